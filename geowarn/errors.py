@@ -1,0 +1,152 @@
+"""One exception hierarchy for geowarn.
+
+Every error knows the HTTP status it maps to and a problem+json ``type``
+(RFC 9457), so the CLI can print one clear line and the web app can answer
+with ``application/problem+json`` without guessing.
+
+>>> e = ParseError("latitude 95-10N is out of range", line=3, column=7)
+>>> str(e)
+'line 3, column 7: latitude 95-10N is out of range'
+>>> e.status, e.problem()["type"]
+(400, 'https://geowarn.example/problems/parse-error')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM_BASE = "https://geowarn.example/problems/"
+
+
+class GeowarnError(Exception):
+    """Base class of every error geowarn raises on purpose."""
+
+    status: int = 500
+    code: str = "internal-error"
+    title: str = "Internal error"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = {k: v for k, v in extra.items() if v is not None}
+
+    def __str__(self) -> str:
+        return self.detail
+
+    def problem(self) -> dict[str, Any]:
+        """Return the RFC 9457 problem+json body of this error."""
+        body: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.code,
+            "title": self.title,
+            "status": self.status,
+            "detail": str(self),
+        }
+        body.update(self.extra)
+        return body
+
+
+class UserError(GeowarnError):
+    """Bad input from a user: a file, a flag, a form field, a query parameter."""
+
+    status = 400
+    code = "bad-request"
+    title = "Bad request"
+
+
+class ParseError(UserError):
+    """Input text or a file could not be read.
+
+    ``line``/``column`` are 1-based; ``path`` is a JSON path or a field name.
+    """
+
+    code = "parse-error"
+    title = "Input could not be parsed"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(detail, line=line, column=column, path=path)
+        self.line = line
+        self.column = column
+        self.path = path
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        if self.path is not None:
+            where.append(self.path)
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.detail}" if prefix else self.detail
+
+
+class InvalidParameter(UserError):
+    """A query parameter, CLI option or form field has a bad value."""
+
+    code = "invalid-parameter"
+    title = "Invalid parameter"
+
+
+class InvalidGeometry(UserError):
+    """A geometry is invalid, empty, out of range or too large."""
+
+    status = 422
+    code = "invalid-geometry"
+    title = "Invalid geometry"
+
+
+class Unauthorized(GeowarnError):
+    status = 401
+    code = "unauthorized"
+    title = "Authentication required"
+
+
+class Forbidden(GeowarnError):
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class NotFound(GeowarnError):
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class Conflict(GeowarnError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class PayloadTooLarge(UserError):
+    status = 413
+    code = "payload-too-large"
+    title = "Payload too large"
+
+
+class StoreError(GeowarnError):
+    """The store failed (database unreachable, migration failed)."""
+
+    status = 503
+    code = "store-unavailable"
+    title = "Store unavailable"
+
+
+class DeliveryError(GeowarnError):
+    """An alert delivery attempt failed. ``permanent`` errors are parked."""
+
+    status = 502
+    code = "delivery-failed"
+    title = "Delivery failed"
+
+    def __init__(self, detail: str, *, permanent: bool = False) -> None:
+        super().__init__(detail)
+        self.permanent = permanent
