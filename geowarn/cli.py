@@ -142,6 +142,105 @@ def corridor_ellipse(center: str, axes_km: str, azimuth: float, phase: str, labe
     write_output(dumps(feature_collection([c.to_feature()])), output)
 
 
+def _write_corridors(corridors: Any, meta: dict[str, Any], fmt: str, output: str | None) -> None:
+    from geowarn.publish.geojson import dumps, feature_collection
+
+    fc = feature_collection([c.to_feature() for c in corridors], geowarn={"format": fmt, "meta": meta})
+    write_output(dumps(fc), output)
+
+
+def _read_bytes(path: str) -> bytes:
+    from geowarn.sources.files import MAX_FILE_BYTES
+
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    else:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_FILE_BYTES + 1)
+        except FileNotFoundError:
+            raise InvalidParameter(f"{path}: no such file") from None
+        except OSError as exc:
+            raise InvalidParameter(f"{path}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        from geowarn.errors import PayloadTooLarge
+
+        raise PayloadTooLarge(f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    return data
+
+
+@main.command("parse")
+@click.argument("file")
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    help="auto|navwarn|nga-json|notam|dms-notice|advisory|profile|reentry|geojson|kml|gpkg|shapefile",
+)
+@click.option("--issued", default=None, metavar="ISO", help="Issue date for windows written without month/year.")
+@click.option("-o", "--output", default=None, help="Output file (default stdout).")
+@user_errors
+def parse_cmd(file: str, fmt: str, issued: str | None, output: str | None) -> None:
+    """Read a warning, NOTAM, notice, profile or GIS file (FILE or - for stdin) into corridors."""
+    from geowarn.model import parse_time
+    from geowarn.sources import FORMATS, detect_format, parse
+
+    if fmt != "auto" and fmt not in FORMATS:
+        raise InvalidParameter(f"--format: unknown format {fmt!r} (auto, {', '.join(FORMATS)})")
+    data = _read_bytes(file)
+    name = None if file == "-" else Path(file).name
+    if fmt == "auto":
+        fmt = detect_format(data, name)
+        click.echo(f"detected format: {fmt}", err=True)
+    out = parse(data, fmt, name=name, issued=parse_time(issued, field_name="--issued"))
+    click.echo(f"{len(out.corridors)} corridor(s)", err=True)
+    _write_corridors(out.corridors, out.meta, out.format, output)
+
+
+@corridor.command("profile")
+@click.argument("profile")
+@click.option("-o", "--output", default=None, help="Output file (default stdout).")
+@user_errors
+def corridor_profile(profile: str, output: str | None) -> None:
+    """Drop-zone ellipses and the overflight swath of a launch profile (TOML, see README)."""
+    from geowarn.sources.profile import parse_profile
+
+    out = parse_profile(read_text(profile))
+    _write_corridors(out.corridors, out.meta, out.format, output)
+
+
+@corridor.command("reentry")
+@click.option("--tle", "tle_file", required=True, help="TLE (2 or 3 lines) or OMM (JSON/XML) file, or -.")
+@click.option("--epoch", default=None, metavar="ISO", help="Predicted decay epoch (UTC); or from --tip.")
+@click.option("--window-min", default=None, type=float, help="± window around the epoch, minutes; or from --tip.")
+@click.option("--swath-km", default=100.0, show_default=True, type=float, help="Half-width of the debris swath.")
+@click.option("--tip", "tip_file", default=None, help="TIP-style JSON with DECAY_EPOCH and WINDOW.")
+@click.option("-o", "--output", default=None, help="Output file (default stdout).")
+@user_errors
+def corridor_reentry(
+    tle_file: str,
+    epoch: str | None,
+    window_min: float | None,
+    swath_km: float,
+    tip_file: str | None,
+    output: str | None,
+) -> None:
+    """The ground-track swath swept during a re-entry window (SGP4 from a TLE)."""
+    from geowarn.model import parse_time
+    from geowarn.sources.reentry import reentry_corridor
+
+    tip = read_json(tip_file) if tip_file else None
+    out = reentry_corridor(
+        read_text(tle_file),
+        epoch=parse_time(epoch, field_name="--epoch"),
+        window_min=window_min,
+        swath_km=swath_km,
+        tip=tip,
+    )
+    _write_corridors(out.corridors, out.meta, out.format, output)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="GEOWARN_HOST")
 @click.option("--port", default=8000, show_default=True, type=int, envvar="GEOWARN_PORT")
@@ -155,6 +254,115 @@ def serve(host: str, port: int, threads: int) -> None:
     app = create_app()
     click.echo(f"geowarn {__version__} serving on http://{host}:{port}/", err=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="geowarn")
+
+
+# --------------------------------------------------------------------------- store commands
+
+
+def _store() -> Any:
+    from geowarn.store import open_store
+
+    return open_store()
+
+
+def _service_options() -> Any:
+    import os
+
+    from geowarn.service import Options
+
+    return Options(
+        layers_dir=os.environ.get("GEOWARN_LAYERS_DIR") or None,
+        tile_url=os.environ.get("GEOWARN_TILE_URL") or None,
+        tile_attribution=os.environ.get("GEOWARN_TILE_ATTRIBUTION", ""),
+    )
+
+
+@main.command()
+@user_errors
+def demo() -> None:
+    """Load the demo events (2016 Kwangmyongsong-4, its Okinawa overflight, 2023 Chollima-1) into the store."""
+    from geowarn.demo import load_demo
+
+    store = _store()
+    results = load_demo(store, options=_service_options())
+    for r in results:
+        click.echo(
+            f"{r.event.id} v{r.event.version}: {len(r.event.corridors)} corridors, {len(r.zones)} zones", err=True
+        )
+    if not results:
+        click.echo("demo events already loaded", err=True)
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for writes (``Authorization: Bearer <token>``); only their hashes are stored."""
+
+
+@tokens.command("create")
+@click.option("--name", required=True, help="Who or what uses the token.")
+@user_errors
+def tokens_create(name: str) -> None:
+    """Create a token and print it (shown once)."""
+    token_id, token = _store().create_token(name)
+    click.echo(f"created token {token_id} ({name}); it is shown only now:", err=True)
+    click.echo(token)
+
+
+@tokens.command("list")
+@user_errors
+def tokens_list() -> None:
+    """List tokens: id, name, created, revoked."""
+    from geowarn.model import format_time
+
+    for t in _store().list_tokens():
+        state = f"revoked {format_time(t.revoked)}" if t.revoked else "active"
+        click.echo(f"{t.id}\t{t.name}\t{format_time(t.created)}\t{state}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+@user_errors
+def tokens_revoke(token_id: str) -> None:
+    """Revoke a token by its id."""
+    _store().revoke_token(token_id)
+    click.echo(f"revoked {token_id}", err=True)
+
+
+@main.group()
+def events() -> None:
+    """Events in the store."""
+
+
+@events.command("list")
+@click.option("--status", multiple=True, help="draft|active|cancelled|ended (repeatable).")
+@user_errors
+def events_list(status: tuple[str, ...]) -> None:
+    """List events: id, version, status, updated, name."""
+    from geowarn.model import format_time
+
+    for e in _store().list_events(status=list(status) or None, limit=10_000):
+        click.echo(f"{e.id}\tv{e.version}\t{e.status}\t{format_time(e.updated)}\t{e.name}")
+
+
+@events.command("show")
+@click.argument("event_id")
+@click.option("-o", "--output", default=None, help="Output file (default stdout).")
+@user_errors
+def events_show(event_id: str, output: str | None) -> None:
+    """Print an event's published GeoJSON (corridors and alert zones)."""
+    art = _store().get_artifact(event_id, "geojson")
+    write_output(art.body.decode("utf-8"), output)
+
+
+@events.command("cancel")
+@click.argument("event_id")
+@user_errors
+def events_cancel(event_id: str) -> None:
+    """Cancel an event (a new version; CAP Cancel and alert cancellations follow)."""
+    from geowarn.service import cancel_event
+
+    r = cancel_event(_store(), event_id, options=_service_options())
+    click.echo(f"{r.event.id} cancelled (v{r.event.version})", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,406 @@
+"""The framework-free core the web app and the CLI call: submit, update and cancel events.
+
+Each state change computes the alert zones (``geowarn.zones.compute_zones`` over
+the reference layers), renders the published files of the new event version
+(GeoJSON, CAP, KML, map HTML) and then, in ONE store transaction, writes the
+event version, its corridors, zones, raw inputs and artifacts and calls the
+alert lifecycle hook ``geowarn.alerts.lifecycle.process_event(tx, event, zones,
+now)`` so alert messages enter the outbox atomically with the data they are
+about. Zones are computed before the transaction (they are pure); the
+transaction re-checks the event version (optimistic concurrency: a concurrent
+update makes the slower writer retry or fail with :class:`Conflict`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from geowarn.errors import Conflict, InvalidParameter, NotFound, ParseError
+from geowarn.model import (
+    AlertZone,
+    Corridor,
+    Event,
+    EventKind,
+    EventStatus,
+    RawInput,
+    corridors_from_collection,
+    format_time,
+    utc,
+)
+from geowarn.publish.geojson import MEDIA_TYPE as GEOJSON_MEDIA_TYPE
+from geowarn.publish.geojson import dumps, feature_collection
+from geowarn.store import Artifact, Store, Tx
+
+log = logging.getLogger(__name__)
+
+EVENT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+MAX_RETRIES = 5
+
+
+@dataclass
+class Options:
+    """Settings of the publishing side (from the web app's config or the CLI)."""
+
+    layers_dir: str | None = None
+    tile_url: str | None = None
+    tile_attribution: str = ""
+    asset_base: str | None = "/static/vendor"
+    layer_ids: Sequence[str] | None = None
+
+
+@dataclass
+class EventResult:
+    """What a state change produced."""
+
+    event: Event
+    zones: list[AlertZone]
+    messages: list[str] = field(default_factory=list)
+    artifacts: dict[str, Artifact] = field(default_factory=dict)
+    created: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        body = self.event.to_json()
+        body["corridors"] = feature_collection([c.to_feature() for c in self.event.corridors])
+        body["zones"] = feature_collection([z.to_feature() for z in self.zones])
+        body["messages"] = list(self.messages)
+        body["artifacts"] = {k: a.etag for k, a in sorted(self.artifacts.items())}
+        return body
+
+
+# --------------------------------------------------------------------------- ids and inputs
+
+
+def slugify(text: str, *, max_len: int = 60) -> str:
+    """A lower-case ASCII slug usable as an event id.
+
+    >>> slugify("Kwangmyongsong-4 launch (2016)")
+    'kwangmyongsong-4-launch-2016'
+    >>> slugify("光明星")
+    'event'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:max_len].strip("-")
+    return slug or "event"
+
+
+def check_event_id(event_id: str) -> str:
+    """Validate an event id (lower-case letters, digits and dashes, ≤ 80 characters)."""
+    if not EVENT_ID_RE.match(event_id):
+        raise InvalidParameter(f"event id {event_id!r} must be 1–80 lower-case letters, digits or dashes")
+    return event_id
+
+
+def parse_input(
+    data: str | bytes, *, format: str = "auto", name: str | None = None
+) -> tuple[list[Corridor], dict[str, Any], str]:
+    """Corridors, source metadata and the detected format of one input (via ``geowarn.sources``)."""
+    try:
+        from geowarn.sources import parse
+    except ImportError:  # the sources package has not landed: GeoJSON only
+        import json
+
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
+        return corridors_from_collection(obj), {}, "geojson"
+    parsed = parse(data, format, name=name)
+    return list(parsed.corridors), dict(parsed.meta), parsed.format
+
+
+def event_from_input(
+    data: str | bytes,
+    *,
+    format: str = "auto",
+    filename: str | None = None,
+    name: str | None = None,
+    event_id: str | None = None,
+    kind: EventKind | str | None = None,
+    now: datetime | None = None,
+) -> Event:
+    """Build a new (unsaved) event from a notice, a file or a profile."""
+    corridors, meta, fmt = parse_input(data, format=format, name=filename)
+    if not corridors:
+        raise ParseError("the input holds no corridor")
+    title = name or meta.get("title") or meta.get("name") or meta.get("message_id") or filename or "event"
+    now = utc(now or datetime.now(UTC))
+    eid = check_event_id(event_id) if event_id else slugify(str(title))
+    if kind is None:
+        kind = EventKind.REENTRY if fmt == "reentry" else EventKind.LAUNCH
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    return Event(
+        id=eid,
+        name=str(title),
+        kind=EventKind(kind),
+        status=EventStatus.ACTIVE,
+        created=now,
+        updated=now,
+        corridors=corridors,
+        inputs=[RawInput(format=fmt, text=text, name=filename or "", received=now)],
+    )
+
+
+# --------------------------------------------------------------------------- computing and publishing
+
+
+def compute(
+    corridors: Sequence[Corridor], *, event_id: str, now: datetime, options: Options | None = None
+) -> list[AlertZone]:
+    """Alert zones of ``corridors`` over the alert layers (``[]`` while the engine is missing)."""
+    options = options or Options()
+    try:
+        from geowarn.layers import load_layers
+        from geowarn.zones import compute_zones
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("geowarn.layers", "geowarn.zones"):
+            raise
+        log.warning("alert-zone engine not available (%s): no zones computed", exc.name)
+        return []
+    layers = load_layers(options.layer_ids, layers_dir=options.layers_dir)
+    return list(compute_zones(corridors, layers, now=now, event_id=event_id))
+
+
+def preview(
+    data: str | bytes,
+    *,
+    format: str = "auto",
+    filename: str | None = None,
+    name: str | None = None,
+    event_id: str | None = None,
+    now: datetime | None = None,
+    options: Options | None = None,
+) -> EventResult:
+    """Parse and compute without saving (the operator's preview)."""
+    event = event_from_input(data, format=format, filename=filename, name=name, event_id=event_id, now=now)
+    zones = compute(event.corridors, event_id=event.id, now=event.updated, options=options)
+    return EventResult(event=event, zones=zones)
+
+
+def event_geojson(event: Event, zones: Sequence[AlertZone]) -> bytes:
+    """The published GeoJSON of an event version: its corridors then its alert zones."""
+    feats = []
+    for c in event.corridors:
+        f = c.to_feature()
+        f["properties"]["feature_type"] = "corridor"
+        feats.append(f)
+    for z in zones:
+        f = z.to_feature()
+        f["properties"]["feature_type"] = "alert-zone"
+        feats.append(f)
+    fc = feature_collection(feats, event=event.to_json())
+    return dumps(fc).encode("utf-8")
+
+
+def render_artifacts(
+    event: Event, zones: Sequence[AlertZone], *, previous_caps: Sequence[bytes] = (), options: Options | None = None
+) -> dict[str, tuple[str, bytes]]:
+    """The published files of one event version: kind → (media type, bytes)."""
+    options = options or Options()
+    out: dict[str, tuple[str, bytes]] = {"geojson": (GEOJSON_MEDIA_TYPE, event_geojson(event, zones))}
+    try:
+        cap = importlib.import_module("geowarn.publish.cap")
+        kml = importlib.import_module("geowarn.publish.kml")
+        maps = importlib.import_module("geowarn.publish.maps")
+    except ImportError as exc:
+        log.warning("publishing not available (%s): only GeoJSON published", exc)
+        return out
+    msg_type = "Cancel" if event.status == EventStatus.CANCELLED else ("Alert" if event.version == 1 else "Update")
+    references = [_reference_of(x) for x in previous_caps]
+    cap_xml = cap.build_cap(
+        event,
+        zones,
+        msg_type=msg_type,
+        references=[r for r in references if r],
+        identifier=f"geowarn-{event.id}-v{event.version}",
+        sent=event.updated,
+    )
+    out["cap"] = ("application/cap+xml", cap_xml)
+    out["kml"] = ("application/vnd.google-earth.kml+xml", kml.build_kml(event.corridors, zones))
+    html = maps.render_event_map(
+        event,
+        zones,
+        asset_base=options.asset_base,
+        tile_url=options.tile_url,
+        tile_attribution=options.tile_attribution,
+    )
+    out["map"] = ("text/html; charset=utf-8", html.encode("utf-8"))
+    return out
+
+
+def _reference_of(cap_xml: bytes) -> str | None:
+    """``sender,identifier,sent`` of a CAP message (for ``<references>``)."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(cap_xml)
+    except etree.XMLSyntaxError:
+        return None
+    ns = {"c": "urn:oasis:names:tc:emergency:cap:1.2"}
+    vals = [root.findtext(f"c:{k}", namespaces=ns) for k in ("sender", "identifier", "sent")]
+    return ",".join(v for v in vals if v) if all(vals) else None
+
+
+def _alert_hook(tx: Tx, event: Event, zones: Sequence[AlertZone], now: datetime) -> list[str]:
+    """Call ``geowarn.alerts.lifecycle.process_event`` in the same transaction (if installed)."""
+    try:
+        lifecycle = importlib.import_module("geowarn.alerts.lifecycle")
+    except ImportError as exc:
+        if getattr(exc, "name", None) not in ("geowarn.alerts.lifecycle", None):
+            raise
+        return []
+    return list(lifecycle.process_event(tx, event, zones, now))
+
+
+# --------------------------------------------------------------------------- state changes
+
+
+def _save(
+    store: Store,
+    event: Event,
+    zones: list[AlertZone],
+    *,
+    note: str,
+    new_inputs: Sequence[RawInput],
+    expected_version: int,
+    now: datetime,
+    options: Options | None,
+) -> EventResult:
+    previous = _cap_bodies(store, event) if event.version > 1 else []
+    files = render_artifacts(event, zones, previous_caps=previous, options=options)
+    with store.transaction() as tx:
+        current = store.lock_event(tx, event.id)
+        if expected_version == 0 and current is not None:
+            raise Conflict(f"event {event.id!r} already exists (version {current.version})")
+        if expected_version and (current is None or current.version != expected_version):
+            raise _Retry()
+        store.write_event_version(tx, event, zones, note=note, new_inputs=new_inputs)
+        artifacts = {
+            kind: store.put_artifact(tx, event.id, event.version, kind, media, body)
+            for kind, (media, body) in files.items()
+        }
+        messages = _alert_hook(tx, event, zones, now)
+    return EventResult(event=event, zones=zones, messages=messages, artifacts=artifacts, created=event.version == 1)
+
+
+def _cap_bodies(store: Store, event: Event) -> list[bytes]:
+    """The CAP messages of the earlier versions (immutable, so read outside the write transaction)."""
+    out = []
+    for v in range(1, event.version):
+        try:
+            out.append(store.get_artifact(event.id, "cap", version=v).body)
+        except NotFound:
+            continue
+    return out
+
+
+class _Retry(Exception):
+    """The event changed between reading it and writing: recompute."""
+
+
+def submit_event(
+    store: Store, event: Event, *, now: datetime | None = None, options: Options | None = None, note: str = "created"
+) -> EventResult:
+    """Save a new event (version 1) with its zones, artifacts and alert messages in one transaction."""
+    now = utc(now or datetime.now(UTC))
+    check_event_id(event.id)
+    if not event.corridors:
+        raise InvalidParameter("an event needs at least one corridor")
+    event = event.replace(version=1, updated=now, created=event.created or now)
+    for c in event.corridors:
+        c.event_id = event.id
+    if store.event_exists(event.id):
+        raise Conflict(f"event {event.id!r} already exists")
+    zones = compute(event.corridors, event_id=event.id, now=now, options=options)
+    return _save(store, event, zones, note=note, new_inputs=event.inputs, expected_version=0, now=now, options=options)
+
+
+def update_event(
+    store: Store,
+    event_id: str,
+    *,
+    corridors: Sequence[Corridor] | None = None,
+    add_corridors: Sequence[Corridor] = (),
+    inputs: Sequence[RawInput] = (),
+    name: str | None = None,
+    status: EventStatus | str | None = None,
+    if_version: int | None = None,
+    note: str = "updated",
+    now: datetime | None = None,
+    options: Options | None = None,
+) -> EventResult:
+    """Write a new version of an event: replace (``corridors``) or extend (``add_corridors``) its
+    corridors, rename it or change its status. ``if_version`` makes it conditional (409 otherwise)."""
+    for _ in range(MAX_RETRIES):
+        current = store.get_event(event_id)
+        if if_version is not None and current.version != if_version:
+            raise Conflict(f"event {event_id!r} is at version {current.version}, not {if_version}")
+        if current.status == EventStatus.CANCELLED and status is None:
+            raise Conflict(f"event {event_id!r} is cancelled")
+        stamp = utc(now or datetime.now(UTC))
+        new_corridors = list(corridors) if corridors is not None else list(current.corridors)
+        known = {c.id for c in new_corridors}
+        for c in add_corridors:
+            if c.id in known:
+                raise Conflict(f"event {event_id!r} already has corridor {c.id!r}")
+            new_corridors.append(c)
+        if not new_corridors:
+            raise InvalidParameter("an event needs at least one corridor")
+        for c in new_corridors:
+            c.event_id = event_id
+        event = current.replace(
+            version=current.version + 1,
+            updated=max(stamp, current.updated),
+            name=name if name is not None else current.name,
+            status=EventStatus(status) if status is not None else current.status,
+            corridors=new_corridors,
+            inputs=[*current.inputs, *inputs],
+        )
+        zones = (
+            store.zones(event_id)
+            if corridors is None and not add_corridors and event.status == EventStatus.CANCELLED
+            else compute(new_corridors, event_id=event_id, now=stamp, options=options)
+        )
+        try:
+            return _save(
+                store,
+                event,
+                zones,
+                note=note,
+                new_inputs=inputs,
+                expected_version=current.version,
+                now=stamp,
+                options=options,
+            )
+        except _Retry:
+            if if_version is not None:
+                raise Conflict(f"event {event_id!r} changed concurrently") from None
+            continue
+    raise Conflict(f"event {event_id!r} keeps changing concurrently; try again")
+
+
+def cancel_event(
+    store: Store, event_id: str, *, now: datetime | None = None, note: str = "cancelled", options: Options | None = None
+) -> EventResult:
+    """Cancel an event (a new version with status ``cancelled``; its zones are kept for the record)."""
+    current = store.get_event(event_id)
+    if current.status == EventStatus.CANCELLED:
+        raise Conflict(f"event {event_id!r} is already cancelled")
+    return update_event(store, event_id, status=EventStatus.CANCELLED, note=note, now=now, options=options)
+
+
+def event_summary(event: Event) -> dict[str, Any]:
+    """JSON of an event for lists (with windows spanning its corridors)."""
+    body = event.to_json()
+    starts = [c.window_start for c in event.corridors if c.window_start]
+    ends = [c.window_end for c in event.corridors if c.window_end]
+    body["window_start"] = format_time(min(starts)) if starts else None
+    body["window_end"] = format_time(max(ends)) if ends else None
+    return body
