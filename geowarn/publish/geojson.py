@@ -8,7 +8,9 @@ on each feature, and never a ``crs`` member.
 >>> fc = feature_collection([{"type": "Feature", "geometry": shapely.geometry.mapping(box(1, 2, 3, 4)),
 ...                           "properties": {"id": "a"}}])
 >>> fc["bbox"], fc["features"][0]["geometry"]["coordinates"][0][:2]
-([1.0, 2.0, 3.0, 4.0], [[3.0, 2.0], [3.0, 4.0]])
+([1.0, 2.0, 3.0, 4.0], [[1.0, 2.0], [3.0, 2.0]])
+>>> shapely.geometry.shape(fc["features"][0]["geometry"]).exterior.is_ccw, "crs" in fc
+(True, False)
 """
 
 from __future__ import annotations

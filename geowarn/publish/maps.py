@@ -1,0 +1,575 @@
+"""The event map: an interactive Leaflet page (folium) that works with the network off.
+
+One function, :func:`render_event_map`, draws an event's corridors (styled by
+phase) and its alert zones (coloured by CAP severity), outlines the regions
+hit, adds the reference layers as toggles (heavy ones off), a legend, a
+timeline of the event's windows in local time, a fullscreen button and a km
+scale. Every asset is vendored (:mod:`geowarn.publish.assets`); with no tile
+URL the background is drawn from the shipped land layer on a sea-coloured
+map. Every string that reaches the page is HTML-escaped in Python and handed
+to the browser as JSON (``<``, ``>``, ``&`` as ``\\u`` escapes).
+
+>>> from shapely import box
+>>> from geowarn.model import Corridor, Event, Phase
+>>> ev = Event(id="e1", name="<b>demo</b>", corridors=[
+...     Corridor(id="c1", geometry=box(124.5, 35.3, 124.9, 36.1), phase=Phase.STAGE1, label="A")])
+>>> page = render_event_map(ev, [])
+>>> "<b>demo</b>" in page, "&lt;b&gt;demo&lt;/b&gt;" in page, "https://cdn" in page
+(False, True, False)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import branca.element
+import folium
+import folium.plugins
+import numpy as np
+import shapely
+import shapely.geometry
+from shapely.geometry.base import BaseGeometry
+
+from geowarn.geodesy import geodesic_area_km2
+from geowarn.model import AlertZone, Corridor, Event, Phase, RegionKind, Severity, TimeWindow
+from geowarn.publish import assets
+from geowarn.publish.localtime import format_window, region_timezone
+
+#: Fill colours by CAP severity (ColorBrewer-like, dark = severe).
+SEVERITY_COLORS: dict[Severity, str] = {
+    Severity.EXTREME: "#67000d",
+    Severity.SEVERE: "#d7301f",
+    Severity.MODERATE: "#fc8d59",
+    Severity.MINOR: "#fdcc8a",
+    Severity.UNKNOWN: "#969696",
+}
+
+#: Outline colour and dash pattern of corridors by phase.
+PHASE_STYLES: dict[Phase, tuple[str, str | None]] = {
+    Phase.STAGE1: ("#1f4e9c", None),
+    Phase.FAIRING: ("#7b3294", "2 4"),
+    Phase.STAGE2: ("#006d2c", None),
+    Phase.STAGE3: ("#01665e", None),
+    Phase.REENTRY: ("#8c510a", None),
+    Phase.OVERFLIGHT: ("#c51b7d", "8 6"),
+    Phase.DEBRIS: ("#543005", "4 4"),
+    Phase.OTHER: ("#404040", "6 3"),
+}
+
+SEA_COLOR = "#d5e8f5"
+LAND_COLOR = "#f4f1e8"
+BORDER_COLOR = "#8a8a8a"
+
+#: Decimal places kept in the page: event data ≈ 1 m, reference layers ≈ 10 m.
+EVENT_DECIMALS = 5
+LAYER_DECIMALS = 4
+#: Simplification tolerance (degrees) of event geometries for display only (≈ 100 m).
+EVENT_SIMPLIFY_DEG = 0.001
+#: A reference layer with more vertices than this (after clipping to the view) starts hidden.
+HEAVY_VERTICES = 20_000
+#: Reference regions farther than this (degrees) from the event's bounds are left out of the page.
+VIEW_MARGIN_DEG = 8.0
+MAX_TIMELINE_ROWS = 12
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def js_json(value: Any) -> str:
+    """JSON safe to embed in a ``<script>``: ``<``, ``>``, ``&`` and line separators escaped.
+
+    >>> js_json({"a": "</script><img src=x>"})
+    '{"a": "\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, rep)
+    return text
+
+
+def display_geometry(geom: BaseGeometry | None, decimals: int, simplify_deg: float = 0.0) -> dict[str, Any] | None:
+    """A light GeoJSON geometry for display: optionally simplified, coordinates rounded.
+
+    >>> from shapely import Point
+    >>> g = display_geometry(Point(124.123456789, 24.5).buffer(0.5, quad_segs=64), 3, 0.01)
+    >>> len(g["coordinates"][0]) < 60, g["coordinates"][0][0][0] == round(g["coordinates"][0][0][0], 3)
+    (True, True)
+    """
+    if geom is None or geom.is_empty:
+        return None
+    if simplify_deg > 0:
+        simplified = shapely.simplify(geom, simplify_deg, preserve_topology=True)
+        if not simplified.is_empty:
+            geom = simplified
+    mapping = shapely.geometry.mapping(geom)
+    return {"type": mapping["type"], "coordinates": _round(mapping["coordinates"], decimals)}
+
+
+def _round(obj: Any, decimals: int) -> Any:
+    if isinstance(obj, float | int):
+        return round(float(obj), decimals)
+    arr = np.asarray(obj, dtype=object)
+    if arr.ndim == 2 and arr.shape[1] in (2, 3):
+        return np.round(np.asarray(obj, dtype=float)[:, :2], decimals).tolist()
+    return [_round(v, decimals) for v in obj]
+
+
+def _vertex_count(geoms: Iterable[BaseGeometry | None]) -> int:
+    return int(sum(shapely.get_num_coordinates(g) for g in geoms if g is not None))
+
+
+def _windows_text(windows: Sequence[TimeWindow], tz: str, limit: int = 3) -> str:
+    if not windows:
+        return "not given"
+    shown = [format_window(w.start, w.end, tz) for w in sorted(windows, key=lambda w: w.start)[:limit]]
+    more = len(windows) - len(shown)
+    text = "; ".join(shown)
+    return text + (f" (+{more} alternate{'s' if more > 1 else ''})" if more > 0 else "")
+
+
+def _table(rows: Sequence[tuple[str, str]]) -> str:
+    cells = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows if v not in ("", None))
+    return f'<table class="gw-kv">{cells}</table>'
+
+
+# --------------------------------------------------------------------------- feature content
+
+
+def zone_popup(zone: AlertZone, tz: str) -> str:
+    """The popup HTML of one alert zone (every value escaped)."""
+    ztz = region_timezone(zone.region_id, tz)
+    title = f"<b>{_esc(zone.region_name)}</b>"
+    if zone.region_name_ja:
+        title += f' <span lang="ja">{_esc(zone.region_name_ja)}</span>'
+    rows = [
+        ("Region", f"{zone.region_id} ({zone.layer}, {zone.region_kind})"),
+        ("Severity", str(zone.severity)),
+        ("Urgency", str(zone.urgency)),
+        ("Certainty", str(zone.certainty)),
+        ("Response", str(zone.response)),
+        ("Phase", str(zone.phase)),
+        ("Area", f"{zone.area_km2:,.1f} km²"),
+        ("Distance", f"{zone.distance_km:,.1f} km" if zone.distance_km > 0 else ""),
+        (f"Window ({ztz})", _windows_text(zone.windows, ztz)),
+        ("Corridor", zone.corridor_id),
+    ]
+    return f'<div class="gw-popup">{title}{_table(rows)}</div>'
+
+
+def zone_tooltip(zone: AlertZone) -> str:
+    name = _esc(zone.region_name)
+    if zone.region_name_ja:
+        name += f" / {_esc(zone.region_name_ja)}"
+    return f"{name} — {_esc(zone.severity)}"
+
+
+def corridor_popup(corridor: Corridor, tz: str) -> str:
+    """The popup HTML of one corridor (every value escaped)."""
+    rows = [
+        ("Phase", str(corridor.phase)),
+        ("Source", corridor.source),
+        ("Area", f"{geodesic_area_km2(corridor.geometry):,.0f} km²"),
+        (f"Window ({tz})", _windows_text(corridor.windows, tz)),
+        ("Probability", f"{corridor.probability:g}" if corridor.probability is not None else ""),
+        ("Id", corridor.id),
+    ]
+    return f'<div class="gw-popup"><b>{_esc(corridor.label or corridor.id)}</b>{_table(rows)}</div>'
+
+
+def _window_ms(windows: Sequence[TimeWindow]) -> list[list[int]]:
+    return [[int(w.start.timestamp() * 1000), int(w.end.timestamp() * 1000)] for w in windows]
+
+
+def corridor_features(corridors: Sequence[Corridor], tz: str) -> list[dict[str, Any]]:
+    feats = []
+    for c in corridors:
+        geom = display_geometry(c.geometry, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG)
+        if geom is None:
+            continue
+        color, dash = PHASE_STYLES.get(c.phase, PHASE_STYLES[Phase.OTHER])
+        style = {"color": color, "weight": 2, "opacity": 0.9, "fillColor": color, "fillOpacity": 0.08}
+        if dash:
+            style["dashArray"] = dash
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": geom,
+                "properties": {
+                    "kind": "corridor",
+                    "id": _esc(c.id),
+                    "style": style,
+                    "popup": corridor_popup(c, tz),
+                    "tip": f"{_esc(c.label or c.id)} ({_esc(c.phase)})",
+                    "windows": _window_ms(c.windows),
+                },
+            }
+        )
+    return feats
+
+
+def zone_features(zones: Sequence[AlertZone], tz: str) -> list[dict[str, Any]]:
+    feats = []
+    # least severe first so the most severe are drawn on top
+    for z in sorted(zones, key=lambda z: (-z.severity.rank, -z.area_km2)):
+        geom = display_geometry(z.geometry, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG)
+        if geom is None:
+            continue
+        color = SEVERITY_COLORS[z.severity]
+        style = {"color": color, "weight": 1.5, "opacity": 1.0, "fillColor": color, "fillOpacity": 0.45}
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": geom,
+                "properties": {
+                    "kind": "zone",
+                    "id": _esc(z.id),
+                    "region_id": _esc(z.region_id),
+                    "style": style,
+                    "popup": zone_popup(z, tz),
+                    "tip": zone_tooltip(z),
+                    "windows": _window_ms(z.windows),
+                },
+            }
+        )
+    return feats
+
+
+# --------------------------------------------------------------------------- custom controls
+
+
+class _Script(branca.element.MacroElement):
+    """A snippet of JavaScript run after the map exists (``{map}`` is the map variable)."""
+
+    _template = branca.element.Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "GeowarnScript"
+        self.code = code
+
+
+_BIND_JS = """function (feature, layer) {
+    var p = feature.properties || {};
+    if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 340}); }
+    if (p.tip) { layer.bindTooltip(p.tip, {sticky: true}); }
+}"""
+
+_TIMELINE_JS = """
+(function () {
+  var map = %(map)s, data = %(data)s, targets = [%(targets)s];
+  var ctl = L.control({position: 'bottomleft'});
+  var selected = null;
+  function overlaps(ws, w) {
+    for (var i = 0; i < ws.length; i++) { if (ws[i][0] <= w[1] && ws[i][1] >= w[0]) { return true; } }
+    return false;
+  }
+  function apply() {
+    targets.forEach(function (group) {
+      group.eachLayer(function (layer) {
+        var p = layer.feature.properties, s = p.style, on = selected === null || overlaps(p.windows, selected);
+        layer.setStyle({opacity: on ? s.opacity : 0.15, fillOpacity: on ? s.fillOpacity : 0.02});
+      });
+    });
+  }
+  ctl.onAdd = function () {
+    var div = L.DomUtil.create('div', 'gw-timeline leaflet-bar');
+    var head = L.DomUtil.create('div', 'gw-tl-head', div);
+    head.textContent = data.title;
+    var span = Math.max(data.tmax - data.tmin, 1);
+    data.rows.forEach(function (row) {
+      var line = L.DomUtil.create('div', 'gw-tl-row', div);
+      var label = L.DomUtil.create('span', 'gw-tl-label', line);
+      label.textContent = row.label;
+      var track = L.DomUtil.create('span', 'gw-tl-track', line);
+      var bar = L.DomUtil.create('span', 'gw-tl-bar', track);
+      bar.style.left = (100 * (row.w[0] - data.tmin) / span) + '%%';
+      bar.style.width = Math.max(100 * (row.w[1] - row.w[0]) / span, 1.5) + '%%';
+      line.title = row.label;
+      L.DomEvent.on(line, 'click', function () {
+        var same = selected !== null && selected[0] === row.w[0] && selected[1] === row.w[1];
+        selected = same ? null : row.w;
+        div.querySelectorAll('.gw-tl-row').forEach(function (el) { el.classList.remove('gw-tl-on'); });
+        if (!same) { line.classList.add('gw-tl-on'); }
+        apply();
+      });
+    });
+    if (data.more) {
+      var more = L.DomUtil.create('div', 'gw-tl-more', div);
+      more.textContent = data.more;
+    }
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+  };
+  ctl.addTo(map);
+})();
+"""
+
+_LEGEND_JS = """
+(function () {
+  var ctl = L.control({position: 'bottomright'});
+  ctl.onAdd = function () {
+    var div = L.DomUtil.create('div', 'gw-legend leaflet-bar');
+    div.innerHTML = %(html)s;
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  ctl.addTo(%(map)s);
+  L.control.scale({metric: true, imperial: false, maxWidth: 200}).addTo(%(map)s);
+  %(map)s.fitBounds(%(bounds)s, {animate: false});
+  %(map)s.getContainer().setAttribute('data-geowarn-ready', '1');
+  window.geowarnTimings = window.geowarnTimings || {};
+  window.geowarnTimings.layersAdded = performance.now();
+  requestAnimationFrame(function () { window.geowarnTimings.drawn = performance.now(); });
+})();
+"""
+
+#: Marks when Leaflet is loaded (``window.geowarnTimings``) so load times can be measured in a browser.
+_TIMING = "<script>window.geowarnTimings = {leaflet: typeof L === 'object' ? performance.now() : null};</script>"
+
+_CSS = """<style>
+.leaflet-container { background: %(sea)s; }
+.gw-legend, .gw-timeline { background: #fff; padding: 6px 8px; font: 12px/1.35 system-ui, sans-serif; }
+.gw-legend h4 { margin: 0 0 4px; font-size: 13px; max-width: 260px; }
+.gw-legend i { display: inline-block; width: 14px; height: 10px; margin-right: 5px; vertical-align: middle; }
+.gw-legend i.gw-line { height: 0; border-top-width: 3px; border-top-style: solid; }
+.gw-timeline { max-width: 380px; cursor: default; }
+.gw-tl-head { font-weight: 600; margin-bottom: 3px; }
+.gw-tl-row { display: flex; align-items: center; gap: 6px; cursor: pointer; padding: 1px 2px; }
+.gw-tl-row.gw-tl-on { background: #fff3c4; }
+.gw-tl-label { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.gw-tl-track { position: relative; flex: 1; min-width: 90px; height: 8px; background: #eee; }
+.gw-tl-bar { position: absolute; top: 0; height: 8px; background: #d7301f; }
+.gw-popup table.gw-kv { border-collapse: collapse; margin-top: 4px; }
+.gw-popup th { text-align: left; padding-right: 8px; font-weight: 600; vertical-align: top; }
+</style>"""
+
+
+def _legend_html(event: Event, zones: Sequence[AlertZone], corridors: Sequence[Corridor], notes: Sequence[str]) -> str:
+    parts = [f"<h4>{_esc(event.name)}</h4>"]
+    sevs = sorted({z.severity for z in zones}, key=lambda s: s.rank)
+    if sevs:
+        parts.append("<div><b>Alert zones (CAP severity)</b></div>")
+        parts += [f'<div><i style="background:{SEVERITY_COLORS[s]}"></i>{_esc(s)}</div>' for s in sevs]
+    phases = sorted({c.phase for c in corridors}, key=lambda p: list(Phase).index(p))
+    if phases:
+        parts.append("<div><b>Corridors (phase)</b></div>")
+        for p in phases:
+            color, dash = PHASE_STYLES[p]
+            style = "dashed" if dash else "solid"
+            parts.append(
+                f'<div><i class="gw-line" style="border-top-color:{color};border-top-style:{style}"></i>{_esc(p)}</div>'
+            )
+    parts += [f"<div><small>{_esc(n)}</small></div>" for n in notes]
+    return "".join(parts)
+
+
+def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | None:
+    windows = sorted({w for c in corridors for w in c.windows}, key=lambda w: (w.start, w.end))
+    if not windows:
+        return None
+    shown = windows[:MAX_TIMELINE_ROWS]
+    spans = _window_ms(shown)
+    rows = [{"label": format_window(w.start, w.end, tz), "w": ms} for w, ms in zip(shown, spans, strict=True)]
+    more = len(windows) - len(rows)
+    return {
+        "title": f"Windows ({tz}) — click one to highlight",
+        "rows": rows,
+        "tmin": min(ms[0] for ms in spans),
+        "tmax": max(ms[1] for ms in spans),
+        "more": f"+{more} more" if more > 0 else "",
+    }
+
+
+# --------------------------------------------------------------------------- reference layers
+
+
+def _layer_features(
+    layer: Any, view: BaseGeometry, hit: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Features of ``layer`` near the view (display geometry), and outlines of the regions hit."""
+    display = np.asarray(getattr(layer, "display", None) if getattr(layer, "display", None) is not None else [])
+    if display.size == 0:
+        display = np.asarray([r.geometry for r in layer.regions], dtype=object)
+    near = shapely.intersects(display, view)
+    feats, hits, vertices = [], [], 0
+    for region, geom, keep in zip(layer.regions, display, near, strict=True):
+        if not keep or geom is None:
+            continue
+        gj = display_geometry(geom, LAYER_DECIMALS)
+        if gj is None:
+            continue
+        vertices += int(shapely.get_num_coordinates(geom))
+        feats.append({"type": "Feature", "geometry": gj, "properties": {}})
+        if region.id in hit:
+            hits.append({"type": "Feature", "geometry": gj, "properties": {}})
+    return feats, hits, vertices
+
+
+def _event_bounds(geoms: Sequence[BaseGeometry]) -> tuple[float, float, float, float]:
+    valid = [g for g in geoms if g is not None and not g.is_empty]
+    if not valid:
+        return (122.0, 20.0, 146.0, 46.0)  # Japan and its neighbours
+    minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(valid, dtype=object))
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
+# --------------------------------------------------------------------------- the map
+
+
+def render_event_map(
+    event: Event,
+    zones: Sequence[AlertZone],
+    *,
+    layers: Sequence[Any] | None = None,
+    asset_base: str | None = None,
+    tile_url: str | None = None,
+    tile_attribution: str = "",
+    tz: str = "Asia/Tokyo",
+) -> str:
+    """The event map as a complete HTML page.
+
+    Parameters
+    ----------
+    event
+        The event; its corridors are drawn, styled by phase.
+    zones
+        Its alert zones, coloured by CAP severity (proximity zones without a
+        geometry appear only in the legend's counts).
+    layers
+        Reference layers (:class:`geowarn.layers.Layer`). A layer of kind
+        ``land`` becomes the offline base map; the others become toggleable
+        overlays of their display geometry near the event (heavy ones start
+        hidden), and the regions hit are outlined. ``None`` draws the event only.
+    asset_base
+        ``None`` inlines the vendored JS/CSS (a standalone file that works from
+        ``file://``); a path such as ``"/static/vendor"`` links them instead.
+    tile_url, tile_attribution
+        An optional XYZ tile server (``GEOWARN_TILE_URL``) offered as an
+        alternative base layer.
+    tz
+        The zone for windows (zones in a country use that country's zone).
+    """
+    corridors = list(event.corridors)
+    zones = list(zones)
+    west, south, east, north = _event_bounds([c.geometry for c in corridors] + [z.geometry for z in zones])
+
+    figure = branca.element.Figure(title=_esc(f"{event.name} — geowarn"))
+    fmap = folium.Map(location=None, tiles=None, control_scale=False, zoom_start=5, world_copy_jump=False)
+    fmap.default_js = []
+    fmap.default_css = []
+    figure.add_child(fmap)
+    header = figure.header
+    for i, tag in enumerate(assets.links(asset_base)):
+        header.add_child(branca.element.Element(tag), name=f"geowarn_asset_{i}")
+    header.add_child(branca.element.Element(_CSS % {"sea": SEA_COLOR}), name="geowarn_css")
+    header.add_child(branca.element.Element(_TIMING), name="geowarn_timing")
+
+    notes: list[str] = []
+    land_layers = [ly for ly in layers or [] if str(getattr(ly, "kind", "")) == RegionKind.LAND or ly.id == "land"]
+    ref_layers = [ly for ly in layers or [] if ly not in land_layers]
+    view = shapely.box(west - VIEW_MARGIN_DEG, south - VIEW_MARGIN_DEG, east + VIEW_MARGIN_DEG, north + VIEW_MARGIN_DEG)
+
+    # base maps: optional tiles, and the offline land layer
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=_esc(tile_attribution) or "tiles", name="Tiles", overlay=False).add_to(
+            fmap
+        )
+    if land_layers:
+        base = folium.FeatureGroup(name="Offline base map", overlay=False, control=bool(tile_url))
+        for ly in land_layers:
+            feats, _, _ = _layer_features(ly, view, set())
+            style = {"color": BORDER_COLOR, "weight": 0.6, "fillColor": LAND_COLOR, "fillOpacity": 1.0}
+            for f in feats:
+                f["properties"]["style"] = style
+            folium.GeoJson({"type": "FeatureCollection", "features": feats}, interactive=False).add_to(base)
+            attribution = (getattr(ly, "meta", {}) or {}).get("attribution")
+            if attribution:
+                notes.append(f"Base map: {attribution}")
+        base.add_to(fmap)
+    elif not tile_url:
+        notes.append("No base map: sea colour only.")
+
+    hit = {z.region_id for z in zones}
+    hit_feats: list[dict[str, Any]] = []
+    for ly in ref_layers:
+        feats, hits, vertices = _layer_features(ly, view, hit)
+        hit_feats += hits
+        if not feats:
+            continue
+        heavy = vertices > HEAVY_VERTICES or str(ly.kind) in (RegionKind.TERRITORIAL_SEA, RegionKind.EEZ_LIKE)
+        style = {"color": "#6b6b6b", "weight": 0.8, "opacity": 0.8, "fill": False}
+        for f in feats:
+            f["properties"]["style"] = style
+        group = folium.FeatureGroup(name=_esc(getattr(ly, "title", ly.id)), show=not heavy)
+        folium.GeoJson({"type": "FeatureCollection", "features": feats}, interactive=False).add_to(group)
+        group.add_to(fmap)
+        attribution = (getattr(ly, "meta", {}) or {}).get("attribution")
+        if attribution and f"Layers: {attribution}" not in notes:
+            notes.append(f"Layers: {attribution}")
+
+    if hit_feats:
+        style = {"color": "#111", "weight": 2.2, "opacity": 0.9, "fill": False, "dashArray": "1 4"}
+        for f in hit_feats:
+            f["properties"]["style"] = style
+        group = folium.FeatureGroup(name="Regions hit")
+        folium.GeoJson({"type": "FeatureCollection", "features": hit_feats}, interactive=False).add_to(group)
+        group.add_to(fmap)
+
+    bind = folium.JsCode(_BIND_JS)
+    corridor_group = folium.FeatureGroup(name="Corridors")
+    corridor_layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": corridor_features(corridors, tz)}, on_each_feature=bind
+    )
+    corridor_layer.add_to(corridor_group)
+    corridor_group.add_to(fmap)
+    zone_group = folium.FeatureGroup(name="Alert zones")
+    zone_layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": zone_features(zones, tz)}, on_each_feature=bind
+    )
+    zone_layer.add_to(zone_group)
+    zone_group.add_to(fmap)
+    proximity = [z for z in zones if z.geometry is None or z.geometry.is_empty]
+    for z in proximity[:5]:
+        name = z.region_name + (f" / {z.region_name_ja}" if z.region_name_ja else "")
+        notes.append(f"Within {z.distance_km:.0f} km (no overlap): {name} — {z.severity}")
+    if len(proximity) > 5:
+        notes.append(f"… and {len(proximity) - 5} more regions within the margin")
+
+    fullscreen = folium.plugins.Fullscreen(position="topleft")
+    fullscreen.default_js = []
+    fullscreen.default_css = []
+    fullscreen.add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+
+    timeline = _timeline_data(corridors, tz)
+    if timeline is not None:
+        fmap.add_child(
+            _Script(
+                _TIMELINE_JS
+                % {
+                    "map": fmap.get_name(),
+                    "data": js_json(timeline),
+                    "targets": f"{corridor_layer.get_name()}, {zone_layer.get_name()}",
+                }
+            )
+        )
+    pad = 0.5
+    fmap.add_child(
+        _Script(
+            _LEGEND_JS
+            % {
+                "map": fmap.get_name(),
+                "html": js_json(_legend_html(event, zones, corridors, notes)),
+                "bounds": js_json([[south - pad, west - pad], [north + pad, east + pad]]),
+            }
+        )
+    )
+    return str(figure.render())

@@ -1,0 +1,129 @@
+"""The event map page: offline assets only, escaped strings, light enough."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from geowarn.errors import GeowarnError
+from geowarn.publish import assets
+from geowarn.publish.maps import render_event_map
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+class _AssetRefs(HTMLParser):
+    """Collects every URL a browser would fetch: src/href of script/link/img/iframe, CSS url()/@import."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        d = dict(attrs)
+        if tag in ("script", "img", "iframe", "embed", "source", "audio", "video") and d.get("src"):
+            self.refs.append(d["src"])
+        if tag == "link" and d.get("href"):
+            self.refs.append(d["href"])
+        if d.get("style"):
+            self.refs += re.findall(r"url\(\s*['\"]?([^)'\"]+)", d["style"])
+        self._in = tag
+
+    def handle_data(self, data):
+        if self._in == "style":
+            self.refs += re.findall(r"url\(\s*['\"]?([^)'\"]+)", data)
+            self.refs += re.findall(r"@import\s+['\"]([^'\"]+)", data)
+
+
+def decoded(page: str) -> str:
+    """The page with JSON ``\\uXXXX`` escapes resolved (what scripts see as strings)."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
+
+
+def asset_refs(page: str) -> list[str]:
+    p = _AssetRefs()
+    p.feed(page)
+    return p.refs
+
+
+def test_vendored_files_match_versions_md():
+    text = (assets.VENDOR_DIR / "VERSIONS.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^- `([^`]+)` ([0-9a-f]{64})$", text, re.MULTILINE))
+    files = {
+        str(p.relative_to(assets.VENDOR_DIR)) for p in assets.VENDOR_DIR.rglob("*") if p.is_file() and p.name != "VERSIONS.md"
+    }
+    assert set(listed) == files
+    for rel, digest in listed.items():
+        assert hashlib.sha256((assets.VENDOR_DIR / rel).read_bytes()).hexdigest() == digest, rel
+    for a in assets.ASSETS:
+        assert a.path in listed
+        assert (assets.VENDOR_DIR / a.path).parent.joinpath("LICENSE").is_file()
+        assert a.package in text
+
+
+def test_inline_page_fetches_nothing(demo):
+    event, zones = demo
+    page = render_event_map(event, zones)
+    refs = asset_refs(page)
+    # the only fetchable references are data: URIs (the CSS images)
+    fetched = [r for r in refs if not r.startswith(("data:", "#"))]
+    assert refs and not fetched, fetched
+    assert not re.search(r"(?:src|href)\s*=\s*[\"']?(?:https?:)?//", page.replace('href="https://leafletjs.com"', ""))
+    for url in re.findall(r"https?://[^\s\"'<>)]+", page):
+        assert not re.search(r"\.(?:js|css|png|svg|woff2?)(?:$|\?)", url), url
+    assert "jquery" not in page.lower() and "bootstrap" not in page.lower()
+    assert page.count("<script") >= 3 and "L.map(" in page
+
+
+def test_linked_page_uses_the_static_route(demo):
+    event, zones = demo
+    page = render_event_map(event, zones, asset_base="/static/vendor")
+    refs = asset_refs(page)
+    assert "/static/vendor/leaflet-1.9.4/leaflet.js" in refs
+    assert "/static/vendor/leaflet.fullscreen-3.0.0/Control.FullScreen.css" in refs
+    assert all(r.startswith("/static/vendor/") for r in refs)
+    for a in assets.ASSETS:
+        assert (assets.VENDOR_DIR / a.path).is_file()
+    assert len(page) < 60_000
+
+
+def test_asset_base_must_be_local(demo):
+    event, zones = demo
+    with pytest.raises(GeowarnError):
+        render_event_map(event, zones, asset_base="https://cdn.example.org/vendor")
+
+
+def test_every_string_is_escaped(xss_demo):
+    event, zones = xss_demo
+    event = event.replace(name="</script><script>alert(2)</script>${alert(3)}")
+    page = render_event_map(event, zones)
+    assert XSS not in page and XSS not in decoded(page)
+    assert "<script>alert(2)" not in page and "<script>alert(2)" not in decoded(page)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in decoded(page)  # escaped text inside JSON strings
+    assert "`" not in page.split("L.map(")[1]  # no template literals that could evaluate ${…}
+
+
+def test_content_and_size(demo):
+    event, zones = demo
+    page = render_event_map(event, zones)
+    assert len(page.encode()) < 1_500_000
+    page = decoded(page)
+    for z in zones:
+        assert z.region_name in page
+        if z.region_name_ja:
+            assert z.region_name_ja in page
+    assert "2016-02-07 07:30–12:30 JST" in page  # windows in local time
+    assert page.count('"kind": "zone"') == sum(1 for z in zones if z.geometry is not None)
+    assert page.count('"kind": "corridor"') == len(event.corridors)
+
+
+def test_tile_url_is_optional(demo):
+    event, zones = demo
+    page = render_event_map(event, zones, tile_url="/tiles/{z}/{x}/{y}.png", tile_attribution="© <Tiles>")
+    assert "/tiles/{z}/{x}/{y}.png" in page
+    assert "© &lt;Tiles&gt;" in decoded(page)
+    assert "<Tiles>" not in decoded(page)
