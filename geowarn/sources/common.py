@@ -1,0 +1,161 @@
+"""Helpers shared by the text parsers: input limits, comments, months, phases, ids.
+
+>>> guess_phase("FIRST STAGE DROP AREA")
+<Phase.STAGE1: 'stage1'>
+>>> slug("NAVAREA XI 0123/16")
+'navarea-xi-0123-16'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from geowarn.errors import ParseError, PayloadTooLarge
+from geowarn.model import Corridor, Phase
+
+MAX_TEXT_CHARS = 1_000_000
+"""Largest text input (characters) any text parser reads: nothing can hang on a huge paste."""
+
+
+@dataclass
+class ParsedInput:
+    """What :func:`geowarn.sources.parse` returns."""
+
+    format: str
+    corridors: list[Corridor]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("JAN", "JANUARY"),
+            ("FEB", "FEBRUARY"),
+            ("MAR", "MARCH"),
+            ("APR", "APRIL"),
+            ("MAY",),
+            ("JUN", "JUNE"),
+            ("JUL", "JULY"),
+            ("AUG", "AUGUST"),
+            ("SEP", "SEPT", "SEPTEMBER"),
+            ("OCT", "OCTOBER"),
+            ("NOV", "NOVEMBER"),
+            ("DEC", "DECEMBER"),
+        ]
+    )
+    for m in names
+}
+MONTH_RE = (
+    r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?"
+    r"|SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)"
+)
+
+
+def as_text(data: str | bytes, what: str = "input") -> str:
+    """Decode ``data`` as UTF-8 (BOM dropped) and enforce :data:`MAX_TEXT_CHARS`."""
+    if isinstance(data, bytes):
+        if len(data) > 4 * MAX_TEXT_CHARS:
+            raise PayloadTooLarge(f"{what} is larger than {MAX_TEXT_CHARS:,} characters")
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"{what} is not UTF-8 text (byte {exc.start})") from None
+    text = data.removeprefix("\ufeff")
+    if len(text) > MAX_TEXT_CHARS:
+        raise PayloadTooLarge(f"{what} is larger than {MAX_TEXT_CHARS:,} characters")
+    return text
+
+
+_COMMENT = re.compile(r"(?m)^[ \t]*#[^\n]*")
+
+
+def mask_comments(text: str) -> str:
+    """Blank out ``#`` comment lines (same length, so offsets and line numbers stay valid).
+
+    >>> mask_comments("# note\\nA. 36-04N")
+    '      \\nA. 36-04N'
+    """
+    return _COMMENT.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """Replace character spans by spaces (newlines kept)."""
+    chars = list(text)
+    for s, e in spans:
+        for i in range(s, e):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+_PHASE_WORDS: list[tuple[Phase, re.Pattern[str]]] = [
+    (Phase.STAGE1, re.compile(r"\b(?:FIRST|1ST)[\s-]+STAGE\b|\bSTAGE[\s-]*(?:1|ONE|I)\b|\bBOOSTERS?\b|1단|1段|一段")),
+    (Phase.FAIRING, re.compile(r"\bFAIRINGS?\b|\bPAYLOAD\s+SHROUD\b|페어링|フェアリング|整流罩")),
+    (Phase.STAGE2, re.compile(r"\b(?:SECOND|2ND)[\s-]+STAGE\b|\bSTAGE[\s-]*(?:2|TWO|II)\b|2단|2段|二段")),
+    (Phase.STAGE3, re.compile(r"\b(?:THIRD|3RD)[\s-]+STAGE\b|\bSTAGE[\s-]*(?:3|THREE|III)\b|3단|3段|三段")),
+    (Phase.REENTRY, re.compile(r"\bRE-?ENTRY\b|\bREENTERING\b|再突入|재진입")),
+    (Phase.DEBRIS, re.compile(r"\bDEBRIS\b|\bFALLING\s+OBJECTS?\b|잔해|落下物")),
+]
+
+
+def guess_phase(text: str) -> Phase | None:
+    """The phase a text names, if it names exactly one (stages win over a generic 'debris')."""
+    up = text.upper()
+    found = [p for p, pat in _PHASE_WORDS if pat.search(up)]
+    specific = [p for p in found if p is not Phase.DEBRIS]
+    if len(specific) == 1:
+        return specific[0]
+    if not specific and found:
+        return Phase.DEBRIS
+    return None
+
+
+ROCKET_LAUNCH = re.compile(r"\b(?:ROCKET|MISSILE|SATELLITE|SPACE\s+VEHICLE)\s+LAUNCH(?:ING|ES)?\b")
+THREE_AREA_ORDER = (Phase.STAGE1, Phase.FAIRING, Phase.STAGE2)
+
+
+def assign_phases(area_texts: list[str], context: str) -> tuple[list[Phase], str]:
+    """Phases for the areas of one message and how they were decided.
+
+    1. an area that names its phase gets it ("text");
+    2. otherwise, if the whole message names exactly one phase, that one ("message");
+    3. otherwise, when no area names a phase, the message says it is a rocket
+       launch and there are exactly three areas, they are taken in launch order:
+       stage1, fairing, stage2 ("order");
+    4. otherwise "debris".
+
+    >>> assign_phases(["A", "B", "C"], "HAZARDOUS OPERATIONS, ROCKET LAUNCHING")
+    ([<Phase.STAGE1: 'stage1'>, <Phase.FAIRING: 'fairing'>, <Phase.STAGE2: 'stage2'>], 'order')
+    """
+    own = [guess_phase(t) for t in area_texts]
+    if any(p is not None for p in own):
+        ctx = guess_phase(context)
+        return [p or ctx or Phase.DEBRIS for p in own], "text"
+    ctx = guess_phase(context)
+    if ctx is not None:
+        return [ctx] * len(area_texts), "message"
+    if len(area_texts) == 3 and ROCKET_LAUNCH.search(context.upper()):
+        return list(THREE_AREA_ORDER), "order"
+    return [Phase.DEBRIS] * len(area_texts), "default"
+
+
+def slug(text: str) -> str:
+    """A lower-case id fragment: letters, digits and single dashes."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def shift_error(exc: ParseError, text: str, offset: int, prefix: str = "", path: str | None = None) -> ParseError:
+    """Re-anchor a ParseError raised on ``text[offset:]`` to ``text`` (and prefix its message)."""
+    base_line = text.count("\n", 0, offset) + 1
+    base_col = offset - (text.rfind("\n", 0, offset) + 1)
+    line = exc.line
+    col = exc.column
+    if line is not None:
+        if line == 1 and col is not None:
+            col += base_col
+        line += base_line - 1
+    detail = exc.detail if not prefix or exc.detail.startswith(prefix) else f"{prefix}{exc.detail}"
+    return ParseError(detail, line=line, column=col, path=path or exc.path)

@@ -1,0 +1,535 @@
+"""Navigational warnings: NAVAREA / HYDROPAC / HYDROLANT / NAVTEX text and NGA's JSON record.
+
+What is read
+------------
+- the message id (``NAVAREA XI 0123/16``, ``HYDROPAC 321/16``, NAVTEX ``ZCZC JA12``) and the
+  date-time group after it (``060745Z FEB 16``) as the issue date;
+- lettered areas (``A.``, ``B.`` …) or, without letters, every paragraph with coordinates;
+- polygons after ``BOUND(ED) BY`` / ``JOINING`` (corner lists out of ring order are re-ordered,
+  see :mod:`geowarn.sources.rings`); ``CIRCLE RADIUS n NM CENTERED ON …`` and ``WITHIN n MILES
+  OF …`` (one point) → a geodesic circle; ``TRACKLINE JOINING …`` → a swath either side of the
+  line: the stated ``WITHIN n MILES`` / ``n NM EITHER SIDE``, else :data:`DEFAULT_TRACK_HALF_WIDTH_NM`;
+- windows ``121606Z TO 121854Z NOV [22]``, ``302200Z NOV TO 010400Z DEC``, ``ALTERNATE …``
+  and ``2230Z TO 0330Z DAILY 07 THRU 13 FEB`` (a daily window whose end is before its start
+  ends the next day). A window without month or year takes them from the issue date; a
+  month more than six months before the issue month is in the next year. Windows written
+  inside an area belong to that area, the others to every area;
+- ``CANCEL THIS MSG 140430Z FEB 16`` → ``meta["cancel_at"]``; ``CANCEL NAVAREA IV 1165/22``,
+  ``CANCEL HYDROPAC 298/16, 299/16`` → ``meta["cancels"]`` (for the alert lifecycle).
+
+Phases come from :func:`geowarn.sources.common.assign_phases`. ``raw`` is the message
+header (the lines before the first area) plus the exact lines of that area.
+
+>>> text = '''NAVAREA XI 0123/16
+... 1. HAZARDOUS OPERATIONS, SPACE DEBRIS
+...    121606Z TO 121854Z NOV
+...    A. CIRCLE RADIUS 5 NM CENTERED ON 24-00N 124-00E.
+... 2. CANCEL THIS MSG 130000Z NOV 16.'''
+>>> out = parse_navwarn(text)
+>>> c = out.corridors[0]
+>>> c.id, c.phase.value, c.window_start.isoformat(), out.meta["cancel_at"]
+('navarea-xi-0123-16-a', 'debris', '2016-11-12T16:06:00+00:00', '2016-11-13T00:00:00Z')
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from geowarn.errors import ParseError
+from geowarn.geodesy import NM
+from geowarn.model import Corridor, Phase, TimeWindow, format_time
+from geowarn.sources import rings
+from geowarn.sources.common import (
+    MONTH_RE,
+    MONTHS,
+    ParsedInput,
+    as_text,
+    assign_phases,
+    mask,
+    mask_comments,
+    shift_error,
+    slug,
+)
+from geowarn.sources.coords import PointMatch, find_points, line_col
+
+DEFAULT_TRACK_HALF_WIDTH_NM = 5.0
+"""Half-width of a ``TRACKLINE JOINING`` area when the warning states none (NM each side).
+
+Warnings for cable-laying, towing or survey tracks usually say ``WITHIN n MILES OF``; when they
+do not, 5 NM either side is used: wider than a ship's own safety zone, narrower than a fall
+area, and stated in the corridor's ``half_width_nm`` property so a reader can see it."""
+
+MAX_DAILY_WINDOWS = 400
+
+_SERIES = r"(?:NAVAREA\s+[IVXL]{1,5}|HYDROPAC|HYDROLANT|HYDROARC|NAVTEX(?:\s+[A-Z]{1,3})?|COASTAL\s+WARNING|NAVWARN)"
+_MSG_ID = re.compile(rf"\b(?P<series>{_SERIES})\s+(?P<num>\d{{1,4}})/(?P<year>\d{{4}}|\d{{2}})\b")
+_ZCZC = re.compile(r"\bZCZC\s+(?P<id>[A-Z]{2}\d{2})\b")
+_DDHHMM = r"(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})Z"
+_DTG = re.compile(rf"\b{_DDHHMM}\s+(?P<mon>{MONTH_RE})\s+(?P<y>\d{{4}}|\d{{2}})(?![\dZ])")
+_CANCEL = re.compile(r"\bCANCEL(?:LED)?\b(?P<body>[^\n]*?)(?:\.(?=\s|$)|(?=\n)|$)")
+_CANCEL_ID = re.compile(rf"(?:(?P<series>{_SERIES})\s+)?(?P<num>\d{{1,4}})/(?P<year>\d{{4}}|\d{{2}})\b")
+_THIS_MSG = re.compile(
+    rf"\bTHIS\s+(?:MSG|MESSAGE)\b(?:\s+{_DDHHMM}(?:\s+(?P<mon>{MONTH_RE}))?"
+    rf"(?:\s+(?P<y>\d{{4}}|\d{{2}})(?![\dZ]))?)?"
+)
+
+_YEAR = r"(?:\s+(?P<{n}>\d{{4}}|\d{{2}})(?![\dZ]))?"
+_RANGE = re.compile(
+    rf"(?P<s>\d{{6}})Z(?:\s+(?P<m1>{MONTH_RE})\b{_YEAR.format(n='y1')})?\s+(?:TO|UNTIL|-)\s+"
+    rf"(?P<e>\d{{6}})Z(?:\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y2')})?"
+)
+_DAILY = re.compile(
+    rf"(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+(?P<e>\d{{4}})Z\s+DAILY\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?"
+    rf"\s+(?:THRU|THROUGH|TO|-)\s+(?P<d2>\d{{1,2}})(?:\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')})?"
+)
+_DANGLING_TO = re.compile(r"(?<![\dZ])(?<![\dZ]\s)\b(?:TO|UNTIL)\s+\d{4,6}Z(?:\s+" + MONTH_RE + r"\b)?")
+_DANGLING_FROM = re.compile(r"\b\d{6}Z(?:\s+" + MONTH_RE + r")?\s+(?:TO|UNTIL)\b(?!\s+\d{4,6}Z)")
+
+_LABEL = re.compile(r"(?:(?<=^)|(?<=[\s:]))(?P<label>[A-Z])\.(?=\s)", re.M)
+_PARAGRAPH = re.compile(r"(?m)^[ \t]*(?:\d{1,2}\.[ \t]|NNNN\b)")
+_UNIT = r"(?P<u>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b"
+_RADIUS = re.compile(
+    r"(?:RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*" + _UNIT + r"|(?P<r2>\d+(?:\.\d+)?)\s*"
+    r"(?P<u2>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\s+RADIUS"
+    r"|WITHIN\s+(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b)"
+)
+_EITHER_SIDE = re.compile(
+    r"(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?)\s+(?:EITHER|EACH)\s+SIDE"
+)
+_TRACK = re.compile(r"\bTRACK\s*LINE\b|\bALONG\s+(?:THE\s+)?(?:TRACK|LINE)\b")
+_CIRCLE = re.compile(r"\bCIRCLE\b|\bRADIUS\b|\bCENT(?:ER|RE)D?\s+(?:ON|AT)\b|\bWITHIN\b")
+
+
+def _to_m(value: str, unit: str) -> float:
+    u = unit.upper()
+    v = float(value)
+    if u.startswith("K"):
+        return v * 1000.0
+    if u.startswith("M") and not u.startswith("MI"):
+        return v
+    return v * NM  # NM, nautical miles, and "miles" (nautical in navigational warnings)
+
+
+@dataclass
+class _Context:
+    year: int | None
+    month: int | None
+
+    def year_for(self, month: int) -> int:
+        if self.year is None:
+            return datetime.now(UTC).year
+        if self.month is not None:
+            if month < self.month - 6:
+                return self.year + 1
+            if month > self.month + 6:
+                return self.year - 1
+        return self.year
+
+
+def _year(y: str | None) -> int | None:
+    if not y:
+        return None
+    v = int(y)
+    return v + 2000 if v < 100 else v
+
+
+def _when(text: str, offset: int, token: str, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    line, col = line_col(text, offset)
+    if not 1 <= month <= 12:
+        raise ParseError(f"{token!r}: month {month} is not a month", line=line, column=col)
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ParseError(
+            f"{token!r}: day {day} is not in {calendar.month_abbr[month].upper()} {year}", line=line, column=col
+        )
+    if hour > 23 or minute > 59:
+        raise ParseError(f"{token!r}: {hour:02d}{minute:02d}Z is not a time of day", line=line, column=col)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def _window(text: str, offset: int, token: str, start: datetime, end: datetime) -> TimeWindow:
+    if end < start:
+        line, col = line_col(text, offset)
+        raise ParseError(f"window {token!r} ends before it starts", line=line, column=col)
+    return TimeWindow(start, end)
+
+
+def _parse_range(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
+    token = " ".join(m.group(0).split())
+    s, e = m.group("s"), m.group("e")
+    m2 = MONTHS[m.group("m2")] if m.group("m2") else None
+    m1 = MONTHS[m.group("m1")] if m.group("m1") else None
+    end_month = m2 or m1 or ctx.month
+    if end_month is None:
+        line, col = line_col(text, m.start())
+        raise ParseError(f"window {token!r} has no month and the message has no issue date", line=line, column=col)
+    end_year = _year(m.group("y2")) or _year(m.group("y1")) or ctx.year_for(end_month)
+    end = _when(text, m.start("e"), token, end_year, end_month, int(e[:2]), int(e[2:4]), int(e[4:]))
+    if m1 is not None:
+        start_year = _year(m.group("y1")) or (end_year - 1 if m1 > end_month else end_year)
+        start_month = m1
+    else:
+        start_month, start_year = end_month, end_year
+        if int(s[:2]) > int(e[:2]):  # 302200Z TO 010400Z DEC: the start is in the month before
+            start_month, start_year = (12, end_year - 1) if end_month == 1 else (end_month - 1, end_year)
+    start = _when(text, m.start("s"), token, start_year, start_month, int(s[:2]), int(s[2:4]), int(s[4:]))
+    return [_window(text, m.start(), token, start, end)]
+
+
+def _parse_daily(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
+    token = " ".join(m.group(0).split())
+    line, col = line_col(text, m.start())
+    m2 = MONTHS[m.group("m2")] if m.group("m2") else (MONTHS[m.group("m1")] if m.group("m1") else ctx.month)
+    if m2 is None:
+        raise ParseError(f"window {token!r} has no month and the message has no issue date", line=line, column=col)
+    m1 = MONTHS[m.group("m1")] if m.group("m1") else m2
+    y2 = _year(m.group("y")) or ctx.year_for(m2)
+    y1 = y2 - 1 if m1 > m2 else y2
+    s, e = m.group("s"), m.group("e")
+    first = _when(text, m.start("d1"), token, y1, m1, int(m.group("d1")), int(s[:2]), int(s[2:]))
+    last = _when(text, m.start("d2"), token, y2, m2, int(m.group("d2")), int(s[:2]), int(s[2:]))
+    eh, emi = int(e[:2]), int(e[2:])
+    if eh > 23 or emi > 59:
+        raise ParseError(f"{token!r}: {e}Z is not a time of day", line=line, column=col)
+    if last < first:
+        raise ParseError(f"window {token!r}: the last day is before the first", line=line, column=col)
+    if (last - first).days > MAX_DAILY_WINDOWS:
+        raise ParseError(f"window {token!r} spans more than {MAX_DAILY_WINDOWS} days", line=line, column=col)
+    out = []
+    day = first
+    while day <= last:
+        end = day.replace(hour=eh, minute=emi)
+        if end <= day:
+            end += timedelta(days=1)  # 2230Z TO 0330Z: ends the next day
+        out.append(TimeWindow(day, end))
+        day += timedelta(days=1)
+    return out
+
+
+def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, list[TimeWindow]]]:
+    """``(start, end, windows)`` for every window expression in ``work`` (cancels masked)."""
+    found: list[tuple[int, int, list[TimeWindow]]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _DAILY.finditer(work):
+        found.append((m.start(), m.end(), _parse_daily(text, m, ctx)))
+        taken.append((m.start(), m.end()))
+    for m in _RANGE.finditer(work):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        found.append((m.start(), m.end(), _parse_range(text, m, ctx)))
+        taken.append((m.start(), m.end()))
+    for pat, what in ((_DANGLING_TO, "has no start"), (_DANGLING_FROM, "has no end")):
+        for m in pat.finditer(work):
+            if not any(s <= m.start() < e for s, e in taken):
+                line, col = line_col(text, m.start())
+                raise ParseError(f"window {' '.join(m.group(0).split())!r} {what}", line=line, column=col)
+    found.sort(key=lambda f: f[0])
+    return found
+
+
+def _norm_id(series: str, num: str, year: str) -> str:
+    return f"{' '.join(series.split())} {num}/{year[-2:]}"
+
+
+def _cancels(text: str, work: str, ctx: _Context, meta: dict[str, Any]) -> list[tuple[int, int]]:
+    spans = []
+    cancels: list[str] = []
+    for m in _CANCEL.finditer(work):
+        spans.append((m.start(), m.end()))
+        body = m.group("body")
+        series = None
+        for cm in _CANCEL_ID.finditer(body):
+            series = cm.group("series") or series
+            if series is None:
+                line, col = line_col(text, m.start("body") + cm.start())
+                raise ParseError(f"cancel {cm.group(0)!r} does not say which series", line=line, column=col)
+            cancels.append(_norm_id(series, cm.group("num"), cm.group("year")))
+        tm = _THIS_MSG.search(body)
+        if tm and tm.group("d"):
+            token = " ".join(tm.group(0).split())
+            mon = MONTHS[tm.group("mon")] if tm.group("mon") else ctx.month
+            if mon is None:
+                line, col = line_col(text, m.start("body") + tm.start())
+                raise ParseError(f"{token!r} has no month", line=line, column=col)
+            year = _year(tm.group("y")) or ctx.year_for(mon)
+            at = _when(
+                text,
+                m.start("body") + tm.start(),
+                token,
+                year,
+                mon,
+                int(tm.group("d")),
+                int(tm.group("h")),
+                int(tm.group("mi")),
+            )
+            meta["cancel_at"] = format_time(at)
+    if cancels:
+        meta["cancels"] = list(dict.fromkeys(cancels))
+    return spans
+
+
+@dataclass
+class _Area:
+    label: str
+    start: int
+    end: int
+    points: list[PointMatch]
+
+
+def _areas(text: str, work: str) -> list[_Area]:
+    paragraphs = [m.start() for m in _PARAGRAPH.finditer(work)] + [len(work)]
+    labels = list(_LABEL.finditer(work))
+    areas: list[_Area] = []
+    cuts = sorted({m.start() for m in labels} | set(paragraphs))
+
+    def seg_end(start: int) -> int:
+        return next((c for c in cuts if c > start), len(work))
+
+    def points_in(start: int, end: int, label: str) -> list[PointMatch]:
+        try:
+            pts = find_points(work[start:end], strict=True, bare_decimal=False)
+        except ParseError as exc:
+            raise shift_error(exc, text, start, f"area {label}: " if label else "") from None
+        return [PointMatch(p.lat, p.lon, p.start + start, p.end + start, p.text) for p in pts]
+
+    for m in labels:
+        end = seg_end(m.start())
+        pts = points_in(m.end(), end, m.group("label"))
+        if pts:
+            areas.append(_Area(m.group("label"), m.start(), end, pts))
+    if areas:
+        return areas
+    # no lettered areas: every paragraph with coordinates is one area
+    starts = [0, *paragraphs[:-1]]
+    for start in sorted(set(starts)):
+        end = seg_end(start)
+        pts = points_in(start, end, "")
+        if pts:
+            areas.append(_Area(str(len(areas) + 1), start, end, pts))
+    return areas
+
+
+def _shape(area: _Area, text: str, work: str, preamble: str) -> tuple[Any, dict[str, Any]]:
+    seg = work[area.start : area.end].upper()
+    line, _ = line_col(text, area.start)
+    label = area.label
+    latlon = [(p.lat, p.lon) for p in area.points]
+    props: dict[str, Any] = {}
+    side = _EITHER_SIDE.search(seg) or _EITHER_SIDE.search(preamble)
+    radius = _RADIUS.search(seg) or (_RADIUS.search(preamble) if len(latlon) == 1 else None)
+    if _TRACK.search(seg) or (_TRACK.search(preamble) and not re.search(r"\bBOUND", seg)):
+        if side:
+            half = _to_m(side.group("r"), side.group("u"))
+        elif radius:
+            r, u = _radius_value(radius)
+            half = _to_m(r, u)
+        else:
+            half = DEFAULT_TRACK_HALF_WIDTH_NM * NM
+            props["half_width_default"] = True
+        props.update(shape="track", half_width_nm=round(half / NM, 3))
+        return rings.track_buffer(latlon, half, label, line=line), props
+    if len(latlon) == 1:
+        if radius is None:
+            raise ParseError(
+                f"area {label}: a single point without a radius (expected 'CIRCLE RADIUS n NM CENTERED ON …')",
+                line=line,
+            )
+        r, u = _radius_value(radius)
+        rm = _to_m(r, u)
+        props.update(shape="circle", radius_nm=round(rm / NM, 3))
+        return rings.circle(latlon[0][0], latlon[0][1], rm, label, line=line), props
+    if len(latlon) == 2:
+        raise ParseError(f"area {label}: two points do not make an area (is it a TRACKLINE?)", line=line)
+    geom, reordered = rings.polygon_from_corners(latlon, label, line=line)
+    props.update(shape="polygon", corners=len(latlon))
+    if reordered:
+        props["reordered"] = True
+    return geom, props
+
+
+def _radius_value(m: re.Match[str]) -> tuple[str, str]:
+    for r, u in (("r", "u"), ("r2", "u2"), ("r3", "u3")):
+        if m.group(r):
+            return m.group(r), m.group(u)
+    raise AssertionError("radius match without a value")  # pragma: no cover
+
+
+def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    return ls, (len(text) if le < 0 else le)
+
+
+def parse_navwarn(
+    data: str | bytes,
+    *,
+    issued: datetime | None = None,
+    message_id: str | None = None,
+    extra_meta: dict[str, Any] | None = None,
+) -> ParsedInput:
+    """Parse one navigational warning into corridors (see the module docstring)."""
+    text = as_text(data, "navigational warning")
+    work = mask_comments(text).upper()
+    meta: dict[str, Any] = dict(extra_meta or {})
+    cancel_spans = [(m.start(), m.end()) for m in _CANCEL.finditer(work)]
+
+    # message id: the first series number outside a CANCEL sentence
+    if message_id is None:
+        for m in _MSG_ID.finditer(work):
+            if not any(s <= m.start() < e for s, e in cancel_spans):
+                message_id = _norm_id(m.group("series"), m.group("num"), m.group("year"))
+                dtg = _DTG.match(work, m.end() + len(work[m.end() :]) - len(work[m.end() :].lstrip(" \t")))
+                if issued is None and dtg:
+                    issued = _when(
+                        text,
+                        dtg.start(),
+                        dtg.group(0),
+                        _year(dtg.group("y")) or 2000,
+                        MONTHS[dtg.group("mon")],
+                        int(dtg.group("d")),
+                        int(dtg.group("h")),
+                        int(dtg.group("mi")),
+                    )
+                if issued is None:
+                    meta.setdefault("year_from_id", _year(m.group("year")))
+                break
+        else:
+            z = _ZCZC.search(work)
+            if z:
+                message_id = f"NAVTEX {z.group('id')}"
+    ctx = _Context(issued.year, issued.month) if issued else _Context(meta.pop("year_from_id", None), None)
+    meta.pop("year_from_id", None)
+    if ctx.year is None:
+        meta["year_assumed"] = datetime.now(UTC).year
+    if message_id:
+        meta["message_id"] = message_id
+    if issued:
+        meta["issued"] = format_time(issued)
+
+    _cancels(text, work, ctx, meta)
+    windowed = mask(work, cancel_spans)
+    windows = _find_windows(text, windowed, ctx)
+    areas = _areas(text, windowed)
+    if not areas:
+        if meta.get("cancels") or meta.get("cancel_at"):
+            return ParsedInput("navwarn", [], meta)
+        raise ParseError("no areas found (expected coordinates such as 36-04N 124-30E)", line=1, column=1)
+
+    first = areas[0].start
+    header_end = text.rfind("\n", 0, first) + 1
+    header_lines = [ln for ln in text[:header_end].splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    preamble = windowed[:first]
+    context = windowed
+    for a in areas:  # the message context without the areas' own text
+        context = context[: a.start] + " " * (a.end - a.start) + context[a.end :]
+    phases, how = assign_phases([windowed[a.start : a.end] for a in areas], context)
+    base = slug(message_id) if message_id else "navwarn-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    title = next((ln.strip() for ln in header_lines if not _MSG_ID.search(ln.upper())), "")
+    if title:
+        meta.setdefault("title", title)
+
+    shared = [w for s, _, ws in windows if not any(a.start <= s < a.end for a in areas) for w in ws]
+    corridors: list[Corridor] = []
+    for area, phase in zip(areas, phases, strict=True):
+        own = [w for s, _, ws in windows if area.start <= s < area.end for w in ws]
+        geom, props = _shape(area, text, windowed, preamble.upper())
+        ls, le = _line_span(text, area.start, max(p.end for p in area.points))
+        raw = "\n".join([*header_lines, text[ls:le]])
+        props["area"] = area.label
+        if how != "text" or phase is Phase.DEBRIS:
+            props["phase_rule"] = how
+        corridors.append(
+            Corridor(
+                id=f"{base}-{area.label.lower()}",
+                geometry=geom,
+                phase=phase,
+                label=f"{message_id or 'warning'} area {area.label}",
+                windows=tuple(sorted(set(own or shared), key=lambda w: (w.start, w.end))),
+                source=message_id or "navigational warning",
+                raw=raw,
+                properties=props,
+            )
+        )
+    meta["areas"] = [a.label for a in areas]
+    return ParsedInput("navwarn", corridors, meta)
+
+
+# --------------------------------------------------------------------------- NGA broadcast-warn JSON
+
+_NAV_AREAS = {"P": "HYDROPAC", "A": "HYDROLANT", "C": "HYDROARC"}
+_ROMAN = {4: "IV", 12: "XII"}
+
+
+def _nga_issued(value: Any, path: str) -> datetime | None:
+    if not value:
+        return None
+    m = re.fullmatch(rf"\s*(\d{{2}})(\d{{2}})(\d{{2}})Z\s+({MONTH_RE})\s+(\d{{4}}|\d{{2}})\s*", str(value).upper())
+    if not m:
+        raise ParseError(f"issueDate {value!r} is not like '060812Z FEB 2016'", path=path)
+    try:
+        return datetime(
+            _year(m.group(5)) or 2000,
+            MONTHS[m.group(4)],
+            int(m.group(1)),
+            int(m.group(2)),
+            int(m.group(3)),
+            tzinfo=UTC,
+        )
+    except ValueError as exc:
+        raise ParseError(f"issueDate {value!r}: {exc}", path=path) from None
+
+
+def parse_nga_json(data: str | bytes, *, issued: datetime | None = None) -> ParsedInput:
+    """NGA's broadcast-warn JSON (``{"broadcast-warn": [record, …]}``, a list, or one record)."""
+    text = as_text(data, "NGA JSON")
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
+    if isinstance(obj, dict) and "broadcast-warn" in obj:
+        records, root = obj["broadcast-warn"], "$['broadcast-warn']"
+    elif isinstance(obj, list):
+        records, root = obj, "$"
+    else:
+        records, root = [obj], None
+    if not isinstance(records, list) or not records:
+        raise ParseError("no warning records", path=root or "$")
+    corridors: list[Corridor] = []
+    messages: list[dict[str, Any]] = []
+    for i, rec in enumerate(records):
+        path = f"{root}[{i}]" if root else "$"
+        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+            raise ParseError("a warning record needs a 'text' string", path=path)
+        area = str(rec.get("navArea") or "").strip().upper()
+        series = _NAV_AREAS.get(area) or (f"NAVAREA {_ROMAN.get(int(area), area)}" if area.isdigit() else None)
+        mid = None
+        try:
+            if series and rec.get("msgNumber") is not None and rec.get("msgYear") is not None:
+                mid = f"{series} {int(rec['msgNumber'])}/{int(rec['msgYear']) % 100:02d}"
+        except (TypeError, ValueError):
+            raise ParseError("msgNumber and msgYear must be numbers", path=path) from None
+        when = issued or _nga_issued(rec.get("issueDate"), f"{path}.issueDate")
+        extra: dict[str, Any] = {}
+        for key in ("authority", "subregion", "status", "cancelDate"):
+            if rec.get(key):
+                extra[key] = rec[key]
+        try:
+            parsed = parse_navwarn(rec["text"], issued=when, message_id=mid, extra_meta=extra)
+        except ParseError as exc:
+            raise ParseError(exc.detail, line=exc.line, column=exc.column, path=f"{path}.text") from None
+        if rec.get("authority"):
+            auth = _MSG_ID.search(str(rec["authority"]).upper())
+            if auth:
+                parsed.meta["also_known_as"] = _norm_id(auth.group("series"), auth.group("num"), auth.group("year"))
+        corridors.extend(parsed.corridors)
+        messages.append(parsed.meta)
+    meta = dict(messages[0]) if len(messages) == 1 else {"messages": messages}
+    if len(messages) > 1:
+        meta["cancels"] = [c for m in messages for c in m.get("cancels", [])]
+    return ParsedInput("nga-json", corridors, meta)

@@ -1,0 +1,202 @@
+"""ICAO NOTAMs (and the FAA domestic layout) carrying danger areas.
+
+What is read: the NOTAM id (``A0419/16``, ``NOTAMR``/``NOTAMC`` with the id they replace or
+cancel), items ``Q)`` … ``G)`` where present (the geometry comes from ``E)``, never from the
+Q-line's approximate circle), polygons ``N194400E1235300-N194300E1245100-… BACK TO START``
+(several per NOTAM, split at ``BACK TO START`` or ``AREA x:``), ``CIRCLE RADIUS 5NM CENTRED ON
+…``, vertical limits (``F) SFC G) UNL``, ``SFC-UNL``, ``FL180-FL600``, ``5000FT AMSL``) kept as
+``lower``/``upper`` properties, windows ``06 JUL 03:18 2023 UNTIL 06 JUL 04:45 2023`` and
+``B) 2307060318 C) 2307060445``, and ``CREATED: 03 FEB 07:40 2016`` as the issue date.
+
+>>> out = parse_notam("A0001/23 - CIRCLE RADIUS 5NM CENTRED ON N392852E0955438. SFC-UNL. "
+...                   "06 JUL 03:18 2023 UNTIL 06 JUL 04:45 2023")
+>>> c = out.corridors[0]
+>>> c.id, c.properties["shape"], c.properties["upper"], c.window_end.isoformat()
+('notam-a0001-23-1', 'circle', 'UNL', '2023-07-06T04:45:00+00:00')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from geowarn.errors import ParseError
+from geowarn.geodesy import NM
+from geowarn.model import Corridor, TimeWindow, format_time
+from geowarn.sources import rings
+from geowarn.sources.common import MONTH_RE, MONTHS, ParsedInput, as_text, assign_phases, mask, mask_comments, slug
+from geowarn.sources.coords import find_points, line_col
+
+_ID = re.compile(
+    r"^[ \t]*\(?\s*(?P<id>[A-Z]\d{4}/\d{2})\b(?:\s+NOTAM(?P<kind>[NRC])(?:\s+(?P<ref>[A-Z]\d{4}/\d{2}))?)?", re.M
+)
+_ITEM = re.compile(r"(?:(?<=^)|(?<=\s))(?P<item>[QABCDEFG])\)\s*", re.M)
+_TEXT_WIN = re.compile(
+    rf"(?P<d1>\d{{2}})\s+(?P<m1>{MONTH_RE})\s+(?P<h1>\d{{2}}):?(?P<mi1>\d{{2}})\s+(?P<y1>\d{{4}})\s+(?:UNTIL|TO|-)\s+"
+    rf"(?P<d2>\d{{2}})\s+(?P<m2>{MONTH_RE})\s+(?P<h2>\d{{2}}):?(?P<mi2>\d{{2}})\s+(?P<y2>\d{{4}})"
+)
+_CREATED = re.compile(
+    rf"CREATED:\s*(?P<d>\d{{2}})\s+(?P<m>{MONTH_RE})\s+(?P<h>\d{{2}}):?(?P<mi>\d{{2}})\s+(?P<y>\d{{4}})"
+)
+_STAMP = re.compile(r"^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})")
+_LIMIT = r"(?:SFC|GND|UNL|UNLTD|FL\s?\d{2,3}|\d{1,6}\s?FT(?:\s?(?:AMSL|AGL|MSL))?|\d{1,6}\s?M(?:\s?(?:AMSL|AGL|MSL))?)"
+_VERTICAL = re.compile(rf"(?<![A-Z0-9])(?P<lo>{_LIMIT})\s*-\s*(?P<hi>{_LIMIT})(?![A-Z0-9])")
+_CIRCLE = re.compile(
+    r"(?:CIRCLE\s+)?(?:WITH\s+)?RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|KM|M)\b\s*"
+    r"(?:CENT(?:RE|ER)D?\s+(?:ON|AT)|AROUND|OF)\s+"
+)
+_SPLIT = re.compile(r"BACK\s+TO\s+(?:THE\s+)?(?:START|BEGINNING|FIRST\s+POINT)|\bAREA\s+[A-Z0-9]{1,3}\s*:")
+
+
+def _dt(text: str, offset: int, token: str, y: int, mon: int, d: int, h: int, mi: int) -> datetime:
+    try:
+        return datetime(y, mon, d, h, mi, tzinfo=UTC)
+    except ValueError as exc:
+        line, col = line_col(text, offset)
+        raise ParseError(f"{token!r}: {exc}", line=line, column=col) from None
+
+
+def _stamp(text: str, offset: int, value: str) -> datetime:
+    m = _STAMP.match(value)
+    if not m:
+        line, col = line_col(text, offset)
+        raise ParseError(f"{value!r} is not a YYMMDDHHMM time", line=line, column=col)
+    y, mo, d, h, mi = (int(g) for g in m.groups())
+    return _dt(text, offset, value, 2000 + y, mo, d, h, mi)
+
+
+def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
+    """Parse one NOTAM into corridors (see the module docstring)."""
+    text = as_text(data, "NOTAM")
+    work = mask_comments(text).upper()
+    meta: dict[str, Any] = {}
+    idm = _ID.search(work)
+    notam_id = idm.group("id") if idm else None
+    if idm and idm.group("kind") in ("R", "C") and idm.group("ref"):
+        meta["replaces" if idm.group("kind") == "R" else "cancels"] = (
+            [idm.group("ref")] if idm.group("kind") == "C" else idm.group("ref")
+        )
+    if notam_id:
+        meta["message_id"] = notam_id
+    items = {m.group("item"): m for m in _ITEM.finditer(work)}
+    geo_start, geo_end = 0, len(work)
+    masked = work
+    if "E" in items:
+        geo_start = items["E"].end()
+        later = [m.start() for k, m in items.items() if m.start() > geo_start]
+        geo_end = min(later) if later else len(work)
+    if "Q" in items:
+        qm = items["Q"]
+        q_end = work.find("\n", qm.end())
+        masked = mask(work, [(qm.start(), len(work) if q_end < 0 else q_end)])
+
+    windows: list[TimeWindow] = []
+    for m in _TEXT_WIN.finditer(work):
+        tok = m.group(0)
+        s = _dt(text, m.start(), tok, int(m["y1"]), MONTHS[m["m1"]], int(m["d1"]), int(m["h1"]), int(m["mi1"]))
+        e = _dt(text, m.start(), tok, int(m["y2"]), MONTHS[m["m2"]], int(m["d2"]), int(m["h2"]), int(m["mi2"]))
+        if e < s:
+            line, col = line_col(text, m.start())
+            raise ParseError(f"window {tok!r} ends before it starts", line=line, column=col)
+        windows.append(TimeWindow(s, e))
+    if "B" in items:
+        begin = _stamp(text, items["B"].end(), work[items["B"].end() :].split()[0] if work[items["B"].end() :] else "")
+        c_text = work[items["C"].end() :].split()[0] if "C" in items and work[items["C"].end() :] else ""
+        if c_text.startswith("PERM"):
+            meta["permanent"] = True
+        elif c_text:
+            finish = _stamp(text, items["C"].end(), c_text)
+            if finish < begin:
+                raise ParseError("item C) ends before item B) starts", line=line_col(text, items["C"].start())[0])
+            windows.append(TimeWindow(begin, finish))
+    created = _CREATED.search(work)
+    if created:
+        issued = _dt(
+            text,
+            created.start(),
+            created.group(0),
+            int(created["y"]),
+            MONTHS[created["m"]],
+            int(created["d"]),
+            int(created["h"]),
+            int(created["mi"]),
+        )
+        meta["issued"] = format_time(issued)
+
+    props: dict[str, Any] = {}
+    if "F" in items and "G" in items:
+        props["lower"] = " ".join(work[items["F"].end() : items["G"].start()].split()) or None
+        g_end = min([m.start() for m in items.values() if m.start() > items["G"].start()] or [len(work)])
+        props["upper"] = " ".join(work[items["G"].end() : g_end].split()).rstrip(")").strip() or None
+    else:
+        vm = _VERTICAL.search(work)
+        if vm:
+            props["lower"], props["upper"] = " ".join(vm["lo"].split()), " ".join(vm["hi"].split())
+
+    # shapes: circles first, then point lists split at BACK TO START / AREA x:
+    shapes: list[tuple[str, int, int, Any, dict[str, Any]]] = []
+    circle_spans: list[tuple[int, int]] = []
+    for m in _CIRCLE.finditer(masked, geo_start, geo_end):
+        pts = find_points(masked[m.end() : geo_end], bare_decimal=False)
+        if not pts or pts[0].start > 3:
+            line, col = line_col(text, m.start())
+            raise ParseError("a circle without a centre point", line=line, column=col)
+        p = pts[0]
+        r = float(m["r"])
+        rm = r * NM if m["u"] == "NM" else (r * 1000.0 if m["u"] == "KM" else r)
+        line, _ = line_col(text, m.start())
+        label = str(len(shapes) + 1)
+        geom = rings.circle(p.lat, p.lon, rm, label, line=line)
+        shapes.append((label, m.start(), m.end() + p.end, geom, {"shape": "circle", "radius_nm": round(rm / NM, 3)}))
+        circle_spans.append((m.start(), m.end() + p.end))
+    rest = mask(masked, circle_spans)
+    cuts = [geo_start] + [m.end() for m in _SPLIT.finditer(rest, geo_start, geo_end)] + [geo_end]
+    for a, b in itertools.pairwise(cuts):
+        try:
+            pts = find_points(rest[a:b], strict=True, bare_decimal=False)
+        except ParseError as exc:
+            from geowarn.sources.common import shift_error
+
+            raise shift_error(exc, text, a) from None
+        if not pts:
+            continue
+        line, _ = line_col(text, a + pts[0].start)
+        label = str(len(shapes) + 1)
+        if len(pts) < 3:
+            raise ParseError(f"area {label}: {len(pts)} point(s) do not make an area", line=line)
+        geom, reordered = rings.polygon_from_corners([(p.lat, p.lon) for p in pts], label, line=line)
+        extra: dict[str, Any] = {"shape": "polygon", "corners": len(pts)}
+        if reordered:
+            extra["reordered"] = True
+        shapes.append((label, a + pts[0].start, a + pts[-1].end, geom, extra))
+    if not shapes:
+        if meta.get("cancels"):
+            return ParsedInput("notam", [], meta)
+        raise ParseError("no area found (expected N392852E0955438-… BACK TO START or CIRCLE RADIUS …)", line=1)
+    shapes.sort(key=lambda s: s[1])
+    phases, how = assign_phases([work[s[1] : s[2]] for s in shapes], work)
+    base = f"notam-{slug(notam_id)}" if notam_id else "notam-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    raw = "\n".join(ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+    corridors = []
+    for i, ((_, _, _, geom, extra), phase) in enumerate(zip(shapes, phases, strict=True)):
+        cprops = {**props, **extra}
+        if how != "text":
+            cprops["phase_rule"] = how
+        corridors.append(
+            Corridor(
+                id=f"{base}-{i + 1}",
+                geometry=geom,
+                phase=phase,
+                label=f"NOTAM {notam_id or ''} area {i + 1}".replace("  ", " "),
+                windows=tuple(sorted(set(windows), key=lambda w: (w.start, w.end))),
+                source=f"NOTAM {notam_id}" if notam_id else "NOTAM",
+                raw=raw,
+                properties=cprops,
+            )
+        )
+    if name:
+        meta["name"] = name
+    return ParsedInput("notam", corridors, meta)

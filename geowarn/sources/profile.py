@@ -1,0 +1,260 @@
+"""Launch profiles (geowarn's own TOML format) → drop-zone ellipses and the overflight swath.
+
+The format (documented in the README under "Launch profiles")::
+
+    name = "Chollima-1 satellite launch (2023 profile)"
+    window_start = "2023-11-21T15:00:00Z"     # optional, both or neither
+    window_end = "2023-11-30T15:00:00Z"
+    confidence = 0.997                        # optional, default 0.997
+
+    [site]
+    lat = 39.660
+    lon = 124.705
+
+    [[track]]                                 # one or more legs, walked in order
+    azimuth = 195.0                           # initial heading of the leg, degrees true
+    length_km = 700                           # along the geodesic
+
+    [overflight]
+    half_width_km = 50                        # optional; no swath without it
+
+    [[stage]]
+    phase = "stage1"                          # stage1|fairing|stage2|stage3|debris|other
+    downrange_km = 380                        # distance along the track from the site
+    sigma_along_km = 25                       # 1-sigma dispersion along the track
+    sigma_cross_km = 10                       # … and across it
+    confidence = 0.99                         # optional, overrides the profile's
+
+Each leg starts where the previous one ended and follows the geodesic with the given initial
+azimuth. A stage's drop zone is the ellipse centred on the downrange point, major axis along
+the track direction there, semi-axes ``k·sigma`` with ``k = sqrt(-2 ln(1 - p))``, the radius
+of the bivariate normal's ``p`` contour (the chi-square quantile for 2 degrees of freedom):
+``p = 0.997`` gives ``k ≈ 3.41``, ``1 - exp(-4.5) ≈ 0.988891`` gives ``k = 3``. The overflight
+swath is the track buffered geodesically by ``half_width_km`` either side.
+
+>>> k_factor(0.997)
+3.4086
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from typing import Any
+
+import numpy as np
+from shapely.geometry import LineString
+
+from geowarn.errors import GeowarnError, ParseError
+from geowarn.geodesy import GEOD, densify, geodesic_buffer, geodesic_ellipse
+from geowarn.model import Corridor, Phase, TimeWindow, parse_time
+from geowarn.sources import rings
+from geowarn.sources.common import ParsedInput, as_text, slug
+
+DEFAULT_CONFIDENCE = 0.997
+MAX_TRACK_KM = 20_000.0
+_TOP = {"name", "window_start", "window_end", "confidence", "site", "track", "overflight", "stage", "description"}
+
+
+def k_factor(p: float) -> float:
+    """Scale of the ``p`` contour of a bivariate normal in sigmas (rounded to 4 places).
+
+    >>> k_factor(0.988891)
+    3.0
+    """
+    return round(math.sqrt(-2.0 * math.log(1.0 - p)), 4)
+
+
+def _num(obj: dict[str, Any], key: str, path: str, *, lo: float, hi: float, default: float | None = None) -> float:
+    if key not in obj:
+        if default is not None:
+            return default
+        raise ParseError(f"{key} is missing", path=f"{path}.{key}")
+    v = obj[key]
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise ParseError(f"{key} must be a number, not {v!r}", path=f"{path}.{key}")
+    if not lo <= float(v) <= hi:
+        raise ParseError(f"{key} = {v} is out of range [{lo:g}, {hi:g}]", path=f"{path}.{key}")
+    return float(v)
+
+
+def _confidence(obj: dict[str, Any], path: str, default: float) -> float:
+    p = _num(obj, "confidence", path, lo=0.0, hi=1.0, default=default)
+    if not 0.0 < p < 1.0:
+        raise ParseError(f"confidence must be strictly between 0 and 1, not {p}", path=f"{path}.confidence")
+    return p
+
+
+class _Track:
+    """The ground track: legs walked along geodesics from the site."""
+
+    def __init__(self, lat: float, lon: float, legs: list[tuple[float, float]]) -> None:
+        self.legs: list[tuple[float, float, float, float, float]] = []  # start s, lat, lon, az, length (m)
+        coords = [(lon, lat)]
+        s = 0.0
+        for az, length in legs:
+            self.legs.append((s, lat, lon, az, length))
+            n = max(2, math.ceil(length / 10_000.0) + 1)
+            d = np.linspace(0.0, length, n)
+            lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), np.full(n, az), d)
+            coords.extend(zip(np.asarray(lons)[1:], np.asarray(lats)[1:], strict=True))
+            lat, lon = float(lats[-1]), float(lons[-1])
+            s += length
+        self.length = s
+        arr = np.array(coords)
+        arr[:, 0] = np.degrees(np.unwrap(np.radians(arr[:, 0])))
+        self.line = LineString(arr)
+
+    def at(self, s: float) -> tuple[float, float, float]:
+        """``(lat, lon, heading)`` at ``s`` metres along the track."""
+        for start, lat, lon, az, length in self.legs:
+            if s <= start + length + 1e-6:
+                lon2, lat2, back = GEOD.fwd(lon, lat, az, s - start)
+                return float(lat2), float(lon2), (float(back) + 180.0) % 360.0
+        raise AssertionError("beyond the track")  # pragma: no cover
+
+
+def parse_profile(data: str | bytes) -> ParsedInput:
+    """Build drop-zone ellipses and the overflight swath from a launch profile (TOML)."""
+    text = as_text(data, "launch profile")
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        line = col = None
+        import re
+
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        if m:
+            line, col = int(m.group(1)), int(m.group(2))
+            msg = msg[: m.start()].strip()
+        raise ParseError(f"invalid TOML: {msg}", line=line, column=col) from None
+    unknown = sorted(set(doc) - _TOP)
+    if unknown:
+        raise ParseError(f"unknown key(s) {', '.join(unknown)} (expected {', '.join(sorted(_TOP))})", path=unknown[0])
+    name = str(doc.get("name") or "launch profile")
+    site = doc.get("site")
+    if not isinstance(site, dict):
+        raise ParseError("a [site] table with lat and lon is required", path="site")
+    lat0 = _num(site, "lat", "site", lo=-90, hi=90)
+    lon0 = _num(site, "lon", "site", lo=-180, hi=180)
+    legs_in = doc.get("track")
+    if not isinstance(legs_in, list) or not legs_in:
+        raise ParseError("at least one [[track]] leg (azimuth, length_km) is required", path="track")
+    legs = []
+    for i, leg in enumerate(legs_in):
+        if not isinstance(leg, dict):
+            raise ParseError("a track leg must be a table", path=f"track[{i}]")
+        legs.append(
+            (
+                _num(leg, "azimuth", f"track[{i}]", lo=-360, hi=360),
+                _num(leg, "length_km", f"track[{i}]", lo=1e-3, hi=MAX_TRACK_KM) * 1000.0,
+            )
+        )
+    track = _Track(lat0, lon0, legs)
+    if track.length > MAX_TRACK_KM * 1000:
+        raise ParseError(f"the track is longer than {MAX_TRACK_KM:,.0f} km", path="track")
+    p_default = _confidence(doc, "$", DEFAULT_CONFIDENCE)
+    try:
+        start = parse_time(doc.get("window_start"), field_name="window_start")
+        end = parse_time(doc.get("window_end"), field_name="window_end")
+    except ParseError:
+        raise
+    windows: tuple[TimeWindow, ...] = ()
+    if (start is None) != (end is None):
+        raise ParseError("give both window_start and window_end, or neither", path="window_end")
+    if start is not None and end is not None:
+        if end < start:
+            raise ParseError("window_end is before window_start", path="window_end")
+        windows = (TimeWindow(start, end),)
+
+    base = slug(name) or "profile"
+    corridors: list[Corridor] = []
+    stages = doc.get("stage") or []
+    if not isinstance(stages, list):
+        raise ParseError("[[stage]] must be an array of tables", path="stage")
+    seen: dict[str, int] = {}
+    for i, st in enumerate(stages):
+        path = f"stage[{i}]"
+        if not isinstance(st, dict):
+            raise ParseError("a stage must be a table", path=path)
+        phase_text = str(st.get("phase", "other")).lower()
+        try:
+            phase = Phase(phase_text)
+        except ValueError:
+            raise ParseError(
+                f"unknown phase {phase_text!r} ({', '.join(p.value for p in Phase)})", path=f"{path}.phase"
+            ) from None
+        s = _num(st, "downrange_km", path, lo=0.0, hi=MAX_TRACK_KM) * 1000.0
+        if s > track.length + 1e-6:
+            raise ParseError(
+                f"downrange_km {s / 1000:g} is beyond the end of the track ({track.length / 1000:g} km)",
+                path=f"{path}.downrange_km",
+            )
+        sa = _num(st, "sigma_along_km", path, lo=1e-3, hi=1000) * 1000.0
+        sc = _num(st, "sigma_cross_km", path, lo=1e-3, hi=1000) * 1000.0
+        p = _confidence(st, path, p_default)
+        k = math.sqrt(-2.0 * math.log(1.0 - p))
+        lat, lon, heading = track.at(s)
+        a, b = k * sa, k * sc
+        n = int(min(1024, max(128, math.ceil(2 * math.pi * max(a, b) / 5_000.0))))
+        try:
+            geom = geodesic_ellipse((lat, lon), a, b, heading, n=n)
+            geom = rings.validated(geom, phase.value)
+        except GeowarnError as exc:
+            raise ParseError(str(exc), path=path) from None
+        seen[phase.value] = seen.get(phase.value, 0) + 1
+        cid = f"{base}-{phase.value}" + (f"-{seen[phase.value]}" if seen[phase.value] > 1 else "")
+        corridors.append(
+            Corridor(
+                id=cid,
+                geometry=geom,
+                phase=phase,
+                label=f"{phase.value} drop zone ({p:.1%})",
+                windows=windows,
+                source=name,
+                raw=text,
+                confidence_level=p,
+                properties={
+                    "center": [round(lat, 6), round(lon, 6)],
+                    "heading_deg": round(heading, 3),
+                    "downrange_km": s / 1000.0,
+                    "sigma_along_km": sa / 1000.0,
+                    "sigma_cross_km": sc / 1000.0,
+                    "k": round(k, 4),
+                    "semi_major_km": round(a / 1000.0, 3),
+                    "semi_minor_km": round(b / 1000.0, 3),
+                },
+            )
+        )
+    over = doc.get("overflight")
+    if over is not None:
+        if not isinstance(over, dict):
+            raise ParseError("[overflight] must be a table", path="overflight")
+        half = _num(over, "half_width_km", "overflight", lo=1e-3, hi=1000) * 1000.0
+        try:
+            swath = rings.validated(geodesic_buffer(densify(track.line, 10_000.0), half), "overflight")
+        except GeowarnError as exc:
+            raise ParseError(str(exc), path="overflight") from None
+        corridors.append(
+            Corridor(
+                id=f"{base}-overflight",
+                geometry=swath,
+                phase=Phase.OVERFLIGHT,
+                label=f"overflight ±{half / 1000:g} km",
+                windows=windows,
+                source=name,
+                raw=text,
+                properties={"half_width_km": half / 1000.0, "track_length_km": round(track.length / 1000.0, 3)},
+            )
+        )
+    if not corridors:
+        raise ParseError("the profile has neither [[stage]] drop zones nor an [overflight] swath", path="stage")
+    meta = {
+        "name": name,
+        "site": {"lat": lat0, "lon": lon0, "name": site.get("name")},
+        "track_length_km": round(track.length / 1000.0, 3),
+        "confidence_level": p_default,
+        "k": k_factor(p_default),
+    }
+    return ParsedInput("profile", corridors, meta)

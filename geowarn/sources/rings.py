@@ -1,0 +1,176 @@
+"""From corner lists, centres and track lines to valid corridor geometries.
+
+Notices often list a box's corners NW, NE, SW, SE: joined as given that is a
+bow-tie. :func:`polygon_from_corners` keeps the published order when it makes
+a simple polygon; otherwise, when every corner lies on the convex hull of
+the corners (the only case where the ring is unambiguous), it re-orders them
+along the hull; otherwise it rejects the list, naming the area and the
+reason. Every result is densified along the geodesic, oriented CCW and cut at
+180°, and checked valid.
+
+>>> nw, ne, sw, se = (36.0667, 124.5), (36.0667, 124.9), (35.3167, 124.5), (35.3167, 124.9)
+>>> poly, reordered = polygon_from_corners([nw, ne, sw, se], "A")
+>>> poly.is_valid, reordered
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiPoint, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from geowarn.errors import GeowarnError, ParseError
+from geowarn.geodesy import densify, geodesic_buffer, geodesic_circle, local_aeqd, orient_ccw, split_antimeridian
+
+MAX_SEGMENT_M = 10_000.0
+"""Longest edge left after densifying (m)."""
+
+MAX_RADIUS_M = 3_000_000.0
+"""Largest circle or track half-width accepted (m)."""
+
+
+def _err(label: str, reason: str, line: int | None) -> ParseError:
+    where = f"area {label}: " if label else ""
+    return ParseError(f"{where}{reason}", line=line)
+
+
+def _unwrapped(points: Sequence[tuple[float, float]]) -> np.ndarray:
+    """``(lon, lat)`` array with longitudes continuous around the first point."""
+    arr = np.array([(lon, lat) for lat, lon in points], dtype=float)
+    ref = arr[0, 0]
+    arr[:, 0] = ref + ((arr[:, 0] - ref + 180.0) % 360.0 - 180.0)
+    return arr
+
+
+def _dedupe(arr: np.ndarray) -> np.ndarray:
+    keep = [0]
+    for i in range(1, len(arr)):
+        if not np.allclose(arr[i], arr[keep[-1]], atol=1e-9):
+            keep.append(i)
+    out = arr[keep]
+    if len(out) > 1 and np.allclose(out[0], out[-1], atol=1e-9):
+        out = out[:-1]
+    return out
+
+
+def validated(geom: BaseGeometry, label: str = "", line: int | None = None) -> BaseGeometry:
+    """Check an output geometry: non-empty valid (Multi)Polygon within [-180, 180] × [-90, 90]."""
+    if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise _err(label, f"the area is empty or not a polygon ({geom.geom_type})", line)
+    if not geom.is_valid:
+        raise _err(label, f"the area is not a valid polygon ({shapely.is_valid_reason(geom)})", line)
+    minx, miny, maxx, maxy = geom.bounds
+    if minx < -180.0 or maxx > 180.0 or miny < -90.0 or maxy > 90.0:
+        raise _err(label, "the area leaves the range of longitudes/latitudes (does it enclose a pole?)", line)
+    return geom
+
+
+def finish(geom: BaseGeometry, label: str = "", line: int | None = None) -> BaseGeometry:
+    """Densify along the geodesic, cut at 180°, orient CCW and validate."""
+    out = split_antimeridian(densify(orient_ccw(geom), MAX_SEGMENT_M))
+    return validated(out, label, line)
+
+
+def polygon_from_corners(
+    points: Sequence[tuple[float, float]], label: str = "", *, line: int | None = None
+) -> tuple[BaseGeometry, bool]:
+    """A valid polygon from ``(lat, lon)`` corners; returns ``(geometry, reordered)``.
+
+    Raises
+    ------
+    ParseError
+        Fewer than three distinct corners, collinear corners, an area wider
+        than 180° of longitude, or a self-intersecting list that cannot be
+        re-ordered unambiguously.
+
+    Examples
+    --------
+    >>> p, r = polygon_from_corners([(20, 175), (20, -170), (25, -170), (25, 175)], "A")
+    >>> p.geom_type, r
+    ('MultiPolygon', False)
+    >>> polygon_from_corners([(0, 0), (0, 2), (2, 0), (2, 2), (0.5, 1)], "B")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geowarn.errors.ParseError: area B: the corners as listed cross each other ... (1 of 5 corners lie inside the others)
+    """
+    if not points:
+        raise _err(label, "no corners", line)
+    arr = _dedupe(_unwrapped(points))
+    n = len(arr)
+    if n < 3:
+        raise _err(label, f"{n} distinct corner{'s' if n != 1 else ''} do not make an area", line)
+    if float(np.ptp(arr[:, 0])) >= 180.0:
+        raise _err(label, "the corners span 180° of longitude or more; the area is ambiguous", line)
+    lat0 = float(np.mean(arr[:, 1]))
+    lon0 = float(np.mean(arr[:, 0]))
+    fwd, _ = local_aeqd(max(-89.0, min(89.0, lat0)), lon0)
+    xy = fwd(arr)
+    if not np.all(np.isfinite(xy)):
+        raise _err(label, "the corners cannot be projected", line)
+    ring = Polygon(xy)
+    reordered = False
+    scale = float(np.ptp(xy, axis=0).max()) or 1.0
+    if ring.is_valid and ring.area > 1e-9 * scale * scale:
+        order = list(range(n))
+    else:
+        hull = MultiPoint([tuple(p) for p in xy]).convex_hull
+        if hull.geom_type != "Polygon" or hull.area <= 1e-9 * scale * scale:
+            raise _err(label, "the corners are collinear", line)
+        index = {tuple(p): i for i, p in enumerate(xy)}
+        hull_idx = [index[c] for c in list(hull.exterior.coords)[:-1] if c in index]
+        if len(hull_idx) != n:
+            ll = Polygon(arr)
+            reason = shapely.is_valid_reason(ll) if not ll.is_valid else "the area is degenerate"
+            raise _err(
+                label,
+                f"the corners as listed cross each other ({reason}) and cannot be re-ordered unambiguously "
+                f"({n - len(hull_idx)} of {n} corners lie inside the others)",
+                line,
+            )
+        order = hull_idx
+        reordered = True
+    poly = Polygon(arr[order])
+    return finish(poly, label, line), reordered
+
+
+def circle(lat: float, lon: float, radius_m: float, label: str = "", *, line: int | None = None) -> BaseGeometry:
+    """A geodesic circle with edges no longer than :data:`MAX_SEGMENT_M`.
+
+    >>> c = circle(26.2, 127.7, 9260.0)
+    >>> c.geom_type, len(c.exterior.coords) - 1
+    ('Polygon', 64)
+    """
+    if not (math.isfinite(radius_m) and 0 < radius_m <= MAX_RADIUS_M):
+        raise _err(label, f"radius {radius_m / 1852:.6g} NM is out of range (0 … {MAX_RADIUS_M / 1852:.0f} NM)", line)
+    n = int(min(1440, max(64, math.ceil(2 * math.pi * radius_m / MAX_SEGMENT_M))))
+    try:
+        geom = geodesic_circle(lat, lon, radius_m, n=n)
+    except GeowarnError as exc:
+        raise _err(label, str(exc), line) from None
+    return validated(geom, label, line)
+
+
+def track_buffer(
+    points: Sequence[tuple[float, float]], half_width_m: float, label: str = "", *, line: int | None = None
+) -> BaseGeometry:
+    """The swath of ``half_width_m`` either side of a track through ``(lat, lon)`` points.
+
+    >>> g = track_buffer([(36.0, 124.0), (35.0, 124.0)], 9260.0, "A")
+    >>> g.geom_type, g.is_valid
+    ('Polygon', True)
+    """
+    if not (math.isfinite(half_width_m) and 0 < half_width_m <= MAX_RADIUS_M):
+        raise _err(label, f"half-width {half_width_m / 1852:.6g} NM is out of range", line)
+    arr = _dedupe(_unwrapped(points)) if points else np.empty((0, 2))
+    if len(arr) < 2:
+        raise _err(label, "a track line needs at least two distinct points", line)
+    try:
+        geom = geodesic_buffer(LineString(arr), half_width_m)
+    except GeowarnError as exc:
+        raise _err(label, str(exc), line) from None
+    return validated(geom, label, line)
