@@ -22,7 +22,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/geowarn demo
 
-run: install
+run: install demo
 	$(BIN)/geowarn serve --host $(HOST) --port $(PORT)
 
 lint: install

@@ -205,34 +205,44 @@ def render_artifacts(
     """The published files of one event version: kind → (media type, bytes)."""
     options = options or Options()
     out: dict[str, tuple[str, bytes]] = {"geojson": (GEOJSON_MEDIA_TYPE, event_geojson(event, zones))}
-    try:
-        cap = importlib.import_module("geowarn.publish.cap")
-        kml = importlib.import_module("geowarn.publish.kml")
-        maps = importlib.import_module("geowarn.publish.maps")
-    except ImportError as exc:
-        log.warning("publishing not available (%s): only GeoJSON published", exc)
-        return out
     msg_type = "Cancel" if event.status == EventStatus.CANCELLED else ("Alert" if event.version == 1 else "Update")
-    references = [_reference_of(x) for x in previous_caps]
-    cap_xml = cap.build_cap(
-        event,
-        zones,
-        msg_type=msg_type,
-        references=[r for r in references if r],
-        identifier=f"geowarn-{event.id}-v{event.version}",
-        sent=event.updated,
-    )
-    out["cap"] = ("application/cap+xml", cap_xml)
-    out["kml"] = ("application/vnd.google-earth.kml+xml", kml.build_kml(event.corridors, zones))
-    html = maps.render_event_map(
-        event,
-        zones,
-        asset_base=options.asset_base,
-        tile_url=options.tile_url,
-        tile_attribution=options.tile_attribution,
-    )
-    out["map"] = ("text/html; charset=utf-8", html.encode("utf-8"))
+    cap = _optional("geowarn.publish.cap")
+    if cap is not None:
+        references = [r for r in (_reference_of(x) for x in previous_caps) if r]
+        cap_xml = cap.build_cap(
+            event,
+            zones,
+            msg_type=msg_type,
+            references=references,
+            identifier=f"geowarn-{event.id}-v{event.version}",
+            sent=event.updated,
+        )
+        out["cap"] = ("application/cap+xml", cap_xml)
+    kml = _optional("geowarn.publish.kml")
+    if kml is not None:
+        out["kml"] = ("application/vnd.google-earth.kml+xml", kml.build_kml(event.corridors, zones))
+    maps = _optional("geowarn.publish.maps")
+    if maps is not None:
+        html = maps.render_event_map(
+            event,
+            zones,
+            asset_base=options.asset_base,
+            tile_url=options.tile_url,
+            tile_attribution=options.tile_attribution,
+        )
+        out["map"] = ("text/html; charset=utf-8", html.encode("utf-8"))
     return out
+
+
+def _optional(module: str) -> Any:
+    """A publishing module, or ``None`` while it is not installed."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        log.warning("%s not available: not published", module)
+        return None
 
 
 def _reference_of(cap_xml: bytes) -> str | None:

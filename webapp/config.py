@@ -13,6 +13,7 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
     "GEOWARN_SECRET_KEY": ("SECRET_KEY", None, "Flask secret key (sessions, CSRF); random per process if unset."),
     "GEOWARN_TILE_URL": ("TILE_URL", None, "Optional XYZ tile URL for map backgrounds (offline base map if unset)."),
     "GEOWARN_TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", "", "Attribution text shown with GEOWARN_TILE_URL."),
+    "GEOWARN_MAX_UPLOAD_MB": ("MAX_UPLOAD_MB", "5", "Largest accepted request body / upload in MB (larger: 413)."),
 }
 
 
@@ -24,4 +25,5 @@ def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
         out[key] = env.get(var, default)
     if not out["SECRET_KEY"]:
         out["SECRET_KEY"] = os.urandom(32).hex()
+        out["SECRET_KEY_GENERATED"] = True
     return out

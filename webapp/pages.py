@@ -1,19 +1,122 @@
-"""HTML pages (thin adapters over the library)."""
+"""HTML pages: one-line adapters over ``geowarn.views`` (page data) and the service."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
-from geowarn import __version__
+from geowarn import __version__, ogcapi, views
+from geowarn.errors import GeowarnError
+from webapp.core import (
+    api_request,
+    artifact_response,
+    cache,
+    check_csrf,
+    check_format,
+    csrf_token,
+    map_csp,
+    options,
+    store,
+    wants_html,
+)
 
 bp = Blueprint("pages", __name__)
 
 
+@bp.app_context_processor
+def _globals() -> dict[str, object]:
+    return {"version": __version__, "csrf_token": csrf_token, "logged_in": bool(session.get("token_id"))}
+
+
 @bp.get("/")
-def index() -> str:
-    return render_template("index.html", version=__version__)
+def index() -> Response | str:
+    check_format()
+    if not wants_html():
+        from webapp.api import respond
+
+        return respond(ogcapi.landing(api_request()))
+    return render_template("dashboard.html", **views.dashboard(store()))
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
-    return jsonify(status="ok", version=__version__)
+def healthz() -> Response:
+    from flask import jsonify
+
+    store().check()
+    return jsonify(status="ok", version=__version__, store=store().dialect)
+
+
+@bp.get("/events/<event_id>")
+def event_page(event_id: str) -> str:
+    return render_template("event.html", **views.event_page(store(), event_id))
+
+
+@bp.get("/events/<event_id>/map")
+def event_map(event_id: str) -> BaseResponse:
+    art = store().get_artifact(event_id, "map")
+    resp = artifact_response(art)
+    resp.headers["Content-Security-Policy"] = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
+    return resp
+
+
+@bp.get("/map/overview")
+def overview_map() -> BaseResponse:
+    gen = store().generation()
+    html = cache().get_or_set(("overview", gen), lambda: views.overview_map(store(), options()).encode("utf-8"))
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = cache().get_or_set(("overview-csp", gen), lambda: map_csp(html))
+    resp.set_etag(f"overview-{gen}")
+    resp.cache_control.no_cache = True
+    resp.make_conditional(request)
+    return resp
+
+
+@bp.get("/regions/<region_id>")
+def region_page(region_id: str) -> str:
+    return render_template("region.html", **views.region_page(store(), region_id, layers_dir=options().layers_dir))
+
+
+# --------------------------------------------------------------------------- operator
+
+
+@bp.route("/operator", methods=["GET", "POST"])
+def operator() -> BaseResponse | str | tuple[str, int]:
+    if request.method == "POST":
+        check_csrf()
+    if not session.get("token_id"):
+        return render_template("login.html")
+    if request.method == "GET":
+        return render_template("operator.html", form=views.OperatorForm.empty(request.args.get("event")), error=None)
+    form = views.OperatorForm.from_request(request.form, request.files)
+    try:
+        if request.form.get("action") == "publish":
+            result = views.publish(store(), form, options())
+            return redirect(url_for("pages.event_page", event_id=result.event.id), code=303)
+        preview = views.preview(store(), form, options())
+    except GeowarnError as exc:
+        return render_template("operator.html", form=form, error=exc), exc.status
+    return render_template("preview.html", form=form, preview=preview)
+
+
+@bp.post("/operator/login")
+def login() -> BaseResponse | tuple[str, int]:
+    check_csrf()
+    token_id = store().verify_token(request.form.get("token", "").strip())
+    if token_id is None:
+        return render_template("login.html", error="unknown or revoked token"), 403
+    session.clear()
+    session["token_id"] = token_id
+    csrf_token()
+    return redirect(url_for("pages.operator"), code=303)
+
+
+@bp.post("/operator/logout")
+def logout() -> BaseResponse:
+    check_csrf()
+    session.clear()
+    return redirect(url_for("pages.index"), code=303)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    abort(404)

@@ -1,0 +1,337 @@
+"""Data for the HTML pages (framework-free): dashboard, event, region and operator pages.
+
+Each function returns plain values that a template renders (the templates
+escape every string).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from geowarn import service
+from geowarn.errors import InvalidParameter, NotFound
+from geowarn.model import AlertZone, Event, EventStatus, Urgency, utc
+from geowarn.publish.localtime import format_window, region_timezone
+from geowarn.service import EventResult, Options
+from geowarn.store import Store
+
+RECENT = 20
+
+
+def _window(start: datetime | None, end: datetime | None, tz: str = "Asia/Tokyo") -> str:
+    if start is None or end is None:
+        return "—"
+    return format_window(start, end, tz)
+
+
+def zone_rows(zones: list[AlertZone]) -> list[dict[str, Any]]:
+    """Rows of the alert-zone table."""
+    rows = []
+    for z in zones:
+        tz = region_timezone(z.region_id)
+        rows.append(
+            {
+                "id": z.id,
+                "region_id": z.region_id,
+                "region_name": z.region_name,
+                "region_name_ja": z.region_name_ja or "",
+                "layer": z.layer,
+                "kind": str(z.region_kind),
+                "phase": str(z.phase),
+                "severity": str(z.severity),
+                "urgency": str(z.urgency),
+                "certainty": str(z.certainty),
+                "response": str(z.response),
+                "area_km2": f"{z.area_km2:,.0f}",
+                "distance_km": f"{z.distance_km:,.1f}",
+                "window": _window(z.window_start, z.window_end, tz),
+                "link": f"/regions/{z.region_id.removeprefix('TS-').removeprefix('EEZ-')}",
+            }
+        )
+    return rows
+
+
+def event_card(event: Event, zones: list[AlertZone] | None = None) -> dict[str, Any]:
+    starts = [c.window_start for c in event.corridors if c.window_start]
+    ends = [c.window_end for c in event.corridors if c.window_end]
+    card = {
+        "id": event.id,
+        "name": event.name,
+        "status": str(event.status),
+        "kind": str(event.kind),
+        "version": event.version,
+        "updated": _window(event.updated, event.updated).split("–")[0] if event.updated else "",
+        "window": _window(min(starts) if starts else None, max(ends) if ends else None),
+    }
+    if zones is not None:
+        card["zone_count"] = len(zones)
+        card["worst"] = str(min(zones, key=lambda z: z.severity.rank).severity) if zones else "—"
+    return card
+
+
+def dashboard(store: Store) -> dict[str, Any]:
+    """Active and recent events (newest first) for the dashboard."""
+    events = store.list_events(limit=RECENT)
+    cards = []
+    for e in events:
+        full = store.get_event(e.id)
+        cards.append(event_card(full, store.zones(e.id)))
+    active = [c for c in cards if c["status"] == EventStatus.ACTIVE]
+    recent = [c for c in cards if c["status"] != EventStatus.ACTIVE]
+    return {"active": active, "recent": recent, "count": store.count_events()}
+
+
+def event_page(store: Store, event_id: str) -> dict[str, Any]:
+    event = store.get_event(event_id)
+    zones = store.zones(event_id)
+    history = store.history(event_id)
+    return {
+        "event": event_card(event, zones),
+        "zones": zone_rows(zones),
+        "corridors": [
+            {
+                "id": c.id,
+                "phase": str(c.phase),
+                "label": c.label,
+                "source": c.source,
+                "window": _window(c.window_start, c.window_end),
+                "windows": len(c.windows),
+            }
+            for c in event.corridors
+        ],
+        "inputs": event.inputs,
+        "history": [{**h, "updated": _window(h["updated"], h["updated"]).split("–")[0]} for h in reversed(history)],
+    }
+
+
+def overview_map(store: Store, options: Options) -> str:
+    """One map of every active event's corridors and zones (the dashboard's overview)."""
+    from geowarn.publish.maps import render_event_map
+
+    corridors = []
+    zones: list[AlertZone] = []
+    for e in store.list_events(status=[EventStatus.ACTIVE], limit=50):
+        full = store.get_event(e.id)
+        for c in full.corridors:
+            c.label = f"{full.name}: {c.label}"
+        corridors += full.corridors
+        zones += store.zones(e.id)
+    overview = Event(id="overview", name="Active events", corridors=corridors)
+    return render_event_map(
+        overview,
+        zones,
+        asset_base=options.asset_base,
+        tile_url=options.tile_url,
+        tile_attribution=options.tile_attribution,
+    )
+
+
+def region_page(
+    store: Store, region_id: str, *, layers_dir: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Is the region affected now, by what, until when — from the current zones of every event."""
+    now = utc(now or datetime.now(UTC))
+    name, name_ja = region_id, ""
+    try:
+        from geowarn.layers import find_region
+
+        _layer, region = find_region(region_id, layers_dir)  # type: ignore[arg-type,unused-ignore]
+        name, name_ja = region.name, region.name_ja or ""
+    except ImportError:
+        pass
+    except NotFound:
+        pairs = store.region_zones(region_id)
+        if not pairs:
+            raise
+    pairs = store.region_zones(region_id)
+    tz = region_timezone(region_id)
+    current, other = [], []
+    for event, zone in pairs:
+        row = {
+            "event_id": event.id,
+            "event_name": event.name,
+            "event_status": str(event.status),
+            **zone_rows([zone])[0],
+        }
+        active = event.status == EventStatus.ACTIVE and any(w.contains(now) for w in zone.windows)
+        if active or (event.status == EventStatus.ACTIVE and zone.urgency == Urgency.IMMEDIATE and not zone.windows):
+            current.append(row)
+        else:
+            other.append(row)
+    until = max((z.window_end for e, z in pairs if z.window_end and e.status == EventStatus.ACTIVE), default=None)
+    map_event = current[0]["event_id"] if current else (other[0]["event_id"] if other else None)
+    return {
+        "region": {"id": region_id, "name": name, "name_ja": name_ja, "tz": tz},
+        "affected_now": bool(current),
+        "current": current,
+        "other": other,
+        "until": _window(until, until, tz).split("–")[0] if current and until else "",
+        "map_event": map_event,
+        "now": _window(now, now, tz).split("–")[0],
+    }
+
+
+# --------------------------------------------------------------------------- operator
+
+
+PROFILE_FIELDS = (
+    "site_lat",
+    "site_lon",
+    "azimuth",
+    "track_km",
+    "half_width_km",
+    "stage1_km",
+    "stage2_km",
+    "window_start",
+    "window_end",
+)
+
+
+@dataclass
+class OperatorForm:
+    """The operator's input: a pasted notice, an uploaded file or a launch profile."""
+
+    mode: str = "text"  # text | file | profile
+    text: str = ""
+    format: str = "auto"
+    name: str = ""
+    event_id: str = ""
+    update: bool = False
+    filename: str = ""
+    file_b64: str = ""
+    profile: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, event_id: str | None = None) -> OperatorForm:
+        return cls(event_id=event_id or "", update=bool(event_id))
+
+    @classmethod
+    def from_request(cls, form: Mapping[str, str], files: Mapping[str, Any]) -> OperatorForm:
+        mode = form.get("mode", "text")
+        if mode not in ("text", "file", "profile"):
+            raise InvalidParameter(f"unknown input mode {mode!r}")
+        out = cls(
+            mode=mode,
+            text=form.get("text", ""),
+            format=form.get("format", "auto") or "auto",
+            name=form.get("name", "").strip(),
+            event_id=form.get("event_id", "").strip(),
+            update=form.get("update") == "on",
+            filename=form.get("filename", ""),
+            file_b64=form.get("file_b64", ""),
+            profile={k: form.get(k, "").strip() for k in PROFILE_FIELDS},
+        )
+        upload: Any = files.get("file")
+        if mode == "file" and upload is not None and upload.filename:
+            out.filename = str(upload.filename)
+            out.file_b64 = base64.b64encode(upload.read()).decode("ascii")
+        return out
+
+    def payload(self) -> tuple[str | bytes, str, str | None]:
+        """(data, format, filename) to parse."""
+        if self.mode == "file":
+            if not self.file_b64:
+                raise InvalidParameter("choose a file to upload")
+            try:
+                data = base64.b64decode(self.file_b64, validate=True)
+            except binascii.Error:
+                raise InvalidParameter("the uploaded file was damaged; upload it again") from None
+            return data, self.format, self.filename or None
+        if self.mode == "profile":
+            return self.profile_toml(), "profile", "profile.toml"
+        if not self.text.strip():
+            raise InvalidParameter("paste the notice text")
+        return self.text, self.format, None
+
+    def profile_toml(self) -> str:
+        """The launch profile (geowarn's TOML profile format) from the form fields."""
+        p = self.profile
+
+        def num(key: str) -> float:
+            try:
+                return float(p.get(key, ""))
+            except ValueError:
+                raise InvalidParameter(f"profile field {key!r} must be a number") from None
+
+        def when(key: str) -> str:
+            value = p.get(key, "")
+            try:
+                service_time = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise InvalidParameter(f"profile field {key!r} must be an ISO 8601 time") from None
+            return utc(service_time).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        name = self.name or "Launch profile"
+        lines = [
+            f"name = {_toml_str(name)}",
+            f'window_start = "{when("window_start")}"',
+            f'window_end = "{when("window_end")}"',
+            "[site]",
+            f"lat = {num('site_lat')}",
+            f"lon = {num('site_lon')}",
+            "[[track]]",
+            f"azimuth = {num('azimuth')}",
+            f"length_km = {num('track_km')}",
+            "[overflight]",
+            f"half_width_km = {num('half_width_km')}",
+        ]
+        for phase, key, sa, sc in (("stage1", "stage1_km", 25, 10), ("stage2", "stage2_km", 120, 40)):
+            if p.get(key):
+                lines += [
+                    "[[stage]]",
+                    f'phase = "{phase}"',
+                    f"downrange_km = {num(key)}",
+                    f"sigma_along_km = {sa}",
+                    f"sigma_cross_km = {sc}",
+                ]
+        return "\n".join(lines) + "\n"
+
+
+def _toml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def preview(store: Store, form: OperatorForm, options: Options) -> dict[str, Any]:
+    data, fmt, filename = form.payload()
+    result = service.preview(
+        data, format=fmt, filename=filename, name=form.name or None, event_id=form.event_id or None, options=options
+    )
+    exists = store.event_exists(result.event.id)
+    return {
+        "event": event_card(result.event, result.zones),
+        "exists": exists,
+        "zones": zone_rows(result.zones),
+        "corridors": [
+            {"id": c.id, "phase": str(c.phase), "label": c.label, "window": _window(c.window_start, c.window_end)}
+            for c in result.event.corridors
+        ],
+        "format": result.event.inputs[0].format if result.event.inputs else fmt,
+    }
+
+
+def publish(store: Store, form: OperatorForm, options: Options) -> EventResult:
+    """Create the event, or — when it exists and *update* is ticked — replace its corridors."""
+    data, fmt, filename = form.payload()
+    event = service.event_from_input(
+        data, format=fmt, filename=filename, name=form.name or None, event_id=form.event_id or None
+    )
+    if store.event_exists(event.id):
+        if not form.update:
+            raise InvalidParameter(f"event {event.id!r} exists: tick 'update the existing event' or choose another id")
+        return service.update_event(
+            store,
+            event.id,
+            corridors=event.corridors,
+            inputs=event.inputs,
+            name=form.name or None,
+            note=f"updated by an operator from {event.inputs[0].format}",
+            options=options,
+        )
+    return service.submit_event(
+        store, event, options=options, note=f"published by an operator from {event.inputs[0].format}"
+    )

@@ -1,0 +1,42 @@
+"""Fixtures of the web tests: an app on a fresh SQLite store, a client, an API token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from webapp import create_app
+
+DATA = Path(__file__).parents[1] / "data" / "web"
+
+
+@pytest.fixture
+def navarea_text() -> str:
+    return (DATA / "navarea-xi-2016-kms4.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": None})
+    yield app
+    app.extensions["geowarn.store"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def token(app: Flask) -> str:
+    _id, tok = app.extensions["geowarn.store"].create_token("tests")
+    return str(tok)
+
+
+@pytest.fixture
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

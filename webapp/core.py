@@ -1,0 +1,261 @@
+"""Glue between Flask and the framework-free core: the store, options, errors, security headers, caching.
+
+``init_app`` opens the store (running migrations), registers the error shaper
+(``application/problem+json`` for every error, an HTML page when the client
+prefers HTML), the Content-Security-Policy and other security headers, and the
+upload limit.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, g, render_template, request, session
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorized
+from geowarn.ogcapi import APIRequest
+from geowarn.service import Options
+from geowarn.store import Artifact, Store, open_store
+
+log = logging.getLogger(__name__)
+
+#: CSP of our pages: only our own origin; inline styles allowed (Leaflet and folium set them).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script>", re.S | re.I)
+
+
+def init_app(app: Flask) -> None:
+    """Open the store and install error handling, security headers and limits."""
+    mb = float(app.config.get("MAX_UPLOAD_MB") or 5)
+    app.config["MAX_CONTENT_LENGTH"] = int(mb * 1024 * 1024)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    store = app.config.get("STORE") or open_store(
+        app.config.get("DATABASE_URL") or None, data_dir=app.config.get("DATA_DIR") or "instance"
+    )
+    app.extensions["geowarn.store"] = store
+    app.extensions["geowarn.cache"] = LRUCache(512)
+    if app.config.get("SECRET_KEY_GENERATED"):
+        app.config["SECRET_KEY"] = _persistent_secret(app)
+    app.register_error_handler(Exception, handle_error)
+    app.after_request(security_headers)
+
+
+def _persistent_secret(app: Flask) -> str:
+    """A secret key kept in the data directory, so several workers share sessions (SQLite setups)."""
+    if app.config.get("DATABASE_URL"):
+        return str(app.config["SECRET_KEY"])
+    path = Path(app.config.get("DATA_DIR") or "instance") / "secret_key"
+    try:
+        if not path.exists():
+            tmp = path.with_name(f".secret_key.{secrets.token_hex(4)}")
+            tmp.write_text(secrets.token_hex(32), encoding="ascii")
+            tmp.chmod(0o600)
+            tmp.replace(path) if not path.exists() else tmp.unlink()
+        return path.read_text(encoding="ascii").strip()
+    except OSError:
+        return str(app.config["SECRET_KEY"])
+
+
+def store() -> Store:
+    s: Store = current_app.extensions["geowarn.store"]
+    return s
+
+
+def cache() -> LRUCache:
+    c: LRUCache = current_app.extensions["geowarn.cache"]
+    return c
+
+
+def options() -> Options:
+    cfg = current_app.config
+    return Options(
+        layers_dir=cfg.get("LAYERS_DIR") or None,
+        tile_url=cfg.get("TILE_URL") or None,
+        tile_attribution=cfg.get("TILE_ATTRIBUTION") or "",
+    )
+
+
+def api_request() -> APIRequest:
+    return APIRequest(base_url=request.host_url.rstrip("/"), args=request.args.to_dict(flat=False))
+
+
+class LRUCache:
+    """A small thread-safe LRU cache for computed responses (keys include the store generation)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_set(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = make()
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def wants_html() -> bool:
+    """``?f=html|json`` wins; otherwise the Accept header decides (JSON when nothing is preferred)."""
+    f = request.args.get("f")
+    if f == "html":
+        return True
+    if f in ("json", "geojson"):
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "application/geo+json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
+
+
+def check_format() -> None:
+    from geowarn.errors import InvalidParameter
+
+    f = request.args.get("f")
+    if f is not None and f not in ("json", "html", "geojson"):
+        raise InvalidParameter(f"f must be json or html, got {f!r}")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def handle_error(exc: Exception) -> Response:
+    """One error shaper: RFC 9457 problem+json (or an HTML page for browsers). Never a traceback."""
+    if isinstance(exc, RequestEntityTooLarge):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        exc = PayloadTooLarge(f"the upload exceeds the limit of {limit / 1048576:g} MB (GEOWARN_MAX_UPLOAD_MB)")
+    if isinstance(exc, GeowarnError):
+        problem = exc.problem()
+        status = exc.status
+    elif isinstance(exc, HTTPException):
+        status = exc.code or 500
+        problem = {
+            "type": "about:blank",
+            "title": exc.name,
+            "status": status,
+            "detail": exc.description or exc.name,
+        }
+    else:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        status = 500
+        problem = {
+            "type": "about:blank",
+            "title": "Internal error",
+            "status": 500,
+            "detail": "an internal error occurred",
+        }
+    problem.setdefault("instance", request.path)
+    if request.method == "GET" and _browser_wants_html():
+        html = render_template("error.html", problem=problem)
+        resp = Response(html, status=status, mimetype="text/html")
+    else:
+        import json
+
+        resp = Response(json.dumps(problem, ensure_ascii=False), status=status, mimetype="application/problem+json")
+    if status == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="geowarn"'
+    if isinstance(exc, HTTPException) and status == 405:
+        allow = exc.get_headers()
+        for k, v in allow:
+            if k.lower() == "allow":
+                resp.headers["Allow"] = v
+    return resp
+
+
+def _browser_wants_html() -> bool:
+    if (
+        request.path.startswith(("/api/", "/collections", "/conformance", "/openapi"))
+        or request.args.get("f") == "json"
+    ):
+        return request.args.get("f") == "html"
+    am = request.accept_mimetypes
+    return am["text/html"] > am["application/json"] and am["text/html"] > am["application/problem+json"]
+
+
+# --------------------------------------------------------------------------- security
+
+
+def security_headers(resp: Response) -> Response:
+    resp.headers.setdefault("Content-Security-Policy", CSP)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
+    resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    return resp
+
+
+def map_csp(html: bytes) -> str:
+    """The CSP of a generated map page: our origin plus the sha256 of each of its inline scripts."""
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode("ascii") + "'"
+        for m in _INLINE_SCRIPT.finditer(html.decode("utf-8", errors="replace"))
+    ]
+    return CSP.replace("script-src 'self'", "script-src 'self' " + " ".join(hashes))
+
+
+def require_token() -> str:
+    """The token id of ``Authorization: Bearer <token>`` (401 without, 403 when invalid)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("this request needs 'Authorization: Bearer <token>' (create one: geowarn tokens create)")
+    token_id = store().verify_token(token.strip())
+    if token_id is None:
+        raise Forbidden("the token is unknown or revoked")
+    g.token_id = token_id
+    return token_id
+
+
+def csrf_token() -> str:
+    tok = session.get("csrf")
+    if not tok:
+        tok = secrets.token_urlsafe(32)
+        session["csrf"] = tok
+    return str(tok)
+
+
+def check_csrf() -> None:
+    sent = request.form.get("csrf_token", "")
+    expected = session.get("csrf", "")
+    if not expected or not secrets.compare_digest(str(sent), str(expected)):
+        raise Forbidden("the form's CSRF token is missing or stale; reload the page and try again")
+
+
+# --------------------------------------------------------------------------- artifacts
+
+
+def artifact_response(art: Artifact, *, download_name: str | None = None, cache_forever: bool = False) -> Response:
+    """An immutable published file with ETag (sha256) and Last-Modified; 304 on a match."""
+    resp = Response(art.body, content_type=art.media_type)
+    resp.set_etag(art.etag)
+    resp.last_modified = art.created
+    resp.cache_control.public = True
+    if cache_forever:
+        resp.cache_control.max_age = 31536000
+        resp.cache_control.immutable = True
+    else:
+        resp.cache_control.no_cache = True
+    if download_name:
+        resp.headers["Content-Disposition"] = f'inline; filename="{download_name}"'
+    resp.make_conditional(request)
+    return resp
