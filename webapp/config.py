@@ -13,6 +13,9 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
     "GEOWARN_SECRET_KEY": ("SECRET_KEY", None, "Flask secret key (sessions, CSRF); random per process if unset."),
     "GEOWARN_TILE_URL": ("TILE_URL", None, "Optional XYZ tile URL for map backgrounds (offline base map if unset)."),
     "GEOWARN_TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", "", "Attribution text shown with GEOWARN_TILE_URL."),
+    "GEOWARN_CAP_SENDER": ("CAP_SENDER", "geowarn@localhost", "CAP <sender> (no spaces or commas)."),
+    "GEOWARN_CAP_SENDER_NAME": ("CAP_SENDER_NAME", "geowarn", "CAP <senderName>, the human-readable issuer."),
+    "GEOWARN_CAP_STATUS": ("CAP_STATUS", "Actual", "CAP <status>: Actual, Exercise or Test."),
     "GEOWARN_MAX_UPLOAD_MB": ("MAX_UPLOAD_MB", "5", "Largest accepted request body / upload in MB (larger: 413)."),
 }
 

@@ -53,9 +53,8 @@ def asset_refs(page: str) -> list[str]:
 def test_vendored_files_match_versions_md():
     text = (assets.VENDOR_DIR / "VERSIONS.md").read_text(encoding="utf-8")
     listed = dict(re.findall(r"^- `([^`]+)` ([0-9a-f]{64})$", text, re.MULTILINE))
-    files = {
-        str(p.relative_to(assets.VENDOR_DIR)) for p in assets.VENDOR_DIR.rglob("*") if p.is_file() and p.name != "VERSIONS.md"
-    }
+    vendored = [p for p in assets.VENDOR_DIR.rglob("*") if p.is_file() and p.name != "VERSIONS.md"]
+    files = {str(p.relative_to(assets.VENDOR_DIR)) for p in vendored}
     assert set(listed) == files
     for rel, digest in listed.items():
         assert hashlib.sha256((assets.VENDOR_DIR / rel).read_bytes()).hexdigest() == digest, rel
