@@ -1,0 +1,120 @@
+"""An Atom feed (RFC 4287) of CAP messages: each entry links to its CAP XML.
+
+>>> from datetime import datetime, UTC
+>>> e = AtomEntry(id="urn:geowarn:cap:x-1", title="Okinawa", updated=datetime(2016, 2, 2, 12, tzinfo=UTC),
+...               cap_url="/alerts/x-1.cap")
+>>> feed = build_atom([e], feed_id="urn:geowarn:alerts", title="geowarn alerts", self_url="/alerts.atom")
+>>> b'<link rel="alternate" type="application/cap+xml" href="/alerts/x-1.cap"/>' in feed
+True
+>>> b"<updated>2016-02-02T12:00:00Z</updated>" in feed
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from geowarn.model import format_time, utc
+from geowarn.publish.cap import MEDIA_TYPE as CAP_MEDIA_TYPE
+from geowarn.publish.cap import NS as CAP_NSMAP
+from geowarn.publish.cap import parse_cap
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_TYPE = "application/atom+xml"
+
+
+@dataclass(frozen=True)
+class AtomEntry:
+    """One CAP message in the feed. ``id`` must be an IRI that never changes (e.g. ``urn:…``)."""
+
+    id: str
+    title: str
+    updated: datetime
+    cap_url: str
+    summary: str = ""
+    author: str = "geowarn"
+    published: datetime | None = None
+    html_url: str | None = None
+    category: str | None = None
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _time(value: datetime) -> str:
+    text = format_time(utc(value).replace(microsecond=0))
+    assert text is not None
+    return text
+
+
+def build_atom(
+    entries: Sequence[AtomEntry],
+    *,
+    feed_id: str,
+    title: str,
+    self_url: str,
+    author: str = "geowarn",
+    updated: datetime | None = None,
+) -> bytes:
+    """The feed (UTF-8 XML bytes), newest entry first; ``updated`` defaults to the newest entry's time."""
+    ordered = sorted(entries, key=lambda e: (utc(e.updated), e.id), reverse=True)
+    feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+    _sub(feed, "id", feed_id)
+    _sub(feed, "title", title)
+    newest = ordered[0].updated if ordered else (updated or datetime.now(UTC))
+    _sub(feed, "updated", _time(updated or newest))
+    _sub(_sub(feed, "author"), "name", author)
+    _sub(feed, "link", rel="self", type=MEDIA_TYPE, href=self_url)
+    _sub(feed, "generator", "geowarn")
+    for e in ordered:
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", e.id)
+        _sub(entry, "title", e.title)
+        _sub(entry, "updated", _time(e.updated))
+        if e.published is not None:
+            _sub(entry, "published", _time(e.published))
+        _sub(_sub(entry, "author"), "name", e.author)
+        _sub(entry, "link", rel="alternate", type=CAP_MEDIA_TYPE, href=e.cap_url)
+        if e.html_url:
+            _sub(entry, "link", rel="related", type="text/html", href=e.html_url)
+        if e.category:
+            _sub(entry, "category", term=e.category)
+        if e.summary:
+            _sub(entry, "summary", e.summary, type="text")
+    return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def entry_for_cap(xml: bytes, cap_url: str, *, html_url: str | None = None, language: str = "en-US") -> AtomEntry:
+    """An entry describing one CAP message (id from sender + identifier, title from the headline)."""
+    root = parse_cap(xml)
+
+    def text(path: str) -> str:
+        return root.findtext(path, default="", namespaces=CAP_NSMAP) or ""
+
+    info = root.find(f"cap:info[cap:language='{language}']", CAP_NSMAP)
+    if info is None:
+        info = root.find("cap:info", CAP_NSMAP)
+    headline = info.findtext("cap:headline", default="", namespaces=CAP_NSMAP) if info is not None else ""
+    sent = datetime.fromisoformat(text("cap:sent"))
+    msg_type = text("cap:msgType")
+    sender_name = info.findtext("cap:senderName", default="", namespaces=CAP_NSMAP) if info is not None else ""
+    severity = info.findtext("cap:severity", default="", namespaces=CAP_NSMAP) if info is not None else ""
+    return AtomEntry(
+        id=f"urn:geowarn:cap:{text('cap:sender')}:{text('cap:identifier')}",
+        title=f"{msg_type}: {headline}" if msg_type != "Alert" else headline or text("cap:identifier"),
+        updated=sent,
+        published=sent,
+        cap_url=cap_url,
+        summary=" ".join(p for p in (severity, msg_type, text("cap:status")) if p),
+        author=sender_name or text("cap:sender"),
+        html_url=html_url,
+        category=severity or None,
+    )
