@@ -572,5 +572,132 @@ def worker(
     w.close()
 
 
+# --------------------------------------------------------------------------- alerts
+
+
+@main.group()
+def subscriptions() -> None:
+    """Alert subscriptions: regions to watch and channels (webhook, e-mail, MQTT) to tell."""
+
+
+@subscriptions.command("add")
+@click.option("--region", "regions", multiple=True, help="Region id, e.g. JP-47, TS-JP-47, EEZ-JP-47 (repeatable).")
+@click.option("--layer", "layers", multiple=True, help="A whole layer, e.g. jp-prefectures (repeatable).")
+@click.option("--polygon", default=None, help="GeoJSON file with the subscriber's own (Multi)Polygon.")
+@click.option("--margin-km", default=0.0, show_default=True, type=float, help="Also alert on zones this close.")
+@click.option("--min-severity", default="Minor", show_default=True, help="Extreme|Severe|Moderate|Minor|Unknown.")
+@click.option("--phase", "phases", multiple=True, help="Only these corridor phases (repeatable; default all).")
+@click.option("--language", "languages", multiple=True, help="CAP languages, e.g. ja-JP, en-US (default both).")
+@click.option("--webhook", "webhooks", multiple=True, help="Webhook URL (POST of the signed CAP XML).")
+@click.option("--secret", default=None, help="HMAC secret of the webhooks (generated and printed if omitted).")
+@click.option("--email", "emails", multiple=True, help="E-mail address (SMTP: GEOWARN_SMTP_*).")
+@click.option("--mqtt", "topics", multiple=True, help="MQTT topic (GEOWARN_MQTT_URL) or mqtt://host:port/topic.")
+@click.option("--name", default="", help="A label for the subscription.")
+@user_errors
+def subscriptions_add(
+    regions: tuple[str, ...],
+    layers: tuple[str, ...],
+    polygon: str | None,
+    margin_km: float,
+    min_severity: str,
+    phases: tuple[str, ...],
+    languages: tuple[str, ...],
+    webhooks: tuple[str, ...],
+    secret: str | None,
+    emails: tuple[str, ...],
+    topics: tuple[str, ...],
+    name: str,
+) -> None:
+    """Add a subscription; prints its id (and a generated webhook secret on stderr)."""
+    import secrets as _secrets
+
+    from geowarn.alerts.rules import Channel, Subscription, polygon_from_geojson, save_subscription
+
+    if webhooks and not secret:
+        secret = _secrets.token_urlsafe(24)
+        click.echo(f"webhook secret (shown once): {secret}", err=True)
+    chans = [Channel("webhook", u, secret) for u in webhooks]
+    chans += [Channel("email", e) for e in emails] + [Channel("mqtt", t) for t in topics]
+    sub = Subscription.create(
+        regions=regions,
+        layers=layers,
+        polygon=polygon_from_geojson(read_json(polygon)) if polygon else None,
+        margin_km=margin_km,
+        min_severity=min_severity,
+        phases=phases,
+        languages=languages or ("ja-JP", "en-US"),
+        channels=chans,
+        name=name,
+    )
+    sub.check_regions()
+    store = _store()
+    with store.transaction() as tx:
+        save_subscription(tx, sub)
+    click.echo(sub.id)
+
+
+@subscriptions.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON (secrets masked) instead of a table.")
+@user_errors
+def subscriptions_list(as_json: bool) -> None:
+    """List the subscriptions: id, name, regions, minimum severity, channels."""
+    from geowarn.alerts.rules import list_subscriptions
+
+    with _store().snapshot() as tx:
+        subs = list_subscriptions(tx)
+    if as_json:
+        click.echo(json.dumps([s.to_json() for s in subs], ensure_ascii=False, indent=2))
+        return
+    for s in subs:
+        where = ",".join([*s.regions, *(f"layer:{x}" for x in s.layers), *(["polygon"] if s.polygon else [])])
+        chans = ",".join(f"{c.kind}:{c.target}" for c in s.channels)
+        click.echo(f"{s.id}\t{s.name}\t{where}\t>={s.min_severity}\t{chans}")
+
+
+@subscriptions.command("remove")
+@click.argument("subscription_id")
+@user_errors
+def subscriptions_remove(subscription_id: str) -> None:
+    """Remove a subscription (messages already queued are still delivered)."""
+    from geowarn.alerts.rules import remove_subscription
+
+    with _store().transaction() as tx:
+        remove_subscription(tx, subscription_id)
+    click.echo(f"{subscription_id} removed", err=True)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
+@click.option("--poll-interval", default=None, type=float, help="Seconds between polls (default 0.1).")
+@click.option("--lease", default=None, type=float, help="Seconds a claimed message stays leased (default 60).")
+@click.option("--retry-base", default=None, type=float, help="First retry delay in seconds (default 2).")
+@click.option("--concurrency", default=None, type=int, help="Parallel deliveries (default 4).")
+@user_errors
+def worker(
+    once: bool, poll_interval: float | None, lease: float | None, retry_base: float | None, concurrency: int | None
+) -> None:
+    """Deliver alert messages from the outbox (webhook, e-mail, MQTT) with retries; run several if you like."""
+    import logging
+    import signal
+
+    from geowarn.alerts.worker import Worker, WorkerOptions
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    opts = WorkerOptions.from_env(
+        poll_interval=poll_interval, lease_s=lease, retry_base=retry_base, concurrency=concurrency
+    )
+    w = Worker(_store(), opts)
+    if once:
+        n = w.run_once()
+        w.close()
+        click.echo(f"{n} deliveries attempted", err=True)
+        return
+    signal.signal(signal.SIGTERM, lambda *_: w.stop())
+    signal.signal(signal.SIGINT, lambda *_: w.stop())
+    click.echo(f"geowarn worker {w.id} running", err=True)
+    w.run()
+    w.close()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

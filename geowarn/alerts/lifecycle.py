@@ -1,0 +1,418 @@
+"""The CAP lifecycle of each (event, subscription): Alert → Update… → Cancel or all-clear → expiry.
+
+:func:`decide` is the pure state machine; :func:`process_event` runs it for every subscription
+inside the caller's store transaction and writes the resulting CAP messages and their outbox rows
+in that same transaction (so a crash can neither lose nor invent a message).
+
+Rules (for one event and one subscription, given the zones that concern the subscription):
+
+* first match → ``Alert`` — at once, even when the window is days ahead (launches come early);
+* a relevant change — a new or vanished corridor/region pair, a moved window, the area changed by
+  more than 5 %, the zone's extent moved, a severity up or down → ``Update`` referencing every
+  message since the Alert;
+* the event cancelled (or ended), or no zone concerns the subscription any more → ``Cancel``;
+* every window has passed → ``Update`` with response ``AllClear`` (urgency Past), then, one
+  hour after the last window, the state expires silently;
+* nothing relevant changed → no message (re-running is idempotent).
+
+>>> from datetime import datetime, UTC, timedelta
+>>> from geowarn.model import Severity, TimeWindow, EventStatus
+>>> from geowarn.alerts.rules import Match
+>>> t0 = datetime(2016, 2, 6, 12, tzinfo=UTC)
+>>> w = (TimeWindow(t0 + timedelta(hours=10), t0 + timedelta(hours=15)),)
+>>> m = [Match("c1|JP-47", "c1", "JP-47", Severity.SEVERE, 100.0, w)]
+>>> d = decide(None, m, EventStatus.ACTIVE, t0)
+>>> d.msg_type, d.status
+('Alert', 'active')
+>>> decide(State("active", d.summary, d.window_end, None), m, EventStatus.ACTIVE, t0) is None
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from geowarn.alerts.rules import Match, Subscription, list_subscriptions, matches_for, relevant_zones
+from geowarn.model import (
+    AlertZone,
+    Event,
+    EventStatus,
+    ResponseType,
+    Urgency,
+    format_time,
+    parse_time,
+    utc,
+)
+
+log = logging.getLogger(__name__)
+
+#: Relative area change that counts as relevant.
+AREA_TOLERANCE = 0.05
+#: How long after the last window an all-clear state expires.
+EXPIRY_GRACE = timedelta(hours=1)
+#: PostgreSQL channel the worker LISTENs on.
+NOTIFY_CHANNEL = "geowarn_outbox"
+
+ACTIVE, ALLCLEAR, CANCELLED, EXPIRED = "active", "allclear", "cancelled", "expired"
+
+
+@dataclass(frozen=True)
+class State:
+    """What is remembered for one (event, subscription) between runs."""
+
+    status: str
+    summary: dict[str, Any]
+    window_end: datetime | None
+    expires: datetime | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of :func:`decide`: a message to emit (``msg_type`` may be ``None``) and the next state."""
+
+    msg_type: str | None  # "Alert" | "Update" | "Cancel" | None (state change only)
+    status: str
+    summary: dict[str, Any]
+    window_end: datetime | None
+    expires: datetime | None
+    all_clear: bool = False
+    reason: str = ""
+
+
+def summarize(matches: Sequence[Match]) -> dict[str, Any]:
+    """The relevant facts of ``matches`` (what a change is measured against), JSON-ready.
+
+    >>> from geowarn.model import Severity
+    >>> summarize([Match("c|R", "c", "R", Severity.MINOR, 12.3456, ())])
+    {'c|R': {'severity': 'Minor', 'area': 12.346, 'windows': [], 'extent': []}}
+    """
+    return {
+        m.key: {
+            "severity": str(m.severity),
+            "area": round(m.area_km2, 3),
+            "windows": [[format_time(w.start), format_time(w.end)] for w in m.windows],
+            "extent": list(m.extent),
+        }
+        for m in matches
+    }
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Human-readable relevant differences between two summaries (``[]`` when none).
+
+    >>> a = {"c|R": {"severity": "Severe", "area": 100.0, "windows": [], "extent": []}}
+    >>> b = {"c|R": {"severity": "Extreme", "area": 103.0, "windows": [], "extent": []}}
+    >>> changes(a, b)
+    ['severity of c|R Severe → Extreme']
+    """
+    out = []
+    for k in sorted(set(new) - set(old)):
+        out.append(f"new {k}")
+    for k in sorted(set(old) - set(new)):
+        out.append(f"gone {k}")
+    for k in sorted(set(old) & set(new)):
+        a, b = old[k], new[k]
+        if a["severity"] != b["severity"]:
+            out.append(f"severity of {k} {a['severity']} → {b['severity']}")
+        if a["windows"] != b["windows"]:
+            out.append(f"window of {k} moved")
+        big = max(abs(a["area"]), abs(b["area"]))
+        if big > 0 and abs(a["area"] - b["area"]) / big > AREA_TOLERANCE:
+            out.append(f"area of {k} {a['area']:.0f} → {b['area']:.0f} km²")
+        if a.get("extent") != b.get("extent"):
+            out.append(f"extent of {k} moved")
+    return out
+
+
+def decide(prev: State | None, matches: Sequence[Match], event_status: EventStatus, now: datetime) -> Decision | None:
+    """The pure lifecycle step: previous state + current matches → a message and the next state.
+
+    Returns ``None`` when nothing is to be written.
+    """
+    now = utc(now)
+    live = prev is not None and prev.status == ACTIVE
+    summary = summarize(matches)
+    ends = [m.window_end for m in matches]
+    window_end = max((e for e in ends if e is not None), default=None) if matches else None
+    if event_status in (EventStatus.CANCELLED, EventStatus.ENDED):
+        if live:
+            assert prev is not None
+            return Decision("Cancel", CANCELLED, prev.summary, prev.window_end, None, reason=f"event {event_status}")
+        return None
+    if event_status == EventStatus.DRAFT:
+        return None
+    if not matches:
+        if live:
+            assert prev is not None
+            return Decision("Cancel", CANCELLED, {}, prev.window_end, None, reason="region no longer affected")
+        return None
+    passed = all(e is not None for e in ends) and window_end is not None and window_end < now
+    if passed:
+        assert window_end is not None
+        expires = window_end + EXPIRY_GRACE
+        if live:
+            return Decision("Update", ALLCLEAR, summary, window_end, expires, all_clear=True, reason="window passed")
+        if prev is not None and prev.status == ALLCLEAR and prev.expires is not None and now >= prev.expires:
+            return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="expired")
+        return None
+    if prev is None or prev.status in (CANCELLED, EXPIRED):
+        return Decision("Alert", ACTIVE, summary, window_end, None, reason="first match")
+    diff = changes(prev.summary, summary)
+    if prev.status == ALLCLEAR:
+        return Decision("Update", ACTIVE, summary, window_end, None, reason="a new window: " + "; ".join(diff))
+    if diff:
+        return Decision("Update", ACTIVE, summary, window_end, None, reason="; ".join(diff))
+    return None
+
+
+# --------------------------------------------------------------------------- CAP payload
+
+
+def cap_sender() -> str:
+    """The CAP sender used in identifiers and references (``GEOWARN_CAP_SENDER``)."""
+    from geowarn.publish.cap import cap_settings
+
+    return cap_settings()["sender"]
+
+
+def build_message(
+    event: Event,
+    zones: Sequence[AlertZone],
+    sub: Subscription,
+    *,
+    msg_type: str,
+    references: Sequence[str],
+    identifier: str,
+    sent: datetime,
+    all_clear: bool = False,
+    note: str | None = None,
+) -> bytes:
+    """The CAP 1.2 XML of one message to ``sub`` (only its zones; only its languages)."""
+    from geowarn.publish.cap import build_cap
+
+    chosen = list(zones)
+    if all_clear:
+        chosen = [dataclasses.replace(z, response=ResponseType.ALL_CLEAR, urgency=Urgency.PAST) for z in chosen]
+    xml = build_cap(
+        event,
+        chosen,
+        msg_type=msg_type,
+        references=list(references),
+        identifier=identifier,
+        sent=sent,
+        sender=cap_sender(),
+        note=note,
+    )
+    return filter_languages(xml, sub.languages)
+
+
+def filter_languages(xml: bytes, languages: Sequence[str]) -> bytes:
+    """Drop the ``<info>`` blocks in languages the subscriber did not ask for (keeps at least one)."""
+    from lxml import etree
+
+    from geowarn.publish.cap import CAP_NS, parse_cap
+
+    wanted = {lang.lower() for lang in languages} | {lang.split("-")[0].lower() for lang in languages}
+    root = parse_cap(xml)
+    infos = root.findall(f"{{{CAP_NS}}}info")
+    keep = [i for i in infos if (i.findtext(f"{{{CAP_NS}}}language") or "en-US").lower() in wanted]
+    keep = keep or [
+        i for i in infos if (i.findtext(f"{{{CAP_NS}}}language") or "en-US").split("-")[0].lower() in wanted
+    ]
+    if not keep or len(keep) == len(infos):
+        return xml
+    for i in infos:
+        if i not in keep:
+            root.remove(i)
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return out
+
+
+# --------------------------------------------------------------------------- the store side
+
+
+def _load_state(tx: Any, event_id: str, sub_id: str) -> tuple[State | None, int, list[dict[str, Any]]]:
+    row = tx.fetchone(
+        "SELECT status, seq, summary, window_end, expires, zones FROM alert_state "
+        "WHERE event_id = ? AND subscription_id = ?",
+        [event_id, sub_id],
+    )
+    if row is None:
+        return None, 0, []
+    state = State(row["status"], json.loads(row["summary"]), parse_time(row["window_end"]), parse_time(row["expires"]))
+    return state, int(row["seq"]), json.loads(row["zones"] or "[]")
+
+
+def _references(tx: Any, event_id: str, sub_id: str) -> list[str]:
+    """``sender,identifier,sent`` of every message since (and including) the latest Alert."""
+    rows = tx.fetchall(
+        "SELECT msg_type, reference FROM alert_messages WHERE event_id = ? AND subscription_id = ? ORDER BY seq",
+        [event_id, sub_id],
+    )
+    refs: list[str] = []
+    for r in rows:
+        if r["msg_type"] == "Alert":
+            refs = []
+        refs.append(r["reference"])
+    return refs
+
+
+def _reference(xml: bytes) -> str:
+    from geowarn.publish.cap import CAP_NS, parse_cap
+
+    root = parse_cap(xml)
+    return ",".join(root.findtext(f"{{{CAP_NS}}}{k}") or "" for k in ("sender", "identifier", "sent"))
+
+
+def process_subscription(
+    tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime
+) -> str | None:
+    """Run the lifecycle of (``event``, ``sub``); write the message, its outbox rows and the state.
+
+    Returns the message id written, or ``None``.
+    """
+    now = utc(now)
+    matches = matches_for(sub, event.corridors, zones)
+    prev, seq, prev_zone_features = _load_state(tx, event.id, sub.id)
+    decision = decide(prev, matches, event.status, now)
+    if decision is None:
+        return None
+    mine = relevant_zones(sub, zones)
+    if sub.polygon is not None:
+        corridor_ids = {m.corridor_id for m in matches}
+        mine += [z for z in zones if z.corridor_id in corridor_ids and z not in mine]
+    message_id = None
+    if decision.msg_type is not None:
+        seq += 1
+        message_id = f"geowarn-{event.id}-{sub.id}-{seq}"
+        shown = mine
+        if decision.msg_type == "Cancel" and not shown:
+            shown = [AlertZone.from_feature(f, index=i) for i, f in enumerate(prev_zone_features)]
+        refs = [] if decision.msg_type == "Alert" else _references(tx, event.id, sub.id)
+        sent = now.replace(microsecond=0)
+        body = build_message(
+            event,
+            shown,
+            sub,
+            msg_type=decision.msg_type,
+            references=refs,
+            identifier=message_id,
+            sent=sent,
+            all_clear=decision.all_clear,
+            note=decision.reason or None,
+        )
+        response = "AllClear" if decision.all_clear else None
+        tx.execute(
+            "INSERT INTO alert_messages (id, event_id, subscription_id, seq, event_version, msg_type, response, "
+            "reference, reason, body, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                message_id,
+                event.id,
+                sub.id,
+                seq,
+                event.version,
+                decision.msg_type,
+                response,
+                _reference(body),
+                decision.reason,
+                body,
+                now,
+            ],
+        )
+        from geowarn.alerts.outbox import enqueue
+
+        enqueue(tx, message_id, sub, now)
+    zone_json = json.dumps([z.to_feature() for z in mine]) if mine else json.dumps(prev_zone_features)
+    params = [
+        decision.status,
+        seq,
+        json.dumps(decision.summary, sort_keys=True),
+        decision.window_end,
+        decision.expires,
+        zone_json,
+        now,
+        event.id,
+        sub.id,
+    ]
+    if prev is None:
+        tx.execute(
+            "INSERT INTO alert_state (status, seq, summary, window_end, expires, zones, updated, event_id, "
+            "subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params,
+        )
+    else:
+        tx.execute(
+            "UPDATE alert_state SET status = ?, seq = ?, summary = ?, window_end = ?, expires = ?, zones = ?, "
+            "updated = ? WHERE event_id = ? AND subscription_id = ?",
+            params,
+        )
+    return message_id
+
+
+def process_event(tx: Any, event: Event, zones: Sequence[AlertZone], now: datetime) -> list[str]:
+    """Run the lifecycle of ``event`` for every subscription in the caller's transaction.
+
+    Returns the ids of the CAP messages written to the outbox (each delivered on every channel of
+    its subscription). On PostgreSQL a ``NOTIFY geowarn_outbox`` wakes the workers at commit.
+    """
+    ids = []
+    for sub in list_subscriptions(tx):
+        mid = process_subscription(tx, event, zones, sub, now)
+        if mid is not None:
+            ids.append(mid)
+    if ids and tx.dialect == "postgis":
+        tx.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    if ids:
+        log.info("event %s v%s: %d alert message(s) queued", event.id, event.version, len(ids))
+    return ids
+
+
+def due_states(tx: Any, now: datetime) -> list[tuple[str, str]]:
+    """(event, subscription) pairs whose window has passed or whose all-clear has expired."""
+    rows = tx.fetchall(
+        "SELECT event_id, subscription_id FROM alert_state WHERE "
+        "(status = 'active' AND window_end IS NOT NULL AND window_end < ?) "
+        "OR (status = 'allclear' AND expires IS NOT NULL AND expires <= ?) ORDER BY event_id, subscription_id",
+        [now, now],
+    )
+    return [(r["event_id"], r["subscription_id"]) for r in rows]
+
+
+def tick(store: Any, now: datetime | None = None) -> list[str]:
+    """Time-driven transitions (all-clear after the window, then expiry), one transaction.
+
+    The worker calls this periodically; events that did not change still get their all-clear.
+    """
+    from geowarn.alerts.rules import get_subscription
+    from geowarn.errors import NotFound
+
+    now = utc(now or datetime.now(UTC))
+    with store.snapshot() as tx:
+        due = due_states(tx, now)
+    if not due:
+        return []
+    ids = []
+    with store.transaction() as tx:
+        for event_id, sub_id in due_states(tx, now):
+            try:
+                event = store.get_event(event_id, tx=tx)
+                sub = get_subscription(tx, sub_id)
+            except NotFound:
+                tx.execute(
+                    "UPDATE alert_state SET status = 'expired', updated = ? WHERE event_id = ? AND subscription_id = ?",
+                    [now, event_id, sub_id],
+                )
+                continue
+            zones = store.zones(event_id, tx=tx)
+            mid = process_subscription(tx, event, zones, sub, now)
+            if mid:
+                ids.append(mid)
+        if ids and tx.dialect == "postgis":
+            tx.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    return ids

@@ -1,0 +1,467 @@
+"""Subscriptions: who wants to hear about which regions, and how; matching them against alert zones.
+
+A subscription selects regions by id (``JP-47``, ``TS-JP-47``, ``EEZ-JP-47``), by whole layer
+(``layer:jp-prefectures``) or by its own polygon, widens them by a margin in km, filters zones by
+a minimum CAP severity and by corridor phase, and names the languages and channels of its messages.
+
+>>> sub = Subscription.create(regions=["JP-47", "TS-JP-47"], channels=[Channel("webhook", "http://127.0.0.1:9/h", "s3cret-key")])
+>>> sub.id.startswith("sub-"), sub.min_severity
+(True, <Severity.MINOR: 'Minor'>)
+>>> parse_channel("mqtt:geowarn/okinawa").kind
+'mqtt'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geowarn.errors import InvalidGeometry, InvalidParameter, NotFound
+from geowarn.geodesy import geodesic_area_km2, geodesic_buffer
+from geowarn.model import AlertZone, Corridor, Phase, Severity, TimeWindow, format_time, parse_time
+
+CHANNEL_KINDS = ("webhook", "email", "mqtt")
+REGION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+LAYER_PREFIX = "layer:"
+EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+MQTT_TOPIC_RE = re.compile(r"^[^#+\x00]{1,200}$")
+DEFAULT_LANGUAGES = ("ja-JP", "en-US")
+MAX_MARGIN_KM = 500.0
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One way to reach a subscriber.
+
+    ``kind`` is ``webhook`` (``target`` = http(s) URL, ``secret`` = HMAC key), ``email``
+    (``target`` = address) or ``mqtt`` (``target`` = topic, or ``mqtt://host:port/topic``).
+    """
+
+    kind: str
+    target: str
+    secret: str | None = None
+
+    def to_json(self, *, reveal: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "target": self.target}
+        if self.kind == "webhook":
+            out["secret"] = self.secret if reveal else ("***" if self.secret else None)
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Any, *, where: str = "channel") -> Channel:
+        if isinstance(obj, str):
+            return parse_channel(obj)
+        if not isinstance(obj, dict):
+            raise InvalidParameter(f"{where} must be an object with kind and target")
+        return check_channel(cls(str(obj.get("kind", "")), str(obj.get("target", "")), obj.get("secret")), where)
+
+
+def check_channel(ch: Channel, where: str = "channel") -> Channel:
+    """Validate a channel; raise :class:`InvalidParameter` naming the field."""
+    if ch.kind not in CHANNEL_KINDS:
+        raise InvalidParameter(f"{where}.kind must be one of {', '.join(CHANNEL_KINDS)}, got {ch.kind!r}")
+    if ch.kind == "webhook":
+        parts = urlsplit(ch.target)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InvalidParameter(f"{where}.target must be an http(s) URL, got {ch.target!r}")
+        if not ch.secret or len(ch.secret) < 8:
+            raise InvalidParameter(f"{where}.secret: a webhook needs a secret of at least 8 characters")
+    elif ch.kind == "email":
+        if not EMAIL_RE.match(ch.target):
+            raise InvalidParameter(f"{where}.target is not an e-mail address: {ch.target!r}")
+    else:
+        topic = ch.target
+        if topic.startswith("mqtt://"):
+            parts = urlsplit(topic)
+            topic = parts.path.lstrip("/")
+            if not parts.hostname:
+                raise InvalidParameter(f"{where}.target lacks the broker host: {ch.target!r}")
+        if not MQTT_TOPIC_RE.match(topic):
+            raise InvalidParameter(f"{where}.target is not an MQTT topic to publish to (no + or #): {ch.target!r}")
+    return ch
+
+
+def parse_channel(text: str, secret: str | None = None) -> Channel:
+    """A channel from ``webhook:URL`` / an http(s) URL, ``mailto:ADDR`` / an address, ``mqtt:TOPIC``.
+
+    >>> parse_channel("mailto:ops@example.org")
+    Channel(kind='email', target='ops@example.org', secret=None)
+    >>> parse_channel("https://example.org/hook", "0123456789").kind
+    'webhook'
+    """
+    text = text.strip()
+    if text.startswith("webhook:"):
+        return check_channel(Channel("webhook", text[len("webhook:") :], secret))
+    if text.startswith(("http://", "https://")):
+        return check_channel(Channel("webhook", text, secret))
+    if text.startswith("mailto:"):
+        return check_channel(Channel("email", text[len("mailto:") :]))
+    if text.startswith("mqtt://"):
+        return check_channel(Channel("mqtt", text))
+    if text.startswith("mqtt:"):
+        return check_channel(Channel("mqtt", text[len("mqtt:") :]))
+    if EMAIL_RE.match(text):
+        return check_channel(Channel("email", text))
+    raise InvalidParameter(f"channel {text!r}: use an http(s) URL, mailto:ADDRESS or mqtt:TOPIC")
+
+
+@dataclass
+class Subscription:
+    """A standing request for alerts about some regions."""
+
+    id: str
+    name: str = ""
+    regions: tuple[str, ...] = ()
+    layers: tuple[str, ...] = ()
+    polygon: BaseGeometry | None = None
+    margin_km: float = 0.0
+    min_severity: Severity = Severity.MINOR
+    phases: tuple[Phase, ...] = ()
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    channels: tuple[Channel, ...] = ()
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        regions: Iterable[str] = (),
+        layers: Iterable[str] = (),
+        polygon: BaseGeometry | None = None,
+        margin_km: float = 0.0,
+        min_severity: Severity | str = Severity.MINOR,
+        phases: Iterable[Phase | str] = (),
+        languages: Iterable[str] = DEFAULT_LANGUAGES,
+        channels: Iterable[Channel] = (),
+        name: str = "",
+        id: str | None = None,
+    ) -> Subscription:
+        """Build and validate a new subscription (a random id unless given)."""
+        try:
+            severity = Severity(min_severity)
+        except ValueError:
+            raise InvalidParameter(
+                f"min_severity must be one of {', '.join(s.value for s in Severity)}, got {min_severity!r}"
+            ) from None
+        try:
+            phase_list = tuple(sorted({Phase(p) for p in phases}))
+        except ValueError as exc:
+            raise InvalidParameter(f"phases: {exc}; use {', '.join(p.value for p in Phase)}") from None
+        sub = cls(
+            id=id or f"sub-{secrets.token_hex(6)}",
+            name=name,
+            regions=tuple(dict.fromkeys(r.strip() for r in regions if r.strip())),
+            layers=tuple(dict.fromkeys(x.strip() for x in layers if x.strip())),
+            polygon=polygon,
+            margin_km=float(margin_km),
+            min_severity=severity,
+            phases=phase_list,
+            languages=tuple(dict.fromkeys(languages)) or DEFAULT_LANGUAGES,
+            channels=tuple(channels),
+        )
+        sub.validate()
+        return sub
+
+    def validate(self) -> None:
+        """Raise :class:`InvalidParameter` when the subscription cannot work."""
+        if not (self.regions or self.layers or self.polygon is not None):
+            raise InvalidParameter("a subscription needs at least one region, layer or polygon")
+        for r in self.regions:
+            if not REGION_ID_RE.match(r):
+                raise InvalidParameter(f"region id {r!r} is malformed")
+        if not 0.0 <= self.margin_km <= MAX_MARGIN_KM:
+            raise InvalidParameter(f"margin_km must be between 0 and {MAX_MARGIN_KM:g}, got {self.margin_km:g}")
+        if self.polygon is not None:
+            if self.polygon.geom_type not in ("Polygon", "MultiPolygon") or self.polygon.is_empty:
+                raise InvalidGeometry("the subscription polygon must be a non-empty Polygon or MultiPolygon")
+            if not self.polygon.is_valid:
+                raise InvalidGeometry(f"the subscription polygon is invalid: {shapely.is_valid_reason(self.polygon)}")
+        if not self.channels:
+            raise InvalidParameter("a subscription needs at least one channel (webhook, email or mqtt)")
+        for i, ch in enumerate(self.channels):
+            check_channel(ch, f"channels[{i}]")
+        for lang in self.languages:
+            if not re.match(r"^[a-z]{2,3}(-[A-Z]{2})?$", lang):
+                raise InvalidParameter(f"language {lang!r} must look like 'ja-JP' or 'en'")
+
+    def check_regions(self, layers_dir: str | None = None) -> None:
+        """Check that the region and layer ids exist (when the reference layers are installed)."""
+        try:
+            from geowarn import layers as layers_mod
+        except ImportError:
+            return
+        for r in self.regions:
+            try:
+                layers_mod.find_region(r, layers_dir)
+            except NotFound:
+                raise InvalidParameter(f"unknown region id {r!r} (see geowarn layers list)") from None
+        if self.layers:
+            known = {str(e.get("id")) for e in layers_mod.catalog(layers_dir)}
+            for lid in self.layers:
+                if lid not in known:
+                    raise InvalidParameter(f"unknown layer {lid!r}; known: {', '.join(sorted(known))}")
+
+    # ------------------------------------------------------------------ serialisation
+
+    def selector_json(self) -> dict[str, Any]:
+        return {
+            "regions": list(self.regions),
+            "layers": list(self.layers),
+            "polygon": shapely.geometry.mapping(self.polygon) if self.polygon is not None else None,
+        }
+
+    def to_json(self, *, reveal: bool = False) -> dict[str, Any]:
+        """JSON of the subscription; webhook secrets are masked unless ``reveal``."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            **self.selector_json(),
+            "margin_km": self.margin_km,
+            "min_severity": str(self.min_severity),
+            "phases": [str(p) for p in self.phases],
+            "languages": list(self.languages),
+            "channels": [c.to_json(reveal=reveal) for c in self.channels],
+            "created": format_time(self.created),
+        }
+
+    @classmethod
+    def from_json(cls, obj: Any) -> Subscription:
+        """A new subscription from API JSON (the ``id`` and ``created`` fields are ignored)."""
+        if not isinstance(obj, dict):
+            raise InvalidParameter("the subscription must be a JSON object")
+        allowed = {
+            "name",
+            "regions",
+            "layers",
+            "polygon",
+            "margin_km",
+            "min_severity",
+            "phases",
+            "languages",
+            "channels",
+            "id",
+            "created",
+        }
+        extra = sorted(set(obj) - allowed)
+        if extra:
+            raise InvalidParameter(f"unknown subscription field(s): {', '.join(extra)}")
+
+        def _list(key: str) -> list[Any]:
+            v = obj.get(key) or []
+            if isinstance(v, str):
+                v = [v]
+            if not isinstance(v, list):
+                raise InvalidParameter(f"{key} must be a list")
+            return v
+
+        polygon = polygon_from_geojson(obj["polygon"]) if obj.get("polygon") is not None else None
+        try:
+            margin = float(obj.get("margin_km", 0.0))
+        except (TypeError, ValueError):
+            raise InvalidParameter("margin_km must be a number") from None
+        return cls.create(
+            name=str(obj.get("name") or ""),
+            regions=[str(r) for r in _list("regions")],
+            layers=[str(x) for x in _list("layers")],
+            polygon=polygon,
+            margin_km=margin,
+            min_severity=str(obj.get("min_severity") or "Minor"),
+            phases=[str(p) for p in _list("phases")],
+            languages=[str(x) for x in _list("languages")] or DEFAULT_LANGUAGES,
+            channels=[Channel.from_json(c, where=f"channels[{i}]") for i, c in enumerate(_list("channels"))],
+        )
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Subscription:
+        sel = json.loads(row["selector"])
+        poly = shapely.geometry.shape(sel["polygon"]) if sel.get("polygon") else None
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            regions=tuple(sel.get("regions") or ()),
+            layers=tuple(sel.get("layers") or ()),
+            polygon=poly,
+            margin_km=float(row["margin_km"]),
+            min_severity=Severity(row["min_severity"]),
+            phases=tuple(Phase(p) for p in json.loads(row["phases"])),
+            languages=tuple(json.loads(row["languages"])),
+            channels=tuple(Channel(c["kind"], c["target"], c.get("secret")) for c in json.loads(row["channels"])),
+            created=parse_time(row["created"]) or datetime.now(UTC),
+        )
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class Match:
+    """One reason a subscription is concerned: a zone (or, for a polygon subscription, a corridor)."""
+
+    key: str  # corridor_id|region_id
+    corridor_id: str
+    region_id: str
+    severity: Severity
+    area_km2: float
+    windows: tuple[TimeWindow, ...]
+    extent: tuple[float, ...] = ()  # bounds rounded to 0.01° (a moved corridor changes it)
+
+    @property
+    def window_end(self) -> datetime | None:
+        return max((w.end for w in self.windows), default=None)
+
+    @property
+    def window_start(self) -> datetime | None:
+        return min((w.start for w in self.windows), default=None)
+
+
+def _extent(geom: BaseGeometry | None) -> tuple[float, ...]:
+    """Bounds rounded to 0.01° (≈1 km): what counts as the zone having moved.
+
+    >>> _extent(shapely.box(124.123, 24.456, 125.0, 25.0))
+    (124.12, 24.46, 125.0, 25.0)
+    """
+    if geom is None or geom.is_empty:
+        return ()
+    return tuple(round(float(v), 2) for v in geom.bounds)
+
+
+def zone_matches(sub: Subscription, zone: AlertZone) -> bool:
+    """Whether ``zone`` concerns ``sub`` (selector, margin, severity and phase filters)."""
+    if sub.phases and zone.phase not in sub.phases:
+        return False
+    if zone.severity.rank > sub.min_severity.rank:
+        return False
+    if zone.distance_km > sub.margin_km + 1e-9:
+        return False
+    return zone.region_id in sub.regions or zone.layer in sub.layers
+
+
+def _polygon_matches(sub: Subscription, corridors: Sequence[Corridor], zones: Sequence[AlertZone]) -> list[Match]:
+    assert sub.polygon is not None
+    area = geodesic_buffer(sub.polygon, sub.margin_km * 1000.0) if sub.margin_km > 0 else sub.polygon
+    worst: dict[str, Severity] = {}
+    for z in zones:
+        if z.corridor_id not in worst or z.severity.rank < worst[z.corridor_id].rank:
+            worst[z.corridor_id] = z.severity
+    out = []
+    for c in corridors:
+        if sub.phases and c.phase not in sub.phases:
+            continue
+        if c.geometry is None or c.geometry.is_empty or not shapely.intersects(area, c.geometry):
+            continue
+        severity = worst.get(c.id, Severity.SEVERE)
+        if severity.rank > sub.min_severity.rank:
+            continue
+        inter = shapely.intersection(area, c.geometry)
+        out.append(
+            Match(f"{c.id}|{sub.id}", c.id, "polygon", severity, geodesic_area_km2(inter), c.windows, _extent(inter))
+        )
+    return out
+
+
+def matches_for(sub: Subscription, corridors: Sequence[Corridor], zones: Sequence[AlertZone]) -> list[Match]:
+    """Everything in an event version that concerns ``sub``, sorted by key."""
+    out = [
+        Match(
+            f"{z.corridor_id}|{z.region_id}",
+            z.corridor_id,
+            z.region_id,
+            z.severity,
+            z.area_km2,
+            z.windows,
+            _extent(z.geometry),
+        )
+        for z in zones
+        if zone_matches(sub, z)
+    ]
+    if sub.polygon is not None:
+        out.extend(_polygon_matches(sub, corridors, zones))
+    merged: dict[str, Match] = {}
+    for m in out:  # a corridor may give several zones per region (e.g. multipolygons): keep the worst
+        prev = merged.get(m.key)
+        if prev is None or m.severity.rank < prev.severity.rank:
+            merged[m.key] = m
+    return [merged[k] for k in sorted(merged)]
+
+
+def relevant_zones(sub: Subscription, zones: Sequence[AlertZone]) -> list[AlertZone]:
+    """The zones of ``zones`` a message to ``sub`` shows."""
+    return [z for z in zones if zone_matches(sub, z)]
+
+
+# --------------------------------------------------------------------------- persistence (through a Tx)
+
+
+def save_subscription(tx: Any, sub: Subscription) -> Subscription:
+    """Insert ``sub`` (raises :class:`geowarn.errors.Conflict` when the id exists)."""
+    from geowarn.errors import Conflict
+
+    if tx.fetchone("SELECT id FROM subscriptions WHERE id = ?", [sub.id]):
+        raise Conflict(f"subscription {sub.id!r} already exists")
+    tx.execute(
+        "INSERT INTO subscriptions (id, name, selector, margin_km, min_severity, phases, languages, channels, "
+        "created, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        [
+            sub.id,
+            sub.name,
+            json.dumps(sub.selector_json()),
+            sub.margin_km,
+            str(sub.min_severity),
+            json.dumps([str(p) for p in sub.phases]),
+            json.dumps(list(sub.languages)),
+            json.dumps([c.to_json() for c in sub.channels]),
+            sub.created,
+        ],
+    )
+    return sub
+
+
+def list_subscriptions(tx: Any) -> list[Subscription]:
+    """Every active subscription, oldest first."""
+    rows = tx.fetchall("SELECT * FROM subscriptions WHERE active = 1 ORDER BY created, id")
+    return [Subscription.from_row(r) for r in rows]
+
+
+def get_subscription(tx: Any, sub_id: str) -> Subscription:
+    row = tx.fetchone("SELECT * FROM subscriptions WHERE id = ? AND active = 1", [sub_id])
+    if row is None:
+        raise NotFound(f"no subscription {sub_id!r}")
+    return Subscription.from_row(row)
+
+
+def remove_subscription(tx: Any, sub_id: str) -> None:
+    """Deactivate a subscription: no new messages; messages already in the outbox are still delivered."""
+    cur = tx.execute("UPDATE subscriptions SET active = 0 WHERE id = ? AND active = 1", [sub_id])
+    if not cur.rowcount:
+        raise NotFound(f"no subscription {sub_id!r}")
+
+
+def polygon_from_geojson(obj: Any) -> BaseGeometry:
+    """A (Multi)Polygon from a GeoJSON geometry, Feature or one-feature FeatureCollection.
+
+    >>> polygon_from_geojson({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}).geom_type
+    'Polygon'
+    """
+    if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
+        feats = obj.get("features") or []
+        if len(feats) != 1:
+            raise InvalidGeometry(f"the polygon file must hold exactly one feature, not {len(feats)}")
+        obj = feats[0]
+    if isinstance(obj, dict) and obj.get("type") == "Feature":
+        obj = obj.get("geometry")
+    try:
+        geom = shapely.geometry.shape(obj)
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
+        raise InvalidGeometry(f"not a GeoJSON geometry: {exc}") from None
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise InvalidGeometry(f"the subscription area must be a Polygon or MultiPolygon, not {geom.geom_type}")
+    return geom

@@ -1,0 +1,209 @@
+"""The delivery worker (``geowarn worker``): claim due outbox rows, send them, record every attempt.
+
+Several workers (threads, processes or hosts) may share one store: rows are leased, so each is
+sent by one worker at a time, and a worker that dies mid-delivery only delays its rows until the
+lease runs out. The worker also runs the time-driven lifecycle steps (all-clear after the window,
+then expiry) every ``tick_interval`` seconds.
+
+Wake-up: on PostgreSQL the worker ``LISTEN``s on ``geowarn_outbox`` (the lifecycle ``NOTIFY``s at
+commit); on SQLite it polls (a cheap indexed query) every ``poll_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from geowarn.alerts import channels, lifecycle, outbox
+from geowarn.errors import DeliveryError, StoreError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerOptions:
+    """The delivery policy."""
+
+    poll_interval: float = 0.1
+    batch: int = 16
+    concurrency: int = 4
+    lease_s: float = outbox.LEASE_S
+    retry_base: float = outbox.RETRY_BASE_S
+    retry_cap: float = outbox.RETRY_CAP_S
+    max_attempts: int = outbox.MAX_ATTEMPTS
+    timeout: float = 10.0
+    tick_interval: float = 15.0
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> WorkerOptions:
+        """Defaults, then ``GEOWARN_WORKER_*`` / ``GEOWARN_DELIVERY_TIMEOUT_S`` variables, then ``overrides``."""
+        opts = cls()
+        env = {
+            "GEOWARN_WORKER_LEASE_S": "lease_s",
+            "GEOWARN_WORKER_RETRY_BASE_S": "retry_base",
+            "GEOWARN_WORKER_RETRY_CAP_S": "retry_cap",
+            "GEOWARN_DELIVERY_TIMEOUT_S": "timeout",
+            "GEOWARN_WORKER_POLL_S": "poll_interval",
+        }
+        for var, attr in env.items():
+            if os.environ.get(var):
+                setattr(opts, attr, float(os.environ[var]))
+        if os.environ.get("GEOWARN_WORKER_MAX_ATTEMPTS"):
+            opts.max_attempts = int(os.environ["GEOWARN_WORKER_MAX_ATTEMPTS"])
+        for k, v in overrides.items():
+            if v is not None:
+                setattr(opts, k, v)
+        return opts
+
+
+class Worker:
+    """One delivery worker over ``store``."""
+
+    def __init__(self, store: Any, options: WorkerOptions | None = None, *, worker_id: str | None = None) -> None:
+        self.store = store
+        self.options = options or WorkerOptions()
+        self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.stop_event = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=max(1, self.options.concurrency), thread_name_prefix="deliver")
+        self._listener: Any = None
+        self._last_tick = 0.0
+        self.delivered = 0
+        self.failed = 0
+
+    # ------------------------------------------------------------------ one delivery
+
+    def deliver(self, d: outbox.Delivery) -> str:
+        """Send one claimed row and record the outcome; returns ``delivered``, ``pending`` or ``parked``."""
+        started = datetime.now(UTC)
+        msg = channels.Outgoing(d.message_id, d.body, d.msg_type, d.event_id)
+        try:
+            code = channels.send(d.channel, msg, timeout=self.options.timeout)
+        except DeliveryError as exc:
+            log.warning("delivery %s attempt %d failed: %s", d.id, d.attempt, exc)
+            self.failed += 1
+            return self._fail(d, started, str(exc), exc.permanent)
+        except Exception as exc:  # a bug in a channel must not kill the worker; retry later
+            log.exception("delivery %s attempt %d crashed", d.id, d.attempt)
+            self.failed += 1
+            return self._fail(d, started, f"internal error: {exc!r}", False)
+        self._record(lambda: outbox.complete(self.store, d, self.id, started, code))
+        self.delivered += 1
+        log.info("delivered %s (%s) attempt %d", d.id, d.channel.kind, d.attempt)
+        return "delivered"
+
+    def _fail(self, d: outbox.Delivery, started: datetime, error: str, permanent: bool) -> str:
+        result: list[str] = []
+
+        def _do() -> None:
+            result.append(
+                outbox.fail(
+                    self.store,
+                    d,
+                    self.id,
+                    started,
+                    error,
+                    permanent=permanent,
+                    base=self.options.retry_base,
+                    cap=self.options.retry_cap,
+                    max_attempts=self.options.max_attempts,
+                )
+            )
+
+        self._record(_do)
+        return result[0] if result else "pending"
+
+    def _record(self, fn: Callable[[], None]) -> None:
+        """Write an outcome, retrying while the database is unavailable (the lease covers a short outage)."""
+        delay = 0.05
+        while True:
+            try:
+                fn()
+                return
+            except StoreError as exc:
+                if self.stop_event.is_set():
+                    raise
+                log.warning("cannot record a delivery outcome (%s); retrying", exc)
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    # ------------------------------------------------------------------ loops
+
+    def run_once(self, now: datetime | None = None) -> int:
+        """Tick the lifecycle, then claim and deliver until nothing is due; returns rows handled."""
+        self.tick(now, force=True)
+        handled = 0
+        while not self.stop_event.is_set():
+            batch = outbox.claim(self.store, self.id, limit=self.options.batch, lease_s=self.options.lease_s, now=now)
+            if not batch:
+                break
+            list(self._pool.map(self.deliver, batch))
+            handled += len(batch)
+        return handled
+
+    def tick(self, now: datetime | None = None, *, force: bool = False) -> list[str]:
+        if not force and time.monotonic() - self._last_tick < self.options.tick_interval:
+            return []
+        self._last_tick = time.monotonic()
+        return lifecycle.tick(self.store, now)
+
+    def run(self) -> None:
+        """Deliver until :meth:`stop` (or SIGTERM via the CLI). Survives database outages."""
+        log.info("worker %s started", self.id)
+        delay = self.options.poll_interval
+        while not self.stop_event.is_set():
+            try:
+                self.tick()
+                batch = outbox.claim(self.store, self.id, limit=self.options.batch, lease_s=self.options.lease_s)
+                delay = self.options.poll_interval
+            except StoreError as exc:
+                log.warning("store unavailable: %s", exc)
+                batch = []
+                delay = min(max(delay * 2, 0.1), 5.0)
+            if batch:
+                list(self._pool.map(self.deliver, batch))
+                continue
+            self._wait(delay)
+        log.info("worker %s stopped (%d delivered, %d failed attempts)", self.id, self.delivered, self.failed)
+
+    def _wait(self, seconds: float) -> None:
+        if self.store.dialect == "postgis":
+            try:
+                self._listen_wait(seconds)
+                return
+            except Exception as exc:  # the listener connection broke: poll, reconnect next time
+                log.debug("LISTEN failed: %s", exc)
+                self._close_listener()
+        self.stop_event.wait(seconds)
+
+    def _listen_wait(self, seconds: float) -> None:
+        if self._listener is None:
+            import psycopg
+
+            self._listener = psycopg.connect(self.store.url, autocommit=True, connect_timeout=5)
+            self._listener.execute(f"LISTEN {lifecycle.NOTIFY_CHANNEL}")
+        for _ in self._listener.notifies(timeout=max(seconds, 0.5), stop_after=1):
+            break
+
+    def _close_listener(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                self._listener.close()
+            self._listener = None
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def close(self) -> None:
+        self.stop()
+        self._pool.shutdown(wait=True)
+        self._close_listener()

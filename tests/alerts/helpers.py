@@ -1,0 +1,194 @@
+"""Helpers of the alert tests: synthetic events and zones, a webhook receiver, PostgreSQL schemas."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import shapely
+
+from geowarn.model import (
+    AlertZone,
+    Certainty,
+    Corridor,
+    Event,
+    Phase,
+    RegionKind,
+    ResponseType,
+    Severity,
+    TimeWindow,
+    Urgency,
+)
+
+PG_URL = os.environ.get("GEOWARN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+T0 = datetime(2016, 2, 6, 12, 0, tzinfo=UTC)
+WINDOW = (TimeWindow(T0 + timedelta(hours=10, minutes=30), T0 + timedelta(hours=15, minutes=30)),)
+
+
+def pg_schema_url() -> Iterator[str]:
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        conn = psycopg.connect(PG_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
+    conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    schema = f"gw_alerts_{uuid.uuid4().hex[:12]}"
+    conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema},public"
+    finally:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        conn.close()
+
+
+def make_zone(
+    region_id: str = "JP-47",
+    *,
+    corridor_id: str = "c1",
+    geometry: Any = None,
+    area_km2: float = 1000.0,
+    severity: Severity = Severity.SEVERE,
+    windows: tuple[TimeWindow, ...] = WINDOW,
+    phase: Phase = Phase.OVERFLIGHT,
+    layer: str = "jp-prefectures",
+    distance_km: float = 0.0,
+    event_id: str = "ev1",
+) -> AlertZone:
+    geom = geometry if geometry is not None else shapely.box(124.0, 24.0, 125.0, 25.0)
+    return AlertZone(
+        id=f"{event_id}-{corridor_id}-{region_id}",
+        event_id=event_id,
+        corridor_id=corridor_id,
+        phase=phase,
+        layer=layer,
+        region_id=region_id,
+        region_name={"JP-47": "Okinawa", "JP-13": "Tokyo"}.get(region_id, region_id),
+        region_name_ja={"JP-47": "沖縄県", "JP-13": "東京都"}.get(region_id),
+        region_kind=RegionKind.TERRITORIAL_SEA if region_id.startswith("TS-") else RegionKind.ADMIN,
+        geometry=geom,
+        area_km2=area_km2,
+        region_fraction=0.1,
+        corridor_fraction=0.2,
+        distance_km=distance_km,
+        severity=severity,
+        urgency=Urgency.EXPECTED,
+        certainty=Certainty.LIKELY,
+        response=ResponseType.AVOID,
+        windows=windows,
+    )
+
+
+def make_event(event_id: str = "ev1", *, corridors: list[Corridor] | None = None, **kw: Any) -> Event:
+    if corridors is None:
+        corridors = [
+            Corridor(id="c1", geometry=shapely.box(124.0, 23.0, 125.0, 26.0), phase=Phase.OVERFLIGHT, windows=WINDOW)
+        ]
+    return Event(id=event_id, name="Test launch", corridors=corridors, created=T0, updated=T0, **kw)
+
+
+def moved(zone: AlertZone, dx: float) -> AlertZone:
+    return dataclasses.replace(zone, geometry=shapely.affinity.translate(zone.geometry, dx, 0.0))
+
+
+# --------------------------------------------------------------------------- webhook receiver
+
+
+@dataclasses.dataclass
+class Received:
+    message_id: str
+    msg_type: str
+    signature_ok: bool
+    body: bytes
+    headers: dict[str, str]
+    at: float
+
+
+class WebhookReceiver:
+    """A real HTTP server on loopback that records POSTs and can fail or stall on demand."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+        self.received: list[Received] = []
+        self.fail_with: int | None = None  # answer this status instead of 200
+        self.fail_count = 0  # fail the next N requests
+        self.stall_s = 0.0  # sleep before answering
+        self.requests = 0
+        self.lock = threading.Lock()
+        self.event = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n)
+                with receiver.lock:
+                    receiver.requests += 1
+                    status = 200
+                    if receiver.fail_count > 0:
+                        receiver.fail_count -= 1
+                        status = receiver.fail_with or 500
+                    elif receiver.fail_with:
+                        status = receiver.fail_with
+                    stall = receiver.stall_s
+                if stall:
+                    time.sleep(stall)
+                if status == 200:
+                    expected = "sha256=" + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
+                    sig = self.headers.get("X-Geowarn-Signature", "")
+                    with receiver.lock:
+                        receiver.received.append(
+                            Received(
+                                self.headers.get("X-Geowarn-Message-Id", ""),
+                                self.headers.get("X-Geowarn-Message-Type", ""),
+                                hmac.compare_digest(expected, sig),
+                                body,
+                                dict(self.headers.items()),
+                                time.monotonic(),
+                            )
+                        )
+                    receiver.event.set()
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wait_for(self, n: int, timeout: float = 10.0) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.received) >= n:
+                    return list(self.received)
+            time.sleep(0.02)
+        with self.lock:
+            return list(self.received)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
