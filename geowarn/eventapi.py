@@ -78,6 +78,9 @@ def input_from_body(content_type: str, body: bytes, args: Mapping[str, Any]) -> 
             if not isinstance(obj["geojson"], dict):
                 raise InvalidParameter("'geojson' must be a GeoJSON object")
             data, fmt = json.dumps(obj["geojson"]), "geojson"
+        nulls = sorted(k for k, v in obj.items() if v is None)
+        if nulls:
+            raise InvalidParameter(f"field(s) {', '.join(nulls)} must not be null")
         fields = {k: obj.get(k) for k in ("name", "id", "kind", "filename", "if_version")}
     elif ctype in ("application/geo+json", "text/plain", ""):
         data = _decode(body)
@@ -206,14 +209,14 @@ def patch_event(
     if not obj.keys() & {"name", "status"}:
         raise InvalidParameter("nothing to change: give 'name' and/or 'status'")
     name = obj.get("name")
-    if name is not None and (not isinstance(name, str) or not name.strip()):
+    if "name" in obj and (not isinstance(name, str) or not name.strip()):
         raise InvalidParameter("'name' must be a non-empty string")
     status = obj.get("status")
-    if status is not None and status not in {s.value for s in EventStatus}:
+    if "status" in obj and (not isinstance(status, str) or status not in {s.value for s in EventStatus}):
         raise InvalidParameter(f"status must be one of {', '.join(s.value for s in EventStatus)}")
     if_version = obj.get("if_version")
-    if if_version is not None and (not isinstance(if_version, int) or isinstance(if_version, bool)):
-        raise InvalidParameter("'if_version' must be an integer")
+    if "if_version" in obj and (not isinstance(if_version, int) or isinstance(if_version, bool) or if_version < 1):
+        raise InvalidParameter("'if_version' must be a positive integer")
     if status == EventStatus.CANCELLED:
         result = service.cancel_event(store, event_id, options=options)
     else:

@@ -150,14 +150,24 @@ def openapi_document(base_url: str, collection_ids: list[str]) -> dict[str, Any]
                         "minLon,minLat,maxLon,maxLat (CRS84); minLon > maxLon crosses the antimeridian.",
                     )
                     | {"style": "form", "explode": False},
-                    _param("datetime", "query", {"type": "string"}, "RFC 3339 instant or interval (a/b, .. open)."),
+                    _param(
+                        "datetime",
+                        "query",
+                        {"type": "string", "format": "date-time"},
+                        "RFC 3339 instant, or an interval start/end with '..' for an open end.",
+                    ),
                     _param(
                         "limit",
                         "query",
                         {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10},
                         "Page size.",
                     ),
-                    _param("offset", "query", {"type": "integer", "minimum": 0, "default": 0}, "Start of the page."),
+                    _param(
+                        "offset",
+                        "query",
+                        {"type": "integer", "minimum": 0, "maximum": 1000000000},
+                        "Start of the page.",
+                    ),
                     _param("event_id", "query", {"type": "string"}, "Only features of this event."),
                     _param("region_id", "query", {"type": "string"}, "Only zones of this region (alert-zones)."),
                     _param("layer", "query", {"type": "string"}, "Only zones of this layer (alert-zones)."),
@@ -210,7 +220,7 @@ def openapi_document(base_url: str, collection_ids: list[str]) -> dict[str, Any]
                 "parameters": [
                     _param("status", "query", {"type": "string", "enum": [s.value for s in EventStatus]}, "Filter."),
                     _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page size."),
-                    _param("offset", "query", {"type": "integer", "minimum": 0}, "Start."),
+                    _param("offset", "query", {"type": "integer", "minimum": 0, "maximum": 1000000000}, "Start."),
                     F,
                 ],
                 "responses": {
@@ -240,7 +250,7 @@ def openapi_document(base_url: str, collection_ids: list[str]) -> dict[str, Any]
                     "required": True,
                     "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/EventInput"}},
-                        "text/plain": {"schema": {"type": "string"}},
+                        "text/plain": {"schema": {"type": "string", "minLength": 1}},
                         "application/geo+json": {"schema": {"type": "object"}},
                     },
                 },
@@ -270,7 +280,7 @@ def openapi_document(base_url: str, collection_ids: list[str]) -> dict[str, Any]
                     "required": True,
                     "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/EventInput"}},
-                        "text/plain": {"schema": {"type": "string"}},
+                        "text/plain": {"schema": {"type": "string", "minLength": 1}},
                     },
                 },
                 "responses": {"200": {"description": "Updated", **_json(event_ref)}, **write_errors},
@@ -315,7 +325,12 @@ def openapi_document(base_url: str, collection_ids: list[str]) -> dict[str, Any]
                 "responses": {"200": {"description": "Cancelled", **_json(event_ref)}, **write_errors},
             }
         },
-        "/events/{eventId}.geojson": _file("Published GeoJSON (corridors + zones)", "application/geo+json", event_id),
+        "/events/{eventId}.geojson": _file(
+            "Published GeoJSON (corridors + zones)",
+            "application/geo+json",
+            event_id,
+            {"$ref": "#/components/schemas/FeatureCollection"},
+        ),
         "/events/{eventId}.kml": _file("Published KML", "application/vnd.google-earth.kml+xml", event_id),
         "/alerts/{eventId}.cap": _file("CAP 1.2 message of the current version", "application/cap+xml", event_id),
         "/alerts.atom": {
@@ -413,7 +428,10 @@ def openapi_document(base_url: str, collection_ids: list[str]) -> dict[str, Any]
             "responses": {
                 "Problem": {
                     "description": "An RFC 9457 problem",
-                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                    "content": {
+                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}},
+                        "text/html": {"schema": {"type": "string"}},
+                    },
                 }
             },
             "schemas": {
@@ -483,14 +501,14 @@ def openapi_document(base_url: str, collection_ids: list[str]) -> dict[str, Any]
     }
 
 
-def _file(summary: str, media: str, event_id: dict[str, Any]) -> dict[str, Any]:
+def _file(summary: str, media: str, event_id: dict[str, Any], schema: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "get": {
             "summary": summary,
             "operationId": "get" + "".join(w.capitalize() for w in summary.split()[:3]).replace("(", ""),
             "parameters": [event_id],
             "responses": {
-                "200": {"description": summary, "content": {media: {"schema": {"type": "string"}}}},
+                "200": {"description": summary, "content": {media: {"schema": schema or {"type": "string"}}}},
                 "304": {"description": "Not modified"},
                 "400": PROBLEM,
                 "404": PROBLEM,

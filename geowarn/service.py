@@ -212,7 +212,7 @@ def render_artifacts(
         cap_xml = cap.build_cap(
             event,
             zones,
-            msg_type=msg_type,
+            msg_type=msg_type if references else "Alert",
             references=references,
             identifier=f"geowarn-{event.id}-v{event.version}",
             sent=event.updated,
