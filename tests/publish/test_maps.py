@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
+import shapely
 
 from geowarn.errors import GeowarnError
+from geowarn.model import Region, RegionKind
 from geowarn.publish import assets
 from geowarn.publish.maps import render_event_map
 
@@ -126,3 +130,73 @@ def test_tile_url_is_optional(demo):
     assert "/tiles/{z}/{x}/{y}.png" in page
     assert "© &lt;Tiles&gt;" in decoded(page)
     assert "<Tiles>" not in decoded(page)
+
+
+# --------------------------------------------------------------------------- reference layers
+
+
+@dataclass
+class _Layer:
+    """Shaped like ``geowarn.layers.Layer`` (interfaces.md), built from known geometry."""
+
+    id: str
+    title: str
+    kind: RegionKind
+    regions: list[Region]
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.geometries = np.array([r.geometry for r in self.regions], dtype=object)
+        self.display = shapely.coverage_simplify(self.geometries, 0.01)
+
+
+def _layers():
+    land = _Layer(
+        "land",
+        "Land",
+        RegionKind.LAND,
+        [Region("land", "LAND", "Land", RegionKind.LAND, shapely.box(122.0, 24.0, 130.0, 34.0))],
+        {"attribution": "Natural Earth <public domain>"},
+    )
+    okinawa = shapely.Point(124.2, 24.45).buffer(0.2, quad_segs=32)
+    far = shapely.box(140.0, 40.0, 141.0, 41.0)  # Tohoku: far outside the event's view
+    prefs = _Layer(
+        "jp-prefectures",
+        "Prefectures <JP>",
+        RegionKind.ADMIN,
+        [
+            Region("jp-prefectures", "JP-47", "Okinawa", RegionKind.ADMIN, okinawa, name_ja="沖縄県"),
+            Region("jp-prefectures", "JP-03", "Iwate", RegionKind.ADMIN, far, name_ja="岩手県"),
+        ],
+    )
+    ts = _Layer(
+        "territorial-seas",
+        "Territorial seas",
+        RegionKind.TERRITORIAL_SEA,
+        [Region("territorial-seas", "TS-JP-47", "Okinawa TS", RegionKind.TERRITORIAL_SEA, okinawa.buffer(0.2))],
+    )
+    return [land, prefs, ts]
+
+
+def test_reference_layers_base_overlays_and_hits(demo):
+    event, zones = demo
+    page = decoded(render_event_map(event, zones, layers=_layers()))
+    assert "#f4f1e8" in page  # the land fill of the offline base map
+    assert "Prefectures &lt;JP&gt;" in page and "Prefectures <JP>" not in page
+    assert "Natural Earth &lt;public domain&gt;" in page
+    assert "Regions hit" in page
+    # the far prefecture is left out of the page; the territorial-sea layer starts hidden
+    assert "141.0" not in page and "140.0, 41.0" not in page
+    assert page.count('"interactive": false') >= 3
+    assert len(page.encode()) < 1_500_000
+
+
+def test_heavy_layers_start_hidden(demo):
+    event, zones = demo
+    layers = _layers()
+    page = render_event_map(event, zones, layers=layers)
+    # folium adds a shown FeatureGroup to the map at once; a hidden one only through the layer control
+    shown = re.findall(r"(feature_group_\w+)\.addTo\(", page)
+    groups = re.findall(r"var (feature_group_\w+) = L\.featureGroup", page)
+    assert len(groups) == 6  # base, prefectures, territorial seas, regions hit, corridors, zones
+    assert len(set(shown)) == len(groups) - 1  # only the territorial-sea layer is not added at start
