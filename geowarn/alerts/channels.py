@@ -106,6 +106,7 @@ def send_webhook(channel: Channel, msg: Outgoing, *, timeout: float | None = Non
             return int(resp.status)
     except urllib.error.HTTPError as exc:
         code = exc.code
+        exc.close()
         permanent = 400 <= code < 500 and code not in RETRYABLE_4XX
         raise DeliveryError(f"webhook answered HTTP {code} {exc.reason}", permanent=permanent) from None
     except (TimeoutError, urllib.error.URLError, OSError) as exc:

@@ -4,7 +4,8 @@ A subscription selects regions by id (``JP-47``, ``TS-JP-47``, ``EEZ-JP-47``), b
 (``layer:jp-prefectures``) or by its own polygon, widens them by a margin in km, filters zones by
 a minimum CAP severity and by corridor phase, and names the languages and channels of its messages.
 
->>> sub = Subscription.create(regions=["JP-47", "TS-JP-47"], channels=[Channel("webhook", "http://127.0.0.1:9/h", "s3cret-key")])
+>>> hook = Channel("webhook", "http://127.0.0.1:9/h", "s3cret-key")
+>>> sub = Subscription.create(regions=["JP-47", "TS-JP-47"], channels=[hook])
 >>> sub.id.startswith("sub-"), sub.min_severity
 (True, <Severity.MINOR: 'Minor'>)
 >>> parse_channel("mqtt:geowarn/okinawa").kind
