@@ -31,6 +31,7 @@ import folium.plugins
 import numpy as np
 import shapely
 import shapely.geometry
+from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
@@ -94,8 +95,13 @@ def js_json(value: Any) -> str:
     return text
 
 
-def display_geometry(geom: BaseGeometry | None, decimals: int, simplify_deg: float = 0.0) -> dict[str, Any] | None:
+def display_geometry(
+    geom: BaseGeometry | None, decimals: int, simplify_deg: float = 0.0, *, pacific: bool = False
+) -> dict[str, Any] | None:
     """A light GeoJSON geometry for display: optionally simplified, coordinates rounded.
+
+    ``pacific`` shifts western longitudes by +360° so that data cut at 180°
+    draws as one piece around the Pacific (Leaflet accepts longitudes > 180).
 
     >>> from shapely import Point
     >>> g = display_geometry(Point(124.123456789, 24.5).buffer(0.5, quad_segs=64), 3, 0.01)
@@ -104,12 +110,45 @@ def display_geometry(geom: BaseGeometry | None, decimals: int, simplify_deg: flo
     """
     if geom is None or geom.is_empty:
         return None
+    if pacific:
+        geom = shift_east(geom)
     if simplify_deg > 0:
         simplified = shapely.simplify(geom, simplify_deg, preserve_topology=True)
         if not simplified.is_empty:
             geom = simplified
     mapping = shapely.geometry.mapping(geom)
     return {"type": mapping["type"], "coordinates": _round(mapping["coordinates"], decimals)}
+
+
+def _east(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+    out = xy.copy()
+    out[:, 0] = np.where(out[:, 0] < 0, out[:, 0] + 360.0, out[:, 0])
+    return out
+
+
+def shift_east(geom: Any) -> Any:
+    """Longitudes < 0 moved to (180, 360): a geometry (or array of them) for a Pacific-centred view.
+
+    >>> shift_east(shapely.box(-180, 0, -170, 5)).bounds
+    (180.0, 0.0, 190.0, 5.0)
+    """
+    return shapely.transform(geom, _east)
+
+
+def needs_pacific_view(geoms: Sequence[BaseGeometry | None]) -> bool:
+    """Whether the data is narrower when drawn around 180° than around 0° (e.g. cut at the antimeridian).
+
+    >>> needs_pacific_view([shapely.box(175, 0, 180, 5), shapely.box(-180, 0, -175, 5)])
+    True
+    >>> needs_pacific_view([shapely.box(124, 20, 125, 30)])
+    False
+    """
+    coords = [shapely.get_coordinates(g) for g in geoms if g is not None and not g.is_empty]
+    if not coords:
+        return False
+    x = np.concatenate(coords)[:, 0]
+    shifted = np.where(x < 0, x + 360.0, x)
+    return bool(shifted.max() - shifted.min() < x.max() - x.min() - 1e-9)
 
 
 def _round(obj: Any, decimals: int) -> Any:
@@ -187,10 +226,10 @@ def _window_ms(windows: Sequence[TimeWindow]) -> list[list[int]]:
     return [[int(w.start.timestamp() * 1000), int(w.end.timestamp() * 1000)] for w in windows]
 
 
-def corridor_features(corridors: Sequence[Corridor], tz: str) -> list[dict[str, Any]]:
+def corridor_features(corridors: Sequence[Corridor], tz: str, *, pacific: bool = False) -> list[dict[str, Any]]:
     feats = []
     for c in corridors:
-        geom = display_geometry(c.geometry, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG)
+        geom = display_geometry(c.geometry, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG, pacific=pacific)
         if geom is None:
             continue
         color, dash = PHASE_STYLES.get(c.phase, PHASE_STYLES[Phase.OTHER])
@@ -214,11 +253,11 @@ def corridor_features(corridors: Sequence[Corridor], tz: str) -> list[dict[str, 
     return feats
 
 
-def zone_features(zones: Sequence[AlertZone], tz: str) -> list[dict[str, Any]]:
+def zone_features(zones: Sequence[AlertZone], tz: str, *, pacific: bool = False) -> list[dict[str, Any]]:
     feats = []
     # least severe first so the most severe are drawn on top
     for z in sorted(zones, key=lambda z: (-z.severity.rank, -z.area_km2)):
-        geom = display_geometry(z.geometry, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG)
+        geom = display_geometry(z.geometry, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG, pacific=pacific)
         if geom is None:
             continue
         color = SEVERITY_COLORS[z.severity]
@@ -392,12 +431,15 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | N
 
 
 def _layer_features(
-    layer: Any, view: BaseGeometry, hit: set[str]
+    layer: Any, view: BaseGeometry, hit: set[str], pacific: bool = False
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     """Features of ``layer`` near the view (display geometry), and outlines of the regions hit."""
-    display = np.asarray(getattr(layer, "display", None) if getattr(layer, "display", None) is not None else [])
-    if display.size == 0:
-        display = np.asarray([r.geometry for r in layer.regions], dtype=object)
+    display = getattr(layer, "display", None)
+    if display is None or len(display) == 0:
+        display = [r.geometry for r in layer.regions]
+    display = np.asarray(display, dtype=object)
+    if pacific:
+        display = shift_east(display)
     near = shapely.intersects(display, view)
     feats, hits, vertices = [], [], 0
     for region, geom, keep in zip(layer.regions, display, near, strict=True):
@@ -459,7 +501,9 @@ def render_event_map(
     """
     corridors = list(event.corridors)
     zones = list(zones)
-    west, south, east, north = _event_bounds([c.geometry for c in corridors] + [z.geometry for z in zones])
+    event_geoms = [c.geometry for c in corridors] + [z.geometry for z in zones]
+    pacific = needs_pacific_view(event_geoms)
+    west, south, east, north = _event_bounds([shift_east(g) if pacific else g for g in event_geoms])
 
     figure = branca.element.Figure(title=_esc(f"{event.name} — geowarn"))
     fmap = folium.Map(location=None, tiles=None, control_scale=False, zoom_start=5, world_copy_jump=False)
@@ -485,7 +529,7 @@ def render_event_map(
     if land_layers:
         base = folium.FeatureGroup(name="Offline base map", overlay=False, control=bool(tile_url))
         for ly in land_layers:
-            feats, _, _ = _layer_features(ly, view, set())
+            feats, _, _ = _layer_features(ly, view, set(), pacific)
             style = {"color": BORDER_COLOR, "weight": 0.6, "fillColor": LAND_COLOR, "fillOpacity": 1.0}
             for f in feats:
                 f["properties"]["style"] = style
@@ -500,7 +544,7 @@ def render_event_map(
     hit = {z.region_id for z in zones}
     hit_feats: list[dict[str, Any]] = []
     for ly in ref_layers:
-        feats, hits, vertices = _layer_features(ly, view, hit)
+        feats, hits, vertices = _layer_features(ly, view, hit, pacific)
         hit_feats += hits
         if not feats:
             continue
@@ -526,13 +570,14 @@ def render_event_map(
     bind = folium.JsCode(_BIND_JS)
     corridor_group = folium.FeatureGroup(name="Corridors")
     corridor_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": corridor_features(corridors, tz)}, on_each_feature=bind
+        {"type": "FeatureCollection", "features": corridor_features(corridors, tz, pacific=pacific)},
+        on_each_feature=bind,
     )
     corridor_layer.add_to(corridor_group)
     corridor_group.add_to(fmap)
     zone_group = folium.FeatureGroup(name="Alert zones")
     zone_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": zone_features(zones, tz)}, on_each_feature=bind
+        {"type": "FeatureCollection", "features": zone_features(zones, tz, pacific=pacific)}, on_each_feature=bind
     )
     zone_layer.add_to(zone_group)
     zone_group.add_to(fmap)

@@ -195,3 +195,22 @@ def test_validate_reports_z_times_and_missing_references(demo):
     assert any("XSD" in p for p in validate_cap(xml.replace(b"+09:00</sent>", b"Z</sent>")))
     assert any("references" in p for p in validate_cap(xml.replace(b"<msgType>Alert", b"<msgType>Update")))
     assert validate_cap(b"<alert") != []
+
+
+def test_antimeridian_zone_gives_one_polygon_per_side(demo, geoms):
+    import dataclasses
+
+    event, zones = demo
+    z = dataclasses.replace(zones[0], geometry=geoms["antimeridian"], region_id="SEA-north-pacific-ocean")
+    xml = build_cap(event, [z], sent=SENT)
+    assert validate_cap(xml) == []
+    polys = polygons_of(parse_cap(xml))
+    assert len(polys) == 2
+    assert {round(p.bounds[0]) for p in polys} == {175, -180}
+
+
+def test_event_without_zones_is_still_valid(demo):
+    event, _ = demo
+    xml = build_cap(event, [], sent=SENT)
+    assert validate_cap(xml) == []
+    assert parse_cap(xml).find(".//cap:area", NS) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -200,3 +201,22 @@ def test_heavy_layers_start_hidden(demo):
     groups = re.findall(r"var (feature_group_\w+) = L\.featureGroup", page)
     assert len(groups) == 6  # base, prefectures, territorial seas, regions hit, corridors, zones
     assert len(set(shown)) == len(groups) - 1  # only the territorial-sea layer is not added at start
+
+
+def test_antimeridian_event_is_drawn_around_the_pacific(geoms):
+    from geowarn.model import Corridor, Event, Phase
+
+    event = Event(id="reentry", name="re-entry", corridors=[Corridor("r1", geoms["antimeridian"], Phase.REENTRY)])
+    page = render_event_map(event, [])
+    bounds = json.loads(re.findall(r"fitBounds\((\[\[.*?\]\])", page)[-1])  # ours is the last one
+    (_south, west), (_north, east) = bounds
+    assert 0 < east - west < 30  # a tight view across 180°, not the whole world
+    assert 180 < east < 200
+    assert "190.0" in page or "190" in page
+
+
+def test_empty_event_still_renders():
+    from geowarn.model import Event
+
+    page = render_event_map(Event(id="e", name="nothing yet"), [])
+    assert "L.map(" in page and "gw-timeline" not in page.split("</style>")[-1]
