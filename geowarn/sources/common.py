@@ -18,6 +18,9 @@ from geowarn.model import Corridor, Phase
 MAX_TEXT_CHARS = 1_000_000
 """Largest text input (characters) any text parser reads: nothing can hang on a huge paste."""
 
+MAX_AREAS = 100
+"""Most areas one message may hold (real ones have a handful)."""
+
 
 @dataclass
 class ParsedInput:

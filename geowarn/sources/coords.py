@@ -73,36 +73,44 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "cjk",
         re.compile(
-            r"(?P<h>북위|남위|동경|서경|北緯|南緯|東経|東經|西経|西經)\s{0,3}(?P<d>" + _NUM + r")\s{0,3}(?:도|度)"
-            r"(?:\s{0,3}(?P<m>" + _MIN + r")\s{0,3}(?:분|分))?(?:\s{0,3}(?P<s>" + _MIN + r")\s{0,3}(?:초|秒))?"
+            r"(?P<h>북위|남위|동경|서경|北緯|南緯|東経|東經|西経|西經)[ \t]{0,3}(?P<d>" + _NUM + r")[ \t]{0,3}(?:도|度)"
+            r"(?:[ \t]{0,3}(?P<m>"
+            + _MIN
+            + r")[ \t]{0,3}(?:분|分))?(?:[ \t]{0,3}(?P<s>"
+            + _MIN
+            + r")[ \t]{0,3}(?:초|秒))?"
         ),
     ),
     (
         "symbol",
         re.compile(
-            r"(?<![A-Za-z])(?:(?P<hp>[NSEW])\s{0,2})?(?<![\d.])(?P<d>" + _NUM + r")\s{0,2}" + _DEG_MARK + r"\s{0,2}"
-            r"(?:(?P<m>" + _MIN + r")\s{0,2}" + _MIN_MARK + r"?\s{0,2}"
-            r"(?:(?P<s>" + _MIN + r")\s{0,2}" + _SEC_MARK + r"\s{0,2})?)?"
+            r"(?<![A-Za-z])(?:(?P<hp>[NSEW])[ \t]{0,2})?(?<![\d.])(?P<d>"
+            + _NUM
+            + r")[ \t]{0,2}"
+            + _DEG_MARK
+            + r"[ \t]{0,2}"
+            r"(?:(?P<m>" + _MIN + r")[ \t]{0,2}" + _MIN_MARK + r"?[ \t]{0,2}"
+            r"(?:(?P<s>" + _MIN + r")[ \t]{0,2}" + _SEC_MARK + r"[ \t]{0,2})?)?"
             r"(?(hp)|(?P<h>[NSEW](?![A-Za-z]))?)"
         ),
     ),
     (
         "dash",
         re.compile(
-            r"(?<![\w.\-])(?P<d>\d{1,3})-(?P<m>" + _MIN + r")(?:-(?P<s>" + _MIN + r"))?\s?(?P<h>[NSEW])(?![A-Za-z])"
+            r"(?<![\w.\-])(?P<d>\d{1,3})-(?P<m>" + _MIN + r")(?:-(?P<s>" + _MIN + r"))?[ \t]?(?P<h>[NSEW])(?![A-Za-z])"
         ),
     ),
     ("compact_prefix", re.compile(r"(?<![A-Za-z])(?P<hp>[NSEW])(?P<num>\d{4,7}(?:\.\d+)?)(?!\d|\.\d)")),
     (
         "spaced_prefix",
         re.compile(
-            r"(?<![A-Za-z])(?P<hp>[NSEW])\s?(?P<d>" + _NUM + r")"
-            r"(?:\s{1,2}(?P<m>" + _MIN + r")(?:\s{1,2}(?P<s>" + _MIN + r"))?)?(?!\d|\.\d|[°º˚])"
+            r"(?<![A-Za-z])(?P<hp>[NSEW])[ \t]?(?P<d>" + _NUM + r")"
+            r"(?:[ \t]{1,2}(?P<m>" + _MIN + r")(?:[ \t]{1,2}(?P<s>" + _MIN + r"))?)?(?!\d|\.\d|[°º˚])"
         ),
     ),
     (
         "suffix",
-        re.compile(r"(?<![\d.\-])(?:(?P<num>\d{1,7})|(?P<dec>\d{1,3}\.\d+)\s?)(?P<h>[NSEW])(?![A-Za-z])"),
+        re.compile(r"(?<![\d.\-])(?:(?P<num>\d{1,7})|(?P<dec>\d{1,3}\.\d+)[ \t]?)(?P<h>[NSEW])(?![A-Za-z])"),
     ),
 ]
 _BARE_PAIR = re.compile(

@@ -33,6 +33,7 @@ header (the lines before the first area) plus the exact lines of that area.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import hashlib
 import json
@@ -46,6 +47,7 @@ from geowarn.geodesy import NM
 from geowarn.model import Corridor, Phase, TimeWindow, format_time
 from geowarn.sources import rings
 from geowarn.sources.common import (
+    MAX_AREAS,
     MONTH_RE,
     MONTHS,
     ParsedInput,
@@ -66,6 +68,7 @@ do not, 5 NM either side is used: wider than a ship's own safety zone, narrower 
 area, and stated in the corridor's ``half_width_nm`` property so a reader can see it."""
 
 MAX_DAILY_WINDOWS = 400
+MAX_WINDOWS = 1000
 
 _SERIES = r"(?:NAVAREA\s+[IVXL]{1,5}|HYDROPAC|HYDROLANT|HYDROARC|NAVTEX(?:\s+[A-Z]{1,3})?|COASTAL\s+WARNING|NAVWARN)"
 _MSG_ID = re.compile(rf"\b(?P<series>{_SERIES})\s+(?P<num>\d{{1,4}})/(?P<year>\d{{4}}|\d{{2}})\b")
@@ -140,16 +143,16 @@ def _year(y: str | None) -> int | None:
 
 
 def _when(text: str, offset: int, token: str, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
-    line, col = line_col(text, offset)
+    problem = None
     if not 1 <= month <= 12:
-        raise ParseError(f"{token!r}: month {month} is not a month", line=line, column=col)
-    last = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= last:
-        raise ParseError(
-            f"{token!r}: day {day} is not in {calendar.month_abbr[month].upper()} {year}", line=line, column=col
-        )
-    if hour > 23 or minute > 59:
-        raise ParseError(f"{token!r}: {hour:02d}{minute:02d}Z is not a time of day", line=line, column=col)
+        problem = f"{token!r}: month {month} is not a month"
+    elif not 1 <= day <= calendar.monthrange(year, month)[1]:
+        problem = f"{token!r}: day {day} is not in {calendar.month_abbr[month].upper()} {year}"
+    elif hour > 23 or minute > 59:
+        problem = f"{token!r}: {hour:02d}{minute:02d}Z is not a time of day"
+    if problem:
+        line, col = line_col(text, offset)
+        raise ParseError(problem, line=line, column=col)
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
@@ -184,10 +187,14 @@ def _parse_range(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]
 
 def _parse_daily(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
     token = " ".join(m.group(0).split())
-    line, col = line_col(text, m.start())
+
+    def fail(problem: str) -> ParseError:
+        line, col = line_col(text, m.start())
+        return ParseError(problem, line=line, column=col)
+
     m2 = MONTHS[m.group("m2")] if m.group("m2") else (MONTHS[m.group("m1")] if m.group("m1") else ctx.month)
     if m2 is None:
-        raise ParseError(f"window {token!r} has no month and the message has no issue date", line=line, column=col)
+        raise fail(f"window {token!r} has no month and the message has no issue date")
     m1 = MONTHS[m.group("m1")] if m.group("m1") else m2
     y2 = _year(m.group("y")) or ctx.year_for(m2)
     y1 = y2 - 1 if m1 > m2 else y2
@@ -196,11 +203,11 @@ def _parse_daily(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]
     last = _when(text, m.start("d2"), token, y2, m2, int(m.group("d2")), int(s[:2]), int(s[2:]))
     eh, emi = int(e[:2]), int(e[2:])
     if eh > 23 or emi > 59:
-        raise ParseError(f"{token!r}: {e}Z is not a time of day", line=line, column=col)
+        raise fail(f"{token!r}: {e}Z is not a time of day")
     if last < first:
-        raise ParseError(f"window {token!r}: the last day is before the first", line=line, column=col)
+        raise fail(f"window {token!r}: the last day is before the first")
     if (last - first).days > MAX_DAILY_WINDOWS:
-        raise ParseError(f"window {token!r} spans more than {MAX_DAILY_WINDOWS} days", line=line, column=col)
+        raise fail(f"window {token!r} spans more than {MAX_DAILY_WINDOWS} days")
     out = []
     day = first
     while day <= last:
@@ -215,20 +222,22 @@ def _parse_daily(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]
 def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, list[TimeWindow]]]:
     """``(start, end, windows)`` for every window expression in ``work`` (cancels masked)."""
     found: list[tuple[int, int, list[TimeWindow]]] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(work) + 1)
     for m in _DAILY.finditer(work):
         found.append((m.start(), m.end(), _parse_daily(text, m, ctx)))
-        taken.append((m.start(), m.end()))
+        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for m in _RANGE.finditer(work):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        if any(taken[m.start() : m.end()]):
             continue
         found.append((m.start(), m.end(), _parse_range(text, m, ctx)))
-        taken.append((m.start(), m.end()))
+        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for pat, what in ((_DANGLING_TO, "has no start"), (_DANGLING_FROM, "has no end")):
         for m in pat.finditer(work):
-            if not any(s <= m.start() < e for s, e in taken):
+            if not taken[m.start()]:
                 line, col = line_col(text, m.start())
                 raise ParseError(f"window {' '.join(m.group(0).split())!r} {what}", line=line, column=col)
+    if sum(len(ws) for _, _, ws in found) > MAX_WINDOWS:
+        raise ParseError(f"more than {MAX_WINDOWS} windows in one warning", line=1, column=1)
     found.sort(key=lambda f: f[0])
     return found
 
@@ -289,7 +298,8 @@ def _areas(text: str, work: str) -> list[_Area]:
     cuts = sorted({m.start() for m in labels} | set(paragraphs))
 
     def seg_end(start: int) -> int:
-        return next((c for c in cuts if c > start), len(work))
+        i = bisect.bisect_right(cuts, start)
+        return cuts[i] if i < len(cuts) else len(work)
 
     def points_in(start: int, end: int, label: str) -> list[PointMatch]:
         try:
@@ -303,6 +313,7 @@ def _areas(text: str, work: str) -> list[_Area]:
         pts = points_in(m.end(), end, m.group("label"))
         if pts:
             areas.append(_Area(m.group("label"), m.start(), end, pts))
+            _check_count(text, areas, m.start())
     if areas:
         return areas
     # no lettered areas: every paragraph with coordinates is one area
@@ -312,7 +323,14 @@ def _areas(text: str, work: str) -> list[_Area]:
         pts = points_in(start, end, "")
         if pts:
             areas.append(_Area(str(len(areas) + 1), start, end, pts))
+            _check_count(text, areas, start)
     return areas
+
+
+def _check_count(text: str, areas: list[_Area], offset: int) -> None:
+    if len(areas) > MAX_AREAS:
+        line, col = line_col(text, offset)
+        raise ParseError(f"more than {MAX_AREAS} areas in one warning", line=line, column=col)
 
 
 def _shape(area: _Area, text: str, work: str, preamble: str) -> tuple[Any, dict[str, Any]]:

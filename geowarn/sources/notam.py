@@ -27,7 +27,17 @@ from geowarn.errors import ParseError
 from geowarn.geodesy import NM
 from geowarn.model import Corridor, TimeWindow, format_time
 from geowarn.sources import rings
-from geowarn.sources.common import MONTH_RE, MONTHS, ParsedInput, as_text, assign_phases, mask, mask_comments, slug
+from geowarn.sources.common import (
+    MAX_AREAS,
+    MONTH_RE,
+    MONTHS,
+    ParsedInput,
+    as_text,
+    assign_phases,
+    mask,
+    mask_comments,
+    slug,
+)
 from geowarn.sources.coords import find_points, line_col
 
 _ID = re.compile(
@@ -172,6 +182,8 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         if reordered:
             extra["reordered"] = True
         shapes.append((label, a + pts[0].start, a + pts[-1].end, geom, extra))
+        if len(shapes) > MAX_AREAS:
+            raise ParseError(f"more than {MAX_AREAS} areas in one NOTAM", line=line)
     if not shapes:
         if meta.get("cancels"):
             return ParsedInput("notam", [], meta)

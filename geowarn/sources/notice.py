@@ -30,7 +30,16 @@ from geowarn.errors import ParseError
 from geowarn.geodesy import NM
 from geowarn.model import Corridor, TimeWindow, parse_time
 from geowarn.sources import rings
-from geowarn.sources.common import MONTH_RE, MONTHS, ParsedInput, as_text, assign_phases, mask_comments, shift_error
+from geowarn.sources.common import (
+    MAX_AREAS,
+    MONTH_RE,
+    MONTHS,
+    ParsedInput,
+    as_text,
+    assign_phases,
+    mask_comments,
+    shift_error,
+)
 from geowarn.sources.coords import PointMatch, find_points, line_col
 
 _DAILY = re.compile(
@@ -105,6 +114,8 @@ def parse_notice(data: str | bytes, *, format: str = "dms-notice", name: str | N
             areas[-1]["tail"] = " ".join(x for x in (areas[-1]["tail"], tail) if x)
             continue
         areas.append({"label": lead, "points": points, "start": start, "end": start + len(raw_line), "tail": tail})
+        if len(areas) > MAX_AREAS:
+            raise ParseError(f"more than {MAX_AREAS} areas in one notice", line=line_col(text, start)[0])
     if not areas:
         raise ParseError("no coordinates found (expected e.g. 36°04′N 124°30′E or N36 04 E124 30)", line=1, column=1)
     context = "\n".join(header)

@@ -30,6 +30,9 @@ from geowarn.geodesy import densify, geodesic_buffer, geodesic_circle, local_aeq
 MAX_SEGMENT_M = 10_000.0
 """Longest edge left after densifying (m)."""
 
+MAX_CORNERS = 5_000
+"""Most corners one area may list."""
+
 MAX_RADIUS_M = 3_000_000.0
 """Largest circle or track half-width accepted (m)."""
 
@@ -100,6 +103,8 @@ def polygon_from_corners(
     """
     if not points:
         raise _err(label, "no corners", line)
+    if len(points) > MAX_CORNERS:
+        raise _err(label, f"{len(points)} corners; at most {MAX_CORNERS:,} are read", line)
     arr = _dedupe(_unwrapped(points))
     n = len(arr)
     if n < 3:

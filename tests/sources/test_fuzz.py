@@ -1,0 +1,114 @@
+"""Fuzzing every parser: only ParseError (or PayloadTooLarge) escapes, never an invalid geometry."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geowarn.errors import ParseError, PayloadTooLarge
+from geowarn.sources import parse
+from geowarn.sources.common import MAX_TEXT_CHARS
+from geowarn.sources.reentry import parse_tle
+
+DATA = Path(__file__).parent.parent / "data"
+EXAMPLES = {
+    "navwarn": (DATA / "navarea-xi-2016-kms4.txt").read_text(),
+    "nga-json": (DATA / "hydropac-2016-kms4.json").read_text(),
+    "notam": (DATA / "notam-2016-kms4-stage2.txt").read_text(),
+    "dms-notice": (DATA / "imo-notice-2016-kms4-dms.txt").read_text(),
+    "advisory": (DATA / "ocd-advisory-2016-kms4.txt").read_text(),
+    "profile": (DATA / "profile-2023-chollima.toml").read_text(),
+}
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ALPHABET = st.sampled_from(
+    [
+        *list("0123456789NSEW-.,: \n°′″'\"ABCTOZ/()"),
+        "BOUND BY ",
+        "CIRCLE RADIUS 5 NM CENTERED ON ",
+        "TRACKLINE JOINING ",
+        " TO ",
+        "Z ",
+        " FEB ",
+        "DAILY ",
+        "BACK TO START",
+        "ALTERNATE ",
+        "CANCEL ",
+    ]
+)
+
+
+def _check(fmt: str, text: str) -> None:
+    try:
+        out = parse(text, fmt)
+    except (ParseError, PayloadTooLarge):
+        return
+    for c in out.corridors:
+        g = c.geometry
+        assert g.geom_type in ("Polygon", "MultiPolygon"), g.geom_type
+        assert g.is_valid and not g.is_empty
+        minx, miny, maxx, maxy = g.bounds
+        assert -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+        assert shapely.get_num_coordinates(g) >= 4
+
+
+@pytest.mark.parametrize("fmt", sorted(EXAMPLES))
+@FUZZ
+@given(data=st.data())
+def test_truncated_and_mutated_examples(fmt: str, data: st.DataObject) -> None:
+    text = EXAMPLES[fmt]
+    cut = data.draw(st.integers(0, len(text)))
+    pos = data.draw(st.integers(0, len(text)))
+    junk = data.draw(st.lists(ALPHABET, max_size=6).map("".join))
+    mutated = data.draw(
+        st.sampled_from([text[:cut], text[:pos] + junk + text[pos + len(junk) :], text[:pos] + text[cut:]])
+    )
+    _check(fmt, mutated)
+
+
+@pytest.mark.parametrize("fmt", ["navwarn", "dms-notice", "advisory", "notam"])
+@FUZZ
+@given(data=st.data())
+def test_swapped_hemispheres(fmt: str, data: st.DataObject) -> None:
+    text = EXAMPLES[fmt]
+    swap = data.draw(st.sampled_from([("N", "S"), ("E", "W"), ("N", "E"), ("E", "N")]))
+    k = data.draw(st.integers(1, 20))
+    out, seen = [], 0
+    for ch in text:
+        if ch == swap[0]:
+            seen += 1
+            if seen % k == 0:
+                ch = swap[1]
+        out.append(ch)
+    _check(fmt, "".join(out))
+
+
+@pytest.mark.parametrize("fmt", ["auto", "navwarn", "notam", "dms-notice", "nga-json", "profile", "geojson"])
+@FUZZ
+@given(text=st.lists(ALPHABET, max_size=80).map("".join) | st.text(max_size=200))
+def test_random_text(fmt: str, text: str) -> None:
+    _check(fmt, text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(st.sampled_from(list("0123456789 .-+U\n12")), max_size=160))
+def test_tle_fuzz(text: str) -> None:
+    with contextlib.suppress(ParseError):
+        parse_tle("1 " + text)
+
+
+def test_input_size_is_bounded() -> None:
+    with pytest.raises(PayloadTooLarge):
+        parse("N" * (MAX_TEXT_CHARS + 1), "navwarn")
+    soup = (
+        "36-04N 124-30E, 95-1 N36 04 E124 CIRCLE RADIUS 5 NM CENTERED ON 1-1N 1-1E. 121606Z TO 121854Z NOV "
+    ) * 9_000
+    start = time.monotonic()
+    for fmt in ("navwarn", "notam", "dms-notice"):
+        _check(fmt, "NAVAREA XI 0001/16\n" + soup[: MAX_TEXT_CHARS - 100])
+    assert time.monotonic() - start < 30
