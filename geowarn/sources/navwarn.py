@@ -4,16 +4,16 @@ What is read
 ------------
 - the message id (``NAVAREA XI 0123/16``, ``HYDROPAC 321/16``, NAVTEX ``ZCZC JA12``) and the
   date-time group after it (``060745Z FEB 16``) as the issue date;
-- lettered areas (``A.``, ``B.`` …) or, without letters, every paragraph with coordinates;
+- lettered areas (``A.``, ``B.`` …, ``AREA A:``, ``AREA 1:``) or, without letters, every paragraph with coordinates;
 - polygons after ``BOUND(ED) BY`` / ``JOINING`` (corner lists out of ring order are re-ordered,
   see :mod:`geowarn.sources.rings`); ``CIRCLE RADIUS n NM CENTERED ON …`` and ``WITHIN n MILES
   OF …`` (one point) → a geodesic circle; ``TRACKLINE JOINING …`` → a swath either side of the
   line: the stated ``WITHIN n MILES`` / ``n NM EITHER SIDE``, else :data:`DEFAULT_TRACK_HALF_WIDTH_NM`;
-- windows ``121606Z TO 121854Z NOV [22]``, ``302200Z NOV TO 010400Z DEC``, ``ALTERNATE …``
-  and ``2230Z TO 0330Z DAILY 07 THRU 13 FEB`` (a daily window whose end is before its start
-  ends the next day). A window without month or year takes them from the issue date; a
-  month more than six months before the issue month is in the next year. Windows written
-  inside an area belong to that area, the others to every area;
+- windows ``121606Z TO 121854Z NOV [22]``, ``302200Z NOV TO 010400Z DEC``, ``ALTERNATE …``,
+  ``2230Z TO 0330Z DAILY 07 THRU 13 FEB`` and ``DAILY 2230Z TO 0330Z 07 THRU 13 FEB`` (a daily
+  window whose end is before its start ends the next day). A window without month or year
+  takes them from the issue date; a month more than six months before the issue month is in
+  the next year. Windows written inside an area belong to that area, the others to every area;
 - ``CANCEL THIS MSG 140430Z FEB 16`` → ``meta["cancel_at"]``; ``CANCEL NAVAREA IV 1165/22``,
   ``CANCEL HYDROPAC 298/16, 299/16`` → ``meta["cancels"]`` (for the alert lifecycle).
 
@@ -91,10 +91,16 @@ _DAILY = re.compile(
     rf"(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+(?P<e>\d{{4}})Z\s+DAILY\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?"
     rf"\s+(?:THRU|THROUGH|TO|-)\s+(?P<d2>\d{{1,2}})(?:\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')})?"
 )
+_DAILY_FIRST = re.compile(
+    rf"DAILY\s+(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+(?P<e>\d{{4}})Z\s+(?:FROM\s+)?(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?"
+    rf"\s+(?:THRU|THROUGH|TO|-)\s+(?P<d2>\d{{1,2}})(?:\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')})?"
+)
 _DANGLING_TO = re.compile(r"(?<![\dZ])(?<![\dZ]\s)\b(?:TO|UNTIL)\s+\d{4,6}Z(?:\s+" + MONTH_RE + r"\b)?")
 _DANGLING_FROM = re.compile(r"\b\d{6}Z(?:\s+" + MONTH_RE + r")?\s+(?:TO|UNTIL)\b(?!\s+\d{4,6}Z)")
 
-_LABEL = re.compile(r"(?:(?<=^)|(?<=[\s:]))(?P<label>[A-Z])\.(?=\s)", re.M)
+_LABEL = re.compile(
+    r"(?:(?<=^)|(?<=[\s:]))(?:(?P<label>[A-Z])\.(?=\s)|AREA\s+(?P<label2>[A-Z]|\d{1,2})\s*[:.)](?=\s))", re.M
+)
 _PARAGRAPH = re.compile(r"(?m)^[ \t]*(?:\d{1,2}\.[ \t]|NNNN\b)")
 _UNIT = r"(?P<u>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b"
 _RADIUS = re.compile(
@@ -223,9 +229,12 @@ def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, l
     """``(start, end, windows)`` for every window expression in ``work`` (cancels masked)."""
     found: list[tuple[int, int, list[TimeWindow]]] = []
     taken = bytearray(len(work) + 1)
-    for m in _DAILY.finditer(work):
-        found.append((m.start(), m.end(), _parse_daily(text, m, ctx)))
-        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    for pat in (_DAILY, _DAILY_FIRST):
+        for m in pat.finditer(work):
+            if any(taken[m.start() : m.end()]):
+                continue
+            found.append((m.start(), m.end(), _parse_daily(text, m, ctx)))
+            taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for m in _RANGE.finditer(work):
         if any(taken[m.start() : m.end()]):
             continue
@@ -310,9 +319,10 @@ def _areas(text: str, work: str) -> list[_Area]:
 
     for m in labels:
         end = seg_end(m.start())
-        pts = points_in(m.end(), end, m.group("label"))
+        label = m.group("label") or m.group("label2")
+        pts = points_in(m.end(), end, label)
         if pts:
-            areas.append(_Area(m.group("label"), m.start(), end, pts))
+            areas.append(_Area(label, m.start(), end, pts))
             _check_count(text, areas, m.start())
     if areas:
         return areas

@@ -190,3 +190,17 @@ def test_navtex_header() -> None:
     out = parse_navwarn(text)
     assert out.meta["message_id"] == "NAVTEX JA12"
     assert out.corridors[0].phase is Phase.DEBRIS
+
+
+def test_area_labels_and_daily_first() -> None:
+    text = (
+        "NAVAREA XI 0400/24 100000Z MAR 24\n1. ROCKET LAUNCHING\n   DAILY 2230Z TO 0330Z 11 THRU 12 MAR\n"
+        "   AREA 1: 30-00N 125-00E, 30-00N 126-00E, 29-00N 126-00E.\n"
+        "   AREA 2: 28-00N 125-00E, 28-00N 126-00E, 27-00N 126-00E.\n"
+    )
+    out = parse_navwarn(text)
+    assert [c.id for c in out.corridors] == ["navarea-xi-0400-24-1", "navarea-xi-0400-24-2"]
+    assert [(w.start, w.end) for w in out.corridors[0].windows] == [
+        (t(2024, 3, 11, 22, 30), t(2024, 3, 12, 3, 30)),
+        (t(2024, 3, 12, 22, 30), t(2024, 3, 13, 3, 30)),
+    ]

@@ -107,3 +107,14 @@ def test_tip_window_and_object_check(tmp_path: Path) -> None:
         reentry_corridor(ISS, window_min=10)
     with pytest.raises(ParseError, match="out of range"):
         reentry_corridor(ISS, epoch=EPOCH, window_min=-5)
+
+
+def test_omm_gives_the_same_track_as_the_tle() -> None:
+    omm = (DATA / "iss-2019-12-09.omm.json").read_text()
+    a = reentry_corridor(ISS, epoch=EPOCH, window_min=15).corridors[0]
+    b = reentry_corridor(omm, epoch=EPOCH, window_min=15).corridors[0]
+    assert b.properties["norad_cat_id"] == "25544"
+    for (_, la, lo), (_, lb, ob) in zip(a.properties["track"], b.properties["track"], strict=True):
+        assert inverse(la, lo, lb, ob)[0] < 50.0
+    with pytest.raises(ParseError, match="OMM"):
+        reentry_corridor('[{"OBJECT_NAME": "X"}]', epoch=EPOCH, window_min=15)
