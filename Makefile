@@ -23,6 +23,8 @@ demo: install
 	$(BIN)/geowarn demo
 
 run: install demo
+	$(BIN)/geowarn worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/geowarn serve --host $(HOST) --port $(PORT)
 
 lint: install

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,3 +193,53 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+# --------------------------------------------------------------------------- real processes
+
+
+def future_notice(text: str) -> str:
+    """The 2016 NAVAREA XI 0123/16 text re-dated to next year's February (windows in the future)."""
+    yy = f"{(datetime.now(UTC).year + 1) % 100:02d}"
+    return text.replace("0123/16", f"0123/{yy}").replace("FEB 16", f"FEB {yy}")
+
+
+def start_service(data_dir: Any, env: dict[str, str] | None = None) -> tuple[Any, str]:
+    """``geowarn serve`` on a free loopback port with ``GEOWARN_DATA=data_dir``; returns (process, base URL)."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = free_port()
+    full_env = {**os.environ, "GEOWARN_DATA": str(data_dir), "PYTHONWARNINGS": "ignore", **(env or {})}
+    full_env.pop("GEOWARN_DATABASE_URL", None)
+    with open(f"{data_dir}/serve.log", "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "geowarn.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=full_env,
+            stdout=log,
+            stderr=log,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(Path(f"{data_dir}/serve.log").read_text(errors="replace"))
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("geowarn serve did not start")
+
+
+def stop_process(proc: Any) -> int:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            return int(proc.wait(10))
+        except Exception:
+            proc.kill()
+    return int(proc.wait(10))

@@ -1,0 +1,206 @@
+"""Alert latency: ``POST /api/events`` (a NAVAREA text) → the webhook receives the signed CAP Alert for Okinawa.
+
+Real processes on loopback: ``geowarn serve`` and ``geowarn worker`` on a fresh data directory
+(SQLite by default, ``--database-url postgresql://…`` for PostGIS), a subscription to JP-47 with
+a webhook served by this script. Each run posts a new event (a NAVAREA XI text with an area over
+the Sakishima Islands, windows next February) and times until the webhook has the Alert and its
+HMAC signature checks out. Prints p50 / p95 / p99 over ``--runs`` (default 200).
+
+    .venv/bin/python bench/alerts.py [--runs 200] [--poll-interval 0.05] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+SECRET = "bench-secret-okinawa"
+
+NOTICE = """NAVAREA XI {num:04d}/{yy}
+EAST CHINA SEA. PHILIPPINE SEA.
+1. HAZARDOUS OPERATIONS, ROCKET LAUNCHING
+   062230Z TO 070330Z FEB, ALTERNATE
+   2230Z TO 0330Z DAILY 07 THRU 13 FEB
+   IN AREAS BOUND BY:
+   A. 33-16N 124-11E, 33-16N 125-09E,
+      32-21N 125-08E, 32-22N 124-11E.
+   B. 25-00N 124-00E, 25-00N 124-50E,
+      23-50N 124-50E, 23-50N 124-00E.
+2. CANCEL THIS MSG 140430Z FEB {yy}.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Receiver:
+    """Webhook receiver: records (monotonic arrival, message id, signature ok) per POST."""
+
+    def __init__(self) -> None:
+        self.arrivals: dict[str, tuple[float, bool, str]] = {}
+        self.cond = threading.Condition()
+        rec = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                now = time.monotonic()
+                want = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+                ok = hmac.compare_digest(want, self.headers.get("X-Geowarn-Signature", ""))
+                with rec.cond:
+                    rec.arrivals[self.headers.get("X-Geowarn-Message-Id", "")] = (
+                        now,
+                        ok,
+                        self.headers.get("X-Geowarn-Message-Type", ""),
+                    )
+                    rec.cond.notify_all()
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait(self, prefix: str, timeout: float = 30.0) -> tuple[float, bool, str]:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for mid, v in self.arrivals.items():
+                    if mid.startswith(prefix):
+                        return v
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no webhook for {prefix} within {timeout:g} s")
+                self.cond.wait(left)
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    k = (len(s) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--poll-interval", type=float, default=0.05)
+    ap.add_argument("--database-url", default=None, help="postgresql://… (default: SQLite in a temp dir)")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="geowarn-bench-alerts-"))
+    env = {**os.environ, "GEOWARN_DATA": str(tmp), "PYTHONWARNINGS": "ignore"}
+    env.pop("GEOWARN_DATABASE_URL", None)
+    if args.database_url:
+        env["GEOWARN_DATABASE_URL"] = args.database_url
+    os.environ.update({k: v for k, v in env.items() if k.startswith("GEOWARN_")})
+
+    from geowarn.store import open_store
+
+    store = open_store(args.database_url, data_dir=tmp)
+    _, token = store.create_token("bench")
+    store.close()
+    rec = Receiver()
+    py = sys.executable
+    secret_args = ["--secret", SECRET, "--name", "bench Okinawa"]
+    subprocess.run(
+        [py, "-m", "geowarn.cli", "subscriptions", "add", "--region", "JP-47", "--webhook", rec.url, *secret_args],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    log = (tmp / "processes.log").open("ab")
+    server = subprocess.Popen(
+        [py, "-m", "geowarn.cli", "serve", "--port", str(port), "--threads", "8"], env=env, stdout=log, stderr=log
+    )
+    worker = subprocess.Popen(
+        [py, "-m", "geowarn.cli", "worker", "--poll-interval", str(args.poll_interval)], env=env, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    yy = f"{(datetime.now(UTC).year + 1) % 100:02d}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError((tmp / "processes.log").read_text(errors="replace")) from None
+                time.sleep(0.1)
+
+        def post(i: int) -> float:
+            body = json.dumps({"text": NOTICE.format(num=i % 10000, yy=yy), "id": f"bench-{i}"}).encode()
+            req = urllib.request.Request(
+                f"{base}/api/events",
+                data=body,
+                method="POST",
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+            t0 = time.monotonic()
+            with urllib.request.urlopen(req, timeout=60) as r:
+                r.read()
+            return t0
+
+        for i in range(3):  # warm-up: layers loaded, caches filled
+            post(10_000 + i)
+            rec.wait(f"geowarn-bench-{10_000 + i}-")
+        total, http, bad = [], [], 0
+        for i in range(args.runs):
+            t0 = post(i)
+            t_resp = time.monotonic()
+            arrived, ok, mtype = rec.wait(f"geowarn-bench-{i}-")
+            bad += 0 if (ok and mtype == "Alert") else 1
+            total.append(arrived - t0)
+            http.append(t_resp - t0)
+        ms = [x * 1000 for x in total]
+        hs = [x * 1000 for x in http]
+        backend = "PostGIS" if args.database_url else "SQLite"
+        print(f"alerts latency, {args.runs} runs, {backend}, worker poll {args.poll_interval:g} s")
+        print(
+            f"  POST → signed CAP Alert at webhook: p50 {pct(ms, 0.5):.0f} ms  p95 {pct(ms, 0.95):.0f} ms  "
+            f"p99 {pct(ms, 0.99):.0f} ms  max {max(ms):.0f} ms  mean {statistics.fmean(ms):.0f} ms"
+        )
+        print(f"  of which POST /api/events response: p50 {pct(hs, 0.5):.0f} ms  p95 {pct(hs, 0.95):.0f} ms")
+        verdict = "met" if pct(ms, 0.95) < 1000 else "NOT met"
+        print(f"  bad signatures / wrong type: {bad}; target p95 < 1000 ms: {verdict}")
+        return 0 if bad == 0 else 1
+    finally:
+        for p in (worker, server):
+            p.terminate()
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        log.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
