@@ -32,6 +32,11 @@ of the bivariate normal's ``p`` contour (the chi-square quantile for 2 degrees o
 ``p = 0.997`` gives ``k ≈ 3.41``, ``1 - exp(-4.5) ≈ 0.988891`` gives ``k = 3``. The overflight
 swath is the track buffered geodesically by ``half_width_km`` either side.
 
+An optional ``[dispersion]`` table (``samples = 20000``, ``seed = 1``, ``levels = [0.9, 0.99,
+0.999]``) replaces each stage's analytic ellipse by seeded Monte-Carlo probability contours, one
+corridor per level (``probability`` = the level; ids end in ``-p90``, ``-p99``, ``-p99.9`` →
+``-p999``), see :func:`monte_carlo_contours`.
+
 >>> k_factor(0.997)
 3.4086
 """
@@ -44,16 +49,118 @@ from typing import Any
 
 import numpy as np
 from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import GeowarnError, ParseError
-from geowarn.geodesy import GEOD, densify, geodesic_buffer, geodesic_ellipse
+from geowarn.geodesy import GEOD, densify, geodesic_buffer, geodesic_ellipse, local_aeqd
 from geowarn.model import Corridor, Phase, TimeWindow, parse_time
 from geowarn.sources import rings
 from geowarn.sources.common import ParsedInput, as_text, slug
 
 DEFAULT_CONFIDENCE = 0.997
 MAX_TRACK_KM = 20_000.0
-_TOP = {"name", "window_start", "window_end", "confidence", "site", "track", "overflight", "stage", "description"}
+_TOP = {
+    "name",
+    "window_start",
+    "window_end",
+    "confidence",
+    "site",
+    "track",
+    "overflight",
+    "stage",
+    "description",
+    "dispersion",
+}
+MAX_SAMPLES = 200_000
+
+
+def _dispersion(doc: dict[str, Any]) -> dict[str, Any] | None:
+    table = doc.get("dispersion")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ParseError("[dispersion] must be a table", path="dispersion")
+    unknown = sorted(set(table) - {"samples", "seed", "levels"})
+    if unknown:
+        raise ParseError(f"unknown key(s) {', '.join(unknown)} (expected samples, seed, levels)", path="dispersion")
+    n = int(_num(table, "samples", "dispersion", lo=1000, hi=MAX_SAMPLES, default=20_000))
+    seed = table.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ParseError(f"seed must be a non-negative integer, not {seed!r}", path="dispersion.seed")
+    levels = table.get("levels", [0.9, 0.99, 0.999])
+    if (
+        not isinstance(levels, list)
+        or not levels
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1 for v in levels)
+    ):
+        raise ParseError("levels must be a list of probabilities between 0 and 1", path="dispersion.levels")
+    if any(v > 1 - 10 / n for v in levels):
+        raise ParseError(
+            f"{n} samples are too few for level {max(levels)} (need at least 10 samples outside it)",
+            path="dispersion.levels",
+        )
+    return {"samples": n, "seed": seed, "levels": sorted(float(v) for v in levels)}
+
+
+def monte_carlo_contours(
+    lat: float,
+    lon: float,
+    heading: float,
+    sigma_along_m: float,
+    sigma_cross_m: float,
+    levels: list[float],
+    *,
+    samples: int,
+    seed: int | list[int],
+) -> list[tuple[float, BaseGeometry, dict[str, Any]]]:
+    """Probability contours of a seeded Monte-Carlo impact dispersion.
+
+    Impact points are drawn along/across the track (normal, ``sigma_along_m`` /
+    ``sigma_cross_m``) in a local azimuthal-equidistant plane at ``(lat, lon)``;
+    the contour of level ``p`` is the ellipse of the *sample* mean and
+    covariance whose Mahalanobis radius is the sample's ``p``-quantile, built
+    on the ellipsoid with :func:`~geowarn.geodesy.geodesic_ellipse`.
+    Returns ``(p, geometry, properties)`` per level.
+
+    >>> out = monte_carlo_contours(30.0, 130.0, 180.0, 25_000, 10_000, [0.9], samples=20_000, seed=1)
+    >>> abs(out[0][2]["k_empirical"] - out[0][2]["k_analytic"]) < 0.05
+    True
+    """
+    rng = np.random.default_rng(seed)
+    a = rng.normal(0.0, sigma_along_m, samples)
+    c = rng.normal(0.0, sigma_cross_m, samples)
+    h = math.radians(heading)
+    xy = np.column_stack([a * math.sin(h) + c * math.cos(h), a * math.cos(h) - c * math.sin(h)])
+    mean = xy.mean(axis=0)
+    cov = np.cov(xy, rowvar=False)
+    d = xy - mean
+    d2 = np.einsum("ij,jk,ik->i", d, np.linalg.inv(cov), d)
+    evals, evecs = np.linalg.eigh(cov)
+    major = evecs[:, 1]
+    azimuth = math.degrees(math.atan2(major[0], major[1])) % 180.0
+    _, inv = local_aeqd(lat, lon)
+    clon, clat = (float(v) for v in inv(mean.reshape(1, 2))[0])
+    out = []
+    for p in levels:
+        k = math.sqrt(float(np.quantile(d2, p)))
+        sa, sb = k * math.sqrt(evals[1]), k * math.sqrt(evals[0])
+        n = int(min(1024, max(128, math.ceil(2 * math.pi * sa / 5_000.0))))
+        geom = geodesic_ellipse((clat, clon), sa, sb, azimuth, n=n)
+        out.append(
+            (
+                p,
+                geom,
+                {
+                    "k_empirical": round(k, 4),
+                    "k_analytic": k_factor(p),
+                    "semi_major_km": round(sa / 1000.0, 3),
+                    "semi_minor_km": round(sb / 1000.0, 3),
+                    "major_azimuth_deg": round(azimuth, 3),
+                    "center": [round(clat, 6), round(clon, 6)],
+                },
+            )
+        )
+    return out
 
 
 def k_factor(p: float) -> float:
@@ -174,6 +281,7 @@ def parse_profile(data: str | bytes) -> ParsedInput:
     if not isinstance(stages, list):
         raise ParseError("[[stage]] must be an array of tables", path="stage")
     seen: dict[str, int] = {}
+    mc = _dispersion(doc)
     for i, st in enumerate(stages):
         path = f"stage[{i}]"
         if not isinstance(st, dict):
@@ -205,6 +313,36 @@ def parse_profile(data: str | bytes) -> ParsedInput:
             raise ParseError(str(exc), path=path) from None
         seen[phase.value] = seen.get(phase.value, 0) + 1
         cid = f"{base}-{phase.value}" + (f"-{seen[phase.value]}" if seen[phase.value] > 1 else "")
+        if mc is not None:
+            try:
+                contours = monte_carlo_contours(
+                    lat, lon, heading, sa, sc, mc["levels"], samples=mc["samples"], seed=[mc["seed"], i]
+                )
+                for level, cgeom, cprops in contours:
+                    corridors.append(
+                        Corridor(
+                            id=f"{cid}-p{format(level * 100, 'g').replace('.', '')}",
+                            geometry=rings.validated(cgeom, phase.value),
+                            phase=phase,
+                            label=f"{phase.value} impact {level:.1%} (Monte Carlo)",
+                            windows=windows,
+                            source=name,
+                            raw=text,
+                            probability=level,
+                            confidence_level=level,
+                            properties={
+                                **cprops,
+                                "downrange_km": s / 1000.0,
+                                "sigma_along_km": sa / 1000.0,
+                                "sigma_cross_km": sc / 1000.0,
+                                "samples": mc["samples"],
+                                "seed": mc["seed"],
+                            },
+                        )
+                    )
+            except GeowarnError as exc:
+                raise ParseError(str(exc), path=path) from None
+            continue
         corridors.append(
             Corridor(
                 id=cid,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 import shapely
@@ -81,3 +83,59 @@ def test_toml_syntax_error_has_a_line() -> None:
     with pytest.raises(ParseError) as err:
         parse_profile('name = "x"\n[site\nlat = 1\n')
     assert err.value.line == 2
+
+
+MC = PROFILE + "\n[dispersion]\nsamples = 20000\nseed = 7\nlevels = [0.9, 0.99, 0.999]\n"
+
+
+def test_monte_carlo_contours() -> None:
+    import numpy as np
+
+    out = parse_profile(MC)
+    stage1 = [c for c in out.corridors if c.phase is Phase.STAGE1]
+    assert [c.id.rsplit("-", 1)[1] for c in stage1] == ["p90", "p99", "p999"]
+    assert [c.probability for c in stage1] == [0.9, 0.99, 0.999]
+    # nested, and each close to the analytic chi-square ellipse of its level
+    for inner, outer in itertools.pairwise(stage1):
+        assert outer.geometry.contains(inner.geometry)
+    for c in stage1:
+        k = math.sqrt(chi2.ppf(c.probability, 2))
+        assert geodesic_area_km2(c.geometry) == pytest.approx(math.pi * k * 25 * k * 10, rel=0.05)
+    # an independent draw of impacts (numpy, other seed; placed with Geod.fwd) falls inside at the stated rate
+    lat0, lon0 = stage1[0].properties["center"]
+    heading = parse_profile(PROFILE).corridors[0].properties["heading_deg"]
+    rng = np.random.default_rng(12345)
+    n = 4000
+    a, c = rng.normal(0, 25_000, n), rng.normal(0, 10_000, n)
+    dist = np.hypot(a, c)
+    az = heading + np.degrees(np.arctan2(c, a))
+    lons, lats, _ = GEOD.fwd(np.full(n, lon0), np.full(n, lat0), az, dist)
+    pts = shapely.points(lons, lats)
+    for contour in stage1:
+        frac = float(np.mean(shapely.contains(contour.geometry, pts)))
+        sd = math.sqrt(contour.probability * (1 - contour.probability) / n)
+        assert abs(frac - contour.probability) < 4 * sd + 0.003, (contour.probability, frac)
+    # seeded: the same input gives the same geometry
+    again = parse_profile(MC).corridors[0]
+    assert again.geometry.equals(stage1[0].geometry)
+    assert over_of(out).phase is Phase.OVERFLIGHT
+
+
+def over_of(out: Any) -> Any:
+    return next(c for c in out.corridors if c.phase is Phase.OVERFLIGHT)
+
+
+@pytest.mark.parametrize(
+    ("table", "where"),
+    [
+        ("[dispersion]\nsamples = 10\n", "dispersion.samples"),
+        ("[dispersion]\nlevels = [1.5]\n", "dispersion.levels"),
+        ("[dispersion]\nsamples = 1000\nlevels = [0.9999]\n", "dispersion.levels"),
+        ("[dispersion]\nseed = -1\n", "dispersion.seed"),
+        ("[dispersion]\nsample = 100\n", "dispersion"),
+    ],
+)
+def test_dispersion_errors(table: str, where: str) -> None:
+    with pytest.raises(ParseError) as err:
+        parse_profile(PROFILE + "\n" + table)
+    assert err.value.path == where
