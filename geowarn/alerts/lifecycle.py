@@ -355,6 +355,22 @@ def process_subscription(
     return message_id
 
 
+def _guarded(tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime) -> str | None:
+    """:func:`process_subscription` inside a savepoint: one subscriber's failure (say, a CAP that
+    cannot be built) is logged and rolled back without blocking the event or the other subscribers;
+    its state is unchanged, so the next change of the event tries again."""
+    tx.execute("SAVEPOINT geowarn_alert")
+    try:
+        mid = process_subscription(tx, event, zones, sub, now)
+    except Exception:
+        tx.execute("ROLLBACK TO SAVEPOINT geowarn_alert")
+        tx.execute("RELEASE SAVEPOINT geowarn_alert")
+        log.exception("alert lifecycle of event %s for subscription %s failed", event.id, sub.id)
+        return None
+    tx.execute("RELEASE SAVEPOINT geowarn_alert")
+    return mid
+
+
 def process_event(tx: Any, event: Event, zones: Sequence[AlertZone], now: datetime) -> list[str]:
     """Run the lifecycle of ``event`` for every subscription in the caller's transaction.
 
@@ -363,7 +379,7 @@ def process_event(tx: Any, event: Event, zones: Sequence[AlertZone], now: dateti
     """
     ids = []
     for sub in list_subscriptions(tx):
-        mid = process_subscription(tx, event, zones, sub, now)
+        mid = _guarded(tx, event, zones, sub, now)
         if mid is not None:
             ids.append(mid)
     if ids and tx.dialect == "postgis":
@@ -410,7 +426,7 @@ def tick(store: Any, now: datetime | None = None) -> list[str]:
                 )
                 continue
             zones = store.zones(event_id, tx=tx)
-            mid = process_subscription(tx, event, zones, sub, now)
+            mid = _guarded(tx, event, zones, sub, now)
             if mid:
                 ids.append(mid)
         if ids and tx.dialect == "postgis":
