@@ -241,6 +241,39 @@ def corridor_reentry(
     _write_corridors(out.corridors, out.meta, out.format, output)
 
 
+@main.command("zones")
+@click.argument("corridors_file", metavar="CORRIDORS.geojson")
+@click.option("--layer", "layer_ids", multiple=True, metavar="ID", help="Reference layer (repeatable; default: all).")
+@click.option("--margin-km", default=25.0, show_default=True, type=float, help="Proximity zones within this distance.")
+@click.option("--now", default=None, metavar="ISO", help="Judge urgency at this UTC time (default: now).")
+@click.option("--event-id", default=None, help="Event id for the zone ids (default: each corridor's).")
+@click.option("-o", "--output", default=None, help="Output file (default stdout).")
+@user_errors
+def zones_cmd(
+    corridors_file: str,
+    layer_ids: tuple[str, ...],
+    margin_km: float,
+    now: str | None,
+    event_id: str | None,
+    output: str | None,
+) -> None:
+    """Alert zones of corridors over the reference layers, as RFC 7946 GeoJSON (most severe first)."""
+    from geowarn.model import corridors_from_collection, parse_time
+    from geowarn.publish.geojson import dumps, feature_collection
+    from geowarn.zones import compute_zones
+
+    if not margin_km >= 0:
+        raise InvalidParameter(f"--margin-km: expected a non-negative number of km, got {margin_km:g}")
+    when = parse_time(now, field_name="--now")
+    corridors = corridors_from_collection(read_json(corridors_file))
+    from geowarn.layers import load_layers
+
+    layers = load_layers(list(layer_ids) or None)
+    zones = compute_zones(corridors, layers, margin_km=margin_km, now=when, event_id=event_id)
+    click.echo(f"{len(zones)} zone(s) from {len(corridors)} corridor(s) × {len(layers)} layer(s)", err=True)
+    write_output(dumps(feature_collection([z.to_feature() for z in zones])), output)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="GEOWARN_HOST")
 @click.option("--port", default=8000, show_default=True, type=int, envvar="GEOWARN_PORT")

@@ -1,0 +1,531 @@
+"""The alert-zone engine: corridors × reference layers → :class:`~geowarn.model.AlertZone` s.
+
+Pure functions, no I/O. For every corridor and every region that overlap, the
+zone carries the intersection (polygonal parts only), its geodesic area, the
+fractions of region and corridor it covers; regions within ``margin_km`` that
+do not overlap (touching along an edge included) get a *proximity* zone with
+no geometry and the geodesic distance. Severity, urgency, certainty and
+response come from :mod:`geowarn.severity`.
+
+How it stays fast on real layers (seas and 200 NM zones with tens of
+thousands of vertices):
+
+* each layer is indexed once (cached by layer identity): region polygons are
+  exploded into their parts and bisected until every piece has at most
+  :data:`MAX_PIECE_VERTICES` vertices and spans at most
+  :data:`MAX_PIECE_DEGREES`; pieces are prepared, put in an ``STRtree`` and
+  their equal-area areas are stored;
+* corridor parts are matched to pieces with one bulk ``STRtree.query(...,
+  predicate="intersects")``; pieces wholly inside a corridor part are taken
+  as they are (prepared ``contains``, area from the index) and corridor parts
+  wholly inside a piece likewise; only the rest are clipped to the corridor's
+  bounding box and intersected, in one vectorised shapely call;
+* areas are vectorised (:func:`geowarn.geodesy.geodesic_areas_km2`,
+  EPSG:6933), after the corridor's long edges were densified along the
+  geodesic, so they agree with :meth:`pyproj.Geod.geometry_area_perimeter`.
+
+>>> from shapely import box
+>>> from geowarn.model import Corridor, Phase, Region, RegionKind
+>>> sea = Region("demo", "SEA-demo", "Demo Sea", RegionKind.SEA, box(120, 30, 130, 40))
+>>> layer = SimpleLayer("demo", RegionKind.SEA, [sea])
+>>> c = Corridor("c1", box(124.5, 35.3, 124.9, 36.1), Phase.STAGE1)
+>>> [z] = compute_zones([c], [layer], event_id="e1")
+>>> z.region_id, z.severity.value, z.response.value, round(z.area_km2), round(z.region_fraction, 4)
+('SEA-demo', 'Severe', 'Avoid', 3213, 0.0032)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+from geowarn.errors import InvalidGeometry, InvalidParameter
+from geowarn.geodesy import GEOD, densify, geodesic_areas_km2, geodesic_distance_m, split_antimeridian
+from geowarn.model import AlertZone, Corridor, Region, RegionKind
+from geowarn.severity import assess_phase, certainty_for, urgency_for
+
+MAX_PIECE_VERTICES = 96
+"""Region pieces are bisected until they have at most this many vertices …"""
+MAX_PIECE_DEGREES = 2.0
+"""… and span at most this many degrees in longitude and latitude."""
+CLIP_VERTICES = 4 * MAX_PIECE_VERTICES
+"""Corridor parts with more vertices are clipped to a piece's bounding box before the exact overlay."""
+DENSIFY_M = 10_000.0
+"""Corridor edges longer than this are densified along the geodesic before anything else."""
+MIN_AREA_KM2 = 1e-6
+"""Intersections smaller than this (1 m²) are edge contacts, not zones."""
+KM_PER_DEG_LAT = 110.574
+"""Shortest length of one degree of latitude on WGS84 (at the equator), km."""
+KM_PER_DEG_LON_EQ = 111.320
+
+IntArray = NDArray[np.int64]
+
+
+class LayerLike(Protocol):
+    """What the engine needs of a layer (:class:`geowarn.layers.Layer` has it all)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> RegionKind: ...
+    @property
+    def regions(self) -> Sequence[Region]: ...
+    @property
+    def geometries(self) -> Any: ...
+
+
+@dataclass
+class SimpleLayer:
+    """A minimal in-memory layer (tests, user polygons); ``geometries`` default to the regions'."""
+
+    id: str
+    kind: RegionKind
+    regions: list[Region]
+    geometries: Any = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.geometries is None:
+            self.geometries = np.array([r.geometry for r in self.regions], dtype=object)
+
+
+# --------------------------------------------------------------------------- the layer index
+
+
+@dataclass
+class LayerIndex:
+    """Subdivided, prepared, indexed pieces of one layer's regions."""
+
+    layer_id: str
+    regions: list[Region]
+    region_area_km2: NDArray[np.float64]
+    pieces: NDArray[Any]
+    piece_region: IntArray
+    piece_area_km2: NDArray[np.float64]
+    tree: shapely.STRtree
+
+
+_INDEX_CACHE: dict[int, tuple[Any, Any, LayerIndex]] = {}
+_INDEX_CACHE_MAX = 64
+
+
+def _polygon_parts(geoms: NDArray[Any]) -> tuple[NDArray[Any], IntArray]:
+    """Polygons of each geometry (non-polygonal parts and empties dropped) with their owner index."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    # GeometryCollections may nest MultiPolygons: flatten once more.
+    nested = shapely.get_type_id(parts) == 6
+    if nested.any():
+        sub, sub_owner = shapely.get_parts(parts[nested], return_index=True)
+        parts = np.concatenate([parts[~nested], sub])
+        owner = np.concatenate([owner[~nested], owner[nested][sub_owner]])
+    keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+    return parts[keep], owner[keep].astype(np.int64)
+
+
+def subdivide(
+    geoms: NDArray[Any], max_vertices: int = MAX_PIECE_VERTICES, max_degrees: float = MAX_PIECE_DEGREES
+) -> tuple[NDArray[Any], IntArray]:
+    """Cut polygons into small pieces by repeated bisection; returns ``(pieces, owner index)``.
+
+    The pieces of one geometry tile it exactly (their union is the geometry).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> circle = shapely.Point(0, 0).buffer(5, quad_segs=256)
+    >>> pieces, owner = subdivide(np.array([circle], dtype=object))
+    >>> int(shapely.get_num_coordinates(pieces).max()) <= MAX_PIECE_VERTICES, set(owner.tolist())
+    (True, {0})
+    >>> round(float(shapely.area(pieces).sum()), 9) == round(circle.area, 9)
+    True
+    """
+    pieces, owner = _polygon_parts(np.asarray(geoms, dtype=object))
+    done_p: list[NDArray[Any]] = []
+    done_o: list[IntArray] = []
+    for _ in range(64):
+        if len(pieces) == 0:
+            break
+        nv = shapely.get_num_coordinates(pieces)
+        b = shapely.bounds(pieces)
+        w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+        split = (nv > max_vertices) | (np.maximum(w, h) > max_degrees)
+        done_p.append(pieces[~split])
+        done_o.append(owner[~split])
+        if not split.any():
+            pieces = pieces[:0]
+            break
+        ps, os_, bs = pieces[split], owner[split], b[split]
+        vertical = (bs[:, 2] - bs[:, 0]) >= (bs[:, 3] - bs[:, 1])
+        mx, my = (bs[:, 0] + bs[:, 2]) / 2.0, (bs[:, 1] + bs[:, 3]) / 2.0
+        pad = 1.0
+        box_a = shapely.box(
+            bs[:, 0] - pad,
+            bs[:, 1] - pad,
+            np.where(vertical, mx, bs[:, 2] + pad),
+            np.where(vertical, bs[:, 3] + pad, my),
+        )
+        box_b = shapely.box(
+            np.where(vertical, mx, bs[:, 0] - pad),
+            np.where(vertical, bs[:, 1] - pad, my),
+            bs[:, 2] + pad,
+            bs[:, 3] + pad,
+        )
+        halves = shapely.intersection(np.concatenate([ps, ps]), np.concatenate([box_a, box_b]))
+        pieces, sub_owner = _polygon_parts(halves)
+        owner = np.concatenate([os_, os_])[sub_owner]
+        good = shapely.area(pieces) > 0
+        pieces, owner = pieces[good], owner[good]
+    if len(pieces):
+        done_p.append(pieces)
+        done_o.append(owner)
+    if not done_p:
+        return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
+    return np.concatenate(done_p), np.concatenate(done_o).astype(np.int64)
+
+
+def layer_index(layer: LayerLike) -> LayerIndex:
+    """The (cached) index of a layer; built once per layer object."""
+    key = id(layer)
+    hit = _INDEX_CACHE.get(key)
+    if hit is not None and hit[0] is layer and hit[1] is layer.geometries:
+        return hit[2]
+    regions = list(layer.regions)
+    geoms = layer.geometries
+    if geoms is None or len(geoms) != len(regions):
+        geoms = [r.geometry for r in regions]
+    geoms = np.asarray(list(geoms), dtype=object)
+    pieces, owner = subdivide(geoms)
+    shapely.prepare(pieces)
+    piece_area = geodesic_areas_km2(pieces) if len(pieces) else np.zeros(0)
+    index = LayerIndex(
+        layer_id=layer.id,
+        regions=regions,
+        region_area_km2=np.bincount(owner, weights=piece_area, minlength=len(regions)).astype(float),
+        pieces=pieces,
+        piece_region=owner,
+        piece_area_km2=piece_area,
+        tree=shapely.STRtree(pieces),
+    )
+    if len(_INDEX_CACHE) >= _INDEX_CACHE_MAX:
+        _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+    _INDEX_CACHE[key] = (layer, layer.geometries, index)
+    return index
+
+
+# --------------------------------------------------------------------------- corridors
+
+
+@dataclass
+class _Corridors:
+    items: list[Corridor]
+    parts: NDArray[Any]  # Polygon parts, densified, prepared
+    part_owner: IntArray
+    area_km2: NDArray[np.float64]
+
+
+def _check_corridor(c: Corridor, i: int) -> BaseGeometry:
+    name = f"corridor {c.id!r}" if c.id else f"corridor #{i + 1}"
+    g = c.geometry
+    if g is None or not isinstance(g, BaseGeometry):
+        raise InvalidGeometry(f"{name}: no geometry")
+    if g.is_empty:
+        raise InvalidGeometry(f"{name}: the geometry is empty")
+    if g.geom_type not in ("Polygon", "MultiPolygon"):
+        raise InvalidGeometry(f"{name}: a corridor must be a Polygon or MultiPolygon, not {g.geom_type}")
+    if not np.isfinite(shapely.get_coordinates(g)).all():
+        raise InvalidGeometry(f"{name}: the geometry has non-finite coordinates")
+    minx, miny, maxx, maxy = g.bounds
+    if miny < -90 or maxy > 90:
+        raise InvalidGeometry(f"{name}: latitudes out of range [-90, 90]")
+    if not g.is_valid:
+        raise InvalidGeometry(f"{name}: invalid geometry ({shapely.is_valid_reason(g)})")
+    if minx < -180 or maxx > 180:
+        g = split_antimeridian(g)
+    return g
+
+
+def _long_edges(parts: NDArray[Any]) -> NDArray[np.bool_]:
+    """Which polygons have an edge longer than :data:`DENSIFY_M` (vectorised geodesic lengths)."""
+    rings, ring_owner = shapely.get_rings(parts, return_index=True)
+    xy, idx = shapely.get_coordinates(rings, return_index=True)
+    if len(xy) < 2:
+        return np.zeros(len(parts), dtype=bool)
+    same = idx[1:] == idx[:-1]
+    _, _, dist = GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+    long_edge = same & (np.asarray(dist) > DENSIFY_M)
+    long_ring = np.zeros(len(rings), dtype=bool)
+    long_ring[idx[:-1][long_edge]] = True
+    out = np.zeros(len(parts), dtype=bool)
+    out[ring_owner[long_ring]] = True
+    return out
+
+
+def _prepare_corridors(corridors: Sequence[Corridor]) -> _Corridors:
+    geoms = np.array([_check_corridor(c, i) for i, c in enumerate(corridors)], dtype=object)
+    parts, owner = _polygon_parts(geoms)
+    long_ = _long_edges(parts) if len(parts) else np.zeros(0, dtype=bool)
+    for k in np.flatnonzero(long_):
+        parts[k] = densify(parts[k], DENSIFY_M)
+    shapely.prepare(parts)
+    part_area = geodesic_areas_km2(parts) if len(parts) else np.zeros(0)
+    area = np.bincount(owner, weights=part_area, minlength=len(corridors)).astype(float)
+    return _Corridors(list(corridors), parts, owner, area)
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def zone_id(event_id: str | None, corridor_id: str, layer_id: str, region_id: str) -> str:
+    """Deterministic zone id from (event, corridor, layer, region).
+
+    >>> zone_id("kms4-2016", "a", "seas", "SEA-yellow-sea")
+    'z-006eec58801b6ff5dcabb448'
+    """
+    text = "\x1f".join([event_id or "", corridor_id, layer_id, region_id])
+    return "z-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def _intersections(cs: _Corridors, ix: LayerIndex) -> tuple[IntArray, IntArray, NDArray[Any], NDArray[np.float64]]:
+    """Per (corridor part, piece) pair with positive overlap: indices, geometry, area."""
+    empty_i = np.zeros(0, dtype=np.int64)
+    if len(cs.parts) == 0 or len(ix.pieces) == 0:
+        return empty_i, empty_i, np.zeros(0, dtype=object), np.zeros(0)
+    pi, qj = ix.tree.query(cs.parts, predicate="intersects")
+    if len(pi) == 0:
+        return empty_i, empty_i, np.zeros(0, dtype=object), np.zeros(0)
+    parts, pieces = cs.parts[pi], ix.pieces[qj]
+    geom = np.empty(len(pi), dtype=object)
+    area = np.zeros(len(pi))
+    inside = shapely.contains(parts, pieces)  # piece wholly inside the corridor part
+    geom[inside] = pieces[inside]
+    area[inside] = ix.piece_area_km2[qj[inside]]
+    rest = ~inside
+    around = np.zeros(len(pi), dtype=bool)
+    around[rest] = shapely.contains(pieces[rest], parts[rest])  # corridor part wholly inside the piece
+    geom[around] = parts[around]
+    rest &= ~around
+    if rest.any():
+        a, p = parts[rest], pieces[rest]
+        # A long corridor (an overflight swath: thousands of vertices) is first clipped to the
+        # small piece's bounding box, so the exact overlay only sees the few nearby edges.
+        big = shapely.get_num_coordinates(a) > CLIP_VERTICES
+        if big.any():
+            b = shapely.bounds(p[big])
+            boxes = shapely.box(b[:, 0] - 1e-9, b[:, 1] - 1e-9, b[:, 2] + 1e-9, b[:, 3] + 1e-9)
+            a = a.copy()
+            a[big] = shapely.intersection(a[big], boxes)
+        geom[rest] = _polygonal(shapely.intersection(p, a))
+    measured = around | rest
+    if measured.any():
+        area[measured] = geodesic_areas_km2(geom[measured])
+    keep = area > MIN_AREA_KM2
+    return pi[keep].astype(np.int64), qj[keep].astype(np.int64), geom[keep], area[keep]
+
+
+def _polygonal(geoms: NDArray[Any]) -> NDArray[Any]:
+    """Keep the polygonal parts of each geometry (None where there are none)."""
+    out = np.array(geoms, dtype=object)
+    types = shapely.get_type_id(out)
+    out[(types != 3) & (types != 6) & (types != 7)] = None
+    for k in np.flatnonzero(types == 7):
+        polys = [g for g in shapely.get_parts(out[k]) if g.geom_type in ("Polygon", "MultiPolygon") and g.area > 0]
+        out[k] = shapely.union_all(polys) if polys else None
+    return out
+
+
+def _query_boxes(cs: _Corridors, margin_km: float) -> tuple[NDArray[Any], IntArray, NDArray[np.float64]]:
+    """Corridor-part bounding boxes grown by the margin (wrapped at 180°), with owner part and km/degree bound."""
+    b = shapely.bounds(cs.parts)
+    lat_pad = margin_km / KM_PER_DEG_LAT * 1.02 + 1e-6
+    phi = np.minimum(np.maximum(np.abs(b[:, 1]), np.abs(b[:, 3])) + lat_pad, 89.9)
+    km_per_deg_lon = KM_PER_DEG_LON_EQ * np.cos(np.radians(phi))
+    lon_pad = np.minimum(margin_km / km_per_deg_lon * 1.02 + 1e-6, 360.0)
+    x0, y0, x1, y1 = b[:, 0] - lon_pad, b[:, 1] - lat_pad, b[:, 2] + lon_pad, b[:, 3] + lat_pad
+    boxes = [shapely.box(x0, y0, x1, y1)]
+    owner = [np.arange(len(b))]
+    west, east = x0 < -180, x1 > 180
+    if west.any():
+        boxes.append(shapely.box(x0[west] + 360, y0[west], 180.0, y1[west]))
+        owner.append(np.flatnonzero(west))
+    if east.any():
+        boxes.append(shapely.box(-180.0, y0[east], x1[east] - 360, y1[east]))
+        owner.append(np.flatnonzero(east))
+    # a lower bound of km per planar degree anywhere in the box
+    return np.concatenate(boxes), np.concatenate(owner).astype(np.int64), np.minimum(km_per_deg_lon, KM_PER_DEG_LAT)
+
+
+def _proximity(
+    cs: _Corridors, ix: LayerIndex, hit: set[tuple[int, int]], margin_km: float
+) -> dict[tuple[int, int], float]:
+    """(corridor, region) → geodesic distance in km for regions within the margin that do not overlap."""
+    if margin_km <= 0 or len(cs.parts) == 0 or len(ix.pieces) == 0:
+        return {}
+    boxes, box_part, km_per_deg = _query_boxes(cs, margin_km)
+    bi, qj = ix.tree.query(boxes)
+    if len(bi) == 0:
+        return {}
+    pi = box_part[bi]
+    ci, ri = cs.part_owner[pi], ix.piece_region[qj]
+    keep = np.array([(int(c), int(r)) not in hit for c, r in zip(ci, ri, strict=True)], dtype=bool)
+    pi, qj, ci, ri = pi[keep], qj[keep], ci[keep], ri[keep]
+    if len(pi) == 0:
+        return {}
+    # planar distance (degrees) × a lower bound of km per degree: drops pieces surely beyond the margin
+    wrapped = np.zeros(len(bi), dtype=bool)
+    wrapped[len(cs.parts) <= bi] = True
+    wrapped = wrapped[keep]
+    d_deg = shapely.distance(cs.parts[pi], ix.pieces[qj])
+    near = wrapped | (d_deg * km_per_deg[pi] * 0.99 <= margin_km)
+    pi, qj, ci, ri = pi[near], qj[near], ci[near], ri[near]
+    out: dict[tuple[int, int], float] = {}
+    order = np.lexsort((qj, pi, ri, ci))
+    groups: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    for k in order:
+        g = groups.setdefault((int(ci[k]), int(ri[k])), ([], []))
+        g[0].append(int(pi[k]))
+        g[1].append(int(qj[k]))
+    for key, (part_ids, piece_ids) in groups.items():
+        parts = cs.parts[sorted(set(part_ids))]
+        pieces = ix.pieces[sorted(set(piece_ids))]
+        best = math.inf
+        for part in parts:
+            dist = geodesic_distance_m(part, shapely.geometrycollections(list(pieces))) / 1000.0
+            best = min(best, dist)
+        if best <= margin_km:
+            out[key] = best
+    return out
+
+
+def _merge(geoms: list[BaseGeometry]) -> BaseGeometry:
+    if len(geoms) == 1:
+        return geoms[0]
+    merged = shapely.union_all(geoms)
+    if merged.geom_type == "GeometryCollection":
+        merged = _polygonal(np.array([merged], dtype=object))[0]
+    return merged
+
+
+def compute_zones(
+    corridors: Sequence[Corridor],
+    layers: Sequence[LayerLike],
+    *,
+    margin_km: float = 25.0,
+    now: datetime | None = None,
+    event_id: str | None = None,
+) -> list[AlertZone]:
+    """Alert zones of ``corridors`` over ``layers``, most severe first, then largest.
+
+    Parameters
+    ----------
+    corridors
+        Corridors in lon/lat (Polygon/MultiPolygon, valid; a MultiPolygon cut at
+        180° is fine, longitudes past ±180 are cut first).
+    layers
+        Objects with ``id``, ``kind``, ``regions`` and ``geometries`` (aligned with
+        ``regions``), e.g. :class:`geowarn.layers.Layer`.
+    margin_km
+        Regions within this geodesic distance that do not overlap get a proximity
+        zone (``geometry=None``); ``0`` turns proximity zones off.
+    now
+        The time urgency is judged at (default: the current time).
+    event_id
+        Event id for zone ids and ``AlertZone.event_id`` (default: each corridor's).
+
+    Returns
+    -------
+    list[AlertZone]
+        Ordered by severity, then area (largest first), then distance, then corridor,
+        layer and region id. Same inputs → same zones, ids and order.
+
+    Raises
+    ------
+    InvalidGeometry
+        A corridor is empty, not polygonal or invalid (the message names it).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> from geowarn.model import Corridor, Phase, Region, RegionKind
+    >>> land = SimpleLayer("demo", RegionKind.ADMIN, [
+    ...     Region("demo", "A", "A", RegionKind.ADMIN, box(0, 0, 1, 1)),
+    ...     Region("demo", "B", "B", RegionKind.ADMIN, box(1.1, 0, 2, 1))])
+    >>> zs = compute_zones([Corridor("c", box(0.5, 0.2, 1.0, 0.8), Phase.STAGE2)], [land], margin_km=20)
+    >>> [(z.region_id, z.severity.value, z.geometry is None, round(z.distance_km, 1)) for z in zs]
+    [('A', 'Extreme', False, 0.0), ('B', 'Moderate', True, 11.1)]
+    """
+    if not (isinstance(margin_km, int | float) and math.isfinite(margin_km) and margin_km >= 0):
+        raise InvalidParameter(f"margin_km must be a non-negative number of km, got {margin_km!r}")
+    now = now or datetime.now(UTC)
+    if not corridors:
+        return []
+    cs = _prepare_corridors(corridors)
+    zones: list[AlertZone] = []
+    for layer in layers:
+        ix = layer_index(layer)
+        pi, qj, geom, area = _intersections(cs, ix)
+        ci, ri = cs.part_owner[pi], ix.piece_region[qj]
+        groups: dict[tuple[int, int], list[int]] = {}
+        for k in np.lexsort((qj, pi, ri, ci)):
+            groups.setdefault((int(ci[k]), int(ri[k])), []).append(int(k))
+        for (c_i, r_i), members in groups.items():
+            total = float(area[members].sum())
+            zones.append(
+                _zone(cs, ix, layer.id, c_i, r_i, _merge(list(geom[members])), total, 0.0, now, event_id, True)
+            )
+        for (c_i, r_i), dist in _proximity(cs, ix, set(groups), margin_km).items():
+            zones.append(_zone(cs, ix, layer.id, c_i, r_i, None, 0.0, dist, now, event_id, False))
+    zones.sort(
+        key=lambda z: (z.severity.rank, -round(z.area_km2, 9), z.distance_km, z.corridor_id, z.layer, z.region_id)
+    )
+    return zones
+
+
+def _zone(
+    cs: _Corridors,
+    ix: LayerIndex,
+    layer_id: str,
+    c_i: int,
+    r_i: int,
+    geometry: BaseGeometry | None,
+    area_km2: float,
+    distance_km: float,
+    now: datetime,
+    event_id: str | None,
+    intersecting: bool,
+) -> AlertZone:
+    c = cs.items[c_i]
+    region = ix.regions[r_i]
+    severity, response = assess_phase(c.phase, region.kind, intersecting=intersecting)
+    eid = event_id if event_id is not None else c.event_id
+    region_area = float(ix.region_area_km2[r_i])
+    corridor_area = float(cs.area_km2[c_i])
+    return AlertZone(
+        id=zone_id(eid, c.id, layer_id, region.id),
+        event_id=eid,
+        corridor_id=c.id,
+        phase=c.phase,
+        layer=layer_id,
+        region_id=region.id,
+        region_name=region.name,
+        region_name_ja=region.name_ja,
+        region_kind=region.kind,
+        geometry=geometry,
+        area_km2=area_km2,
+        region_fraction=min(area_km2 / region_area, 1.0) if region_area > 0 else 0.0,
+        corridor_fraction=min(area_km2 / corridor_area, 1.0) if corridor_area > 0 else 0.0,
+        distance_km=distance_km,
+        severity=severity,
+        urgency=urgency_for(c.windows, now),
+        certainty=certainty_for(c.probability, c.confidence_level),
+        response=response,
+        windows=c.windows,
+    )

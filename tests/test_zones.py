@@ -1,0 +1,436 @@
+"""The alert-zone engine (geowarn.zones) against independent computations.
+
+Goldens are computed in the tests themselves by an independent implementation
+(``geopandas.overlay(how="intersection")`` + ``pyproj.Geod`` areas, brute-force
+geodesic distances) on the same inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from datetime import UTC, datetime, timedelta
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from shapely.geometry import MultiPolygon, Polygon
+
+from geowarn.errors import InvalidGeometry, InvalidParameter
+from geowarn.geodesy import (
+    GEOD,
+    densify,
+    destination,
+    geodesic_buffer,
+    geodesic_circle,
+    geodesic_ellipse,
+    orient_ccw,
+)
+from geowarn.model import AlertZone, Corridor, Phase, Region, RegionKind, Severity, TimeWindow, Urgency
+from geowarn.zones import (
+    DENSIFY_M,
+    MAX_PIECE_VERTICES,
+    MIN_AREA_KM2,
+    SimpleLayer,
+    compute_zones,
+    layer_index,
+    subdivide,
+    zone_id,
+)
+
+T0 = datetime(2016, 2, 6, 22, 30, tzinfo=UTC)
+WINDOW = TimeWindow(T0, T0 + timedelta(hours=5))
+
+
+# --------------------------------------------------------------------------- synthetic layers
+
+
+def wiggly_sea(lat: float, lon: float, radius_m: float, n: int = 20_000) -> Polygon:
+    """A sea-like polygon with ``n`` vertices (a wavy geodesic circle)."""
+    az = np.linspace(0.0, 360.0, n, endpoint=False)
+    r = radius_m * (1.0 + 0.03 * np.sin(np.radians(az) * 97.0) + 0.01 * np.sin(np.radians(az) * 1013.0))
+    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), az, r)
+    return orient_ccw(Polygon(np.column_stack([lons, lats])))
+
+
+def islands(seed: int = 7, count: int = 300) -> MultiPolygon:
+    """``count`` small round islands scattered like the Sakishima group."""
+    rnd = random.Random(seed)
+    circles = [
+        geodesic_circle(rnd.uniform(24.0, 25.0), rnd.uniform(123.5, 125.5), rnd.uniform(300, 3000), n=24)
+        for _ in range(count)
+    ]
+    merged = shapely.union_all(circles)
+    assert merged.geom_type == "MultiPolygon"
+    return merged
+
+
+@pytest.fixture(scope="module")
+def island_geom() -> MultiPolygon:
+    return islands()
+
+
+@pytest.fixture(scope="module")
+def layers(island_geom: MultiPolygon) -> list[SimpleLayer]:
+    # like the shipped layers, regions have short (densified) edges
+    sea_a = wiggly_sea(34.0, 124.0, 400_000)
+    sea_b = shapely.difference(densify(shapely.box(126.0, 28.0, 140.0, 40.0), 10_000), sea_a)
+    pacific = MultiPolygon(
+        [
+            densify(shapely.box(170.0, 10.0, 180.0, 30.0), 10_000),
+            densify(shapely.box(-180.0, 10.0, -165.0, 30.0), 10_000),
+        ]
+    )
+    seas = SimpleLayer(
+        "t-seas",
+        RegionKind.SEA,
+        [
+            Region("t-seas", "SEA-a", "Sea A", RegionKind.SEA, sea_a),
+            Region("t-seas", "SEA-b", "Sea B", RegionKind.SEA, sea_b),
+            Region("t-seas", "SEA-pacific", "Pacific", RegionKind.SEA, pacific),
+        ],
+    )
+    ts_ring = shapely.difference(geodesic_buffer(island_geom, 22_224), island_geom)
+    admin = SimpleLayer(
+        "t-admin",
+        RegionKind.ADMIN,
+        [
+            Region("t-admin", "JP-47", "Okinawa", RegionKind.ADMIN, island_geom, name_ja="沖縄県"),
+            Region("t-admin", "X-touch", "Touching", RegionKind.ADMIN, shapely.box(125.0, 35.3, 125.4, 36.1)),
+        ],
+    )
+    ts = SimpleLayer(
+        "t-ts",
+        RegionKind.TERRITORIAL_SEA,
+        [Region("t-ts", "TS-JP-47", "Okinawa TS", RegionKind.TERRITORIAL_SEA, ts_ring)],
+    )
+    return [seas, admin, ts]
+
+
+def corridor(cid: str, geom: shapely.Geometry, phase: Phase = Phase.STAGE1, **kw: object) -> Corridor:
+    return Corridor(id=cid, geometry=geom, phase=phase, windows=(WINDOW,), **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def corridors() -> list[Corridor]:
+    track = shapely.LineString([(124.705, 39.66), (124.705, 22.0)])
+    return [
+        corridor("box", shapely.box(124.5, 35.3, 124.9, 36.1)),  # long edges: densified by the engine
+        corridor("ellipse", geodesic_ellipse((33.0, 126.0), 150_000, 60_000, 30.0), Phase.FAIRING),
+        corridor("big", geodesic_ellipse((34.0, 124.0), 600_000, 450_000, 10.0), Phase.DEBRIS),
+        corridor("overflight", geodesic_buffer(track, 50_000), Phase.OVERFLIGHT),
+        corridor("dateline", geodesic_ellipse((20.0, 179.5), 300_000, 100_000, 80.0), Phase.REENTRY),
+        corridor("island-drop", geodesic_ellipse((24.5, 124.5), 60_000, 30_000, 45.0), Phase.STAGE2),
+    ]
+
+
+# --------------------------------------------------------------------------- independent computation
+
+
+def geod_area_km2(geom: shapely.Geometry) -> float:
+    area, _ = GEOD.geometry_area_perimeter(orient_ccw(geom))
+    return abs(area) / 1e6
+
+
+def overlay_reference(corridors: list[Corridor], layer: SimpleLayer) -> dict[tuple[str, str], tuple[float, object]]:
+    """geopandas.overlay intersection, dissolved per (corridor, region), areas by Geod."""
+    cg = gpd.GeoDataFrame(
+        {"cid": [c.id for c in corridors]},
+        geometry=[densify(c.geometry, DENSIFY_M) for c in corridors],  # the edges the engine intersects
+        crs="EPSG:4326",
+    )
+    rg = gpd.GeoDataFrame(
+        {"rid": [r.id for r in layer.regions]}, geometry=[r.geometry for r in layer.regions], crs="EPSG:4326"
+    )
+    ov = gpd.overlay(cg, rg, how="intersection", keep_geom_type=True)
+    out: dict[tuple[str, str], tuple[float, object]] = {}
+    for (cid, rid), grp in ov.groupby(["cid", "rid"]):
+        geom = shapely.union_all(grp.geometry.values)
+        area = geod_area_km2(geom)
+        if area > MIN_AREA_KM2:
+            out[(str(cid), str(rid))] = (area, geom)
+    return out
+
+
+def brute_distance_km(a: shapely.Geometry, b: shapely.Geometry) -> float:
+    """Minimum Geod distance between densely sampled boundaries (an upper bound, tight when dense)."""
+    pa = shapely.get_coordinates(shapely.segmentize(a.boundary, 0.002))
+    pb = shapely.get_coordinates(shapely.segmentize(b.boundary, 0.002))
+    # keep the closest few hundred candidates in degrees, then measure geodesically
+    d2 = ((pa[:, None, 0] - pb[None, :, 0]) ** 2 + (pa[:, None, 1] - pb[None, :, 1]) ** 2).ravel()
+    best = np.argsort(d2)[:400]
+    ia, ib = np.unravel_index(best, (len(pa), len(pb)))
+    _, _, dist = GEOD.inv(pa[ia, 0], pa[ia, 1], pb[ib, 0], pb[ib, 1])
+    return float(np.min(dist)) / 1000.0
+
+
+# --------------------------------------------------------------------------- goldens
+
+
+@pytest.fixture(scope="module")
+def zones(corridors: list[Corridor], layers: list[SimpleLayer]) -> list[AlertZone]:
+    return compute_zones(corridors, layers, margin_km=30.0, now=T0 + timedelta(hours=1), event_id="ev")
+
+
+def test_intersections_match_geopandas_overlay(
+    corridors: list[Corridor], layers: list[SimpleLayer], zones: list[AlertZone]
+) -> None:
+    checked = 0
+    for layer in layers:
+        ref = overlay_reference(corridors, layer)
+        got = {(z.corridor_id, z.region_id): z for z in zones if z.layer == layer.id and z.geometry is not None}
+        assert set(got) == set(ref), layer.id
+        for key, (area, geom) in ref.items():
+            z = got[key]
+            assert z.area_km2 == pytest.approx(area, rel=1e-3), key
+            assert z.geometry is not None and z.geometry.is_valid
+            assert z.geometry.geom_type in ("Polygon", "MultiPolygon")
+            diff = shapely.symmetric_difference(z.geometry, geom).area
+            assert diff <= 1e-6 * max(geom.area, 1e-9), key
+            checked += 1
+    assert checked >= 12  # the fixture really exercises many pairs
+
+
+def test_areas_agree_with_geod(zones: list[AlertZone]) -> None:
+    for z in zones:
+        if z.geometry is not None:
+            assert z.area_km2 == pytest.approx(geod_area_km2(z.geometry), rel=1e-3), (z.corridor_id, z.region_id)
+
+
+def test_fractions(corridors: list[Corridor], layers: list[SimpleLayer], zones: list[AlertZone]) -> None:
+    regions = {r.id: r for layer in layers for r in layer.regions}
+    by_id = {c.id: c for c in corridors}
+    for z in zones:
+        if z.geometry is None:
+            assert z.area_km2 == 0 and z.region_fraction == 0 and z.corridor_fraction == 0
+            continue
+        assert z.region_fraction == pytest.approx(z.area_km2 / geod_area_km2(regions[z.region_id].geometry), rel=2e-3)
+        c_area = geod_area_km2(densify(by_id[z.corridor_id].geometry, DENSIFY_M))
+        assert z.corridor_fraction == pytest.approx(z.area_km2 / c_area, rel=2e-3)
+    # the seas partition the "big" corridor's footprint where they cover it: fractions add up
+    big = [z for z in zones if z.corridor_id == "big" and z.layer == "t-seas" and z.geometry is not None]
+    covered = shapely.union_all([r.geometry for r in layers[0].regions])
+    expect = geod_area_km2(shapely.intersection(densify(by_id["big"].geometry, DENSIFY_M), covered))
+    assert sum(z.area_km2 for z in big) == pytest.approx(expect, rel=1e-3)
+
+
+def test_islands_region_with_hundreds_of_parts(island_geom: MultiPolygon, zones: list[AlertZone]) -> None:
+    assert len(island_geom.geoms) > 100
+    [z] = [z for z in zones if z.corridor_id == "island-drop" and z.region_id == "JP-47"]
+    assert z.geometry is not None and z.geometry.geom_type == "MultiPolygon"
+    assert len(z.geometry.geoms) >= 5
+    assert z.severity is Severity.EXTREME and z.response.value == "Shelter"
+
+
+# --------------------------------------------------------------------------- the Okinawa case and severity
+
+
+def test_okinawa_overflight_is_severe_immediate_shelter(zones: list[AlertZone]) -> None:
+    jp47 = [z for z in zones if z.corridor_id == "overflight" and z.region_id == "JP-47"]
+    ts = [z for z in zones if z.corridor_id == "overflight" and z.region_id == "TS-JP-47"]
+    assert len(jp47) == 1 and len(ts) == 1
+    for z in (*jp47, *ts):
+        assert z.geometry is not None and z.area_km2 > 0
+        assert (z.severity.value, z.urgency.value, z.response.value) == ("Severe", "Immediate", "Shelter")
+    assert jp47[0].region_name_ja == "沖縄県"
+
+
+def test_impact_far_at_sea_is_a_maritime_zone(zones: list[AlertZone]) -> None:
+    [z] = [z for z in zones if z.corridor_id == "box" and z.region_id == "SEA-a"]
+    assert (z.region_kind, z.severity, z.response.value) == (RegionKind.SEA, Severity.SEVERE, "Avoid")
+    assert z.corridor_fraction == pytest.approx(1.0, abs=1e-9)
+
+
+def test_zones_carry_windows_urgency_and_certainty(corridors: list[Corridor], layers: list[SimpleLayer]) -> None:
+    c = corridor("box", shapely.box(124.5, 35.3, 124.9, 36.1), confidence_level=0.997)
+    for now, urgency in [(T0 - timedelta(minutes=77), Urgency.EXPECTED), (T0 - timedelta(days=3), Urgency.FUTURE)]:
+        [z] = [z for z in compute_zones([c], layers, now=now) if z.geometry is not None]
+        assert z.windows == (WINDOW,) and z.window_start == T0
+        assert z.urgency is urgency and z.certainty.value == "Likely"
+
+
+def test_order_is_severity_then_area(zones: list[AlertZone]) -> None:
+    keys = [(z.severity.rank, -z.area_km2) for z in zones]
+    assert keys == sorted(keys)
+    assert {z.severity for z in zones} >= {Severity.EXTREME, Severity.SEVERE, Severity.MODERATE}
+
+
+# --------------------------------------------------------------------------- edges
+
+
+def test_antimeridian_corridor(geoms: dict[str, shapely.Geometry], layers: list[SimpleLayer]) -> None:
+    c = corridor("am", geoms["antimeridian"], Phase.DEBRIS)
+    [z] = compute_zones([c], layers[:1], margin_km=0)
+    assert z.region_id == "SEA-pacific"
+    assert z.geometry is not None and z.geometry.geom_type == "MultiPolygon"
+    assert sorted(round(g.bounds[0]) for g in z.geometry.geoms) == [-180, 175]
+    assert z.area_km2 == pytest.approx(geod_area_km2(geoms["antimeridian"]), rel=1e-3)
+    assert z.corridor_fraction == pytest.approx(1.0, rel=1e-6)
+    # the same corridor written with unwrapped longitudes (175 … 190) gives the same zone
+    unwrapped = corridor("am", shapely.box(175.0, 20.0, 190.0, 25.0), Phase.DEBRIS)
+    [z2] = compute_zones([unwrapped], layers[:1], margin_km=0)
+    assert (z2.id, z2.region_id) == (z.id, z.region_id)
+    assert z2.area_km2 == pytest.approx(z.area_km2, rel=1e-6)
+
+
+def test_antimeridian_proximity_across_180(layers: list[SimpleLayer]) -> None:
+    # a corridor just west of the dateline, 20-ish km from a region that starts east of it
+    east_only = SimpleLayer(
+        "t-east", RegionKind.SEA, [Region("t-east", "E", "East", RegionKind.SEA, shapely.box(-179.8, 10, -170, 30))]
+    )
+    c = corridor("w", geodesic_ellipse((20.0, 179.85), 5_000, 5_000), Phase.DEBRIS)
+    [z] = compute_zones([c], [east_only], margin_km=40)
+    assert z.geometry is None and z.severity is Severity.MODERATE
+    shifted = shapely.box(180.2, 10, 190, 30)  # the same region east of 180° in unwrapped longitudes
+    assert z.distance_km == pytest.approx(brute_distance_km(c.geometry, shifted), rel=5e-3)
+    assert 25 < z.distance_km < 40
+
+
+def test_touching_only_gives_no_zero_area_zone(geoms: dict[str, shapely.Geometry], layers: list[SimpleLayer]) -> None:
+    admin = layers[1]
+    c = corridor("t", geoms["touching_neighbour"], Phase.STAGE1)
+    zs = compute_zones([c], [admin], margin_km=0)
+    assert zs == []
+    [z] = compute_zones([c], [admin], margin_km=5)
+    assert z.region_id == "X-touch" and z.geometry is None and z.distance_km == 0.0 and z.area_km2 == 0.0
+    assert z.severity is Severity.MODERATE
+
+
+def test_proximity_distance_is_geodesic(layers: list[SimpleLayer]) -> None:
+    admin = layers[1]
+    region = admin.regions[1].geometry  # box 125.0-125.4 E, 35.3-36.1 N
+    lat, lon = destination(35.7, 125.4, 90.0, 20_000 + 8_000)  # an 8 km circle 20 km east of the box
+    c = corridor("near", geodesic_circle(lat, lon, 8_000), Phase.FAIRING)
+    [z] = compute_zones([c], [admin], margin_km=25)
+    assert z.region_id == "X-touch" and z.geometry is None
+    assert z.distance_km == pytest.approx(brute_distance_km(c.geometry, region), rel=5e-3)
+    assert z.distance_km == pytest.approx(20.0, rel=1e-2)
+    assert compute_zones([c], [admin], margin_km=15) == []
+
+
+def test_empty_results(layers: list[SimpleLayer]) -> None:
+    assert compute_zones([], layers) == []
+    far = corridor("far", geodesic_ellipse((-40.0, 10.0), 50_000, 20_000))
+    assert compute_zones([far], layers) == []
+    assert compute_zones([far], []) == []
+    empty_layer = SimpleLayer("none", RegionKind.ADMIN, [])
+    assert compute_zones([far], [empty_layer]) == []
+
+
+@pytest.mark.parametrize("name", ["empty", "bowtie"])
+def test_invalid_corridors_are_rejected(
+    name: str, geoms: dict[str, shapely.Geometry], layers: list[SimpleLayer]
+) -> None:
+    ok = corridor("fine", geoms["square"])
+    bad = corridor(f"bad-{name}", geoms[name])
+    with pytest.raises(InvalidGeometry, match=f"corridor 'bad-{name}'"):
+        compute_zones([ok, bad], layers)
+
+
+def test_other_invalid_inputs(layers: list[SimpleLayer]) -> None:
+    with pytest.raises(InvalidGeometry, match=r"corridor .pt.*Point"):
+        compute_zones([corridor("pt", shapely.Point(124, 35))], layers)
+    with pytest.raises(InvalidGeometry, match="latitudes"):
+        compute_zones([corridor("lat", shapely.box(124, 85, 125, 95))], layers)
+    with pytest.raises(InvalidParameter, match="margin_km"):
+        compute_zones([corridor("m", shapely.box(124, 35, 125, 36))], layers, margin_km=-1)
+
+
+def test_shared_geometries(shared_geometry: tuple[str, shapely.Geometry], layers: list[SimpleLayer]) -> None:
+    name, geom = shared_geometry
+    c = corridor(name, geom, Phase.DEBRIS)
+    if name in ("empty", "bowtie"):
+        with pytest.raises(InvalidGeometry, match=name):
+            compute_zones([c], layers)
+        return
+    zs = compute_zones([c], layers, margin_km=0)
+    for z in zs:
+        assert z.area_km2 > MIN_AREA_KM2 and z.geometry is not None and not z.geometry.is_empty
+        assert z.area_km2 == pytest.approx(geod_area_km2(z.geometry), rel=1e-3)
+    total = sum(z.area_km2 for z in zs if z.layer == "t-seas")
+    covered = shapely.union_all([r.geometry for r in layers[0].regions])
+    assert total == pytest.approx(
+        geod_area_km2(shapely.intersection(densify(geom, DENSIFY_M), covered)), rel=1e-3, abs=1e-6
+    )
+
+
+# --------------------------------------------------------------------------- determinism & the index
+
+
+def test_deterministic_ids_and_order(
+    corridors: list[Corridor], layers: list[SimpleLayer], zones: list[AlertZone]
+) -> None:
+    shuffled_c = list(reversed(corridors))
+    fresh_layers = [SimpleLayer(x.id, x.kind, list(reversed(x.regions))) for x in reversed(layers)]
+    again = compute_zones(shuffled_c, fresh_layers, margin_km=30.0, now=T0 + timedelta(hours=1), event_id="ev")
+    assert [z.id for z in again] == [z.id for z in zones]
+    assert [round(z.area_km2, 6) for z in again] == [round(z.area_km2, 6) for z in zones]
+    assert len({z.id for z in zones}) == len(zones)
+    z = zones[0]
+    assert z.id == zone_id("ev", z.corridor_id, z.layer, z.region_id)
+    assert zone_id("other", z.corridor_id, z.layer, z.region_id) != z.id
+    # GeoJSON round trip keeps the contract properties
+    back = AlertZone.from_feature(json.loads(json.dumps(z.to_feature())))
+    assert (back.id, back.region_id, back.severity, back.windows) == (z.id, z.region_id, z.severity, z.windows)
+
+
+def test_subdivision_tiles_regions_exactly(layers: list[SimpleLayer]) -> None:
+    seas = layers[0]
+    ix = layer_index(seas)
+    assert layer_index(seas) is ix  # cached per layer object
+    assert int(shapely.get_num_coordinates(ix.pieces).max()) <= MAX_PIECE_VERTICES
+    assert shapely.get_num_coordinates(seas.regions[0].geometry) > 10_000
+    for r_i, region in enumerate(seas.regions):
+        pieces = ix.pieces[ix.piece_region == r_i]
+        assert shapely.area(pieces).sum() == pytest.approx(region.geometry.area, rel=1e-9)
+        assert shapely.union_all(pieces).symmetric_difference(region.geometry).area < 1e-9
+    empty_pieces, owner = subdivide(np.array([Polygon(), shapely.LineString([(0, 0), (1, 1)])], dtype=object))
+    assert len(empty_pieces) == len(owner) == 0
+
+
+def test_many_corridors_against_overlay(layers: list[SimpleLayer]) -> None:
+    rnd = random.Random(11)
+    cs = [
+        corridor(
+            f"r{i}",
+            geodesic_ellipse(
+                (rnd.uniform(22, 40), rnd.uniform(118, 138)), rnd.uniform(20e3, 150e3), 15e3, rnd.uniform(0, 180)
+            ),
+            Phase.DEBRIS,
+        )
+        for i in range(40)
+    ]
+    got = compute_zones(cs, layers, margin_km=0)
+    for layer in layers:
+        ref = overlay_reference(cs, layer)
+        mine = {(z.corridor_id, z.region_id): z.area_km2 for z in got if z.layer == layer.id}
+        assert set(mine) == set(ref)
+        for key, (area, _) in ref.items():
+            assert mine[key] == pytest.approx(area, rel=1e-3)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_zones_rejects_bad_input(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from geowarn.cli import main
+
+    good = tmp_path / "c.geojson"
+    good.write_text(
+        json.dumps(
+            {"type": "FeatureCollection", "features": [corridor("c", shapely.box(124, 35, 125, 36)).to_feature()]}
+        )
+    )
+    res = CliRunner().invoke(main, ["zones", str(good), "--margin-km", "-3"])
+    assert res.exit_code == 1 and "--margin-km" in res.output and "Traceback" not in res.output
+    res = CliRunner().invoke(main, ["zones", str(good), "--now", "yesterday"])
+    assert res.exit_code == 1 and "yesterday" in res.output
+    res = CliRunner().invoke(main, ["zones", str(tmp_path / "missing.geojson")])
+    assert res.exit_code == 1 and "no such file" in res.output
+
+
+def test_severity_rank_sanity() -> None:
+    assert math.isfinite(MIN_AREA_KM2) and Severity.EXTREME.rank < Severity.SEVERE.rank
