@@ -2,7 +2,8 @@
 
 One area per labelled line (``First stage drop area: 36°04′N 124°30′E, …``, ``DROP ZONE 1: N36
 04 E124 30 …``, ``1단 낙하구역: 북위 …``); lines that hold only coordinates continue the area
-above. Corner lists out of ring order are re-ordered (:mod:`geowarn.sources.rings`); one point
+above; a ``:`` or ``;`` between two points on one line starts a new area (``Zone 1: …; Zone 2:
+…``). Corner lists out of ring order are re-ordered (:mod:`geowarn.sources.rings`); one point
 with ``radius n NM|km`` is a circle. Text after the last corner (``Approximate distance: 79
 nautical miles from Gunsan.``) is kept as the ``note`` property. ``#`` lines are comments.
 
@@ -22,6 +23,7 @@ UTC on the 14th). NAVAREA-style ``DAILY 07 THRU 13 FEB`` lists start dates inste
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -105,17 +107,26 @@ def parse_notice(data: str | bytes, *, format: str = "dms-notice", name: str | N
             elif raw_line.strip():
                 header.append(text[start : start + len(raw_line)])
             continue
-        lead = raw_line[: pts[0].start].strip(" \t:-–,;.")
-        points = [PointMatch(p.lat, p.lon, p.start + start, p.end + start, p.text) for p in pts]
-        tail = raw_line[pts[-1].end :].strip(" \t,;.")
-        if not lead and areas and not areas[-1].get("closed"):
-            areas[-1]["points"].extend(points)
-            areas[-1]["end"] = start + len(raw_line)
-            areas[-1]["tail"] = " ".join(x for x in (areas[-1]["tail"], tail) if x)
-            continue
-        areas.append({"label": lead, "points": points, "start": start, "end": start + len(raw_line), "tail": tail})
-        if len(areas) > MAX_AREAS:
-            raise ParseError(f"more than {MAX_AREAS} areas in one notice", line=line_col(text, start)[0])
+        # several areas on one line: a ':' or ';' between two points starts a new one
+        groups: list[list[PointMatch]] = [[pts[0]]]
+        for prev, cur in itertools.pairwise(pts):
+            if re.search(r"[:;]", raw_line[prev.end : cur.start]):
+                groups.append([])
+            groups[-1].append(cur)
+        prev_end = 0
+        for gi, group in enumerate(groups):
+            lead = raw_line[prev_end : group[0].start].strip(" \t:-–,;.")
+            points = [PointMatch(p.lat, p.lon, p.start + start, p.end + start, p.text) for p in group]
+            tail = raw_line[group[-1].end :].strip(" \t,;.") if gi == len(groups) - 1 else ""
+            prev_end = group[-1].end
+            if gi == 0 and not lead and areas and not areas[-1].get("closed"):
+                areas[-1]["points"].extend(points)
+                areas[-1]["end"] = start + len(raw_line)
+                areas[-1]["tail"] = " ".join(x for x in (areas[-1]["tail"], tail) if x)
+                continue
+            areas.append({"label": lead, "points": points, "start": start, "end": start + len(raw_line), "tail": tail})
+            if len(areas) > MAX_AREAS:
+                raise ParseError(f"more than {MAX_AREAS} areas in one notice", line=line_col(text, start)[0])
     if not areas:
         raise ParseError("no coordinates found (expected e.g. 36°04′N 124°30′E or N36 04 E124 30)", line=1, column=1)
     context = "\n".join(header)

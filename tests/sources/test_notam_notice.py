@@ -136,3 +136,13 @@ def test_notice_errors(text: str, message: str, line: int) -> None:
         parse_notice(text)
     assert message in str(err.value)
     assert err.value.line == line
+
+
+def test_two_areas_on_one_line_stay_apart() -> None:
+    line = (
+        "Zone 1: N36 04 E124 30 N36 04 E124 54 N35 19 E124 54 N35 19 E124 30; "
+        "Zone 2: N33 16 E124 11 N33 16 E125 09 N32 21 E125 08 N32 22 E124 11"
+    )
+    a, b = parse_notice(line, format="advisory").corridors
+    assert (a.label, b.label) == ("Zone 1", "Zone 2")
+    assert not a.geometry.intersects(b.geometry)
