@@ -191,8 +191,13 @@ class Worker:
 
             self._listener = psycopg.connect(self.store.url, autocommit=True, connect_timeout=5)
             self._listener.execute(f"LISTEN {lifecycle.NOTIFY_CHANNEL}")
-        for _ in self._listener.notifies(timeout=max(seconds, 0.5), stop_after=1):
-            break
+        deadline = time.monotonic() + max(seconds, 0.5)
+        while not self.stop_event.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            for _ in self._listener.notifies(timeout=min(left, 0.5), stop_after=1):
+                return
 
     def _close_listener(self) -> None:
         if self._listener is not None:

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from geowarn.alerts import lifecycle, outbox, rules
 from geowarn.alerts.rules import Channel, Subscription
 from geowarn.alerts.worker import Worker, WorkerOptions
@@ -244,3 +246,38 @@ def test_database_trouble_under_load(store: Store, store_url: str, receiver: Web
     assert disruptions >= 2
     assert st == {"delivered": n}
     assert got["lost"] == 0 and got["unique"] == n
+
+
+@pytest.mark.postgis
+def test_postgres_notify_wakes_the_worker_at_once(receiver: WebhookReceiver) -> None:
+    """With a 30 s poll interval, only LISTEN/NOTIFY can make the delivery prompt."""
+    from tests.alerts.helpers import pg_schema_url
+
+    gen = pg_schema_url()
+    url = next(gen)
+    try:
+        store = open_store(url)
+        wstore = open_store(url)
+        with store.transaction() as tx:
+            rules.save_subscription(
+                tx,
+                Subscription.create(
+                    id="sub-n", regions=["JP-47"], channels=[Channel("webhook", receiver.url, receiver.secret)]
+                ),
+            )
+        w, t = run_worker(wstore, poll_interval=30.0)
+        try:
+            time.sleep(0.5)  # the worker is now blocked in LISTEN
+            t0 = time.monotonic()
+            with store.transaction() as tx:
+                lifecycle.process_event(tx, make_event(), [make_zone("JP-47")], T0)
+            (got,) = receiver.wait_for(1, timeout=10)
+            assert got.at - t0 < 2.0, got.at - t0
+        finally:
+            w.stop()
+            t.join(35)
+            w.close()
+            store.close()
+            wstore.close()
+    finally:
+        gen.close()
