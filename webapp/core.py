@@ -53,6 +53,9 @@ def init_app(app: Flask) -> None:
         app.config["SECRET_KEY"] = _persistent_secret(app)
     app.register_error_handler(Exception, handle_error)
     app.after_request(security_headers)
+    from webapp.fastpath import ArtifactFastPath
+
+    app.wsgi_app = ArtifactFastPath(app.wsgi_app, store, SECURITY_HEADERS)  # type: ignore[method-assign]
 
 
 def _persistent_secret(app: Flask) -> str:
@@ -196,11 +199,17 @@ def _browser_wants_html() -> bool:
 # --------------------------------------------------------------------------- security
 
 
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+]
+
+
 def security_headers(resp: Response) -> Response:
-    resp.headers.setdefault("Content-Security-Policy", CSP)
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    resp.headers.setdefault("Referrer-Policy", "same-origin")
-    resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    for name, value in SECURITY_HEADERS:
+        resp.headers.setdefault(name, value)
     return resp
 
 

@@ -155,6 +155,11 @@ class SQLStore:
         """A read-only transaction giving a consistent view."""
         return self._open_tx(False)
 
+    def read_one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        """One row of one statement, outside an explicit transaction (a single statement is atomic)."""
+        with self.snapshot() as tx:
+            return tx.fetchone(sql, params)
+
     @contextlib.contextmanager
     def _reading(self, tx: Tx | None) -> Iterator[Tx]:
         if tx is not None:

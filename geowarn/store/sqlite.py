@@ -13,7 +13,7 @@ import functools
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,11 @@ class SQLiteStore(SQLStore):
                 raise StoreError(f"{self.path}: commit failed: {exc}") from None
         finally:
             cur.close()
+
+    def read_one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        """One row of one autocommit statement (the hot path of published files)."""
+        row: dict[str, Any] | None = self._conn().execute(sql, list(params)).fetchone()
+        return row
 
     def _lock_migrations(self, tx: Tx) -> None:
         """``BEGIN IMMEDIATE`` already holds the write lock."""

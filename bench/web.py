@@ -1,0 +1,260 @@
+"""Web benchmark: geowarn under gunicorn (2 workers) vs nginx serving the same bytes, with wrk on loopback.
+
+Loads the demo events into a temporary SQLite store, starts gunicorn
+(``webapp:create_app()``, 2 workers) and nginx (a temporary nginx.conf on an
+unprivileged port, 2 workers) serving copies of the very bytes geowarn answers,
+then runs wrk against both for:
+
+* ``/collections/alert-zones/items`` (a computed OGC API response, cached per store generation)
+* ``/events/<id>.geojson`` (a published, immutable artifact)
+
+and prints req/s, p50/p99 latency and the ratio to nginx. Target: ≥ 25 % of
+nginx's throughput for the published GeoJSON.
+
+Usage: ``python bench/web.py [--duration 5] [--connections 32]`` (``make bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+NGINX_CONF = """
+worker_processes 2;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    types {{ application/geo+json geojson; }}
+    server {{
+        listen 127.0.0.1:{port};
+        root {tmp}/www;
+        etag on;
+    }}
+}}
+"""
+
+
+BARE_APP = """
+import pathlib
+FILES = {{"/" + p.name: p.read_bytes() for p in pathlib.Path({www!r}).iterdir()}}
+def app(environ, start_response):
+    body = FILES[environ["PATH_INFO"]]
+    start_response("200 OK", [("Content-Type", "application/geo+json"), ("Content-Length", str(len(body)))])
+    return [body]
+"""
+
+
+def gunicorn_opts(workers: int, port: int) -> list[str]:
+    return [
+        "-w",
+        str(workers),
+        "-k",
+        "gthread",
+        "--threads",
+        "4",
+        "--keep-alive",
+        "30",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 30.0) -> bytes:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return bytes(r.read())
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _ms(value: str) -> float:
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", value)
+    if not m:
+        return float("nan")
+    num, unit = float(m.group(1)), m.group(2)
+    return {"us": num / 1000, "ms": num, "s": num * 1000, "m": num * 60_000}[unit]
+
+
+def run_wrk(url: str, duration: int, connections: int, threads: int = 2) -> dict[str, float]:
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "non2xx": float(errors.group(1)) if errors else 0.0}
+
+
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    ap.add_argument("--repeat", type=int, default=3, help="interleaved runs per server (medians reported)")
+    args = ap.parse_args()
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
+            print(f"{tool} is not installed (apt-get install wrk nginx-light)", file=sys.stderr)
+            return 1
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+
+    from geowarn.demo import KMS4_ID, load_demo
+    from geowarn.store import open_store
+
+    tmp = Path(tempfile.mkdtemp(prefix="geowarn-bench-"))
+    tmp.chmod(0o755)  # nginx workers may run as an unprivileged user
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        data = tmp / "data"
+        store = open_store(data_dir=data)
+        load_demo(store)
+        store.close()
+
+        gport, nport = free_port(), free_port()
+        env = {**os.environ, "GEOWARN_DATA": str(data), "PYTHONWARNINGS": "ignore"}
+        env.pop("GEOWARN_DATABASE_URL", None)
+        glog = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115
+        procs.append(
+            subprocess.Popen(
+                [gunicorn, *gunicorn_opts(args.workers, gport), "webapp:create_app()"],
+                cwd=ROOT,
+                env=env,
+                stdout=glog,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        gbase = f"http://127.0.0.1:{gport}"
+        paths = {
+            "alert-zones items": "/collections/alert-zones/items",
+            "event GeoJSON": f"/events/{KMS4_ID}.geojson",
+        }
+        www = tmp / "www"
+        www.mkdir()
+        for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (tmp / name).mkdir()
+        static = {}
+        for label, path in paths.items():
+            body = wait_http(gbase + path)
+            fname = re.sub(r"[^a-z0-9]+", "-", label.lower()) + ".geojson"
+            (www / fname).write_bytes(body)
+            static[label] = (f"/{fname}", len(body))
+        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=nport), encoding="utf-8")
+        procs.append(
+            subprocess.Popen(
+                [nginx, "-c", str(tmp / "nginx.conf"), "-p", str(tmp)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        nbase = f"http://127.0.0.1:{nport}"
+        for spath, _size in static.values():
+            assert wait_http(nbase + spath) == (www / spath.lstrip("/")).read_bytes()
+        # the ceiling of any gunicorn app: a bare WSGI function answering the same bytes from memory
+        bport = free_port()
+        (tmp / "bare.py").write_text(BARE_APP.format(www=str(www)), encoding="utf-8")
+        procs.append(
+            subprocess.Popen(
+                [gunicorn, *gunicorn_opts(args.workers, bport), "--chdir", str(tmp), "bare:app"],
+                env=env,
+                stdout=glog,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        bbase = f"http://127.0.0.1:{bport}"
+        for spath, _size in static.values():
+            assert wait_http(bbase + spath) == (www / spath.lstrip("/")).read_bytes()
+
+        print(
+            f"wrk -t2 -c{args.connections} -d{args.duration}s on loopback, median of {args.repeat} interleaved runs; "
+            f"gunicorn {args.workers} workers (gthread) vs nginx 2 workers, same bytes; "
+            f"{os.cpu_count()} CPUs shared with wrk; load average {os.getloadavg()[0]:.1f}"
+        )
+        header = (
+            f"{'endpoint':<20} {'bytes':>8} {'server':<9} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9}"
+        )
+        print(header)
+        print("-" * len(header))
+        ratios = {}
+        for label, path in paths.items():
+            spath, size = static[label]
+            run_wrk(gbase + path, 1, args.connections)  # warm-up (caches, connections)
+            runs: dict[str, list[dict[str, float]]] = {"geowarn": [], "bare WSGI": [], "nginx": []}
+            for _ in range(args.repeat):  # interleaved, so a noisy neighbour hits all alike
+                runs["geowarn"].append(run_wrk(gbase + path, args.duration, args.connections))
+                runs["bare WSGI"].append(run_wrk(bbase + spath, args.duration, args.connections))
+                runs["nginx"].append(run_wrk(nbase + spath, args.duration, args.connections))
+            res = {k: _median(v) for k, v in runs.items()}
+            ratios[label] = res["geowarn"]["rps"] / res["nginx"]["rps"]
+            for i, (server, r) in enumerate(res.items()):
+                ratio = r["rps"] / res["nginx"]["rps"]
+                first = f"{label:<20} {size:>8}" if i == 0 else f"{'':<20} {'':>8}"
+                print(f"{first} {server:<10} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {ratio:>9.1%}")
+                if r["non2xx"]:
+                    print(f"  warning: {r['non2xx']:.0f} non-2xx responses from {server}", file=sys.stderr)
+        target = ratios["event GeoJSON"]
+        verdict = "met" if target >= 0.25 else "NOT met"
+        print(f"target ≥ 25 % of nginx for the published GeoJSON: {target:.1%} ({verdict})")
+        return 0
+    except Exception:
+        log = tmp / "gunicorn.log"
+        if log.exists():
+            print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
+        raise
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

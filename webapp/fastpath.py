@@ -1,0 +1,132 @@
+"""A WSGI fast path for the published files of the current event versions.
+
+``GET``/``HEAD`` of ``/events/<id>.geojson``, ``/events/<id>.kml`` and
+``/alerts/<id>.cap`` (without a query string) are answered here, before Flask:
+one indexed query for the current artifact's ETag, the immutable bytes from a
+per-process cache keyed by that ETag, the same headers as the Flask route
+(ETag, Last-Modified, Cache-Control, Content-Disposition, security headers) and
+304 for a matching ``If-None-Match`` / ``If-Modified-Since``. Anything else —
+unknown events, query strings, other methods — falls through to Flask, which
+shapes the errors.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+from geowarn.model import parse_time, utc
+from geowarn.store import Store
+
+ROUTES = {
+    re.compile(r"^/events/([a-z0-9][a-z0-9-]{0,79})\.geojson$"): ("geojson", "{}.geojson"),
+    re.compile(r"^/events/([a-z0-9][a-z0-9-]{0,79})\.kml$"): ("kml", "{}.kml"),
+    re.compile(r"^/alerts/([a-z0-9][a-z0-9-]{0,79})\.cap$"): ("cap", "{}.cap.xml"),
+}
+QUERY = (
+    "SELECT a.etag AS etag, a.created AS created, a.media_type AS media_type FROM artifacts a "
+    "JOIN events e ON e.id = a.event_id AND e.version = a.version WHERE a.event_id = ? AND a.kind = ?"
+)
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class ArtifactFastPath:
+    """WSGI middleware serving current published artifacts without entering Flask."""
+
+    def __init__(self, app: WSGIApp, store: Store, security_headers: list[tuple[str, str]], size: int = 256) -> None:
+        self.app = app
+        self.store = store
+        self.security = security_headers
+        self._cache: OrderedDict[str, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
+            return self.app(environ, start_response)
+        route = _route(environ.get("PATH_INFO", ""))
+        if route is None:
+            return self.app(environ, start_response)
+        event_id, kind, download = route
+        try:
+            row = self.store.read_one(QUERY, [event_id, kind])
+        except Exception:
+            return self.app(environ, start_response)  # let Flask shape the error
+        if row is None:
+            return self.app(environ, start_response)
+        etag = str(row["etag"])
+        entry = self._entry(etag, event_id, kind, row, download)
+        if _not_modified(environ, etag, entry.created):
+            start_response("304 NOT MODIFIED", entry.validators)
+            return [b""]
+        start_response("200 OK", entry.headers)
+        return [b""] if method == "HEAD" else [entry.body]
+
+    def _entry(self, etag: str, event_id: str, kind: str, row: dict[str, Any], download: str) -> _Entry:
+        with self._lock:
+            entry = self._cache.get(etag)
+        if entry is not None:
+            return entry
+        body = self.store.get_artifact(event_id, kind).body
+        created = utc(parse_time(row["created"]) or datetime(1970, 1, 1, tzinfo=UTC)).replace(microsecond=0)
+        validators = [
+            ("ETag", f'"{etag}"'),
+            ("Last-Modified", format_datetime(created, usegmt=True)),
+            ("Cache-Control", "public, no-cache"),
+            *self.security,
+        ]
+        headers = [
+            *validators,
+            ("Content-Type", str(row["media_type"])),
+            ("Content-Length", str(len(body))),
+            ("Content-Disposition", f'inline; filename="{download.format(event_id)}"'),
+        ]
+        entry = _Entry(body, created, validators, headers)
+        with self._lock:
+            self._cache[etag] = entry
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return entry
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """An immutable artifact with its precomputed response headers."""
+
+    body: bytes
+    created: datetime
+    validators: list[tuple[str, str]]
+    headers: list[tuple[str, str]]
+
+
+def _route(path: str) -> tuple[str, str, str] | None:
+    """``(event_id, kind, download name pattern)`` of a fast-path URL, else ``None``."""
+    for pattern, (kind, download) in ROUTES.items():
+        m = pattern.match(path)
+        if m:
+            return m.group(1), kind, download
+    return None
+
+
+def _not_modified(environ: dict[str, Any], etag: str, created: Any) -> bool:
+    inm = environ.get("HTTP_IF_NONE_MATCH")
+    if inm is not None:
+        tags = [t.strip().removeprefix("W/").strip('"') for t in inm.split(",")]
+        return "*" in tags or etag in tags
+    ims = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if ims:
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+        return bool(since.tzinfo) and created.replace(microsecond=0) <= since
+    return False
