@@ -71,8 +71,10 @@ LAYER_DECIMALS = 4
 EVENT_SIMPLIFY_DEG = 0.001
 #: A reference layer with more vertices than this (after clipping to the view) starts hidden.
 HEAVY_VERTICES = 20_000
-#: Reference regions farther than this (degrees) from the event's bounds are left out of the page.
+#: Reference layers are clipped to the event's bounds widened by this many degrees.
 VIEW_MARGIN_DEG = 8.0
+#: Bytes of reference-layer data one page may carry; past it a layer shows only the regions hit.
+LAYER_BUDGET_BYTES = 1_000_000
 MAX_TIMELINE_ROWS = 12
 
 
@@ -433,7 +435,7 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | N
 def _layer_features(
     layer: Any, view: BaseGeometry, hit: set[str], pacific: bool = False
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
-    """Features of ``layer`` near the view (display geometry), and outlines of the regions hit."""
+    """Features of ``layer`` clipped to the view (display geometry), and those of the regions hit."""
     display = getattr(layer, "display", None)
     if display is None or len(display) == 0:
         display = [r.geometry for r in layer.regions]
@@ -441,9 +443,12 @@ def _layer_features(
     if pacific:
         display = shift_east(display)
     near = shapely.intersects(display, view)
+    clipped = np.full(len(display), None, dtype=object)
+    if near.any():
+        clipped[near] = shapely.clip_by_rect(display[near], *view.bounds)
     feats, hits, vertices = [], [], 0
-    for region, geom, keep in zip(layer.regions, display, near, strict=True):
-        if not keep or geom is None:
+    for region, geom in zip(layer.regions, clipped, strict=True):
+        if geom is None or geom.is_empty:
             continue
         gj = display_geometry(geom, LAYER_DECIMALS)
         if gj is None:
@@ -517,6 +522,7 @@ def render_event_map(
     header.add_child(branca.element.Element(_TIMING), name="geowarn_timing")
 
     notes: list[str] = []
+    budget = LAYER_BUDGET_BYTES
     land_layers = [ly for ly in layers or [] if str(getattr(ly, "kind", "")) == RegionKind.LAND or ly.id == "land"]
     ref_layers = [ly for ly in layers or [] if ly not in land_layers]
     view = shapely.box(west - VIEW_MARGIN_DEG, south - VIEW_MARGIN_DEG, east + VIEW_MARGIN_DEG, north + VIEW_MARGIN_DEG)
@@ -530,6 +536,7 @@ def render_event_map(
         base = folium.FeatureGroup(name="Offline base map", overlay=False, control=bool(tile_url))
         for ly in land_layers:
             feats, _, _ = _layer_features(ly, view, set(), pacific)
+            budget -= len(json.dumps(feats))
             style = {"color": BORDER_COLOR, "weight": 0.6, "fillColor": LAND_COLOR, "fillOpacity": 1.0}
             for f in feats:
                 f["properties"]["style"] = style
@@ -548,6 +555,14 @@ def render_event_map(
         hit_feats += hits
         if not feats:
             continue
+        size = len(json.dumps(feats))
+        if budget - size < 0:
+            feats = [{**f, "properties": {}} for f in hits]
+            size = len(json.dumps(feats))
+            notes.append(f"{getattr(ly, 'title', ly.id)}: only the regions hit are drawn (layer too heavy).")
+            if not feats:
+                continue
+        budget -= size
         heavy = vertices > HEAVY_VERTICES or str(ly.kind) in (RegionKind.TERRITORIAL_SEA, RegionKind.EEZ_LIKE)
         style = {"color": "#6b6b6b", "weight": 0.8, "opacity": 0.8, "fill": False}
         for f in feats:

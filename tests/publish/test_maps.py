@@ -220,3 +220,24 @@ def test_empty_event_still_renders():
 
     page = render_event_map(Event(id="e", name="nothing yet"), [])
     assert "L.map(" in page and "gw-timeline" not in page.split("</style>")[-1]
+
+
+def test_a_layer_too_heavy_for_the_page_shows_only_the_regions_hit(demo):
+    event, zones = demo
+    dense = [
+        Region(
+            "dense",
+            f"D-{i}",
+            f"dense {i}",
+            RegionKind.ADMIN,
+            shapely.Point(118 + i % 20, 18 + i // 20).buffer(0.4, 512),
+        )
+        for i in range(40)
+    ]
+    dense.append(Region("dense", "JP-47", "Okinawa", RegionKind.ADMIN, shapely.Point(124.2, 24.45).buffer(0.3, 512)))
+    layer = _Layer("dense", "Dense", RegionKind.ADMIN, dense)
+    layer.display = layer.geometries  # not simplified: far too heavy for one page
+    page = decoded(render_event_map(event, zones, layers=[layer]))
+    assert "Dense: only the regions hit are drawn" in page
+    assert len(page.encode()) < 1_500_000
+    assert page.count('"interactive": false') == 2  # the layer (hit region only) and the "Regions hit" outline
