@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import html
 import json
+import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -60,13 +62,18 @@ PHASE_STYLES: dict[Phase, tuple[str, str | None]] = {
     Phase.OTHER: ("#404040", "6 3"),
 }
 
+#: Reference layers: plain outlines; the regions hit: darker, dashed.
+REFERENCE_STYLE = {"color": "#6b6b6b", "weight": 0.8, "opacity": 0.8, "fill": False}
+HIT_STYLE = {"color": "#222", "weight": 1.6, "opacity": 0.9, "fill": False, "dashArray": "5 4"}
+
 SEA_COLOR = "#d5e8f5"
 LAND_COLOR = "#f4f1e8"
 BORDER_COLOR = "#8a8a8a"
 
-#: Decimal places kept in the page: event data ≈ 1 m, reference layers ≈ 10 m.
+#: Decimal places kept in the page: event data ≈ 1 m; reference layers ≈ 100 m (their display copies are
+#: simplified at ≈ 1 km, so this loses nothing visible).
 EVENT_DECIMALS = 5
-LAYER_DECIMALS = 4
+LAYER_DECIMALS = 3
 #: Simplification tolerance (degrees) of event geometries for display only (≈ 100 m).
 EVENT_SIMPLIFY_DEG = 0.001
 #: A reference layer with more vertices than this (after clipping to the view) starts hidden.
@@ -378,6 +385,7 @@ _TIMING = "<script>window.geowarnTimings = {leaflet: typeof L === 'object' ? per
 _CSS = """<style>
 .leaflet-container { background: %(sea)s; }
 .gw-legend, .gw-timeline { background: #fff; padding: 6px 8px; font: 12px/1.35 system-ui, sans-serif; }
+.gw-legend { max-width: 300px; }
 .gw-legend h4 { margin: 0 0 4px; font-size: 13px; max-width: 260px; }
 .gw-legend i { display: inline-block; width: 14px; height: 10px; margin-right: 5px; vertical-align: middle; }
 .gw-legend i.gw-line { height: 0; border-top-width: 3px; border-top-style: solid; }
@@ -434,8 +442,8 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | N
 
 def _layer_features(
     layer: Any, view: BaseGeometry, hit: set[str], pacific: bool = False
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
-    """Features of ``layer`` clipped to the view (display geometry), and those of the regions hit."""
+) -> tuple[list[dict[str, Any]], list[bool], int]:
+    """Features of ``layer`` clipped to the view (display geometry), whether each is a region hit, vertices."""
     display = getattr(layer, "display", None)
     if display is None or len(display) == 0:
         display = [r.geometry for r in layer.regions]
@@ -446,7 +454,9 @@ def _layer_features(
     clipped = np.full(len(display), None, dtype=object)
     if near.any():
         clipped[near] = shapely.clip_by_rect(display[near], *view.bounds)
-    feats, hits, vertices = [], [], 0
+    feats: list[dict[str, Any]] = []
+    is_hit: list[bool] = []
+    vertices = 0
     for region, geom in zip(layer.regions, clipped, strict=True):
         if geom is None or geom.is_empty:
             continue
@@ -455,9 +465,20 @@ def _layer_features(
             continue
         vertices += int(shapely.get_num_coordinates(geom))
         feats.append({"type": "Feature", "geometry": gj, "properties": {}})
-        if region.id in hit:
-            hits.append({"type": "Feature", "geometry": gj, "properties": {}})
-    return feats, hits, vertices
+        is_hit.append(region.id in hit)
+    return feats, is_hit, vertices
+
+
+def _view_box(west: float, south: float, east: float, north: float) -> BaseGeometry:
+    """The area reference layers are clipped to: the data's bounds, made about as wide as a screen, plus a margin.
+
+    >>> [round(v) for v in _view_box(124.0, 17.0, 125.0, 36.0).bounds]
+    [93, 9, 156, 44]
+    """
+    cx, cy = (west + east) / 2, (south + north) / 2
+    half_h = (north - south) / 2 + VIEW_MARGIN_DEG
+    half_w = max((east - west) / 2 + VIEW_MARGIN_DEG, 1.6 * half_h / max(math.cos(math.radians(cy)), 0.2))
+    return shapely.box(cx - half_w, max(cy - half_h, -90.0), cx + half_w, min(cy + half_h, 90.0))
 
 
 def _event_bounds(geoms: Sequence[BaseGeometry]) -> tuple[float, float, float, float]:
@@ -522,10 +543,11 @@ def render_event_map(
     header.add_child(branca.element.Element(_TIMING), name="geowarn_timing")
 
     notes: list[str] = []
+    sources: list[str] = []
     budget = LAYER_BUDGET_BYTES
     land_layers = [ly for ly in layers or [] if str(getattr(ly, "kind", "")) == RegionKind.LAND or ly.id == "land"]
     ref_layers = [ly for ly in layers or [] if ly not in land_layers]
-    view = shapely.box(west - VIEW_MARGIN_DEG, south - VIEW_MARGIN_DEG, east + VIEW_MARGIN_DEG, north + VIEW_MARGIN_DEG)
+    view = _view_box(west, south, east, north)
 
     # base maps: optional tiles, and the offline land layer
     if tile_url:
@@ -543,7 +565,7 @@ def render_event_map(
             folium.GeoJson({"type": "FeatureCollection", "features": feats}, interactive=False).add_to(base)
             attribution = (getattr(ly, "meta", {}) or {}).get("attribution")
             if attribution:
-                notes.append(f"Base map: {attribution}")
+                sources.append(attribution)
         base.add_to(fmap)
     elif not tile_url:
         notes.append("No base map: sea colour only.")
@@ -551,33 +573,32 @@ def render_event_map(
     hit = {z.region_id for z in zones}
     hit_feats: list[dict[str, Any]] = []
     for ly in ref_layers:
-        feats, hits, vertices = _layer_features(ly, view, hit, pacific)
-        hit_feats += hits
+        feats, is_hit, vertices = _layer_features(ly, view, hit, pacific)
         if not feats:
             continue
+        heavy = vertices > HEAVY_VERTICES or str(ly.kind) in (RegionKind.TERRITORIAL_SEA, RegionKind.EEZ_LIKE)
         size = len(json.dumps(feats))
-        if budget - size < 0:
-            feats = [{**f, "properties": {}} for f in hits]
+        if budget - size < 0:  # too heavy for the page: keep the regions hit only
+            feats = [f for f, h in zip(feats, is_hit, strict=True) if h]
+            is_hit = [True] * len(feats)
+            heavy = False
             size = len(json.dumps(feats))
             notes.append(f"{getattr(ly, 'title', ly.id)}: only the regions hit are drawn (layer too heavy).")
             if not feats:
                 continue
         budget -= size
-        heavy = vertices > HEAVY_VERTICES or str(ly.kind) in (RegionKind.TERRITORIAL_SEA, RegionKind.EEZ_LIKE)
-        style = {"color": "#6b6b6b", "weight": 0.8, "opacity": 0.8, "fill": False}
-        for f in feats:
-            f["properties"]["style"] = style
+        for f, h in zip(feats, is_hit, strict=True):
+            f["properties"]["style"] = HIT_STYLE if h and not heavy else REFERENCE_STYLE
+            if h and heavy:  # the layer starts hidden: outline its regions hit in an always-shown group
+                hit_feats.append({"type": "Feature", "geometry": f["geometry"], "properties": {"style": HIT_STYLE}})
         group = folium.FeatureGroup(name=_esc(getattr(ly, "title", ly.id)), show=not heavy)
         folium.GeoJson({"type": "FeatureCollection", "features": feats}, interactive=False).add_to(group)
         group.add_to(fmap)
         attribution = (getattr(ly, "meta", {}) or {}).get("attribution")
-        if attribution and f"Layers: {attribution}" not in notes:
-            notes.append(f"Layers: {attribution}")
+        if attribution:
+            sources.append(attribution)
 
     if hit_feats:
-        style = {"color": "#111", "weight": 2.2, "opacity": 0.9, "fill": False, "dashArray": "1 4"}
-        for f in hit_feats:
-            f["properties"]["style"] = style
         group = folium.FeatureGroup(name="Regions hit")
         folium.GeoJson({"type": "FeatureCollection", "features": hit_feats}, interactive=False).add_to(group)
         group.add_to(fmap)
@@ -596,6 +617,9 @@ def render_event_map(
     )
     zone_layer.add_to(zone_group)
     zone_group.add_to(fmap)
+    if sources:
+        parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
+        notes.append("Sources: " + "; ".join(parts))
     proximity = [z for z in zones if z.geometry is None or z.geometry.is_empty]
     for z in proximity[:5]:
         name = z.region_name + (f" / {z.region_name_ja}" if z.region_name_ja else "")
