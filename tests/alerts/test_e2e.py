@@ -31,10 +31,22 @@ from tests.alerts.helpers import WebhookReceiver, future_notice, start_service, 
 DATA = Path(__file__).resolve().parents[1] / "data"
 NS = {"c": CAP_NS}
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("geowarn.zones") is None or importlib.util.find_spec("geowarn.layers") is None,
-    reason="the alert-zone engine (geowarn.zones / geowarn.layers) is not installed",
-)
+
+def _missing() -> str | None:
+    if importlib.util.find_spec("geowarn.zones") is None or importlib.util.find_spec("geowarn.layers") is None:
+        return "the alert-zone engine (geowarn.zones / geowarn.layers) is not installed"
+    from geowarn.errors import NotFound
+    from geowarn.layers import find_region
+
+    for rid in ("JP-47", "TS-JP-47", "JP-13"):
+        try:
+            find_region(rid)
+        except NotFound:
+            return f"the shipped layers lack region {rid}"
+    return None
+
+
+pytestmark = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
 
 
 def cli(data_dir: Path, *args: str) -> str:
