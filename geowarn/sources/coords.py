@@ -114,7 +114,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 _BARE_PAIR = re.compile(
-    r"(?<![\w.\-+])(?P<lat>[-+]?\d{1,2}\.\d+)\s{0,3}[,;]?\s{0,3}(?P<lon>[-+]?\d{1,3}\.\d+)(?![\w.])"
+    r"(?<![\w.\-+])(?P<lat>[-+]?\d{1,2}\.\d+)\s{0,3}[,;]?\s{0,3}(?P<lon>[-+]?\d{1,3}\.\d+)(?!\w|\.\d)"
 )
 # Separators allowed between the latitude and the longitude of one point.
 _PAIR_GAP = re.compile(r"[\s,/;:]{0,6}")
@@ -412,6 +412,7 @@ STYLES: dict[str, Callable[[float, str, int], str]] = {
     "compact": _fmt_compact_suffix,
     "spaced": _fmt_spaced,
     "decimal": _fmt_decimal,
+    "bare": lambda v, a, d: f"{v:.{d}f}",
     "ko": lambda v, a, d: _fmt_cjk(v, a, d, "ko"),
     "ja": lambda v, a, d: _fmt_cjk(v, a, d, "ja"),
 }
@@ -429,5 +430,5 @@ def format_point(lat: float, lon: float, style: str = "navwarn", decimals: int =
     'S333000W0701500'
     """
     fmt = STYLES[style]
-    sep = "" if style == "notam" or style == "compact" else " "
+    sep = "" if style == "notam" or style == "compact" else (", " if style == "bare" else " ")
     return f"{fmt(lat, 'lat', decimals)}{sep}{fmt(lon, 'lon', decimals)}"

@@ -15,7 +15,17 @@ lat_f = st.floats(min_value=-90.0, max_value=90.0, allow_nan=False)
 lon_f = st.floats(min_value=-180.0, max_value=180.0, allow_nan=False)
 
 # style -> decimals of the last unit (enough for 1e-6 degree)
-CONTINUOUS = {"navwarn": 6, "dms": 4, "dms-ascii": 4, "dms-curly": 4, "spaced": 6, "decimal": 7, "ko": 4, "ja": 4}
+CONTINUOUS = {
+    "navwarn": 6,
+    "dms": 4,
+    "dms-ascii": 4,
+    "dms-curly": 4,
+    "spaced": 6,
+    "decimal": 7,
+    "bare": 7,
+    "ko": 4,
+    "ja": 4,
+}
 GRID = ["notam", "compact", "dm-dash"]
 
 

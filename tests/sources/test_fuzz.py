@@ -102,6 +102,20 @@ def test_tle_fuzz(text: str) -> None:
         parse_tle("1 " + text)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "magic"),
+    [("kml", b"<?xml version='1.0'?><kml>"), ("gpkg", b"SQLite format 3\x00"), ("shapefile", b"PK\x03\x04")],
+)
+@settings(max_examples=25, deadline=None)
+@given(blob=st.binary(max_size=300))
+def test_random_gis_files(fmt: str, magic: bytes, blob: bytes) -> None:
+    try:
+        out = parse(magic + blob, fmt)
+    except (ParseError, PayloadTooLarge):
+        return
+    assert all(c.geometry.is_valid for c in out.corridors)
+
+
 def test_input_size_is_bounded() -> None:
     with pytest.raises(PayloadTooLarge):
         parse("N" * (MAX_TEXT_CHARS + 1), "navwarn")
