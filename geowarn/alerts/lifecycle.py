@@ -38,7 +38,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from geowarn.alerts.rules import Match, Subscription, list_subscriptions, matches_for, relevant_zones
+from geowarn.alerts.rules import (
+    Match,
+    Subscription,
+    list_subscriptions,
+    matches_for,
+    polygon_zones,
+    relevant_zones,
+)
 from geowarn.model import (
     AlertZone,
     Event,
@@ -278,15 +285,13 @@ def process_subscription(
     Returns the message id written, or ``None``.
     """
     now = utc(now)
-    matches = matches_for(sub, event.corridors, zones)
+    own = polygon_zones(sub, event.corridors, event_id=event.id, now=now)
+    matches = matches_for(sub, zones, own)
     prev, seq, prev_zone_features = _load_state(tx, event.id, sub.id)
     decision = decide(prev, matches, event.status, now)
     if decision is None:
         return None
-    mine = relevant_zones(sub, zones)
-    if sub.polygon is not None:
-        corridor_ids = {m.corridor_id for m in matches}
-        mine += [z for z in zones if z.corridor_id in corridor_ids and z not in mine]
+    mine = relevant_zones(sub, zones, own)
     message_id = None
     if decision.msg_type is not None:
         seq += 1

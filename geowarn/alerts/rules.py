@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import InvalidGeometry, InvalidParameter, NotFound
 from geowarn.geodesy import geodesic_area_km2, geodesic_buffer
-from geowarn.model import AlertZone, Corridor, Phase, Severity, TimeWindow, format_time, parse_time
+from geowarn.model import AlertZone, Corridor, Phase, RegionKind, Severity, TimeWindow, format_time, parse_time
 
 CHANNEL_KINDS = ("webhook", "email", "mqtt")
 REGION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -346,46 +346,75 @@ def zone_matches(sub: Subscription, zone: AlertZone) -> bool:
     return zone.region_id in sub.regions or zone.layer in sub.layers
 
 
-def _polygon_matches(sub: Subscription, corridors: Sequence[Corridor], zones: Sequence[AlertZone]) -> list[Match]:
-    assert sub.polygon is not None
+def polygon_zones(
+    sub: Subscription, corridors: Sequence[Corridor], *, event_id: str | None, now: datetime
+) -> list[AlertZone]:
+    """Alert zones of a polygon subscription: each corridor ∩ (the polygon widened by the margin).
+
+    Severity and response follow the engine's rule table for a region of kind ``user`` (treated
+    like land): intersecting the polygon itself, or only its margin (proximity).
+    """
+    if sub.polygon is None:
+        return []
+    from geowarn.severity import assess_phase, certainty_for, urgency_for
+
     area = geodesic_buffer(sub.polygon, sub.margin_km * 1000.0) if sub.margin_km > 0 else sub.polygon
-    worst: dict[str, Severity] = {}
-    for z in zones:
-        if z.corridor_id not in worst or z.severity.rank < worst[z.corridor_id].rank:
-            worst[z.corridor_id] = z.severity
     out = []
     for c in corridors:
-        if sub.phases and c.phase not in sub.phases:
-            continue
         if c.geometry is None or c.geometry.is_empty or not shapely.intersects(area, c.geometry):
             continue
-        severity = worst.get(c.id, Severity.SEVERE)
-        if severity.rank > sub.min_severity.rank:
-            continue
+        touching = bool(shapely.intersects(sub.polygon, c.geometry))
+        severity, response = assess_phase(c.phase, RegionKind.USER, intersecting=touching)
         inter = shapely.intersection(area, c.geometry)
         out.append(
-            Match(f"{c.id}|{sub.id}", c.id, "polygon", severity, geodesic_area_km2(inter), c.windows, _extent(inter))
+            AlertZone(
+                id=f"{event_id}-{c.id}-{sub.id}",
+                event_id=event_id,
+                corridor_id=c.id,
+                phase=c.phase,
+                layer="subscription",
+                region_id=sub.id,
+                region_name=sub.name or "subscribed area",
+                region_kind=RegionKind.USER,
+                geometry=inter,
+                area_km2=geodesic_area_km2(inter),
+                region_fraction=0.0,
+                corridor_fraction=0.0,
+                distance_km=0.0 if touching else sub.margin_km,
+                severity=severity,
+                urgency=urgency_for(c.windows, now),
+                certainty=certainty_for(c.probability, c.confidence_level),
+                response=response,
+                windows=c.windows,
+            )
         )
     return out
 
 
-def matches_for(sub: Subscription, corridors: Sequence[Corridor], zones: Sequence[AlertZone]) -> list[Match]:
-    """Everything in an event version that concerns ``sub``, sorted by key."""
-    out = [
-        Match(
-            f"{z.corridor_id}|{z.region_id}",
-            z.corridor_id,
-            z.region_id,
-            z.severity,
-            z.area_km2,
-            z.windows,
-            _extent(z.geometry),
-        )
-        for z in zones
-        if zone_matches(sub, z)
+def _match(z: AlertZone) -> Match:
+    return Match(
+        f"{z.corridor_id}|{z.region_id}",
+        z.corridor_id,
+        z.region_id,
+        z.severity,
+        z.area_km2,
+        z.windows,
+        _extent(z.geometry),
+    )
+
+
+def matches_for(sub: Subscription, zones: Sequence[AlertZone], user_zones: Sequence[AlertZone] = ()) -> list[Match]:
+    """Everything in an event version that concerns ``sub``, sorted by key.
+
+    ``zones`` are the engine's zones (filtered by the selector, margin, severity and phases);
+    ``user_zones`` those of :func:`polygon_zones` (filtered by severity and phases).
+    """
+    out = [_match(z) for z in zones if zone_matches(sub, z)]
+    out += [
+        _match(z)
+        for z in user_zones
+        if z.severity.rank <= sub.min_severity.rank and (not sub.phases or z.phase in sub.phases)
     ]
-    if sub.polygon is not None:
-        out.extend(_polygon_matches(sub, corridors, zones))
     merged: dict[str, Match] = {}
     for m in out:  # a corridor may give several zones per region (e.g. multipolygons): keep the worst
         prev = merged.get(m.key)
@@ -394,9 +423,12 @@ def matches_for(sub: Subscription, corridors: Sequence[Corridor], zones: Sequenc
     return [merged[k] for k in sorted(merged)]
 
 
-def relevant_zones(sub: Subscription, zones: Sequence[AlertZone]) -> list[AlertZone]:
-    """The zones of ``zones`` a message to ``sub`` shows."""
-    return [z for z in zones if zone_matches(sub, z)]
+def relevant_zones(
+    sub: Subscription, zones: Sequence[AlertZone], user_zones: Sequence[AlertZone] = ()
+) -> list[AlertZone]:
+    """The zones a message to ``sub`` shows."""
+    keys = {m.key for m in matches_for(sub, zones, user_zones)}
+    return [z for z in [*zones, *user_zones] if f"{z.corridor_id}|{z.region_id}" in keys]
 
 
 # --------------------------------------------------------------------------- persistence (through a Tx)

@@ -99,6 +99,20 @@ def test_polygon_subscription_matches_corridors_within_margin(store: Store) -> N
     with store.transaction() as tx:
         ids = lifecycle.process_event(tx, ev, [make_zone("JP-47", severity=Severity.EXTREME)], T0)
     assert len(ids) == 1 and near.id in ids[0]
+    with store.snapshot() as tx:
+        body = bytes(tx.scalar("SELECT body FROM alert_messages"))
+    from lxml import etree
+
+    from geowarn.publish.cap import CAP_NS, validate_cap
+
+    assert validate_cap(body) == []
+    root = etree.fromstring(body)
+    ns = {"c": CAP_NS}
+    # the corridor touches only the margin: a proximity (Moderate) message over corridor ∩ widened box
+    assert root.findtext("c:info/c:severity", namespaces=ns) == "Moderate"
+    ring = root.findtext("c:info/c:area/c:polygon", namespaces=ns)
+    lons = [float(p.split(",")[1]) for p in ring.split()]
+    assert min(lons) > 124.9 and max(lons) <= 125.0 + 1e-6
 
 
 def test_one_failing_subscriber_does_not_block_the_others(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -167,6 +167,7 @@ def test_all_clear_via_tick_and_language_filter(store) -> None:  # type: ignore[
     assert msgs[-1]["response"] == "AllClear" and msgs[-1]["msg_type"] == "Update"
     assert [i.findtext("c:language", namespaces=NS) for i in last.findall("c:info", NS)] == ["en-US"]
     assert last.findtext("c:info/c:responseType", namespaces=NS) == "AllClear"
+    assert validate_cap(msgs[-1]["body"]) == []
     assert lifecycle.tick(store, WINDOW[0].end + timedelta(minutes=3)) == []
     lifecycle.tick(store, WINDOW[0].end + timedelta(hours=2))
     with store.snapshot() as tx:
