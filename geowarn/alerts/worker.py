@@ -163,7 +163,12 @@ class Worker:
         while not self.stop_event.is_set():
             try:
                 self.tick()
-                batch = outbox.claim(self.store, self.id, limit=self.options.batch, lease_s=self.options.lease_s)
+                # a read-only probe first: idle polling never takes SQLite's write lock
+                batch = (
+                    outbox.claim(self.store, self.id, limit=self.options.batch, lease_s=self.options.lease_s)
+                    if outbox.has_due(self.store)
+                    else []
+                )
                 delay = self.options.poll_interval
             except StoreError as exc:
                 log.warning("store unavailable: %s", exc)
