@@ -9,12 +9,14 @@ Recognised forms (latitude first; the hemisphere letter decides the axis):
                              quotes (``35° 44’06 “N``), hemisphere before
                              or after
 ``N392852E0955438``          compact NOTAM DDMMSS/DDDMMSS (also DDMM)
-``3430N12400E``              compact, hemisphere after
+``3430N12400E``              compact, hemisphere after (also ``3604.25N/12430.50E``)
+``36 04.2N 124 30.5E``       degree–minute with spaces, hemisphere after
 ``N11 54 E116 48``           degree–minute(–second) pairs (civil protection)
 ``36.0667N 124.5E``          decimal degrees with hemisphere (before/after)
 ``36.0667, 124.5``           bare decimal degrees (only as a lat, lon pair)
 ``북위 40도 41분 44초``       Korean (북위/남위/동경/서경, 도 분 초)
 ``北緯40度41分44秒``          Japanese (北緯/南緯/東経/西経, 度 分 秒)
+``北纬36°04′ 东经124°30′``   Chinese (北纬/南纬/东经/西经, ° ′ ″ or 度 分 秒)
 ==========================  ==========================================
 
 :func:`find_points` returns the latitude/longitude pairs of a text with the
@@ -66,19 +68,21 @@ _CJK_HEMI = {
     "東經": "E",
     "西経": "W",
     "西經": "W",
+    "北纬": "N",
+    "南纬": "S",
+    "东经": "E",
+    "西经": "W",
 }
+_CJK_WORDS = "|".join(_CJK_HEMI)
 
 # Each pattern yields the groups h (hemisphere, prefix or suffix), d, m, s; or num for compact digits.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "cjk",
         re.compile(
-            r"(?P<h>북위|남위|동경|서경|北緯|南緯|東経|東經|西経|西經)[ \t]{0,3}(?P<d>" + _NUM + r")[ \t]{0,3}(?:도|度)"
-            r"(?:[ \t]{0,3}(?P<m>"
-            + _MIN
-            + r")[ \t]{0,3}(?:분|分))?(?:[ \t]{0,3}(?P<s>"
-            + _MIN
-            + r")[ \t]{0,3}(?:초|秒))?"
+            rf"(?P<h>{_CJK_WORDS})[ \t]{{0,3}}(?P<d>{_NUM})[ \t]{{0,3}}(?:도|度|{_DEG_MARK})"
+            rf"(?:[ \t]{{0,3}}(?P<m>{_MIN})[ \t]{{0,3}}(?:분|分|{_MIN_MARK}))?"
+            rf"(?:[ \t]{{0,3}}(?P<s>{_MIN})[ \t]{{0,3}}(?:초|秒|{_SEC_MARK}))?"
         ),
     ),
     (
@@ -109,15 +113,24 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "spaced_suffix",
+        re.compile(
+            r"(?<![\w.\-])(?P<d>\d{1,3})[ \t](?P<m>" + _MIN + r")(?:[ \t](?P<s>" + _MIN + r"))?[ \t]?"
+            r"(?P<h>[NSEW])(?![A-Za-z])"
+        ),
+    ),
+    (
         "suffix",
-        re.compile(r"(?<![\d.\-])(?:(?P<num>\d{1,7})|(?P<dec>\d{1,3}\.\d+)[ \t]?)(?P<h>[NSEW])(?![A-Za-z])"),
+        re.compile(
+            r"(?<![\d.\-])(?:(?P<num>\d{4,7}(?:\.\d+)?|\d{1,3})|(?P<dec>\d{1,3}\.\d+)[ \t]?)(?P<h>[NSEW])(?![A-Za-z])"
+        ),
     ),
 ]
 _BARE_PAIR = re.compile(
     r"(?<![\w.\-+])(?P<lat>[-+]?\d{1,2}\.\d+)\s{0,3}[,;]?\s{0,3}(?P<lon>[-+]?\d{1,3}\.\d+)(?!\w|\.\d)"
 )
 # Separators allowed between the latitude and the longitude of one point.
-_PAIR_GAP = re.compile(r"[\s,/;:]{0,6}")
+_PAIR_GAP = re.compile(r"[\s,/;:、，]{0,6}")
 
 
 @dataclass(frozen=True)
