@@ -81,7 +81,7 @@ HEAVY_VERTICES = 20_000
 #: Reference layers are clipped to the event's bounds widened by this many degrees.
 VIEW_MARGIN_DEG = 8.0
 #: Bytes of reference-layer data one page may carry; past it a layer shows only the regions hit.
-LAYER_BUDGET_BYTES = 1_000_000
+LAYER_BUDGET_BYTES = 700_000
 MAX_TIMELINE_ROWS = 12
 
 
@@ -514,8 +514,10 @@ def render_event_map(
     layers
         Reference layers (:class:`geowarn.layers.Layer`). A layer of kind
         ``land`` becomes the offline base map; the others become toggleable
-        overlays of their display geometry near the event (heavy ones start
-        hidden), and the regions hit are outlined. ``None`` draws the event only.
+        overlays of their display geometry clipped near the event, with the
+        regions hit outlined (dashed). Heavy layers (territorial seas, 200 NM
+        zones, many vertices, or past the page budget) carry only their regions
+        hit and start hidden. ``None`` draws the event only.
     asset_base
         ``None`` inlines the vendored JS/CSS (a standalone file that works from
         ``file://``); a path such as ``"/static/vendor"`` links them instead.
@@ -571,37 +573,29 @@ def render_event_map(
         notes.append("No base map: sea colour only.")
 
     hit = {z.region_id for z in zones}
-    hit_feats: list[dict[str, Any]] = []
     for ly in ref_layers:
         feats, is_hit, vertices = _layer_features(ly, view, hit, pacific)
         if not feats:
             continue
+        title = str(getattr(ly, "title", ly.id))
         heavy = vertices > HEAVY_VERTICES or str(ly.kind) in (RegionKind.TERRITORIAL_SEA, RegionKind.EEZ_LIKE)
-        size = len(json.dumps(feats))
-        if budget - size < 0:  # too heavy for the page: keep the regions hit only
+        if heavy or budget - len(json.dumps(feats)) < 0:
+            # heavy layers (and any past the page budget) carry only their regions hit, and start hidden
             feats = [f for f, h in zip(feats, is_hit, strict=True) if h]
             is_hit = [True] * len(feats)
-            heavy = False
-            size = len(json.dumps(feats))
-            notes.append(f"{getattr(ly, 'title', ly.id)}: only the regions hit are drawn (layer too heavy).")
+            heavy = True
+            notes.append(f"{title}: only the regions hit (layer hidden at first).")
             if not feats:
                 continue
-        budget -= size
+        budget -= len(json.dumps(feats))
         for f, h in zip(feats, is_hit, strict=True):
-            f["properties"]["style"] = HIT_STYLE if h and not heavy else REFERENCE_STYLE
-            if h and heavy:  # the layer starts hidden: outline its regions hit in an always-shown group
-                hit_feats.append({"type": "Feature", "geometry": f["geometry"], "properties": {"style": HIT_STYLE}})
-        group = folium.FeatureGroup(name=_esc(getattr(ly, "title", ly.id)), show=not heavy)
+            f["properties"]["style"] = HIT_STYLE if h else REFERENCE_STYLE
+        group = folium.FeatureGroup(name=_esc(title), show=not heavy)
         folium.GeoJson({"type": "FeatureCollection", "features": feats}, interactive=False).add_to(group)
         group.add_to(fmap)
         attribution = (getattr(ly, "meta", {}) or {}).get("attribution")
         if attribution:
             sources.append(attribution)
-
-    if hit_feats:
-        group = folium.FeatureGroup(name="Regions hit")
-        folium.GeoJson({"type": "FeatureCollection", "features": hit_feats}, interactive=False).add_to(group)
-        group.add_to(fmap)
 
     bind = folium.JsCode(_BIND_JS)
     corridor_group = folium.FeatureGroup(name="Corridors")

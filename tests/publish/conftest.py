@@ -213,3 +213,13 @@ def demo() -> tuple[Event, list[AlertZone]]:
 @pytest.fixture(scope="session")
 def xss_demo() -> tuple[Event, list[AlertZone]]:
     return demo_event(label1=XSS)
+
+
+@pytest.fixture(scope="session")
+def real_demo() -> tuple[Event, list[AlertZone]]:
+    """The 2016 demo corridors through the real engine and the shipped layers (skipped until they exist)."""
+    layers_mod = pytest.importorskip("geowarn.layers")
+    zones_mod = pytest.importorskip("geowarn.zones")
+    event, _ = demo_event(label1=XSS)
+    zones = zones_mod.compute_zones(event.corridors, layers_mod.load_layers(), event_id=event.id)
+    return event, zones

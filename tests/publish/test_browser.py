@@ -42,10 +42,11 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def site(tmp_path, xss_demo):
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, xss_demo):
     """A loopback HTTP server over a directory holding the map made by ``geowarn map``."""
     event, zones = xss_demo
+    tmp_path = tmp_path_factory.mktemp("site")
     corridors = tmp_path / "corridors.geojson"
     corridors.write_text(dumps(feature_collection(corridors_to_collection(event.corridors)["features"])))
     zpath = tmp_path / "zones.geojson"
@@ -70,7 +71,7 @@ def site(tmp_path, xss_demo):
         thread.join(5)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists(CHROMIUM):
@@ -108,12 +109,12 @@ def open_page(browser, url_base, path):
     return page, log
 
 
-def test_demo_map_in_chromium(browser, site):
-    url_base, _root, event, zones = site
-    page, log = open_page(browser, url_base, "map.html")
+def check_map(browser, url_base, root, name, event, zones, *, windows=8):
+    """Everything a user relies on, checked in the page; returns the timing report."""
+    page, log = open_page(browser, url_base, name)
     expected = len(event.corridors) + sum(1 for z in zones if z.geometry is not None)
     t0 = time.perf_counter()
-    page.goto(f"{url_base}/map.html")
+    page.goto(f"{url_base}/{name}")
     page.wait_for_function(f"document.querySelectorAll('{PATHS}').length >= {expected}")
     wall_ms = (time.perf_counter() - t0) * 1000
     page.wait_for_function("window.geowarnTimings && window.geowarnTimings.drawn")
@@ -123,30 +124,32 @@ def test_demo_map_in_chromium(browser, site):
     assert page.locator(".leaflet-control-zoom-fullscreen.fullscreen-icon").count() == 1
     assert page.locator(".leaflet-control-scale-line").inner_text().endswith(("km", " m"))
     assert page.locator(".leaflet-control-layers").count() == 1
-    assert page.locator(".gw-tl-row").count() == 8  # the eight daily windows
+    assert page.locator(".gw-tl-row").count() == windows
     assert "2016-02-07 07:30–12:30 JST" in page.locator(".gw-timeline").inner_text()
     assert "Severe" in page.locator(".gw-legend").inner_text()
 
     # click inside the Okinawa zone (after zooming to it, as a user would) → popup with its names
+    okinawa = next(z for z in zones if z.region_id == "JP-47")
+    part = max(getattr(okinawa.geometry, "geoms", [okinawa.geometry]), key=lambda g: g.area)
+    inside = part.point_on_surface()
     point = page.evaluate(
-        """() => {
+        """([lat, lon]) => {
           const map = Object.values(window).find(v => v instanceof L.Map);
           let target = null;
           map.eachLayer(l => { if (l.feature && l.feature.properties.region_id === 'JP-47') target = l; });
-          map.fitBounds(target.getBounds(), {animate: false});
-          const ring = target.getLatLngs()[0][0];
-          const c = ring.reduce((a, p) => [a[0] + p.lat / ring.length, a[1] + p.lng / ring.length], [0, 0]);
-          const pt = map.latLngToContainerPoint(L.latLng(c[0], c[1]));
+          map.setView([lat, lon], 11, {animate: false});
+          const pt = map.latLngToContainerPoint(L.latLng(lat, lon));
           const box = map.getContainer().getBoundingClientRect();
           return [box.left + pt.x, box.top + pt.y];
-        }"""
+        }""",
+        [inside.y, inside.x],
     )
     page.mouse.click(point[0], point[1])
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     text = popup.inner_text()
     assert "Okinawa" in text and "沖縄県" in text and "JP-47" in text
-    assert "Severe" in text and "JST" in text and "km²" in text
+    assert str(okinawa.severity) in text and "JST" in text and "km²" in text
 
     # the XSS label shows as text, in the popup and the tooltip, and nothing runs
     page.evaluate(
@@ -174,27 +177,45 @@ def test_demo_map_in_chromium(browser, site):
     page.locator(".gw-tl-row").first.click()
     assert page.locator(".gw-tl-row.gw-tl-on").count() == 1
 
-    page.evaluate(
-        """() => { const map = Object.values(window).find(v => v instanceof L.Map);
-                   map.closePopup(); map.eachLayer(l => l.closeTooltip && l.closeTooltip()); }"""
-    )
-    page.goto(f"{url_base}/map.html")
+    page.goto(f"{url_base}/{name}")
     page.wait_for_function(f"document.querySelectorAll('{PATHS}').length >= {expected}")
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "publish-demo-map.png"))
+    page.screenshot(path=str(ARTIFACTS / f"publish-{name.removesuffix('.html')}.png"))
     assert log["dialogs"] == []
     assert log["errors"] == []
     assert log["blocked"] == []
     assert all(u.startswith(url_base) or u.startswith("data:") for u in log["requests"])
-    size = len((_root / "map.html").read_bytes())
+    size = len((root / name).read_bytes())
     assert size < 1_500_000
-    report = {
+    return {
         "map_bytes": size,
         "leaflet_to_drawn_ms": round(timings["drawn"] - timings["leaflet"], 1),
         "leaflet_to_layers_added_ms": round(timings["layersAdded"] - timings["leaflet"], 1),
         "navigation_to_paths_ms": round(wall_ms, 1),
         "paths": expected,
     }
+
+
+def test_demo_map_in_chromium(browser, site):
+    url_base, root, event, zones = site
+    report = check_map(browser, url_base, root, "map.html", event, zones)
+    print("fixture map", report)
+
+
+def test_real_demo_map_with_layers_in_chromium(browser, site, real_demo, tmp_path):
+    """The demo event through the real engine and layers: base map, layers, zones — still offline."""
+    url_base, root, _, _ = site
+    event, zones = real_demo
+    corridors = tmp_path / "real-corridors.geojson"
+    corridors.write_text(dumps(feature_collection(corridors_to_collection(event.corridors)["features"])))
+    zpath = tmp_path / "real-zones.geojson"
+    zpath.write_text(dumps(feature_collection(z.to_feature() for z in zones)))
+    args = ["map", str(corridors), "--zones", str(zpath), "--name", event.name, "-o", str(root / "demo.html")]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    page = (root / "demo.html").read_text(encoding="utf-8")
+    assert "#f4f1e8" in page  # the offline land base map is there
+    report = check_map(browser, url_base, root, "demo.html", event, zones)
     (ARTIFACTS / "publish-demo-map.json").write_text(json.dumps(report, indent=2))
     print("demo map", report)
 

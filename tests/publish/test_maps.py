@@ -185,7 +185,8 @@ def test_reference_layers_base_overlays_and_hits(demo):
     assert "#f4f1e8" in page  # the land fill of the offline base map
     assert "Prefectures &lt;JP&gt;" in page and "Prefectures <JP>" not in page
     assert "Natural Earth &lt;public domain&gt;" in page
-    assert "Regions hit" in page
+    assert '"dashArray": "5 4"' in page  # JP-47 outlined as a region hit
+    assert "Territorial seas: only the regions hit" in page
     # the far prefecture is left out of the page; the territorial-sea layer starts hidden
     assert "141.777" not in page and "45.333" not in page
     assert page.count('"interactive": false') >= 3
@@ -199,7 +200,7 @@ def test_heavy_layers_start_hidden(demo):
     # folium adds a shown FeatureGroup to the map at once; a hidden one only through the layer control
     shown = re.findall(r"(feature_group_\w+)\.addTo\(", page)
     groups = re.findall(r"var (feature_group_\w+) = L\.featureGroup", page)
-    assert len(groups) == 6  # base, prefectures, territorial seas, regions hit, corridors, zones
+    assert len(groups) == 5  # base, prefectures, territorial seas, corridors, zones
     assert len(set(shown)) == len(groups) - 1  # only the territorial-sea layer is not added at start
 
 
@@ -238,7 +239,19 @@ def test_a_layer_too_heavy_for_the_page_shows_only_the_regions_hit(demo):
     layer = _Layer("dense", "Dense", RegionKind.ADMIN, dense)
     layer.display = layer.geometries  # not simplified: far too heavy for one page
     page = decoded(render_event_map(event, zones, layers=[layer]))
-    assert "Dense: only the regions hit are drawn" in page
+    assert "Dense: only the regions hit" in page
     assert len(page.encode()) < 1_500_000
     assert page.count('"interactive": false') == 1  # the layer, with its region hit only
     assert "Regions hit" not in page
+
+
+def test_page_budget_limits_reference_layers(demo, monkeypatch):
+    from geowarn.publish import maps
+
+    event, zones = demo
+    monkeypatch.setattr(maps, "LAYER_BUDGET_BYTES", 10)
+    page = decoded(render_event_map(event, zones, layers=_layers()[1:2]))
+    assert "Prefectures &lt;JP&gt;: only the regions hit" in page
+    monkeypatch.setattr(maps, "LAYER_BUDGET_BYTES", 700_000)
+    page = decoded(render_event_map(event, zones, layers=_layers()[1:2]))
+    assert "only the regions hit" not in page
