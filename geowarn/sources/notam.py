@@ -6,7 +6,8 @@ Q-line's approximate circle), polygons ``N194400E1235300-N194300E1245100-… BAC
 (several per NOTAM, split at ``BACK TO START`` or ``AREA x:``), ``CIRCLE RADIUS 5NM CENTRED ON
 …``, vertical limits (``F) SFC G) UNL``, ``SFC-UNL``, ``FL180-FL600``, ``5000FT AMSL``) kept as
 ``lower``/``upper`` properties, windows ``06 JUL 03:18 2023 UNTIL 06 JUL 04:45 2023`` and
-``B) 2307060318 C) 2307060445``, and ``CREATED: 03 FEB 07:40 2016`` as the issue date.
+``B) 2307060318 C) 2307060445`` (with ``D) DAILY 2230-0330``: one window a day), and
+``CREATED: 03 FEB 07:40 2016`` as the issue date.
 
 >>> out = parse_notam("A0001/23 - CIRCLE RADIUS 5NM CENTRED ON N392852E0955438. SFC-UNL. "
 ...                   "06 JUL 03:18 2023 UNTIL 06 JUL 04:45 2023")
@@ -20,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from geowarn.errors import ParseError
@@ -78,6 +79,36 @@ def _stamp(text: str, offset: int, value: str) -> datetime:
     return _dt(text, offset, value, 2000 + y, mo, d, h, mi)
 
 
+_D_DAILY = re.compile(r"\s*(?:DAILY|DLY)\s+(?P<s>\d{4})\s*-\s*(?P<e>\d{4})\b")
+
+
+def _daily_schedule(
+    text: str, work: str, items: dict[str, re.Match[str]], begin: datetime, finish: datetime
+) -> list[TimeWindow]:
+    """Item ``D) DAILY 2230-0330``: one window a day between B) and C) (overnight ends the next day)."""
+    if "D" not in items:
+        return []
+    m = _D_DAILY.match(work, items["D"].end())
+    if not m:
+        return []
+    sh, sm, eh, em = int(m["s"][:2]), int(m["s"][2:]), int(m["e"][:2]), int(m["e"][2:])
+    if sh > 23 or eh > 23 or sm > 59 or em > 59:
+        line, col = line_col(text, m.start())
+        raise ParseError(f"item D) {m.group(0).strip()!r} is not HHMM-HHMM", line=line, column=col)
+    out: list[TimeWindow] = []
+    day = begin.replace(hour=0, minute=0)
+    while day <= finish and len(out) <= 400:
+        start = day.replace(hour=sh, minute=sm)
+        end = day.replace(hour=eh, minute=em)
+        if end <= start:
+            end += timedelta(days=1)
+        start, end = max(start, begin), min(end, finish)
+        if start < end:
+            out.append(TimeWindow(start, end))
+        day += timedelta(days=1)
+    return out
+
+
 def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     """Parse one NOTAM into corridors (see the module docstring)."""
     text = as_text(data, "NOTAM")
@@ -121,7 +152,8 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
             finish = _stamp(text, items["C"].end(), c_text)
             if finish < begin:
                 raise ParseError("item C) ends before item B) starts", line=line_col(text, items["C"].start())[0])
-            windows.append(TimeWindow(begin, finish))
+            daily = _daily_schedule(text, work, items, begin, finish)
+            windows.extend(daily or [TimeWindow(begin, finish)])
     created = _CREATED.search(work)
     if created:
         issued = _dt(

@@ -146,3 +146,15 @@ def test_two_areas_on_one_line_stay_apart() -> None:
     a, b = parse_notice(line, format="advisory").corridors
     assert (a.label, b.label) == ("Zone 1", "Zone 2")
     assert not a.geometry.intersects(b.geometry)
+
+
+def test_notam_daily_schedule() -> None:
+    text = ICAO.replace(
+        "A) RJJJ B) 2311211500 C) 2311301500", "A) RJJJ B) 2311211500 C) 2311240300\nD) DAILY 1500-0300"
+    )
+    c = parse_notam(text).corridors[0]
+    assert [(w.start.day, w.start.hour, w.end.day, w.end.hour) for w in c.windows] == [
+        (21, 15, 22, 3),
+        (22, 15, 23, 3),
+        (23, 15, 24, 3),
+    ]
