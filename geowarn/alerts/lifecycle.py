@@ -10,9 +10,9 @@ Rules (for one event and one subscription, given the zones that concern the subs
 * a relevant change — a new or vanished corridor/region pair, a moved window, the area changed by
   more than 5 %, the zone's extent moved, a severity up or down → ``Update`` referencing every
   message since the Alert;
-* the event cancelled (or ended), or no zone concerns the subscription any more → ``Cancel``;
-* every window has passed → ``Update`` with response ``AllClear`` (urgency Past), then, one
-  hour after the last window, the state expires silently;
+* the event cancelled, or no zone concerns the subscription any more → ``Cancel``;
+* every window has passed, or the event was marked ended → ``Update`` with response ``AllClear``
+  (urgency Past), then, one hour later, the state expires silently;
 * nothing relevant changed → no message (re-running is idempotent).
 
 >>> from datetime import datetime, UTC, timedelta
@@ -147,17 +147,26 @@ def decide(prev: State | None, matches: Sequence[Match], event_status: EventStat
     summary = summarize(matches)
     ends = [m.window_end for m in matches]
     window_end = max((e for e in ends if e is not None), default=None) if matches else None
-    if event_status in (EventStatus.CANCELLED, EventStatus.ENDED):
+    cleared = prev is not None and prev.status == ALLCLEAR
+    if event_status == EventStatus.CANCELLED or (event_status != EventStatus.DRAFT and not matches):
         if live:
             assert prev is not None
-            return Decision("Cancel", CANCELLED, prev.summary, prev.window_end, None, reason=f"event {event_status}")
+            why = "event cancelled" if event_status == EventStatus.CANCELLED else "region no longer affected"
+            return Decision("Cancel", CANCELLED, prev.summary if matches else {}, prev.window_end, None, reason=why)
+        if cleared:  # already told it is over: just close the state
+            assert prev is not None
+            return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="closed")
+        return None
+    if event_status == EventStatus.ENDED:
+        if live:
+            assert prev is not None
+            return Decision(
+                "Update", ALLCLEAR, summary, window_end, now + EXPIRY_GRACE, all_clear=True, reason="event ended"
+            )
+        if cleared and prev is not None and prev.expires is not None and now >= prev.expires:
+            return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="expired")
         return None
     if event_status == EventStatus.DRAFT:
-        return None
-    if not matches:
-        if live:
-            assert prev is not None
-            return Decision("Cancel", CANCELLED, {}, prev.window_end, None, reason="region no longer affected")
         return None
     passed = all(e is not None for e in ends) and window_end is not None and window_end < now
     if passed:

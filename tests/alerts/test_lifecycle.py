@@ -184,3 +184,20 @@ def test_thresholds_and_phases_filter(store) -> None:  # type: ignore[no-untyped
     zone = dataclasses.replace(make_zone("JP-47"), distance_km=20.0, geometry=None)
     ids = run(store, make_event(), [zone])
     assert [i.split("-sub-")[1] for i in ids] == [near.id.removeprefix("sub-") + "-1"]
+
+
+def test_event_ended_gives_all_clear_and_closed_states_stay_quiet() -> None:
+    prev = active([match()])
+    d = decide(prev, [match()], EventStatus.ENDED, T0)
+    assert d is not None and (d.msg_type, d.status, d.all_clear) == ("Update", "allclear", True)
+    cleared = State(d.status, d.summary, d.window_end, d.expires)
+    assert decide(cleared, [match()], EventStatus.ENDED, T0) is None
+    later = decide(cleared, [match()], EventStatus.ENDED, T0 + lifecycle.EXPIRY_GRACE)
+    assert later is not None and (later.msg_type, later.status) == (None, "expired")
+    # cancelled after the all-clear: nothing more to say, the state is closed without a message
+    closed = decide(cleared, [match()], EventStatus.CANCELLED, T0)
+    assert closed is not None and (closed.msg_type, closed.status) == (None, "expired")
+    # a new window after the all-clear re-activates with an Update
+    new_window = (TimeWindow(T0 + timedelta(days=1), T0 + timedelta(days=1, hours=5)),)
+    again = decide(cleared, [match(windows=new_window)], EventStatus.ACTIVE, T0)
+    assert again is not None and (again.msg_type, again.status) == ("Update", "active")
