@@ -13,7 +13,8 @@ What is read
   ``2230Z TO 0330Z DAILY 07 THRU 13 FEB`` and ``DAILY 2230Z TO 0330Z 07 THRU 13 FEB`` (a daily
   window whose end is before its start ends the next day). A window without month or year
   takes them from the issue date; a month more than six months before the issue month is in
-  the next year. Windows written inside an area belong to that area, the others to every area;
+  the next year. A window written inside an area before its last corner belongs to that area,
+  any other window to every area;
 - ``CANCEL THIS MSG 140430Z FEB 16`` → ``meta["cancel_at"]``; ``CANCEL NAVAREA IV 1165/22``,
   ``CANCEL HYDROPAC 298/16, 299/16`` → ``meta["cancels"]`` (for the alert lifecycle).
 
@@ -412,7 +413,7 @@ def parse_navwarn(
         for m in _MSG_ID.finditer(work):
             if not any(s <= m.start() < e for s, e in cancel_spans):
                 message_id = _norm_id(m.group("series"), m.group("num"), m.group("year"))
-                dtg = _DTG.match(work, m.end() + len(work[m.end() :]) - len(work[m.end() :].lstrip(" \t")))
+                dtg = _DTG.match(work, m.end() + len(work[m.end() :]) - len(work[m.end() :].lstrip()))
                 if issued is None and dtg:
                     issued = _when(
                         text,
@@ -462,10 +463,21 @@ def parse_navwarn(
     if title:
         meta.setdefault("title", title)
 
-    shared = [w for s, _, ws in windows if not any(a.start <= s < a.end for a in areas) for w in ws]
+    # a window written inside an area, before its last corner, is that area's own; any other
+    # (before the areas, or after an area's corners) applies to every area: more windows, not fewer
+    owner: list[int | None] = []
+    for s, _, _ in windows:
+        idx = next((i for i, a in enumerate(areas) if a.start <= s < max(p.end for p in a.points)), None)
+        owner.append(idx)
+    shared = [w for (_, _, ws), o in zip(windows, owner, strict=True) if o is None for w in ws]
     corridors: list[Corridor] = []
-    for area, phase in zip(areas, phases, strict=True):
-        own = [w for s, _, ws in windows if area.start <= s < area.end for w in ws]
+    used: dict[str, int] = {}
+    for index, (area, phase) in enumerate(zip(areas, phases, strict=True)):
+        own = [w for (_, _, ws), o in zip(windows, owner, strict=True) if o == index for w in ws]
+        suffix = area.label.lower()
+        used[suffix] = used.get(suffix, 0) + 1
+        if used[suffix] > 1:  # "A." again in a later paragraph
+            suffix = f"{suffix}-{used[suffix]}"
         geom, props = _shape(area, text, windowed, preamble.upper())
         ls, le = _line_span(text, area.start, max(p.end for p in area.points))
         raw = "\n".join([*header_lines, text[ls:le]])
@@ -474,7 +486,7 @@ def parse_navwarn(
             props["phase_rule"] = how
         corridors.append(
             Corridor(
-                id=f"{base}-{area.label.lower()}",
+                id=f"{base}-{suffix}",
                 geometry=geom,
                 phase=phase,
                 label=f"{message_id or 'warning'} area {area.label}",

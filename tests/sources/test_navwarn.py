@@ -204,3 +204,29 @@ def test_area_labels_and_daily_first() -> None:
         (t(2024, 3, 11, 22, 30), t(2024, 3, 12, 3, 30)),
         (t(2024, 3, 12, 22, 30), t(2024, 3, 13, 3, 30)),
     ]
+
+
+def test_trailing_window_is_shared_and_repeated_labels_get_unique_ids() -> None:
+    text = (
+        "NAVAREA XI 0500/24\n1. ROCKET LAUNCHING IN AREAS BOUND BY\n"
+        "   A. 30-00N 125-00E, 30-00N 126-00E, 29-00N 126-00E.\n"
+        "   B. 28-00N 125-00E, 28-00N 126-00E, 27-00N 126-00E.\n"
+        "   121606Z TO 121854Z NOV.\n"
+        "2. SPACE DEBRIS IN AREA BOUND BY\n"
+        "   A. 20-00N 125-00E, 20-00N 126-00E, 19-00N 126-00E.\n"
+    )
+    out = parse_navwarn(text)
+    assert [c.id for c in out.corridors] == ["navarea-xi-0500-24-a", "navarea-xi-0500-24-b", "navarea-xi-0500-24-a-2"]
+    a, b, _ = out.corridors
+    assert a.windows == b.windows and len(a.windows) == 1
+
+
+def test_windows_written_inside_an_area_are_its_own() -> None:
+    text = (
+        "NAVAREA XI 0501/24 100000Z NOV 24\n1. ROCKET LAUNCHING IN AREAS BOUND BY\n"
+        "   A. 121606Z TO 121854Z NOV 30-00N 125-00E, 30-00N 126-00E, 29-00N 126-00E.\n"
+        "   B. 131606Z TO 131854Z NOV 28-00N 125-00E, 28-00N 126-00E, 27-00N 126-00E.\n"
+    )
+    a, b = parse_navwarn(text).corridors
+    assert [w.start.day for w in a.windows] == [12]
+    assert [w.start.day for w in b.windows] == [13]
