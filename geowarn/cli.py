@@ -301,9 +301,10 @@ def _store() -> Any:
 def _service_options() -> Any:
     import os
 
-    from geowarn.service import Options
+    from geowarn.service import Options, parse_layer_ids
 
     return Options(
+        layer_ids=parse_layer_ids(os.environ.get("GEOWARN_ALERT_LAYERS")),
         layers_dir=os.environ.get("GEOWARN_LAYERS_DIR") or None,
         tile_url=os.environ.get("GEOWARN_TILE_URL") or None,
         tile_attribution=os.environ.get("GEOWARN_TILE_ATTRIBUTION", ""),

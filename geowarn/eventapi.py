@@ -4,8 +4,8 @@
 collection (``application/geo+json``) or a JSON object
 ``{"text" | "geojson", "format", "name", "id", "kind"}`` and answers 201 with
 the computed zones. ``PUT`` replaces an event's corridors (a new version),
-``PATCH`` renames it or changes its status, ``DELETE`` / ``POST …/cancel``
-cancel it.
+``PATCH`` renames it or changes its status, ``POST …/cancel`` cancels it
+(events are never deleted: their history stays).
 """
 
 from __future__ import annotations

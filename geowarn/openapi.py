@@ -308,13 +308,6 @@ def openapi_document(base_url: str, collection_ids: list[str]) -> dict[str, Any]
                 },
                 "responses": {"200": {"description": "Updated", **_json(event_ref)}, **write_errors},
             },
-            "delete": {
-                "summary": "Cancel the event",
-                "operationId": "deleteEvent",
-                "security": [{"bearer": []}],
-                "parameters": [event_id],
-                "responses": {"200": {"description": "Cancelled", **_json(event_ref)}, **write_errors},
-            },
         },
         "/api/events/{eventId}/cancel": {
             "post": {

@@ -55,6 +55,16 @@ class Options:
     layer_ids: Sequence[str] | None = None
 
 
+def parse_layer_ids(text: str | None) -> list[str] | None:
+    """``"a, b"`` → ``["a", "b"]``; empty → ``None`` (every alert layer).
+
+    >>> parse_layer_ids("jp-prefectures, eez-like"), parse_layer_ids("")
+    (['jp-prefectures', 'eez-like'], None)
+    """
+    ids = [p.strip() for p in (text or "").split(",") if p.strip()]
+    return ids or None
+
+
 @dataclass
 class EventResult:
     """What a state change produced."""

@@ -120,7 +120,6 @@ def patch_event(event_id: str) -> Response:
     return respond(eventapi.patch_event(api_request(), store(), event_id, request.get_data(), options=options()))
 
 
-@bp.delete("/api/events/<event_id>")
 @bp.post("/api/events/<event_id>/cancel")
 def cancel_event(event_id: str) -> Response:
     require_token()

@@ -16,6 +16,11 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
     "GEOWARN_CAP_SENDER": ("CAP_SENDER", "geowarn@localhost", "CAP <sender> (no spaces or commas)."),
     "GEOWARN_CAP_SENDER_NAME": ("CAP_SENDER_NAME", "geowarn", "CAP <senderName>, the human-readable issuer."),
     "GEOWARN_CAP_STATUS": ("CAP_STATUS", "Actual", "CAP <status>: Actual, Exercise or Test."),
+    "GEOWARN_ALERT_LAYERS": (
+        "ALERT_LAYERS",
+        None,
+        "Comma-separated layer ids to compute alert zones over (default: all alert layers).",
+    ),
     "GEOWARN_MAX_UPLOAD_MB": ("MAX_UPLOAD_MB", "5", "Largest accepted request body / upload in MB (larger: 413)."),
 }
 

@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorized
 from geowarn.ogcapi import APIRequest
-from geowarn.service import Options
+from geowarn.service import Options, parse_layer_ids
 from geowarn.store import Artifact, Store, open_store
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,7 @@ def cache() -> LRUCache:
 def options() -> Options:
     cfg = current_app.config
     return Options(
+        layer_ids=parse_layer_ids(cfg.get("ALERT_LAYERS")),
         layers_dir=cfg.get("LAYERS_DIR") or None,
         tile_url=cfg.get("TILE_URL") or None,
         tile_attribution=cfg.get("TILE_ATTRIBUTION") or "",

@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 from webapp import create_app
 
 DATA = Path(__file__).parents[1] / "data" / "web"
+#: The alert layers of the web tests (the engine's own tests cover every layer; these keep start-up short).
+TEST_LAYERS = "jp-prefectures,eez-like"
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def navarea_text() -> str:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": None})
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": None, "ALERT_LAYERS": TEST_LAYERS})
     yield app
     app.extensions["geowarn.store"].close()
 

@@ -53,7 +53,12 @@ def start_server(data_dir: Path, *, extra_env: dict[str, str] | None = None) -> 
     port = free_port()
     token_file = data_dir / "token.txt"
     code = SERVER.format(root=str(ROOT), data=str(data_dir), token_file=str(token_file), port=port)
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", **(extra_env or {})}
+    env = {
+        **os.environ,
+        "PYTHONWARNINGS": "ignore",
+        "GEOWARN_ALERT_LAYERS": "jp-prefectures,eez-like",
+        **(extra_env or {}),
+    }
     env.pop("GEOWARN_DATABASE_URL", None)
     log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT, env=env)
