@@ -4,6 +4,10 @@ A subscription selects regions by id (``JP-47``, ``TS-JP-47``, ``EEZ-JP-47``), b
 (``layer:jp-prefectures``) or by its own polygon, widens them by a margin in km, filters zones by
 a minimum CAP severity and by corridor phase, and names the languages and channels of its messages.
 
+The margin of a region selector filters the engine's proximity zones (``distance_km``), so it is
+effective up to the margin the zones were computed with (25 km by default); a polygon selector
+is widened geodesically by any margin (up to 500 km).
+
 >>> hook = Channel("webhook", "http://127.0.0.1:9/h", "s3cret-key")
 >>> sub = Subscription.create(regions=["JP-47", "TS-JP-47"], channels=[hook])
 >>> sub.id.startswith("sub-"), sub.min_severity
