@@ -107,7 +107,9 @@ class LayerIndex:
 
     layer_id: str
     regions: list[Region]
+    geometries: NDArray[Any]
     region_area_km2: NDArray[np.float64]
+    region_pieces: IntArray
     pieces: NDArray[Any]
     piece_region: IntArray
     piece_area_km2: NDArray[np.float64]
@@ -166,20 +168,18 @@ def subdivide(
         ps, os_, bs = pieces[split], owner[split], b[split]
         vertical = (bs[:, 2] - bs[:, 0]) >= (bs[:, 3] - bs[:, 1])
         mx, my = (bs[:, 0] + bs[:, 2]) / 2.0, (bs[:, 1] + bs[:, 3]) / 2.0
+        # the two halves of each piece: left/right of x = mx, or below/above y = my
         pad = 1.0
-        box_a = shapely.box(
-            bs[:, 0] - pad,
-            bs[:, 1] - pad,
-            np.where(vertical, mx, bs[:, 2] + pad),
-            np.where(vertical, bs[:, 3] + pad, my),
-        )
-        box_b = shapely.box(
-            np.where(vertical, mx, bs[:, 0] - pad),
-            np.where(vertical, bs[:, 1] - pad, my),
-            bs[:, 2] + pad,
-            bs[:, 3] + pad,
-        )
-        halves = shapely.intersection(np.concatenate([ps, ps]), np.concatenate([box_a, box_b]))
+        x0 = np.concatenate([bs[:, 0] - pad, np.where(vertical, mx, bs[:, 0] - pad)])
+        y0 = np.concatenate([bs[:, 1] - pad, np.where(vertical, bs[:, 1] - pad, my)])
+        x1 = np.concatenate([np.where(vertical, mx, bs[:, 2] + pad), bs[:, 2] + pad])
+        y1 = np.concatenate([np.where(vertical, bs[:, 3] + pad, my), bs[:, 3] + pad])
+        both = np.concatenate([ps, ps])
+        # GEOS' rectangle clipping is linear-time; where its output is not valid, redo that half exactly
+        halves = np.asarray(shapely.lib.clip_by_rect(both, x0, y0, x1, y1), dtype=object)
+        bad = ~shapely.is_valid(halves)
+        if bad.any():
+            halves[bad] = shapely.intersection(both[bad], shapely.box(x0[bad], y0[bad], x1[bad], y1[bad]))
         pieces, sub_owner = _polygon_parts(halves)
         owner = np.concatenate([os_, os_])[sub_owner]
         good = shapely.area(pieces) > 0
@@ -205,10 +205,13 @@ def layer_index(layer: LayerLike) -> LayerIndex:
     geoms = np.asarray(list(geoms), dtype=object)
     pieces, owner = subdivide(geoms)
     shapely.prepare(pieces)
+    shapely.prepare(geoms)
     piece_area = geodesic_areas_km2(pieces) if len(pieces) else np.zeros(0)
     index = LayerIndex(
         layer_id=layer.id,
         regions=regions,
+        geometries=geoms,
+        region_pieces=np.bincount(owner, minlength=len(regions)).astype(np.int64),
         region_area_km2=np.bincount(owner, weights=piece_area, minlength=len(regions)).astype(float),
         pieces=pieces,
         piece_region=owner,
@@ -229,6 +232,7 @@ class _Corridors:
     items: list[Corridor]
     parts: NDArray[Any]  # Polygon parts, densified, prepared
     part_owner: IntArray
+    part_area_km2: NDArray[np.float64]
     area_km2: NDArray[np.float64]
 
 
@@ -260,8 +264,14 @@ def _long_edges(parts: NDArray[Any]) -> NDArray[np.bool_]:
     if len(xy) < 2:
         return np.zeros(len(parts), dtype=bool)
     same = idx[1:] == idx[:-1]
-    _, _, dist = GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
-    long_edge = same & (np.asarray(dist) > DENSIFY_M)
+    # an edge shorter than DENSIFY_M / 111.7 km in planar degrees is surely short: measure only the others
+    d_deg = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
+    maybe = same & (d_deg * 111_700.0 > DENSIFY_M)
+    long_edge = np.zeros(len(same), dtype=bool)
+    if maybe.any():
+        a, b = xy[:-1][maybe], xy[1:][maybe]
+        _, _, dist = GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+        long_edge[maybe] = np.asarray(dist) > DENSIFY_M * 1.001
     long_ring = np.zeros(len(rings), dtype=bool)
     long_ring[idx[:-1][long_edge]] = True
     out = np.zeros(len(parts), dtype=bool)
@@ -278,7 +288,7 @@ def _prepare_corridors(corridors: Sequence[Corridor]) -> _Corridors:
     shapely.prepare(parts)
     part_area = geodesic_areas_km2(parts) if len(parts) else np.zeros(0)
     area = np.bincount(owner, weights=part_area, minlength=len(corridors)).astype(float)
-    return _Corridors(list(corridors), parts, owner, area)
+    return _Corridors(list(corridors), parts, owner, part_area, area)
 
 
 # --------------------------------------------------------------------------- the engine
@@ -294,41 +304,92 @@ def zone_id(event_id: str | None, corridor_id: str, layer_id: str, region_id: st
     return "z-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-def _intersections(cs: _Corridors, ix: LayerIndex) -> tuple[IntArray, IntArray, NDArray[Any], NDArray[np.float64]]:
-    """Per (corridor part, piece) pair with positive overlap: indices, geometry, area."""
+def _overlaps(cs: _Corridors, ix: LayerIndex) -> tuple[IntArray, IntArray, NDArray[Any], NDArray[np.float64]]:
+    """Corridor part × region overlaps with positive area: part index, region index, geometry, area.
+
+    Pairs come from the piece index; per (part, region) the geometry is, fastest first:
+    the one piece wholly inside the part; the part wholly inside its one piece; the whole
+    region when every piece of it lies inside the part; the exact intersection of the one
+    touched piece; else the region clipped to the part's bounding box, intersected once.
+    """
     empty_i = np.zeros(0, dtype=np.int64)
+    nothing = (empty_i, empty_i, np.zeros(0, dtype=object), np.zeros(0))
     if len(cs.parts) == 0 or len(ix.pieces) == 0:
-        return empty_i, empty_i, np.zeros(0, dtype=object), np.zeros(0)
+        return nothing
     pi, qj = ix.tree.query(cs.parts, predicate="intersects")
     if len(pi) == 0:
-        return empty_i, empty_i, np.zeros(0, dtype=object), np.zeros(0)
+        return nothing
     parts, pieces = cs.parts[pi], ix.pieces[qj]
-    geom = np.empty(len(pi), dtype=object)
-    area = np.zeros(len(pi))
-    inside = shapely.contains(parts, pieces)  # piece wholly inside the corridor part
-    geom[inside] = pieces[inside]
-    area[inside] = ix.piece_area_km2[qj[inside]]
-    rest = ~inside
+    inside = shapely.contains(parts, pieces)  # piece wholly inside the corridor part (prepared)
     around = np.zeros(len(pi), dtype=bool)
-    around[rest] = shapely.contains(pieces[rest], parts[rest])  # corridor part wholly inside the piece
-    geom[around] = parts[around]
-    rest &= ~around
-    if rest.any():
-        a, p = parts[rest], pieces[rest]
-        # A long corridor (an overflight swath: thousands of vertices) is first clipped to the
-        # small piece's bounding box, so the exact overlay only sees the few nearby edges.
-        big = shapely.get_num_coordinates(a) > CLIP_VERTICES
-        if big.any():
-            b = shapely.bounds(p[big])
-            boxes = shapely.box(b[:, 0] - 1e-9, b[:, 1] - 1e-9, b[:, 2] + 1e-9, b[:, 3] + 1e-9)
-            a = a.copy()
-            a[big] = shapely.intersection(a[big], boxes)
-        geom[rest] = _polygonal(shapely.intersection(p, a))
-    measured = around | rest
-    if measured.any():
-        area[measured] = geodesic_areas_km2(geom[measured])
+    around[~inside] = shapely.contains(pieces[~inside], parts[~inside])  # part wholly inside the piece
+    nreg = max(len(ix.regions), 1)
+    key = pi.astype(np.int64) * nreg + ix.piece_region[qj]
+    order = np.lexsort((qj, key))
+    uniq, start, counts = np.unique(key[order], return_index=True, return_counts=True)
+    g_part, g_region, first = uniq // nreg, uniq % nreg, order[start]
+    n_inside = np.add.reduceat(inside[order].astype(np.int64), start)
+    geom = np.empty(len(uniq), dtype=object)
+    area = np.full(len(uniq), np.nan)
+    single = counts == 1
+    one_in = single & inside[first]
+    geom[one_in] = pieces[first[one_in]]
+    area[one_in] = ix.piece_area_km2[qj[first[one_in]]]
+    one_around = single & around[first]
+    geom[one_around] = parts[first[one_around]]
+    area[one_around] = cs.part_area_km2[g_part[one_around]]
+    whole = ~single & (n_inside == counts) & (counts == ix.region_pieces[g_region])
+    geom[whole] = ix.geometries[g_region[whole]]
+    area[whole] = ix.region_area_km2[g_region[whole]]
+    one_cut = single & ~one_in & ~one_around
+    if one_cut.any():
+        k = first[one_cut]
+        geom[one_cut] = _polygonal(shapely.intersection(pieces[k], _clip_big(parts[k], pieces[k])))
+    many = ~single & ~whole
+    if many.any():
+        # a corridor part spanning several pieces but wholly inside the region (prepared contains)
+        held = np.zeros(len(uniq), dtype=bool)
+        held[many] = shapely.contains(ix.geometries[g_region[many]], cs.parts[g_part[many]])
+        geom[held] = cs.parts[g_part[held]]
+        area[held] = cs.part_area_km2[g_part[held]]
+        many &= ~held
+    if many.any():
+        geom[many] = _polygonal(_clipped_intersection(ix.geometries[g_region[many]], cs.parts[g_part[many]]))
+    todo = np.isnan(area)
+    if todo.any():
+        area[todo] = geodesic_areas_km2(geom[todo])
     keep = area > MIN_AREA_KM2
-    return pi[keep].astype(np.int64), qj[keep].astype(np.int64), geom[keep], area[keep]
+    return g_part[keep], g_region[keep], geom[keep], area[keep]
+
+
+def _clip_big(parts: NDArray[Any], pieces: NDArray[Any]) -> NDArray[Any]:
+    """Clip corridor parts with many vertices (long swaths) to the pieces' bounding boxes."""
+    big = shapely.get_num_coordinates(parts) > CLIP_VERTICES
+    if not big.any():
+        return parts
+    b = shapely.bounds(pieces[big])
+    out = parts.copy()
+    out[big] = _safe_clip(parts[big], b)
+    return out
+
+
+def _safe_clip(geoms: NDArray[Any], b: NDArray[np.float64]) -> NDArray[Any]:
+    """Rectangle clip (GEOS' fast RectangleIntersection), falling back to the input where it is not valid."""
+    eps = 1e-9
+    clipped = shapely.lib.clip_by_rect(geoms, b[:, 0] - eps, b[:, 1] - eps, b[:, 2] + eps, b[:, 3] + eps)
+    bad = ~shapely.is_valid(clipped)
+    if bad.any():
+        clipped[bad] = geoms[bad]
+    return np.asarray(clipped, dtype=object)
+
+
+def _clipped_intersection(regions: NDArray[Any], parts: NDArray[Any]) -> NDArray[Any]:
+    """``region ∩ part``, big regions first clipped to the part's bounding box."""
+    regions = regions.copy()
+    big = shapely.get_num_coordinates(regions) > CLIP_VERTICES
+    if big.any():
+        regions[big] = _safe_clip(regions[big], shapely.bounds(parts[big]))
+    return np.asarray(shapely.intersection(regions, parts), dtype=object)
 
 
 def _polygonal(geoms: NDArray[Any]) -> NDArray[Any]:
@@ -405,13 +466,12 @@ def _proximity(
     return out
 
 
-def _merge(geoms: list[BaseGeometry]) -> BaseGeometry:
+def _combine(geoms: list[BaseGeometry]) -> BaseGeometry:
+    """Join the overlaps of one corridor's disjoint parts (e.g. both sides of 180°) with one region."""
     if len(geoms) == 1:
         return geoms[0]
-    merged = shapely.union_all(geoms)
-    if merged.geom_type == "GeometryCollection":
-        merged = _polygonal(np.array([merged], dtype=object))[0]
-    return merged
+    polys = [p for g in geoms for p in shapely.get_parts(g)]
+    return shapely.MultiPolygon(polys)
 
 
 def compute_zones(
@@ -471,16 +531,15 @@ def compute_zones(
     zones: list[AlertZone] = []
     for layer in layers:
         ix = layer_index(layer)
-        pi, qj, geom, area = _intersections(cs, ix)
-        ci, ri = cs.part_owner[pi], ix.piece_region[qj]
+        g_part, g_region, geom, area = _overlaps(cs, ix)
+        ci = cs.part_owner[g_part]
         groups: dict[tuple[int, int], list[int]] = {}
-        for k in np.lexsort((qj, pi, ri, ci)):
-            groups.setdefault((int(ci[k]), int(ri[k])), []).append(int(k))
+        for k in np.lexsort((g_part, g_region, ci)):
+            groups.setdefault((int(ci[k]), int(g_region[k])), []).append(int(k))
         for (c_i, r_i), members in groups.items():
             total = float(area[members].sum())
-            zones.append(
-                _zone(cs, ix, layer.id, c_i, r_i, _merge(list(geom[members])), total, 0.0, now, event_id, True)
-            )
+            merged = _combine(list(geom[members]))
+            zones.append(_zone(cs, ix, layer.id, c_i, r_i, merged, total, 0.0, now, event_id, True))
         for (c_i, r_i), dist in _proximity(cs, ix, set(groups), margin_km).items():
             zones.append(_zone(cs, ix, layer.id, c_i, r_i, None, 0.0, dist, now, event_id, False))
     zones.sort(

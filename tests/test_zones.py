@@ -279,12 +279,12 @@ def test_antimeridian_corridor(geoms: dict[str, shapely.Geometry], layers: list[
 def test_antimeridian_proximity_across_180(layers: list[SimpleLayer]) -> None:
     # a corridor just west of the dateline, 20-ish km from a region that starts east of it
     east_only = SimpleLayer(
-        "t-east", RegionKind.SEA, [Region("t-east", "E", "East", RegionKind.SEA, shapely.box(-179.8, 10, -170, 30))]
+        "t-east", RegionKind.SEA, [Region("t-east", "E", "East", RegionKind.SEA, shapely.box(-179.8, 19, -179, 21))]
     )
     c = corridor("w", geodesic_ellipse((20.0, 179.85), 5_000, 5_000), Phase.DEBRIS)
     [z] = compute_zones([c], [east_only], margin_km=40)
     assert z.geometry is None and z.severity is Severity.MODERATE
-    shifted = shapely.box(180.2, 10, 190, 30)  # the same region east of 180° in unwrapped longitudes
+    shifted = shapely.box(180.2, 19, 181, 21)  # the same region east of 180° in unwrapped longitudes
     assert z.distance_km == pytest.approx(brute_distance_km(c.geometry, shifted), rel=5e-3)
     assert 25 < z.distance_km < 40
 
@@ -434,3 +434,125 @@ def test_cli_zones_rejects_bad_input(tmp_path) -> None:  # type: ignore[no-untyp
 
 def test_severity_rank_sanity() -> None:
     assert math.isfinite(MIN_AREA_KM2) and Severity.EXTREME.rank < Severity.SEVERE.rank
+
+
+# --------------------------------------------------------------------------- the shipped layers
+# DESIGN.md §4: the 2016 launch boxes (corners as published: NW, NE, SW, SE) and the southbound
+# track from Sohae past the Sakishima Islands.
+
+SOHAE = (39.660, 124.705)
+KMS4_BOXES = {
+    "stage1": [(36, 4, 124, 30), (36, 4, 124, 54), (35, 19, 124, 30), (35, 19, 124, 54)],
+    "fairing": [(33, 16, 124, 11), (33, 16, 125, 9), (32, 22, 124, 11), (32, 21, 125, 8)],
+    "stage2": [(19, 44, 123, 53), (19, 43, 124, 51), (17, 1, 123, 52), (17, 0, 124, 48)],
+}
+
+
+def box_from_corners(corners: list[tuple[int, int, int, int]]) -> Polygon:
+    """The published corners (degrees, minutes) ordered around their centroid."""
+    pts = [(lon_d + lon_m / 60, lat_d + lat_m / 60) for lat_d, lat_m, lon_d, lon_m in corners]
+    cx, cy = sum(p[0] for p in pts) / 4, sum(p[1] for p in pts) / 4
+    pts.sort(key=lambda p: math.atan2(p[1] - cy, p[0] - cx))
+    return Polygon(pts)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> dict[str, object]:
+    layers_mod = pytest.importorskip("geowarn.layers", reason="geowarn.layers (issue 3) is not in the tree yet")
+    try:
+        found = {x.id: x for x in layers_mod.load_layers()}
+        found["land"] = layers_mod.load_layer("land")
+    except Exception as exc:  # pragma: no cover - only while the layers are being built
+        pytest.skip(f"shipped layers not available yet: {exc}")
+    needed = {"jp-prefectures", "admin1", "seas", "territorial-seas", "eez-like", "land"}
+    if not needed <= set(found):
+        pytest.skip(f"shipped layers incomplete: missing {sorted(needed - set(found))}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def kms4_corridors() -> list[Corridor]:
+    phases = {"stage1": Phase.STAGE1, "fairing": Phase.FAIRING, "stage2": Phase.STAGE2}
+    out = [corridor(name, box_from_corners(c), phases[name]) for name, c in KMS4_BOXES.items()]
+    lat_end, _ = destination(SOHAE[0], SOHAE[1], 180.0, 1_900_000)  # due south to ≈ 22.5 N
+    track = shapely.LineString([(SOHAE[1], SOHAE[0]), (SOHAE[1], lat_end)])
+    out.append(corridor("overflight", geodesic_buffer(track, 50_000), Phase.OVERFLIGHT))
+    return out
+
+
+@pytest.fixture(scope="module")
+def kms4_zones(shipped: dict[str, object], kms4_corridors: list[Corridor]) -> list[AlertZone]:
+    return compute_zones(kms4_corridors, list(shipped.values()), margin_km=0, now=T0 + timedelta(hours=1))  # type: ignore[arg-type]
+
+
+def _hits(zones: list[AlertZone], corridor_id: str, layer: str) -> set[str]:
+    return {z.region_id for z in zones if z.corridor_id == corridor_id and z.layer == layer and z.geometry is not None}
+
+
+def test_shipped_2016_drop_zones(kms4_zones: list[AlertZone]) -> None:
+    assert _hits(kms4_zones, "stage1", "seas") == {"SEA-yellow-sea"}
+    assert "SEA-east-china-sea" in _hits(kms4_zones, "fairing", "seas")
+    assert "SEA-philippine-sea" in _hits(kms4_zones, "stage2", "seas")
+    assert "EEZ-PHL" in _hits(kms4_zones, "stage2", "eez-like")
+    for name in KMS4_BOXES:
+        for land_layer in ("jp-prefectures", "admin1", "land"):
+            assert _hits(kms4_zones, name, land_layer) == set(), (name, land_layer)
+    for z in kms4_zones:
+        if z.corridor_id in KMS4_BOXES and z.layer == "seas":
+            assert (z.severity, z.response.value, z.urgency) == (Severity.SEVERE, "Avoid", Urgency.IMMEDIATE)
+
+
+def test_shipped_sohae_overflight_okinawa(kms4_zones: list[AlertZone]) -> None:
+    jp47 = [z for z in kms4_zones if z.corridor_id == "overflight" and z.region_id == "JP-47"]
+    ts47 = [z for z in kms4_zones if z.corridor_id == "overflight" and z.region_id == "TS-JP-47"]
+    assert len(jp47) == 1 and len(ts47) == 1
+    for z in (*jp47, *ts47):
+        assert (z.severity, z.urgency, z.response.value) == (Severity.SEVERE, Urgency.IMMEDIATE, "Shelter")
+        assert z.area_km2 > 1 and z.geometry is not None
+
+
+def test_shipped_layers_match_geopandas_overlay(shipped: dict[str, object], kms4_corridors: list[Corridor]) -> None:
+    layers = [shipped[k] for k in ("seas", "jp-prefectures", "territorial-seas", "eez-like")]
+    got = compute_zones(kms4_corridors, layers, margin_km=0)  # type: ignore[arg-type]
+    for layer in layers:
+        ref = overlay_reference(kms4_corridors, layer)  # type: ignore[arg-type]
+        mine = {(z.corridor_id, z.region_id): z.area_km2 for z in got if z.layer == layer.id}  # type: ignore[attr-defined]
+        assert set(mine) == set(ref), layer.id  # type: ignore[attr-defined]
+        for key, (area, _) in ref.items():
+            assert mine[key] == pytest.approx(area, rel=1e-3), key
+
+
+def test_shipped_proximity_and_cli(shipped: dict[str, object], kms4_corridors: list[Corridor], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from geowarn.cli import main
+
+    src = tmp_path / "corridors.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": [c.to_feature() for c in kms4_corridors]}))
+    out = tmp_path / "zones.geojson"
+    res = CliRunner().invoke(
+        main,
+        [
+            "zones",
+            str(src),
+            "--layer",
+            "seas",
+            "--layer",
+            "jp-prefectures",
+            "--margin-km",
+            "60",
+            "--now",
+            "2016-02-06T23:00:00Z",
+            "-o",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    fc = json.loads(out.read_text())
+    assert fc["type"] == "FeatureCollection" and "crs" not in fc and "bbox" in fc
+    props = [f["properties"] for f in fc["features"]]
+    ranks = [(Severity(p["severity"]).rank, -p["area_km2"]) for p in props]
+    assert ranks == sorted(ranks)
+    assert {"JP-47", "SEA-yellow-sea"} <= {p["region_id"] for p in props}
+    near = [p for p in props if p["distance_km"] > 0]
+    assert near and all(0 < p["distance_km"] <= 60 and p["area_km2"] == 0 for p in near)
+    for f in fc["features"]:
+        assert (f["geometry"] is None) == (f["properties"]["distance_km"] > 0 or f["properties"]["area_km2"] == 0)
