@@ -11,8 +11,10 @@ Windows: ``7-14 February 2016, daily 22:30-03:30 UTC`` and ISO ranges
 ``2023-11-22T15:00Z to 2023-11-30T15:00Z``. In a daily window that crosses midnight UTC the
 listed dates are the notifying state's local dates, i.e. the UTC dates on which each window
 *ends* (the DPRK's "7-14 February, 07:00-12:00 Pyongyang time" is 22:30 UTC on the 6th to 03:30
-UTC on the 14th). NAVAREA-style ``DAILY 07 THRU 13 FEB`` lists start dates instead (see
-:mod:`geowarn.sources.navwarn`).
+UTC on the 14th). Times given in a named local time (``07:00-12:00 Pyongyang time``, ``KST``,
+``JST``, ``Beijing time``, ``PHT`` …) are converted with the IANA time-zone history (Pyongyang was
+UTC+8:30 from 2015 to 2018), the dates then being local start dates; ``24:00`` ends at midnight.
+NAVAREA-style ``DAILY 07 THRU 13 FEB`` lists start dates instead (see :mod:`geowarn.sources.navwarn`).
 
 >>> out = parse_notice("Stage 2 drop area: N19 44 E123 53 N19 43 E124 51 N17 01 E123 52 N17 00 E124 48")
 >>> c = out.corridors[0]
@@ -27,6 +29,7 @@ import itertools
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from geowarn.errors import ParseError
 from geowarn.geodesy import NM
@@ -46,8 +49,20 @@ from geowarn.sources.coords import PointMatch, find_points, line_col
 
 _DAILY = re.compile(
     rf"(?P<d1>\d{{1,2}})\s*[-–]\s*(?P<d2>\d{{1,2}})\s+(?P<mon>{MONTH_RE})\b,?\s+(?P<y>\d{{4}}),?\s+DAILY\s+"
-    r"(?P<sh>\d{1,2}):?(?P<sm>\d{2})\s*[-–]\s*(?P<eh>\d{1,2}):?(?P<em>\d{2})\s*(?:UTC|Z|GMT)\b"
+    r"(?P<sh>\d{1,2}):?(?P<sm>\d{2})\s*[-–]\s*(?P<eh>\d{1,2}):?(?P<em>\d{2})\s*"
+    r"(?P<tz>UTC|Z|GMT|KST|JST|PYT|PHT|PYONGYANG\s+TIME|SEOUL\s+TIME|TOKYO\s+TIME|BEIJING\s+TIME|MANILA\s+TIME)\b"
 )
+_ZONES = {
+    "KST": "Asia/Seoul",
+    "JST": "Asia/Tokyo",
+    "PYT": "Asia/Pyongyang",
+    "PHT": "Asia/Manila",
+    "PYONGYANG TIME": "Asia/Pyongyang",
+    "SEOUL TIME": "Asia/Seoul",
+    "TOKYO TIME": "Asia/Tokyo",
+    "BEIJING TIME": "Asia/Shanghai",
+    "MANILA TIME": "Asia/Manila",
+}
 _ISO_RANGE = re.compile(
     r"(?P<s>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)\s*(?:TO|UNTIL|[-–])\s*"
     r"(?P<e>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)"
@@ -65,11 +80,20 @@ def _daily(text: str, work: str) -> list[TimeWindow]:
             year, mon = int(m.group("y")), MONTHS[m.group("mon")]
             first, last = int(m.group("d1")), int(m.group("d2"))
             sh, sm, eh, em = (int(m.group(k)) for k in ("sh", "sm", "eh", "em"))
+            if sh > 23 or sm > 59 or em > 59 or eh > 24 or (eh == 24 and em):
+                raise ValueError("the times must be HH:MM between 00:00 and 24:00")
             overnight = (eh, em) <= (sh, sm)
+            zone = _ZONES.get(" ".join(m.group("tz").split()))
+            t0, t1 = timedelta(hours=sh, minutes=sm), timedelta(hours=eh, minutes=em)
             for day in range(first, last + 1):
-                d = datetime(year, mon, day, tzinfo=UTC)
-                start = d.replace(hour=sh, minute=sm) - (timedelta(days=1) if overnight else timedelta(0))
-                out.append(TimeWindow(start, d.replace(hour=eh, minute=em)))
+                if zone is None:  # UTC: the dates are the (local) end dates, see the module docstring
+                    d = datetime(year, mon, day, tzinfo=UTC)
+                    out.append(TimeWindow(d + t0 - (timedelta(days=1) if overnight else timedelta(0)), d + t1))
+                else:  # local time: the dates are local start dates (history-aware offsets)
+                    d = datetime(year, mon, day, tzinfo=ZoneInfo(zone))
+                    start = (d + t0).astimezone(UTC)
+                    end = (d + t1 + (timedelta(days=1) if overnight else timedelta(0))).astimezone(UTC)
+                    out.append(TimeWindow(start, end))
         except ValueError as exc:
             raise ParseError(f"window {' '.join(m.group(0).split())!r}: {exc}", line=line, column=col) from None
         if last < first:

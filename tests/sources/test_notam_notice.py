@@ -158,3 +158,17 @@ def test_notam_daily_schedule() -> None:
         (22, 15, 23, 3),
         (23, 15, 24, 3),
     ]
+
+
+def test_local_time_windows_use_the_zone_history() -> None:
+    """DPRK's "7-14 February, 07:00-12:00 Pyongyang time" (UTC+8:30 in 2016) is 22:30-03:30 UTC."""
+    ref = parse((DATA / "imo-notice-2016-kms4-dms.txt").read_bytes()).corridors[0].windows
+    text = (DATA / "imo-notice-2016-kms4-dms.txt").read_text()
+    local = text.replace("daily 22:30-03:30 UTC", "daily 07:00-12:00 Pyongyang time")
+    assert local != text
+    assert parse(local, "dms-notice").corridors[0].windows == ref
+    # in 2023 Pyongyang was back on UTC+9
+    w = parse_notice(
+        "Launch 22-30 November 2023, daily 00:00-24:00 KST\nA: N36 04 E124 30 N36 04 E124 54 N35 19 E124 54"
+    )
+    assert w.corridors[0].windows[0].start == datetime(2023, 11, 21, 15, 0, tzinfo=UTC)
