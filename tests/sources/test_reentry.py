@@ -118,3 +118,17 @@ def test_omm_gives_the_same_track_as_the_tle() -> None:
         assert inverse(la, lo, lb, ob)[0] < 50.0
     with pytest.raises(ParseError, match="OMM"):
         reentry_corridor('[{"OBJECT_NAME": "X"}]', epoch=EPOCH, window_min=15)
+
+
+def test_tip_record_with_tle_lines_parses_directly() -> None:
+    from geowarn.sources import detect_format, parse
+
+    tip = json.loads((DATA / "reentry-window.json").read_text())
+    lines = (DATA / "cz5b-synthetic.tle").read_text().splitlines()
+    tip.update(TLE_LINE0=lines[0], TLE_LINE1=lines[1], TLE_LINE2=lines[2], WINDOW="30")
+    data = json.dumps(tip)
+    assert detect_format(data) == "reentry"
+    out = parse(data)
+    assert out.format == "reentry" and len(out.corridors) == 1
+    assert out.corridors[0].window_end - out.corridors[0].window_start == timedelta(minutes=60)
+    assert out.meta["norad_cat_id"] == "48275"
