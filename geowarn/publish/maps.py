@@ -34,6 +34,7 @@ import numpy as np
 import shapely
 import shapely.geometry
 from numpy.typing import NDArray
+from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
@@ -80,6 +81,12 @@ EVENT_SIMPLIFY_DEG = 0.001
 HEAVY_VERTICES = 20_000
 #: Reference layers are clipped to the event's bounds widened by this many degrees.
 VIEW_MARGIN_DEG = 8.0
+#: Heavy layers' regions hit are clipped closer to the event.
+NEAR_MARGIN_DEG = 3.0
+#: Reference layers are simplified again for the page (≈ 2 km: below a pixel at the initial zoom).
+REFERENCE_SIMPLIFY_DEG = 0.02
+#: Islands and holes smaller than this (deg², ≈ 1 km²) are left out of reference layers (not of zones).
+SPECK_DEG2 = 1e-4
 #: Bytes of reference-layer data one page may carry; past it a layer shows only the regions hit.
 LAYER_BUDGET_BYTES = 700_000
 MAX_TIMELINE_ROWS = 12
@@ -385,7 +392,8 @@ _TIMING = "<script>window.geowarnTimings = {leaflet: typeof L === 'object' ? per
 _CSS = """<style>
 .leaflet-container { background: %(sea)s; }
 .gw-legend, .gw-timeline { background: #fff; padding: 6px 8px; font: 12px/1.35 system-ui, sans-serif; }
-.gw-legend { max-width: 300px; }
+.gw-legend { max-width: 300px; max-height: 60vh; overflow-y: auto; }
+.gw-legend summary { cursor: pointer; }
 .gw-legend h4 { margin: 0 0 4px; font-size: 13px; max-width: 260px; }
 .gw-legend i { display: inline-block; width: 14px; height: 10px; margin-right: 5px; vertical-align: middle; }
 .gw-legend i.gw-line { height: 0; border-top-width: 3px; border-top-style: solid; }
@@ -401,7 +409,13 @@ _CSS = """<style>
 </style>"""
 
 
-def _legend_html(event: Event, zones: Sequence[AlertZone], corridors: Sequence[Corridor], notes: Sequence[str]) -> str:
+def _legend_html(
+    event: Event,
+    zones: Sequence[AlertZone],
+    corridors: Sequence[Corridor],
+    notes: Sequence[str],
+    details: Sequence[str],
+) -> str:
     parts = [f"<h4>{_esc(event.name)}</h4>"]
     sevs = sorted({z.severity for z in zones}, key=lambda s: s.rank)
     if sevs:
@@ -417,6 +431,9 @@ def _legend_html(event: Event, zones: Sequence[AlertZone], corridors: Sequence[C
                 f'<div><i class="gw-line" style="border-top-color:{color};border-top-style:{style}"></i>{_esc(p)}</div>'
             )
     parts += [f"<div><small>{_esc(n)}</small></div>" for n in notes]
+    if details:
+        items = "".join(f"<div><small>{_esc(d)}</small></div>" for d in details)
+        parts.append(f"<details><summary><small>Layers and sources</small></summary>{items}</details>")
     return "".join(parts)
 
 
@@ -441,7 +458,7 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | N
 
 
 def _layer_features(
-    layer: Any, view: BaseGeometry, hit: set[str], pacific: bool = False
+    layer: Any, view: BaseGeometry, hit: set[str], pacific: bool = False, only_hit: bool = False
 ) -> tuple[list[dict[str, Any]], list[bool], int]:
     """Features of ``layer`` clipped to the view (display geometry), whether each is a region hit, vertices."""
     display = getattr(layer, "display", None)
@@ -451,9 +468,18 @@ def _layer_features(
     if pacific:
         display = shift_east(display)
     near = shapely.intersects(display, view)
+    if only_hit:
+        near &= np.asarray([r.id in hit for r in layer.regions], dtype=bool)
     clipped = np.full(len(display), None, dtype=object)
     if near.any():
-        clipped[near] = shapely.clip_by_rect(display[near], *view.bounds)
+        part = shapely.clip_by_rect(display[near], *view.bounds)
+        # a second, coarser simplification for a regional map (coverage-preserving when possible)
+        part = (
+            shapely.coverage_simplify(part, REFERENCE_SIMPLIFY_DEG)
+            if shapely.coverage_is_valid(part)
+            else (shapely.simplify(part, REFERENCE_SIMPLIFY_DEG, preserve_topology=True))
+        )
+        clipped[near] = [_drop_specks(g, SPECK_DEG2) for g in part]
     feats: list[dict[str, Any]] = []
     is_hit: list[bool] = []
     vertices = 0
@@ -467,6 +493,26 @@ def _layer_features(
         feats.append({"type": "Feature", "geometry": gj, "properties": {}})
         is_hit.append(region.id in hit)
     return feats, is_hit, vertices
+
+
+def _drop_specks(geom: BaseGeometry | None, min_area: float) -> BaseGeometry | None:
+    """``geom`` without polygon parts and holes smaller than ``min_area`` (deg²); kept whole if nothing would remain.
+
+    >>> g = shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 2, 2.001, 2.001)])
+    >>> _drop_specks(g, 1e-4).geom_type
+    'Polygon'
+    """
+    if geom is None or geom.is_empty:
+        return geom
+    kept = []
+    for poly in getattr(geom, "geoms", [geom]):
+        if not isinstance(poly, Polygon) or poly.area < min_area:
+            continue
+        holes = [ring for ring in poly.interiors if Polygon(ring).area >= min_area]
+        kept.append(Polygon(poly.exterior, holes) if len(holes) < len(poly.interiors) else poly)
+    if not kept:
+        return geom
+    return kept[0] if len(kept) == 1 else MultiPolygon(kept)
 
 
 def _view_box(west: float, south: float, east: float, north: float) -> BaseGeometry:
@@ -545,11 +591,15 @@ def render_event_map(
     header.add_child(branca.element.Element(_TIMING), name="geowarn_timing")
 
     notes: list[str] = []
+    details: list[str] = []
     sources: list[str] = []
     budget = LAYER_BUDGET_BYTES
     land_layers = [ly for ly in layers or [] if str(getattr(ly, "kind", "")) == RegionKind.LAND or ly.id == "land"]
     ref_layers = [ly for ly in layers or [] if ly not in land_layers]
     view = _view_box(west, south, east, north)
+    near_view = shapely.box(
+        west - NEAR_MARGIN_DEG, south - NEAR_MARGIN_DEG, east + NEAR_MARGIN_DEG, north + NEAR_MARGIN_DEG
+    )
 
     # base maps: optional tiles, and the offline land layer
     if tile_url:
@@ -580,11 +630,10 @@ def render_event_map(
         title = str(getattr(ly, "title", ly.id))
         heavy = vertices > HEAVY_VERTICES or str(ly.kind) in (RegionKind.TERRITORIAL_SEA, RegionKind.EEZ_LIKE)
         if heavy or budget - len(json.dumps(feats)) < 0:
-            # heavy layers (and any past the page budget) carry only their regions hit, and start hidden
-            feats = [f for f, h in zip(feats, is_hit, strict=True) if h]
-            is_hit = [True] * len(feats)
+            # heavy layers (and any past the page budget) carry only their regions hit, near the event, hidden
+            feats, is_hit, _ = _layer_features(ly, near_view, hit, pacific, only_hit=True)
             heavy = True
-            notes.append(f"{title}: only the regions hit (layer hidden at first).")
+            details.append(f"{title}: only the regions hit (layer hidden at first).")
             if not feats:
                 continue
         budget -= len(json.dumps(feats))
@@ -613,13 +662,13 @@ def render_event_map(
     zone_group.add_to(fmap)
     if sources:
         parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
-        notes.append("Sources: " + "; ".join(parts))
+        details.append("Sources: " + "; ".join(parts))
     proximity = [z for z in zones if z.geometry is None or z.geometry.is_empty]
-    for z in proximity[:5]:
+    for z in proximity[:3]:
         name = z.region_name + (f" / {z.region_name_ja}" if z.region_name_ja else "")
         notes.append(f"Within {z.distance_km:.0f} km (no overlap): {name} — {z.severity}")
-    if len(proximity) > 5:
-        notes.append(f"… and {len(proximity) - 5} more regions within the margin")
+    if len(proximity) > 3:
+        notes.append(f"… and {len(proximity) - 3} more regions within the margin")
 
     fullscreen = folium.plugins.Fullscreen(position="topleft")
     fullscreen.default_js = []
@@ -645,7 +694,7 @@ def render_event_map(
             _LEGEND_JS
             % {
                 "map": fmap.get_name(),
-                "html": js_json(_legend_html(event, zones, corridors, notes)),
+                "html": js_json(_legend_html(event, zones, corridors, notes, details)),
                 "bounds": js_json([[south - pad, west - pad], [north + pad, east + pad]]),
             }
         )
