@@ -243,7 +243,7 @@ class SQLStore:
                     updated=_t(vrow["updated"]) or event.updated,
                 )
             rows = t.fetchall(
-                "SELECT feature FROM corridors WHERE event_id = ? AND version = ? ORDER BY id",
+                "SELECT feature FROM corridors WHERE event_id = ? AND version = ? ORDER BY seq, id",
                 [event_id, event.version],
             )
             event.corridors = [Corridor.from_feature(json.loads(r["feature"]), index=i) for i, r in enumerate(rows)]
@@ -339,12 +339,12 @@ class SQLStore:
                 len(zones),
             ],
         )
-        for c in event.corridors:
+        for seq, c in enumerate(event.corridors):
             c.event_id = event.id
             feat = feature(c.to_feature())
             tx.execute(
                 "INSERT INTO corridors (event_id, version, id, phase, window_start, window_end, geom, "
-                f"minx, miny, maxx, maxy, feature) VALUES (?, ?, ?, ?, ?, ?, {self.geom_param}, ?, ?, ?, ?, ?)",
+                f"minx, miny, maxx, maxy, feature, seq) VALUES (?, ?, ?, ?, ?, ?, {self.geom_param}, ?, ?, ?, ?, ?, ?)",
                 [
                     event.id,
                     event.version,
@@ -355,14 +355,15 @@ class SQLStore:
                     json.dumps(feat["geometry"]) if feat.get("geometry") else None,
                     *_bounds(feat),
                     dumps(feat),
+                    seq,
                 ],
             )
-        for z in zones:
+        for seq, z in enumerate(zones):
             feat = feature(z.to_feature())
             tx.execute(
                 "INSERT INTO zones (event_id, version, id, corridor_id, layer, region_id, severity, severity_rank, "
-                "window_start, window_end, geom, minx, miny, maxx, maxy, feature) "
-                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {self.geom_param}, ?, ?, ?, ?, ?)",
+                "window_start, window_end, geom, minx, miny, maxx, maxy, feature, seq) "
+                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {self.geom_param}, ?, ?, ?, ?, ?, ?)",
                 [
                     event.id,
                     event.version,
@@ -377,6 +378,7 @@ class SQLStore:
                     json.dumps(feat["geometry"]) if feat.get("geometry") else None,
                     *_bounds(feat),
                     dumps(feat),
+                    seq,
                 ],
             )
         for raw in new_inputs:
@@ -420,7 +422,7 @@ class SQLStore:
                     raise NotFound(f"no event {event_id!r}")
                 version = int(v)
             rows = t.fetchall(
-                "SELECT feature FROM zones WHERE event_id = ? AND version = ? ORDER BY severity_rank, id",
+                "SELECT feature FROM zones WHERE event_id = ? AND version = ? ORDER BY seq, id",
                 [event_id, version],
             )
         return [AlertZone.from_feature(json.loads(r["feature"]), index=i) for i, r in enumerate(rows)]
@@ -433,7 +435,7 @@ class SQLStore:
                 "SELECT e.id AS eid, e.name AS ename, e.kind AS ekind, e.status AS estatus, e.created AS ecreated, "
                 "e.updated AS eupdated, e.version AS eversion, z.feature AS feature FROM zones z "
                 "JOIN events e ON e.id = z.event_id AND e.version = z.version "
-                "WHERE z.region_id IN (?, ?, ?) ORDER BY e.updated DESC, z.severity_rank, z.id",
+                "WHERE z.region_id IN (?, ?, ?) ORDER BY e.updated DESC, z.seq, z.id",
                 ids,
             )
         out = []
@@ -500,7 +502,7 @@ class SQLStore:
                 parts.append(sql)
                 params.extend(p)
             where.append("(" + " OR ".join(parts) + ")")
-        order = "t.event_id, t.id" if table == "corridors" else "t.event_id, t.severity_rank, t.id"
+        order = "t.event_id, t.seq, t.id"
         base = f"FROM {table} t JOIN events e ON e.id = t.event_id WHERE " + " AND ".join(where)
         with self._reading(tx) as t:
             total = int(t.scalar(f"SELECT COUNT(*) AS n {base}", params) or 0)
