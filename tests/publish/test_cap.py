@@ -214,3 +214,30 @@ def test_event_without_zones_is_still_valid(demo):
     xml = build_cap(event, [], sent=SENT)
     assert validate_cap(xml) == []
     assert parse_cap(xml).find(".//cap:area", NS) is None
+
+
+def test_cli_cap_for_the_engines_okinawa_overflight_zone(real_demo, tmp_path):
+    """Done-when: `geowarn export cap` for the Okinawa zone (real engine + layers) validates and gives the zone back."""
+    from click.testing import CliRunner
+
+    from geowarn.cli import main
+    from geowarn.publish.geojson import dumps, feature_collection
+
+    _, zones = real_demo
+    okinawa = [z for z in zones if z.region_id == "JP-47" and z.geometry is not None]
+    assert okinawa, "the 2016 overflight corridor crosses Okinawa (the Sakishima Islands)"
+    zpath = tmp_path / "zones.geojson"
+    zpath.write_text(dumps(feature_collection(z.to_feature() for z in zones)))
+    out = tmp_path / "okinawa.xml"
+    r = CliRunner().invoke(main, ["export", "cap", str(zpath), "--region", "JP-47", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    xml = out.read_bytes()
+    assert validate_cap(xml) == []
+    root = parse_cap(xml)
+    geocode = root.find("cap:info/cap:area/cap:geocode[cap:valueName='JIS X 0401']", NS)
+    assert geocode.findtext("cap:value", namespaces=NS) == "47"
+    assert root.findtext("cap:sent", namespaces=NS).endswith("+09:00")
+    expected = shapely.union_all([z.geometry for z in okinawa])
+    shells = shapely.union_all([shapely.Polygon(p.exterior) for p in getattr(expected, "geoms", [expected])])
+    back = shapely.union_all(polygons_of(root))
+    assert hausdorff_km(shells, back) < 1.0
