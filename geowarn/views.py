@@ -302,7 +302,17 @@ def preview(store: Store, form: OperatorForm, options: Options) -> dict[str, Any
         data, format=fmt, filename=filename, name=form.name or None, event_id=form.event_id or None, options=options
     )
     exists = store.event_exists(result.event.id)
+    from geowarn.publish.maps import render_event_map
+
+    map_html = render_event_map(
+        result.event,
+        result.zones,
+        asset_base=options.asset_base,
+        tile_url=options.tile_url,
+        tile_attribution=options.tile_attribution,
+    )
     return {
+        "map_html": map_html,
         "event": event_card(result.event, result.zones),
         "exists": exists,
         "zones": zone_rows(result.zones),

@@ -95,7 +95,10 @@ def operator() -> BaseResponse | str | tuple[str, int]:
         preview = views.preview(store(), form, options())
     except GeowarnError as exc:
         return render_template("operator.html", form=form, error=exc), exc.status
-    return render_template("preview.html", form=form, preview=preview)
+    resp = Response(render_template("preview.html", form=form, preview=preview), mimetype="text/html")
+    # the preview map is an iframe srcdoc: it inherits this page's policy, so allow its inline scripts by hash
+    resp.headers["Content-Security-Policy"] = map_csp(preview["map_html"].encode("utf-8"))
+    return resp
 
 
 @bp.post("/operator/login")

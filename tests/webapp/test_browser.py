@@ -75,6 +75,7 @@ def test_operator_publishes_navarea_notice_and_public_sees_it(
             page.fill("input[name=name]", "Kwangmyongsong-4 (browser test)")
             page.click("#preview-button")
             assert page.locator("#preview-corridors tbody tr").count() == 3
+            page.frame_locator("#preview-map").locator(SHAPES).first.wait_for(timeout=60_000)
             page.click("#publish-button")
             page.wait_for_url("**/events/kwangmyongsong-4-browser-test")
             assert "Kwangmyongsong-4 (browser test)" in page.locator("h1").inner_text()
