@@ -48,6 +48,7 @@ import tomllib
 from typing import Any
 
 import numpy as np
+from shapely.errors import GEOSException
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
@@ -309,7 +310,7 @@ def parse_profile(data: str | bytes) -> ParsedInput:
         try:
             geom = geodesic_ellipse((lat, lon), a, b, heading, n=n)
             geom = rings.validated(geom, phase.value)
-        except GeowarnError as exc:
+        except (GeowarnError, GEOSException, ValueError) as exc:
             raise ParseError(str(exc), path=path) from None
         seen[phase.value] = seen.get(phase.value, 0) + 1
         cid = f"{base}-{phase.value}" + (f"-{seen[phase.value]}" if seen[phase.value] > 1 else "")
@@ -340,7 +341,7 @@ def parse_profile(data: str | bytes) -> ParsedInput:
                             },
                         )
                     )
-            except GeowarnError as exc:
+            except (GeowarnError, GEOSException, ValueError) as exc:
                 raise ParseError(str(exc), path=path) from None
             continue
         corridors.append(
@@ -370,10 +371,11 @@ def parse_profile(data: str | bytes) -> ParsedInput:
         if not isinstance(over, dict):
             raise ParseError("[overflight] must be a table", path="overflight")
         half = _num(over, "half_width_km", "overflight", lo=1e-3, hi=1000) * 1000.0
+        rings.check_pole(np.asarray(track.line.coords)[:, 1], half, "", None, "overflight swath")
         try:
             swath = rings.validated(geodesic_buffer(densify(track.line, 10_000.0), half), "overflight")
-        except GeowarnError as exc:
-            raise ParseError(str(exc), path="overflight") from None
+        except (GeowarnError, GEOSException, ValueError) as exc:
+            raise ParseError(f"{exc}; does the swath enclose a pole?", path="overflight") from None
         corridors.append(
             Corridor(
                 id=f"{base}-overflight",

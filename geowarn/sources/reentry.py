@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.errors
 from numpy.typing import NDArray
 from sgp4.api import WGS72, Satrec, jday
 
@@ -235,6 +236,8 @@ def reentry_corridor(
     lat, lon = track["lat"], track["lon"]
     if len(lat) < 2:
         raise ParseError(f"no ground track in the window: {track['error'] or 'SGP4 failed'}", path="DECAY_EPOCH")
+    # the swath may not reach a pole: a polygon enclosing a pole cannot be cut at 180°
+    rings.check_pole(lat, swath_km * 1000.0, "", None, "re-entry swath")
     line = shapely.LineString(np.column_stack([np.degrees(np.unwrap(np.radians(lon))), lat]))
     parts = split_antimeridian(line)
     pieces = list(getattr(parts, "geoms", [parts]))
@@ -243,6 +246,8 @@ def reentry_corridor(
         swath = rings.validated(shapely.normalize(swath), "re-entry swath")
     except GeowarnError as exc:
         raise ParseError(f"the re-entry swath cannot be built: {exc}") from None
+    except (shapely.errors.GEOSException, ValueError) as exc:
+        raise ParseError(f"the re-entry swath cannot be built ({exc})") from None
     at_epoch = subpoints(sat, epoch, epoch + timedelta(seconds=1), 1.0)
     props: dict[str, Any] = {
         "norad_cat_id": satnum,

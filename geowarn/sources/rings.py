@@ -21,11 +21,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import shapely
+from shapely.errors import GEOSException
 from shapely.geometry import LineString, MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import GeowarnError, ParseError
-from geowarn.geodesy import densify, geodesic_buffer, geodesic_circle, local_aeqd, orient_ccw, split_antimeridian
+from geowarn.geodesy import GEOD, densify, geodesic_buffer, geodesic_circle, local_aeqd, orient_ccw, split_antimeridian
 
 MAX_SEGMENT_M = 10_000.0
 """Longest edge left after densifying (m)."""
@@ -75,7 +76,10 @@ def validated(geom: BaseGeometry, label: str = "", line: int | None = None) -> B
 
 def finish(geom: BaseGeometry, label: str = "", line: int | None = None) -> BaseGeometry:
     """Densify along the geodesic, cut at 180°, orient CCW and validate."""
-    out = split_antimeridian(densify(orient_ccw(geom), MAX_SEGMENT_M))
+    try:
+        out = split_antimeridian(densify(orient_ccw(geom), MAX_SEGMENT_M))
+    except (GEOSException, ValueError) as exc:
+        raise _err(label, f"the area cannot be cut at 180° ({exc})", line) from None
     return validated(out, label, line)
 
 
@@ -143,6 +147,24 @@ def polygon_from_corners(
     return finish(poly, label, line), reordered
 
 
+def pole_distance_m(lats: Sequence[float] | np.ndarray) -> float:
+    """Shortest meridian distance (m) from any of ``lats`` to the nearer pole."""
+    top = float(np.max(np.abs(np.asarray(lats, dtype=float))))
+    _, _, dist = GEOD.inv(0.0, top, 0.0, 90.0)
+    return float(dist)
+
+
+def check_pole(lats: Sequence[float] | np.ndarray, reach_m: float, label: str, line: int | None, what: str) -> None:
+    """Reject shapes reaching a pole: a lon/lat polygon cannot enclose one (RFC 7946 cut at 180°)."""
+    gap = pole_distance_m(lats)
+    if gap <= reach_m + 10_000.0:
+        raise _err(
+            label,
+            f"the {what} reaches within {gap / 1000:.0f} km of a pole and would enclose it, which is not supported",
+            line,
+        )
+
+
 def circle(lat: float, lon: float, radius_m: float, label: str = "", *, line: int | None = None) -> BaseGeometry:
     """A geodesic circle with edges no longer than :data:`MAX_SEGMENT_M`.
 
@@ -152,11 +174,14 @@ def circle(lat: float, lon: float, radius_m: float, label: str = "", *, line: in
     """
     if not (math.isfinite(radius_m) and 0 < radius_m <= MAX_RADIUS_M):
         raise _err(label, f"radius {radius_m / 1852:.6g} NM is out of range (0 … {MAX_RADIUS_M / 1852:.0f} NM)", line)
+    check_pole([lat], radius_m, label, line, "circle")
     n = int(min(1440, max(64, math.ceil(2 * math.pi * radius_m / MAX_SEGMENT_M))))
     try:
         geom = geodesic_circle(lat, lon, radius_m, n=n)
     except GeowarnError as exc:
         raise _err(label, str(exc), line) from None
+    except (GEOSException, ValueError) as exc:
+        raise _err(label, f"the circle cannot be built ({exc}); does it enclose a pole?", line) from None
     return validated(geom, label, line)
 
 
@@ -174,8 +199,11 @@ def track_buffer(
     arr = _dedupe(_unwrapped(points)) if points else np.empty((0, 2))
     if len(arr) < 2:
         raise _err(label, "a track line needs at least two distinct points", line)
+    check_pole(arr[:, 1], half_width_m, label, line, "swath")
     try:
         geom = geodesic_buffer(LineString(arr), half_width_m)
     except GeowarnError as exc:
         raise _err(label, str(exc), line) from None
+    except (GEOSException, ValueError) as exc:
+        raise _err(label, f"the swath cannot be built ({exc}); does it enclose a pole?", line) from None
     return validated(geom, label, line)

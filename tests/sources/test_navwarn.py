@@ -153,6 +153,11 @@ def test_cancel_only_message() -> None:
         ),
         ("   E. 36-04N 124-30E, 36-04E 124-54N, 35-19N 124-54E.", "area E: latitude 124-54N is out of range", 4),
         ("   NOTHING HERE", "no areas found", 1),
+        (
+            "   F. CIRCLE RADIUS 200 NM CENTERED ON 89-00N 000-00E.",
+            "area F: the circle reaches within 112 km of a pole",
+            4,
+        ),
     ],
 )
 def test_errors_are_human_and_located(body: str, message: str, line: int) -> None:

@@ -132,3 +132,17 @@ def test_tip_record_with_tle_lines_parses_directly() -> None:
     assert out.format == "reentry" and len(out.corridors) == 1
     assert out.corridors[0].window_end - out.corridors[0].window_start == timedelta(minutes=60)
     assert out.meta["norad_cat_id"] == "48275"
+
+
+def test_polar_pass_is_a_clear_error() -> None:
+    from sgp4 import exporter
+    from sgp4.api import WGS72, Satrec, jday
+
+    jd, fr = jday(2021, 5, 8, 12, 0, 0)
+    sat = Satrec()
+    sat.sgp4init(WGS72, "i", 11111, jd + fr - 2433281.5, 1e-4, 0.0, 0.0, 0.001, 0.0, math.radians(90.0), 0.0,
+                 15.2 * 2 * math.pi / 1440.0, 0.0)  # fmt: skip
+    sat.intldesg, sat.classification = "21001A", "U"
+    l1, l2 = exporter.export_tle(sat)
+    with pytest.raises(ParseError, match="pole"):
+        reentry_corridor(f"{l1}\n{l2}", epoch=datetime(2021, 5, 8, 14, tzinfo=UTC), window_min=60)
