@@ -129,3 +129,15 @@ def test_garbage_files_are_parse_errors() -> None:
         parse(b"PK\x03\x04 not really a zip", "shapefile")
     with pytest.raises(ParseError):
         parse(b"SQLite format 3\x00 truncated", "gpkg")
+
+
+def test_round_trip_through_rfc7946_output() -> None:
+    from geowarn.publish.geojson import dumps, feature_collection
+
+    text = "HYDROPAC 0999/23\n1. SPACE DEBRIS\n   A. 20-00N 175-00E, 20-00N 170-00W, 25-00N 170-00W, 25-00N 175-00E.\n"
+    first = parse(text).corridors[0]
+    again = parse(dumps(feature_collection([first.to_feature()])), "geojson").corridors[0]
+    assert again.id == first.id and again.phase == first.phase and again.windows == first.windows
+    assert again.raw == first.raw
+    assert again.geometry.geom_type == "MultiPolygon"
+    assert geodesic_area_km2(again.geometry) == pytest.approx(geodesic_area_km2(first.geometry), rel=1e-6)
