@@ -22,6 +22,7 @@ from geowarn.model import format_time, utc
 from geowarn.publish.cap import MEDIA_TYPE as CAP_MEDIA_TYPE
 from geowarn.publish.cap import NS as CAP_NSMAP
 from geowarn.publish.cap import parse_cap
+from geowarn.publish.xmltext import xml_safe
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml"
@@ -43,9 +44,9 @@ class AtomEntry:
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    el = etree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: xml_safe(v) for k, v in attrs.items()})
     if text is not None:
-        el.text = text
+        el.text = xml_safe(text)
     return el
 
 

@@ -52,6 +52,7 @@ from geowarn.errors import GeowarnError, InvalidParameter
 from geowarn.geodesy import orient_ccw
 from geowarn.model import AlertZone, Certainty, Event, EventKind, ResponseType, Severity, TimeWindow, Urgency, utc
 from geowarn.publish.localtime import format_window, iso_local, region_timezone
+from geowarn.publish.xmltext import xml_safe
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 NS = {"cap": CAP_NS}
@@ -225,7 +226,7 @@ def _windows(zones: Iterable[AlertZone]) -> list[TimeWindow]:
 def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
     el = etree.SubElement(parent, f"{{{CAP_NS}}}{tag}")
     if text is not None:
-        el.text = text
+        el.text = xml_safe(text)
     return el
 
 

@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from geowarn.geodesy import orient_ccw, split_antimeridian
 from geowarn.model import AlertZone, Corridor, Severity, TimeWindow, format_time
 from geowarn.publish.localtime import format_window, region_timezone
+from geowarn.publish.xmltext import xml_safe
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 MEDIA_TYPE = "application/vnd.google-earth.kml+xml"
@@ -55,7 +56,7 @@ _PHASE_KML = {
 def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
     el = etree.SubElement(parent, f"{{{KML_NS}}}{tag}")
     if text is not None:
-        el.text = text
+        el.text = xml_safe(text)
     return el
 
 

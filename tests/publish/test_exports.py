@@ -195,3 +195,16 @@ def test_cli_map(tmp_path, demo_files):
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")
     assert "L.map(" in page and "KMS-4" in page and len(page.encode()) < 1_500_000
+
+
+def test_control_characters_never_break_xml(demo):
+    event, zones = demo
+    event = event.replace(name="launch\x18\x00 name\x0b")
+    zones = [*zones]
+    xml = build_cap(event, zones, sent=SENT)
+    assert validate_cap(xml) == []
+    assert "launch name" in parse_cap(xml).findtext("cap:info/cap:headline", namespaces=NS)
+    etree.fromstring(build_kml(event.corridors, zones, name=event.name))
+    entry = AtomEntry("urn:x:\x01", "t\x02", SENT, "/a\x03.cap")
+    feed = etree.fromstring(build_atom([entry], feed_id="urn:f", title="f\x04", self_url="/f"))
+    assert feed.find("a:entry/a:link", A).get("href") == "/a.cap"
