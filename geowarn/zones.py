@@ -41,6 +41,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -50,7 +51,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import InvalidGeometry, InvalidParameter
 from geowarn.geodesy import GEOD, densify, geodesic_areas_km2, geodesic_distance_m, split_antimeridian
-from geowarn.model import AlertZone, Corridor, Region, RegionKind
+from geowarn.model import AlertZone, Certainty, Corridor, Phase, Region, RegionKind, ResponseType, Severity, Urgency
 from geowarn.severity import assess_phase, certainty_for, urgency_for
 
 MAX_PIECE_VERTICES = 96
@@ -234,6 +235,7 @@ class _Corridors:
     part_owner: IntArray
     part_area_km2: NDArray[np.float64]
     area_km2: NDArray[np.float64]
+    timing: dict[int, tuple[Urgency, Certainty]] = field(default_factory=dict)
 
 
 def _check_corridor(c: Corridor, i: int) -> BaseGeometry:
@@ -386,9 +388,11 @@ def _safe_clip(geoms: NDArray[Any], b: NDArray[np.float64]) -> NDArray[Any]:
 def _clipped_intersection(regions: NDArray[Any], parts: NDArray[Any]) -> NDArray[Any]:
     """``region ∩ part``, big regions first clipped to the part's bounding box."""
     regions = regions.copy()
-    big = shapely.get_num_coordinates(regions) > CLIP_VERTICES
+    bp, br = shapely.bounds(parts), shapely.bounds(regions)
+    within = (br[:, 0] >= bp[:, 0]) & (br[:, 1] >= bp[:, 1]) & (br[:, 2] <= bp[:, 2]) & (br[:, 3] <= bp[:, 3])
+    big = (shapely.get_num_coordinates(regions) > CLIP_VERTICES) & ~within
     if big.any():
-        regions[big] = _safe_clip(regions[big], shapely.bounds(parts[big]))
+        regions[big] = _safe_clip(regions[big], bp[big])
     return np.asarray(shapely.intersection(regions, parts), dtype=object)
 
 
@@ -444,8 +448,16 @@ def _proximity(
     wrapped = np.zeros(len(bi), dtype=bool)
     wrapped[len(cs.parts) <= bi] = True
     wrapped = wrapped[keep]
-    d_deg = shapely.distance(cs.parts[pi], ix.pieces[qj])
-    near = wrapped | (d_deg * km_per_deg[pi] * 0.99 <= margin_km)
+    # first the distance between bounding boxes (cheap, never more than the true distance) …
+    ba, bb = shapely.bounds(cs.parts[pi]), shapely.bounds(ix.pieces[qj])
+    gap_x = np.maximum(0.0, np.maximum(ba[:, 0] - bb[:, 2], bb[:, 0] - ba[:, 2]))
+    gap_y = np.maximum(0.0, np.maximum(ba[:, 1] - bb[:, 3], bb[:, 1] - ba[:, 3]))
+    near = wrapped | (np.hypot(gap_x, gap_y) * km_per_deg[pi] * 0.99 <= margin_km)
+    # … then the exact planar distance for the pairs left
+    exact = near & ~wrapped
+    d_deg = np.zeros(len(pi))
+    d_deg[exact] = shapely.distance(cs.parts[pi[exact]], ix.pieces[qj[exact]])
+    near &= wrapped | (d_deg * km_per_deg[pi] * 0.99 <= margin_km)
     pi, qj, ci, ri = pi[near], qj[near], ci[near], ri[near]
     out: dict[tuple[int, int], float] = {}
     order = np.lexsort((qj, pi, ri, ci))
@@ -542,10 +554,16 @@ def compute_zones(
             zones.append(_zone(cs, ix, layer.id, c_i, r_i, merged, total, 0.0, now, event_id, True))
         for (c_i, r_i), dist in _proximity(cs, ix, set(groups), margin_km).items():
             zones.append(_zone(cs, ix, layer.id, c_i, r_i, None, 0.0, dist, now, event_id, False))
+    rank = {sev: sev.rank for sev in Severity}
     zones.sort(
-        key=lambda z: (z.severity.rank, -round(z.area_km2, 9), z.distance_km, z.corridor_id, z.layer, z.region_id)
+        key=lambda z: (rank[z.severity], -round(z.area_km2, 9), z.distance_km, z.corridor_id, z.layer, z.region_id)
     )
     return zones
+
+
+@lru_cache(maxsize=256)
+def _assess(phase: Phase, kind: RegionKind, intersecting: bool) -> tuple[Severity, ResponseType]:
+    return assess_phase(phase, kind, intersecting=intersecting)
 
 
 def _zone(
@@ -563,7 +581,10 @@ def _zone(
 ) -> AlertZone:
     c = cs.items[c_i]
     region = ix.regions[r_i]
-    severity, response = assess_phase(c.phase, region.kind, intersecting=intersecting)
+    severity, response = _assess(c.phase, region.kind, intersecting)
+    when = cs.timing.get(c_i)
+    if when is None:
+        when = cs.timing[c_i] = (urgency_for(c.windows, now), certainty_for(c.probability, c.confidence_level))
     eid = event_id if event_id is not None else c.event_id
     region_area = float(ix.region_area_km2[r_i])
     corridor_area = float(cs.area_km2[c_i])
@@ -583,8 +604,8 @@ def _zone(
         corridor_fraction=min(area_km2 / corridor_area, 1.0) if corridor_area > 0 else 0.0,
         distance_km=distance_km,
         severity=severity,
-        urgency=urgency_for(c.windows, now),
-        certainty=certainty_for(c.probability, c.confidence_level),
+        urgency=when[0],
+        certainty=when[1],
         response=response,
         windows=c.windows,
     )
