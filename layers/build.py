@@ -395,16 +395,18 @@ def build_seas(
     faces = list(shapely.get_parts(shapely.polygonize(list(shapely.get_parts(noded)))))
     faces = [shapely.intersection(f, frame) for f in faces]
     labels: dict[str, list[BaseGeometry]] = {}
-    used: set[int] = set()
+    owner: dict[int, str] = {}
     for sea_id, seeds in s23["seeds"].items():
         for lon, lat in seeds:
             pt = shapely.Point(lon, lat)
             hits = [i for i, f in enumerate(faces) if f.contains(pt)]
             assert len(hits) == 1, f"seed {sea_id} {lon},{lat} in {len(hits)} faces"
-            if hits[0] in used:
+            if hits[0] in owner:
+                assert owner[hits[0]] == sea_id, f"seed {sea_id} {lon},{lat} falls in {owner[hits[0]]}"
                 continue
-            used.add(hits[0])
+            owner[hits[0]] = sea_id
             labels.setdefault(sea_id, []).append(faces[hits[0]])
+    used = set(owner)
     unlabelled = [f for i, f in enumerate(faces) if i not in used]
     water_unlabelled = shapely.union_all([f.difference(land) for f in unlabelled]) if unlabelled else shapely.Polygon()
     feats, geoms = [], []
@@ -678,7 +680,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="layers to rebuild (default: all)")
     ap.add_argument("--disputed", action="append", default=[], help="NAME=include|twelve-nm|exclude")
+    ap.add_argument("--out", type=Path, default=None, help="output directory (default geowarn/data/layers)")
     args = ap.parse_args(argv)
+    global OUT
+    if args.out is not None:
+        OUT = args.out
     catalog = tomllib.loads((HERE / "catalog.toml").read_text(encoding="utf-8"))
     build = catalog["build"]
     precision = int(build["precision"])
