@@ -25,7 +25,7 @@ EXAMPLES = {
     "advisory": (DATA / "ocd-advisory-2016-kms4.txt").read_text(),
     "profile": (DATA / "profile-2023-chollima.toml").read_text(),
 }
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ALPHABET = st.sampled_from(
     [
         *list("0123456789NSEW-.,: \n°′″'\"ABCTOZ/()"),
