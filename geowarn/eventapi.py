@@ -211,6 +211,8 @@ def patch_event(
     name = obj.get("name")
     if "name" in obj and (not isinstance(name, str) or not name.strip()):
         raise InvalidParameter("'name' must be a non-empty string")
+    if isinstance(name, str):
+        name = service.check_name(name)
     status = obj.get("status")
     if "status" in obj and (not isinstance(status, str) or status not in {s.value for s in EventStatus}):
         raise InvalidParameter(f"status must be one of {', '.join(s.value for s in EventStatus)}")

@@ -107,6 +107,24 @@ def check_event_id(event_id: str) -> str:
     return event_id
 
 
+MAX_NAME = 200
+
+
+def check_name(name: str) -> str:
+    """Validate an event name: 1–200 characters, no control characters (they cannot go into XML).
+
+    >>> check_name("  Chollima-1  ")
+    'Chollima-1'
+    """
+    text = name.strip()
+    if not text or len(text) > MAX_NAME:
+        raise InvalidParameter(f"an event name needs 1–{MAX_NAME} characters")
+    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn")]
+    if bad:
+        raise InvalidParameter(f"the event name contains a control character (U+{ord(bad[0]):04X})")
+    return text
+
+
 def parse_input(
     data: str | bytes, *, format: str = "auto", name: str | None = None
 ) -> tuple[list[Corridor], dict[str, Any], str]:
@@ -141,6 +159,11 @@ def event_from_input(
     if not corridors:
         raise ParseError("the input holds no corridor")
     title = name or meta.get("title") or meta.get("name") or meta.get("message_id") or filename or "event"
+    if name is None:  # a title from the source: drop what XML cannot carry
+        title = "".join(c for c in str(title) if unicodedata.category(c) not in ("Cc", "Cs", "Co", "Cn"))
+        title = title.strip()[:MAX_NAME] or "event"
+    else:
+        title = check_name(name)
     now = utc(now or datetime.now(UTC))
     eid = check_event_id(event_id) if event_id else slugify(str(title))
     if kind is None:
@@ -378,7 +401,7 @@ def update_event(
         event = current.replace(
             version=current.version + 1,
             updated=max(stamp, current.updated),
-            name=name if name is not None else current.name,
+            name=check_name(name) if name is not None else current.name,
             status=EventStatus(status) if status is not None else current.status,
             corridors=new_corridors,
             inputs=[*current.inputs, *inputs],

@@ -208,6 +208,7 @@ def test_update_history_cancel(client, auth) -> None:  # type: ignore[no-untyped
     r = client.patch("/api/events/ev", json={"name": "Renamed <b>"}, headers=auth)
     assert r.status_code == 200 and r.get_json()["name"] == "Renamed <b>"
     assert client.patch("/api/events/ev", json={"if_version": 1, "name": "x"}, headers=auth).status_code == 409
+    assert client.patch("/api/events/ev", json={"name": "\u0018"}, headers=auth).status_code == 400
     assert client.delete("/api/events/ev", headers=auth).status_code == 405  # cancelling is not deleting
     r = client.post("/api/events/ev/cancel", headers=auth)
     assert r.status_code == 200 and r.get_json()["status"] == "cancelled"
