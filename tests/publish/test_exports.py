@@ -208,3 +208,17 @@ def test_control_characters_never_break_xml(demo):
     entry = AtomEntry("urn:x:\x01", "t\x02", SENT, "/a\x03.cap")
     feed = etree.fromstring(build_atom([entry], feed_id="urn:f", title="f\x04", self_url="/f"))
     assert feed.find("a:entry/a:link", A).get("href") == "/a.cap"
+
+
+def test_cli_map_computes_zones_with_the_engine(tmp_path, demo):
+    pytest.importorskip("geowarn.layers")
+    pytest.importorskip("geowarn.zones")
+    event, _ = demo
+    corridors = tmp_path / "stage1.geojson"
+    corridors.write_text(dumps(feature_collection(corridors_to_collection(event.corridors[:1])["features"])))
+    out = tmp_path / "map.html"
+    r = CliRunner().invoke(main, ["map", str(corridors), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert '"region_id": "SEA-yellow-sea"' in page  # a zone from the engine, drawn
+    assert "#f4f1e8" in page  # the land base map
