@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -119,6 +120,7 @@ class LayerIndex:
 
 _INDEX_CACHE: dict[int, tuple[Any, Any, LayerIndex]] = {}
 _INDEX_CACHE_MAX = 64
+_LOCK = threading.RLock()
 
 
 def _polygon_parts(geoms: NDArray[Any]) -> tuple[NDArray[Any], IntArray]:
@@ -194,7 +196,12 @@ def subdivide(
 
 
 def layer_index(layer: LayerLike) -> LayerIndex:
-    """The (cached) index of a layer; built once per layer object."""
+    """The (cached) index of a layer; built once per layer object (thread-safe)."""
+    with _LOCK:
+        return _layer_index(layer)
+
+
+def _layer_index(layer: LayerLike) -> LayerIndex:
     key = id(layer)
     hit = _INDEX_CACHE.get(key)
     if hit is not None and hit[0] is layer and hit[1] is layer.geometries:
@@ -542,22 +549,31 @@ def compute_zones(
     cs = _prepare_corridors(corridors)
     zones: list[AlertZone] = []
     for layer in layers:
-        ix = layer_index(layer)
-        g_part, g_region, geom, area = _overlaps(cs, ix)
-        ci = cs.part_owner[g_part]
-        groups: dict[tuple[int, int], list[int]] = {}
-        for k in np.lexsort((g_part, g_region, ci)):
-            groups.setdefault((int(ci[k]), int(g_region[k])), []).append(int(k))
-        for (c_i, r_i), members in groups.items():
-            total = float(area[members].sum())
-            merged = _combine(list(geom[members]))
-            zones.append(_zone(cs, ix, layer.id, c_i, r_i, merged, total, 0.0, now, event_id, True))
-        for (c_i, r_i), dist in _proximity(cs, ix, set(groups), margin_km).items():
-            zones.append(_zone(cs, ix, layer.id, c_i, r_i, None, 0.0, dist, now, event_id, False))
+        with _LOCK:  # GEOS builds a prepared geometry's indexes lazily: one engine user at a time
+            zones.extend(_layer_zones(cs, layer, margin_km, now, event_id))
     rank = {sev: sev.rank for sev in Severity}
     zones.sort(
         key=lambda z: (rank[z.severity], -round(z.area_km2, 9), z.distance_km, z.corridor_id, z.layer, z.region_id)
     )
+    return zones
+
+
+def _layer_zones(
+    cs: _Corridors, layer: LayerLike, margin_km: float, now: datetime, event_id: str | None
+) -> list[AlertZone]:
+    zones: list[AlertZone] = []
+    ix = layer_index(layer)
+    g_part, g_region, geom, area = _overlaps(cs, ix)
+    ci = cs.part_owner[g_part]
+    groups: dict[tuple[int, int], list[int]] = {}
+    for k in np.lexsort((g_part, g_region, ci)):
+        groups.setdefault((int(ci[k]), int(g_region[k])), []).append(int(k))
+    for (c_i, r_i), members in groups.items():
+        total = float(area[members].sum())
+        merged = _combine(list(geom[members]))
+        zones.append(_zone(cs, ix, layer.id, c_i, r_i, merged, total, 0.0, now, event_id, True))
+    for (c_i, r_i), dist in _proximity(cs, ix, set(groups), margin_km).items():
+        zones.append(_zone(cs, ix, layer.id, c_i, r_i, None, 0.0, dist, now, event_id, False))
     return zones
 
 

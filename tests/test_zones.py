@@ -556,3 +556,16 @@ def test_shipped_proximity_and_cli(shipped: dict[str, object], kms4_corridors: l
     assert near and all(0 < p["distance_km"] <= 60 and p["area_km2"] == 0 for p in near)
     for f in fc["features"]:
         assert (f["geometry"] is None) == (f["properties"]["distance_km"] > 0 or f["properties"]["area_km2"] == 0)
+
+
+def test_concurrent_calls_agree(corridors: list[Corridor], layers: list[SimpleLayer]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    fresh = [SimpleLayer(x.id, x.kind, list(x.regions)) for x in layers]  # index built under contention
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(pool.map(lambda _: compute_zones(corridors, fresh, margin_km=30, now=T0, event_id="ev"), range(4)))
+    serial = compute_zones(corridors, layers, margin_km=30.0, now=T0, event_id="ev")
+    for run in runs:
+        assert [(z.id, round(z.area_km2, 6), round(z.distance_km, 6)) for z in run] == [
+            (z.id, round(z.area_km2, 6), round(z.distance_km, 6)) for z in serial
+        ]
