@@ -68,14 +68,14 @@ def app(environ, start_response):
 """
 
 
-def gunicorn_opts(workers: int, port: int) -> list[str]:
+def gunicorn_opts(workers: int, port: int, threads: int = 4) -> list[str]:
     return [
         "-w",
         str(workers),
         "-k",
         "gthread",
         "--threads",
-        "4",
+        str(threads),
         "--keep-alive",
         "30",
         "-b",
@@ -134,6 +134,7 @@ def main() -> int:
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    ap.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads per worker")
     ap.add_argument("--repeat", type=int, default=3, help="interleaved runs per server (medians reported)")
     args = ap.parse_args()
     for tool in ("wrk", "nginx"):
@@ -161,7 +162,7 @@ def main() -> int:
         glog = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115
         procs.append(
             subprocess.Popen(
-                [gunicorn, *gunicorn_opts(args.workers, gport), "webapp:create_app()"],
+                [gunicorn, *gunicorn_opts(args.workers, gport, args.threads), "webapp:create_app()"],
                 cwd=ROOT,
                 env=env,
                 stdout=glog,
@@ -199,7 +200,7 @@ def main() -> int:
         (tmp / "bare.py").write_text(BARE_APP.format(www=str(www)), encoding="utf-8")
         procs.append(
             subprocess.Popen(
-                [gunicorn, *gunicorn_opts(args.workers, bport), "--chdir", str(tmp), "bare:app"],
+                [gunicorn, *gunicorn_opts(args.workers, bport, args.threads), "--chdir", str(tmp), "bare:app"],
                 env=env,
                 stdout=glog,
                 stderr=subprocess.STDOUT,
@@ -211,7 +212,7 @@ def main() -> int:
 
         print(
             f"wrk -t2 -c{args.connections} -d{args.duration}s on loopback, median of {args.repeat} interleaved runs; "
-            f"gunicorn {args.workers} workers (gthread) vs nginx 2 workers, same bytes; "
+            f"gunicorn {args.workers} workers (gthread, {args.threads} threads) vs nginx 2 workers, same bytes; "
             f"{os.cpu_count()} CPUs shared with wrk; load average {os.getloadavg()[0]:.1f}"
         )
         header = (

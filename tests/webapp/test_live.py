@@ -74,7 +74,7 @@ def test_schemathesis_finds_no_server_error_and_conforming_responses(live: LiveS
             "--checks",
             checks,
             "--max-examples",
-            "6",
+            "5",
             "--seed",
             "7",
             "--workers",
