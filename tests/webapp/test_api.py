@@ -259,3 +259,19 @@ def test_openapi_lists_every_route(client, app) -> None:  # type: ignore[no-unty
             )
             assert templ in paths, templ
     assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+def test_layer_collections(client) -> None:  # type: ignore[no-untyped-def]
+    from geowarn.layers import load_layer
+
+    layer = load_layer("jp-prefectures")
+    for bbox in ["123,24,125,25", "129,32,131,34", "170,10,-170,60"]:
+        w, s, e, n = (float(v) for v in bbox.split(","))
+        q = shapely.box(w, s, e, n) if w <= e else shapely.union(shapely.box(w, s, 180, n), shapely.box(-180, s, e, n))
+        expected = {r.id for r, g in zip(layer.regions, layer.geometries, strict=True) if shapely.intersects(g, q)}
+        body = client.get(f"/collections/jp-prefectures/items?bbox={bbox}&limit=100").get_json()
+        assert {f["id"] for f in body["features"]} == expected and body["numberMatched"] == len(expected)
+    okinawa = client.get("/collections/jp-prefectures/items/JP-47").get_json()
+    assert okinawa["properties"]["name"] == "Okinawa"
+    assert client.get("/collections/jp-prefectures/items/XX-99").status_code == 404
+    assert client.get("/regions/XX-99", headers={"Accept": "text/html"}).status_code == 404
