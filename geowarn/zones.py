@@ -275,7 +275,8 @@ def _long_edges(parts: NDArray[Any]) -> NDArray[np.bool_]:
     same = idx[1:] == idx[:-1]
     # an edge shorter than DENSIFY_M / 111.7 km in planar degrees is surely short: measure only the others
     d_deg = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
-    maybe = same & (d_deg * 111_700.0 > DENSIFY_M)
+    # (a meridian edge is already straight in lon/lat and in the equal-area CRS: no need)
+    maybe = same & (d_deg * 111_700.0 > DENSIFY_M) & (np.diff(xy[:, 0]) != 0)
     long_edge = np.zeros(len(same), dtype=bool)
     if maybe.any():
         a, b = xy[:-1][maybe], xy[1:][maybe]
