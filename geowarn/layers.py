@@ -184,23 +184,28 @@ def _read_collection(path: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
     return feats, geoms
 
 
-def write_packed(path: Path, props: list[dict[str, Any]], geoms: np.ndarray, precision: int = 5) -> None:
+def write_packed(path: Path, props: list[dict[str, Any]], geoms: np.ndarray, precision: int | None = 5) -> None:
     """Write the fast-loading twin of a layer file (byte-reproducible).
 
     Format: gzip (mtime 0) of consecutive ``.npy`` arrays: the properties as UTF-8 JSON, the
-    coordinates as int32 multiples of ``10**-precision`` degrees, then the three
-    ``shapely.to_ragged_array`` offset arrays (all geometries as MultiPolygon).
+    coordinates (int32 multiples of ``10**-precision`` degrees, or float64 when ``precision`` is
+    None, e.g. for coverage-simplified display copies whose shared vertices must stay exact),
+    then the three ``shapely.to_ragged_array`` offset arrays (all geometries as MultiPolygon).
     """
     _, coords, offsets = shapely.to_ragged_array(
         np.array([g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in geoms], dtype=object)
     )
-    scaled = np.rint(coords * 10**precision)
-    if np.abs(scaled).max(initial=0) >= 2**31:
-        raise InvalidGeometry(f"{path.name}: coordinates out of range")
+    if precision is None:
+        packed = coords.astype("<f8")
+    else:
+        scaled = np.rint(coords * 10**precision)
+        if np.abs(scaled).max(initial=0) >= 2**31:
+            raise InvalidGeometry(f"{path.name}: coordinates out of range")
+        packed = scaled.astype("<i4")
     head = {"precision": precision, "props": props}
     buf = io.BytesIO()
     np.save(buf, np.frombuffer(json.dumps(head, ensure_ascii=False, sort_keys=True).encode(), dtype=np.uint8))
-    np.save(buf, scaled.astype("<i4"))
+    np.save(buf, packed)
     for off in offsets:
         np.save(buf, np.asarray(off, dtype="<i4"))
     path.write_bytes(gzip.compress(buf.getvalue(), compresslevel=6, mtime=0))
@@ -214,7 +219,9 @@ def read_packed(path: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
     try:
         buf = io.BytesIO(gzip.decompress(path.read_bytes()))
         head = json.loads(np.load(buf).tobytes().decode())
-        coords = np.load(buf).astype("f8") / 10 ** int(head["precision"])
+        coords = np.load(buf).astype("f8")
+        if head["precision"] is not None:
+            coords /= 10 ** int(head["precision"])
         offsets = tuple(np.load(buf).astype(np.int64) for _ in range(3))
     except (OSError, ValueError, KeyError, EOFError) as exc:
         raise StoreError(f"{path}: unreadable packed layer file ({exc})") from None
@@ -469,7 +476,7 @@ def add_layer(
     file = f"{layer_id}.geojson"
     disp_file = f"{layer_id}.display.bin"
     _write_collection(target / file, layer_id, props, geoms)
-    write_packed(target / disp_file, [{"id": p["id"]} for p in props], _display_copy(geoms, 0.005), 6)
+    write_packed(target / disp_file, [{"id": p["id"]} for p in props], _display_copy(geoms, 0.005), None)
     entry = {
         "id": layer_id,
         "title": title or layer_id,

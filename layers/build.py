@@ -538,6 +538,9 @@ def build_zones(
 
     ts: dict[str, BaseGeometry] = {}
     eez: dict[str, BaseGeometry] = {}
+    # 12 NM belts of features treated as rocks ("twelve-nm"): they belong to their own prefecture only
+    belts = {k: geodesic_buffer(shapely.union_all(v), 12 * NM, quad_segs=8) for k, v in rock.items()}
+    all_belts = shapely.union_all(list(belts.values())) if belts else shapely.Polygon()
     t = time.time()
     for c in countries:
         land_c = shapely.union_all([coast[k] for k in members(c)])
@@ -547,8 +550,8 @@ def build_zones(
         ts[c] = b12.intersection(cell_c)
         eez[c] = b200.intersection(cell_c)
         for k in members(c):
-            for r in rock.get(k, []):
-                ts[c] = ts[c].union(geodesic_buffer(r, 12 * NM, quad_segs=8))
+            if k in belts:
+                ts[c] = ts[c].union(belts[k])
         log(f"buffers {c} {time.time() - t:.1f}s")
     ts_all = shapely.union_all(list(ts.values()))
     for c in countries:
@@ -578,9 +581,9 @@ def build_zones(
         eez_geoms.append(eez[c])
     for f in jp_feats:
         k = f["id"]
-        cell = cells.get(k, shapely.Polygon())
-        for r in rock.get(k, []):
-            cell = cell.union(geodesic_buffer(r, 12 * NM, quad_segs=8))
+        cell = cells.get(k, shapely.Polygon()).difference(all_belts)
+        if k in belts:
+            cell = cell.union(belts[k])
         tsk = polygonal(ts["JPN"].intersection(cell))
         ek = polygonal(eez["JPN"].intersection(cell))
         if not tsk.is_empty:
@@ -614,14 +617,25 @@ def build_zones(
 # --------------------------------------------------------------------------- output
 
 
-def display_copy(geoms: np.ndarray, tolerance: float) -> np.ndarray:
-    """Coverage-simplified copies (shared borders stay shared); falls back per feature if not a coverage."""
-    try:
-        if shapely.coverage_is_valid(geoms):
-            return shapely.coverage_simplify(geoms, tolerance)
-    except shapely.errors.GEOSException:  # pragma: no cover
-        pass
-    return shapely.make_valid(shapely.simplify(geoms, tolerance))
+def display_copy(geoms: np.ndarray, tolerance: float, groups: list[Any] | None = None) -> np.ndarray:
+    """Display copies: ``shapely.coverage_simplify`` per group of regions that tile (shared borders stay shared).
+
+    ``groups`` separates overlapping levels (e.g. TS-JPN and TS-JP-47); a group that is not a valid
+    coverage is first repaired with ``shapely.coverage_clean`` (display only; the full geometry is
+    untouched). Falls back to per-feature simplification if GEOS refuses.
+    """
+    out = np.empty(len(geoms), dtype=object)
+    keys = groups if groups is not None else [0] * len(geoms)
+    for key in sorted(set(keys), key=str):
+        idx = [i for i, k in enumerate(keys) if k == key]
+        g = geoms[idx]
+        try:
+            if not shapely.coverage_is_valid(g):
+                g = shapely.coverage_clean(g)
+            out[idx] = shapely.coverage_simplify(g, tolerance)
+        except shapely.errors.GEOSException:  # pragma: no cover
+            out[idx] = shapely.make_valid(shapely.simplify(g, tolerance))
+    return out
 
 
 def emit(
@@ -650,9 +664,10 @@ def emit(
     packed_file = entry["file"].replace(".geojson", ".bin")
     props = [{k: v for k, v in sorted(feats[i].items()) if v is not None and v != {}} for i in order]
     write_packed(OUT / packed_file, props, geoms[order], precision)
-    disp = snap(display_copy(geoms[order], display_tol), precision)
+    disp = shapely.orient_polygons(display_copy(geoms[order], display_tol, ["parent" in p for p in props]))
+    assert shapely.is_valid(disp).all(), f"{layer_id}: invalid display copy"
     disp_file = entry["file"].replace(".geojson", ".display.bin")
-    write_packed(OUT / disp_file, [{"id": p["id"]} for p in props], disp, precision)
+    write_packed(OUT / disp_file, [{"id": p["id"]} for p in props], disp, None)
     entry.update(
         id=layer_id,
         packed_file=packed_file,

@@ -92,6 +92,17 @@ def test_load_all_layers_fast_valid_unique() -> None:
     assert L.load_layer("seas") is loaded[4]  # cached
 
 
+def test_display_copies_keep_shared_borders() -> None:
+    """Display copies are coverage-simplified: neighbours still share borders (no slivers or gaps)."""
+    for layer_id in ("jp-prefectures", "admin1", "seas"):
+        ly = L.load_layer(layer_id)
+        assert shapely.coverage_is_valid(ly.display), layer_id
+        assert shapely.get_num_coordinates(ly.display).sum() < 0.6 * shapely.get_num_coordinates(ly.geometries).sum()
+    ts = L.load_layer("territorial-seas")
+    prefs = np.array([r.parent is not None for r in ts.regions])
+    assert shapely.coverage_is_valid(ts.display[prefs]) and shapely.coverage_is_valid(ts.display[~prefs])
+
+
 def test_default_alert_layers_exclude_land() -> None:
     ids = [ly.id for ly in L.load_layers()]
     assert "land" not in ids and {"jp-prefectures", "admin1", "seas", "territorial-seas", "eez-like"} <= set(ids)
