@@ -18,20 +18,10 @@ from geowarn.cli import main
 from geowarn.model import corridors_to_collection
 from geowarn.publish import assets
 from geowarn.publish.geojson import dumps, feature_collection
+from tests.browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 XSS = "<img src=x onerror=alert(1)>"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PATHS = ".leaflet-overlay-pane path.leaflet-interactive"

@@ -15,19 +15,9 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree
 
+from tests.browser import ARGS, CHROMIUM
 from tests.webapp.live import LiveServer, start_server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHAPES = ".leaflet-overlay-pane path.leaflet-interactive"
 
 pytestmark = pytest.mark.browser
