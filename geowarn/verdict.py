@@ -39,7 +39,8 @@ A point is affected by a zone whose geometry covers it (boundary included;
 longitudes normalised, zones cut at ±180° handled). Proximity zones (no
 geometry: the corridor passes within ``distance_km`` of the region without
 overlapping it) do NOT claim a point — the point is outside every corridor;
-such a zone still counts in :func:`region_verdict` for its region.
+such a zone still counts in :func:`region_verdict` for its region. The candidate
+zones for a point are those of the regions covering it (:func:`point_region_ids`).
 
 >>> from datetime import UTC, datetime
 >>> from shapely import box
@@ -59,6 +60,7 @@ such a zone still counts in :func:`region_verdict` for its region.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -67,9 +69,11 @@ from typing import Protocol
 
 import shapely
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
+from geowarn.errors import InvalidParameter
 from geowarn.i18n import message, with_zone
-from geowarn.model import AlertZone, Event, EventStatus, Severity, TimeWindow, Urgency, utc
+from geowarn.model import AlertZone, Event, EventStatus, Region, Severity, TimeWindow, Urgency, utc
 from geowarn.publish.localtime import to_local
 
 #: A window opening within this time makes a warning (same horizon as CAP urgency ``Expected``).
@@ -273,6 +277,15 @@ def effective_status(
     return Lifecycle.ACTIVE
 
 
+def event_lifecycle(event: Event, now: datetime) -> Lifecycle:
+    """:func:`effective_status` of a full event (as ``store.get_event`` returns it: corridors and inputs).
+
+    Uses every corridor's windows and the notices' own cancel time (:func:`notice_cancel_at`);
+    the value to pass in ``statuses`` of :func:`region_verdict` / :func:`point_verdict`.
+    """
+    return effective_status(event, event.corridors, now, notice_cancel_at(event))
+
+
 # --------------------------------------------------------------------------- one zone
 
 
@@ -454,6 +467,39 @@ def covers_point(zone: AlertZone, lon: float, lat: float) -> bool:
     return any(shapely.covers(geom, Point(x, lat)) for x in candidates)
 
 
+class _Queryable(Protocol):
+    def query(self, geometry: BaseGeometry, predicate: str = ...) -> list[Region]: ...
+
+
+def _check_point(lon: float, lat: float) -> None:
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise InvalidParameter(f"coordinates must be finite numbers, got lon={lon!r} lat={lat!r}")
+    if not -90.0 <= lat <= 90.0:
+        raise InvalidParameter(f"latitude {lat:g} is outside -90..90")
+
+
+def point_region_ids(lon: float, lat: float, layers: Iterable[_Queryable]) -> list[str]:
+    """Ids of the regions of ``layers`` (e.g. :func:`geowarn.layers.load_layers`) that cover the point.
+
+    A zone is clipped to its region, so the zones that can cover a point are the
+    zones of these regions: ``store.region_zones(id)`` for each id gives the
+    candidates for :func:`point_verdict`.
+
+    >>> from geowarn.layers import load_layers
+    >>> point_region_ids(127.68, 26.21, load_layers(["jp-prefectures"]))
+    ['JP-47']
+    """
+    _check_point(lon, lat)
+    base = normalise_lon(lon)
+    xs = [base, 180.0] if base == -180.0 else [base]
+    out: dict[str, None] = {}
+    for layer in layers:
+        for x in xs:
+            for region in layer.query(Point(x, lat), predicate="intersects"):
+                out.setdefault(region.id, None)
+    return list(out)
+
+
 def point_verdict(
     lon: float,
     lat: float,
@@ -467,8 +513,7 @@ def point_verdict(
     Only zones whose geometry covers the point count (see :func:`covers_point`);
     a proximity zone never claims a point. ``statuses`` as in :func:`region_verdict`.
     """
-    if not (-90.0 <= lat <= 90.0):
-        raise ValueError(f"latitude {lat} is outside -90..90")
+    _check_point(lon, lat)
     hits = [(e, z) for e, z in pairs if covers_point(z, lon, lat)]
     return combine(_judge(hits, now, statuses), now)
 

@@ -13,6 +13,7 @@ from shapely.geometry import MultiPolygon
 
 from geowarn import service
 from geowarn.demo import KMS4_ID, load_demo
+from geowarn.errors import InvalidParameter
 from geowarn.i18n import CATALOGUE, LANGUAGES, message, pick_language
 from geowarn.layers import load_layers
 from geowarn.model import (
@@ -35,8 +36,10 @@ from geowarn.verdict import (
     Lifecycle,
     State,
     effective_status,
+    event_lifecycle,
     headline,
     notice_cancel_at,
+    point_region_ids,
     point_verdict,
     region_verdict,
     schedule,
@@ -232,8 +235,29 @@ def test_point_in_miyako_is_warned_naha_is_not() -> None:
     assert headline(outside, "ja", JST) == "影響なし"
     # the region as a whole (Naha is in it) is warned: regions and points differ on purpose
     assert region_verdict("JP-47", pairs, NOW).state == State.WARNING
-    with pytest.raises(ValueError, match="latitude"):
+    with pytest.raises(InvalidParameter, match="latitude"):
         point_verdict(125.0, 91.0, pairs, NOW)
+    with pytest.raises(InvalidParameter, match="finite"):
+        point_verdict(float("nan"), 26.0, pairs, NOW)
+
+
+def test_point_candidates_from_the_store(store: Store) -> None:
+    body = json.dumps({"type": "FeatureCollection", "features": [miyako_corridor().to_feature()]})
+    event = service.event_from_input(body, format="geojson", name="Miyako", event_id="miyako", now=NOW)
+    service.submit_event(store, event, now=NOW, options=OPTIONS)
+    layers = load_layers(OPTIONS.layer_ids)
+    ids = point_region_ids(*MIYAKOJIMA_CITY, layers)
+    assert "JP-47" in ids
+    pairs = [p for rid in ids for p in store.region_zones(rid)]
+    statuses = {"miyako": event_lifecycle(store.get_event("miyako"), NOW)}
+    v = point_verdict(*MIYAKOJIMA_CITY, pairs, NOW, statuses=statuses)
+    assert v.state == State.WARNING and v.countdown_s == 6480
+    naha_ids = point_region_ids(*NAHA, layers)
+    assert naha_ids and "JP-47" in naha_ids
+    naha_pairs = [p for rid in naha_ids for p in store.region_zones(rid)]
+    assert naha_pairs  # Okinawa's zone is a candidate, but it does not cover Naha
+    assert point_verdict(*NAHA, naha_pairs, NOW, statuses=statuses).state == State.NOT_AFFECTED
+    assert event_lifecycle(store.get_event("miyako"), MIYAKO_WINDOW.end + timedelta(seconds=1)) == Lifecycle.ENDED
 
 
 def test_proximity_zone_counts_for_its_region_not_for_a_point() -> None:
