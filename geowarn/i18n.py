@@ -31,6 +31,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "verdict.warning_untimed": {"en": "Warning: no time given", "ja": "警報（時刻未定）"},
     "verdict.expected_later": {"en": "Expected from {time}", "ja": "{time}から予想"},
     "verdict.ended": {"en": "Ended at {time}", "ja": "{time}に終了"},
+    "verdict.ended_untimed": {"en": "Ended", "ja": "終了"},
     "verdict.cancelled": {"en": "Cancelled at {time}", "ja": "{time}に取消"},
     "verdict.cancelled_untimed": {"en": "Cancelled", "ja": "取消"},
     "verdict.not_affected": {"en": "Not affected", "ja": "影響なし"},

@@ -143,12 +143,14 @@ class Verdict:
     starts_at, ends_at
         UTC. ``affected_now``: the open window (``ends_at`` is the latest end of the
         open windows; both ``None`` for a zone without windows). ``warning`` /
-        ``expected_later``: the next window. ``ended``: the last window. ``cancelled``:
-        ``ends_at`` is the cancellation (the cancelled event's ``updated`` time).
+        ``expected_later``: the next window. ``ended``: the last window (``None`` when the
+        event ended before its last window, at its notice's cancel time, or has no window).
+        ``cancelled``: ``ends_at`` is the cancellation (the cancelled event's ``updated`` time).
     countdown_s
         Whole seconds from ``now`` to ``starts_at`` when that is in the future, else ``None``.
     zones, events
-        The zones of the winning state and their events (each once, in input order).
+        The zones of the winning state and their events (each once). For ``ended`` /
+        ``cancelled`` only the zones of the most recent such event.
     windows
         The distinct windows of ``zones``, sorted.
     daily
@@ -302,6 +304,8 @@ def zone_state(event: Event, zone: AlertZone, lifecycle: Lifecycle, now: datetim
         return ZoneVerdict(event, zone, lifecycle, state, None, None)
     last = max(windows, key=lambda w: w.end)
     if lifecycle == Lifecycle.ENDED:
+        if last.end > now:  # ended early (the notice's cancel time): the end is not a window's
+            return ZoneVerdict(event, zone, lifecycle, State.ENDED, None, None)
         return ZoneVerdict(event, zone, lifecycle, State.ENDED, last.start, last.end)
     open_now = [w for w in windows if w.contains(now)]
     if open_now:
@@ -558,7 +562,9 @@ def headline(verdict: Verdict, lang: str, tz: str) -> str:
         return message("verdict.warning", lang, time=at(verdict.starts_at))
     if s == State.EXPECTED_LATER and verdict.starts_at is not None:
         return message("verdict.expected_later", lang, time=at(verdict.starts_at))
-    if s == State.ENDED and verdict.ends_at is not None:
+    if s == State.ENDED:
+        if verdict.ends_at is None:
+            return message("verdict.ended_untimed", lang)
         return message("verdict.ended", lang, time=at(verdict.ends_at))
     if s == State.CANCELLED:
         if verdict.ends_at is None:

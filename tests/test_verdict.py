@@ -194,6 +194,19 @@ def test_cancel_this_msg_time_ends_an_event_without_windows() -> None:
     assert effective_status(event, event.corridors, cancel_at, cancel_at) == Lifecycle.ENDED
 
 
+def test_notice_cancel_time_before_the_window_ends_the_zones_early() -> None:
+    pairs = miyako_pairs()
+    cancel_at = MIYAKO_WINDOW.start - timedelta(minutes=30)  # the notice cancels itself at 06:30 JST
+    event = pairs[0][0]
+    status = effective_status(event, [z for _, z in pairs], cancel_at, cancel_at)
+    assert status == Lifecycle.ENDED
+    v = region_verdict("JP-47", pairs, cancel_at, statuses={event.id: status})
+    assert v.state == State.ENDED and v.ends_at is None and v.countdown_s is None
+    assert headline(v, "en", JST) == "Ended" and headline(v, "ja", JST) == "終了"
+    stored = region_verdict("JP-47", [(event.replace(status=EventStatus.ENDED), z) for _, z in pairs], NOW)
+    assert stored.state == State.ENDED
+
+
 def test_cancelled_event_is_cancelled_and_never_outranks_a_warning(store: Store) -> None:
     def submit(event_id: str, window: TimeWindow) -> None:
         body = json.dumps({"type": "FeatureCollection", "features": [miyako_corridor(window).to_feature()]})
