@@ -292,7 +292,20 @@ def event_lifecycle(event: Event, now: datetime) -> Lifecycle:
 
 
 def zone_state(event: Event, zone: AlertZone, lifecycle: Lifecycle, now: datetime) -> ZoneVerdict:
-    """The state of one zone of an event whose lifecycle status is ``lifecycle`` (see the module notes)."""
+    """The state of one zone of an event whose lifecycle status is ``lifecycle`` (see the module notes).
+
+    >>> from datetime import UTC
+    >>> from geowarn.model import Certainty, Phase, RegionKind, ResponseType
+    >>> w = TimeWindow(datetime(2016, 2, 6, 22, 30, tzinfo=UTC), datetime(2016, 2, 7, 3, 30, tzinfo=UTC))
+    >>> z = AlertZone("z", "e", "c", Phase.STAGE1, "l", "JP-47", "Okinawa", RegionKind.ADMIN, None,
+    ...     0.0, 0.0, 0.0, 5.0, Severity.MODERATE, Urgency.EXPECTED, Certainty.LIKELY,
+    ...     ResponseType.PREPARE, windows=(w,))
+    >>> [zone_state(Event("e", "e"), z, Lifecycle.ACTIVE, datetime(2016, 2, d, h, tzinfo=UTC)).state.value
+    ...  for d, h in [(5, 0), (6, 0), (7, 0), (7, 4)]]
+    ['expected_later', 'warning', 'affected_now', 'ended']
+    >>> zone_state(Event("e", "e"), z, Lifecycle.CANCELLED, datetime(2016, 2, 7, tzinfo=UTC)).state.value
+    'cancelled'
+    """
     now = utc(now)
     windows = sorted(zone.windows, key=lambda w: (w.start, w.end))
     if lifecycle == Lifecycle.CANCELLED:
