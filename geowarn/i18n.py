@@ -1,0 +1,131 @@
+"""One message catalogue (en, ja) for what the library says to a reader.
+
+Every user-facing string the library renders lives in :data:`CATALOGUE`, a dict
+of message ids → ``{"en": …, "ja": …}`` with :meth:`str.format` placeholders.
+The web layer can later export it to gettext ``.po`` files (Flask-Babel) with
+the message id as ``msgctxt`` and the English text as ``msgid``.
+
+>>> message("verdict.warning", "ja", time="07:00（日本時間）")
+'07:00（日本時間）から警報'
+>>> message("verdict.warning", "en-GB", time="07:00 JST")
+'Warning from 07:00 JST'
+>>> pick_language(None, "fr-FR,ja;q=0.8,en;q=0.5", "KR-11")
+'ja'
+>>> pick_language(None, None, "JP-47"), pick_language("en", "ja", "JP-47")
+('ja', 'en')
+"""
+
+from __future__ import annotations
+
+#: Languages every message has; the first is the fallback.
+LANGUAGES: tuple[str, ...] = ("en", "ja")
+DEFAULT_LANGUAGE = "en"
+
+#: Message id → text per language. Placeholders: ``{time}`` is a local time with its zone
+#: already rendered (see :func:`zone_label`), ``{start}``/``{end}`` local times, ``{first}``/
+#: ``{last}`` local dates.
+CATALOGUE: dict[str, dict[str, str]] = {
+    "verdict.affected_now": {"en": "Affected now", "ja": "現在影響あり"},
+    "verdict.affected_now_until": {"en": "Affected now until {time}", "ja": "{time}まで影響あり"},
+    "verdict.warning": {"en": "Warning from {time}", "ja": "{time}から警報"},
+    "verdict.warning_untimed": {"en": "Warning: no time given", "ja": "警報（時刻未定）"},
+    "verdict.expected_later": {"en": "Expected from {time}", "ja": "{time}から予想"},
+    "verdict.ended": {"en": "Ended at {time}", "ja": "{time}に終了"},
+    "verdict.ended_untimed": {"en": "Ended", "ja": "終了"},
+    "verdict.cancelled": {"en": "Cancelled at {time}", "ja": "{time}に取消"},
+    "verdict.cancelled_untimed": {"en": "Cancelled", "ja": "取消"},
+    "verdict.not_affected": {"en": "Not affected", "ja": "影響なし"},
+    "schedule.daily": {
+        "en": "Daily {start}–{end}, {first} to {last}",
+        "ja": "{first}から{last}まで毎日{start}〜{end}",
+    },
+    "time.with_zone": {"en": "{time} {zone}", "ja": "{time}（{zone}）"},
+    "zone.Asia/Tokyo": {"en": "JST", "ja": "日本時間"},
+    "zone.Asia/Seoul": {"en": "KST", "ja": "韓国時間"},
+    "zone.Asia/Pyongyang": {"en": "KST", "ja": "北朝鮮時間"},
+    "zone.Asia/Shanghai": {"en": "CST", "ja": "中国時間"},
+    "zone.Asia/Taipei": {"en": "CST", "ja": "台湾時間"},
+    "zone.Asia/Manila": {"en": "PHT", "ja": "フィリピン時間"},
+    "zone.Asia/Vladivostok": {"en": "VLAT", "ja": "ウラジオストク時間"},
+    "zone.UTC": {"en": "UTC", "ja": "協定世界時"},
+}
+
+#: Country prefix of a region id → the language its readers are assumed to read first.
+REGION_LANGUAGES: dict[str, str] = {"JP": "ja", "JPN": "ja"}
+
+
+def normalise_language(value: str | None) -> str | None:
+    """``ja-JP`` → ``ja``; ``None`` for a language the catalogue does not have.
+
+    >>> normalise_language("ja-JP"), normalise_language("EN"), normalise_language("ko")
+    ('ja', 'en', None)
+    """
+    if not value:
+        return None
+    base = value.strip().split("-")[0].split("_")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def message(msgid: str, lang: str, /, **values: object) -> str:
+    """The text of ``msgid`` in ``lang`` (falling back to English) with ``values`` filled in.
+
+    Raises ``KeyError`` for an unknown message id (a programming error, not a reader's).
+    """
+    texts = CATALOGUE[msgid]
+    text = texts.get(normalise_language(lang) or DEFAULT_LANGUAGE) or texts[DEFAULT_LANGUAGE]
+    return text.format(**values) if values else text
+
+
+def zone_label(tz: str, lang: str, fallback: str) -> str:
+    """The reader's name of the time zone ``tz`` (``JST`` / ``日本時間``); ``fallback`` when unknown.
+
+    >>> zone_label("Asia/Tokyo", "ja", "JST"), zone_label("Europe/Paris", "ja", "CET")
+    ('日本時間', 'CET')
+    """
+    if f"zone.{tz}" not in CATALOGUE:
+        return fallback
+    return message(f"zone.{tz}", lang)
+
+
+def with_zone(time: str, tz: str, lang: str, fallback: str) -> str:
+    """``07:00 JST`` / ``07:00（日本時間）``.
+
+    >>> with_zone("07:00", "Asia/Tokyo", "en", "JST"), with_zone("07:00", "Asia/Tokyo", "ja", "JST")
+    ('07:00 JST', '07:00（日本時間）')
+    """
+    return message("time.with_zone", lang, time=time, zone=zone_label(tz, lang, fallback))
+
+
+def _accept_language(header: str) -> list[str]:
+    """Language tags of an ``Accept-Language`` header, best first (``q=0`` dropped)."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if tag and q > 0:
+            ranked.append((-q, i, tag.strip()))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def pick_language(query: str | None, accept_language: str | None, region_id: str | None = None) -> str:
+    """The page language: ``?lang=``, then ``Accept-Language``, then the region's, then English."""
+    chosen = normalise_language(query)
+    if chosen:
+        return chosen
+    for tag in _accept_language(accept_language or ""):
+        chosen = normalise_language(tag)
+        if chosen:
+            return chosen
+    if region_id:
+        parts = region_id.split("-")
+        if parts[0] in ("TS", "EEZ") and len(parts) > 1:
+            parts = parts[1:]
+        lang = REGION_LANGUAGES.get(parts[0].upper())
+        if lang:
+            return lang
+    return DEFAULT_LANGUAGE
