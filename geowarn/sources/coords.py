@@ -142,6 +142,8 @@ class Component:
     start: int
     end: int
     text: str
+    weak: bool = False
+    """A lone letter and integer (``N36``, ``W66``): a coordinate only next to its partner."""
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,9 @@ def _component(style: str, m: re.Match[str], text: str) -> Component | None:
             return None
         hemi = str(hp or hs)
     axis = "lat" if hemi in "NS" else "lon"
+    weak = style == "spaced_prefix" and g.get("m") is None and "." not in g["d"]
+    if weak and axis == "lat" and len(g["d"]) == 3:
+        return None  # air route N895: never a latitude
     if g.get("num") is not None:
         value = _compact(g["num"], axis, token, text, m.start())
     elif g.get("dec") is not None:
@@ -235,7 +240,7 @@ def _component(style: str, m: re.Match[str], text: str) -> Component | None:
     _check_range(axis, value, token, text, m.start())
     if hemi in "SW":
         value = -value
-    return Component(axis, round(value, 9), m.start(), m.end(), token)
+    return Component(axis, round(value, 9), m.start(), m.end(), token, weak)
 
 
 def _normalise(text: str) -> str:
@@ -267,7 +272,9 @@ def find_components(text: str) -> list[Component]:
         last_end = m.end()
         lead = len(comp.text) - len(comp.text.lstrip())
         token = comp.text.strip()
-        out.append(Component(comp.axis, comp.value, comp.start + lead, comp.start + lead + len(token), token))
+        out.append(
+            Component(comp.axis, comp.value, comp.start + lead, comp.start + lead + len(token), token, comp.weak)
+        )
     return out
 
 
@@ -284,6 +291,8 @@ def find_points(text: str, *, strict: bool = False, bare_decimal: bool = True) -
     [(39.481111, 95.910556), (38.943611, 95.981667)]
     >>> [(p.lat, p.lon) for p in find_points("DROP ZONE 1: N36 04 E124 30 N36 04 E124 54")]
     [(36.066667, 124.5), (36.066667, 124.9)]
+    >>> find_points("ROUTE N895 AND W66 CLOSED, N36 04 E124 30", strict=True)[0].text
+    'N36 04 E124 30'
     >>> find_points("124-30E 36-04N", strict=True)
     Traceback (most recent call last):
     ...
@@ -305,7 +314,7 @@ def find_points(text: str, *, strict: bool = False, bare_decimal: bool = True) -
             points.append(PointMatch(round(c.value, 6), round(nxt.value, 6), c.start, nxt.end, text[c.start : nxt.end]))
             i += 2
             continue
-        if strict:
+        if strict and not c.weak:
             if c.axis == "lat":
                 raise _error(text, c.start, f"latitude {c.text} has no longitude after it")
             raise _error(text, c.start, f"longitude {c.text} has no latitude before it")
