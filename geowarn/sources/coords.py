@@ -28,6 +28,8 @@ token, its line and column.
 [(36.066667, 124.5), (35.325, 124.9)]
 >>> parse_point("北緯40度41分44秒 東経124度30分")
 (40.695556, 124.5)
+>>> [(p.lat, p.lon) for p in find_points("在28-29.06N/122-10.50E、44 30 00 S 173 21 36 E")]
+[(28.484333, 122.175), (-44.5, 173.36)]
 """
 
 from __future__ import annotations
@@ -101,7 +103,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "dash",
         re.compile(
-            r"(?<![\w.\-])(?P<d>\d{1,3})-(?P<m>" + _MIN + r")(?:-(?P<s>" + _MIN + r"))?[ \t]?(?P<h>[NSEW])(?![A-Za-z])"
+            r"(?<![A-Za-z0-9_.\-])(?P<d>\d{1,3})-(?P<m>"
+            + _MIN
+            + r")(?:-(?P<s>"
+            + _MIN
+            + r"))?[ \t]?(?P<h>[NSEW])(?![A-Za-z])"
         ),
     ),
     ("compact_prefix", re.compile(r"(?<![A-Za-z])(?P<hp>[NSEW])(?P<num>\d{4,7}(?:\.\d+)?)(?!\d|\.\d)")),
@@ -115,7 +121,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "spaced_suffix",
         re.compile(
-            r"(?<![\w.\-])(?P<d>\d{1,3})[ \t](?P<m>" + _MIN + r")(?:[ \t](?P<s>" + _MIN + r"))?[ \t]?"
+            r"(?<![A-Za-z0-9_.\-])(?P<d>\d{1,3})[ \t](?P<m>" + _MIN + r")(?:[ \t](?P<s>" + _MIN + r"))?[ \t]?"
             r"(?P<h>[NSEW])(?![A-Za-z])"
         ),
     ),
@@ -130,7 +136,7 @@ _BARE_PAIR = re.compile(
     r"(?<![\w.\-+])(?P<lat>[-+]?\d{1,2}\.\d+)\s{0,3}[,;]?\s{0,3}(?P<lon>[-+]?\d{1,3}\.\d+)(?!\w|\.\d)"
 )
 # Separators allowed between the latitude and the longitude of one point.
-_PAIR_GAP = re.compile(r"[\s,/;:、，]{0,6}")
+_PAIR_GAP = re.compile(r"[\s,/;:、，]{0,10}")
 
 
 @dataclass(frozen=True)

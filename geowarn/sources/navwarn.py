@@ -100,17 +100,18 @@ _DANGLING_TO = re.compile(r"(?<![\dZ])(?<![\dZ]\s)\b(?:TO|UNTIL)\s+\d{4,6}Z(?:\s
 _DANGLING_FROM = re.compile(r"\b\d{6}Z(?:\s+" + MONTH_RE + r")?\s+(?:TO|UNTIL)\b(?!\s+\d{4,6}Z)")
 
 _LABEL = re.compile(
-    r"(?:(?<=^)|(?<=[\s:]))(?:(?P<label>[A-Z])\.(?=\s)|AREA\s+(?P<label2>[A-Z]|\d{1,2})\s*[:.)](?=\s))", re.M
+    r"(?:(?<=^)|(?<=[\s:]))(?<!\d[ \t])(?:(?P<label>[A-Z])\.(?=\s)|AREA\s+(?P<label2>[A-Z]|\d{1,2})\s*[:.)](?=\s))",
+    re.M,
 )
 _PARAGRAPH = re.compile(r"(?m)^[ \t]*(?:\d{1,2}\.[ \t]|NNNN\b)")
-_UNIT = r"(?P<u>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b"
+_UNIT = r"(?P<u>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b"
 _RADIUS = re.compile(
     r"(?:RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*" + _UNIT + r"|(?P<r2>\d+(?:\.\d+)?)\s*"
-    r"(?P<u2>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\s+RADIUS"
-    r"|WITHIN\s+(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b)"
+    r"(?P<u2>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\s+RADIUS"
+    r"|WITHIN\s+(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b)"
 )
 _EITHER_SIDE = re.compile(
-    r"(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?)\s+(?:EITHER|EACH)\s+SIDE"
+    r"(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?)\s+(?:EITHER|EACH)\s+SIDE"
 )
 _TRACK = re.compile(r"\bTRACK\s*LINE\b|\bALONG\s+(?:THE\s+)?(?:TRACK|LINE)\b")
 _CIRCLE = re.compile(r"\bCIRCLE\b|\bRADIUS\b|\bCENT(?:ER|RE)D?\s+(?:ON|AT)\b|\bWITHIN\b")
@@ -123,7 +124,7 @@ def _to_m(value: str, unit: str) -> float:
         return v * 1000.0
     if u.startswith("M") and not u.startswith("MI"):
         return v
-    return v * NM  # NM, nautical miles, and "miles" (nautical in navigational warnings)
+    return v * NM  # NM, nautical or sea miles, and "miles" (nautical in navigational warnings)
 
 
 @dataclass

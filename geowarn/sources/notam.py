@@ -14,6 +14,8 @@ Q-line's approximate circle), polygons ``N194400E1235300-N194300E1245100-… BAC
 >>> c = out.corridors[0]
 >>> c.id, c.properties["shape"], c.properties["upper"], c.window_end.isoformat()
 ('notam-a0001-23-1', 'circle', 'UNL', '2023-07-06T04:45:00+00:00')
+>>> parse_notam("A0002/23 - WITHIN 5.4 SEA MILES RADIUS OF N392852E0955438.").corridors[0].properties["radius_nm"]
+5.4
 """
 
 from __future__ import annotations
@@ -56,9 +58,12 @@ _CREATED = re.compile(
 _STAMP = re.compile(r"^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})")
 _LIMIT = r"(?:SFC|GND|UNL|UNLTD|FL\s?\d{2,3}|\d{1,6}\s?FT(?:\s?(?:AMSL|AGL|MSL))?|\d{1,6}\s?M(?:\s?(?:AMSL|AGL|MSL))?)"
 _VERTICAL = re.compile(rf"(?<![A-Z0-9])(?P<lo>{_LIMIT})\s*-\s*(?P<hi>{_LIMIT})(?![A-Z0-9])")
+_CIRCLE_UNIT = r"NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|KM|M"
 _CIRCLE = re.compile(
-    r"(?:CIRCLE\s+)?(?:WITH\s+)?RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|KM|M)\b\s*"
-    r"(?:CENT(?:RE|ER)D?\s+(?:ON|AT)|AROUND|OF)\s+"
+    rf"(?:CIRCLE\s+)?(?:WITH\s+)?RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>{_CIRCLE_UNIT})\b\s*"
+    r"(?:CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?|AROUND|OF)\s+"
+    rf"|WITHIN\s+(?:A\s+)?(?P<r2>\d+(?:\.\d+)?)\s*(?P<u2>{_CIRCLE_UNIT})\b\s*(?:RADIUS\s+)?(?:OF|AROUND|FROM)\s+"
+    r"(?:(?:THE\s+)?(?:POINT|CENT(?:RE|ER))\s+)?"
 )
 _SPLIT = re.compile(
     r"BACK\s+TO\s+(?:THE\s+)?(?:START|BEGINNING|FIRST\s+POINT)|\bAREA\s+[A-Z0-9]{1,3}\s*:"
@@ -222,8 +227,9 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
             line, col = line_col(text, m.start())
             raise ParseError("a circle without a centre point", line=line, column=col)
         p = pts[0]
-        r = float(m["r"])
-        rm = r * NM if m["u"] == "NM" else (r * 1000.0 if m["u"] == "KM" else r)
+        r = float(m["r"] or m["r2"])
+        unit = m["u"] or m["u2"]
+        rm = r * 1000.0 if unit == "KM" else (r if unit == "M" else r * NM)
         line, _ = line_col(text, m.start())
         label = str(len(shapes) + 1)
         geom = rings.circle(p.lat, p.lon, rm, label, line=line)

@@ -86,7 +86,7 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
         c = comps[i]
         nxt = comps[i + 1] if i + 1 < len(comps) else None
         gap = work[c.end : nxt.start] if nxt is not None else ""
-        if c.axis == "lat" and nxt is not None and nxt.axis == "lon" and re.fullmatch(r"[\s,/;:、，]{0,6}", gap):
+        if c.axis == "lat" and nxt is not None and nxt.axis == "lon" and re.fullmatch(r"[\s,/;:、，]{0,10}", gap):
             if not _covers(geoms, c.value, nxt.value):
                 add(c.start, text[c.start : nxt.end], "is not part of any corridor")
             i += 2

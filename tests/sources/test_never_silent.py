@@ -157,3 +157,28 @@ def test_unread_area_letter_is_an_error_not_a_merge() -> None:
     with pytest.raises(ParseError) as exc:
         parse(text)
     assert "33-16N" in exc.value.detail or "area B" in exc.value.detail
+
+
+@pytest.mark.parametrize(
+    ("text", "radius_nm"),
+    [
+        ("A0001/23 - WITHIN 5.4 SEA MILES RADIUS OF N392852E0955438. SFC-UNL.", 5.4),
+        ("A0001/23 - CIRCLE RADIUS 30NM CENTRE N392852E0955438. SFC-UNL.", 30.0),
+        ("NAVAREA XI 0123/16\n1. HAZARDOUS OPERATIONS\n A. WITHIN 5.4 SEA MILES RADIUS OF 24-00N 124-00E.\n", 5.4),
+    ],
+)
+def test_circle_phrasings(text: str, radius_nm: float) -> None:
+    (c,) = parse(text).corridors
+    assert c.properties["shape"] == "circle" and c.properties["radius_nm"] == radius_nm
+    assert geodesic_area_km2(c.geometry) == pytest.approx(math.pi * (radius_nm * 1.852) ** 2, rel=0.01)
+
+
+def test_spaced_dms_with_hemisphere_after_and_a_trailing_e_dot() -> None:
+    text = (
+        "HYDROPAC 1234/23\n1. ROCKET LAUNCHING 191218Z TO 191647Z APR 23 IN AREA 44 30 00 S 173 21 36 E,\n"
+        "   44 30 00 S 174 21 36 E, 45 30 00 S 174 21 36 E.\n"
+    )
+    (c,) = parse(text).corridors
+    assert c.properties["corners"] == 3
+    minx, miny, maxx, _ = c.geometry.bounds
+    assert (round(minx, 2), round(miny, 2), round(maxx, 2)) == (173.36, -45.5, 174.36)
