@@ -15,6 +15,10 @@ What is read
   takes them from the issue date; a month more than six months before the issue month is in
   the next year. A window written inside an area before its last corner belongs to that area,
   any other window to every area;
+- ``DAILY 19 AND 20 APR 1200Z TO 1600Z`` (one window on each listed day); a list of ranges whose
+  month is written only at its end (``191218Z TO 191647Z, ALTERNATE … AND 250947Z TO 251416Z APR``)
+  takes that month; NGA's ``text`` without a header takes its year and month from ``CANCEL THIS
+  MSG 251516Z APR 23``;
 - ``CANCEL THIS MSG 140430Z FEB 16`` → ``meta["cancel_at"]``; ``CANCEL NAVAREA IV 1165/22``,
   ``CANCEL HYDROPAC 298/16, 299/16`` → ``meta["cancels"]`` (for the alert lifecycle).
 
@@ -30,6 +34,11 @@ header (the lines before the first area) plus the exact lines of that area.
 >>> c = out.corridors[0]
 >>> c.id, c.phase.value, c.window_start.isoformat(), out.meta["cancel_at"]
 ('navarea-xi-0123-16-a', 'debris', '2016-11-12T16:06:00+00:00', '2016-11-13T00:00:00Z')
+>>> ws = parse_navwarn("1. ROCKET LAUNCHING 191218Z TO 191647Z, ALTERNATE 201153Z TO 201622Z APR "
+...                   "IN AREA 28-41N 122-44E, 28-34N 123-02E, 28-45N 123-10E. 2. CANCEL THIS MSG 201722Z APR 23."
+...                   ).corridors[0].windows
+>>> [w.start.isoformat()[:16] for w in ws]
+['2023-04-19T12:18', '2023-04-20T11:53']
 """
 
 from __future__ import annotations
@@ -96,6 +105,14 @@ _DAILY_FIRST = re.compile(
     rf"DAILY\s+(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+(?P<e>\d{{4}})Z\s+(?:FROM\s+)?(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?"
     rf"\s+(?:THRU|THROUGH|TO|-)\s+(?P<d2>\d{{1,2}})(?:\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')})?"
 )
+_DAYS = r"(?P<days>\d{1,2}(?:(?:\s*,\s*|\s+AND\s+)\d{1,2})+)"
+_DAILY_LIST = re.compile(
+    rf"DAILY\s+{_DAYS}\s+(?P<mon>{MONTH_RE})\b{_YEAR.format(n='y')},?\s+(?:FROM\s+)?(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+"
+    rf"(?P<e>\d{{4}})Z"
+    rf"|(?P<s2>\d{{4}})Z?\s+(?:TO|-)\s+(?P<e2>\d{{4}})Z\s+DAILY\s+"
+    rf"(?P<days2>\d{{1,2}}(?:(?:\s*,\s*|\s+AND\s+)\d{{1,2}})+)\s+(?P<mon2>{MONTH_RE})\b{_YEAR.format(n='y2')}"
+)
+_RANGE_JOIN = re.compile(r"[\s,;]*(?:(?:ALTERNATE|AND|OR|ALSO)\b[\s,;]*)*")
 _DANGLING_TO = re.compile(r"(?<![\dZ])(?<![\dZ]\s)\b(?:TO|UNTIL)\s+\d{4,6}Z(?:\s+" + MONTH_RE + r"\b)?")
 _DANGLING_FROM = re.compile(r"\b\d{6}Z(?:\s+" + MONTH_RE + r")?\s+(?:TO|UNTIL)\b(?!\s+\d{4,6}Z)")
 
@@ -227,20 +244,60 @@ def _parse_daily(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]
     return out
 
 
+def _parse_daily_list(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
+    """``DAILY 19 AND 20 APR 1200Z TO 1600Z`` (or the times first): one window on each listed day."""
+    token = " ".join(m.group(0).split())
+    days = [int(d) for d in re.findall(r"\d{1,2}", m["days"] or m["days2"])]
+    mon = MONTHS[m["mon"] or m["mon2"]]
+    year = _year(m["y"] or m["y2"]) or ctx.year_for(mon)
+    s, e = m["s"] or m["s2"], m["e"] or m["e2"]
+    out = []
+    for d in days:
+        start = _when(text, m.start(), token, year, mon, d, int(s[:2]), int(s[2:]))
+        end = _when(text, m.start(), token, year, mon, d, int(e[:2]), int(e[2:]))
+        if end <= start:
+            end += timedelta(days=1)
+        out.append(TimeWindow(start, end))
+    return out
+
+
+def _list_months(work: str, ranges: list[re.Match[str]]) -> list[int | None]:
+    """For each range without a month, the month written at the end of its list, if any.
+
+    ``191218Z TO 191647Z APR, ALTERNATE 201153Z TO 201622Z, … AND 250947Z TO 251416Z APR``: the
+    ranges joined by commas, ``ALTERNATE`` or ``AND`` share the month of the last one.
+    """
+    out: list[int | None] = [None] * len(ranges)
+    following: int | None = None
+    for i in range(len(ranges) - 1, -1, -1):
+        m = ranges[i]
+        own = m.group("m2") or m.group("m1")
+        if own:
+            following = MONTHS[own]
+            continue
+        if i + 1 < len(ranges) and _RANGE_JOIN.fullmatch(work, m.end(), ranges[i + 1].start()) is None:
+            following = None
+        out[i] = following
+    return out
+
+
 def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, list[TimeWindow]]]:
     """``(start, end, windows)`` for every window expression in ``work`` (cancels masked)."""
     found: list[tuple[int, int, list[TimeWindow]]] = []
     taken = bytearray(len(work) + 1)
+    for m in _DAILY_LIST.finditer(work):
+        found.append((m.start(), m.end(), _parse_daily_list(text, m, ctx)))
+        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for pat in (_DAILY, _DAILY_FIRST):
         for m in pat.finditer(work):
             if any(taken[m.start() : m.end()]):
                 continue
             found.append((m.start(), m.end(), _parse_daily(text, m, ctx)))
             taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
-    for m in _RANGE.finditer(work):
-        if any(taken[m.start() : m.end()]):
-            continue
-        found.append((m.start(), m.end(), _parse_range(text, m, ctx)))
+    ranges = [m for m in _RANGE.finditer(work) if not any(taken[m.start() : m.end()])]
+    for m, month in zip(ranges, _list_months(work, ranges), strict=True):
+        rctx = ctx if month is None else _Context(ctx.year_for(month) if ctx.year is not None else None, month)
+        found.append((m.start(), m.end(), _parse_range(text, m, rctx)))
         taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for pat, what in ((_DANGLING_TO, "has no start"), (_DANGLING_FROM, "has no end")):
         for m in pat.finditer(work):
@@ -435,6 +492,12 @@ def parse_navwarn(
                 message_id = f"NAVTEX {z.group('id')}"
     ctx = _Context(issued.year, issued.month) if issued else _Context(meta.pop("year_from_id", None), None)
     meta.pop("year_from_id", None)
+    if ctx.month is None:  # NGA's text has no header: the message's own CANCEL THIS MSG date
+        this = next((t for t in _THIS_MSG.finditer(work) if t.group("mon") and t.group("y")), None)
+        if this is not None:
+            year = ctx.year or _year(this.group("y"))
+            ctx = _Context(year, MONTHS[this.group("mon")])
+            meta["year_from"] = "cancel-this-msg"
     if ctx.year is None:
         meta["year_assumed"] = datetime.now(UTC).year
     if message_id:

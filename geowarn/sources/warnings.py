@@ -2,7 +2,7 @@
 
 After a text parser has run, :func:`with_warnings` looks at the input again, independently of
 the parser: each latitude/longitude pair must lie on or inside one of the corridors (a corner, a
-circle's centre, a point of a track), each date-time group (``191218Z``) and NOTAM stamp
+circle's centre, a point of a track), each date-time group (``191218Z``), time of day (``1200Z``) and NOTAM stamp
 (``2304191215``) must start or end one of the windows, be the issue or cancel time, or sit in a
 ``CANCEL`` sentence. Whatever is left over, and every lone latitude or longitude, becomes a
 :class:`~geowarn.sources.common.ParseWarning` naming its line and column. The Q) line of a
@@ -34,6 +34,7 @@ _TOLERANCE_DEG = 1e-5
 _Q_LINE = re.compile(r"(?m)(?:^|(?<=\s))Q\)[^\n]*")
 _CANCEL = re.compile(r"(?i)\bCANCEL[^\n]*")
 _DTG = re.compile(r"(?<![\d/])(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})Z(?![A-Z0-9])")
+_HHMM = re.compile(r"(?<![\d/])(?P<h>\d{2})(?P<mi>\d{2})Z(?![A-Z0-9])")
 _STAMP = re.compile(r"(?<![\d/])\d{2}(?P<mo>\d{2})(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})(?![\d])")
 
 
@@ -107,6 +108,12 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
             key = (int(m["d"]), int(m["h"]), int(m["mi"]))
             if key not in keys:
                 add(m.start(), m.group(0), "looks like a time but starts or ends no window")
+    clock = {(h, mi) for _, h, mi in keys}
+    for m in _HHMM.finditer(work):
+        if any(s <= m.start() < e for s, e in cancels):
+            continue
+        if (int(m["h"]), int(m["mi"])) not in clock:
+            add(m.start(), m.group(0), "looks like a time of day but starts or ends no window")
     found.sort(key=lambda w: (w.line, w.column))
     return found
 

@@ -182,3 +182,44 @@ def test_spaced_dms_with_hemisphere_after_and_a_trailing_e_dot() -> None:
     assert c.properties["corners"] == 3
     minx, miny, maxx, _ = c.geometry.bounds
     assert (round(minx, 2), round(miny, 2), round(maxx, 2)) == (173.36, -45.5, 174.36)
+
+
+NGA_TEXT = """EAST CHINA SEA.
+1. HAZARDOUS OPERATIONS, ROCKET LAUNCHING
+   191218Z TO 191647Z, ALTERNATE 201153Z TO 201622Z AND 250947Z TO 251416Z APR
+   IN AREA BOUND BY 28-41N 122-44E, 28-34N 123-02E,
+   28-45N 123-10E, 28-52N 122-52E.
+2. CANCEL THIS MSG 251516Z APR 23.
+"""
+
+
+def test_year_and_month_from_the_text_itself() -> None:
+    out = parse(NGA_TEXT, format="navwarn")
+    (c,) = out.corridors
+    assert [(w.start.isoformat(), w.end.isoformat()) for w in c.windows] == [
+        ("2023-04-19T12:18:00+00:00", "2023-04-19T16:47:00+00:00"),
+        ("2023-04-20T11:53:00+00:00", "2023-04-20T16:22:00+00:00"),
+        ("2023-04-25T09:47:00+00:00", "2023-04-25T14:16:00+00:00"),
+    ]
+    assert "year_assumed" not in out.meta and out.warnings == []
+
+
+@pytest.mark.parametrize("clause", ["DAILY 19 AND 20 APR 1200Z TO 1600Z", "1200Z TO 1600Z DAILY 19 AND 20 APR"])
+def test_daily_list_of_days(clause: str) -> None:
+    text = (
+        f"HYDROPAC 1234/23\n1. HAZARDOUS OPERATIONS, ROCKET LAUNCHING\n   {clause}\n"
+        "   IN AREA BOUND BY 28-41N 122-44E, 28-34N 123-02E,\n   28-45N 123-10E, 28-52N 122-52E.\n"
+    )
+    out = parse(text)
+    (c,) = out.corridors
+    assert [(w.start.isoformat(), w.end.isoformat()) for w in c.windows] == [
+        ("2023-04-19T12:00:00+00:00", "2023-04-19T16:00:00+00:00"),
+        ("2023-04-20T12:00:00+00:00", "2023-04-20T16:00:00+00:00"),
+    ]
+    assert out.warnings == []
+
+
+def test_an_unread_time_of_day_is_warned() -> None:
+    text = NGA_TEXT.replace("IN AREA BOUND BY", "ALSO 0300Z TO 0500Z ON REQUEST, IN AREA BOUND BY")
+    out = parse(text, format="navwarn")
+    assert [(w.line, w.token) for w in out.warnings] == [(4, "0300Z"), (4, "0500Z")]
