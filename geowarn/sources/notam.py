@@ -6,7 +6,9 @@ Q-line's approximate circle), polygons ``N194400E1235300-N194300E1245100-… BAC
 (several per NOTAM, split at ``BACK TO START`` or ``AREA x:``), ``CIRCLE RADIUS 5NM CENTRED ON
 …``, vertical limits (``F) SFC G) UNL``, ``SFC-UNL``, ``FL180-FL600``, ``5000FT AMSL``) kept as
 ``lower``/``upper`` properties, windows ``06 JUL 03:18 2023 UNTIL 06 JUL 04:45 2023`` and
-``B) 2307060318 C) 2307060445`` (with ``D) DAILY 2230-0330``: one window a day), and
+``B) 2307060318 C) 2307060445`` (with ``D) DAILY 2230-0330`` or ``D) 0700-1300``: one window a
+day), the FAA's ``EFFECTIVE 2304201300 UTC UNTIL 2304202300 UTC``, arcs ``CLOCKWISE ON A 30 NM
+ARC CENTERED ON …`` (FAA TFRs, ``!FDC 3/1234``), and
 ``CREATED: 03 FEB 07:40 2016`` as the issue date.
 
 >>> out = parse_notam("A0001/23 - CIRCLE RADIUS 5NM CENTRED ON N392852E0955438. SFC-UNL. "
@@ -14,6 +16,9 @@ Q-line's approximate circle), polygons ``N194400E1235300-N194300E1245100-… BAC
 >>> c = out.corridors[0]
 >>> c.id, c.properties["shape"], c.properties["upper"], c.window_end.isoformat()
 ('notam-a0001-23-1', 'circle', 'UNL', '2023-07-06T04:45:00+00:00')
+>>> out = parse_notam("A0003/23 B) 2304190000 C) 2304202359 D) 0700-1300 E) CIRCLE RADIUS 5NM CENTRE N392852E0955438")
+>>> [w.start.isoformat()[:16] for w in out.corridors[0].windows]
+['2023-04-19T07:00', '2023-04-20T07:00']
 >>> parse_notam("A0002/23 - WITHIN 5.4 SEA MILES RADIUS OF N392852E0955438.").corridors[0].properties["radius_nm"]
 5.4
 """
@@ -93,7 +98,10 @@ def _stamp(text: str, offset: int, value: str) -> datetime:
     return _dt(text, offset, value, 2000 + y, mo, d, h, mi)
 
 
-_D_DAILY = re.compile(r"\s*(?:DAILY|DLY)\s+(?P<s>\d{4})\s*-\s*(?P<e>\d{4})\b")
+_D_DAILY = re.compile(r"\s*(?:(?:DAILY|DLY)\s+)?(?P<s>\d{4})\s*-\s*(?P<e>\d{4})\b(?!\s*\d)")
+_EFFECTIVE = re.compile(
+    r"\bEFFECTIVE\s+(?P<s>\d{10})\s*(?:UTC|Z)\b(?:\s*\([^)\n]{0,40}\))?\s+UNTIL\s+(?P<e>\d{10})\s*(?:UTC|Z)\b"
+)
 
 
 def _daily_schedule(
@@ -179,6 +187,12 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         if e < s:
             line, col = line_col(text, m.start())
             raise ParseError(f"window {tok!r} ends before it starts", line=line, column=col)
+        windows.append(TimeWindow(s, e))
+    for m in _EFFECTIVE.finditer(work):  # FAA: EFFECTIVE 2304201300 UTC UNTIL 2304202300 UTC
+        s, e = _stamp(text, m.start("s"), m["s"]), _stamp(text, m.start("e"), m["e"])
+        if e < s:
+            line, col = line_col(text, m.start())
+            raise ParseError(f"window {m.group(0)!r} ends before it starts", line=line, column=col)
         windows.append(TimeWindow(s, e))
     if "B" in items:
         begin = _stamp(text, items["B"].end(), work[items["B"].end() :].split()[0] if work[items["B"].end() :] else "")

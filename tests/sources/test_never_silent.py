@@ -120,7 +120,10 @@ def test_tfr_arc_is_an_arc_not_a_chord(clockwise: bool) -> None:
     assert geodesic_area_km2(c.geometry) == pytest.approx(expected, rel=0.01)
     assert c.properties["arcs"] == 1
     assert c.source == "NOTAM FDC 3/1234"
-    assert out.warnings == [] or all("window" in w.reason for w in out.warnings)
+    assert [(w.start.isoformat(), w.end.isoformat()) for w in c.windows] == [
+        ("2023-04-20T13:00:00+00:00", "2023-04-20T23:00:00+00:00")
+    ]
+    assert out.warnings == []
 
 
 def test_arc_whose_ends_are_off_its_radius_is_an_error() -> None:
@@ -223,3 +226,16 @@ def test_an_unread_time_of_day_is_warned() -> None:
     text = NGA_TEXT.replace("IN AREA BOUND BY", "ALSO 0300Z TO 0500Z ON REQUEST, IN AREA BOUND BY")
     out = parse(text, format="navwarn")
     assert [(w.line, w.token) for w in out.warnings] == [(4, "0300Z"), (4, "0500Z")]
+
+
+def test_icao_item_d_without_daily_gives_one_window_a_day_across_midnight() -> None:
+    text = (
+        "A0003/23 NOTAMN\nA) ZBPE B) 2304192200 C) 2304220300\nD) 2200-0300\n"
+        "E) CIRCLE RADIUS 5NM CENTRE N392852E0955438\nF) SFC G) UNL\n"
+    )
+    (c,) = parse(text).corridors
+    assert [(w.start.isoformat()[:16], w.end.isoformat()[:16]) for w in c.windows] == [
+        ("2023-04-19T22:00", "2023-04-20T03:00"),
+        ("2023-04-20T22:00", "2023-04-21T03:00"),
+        ("2023-04-21T22:00", "2023-04-22T03:00"),
+    ]
