@@ -15,7 +15,9 @@ What is read
   takes them from the issue date; a month more than six months before the issue month is in
   the next year. A window written inside an area before its last corner belongs to that area,
   any other window to every area;
-- ``DAILY 19 AND 20 APR 1200Z TO 1600Z`` (one window on each listed day); a list of ranges whose
+- ``DAILY 19 AND 20 APR 1200Z TO 1600Z`` (one window on each listed day), ``13 TO 29 APR DAILY
+  FROM 2100 TO 1600 UTC``; ``AREA 1`` on its own line with its corners lettered ``A.`` ``B.`` …
+  below; a list of ranges whose
   month is written only at its end (``191218Z TO 191647Z, ALTERNATE … AND 250947Z TO 251416Z APR``)
   takes that month; NGA's ``text`` without a header takes its year and month from ``CANCEL THIS
   MSG 251516Z APR 23``;
@@ -105,6 +107,10 @@ _DAILY_FIRST = re.compile(
     rf"DAILY\s+(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+(?P<e>\d{{4}})Z\s+(?:FROM\s+)?(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?"
     rf"\s+(?:THRU|THROUGH|TO|-)\s+(?P<d2>\d{{1,2}})(?:\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')})?"
 )
+_DAILY_DAYS_FIRST = re.compile(
+    rf"(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?\s+(?:TO|THRU|THROUGH|-)\s+(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH_RE})\b"
+    rf"{_YEAR.format(n='y')}\s+DAILY\s+(?:FROM\s+)?(?P<s>\d{{4}})\s*(?:Z|UTC)?\s+(?:TO|-)\s+(?P<e>\d{{4}})\s*(?:Z|UTC)\b"
+)
 _DAYS = r"(?P<days>\d{1,2}(?:(?:\s*,\s*|\s+AND\s+)\d{1,2})+)"
 _DAILY_LIST = re.compile(
     rf"DAILY\s+{_DAYS}\s+(?P<mon>{MONTH_RE})\b{_YEAR.format(n='y')},?\s+(?:FROM\s+)?(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+"
@@ -117,7 +123,8 @@ _DANGLING_TO = re.compile(r"(?<![\dZ])(?<![\dZ]\s)\b(?:TO|UNTIL)\s+\d{4,6}Z(?:\s
 _DANGLING_FROM = re.compile(r"\b\d{6}Z(?:\s+" + MONTH_RE + r")?\s+(?:TO|UNTIL)\b(?!\s+\d{4,6}Z)")
 
 _LABEL = re.compile(
-    r"(?:(?<=^)|(?<=[\s:]))(?<!\d[ \t])(?:(?P<label>[A-Z])\.(?=\s)|AREA\s+(?P<label2>[A-Z]|\d{1,2})\s*[:.)](?=\s))",
+    r"(?:(?<=^)|(?<=[\s:]))(?<!\d[ \t])(?:(?P<label>[A-Z])\.(?=\s)"
+    r"|AREA\s+(?P<label2>[A-Z]|\d{1,2})\s*(?:[:.)](?=\s)|(?=[ \t]*\n)))",
     re.M,
 )
 _PARAGRAPH = re.compile(r"(?m)^[ \t]*(?:\d{1,2}\.[ \t]|NNNN\b)")
@@ -288,7 +295,7 @@ def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, l
     for m in _DAILY_LIST.finditer(work):
         found.append((m.start(), m.end(), _parse_daily_list(text, m, ctx)))
         taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
-    for pat in (_DAILY, _DAILY_FIRST):
+    for pat in (_DAILY, _DAILY_FIRST, _DAILY_DAYS_FIRST):
         for m in pat.finditer(work):
             if any(taken[m.start() : m.end()]):
                 continue
@@ -376,10 +383,23 @@ def _areas(text: str, work: str) -> list[_Area]:
             raise shift_error(exc, text, start, f"area {label}: " if label else "") from None
         return [PointMatch(p.lat, p.lon, p.start + start, p.end + start, p.text) for p in pts]
 
+    heading: tuple[str, int] | None = None  # "AREA 1" on its own line, corners lettered below it
     for m in labels:
         end = seg_end(m.start())
         label = m.group("label") or m.group("label2")
         pts = points_in(m.end(), end, label)
+        if m.group("label2") and not pts:
+            heading = (label, m.start())
+            continue
+        if heading is not None and m.group("label") and len(pts) == 1:
+            if areas and areas[-1].label == heading[0] and areas[-1].start == heading[1]:
+                areas[-1].points.extend(pts)
+                areas[-1].end = end
+            else:
+                areas.append(_Area(heading[0], heading[1], end, pts))
+                _check_count(text, areas, m.start())
+            continue
+        heading = None
         if pts:
             areas.append(_Area(label, m.start(), end, pts))
             _check_count(text, areas, m.start())
