@@ -69,7 +69,7 @@ _EXT = {
     ".tle": "tle",
 }
 _NAVWARN = re.compile(
-    r"\bNAVAREA\s+[IVXL]+\b|\bHYDRO(?:PAC|LANT|ARC)\b|\bZCZC\b|\bBOUND(?:ED)?\s+BY\b|\bTRACK\s*LINE\b"
+    r"航警|航行警告|\bNAVAREA\s+[IVXL]+\b|\bHYDRO(?:PAC|LANT|ARC)\b|\bZCZC\b|\bBOUND(?:ED)?\s+BY\b|\bTRACK\s*LINE\b"
     r"|(?<![\d-])\d{1,2}-\d{2}(?:\.\d+)?[NS]\b"
 )
 _NOTAM = re.compile(

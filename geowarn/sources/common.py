@@ -126,7 +126,7 @@ _PHASE_WORDS: list[tuple[Phase, re.Pattern[str]]] = [
     (Phase.STAGE2, re.compile(r"\b(?:SECOND|2ND)[\s-]+STAGE\b|\bSTAGE[\s-]*(?:2|TWO|II)\b|2단|2段|二段")),
     (Phase.STAGE3, re.compile(r"\b(?:THIRD|3RD)[\s-]+STAGE\b|\bSTAGE[\s-]*(?:3|THREE|III)\b|3단|3段|三段")),
     (Phase.REENTRY, re.compile(r"\bRE-?ENTRY\b|\bREENTERING\b|再突入|재진입")),
-    (Phase.DEBRIS, re.compile(r"\bDEBRIS\b|\bFALLING\s+OBJECTS?\b|잔해|落下物")),
+    (Phase.DEBRIS, re.compile(r"\bDEBRIS\b|\bFALLING\s+OBJECTS?\b|잔해|落下物|残骸")),
 ]
 
 

@@ -21,6 +21,8 @@ What is read
   month is written only at its end (``191218Z TO 191647Z, ALTERNATE … AND 250947Z TO 251416Z APR``)
   takes that month; NGA's ``text`` without a header takes its year and month from ``CANCEL THIS
   MSG 251516Z APR 23``;
+- China MSA warnings (``沪航警238/23``, Chinese windows in Beijing time, see
+  :mod:`geowarn.sources.cjk_time`);
 - ``CANCEL THIS MSG 140430Z FEB 16`` → ``meta["cancel_at"]``; ``CANCEL NAVAREA IV 1165/22``,
   ``CANCEL HYDROPAC 298/16, 299/16`` → ``meta["cancels"]`` (for the alert lifecycle).
 
@@ -58,6 +60,7 @@ from geowarn.errors import ParseError
 from geowarn.geodesy import NM
 from geowarn.model import Corridor, Phase, TimeWindow, format_time
 from geowarn.sources import rings
+from geowarn.sources.cjk_time import MSA_ID, find_cjk_windows
 from geowarn.sources.common import (
     MAX_AREAS,
     MONTH_RE,
@@ -508,8 +511,12 @@ def parse_navwarn(
                 break
         else:
             z = _ZCZC.search(work)
+            msa = MSA_ID.search(text)
             if z:
                 message_id = f"NAVTEX {z.group('id')}"
+            elif msa:  # China MSA: 沪航警238/23
+                message_id = re.sub(r"\s+", "", msa.group("id"))
+                meta.setdefault("year_from_id", _year(msa.group("year")))
     ctx = _Context(issued.year, issued.month) if issued else _Context(meta.pop("year_from_id", None), None)
     meta.pop("year_from_id", None)
     if ctx.month is None:  # NGA's text has no header: the message's own CANCEL THIS MSG date
@@ -528,6 +535,8 @@ def parse_navwarn(
     _cancels(text, work, ctx, meta)
     windowed = mask(work, cancel_spans)
     windows = _find_windows(text, windowed, ctx)
+    windows += find_cjk_windows(windowed, ctx.year or datetime.now(UTC).year)
+    windows.sort(key=lambda f: f[0])
     areas = _areas(text, windowed)
     if not areas:
         if meta.get("cancels") or meta.get("cancel_at"):
@@ -542,7 +551,11 @@ def parse_navwarn(
     for a in areas:  # the message context without the areas' own text
         context = context[: a.start] + " " * (a.end - a.start) + context[a.end :]
     phases, how = assign_phases([windowed[a.start : a.end] for a in areas], context)
-    base = slug(message_id) if message_id else "navwarn-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    base = (
+        ("msa-" if message_id and not message_id.isascii() else "") + slug(message_id)
+        if message_id
+        else "navwarn-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    )
     title = next((ln.strip() for ln in header_lines if not _MSG_ID.search(ln.upper())), "")
     if title:
         meta.setdefault("title", title)

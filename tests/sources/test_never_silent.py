@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -239,3 +240,27 @@ def test_icao_item_d_without_daily_gives_one_window_a_day_across_midnight() -> N
         ("2023-04-20T22:00", "2023-04-21T03:00"),
         ("2023-04-21T22:00", "2023-04-22T03:00"),
     ]
+
+
+MSA = """沪航警238/23
+东海 火箭残骸坠落
+9月16日0000时至0800时，在下列各点连线范围内的海域有火箭残骸坠落，禁止驶入：
+28-41.00N/122-44.00E，28-34.00N/123-02.00E，28-45.00N/123-10.00E，28-52.00N/122-52.00E。
+"""
+
+
+def test_china_msa_warning_in_chinese_beijing_time() -> None:
+    assert detect_format(MSA) == "navwarn"
+    out = parse(MSA)
+    (c,) = out.corridors
+    assert c.id == "msa-238-23-1" and c.properties["corners"] == 4 and c.phase.value == "debris"
+    assert [(w.start.isoformat(), w.end.isoformat()) for w in c.windows] == [
+        ("2023-09-15T16:00:00+00:00", "2023-09-16T00:00:00+00:00")
+    ]
+    assert out.meta["message_id"] == "沪航警238/23" and out.warnings == []
+
+
+def test_china_msa_daily_window_across_midnight() -> None:
+    (c,) = parse(MSA.replace("9月16日0000时至0800时", "9月16日至9月18日每日2200时至0400时")).corridors
+    assert [w.start.isoformat()[:16] for w in c.windows] == ["2023-09-16T14:00", "2023-09-17T14:00", "2023-09-18T14:00"]
+    assert all(w.end - w.start == timedelta(hours=6) for w in c.windows)
