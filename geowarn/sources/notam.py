@@ -282,7 +282,7 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         except ParseError as exc:
             from geowarn.sources.common import shift_error
 
-            raise shift_error(exc, text, a) from None
+            raise shift_error(exc, text, a, prefix=f"area {len(shapes) + 1}: ") from None
         if not pts:
             continue
         line, _ = line_col(text, a + pts[0].start)

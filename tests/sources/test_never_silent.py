@@ -160,7 +160,7 @@ def test_unread_area_letter_is_an_error_not_a_merge() -> None:
     )
     with pytest.raises(ParseError) as exc:
         parse(text)
-    assert "33-16N" in exc.value.detail or "area B" in exc.value.detail
+    assert exc.value.detail == "area B: latitude 33-16N has no longitude after it"
 
 
 @pytest.mark.parametrize(
@@ -264,3 +264,12 @@ def test_china_msa_daily_window_across_midnight() -> None:
     (c,) = parse(MSA.replace("9月16日0000时至0800时", "9月16日至9月18日每日2200时至0400时")).corridors
     assert [w.start.isoformat()[:16] for w in c.windows] == ["2023-09-16T14:00", "2023-09-17T14:00", "2023-09-18T14:00"]
     assert all(w.end - w.start == timedelta(hours=6) for w in c.windows)
+
+
+def test_an_unreadable_notam_area_is_an_error_naming_it() -> None:
+    text = (
+        "A0419/16 - AREA A: N194400E1235300-N194300E1245100-N170000E1244800 "
+        "AREA B: N194400E1235300-N19430E1245100-N170000E1244800 BACK TO START"
+    )
+    with pytest.raises(ParseError, match=r"area 2: 'N19430'"):
+        parse(text)
