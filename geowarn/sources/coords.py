@@ -14,6 +14,7 @@ Recognised forms (latitude first; the hemisphere letter decides the axis):
 ``N11 54 E116 48``           degree–minute(–second) pairs (civil protection)
 ``36.0667N 124.5E``          decimal degrees with hemisphere (before/after)
 ``36.0667, 124.5``           bare decimal degrees (only as a lat, lon pair)
+``28 DEG 41.5 MIN N``         degrees (and minutes, seconds) in words
 ``북위 40도 41분 44초``       Korean (북위/남위/동경/서경, 도 분 초)
 ``北緯40度41分44秒``          Japanese (北緯/南緯/東経/西経, 度 分 秒)
 ``北纬36°04′ 东经124°30′``   Chinese (北纬/南纬/东经/西经, ° ′ ″ or 度 分 秒)
@@ -28,6 +29,8 @@ token, its line and column.
 [(36.066667, 124.5), (35.325, 124.9)]
 >>> parse_point("北緯40度41分44秒 東経124度30分")
 (40.695556, 124.5)
+>>> parse_point("28 DEG 41.50 MIN N 122.75 DEG E")
+(28.691667, 122.75)
 >>> [(p.lat, p.lon) for p in find_points("在28-29.06N/122-10.50E、44 30 00 S 173 21 36 E")]
 [(28.484333, 122.175), (-44.5, 173.36)]
 """
@@ -98,6 +101,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:(?P<m>" + _MIN + r")[ \t]{0,2}" + _MIN_MARK + r"?[ \t]{0,2}"
             r"(?:(?P<s>" + _MIN + r")[ \t]{0,2}" + _SEC_MARK + r"[ \t]{0,2})?)?"
             r"(?(hp)|(?P<h>[NSEW](?![A-Za-z]))?)"
+        ),
+    ),
+    (
+        "words",
+        re.compile(
+            r"(?i)(?<![A-Za-z0-9_.\-])(?P<d>" + _NUM + r")[ \t]{0,2}DEG(?:REES?|S)?\.?"
+            r"(?:[ \t]{0,2}(?P<m>" + _MIN + r")[ \t]{0,2}MIN(?:UTES?|S)?\.?)?"
+            r"(?:[ \t]{0,2}(?P<s>" + _MIN + r")[ \t]{0,2}SEC(?:ONDS?|S)?\.?)?[ \t]{0,2}(?P<h>[NSEW])(?![A-Za-z])"
         ),
     ),
     (
