@@ -195,6 +195,8 @@ def parse_cmd(file: str, fmt: str, issued: str | None, output: str | None) -> No
         click.echo(f"detected format: {fmt}", err=True)
     out = parse(data, fmt, name=name, issued=parse_time(issued, field_name="--issued"))
     click.echo(f"{len(out.corridors)} corridor(s)", err=True)
+    for w in out.warnings:  # seen in the text but used by no corridor: the operator must look
+        click.echo(f"warning: {w}", err=True)
     _write_corridors(out.corridors, out.meta, out.format, output)
 
 

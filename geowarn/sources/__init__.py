@@ -33,7 +33,9 @@ from pathlib import PurePath
 from typing import Any
 
 from geowarn.errors import ParseError
-from geowarn.sources.common import ParsedInput, as_text
+from geowarn.sources.common import ParsedInput, as_text, shift_error
+from geowarn.sources.messages import split_messages
+from geowarn.sources.warnings import with_warnings as _with_warnings
 
 __all__ = ["FORMATS", "ParsedInput", "detect_format", "parse"]
 
@@ -67,10 +69,12 @@ _EXT = {
     ".tle": "tle",
 }
 _NAVWARN = re.compile(
-    r"\bNAVAREA\s+[IVXL]+\b|\bHYDRO(?:PAC|LANT|ARC)\b|\bZCZC\b|\bBOUND(?:ED)?\s+BY\b|\bTRACK\s*LINE\b"
+    r"航警|航行警告|\bNAVAREA\s+[IVXL]+\b|\bHYDRO(?:PAC|LANT|ARC)\b|\bZCZC\b|\bBOUND(?:ED)?\s+BY\b|\bTRACK\s*LINE\b"
     r"|(?<![\d-])\d{1,2}-\d{2}(?:\.\d+)?[NS]\b"
 )
-_NOTAM = re.compile(r"\bBACK\s+TO\s+START\b|^\s*\(?[A-Z]\d{4}/\d{2}\b|(?:^|\s)Q\)\s|\bNOTAM[NRC]\b", re.M)
+_NOTAM = re.compile(
+    r"!FDC\s+\d/\d{3,4}\b|\bBACK\s+TO\s+START\b|^\s*\(?[A-Z]\d{4}/\d{2}\b|(?:^|\s)Q\)\s|\bNOTAM[NRC]\b", re.M
+)
 _SYMBOL = re.compile(r"[°º˚′″]|북위|남위|동경|서경|北緯|南緯|東経|東經|西経|西經")
 _SPACED = re.compile(r"(?<![A-Za-z])[NS]\d{1,2}\s\d{2}\s+[EW]\d{1,3}\s\d{2}")
 _TLE = re.compile(r"(?m)^1 [ \d]{5}[A-Z ] .*\n2 [ \d]{5} ")
@@ -164,6 +168,39 @@ def parse(
     :class:`~geowarn.errors.PayloadTooLarge` above the size limits).
     """
     fmt = detect_format(data, name) if format == "auto" else format
+    if fmt in ("navwarn", "navtex", "navarea", "hydropac", "notam"):
+        text = as_text(data)
+        spans = split_messages(text, "notam" if fmt == "notam" else "navwarn")
+        if len(spans) > 1:
+            return _with_warnings(_parse_many(text, spans, fmt, name=name, issued=issued), text)
+        return _with_warnings(_parse_one(text, fmt, name=name, issued=issued), text)
+    if fmt in ("dms-notice", "advisory"):
+        return _with_warnings(_parse_one(data, fmt, name=name, issued=issued), as_text(data))
+    return _parse_one(data, fmt, name=name, issued=issued)
+
+
+def _parse_many(
+    text: str, spans: list[tuple[int, int]], fmt: str, *, name: str | None, issued: datetime | None
+) -> ParsedInput:
+    """Each message of a paste on its own; their corridors side by side, their metas under ``messages``."""
+    outs: list[ParsedInput] = []
+    for index, (start, end) in enumerate(spans):
+        try:
+            outs.append(_parse_one(text[start:end], fmt, name=name, issued=issued))
+        except ParseError as exc:
+            raise shift_error(exc, text, start, prefix=f"message {index + 1}: ") from None
+    corridors = [c for o in outs for c in o.corridors]
+    ids = [c.id for c in corridors]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ParseError(f"the same corridor id {dup[0]!r} comes from two messages of this paste", line=1)
+    meta: dict[str, Any] = {"messages": [o.meta for o in outs]}
+    if name:
+        meta["name"] = name
+    return ParsedInput(outs[0].format, corridors, meta)
+
+
+def _parse_one(data: str | bytes, fmt: str, *, name: str | None = None, issued: datetime | None = None) -> ParsedInput:
     if fmt in ("navwarn", "navtex", "navarea", "hydropac"):
         from geowarn.sources.navwarn import parse_navwarn
 

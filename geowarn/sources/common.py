@@ -22,13 +22,39 @@ MAX_AREAS = 100
 """Most areas one message may hold (real ones have a handful)."""
 
 
+@dataclass(frozen=True)
+class ParseWarning:
+    """Something in the input that looks like a coordinate or a window but no corridor used.
+
+    >>> str(ParseWarning(3, 7, "N895", "looks like an air route, not a coordinate; not read"))
+    "line 3, column 7: 'N895' looks like an air route, not a coordinate; not read"
+    """
+
+    line: int
+    column: int
+    token: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.token!r} {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``geowarn.meta.warnings`` items)."""
+        return {"line": self.line, "column": self.column, "token": self.token, "reason": self.reason}
+
+
 @dataclass
 class ParsedInput:
-    """What :func:`geowarn.sources.parse` returns."""
+    """What :func:`geowarn.sources.parse` returns.
+
+    ``warnings`` lists what the text parsers saw but did not use (see
+    :mod:`geowarn.sources.warnings`); the same list is in ``meta["warnings"]`` when non-empty.
+    """
 
     format: str
     corridors: list[Corridor]
     meta: dict[str, Any] = field(default_factory=dict)
+    warnings: list[ParseWarning] = field(default_factory=list)
 
 
 MONTHS = {
@@ -100,7 +126,7 @@ _PHASE_WORDS: list[tuple[Phase, re.Pattern[str]]] = [
     (Phase.STAGE2, re.compile(r"\b(?:SECOND|2ND)[\s-]+STAGE\b|\bSTAGE[\s-]*(?:2|TWO|II)\b|2단|2段|二段")),
     (Phase.STAGE3, re.compile(r"\b(?:THIRD|3RD)[\s-]+STAGE\b|\bSTAGE[\s-]*(?:3|THREE|III)\b|3단|3段|三段")),
     (Phase.REENTRY, re.compile(r"\bRE-?ENTRY\b|\bREENTERING\b|再突入|재진입")),
-    (Phase.DEBRIS, re.compile(r"\bDEBRIS\b|\bFALLING\s+OBJECTS?\b|잔해|落下物")),
+    (Phase.DEBRIS, re.compile(r"\bDEBRIS\b|\bFALLING\s+OBJECTS?\b|잔해|落下物|残骸")),
 ]
 
 

@@ -14,6 +14,7 @@ Recognised forms (latitude first; the hemisphere letter decides the axis):
 ``N11 54 E116 48``           degree–minute(–second) pairs (civil protection)
 ``36.0667N 124.5E``          decimal degrees with hemisphere (before/after)
 ``36.0667, 124.5``           bare decimal degrees (only as a lat, lon pair)
+``28 DEG 41.5 MIN N``         degrees (and minutes, seconds) in words
 ``북위 40도 41분 44초``       Korean (북위/남위/동경/서경, 도 분 초)
 ``北緯40度41分44秒``          Japanese (北緯/南緯/東経/西経, 度 分 秒)
 ``北纬36°04′ 东经124°30′``   Chinese (北纬/南纬/东经/西经, ° ′ ″ or 度 分 秒)
@@ -28,6 +29,10 @@ token, its line and column.
 [(36.066667, 124.5), (35.325, 124.9)]
 >>> parse_point("北緯40度41分44秒 東経124度30分")
 (40.695556, 124.5)
+>>> parse_point("28 DEG 41.50 MIN N 122.75 DEG E")
+(28.691667, 122.75)
+>>> [(p.lat, p.lon) for p in find_points("在28-29.06N/122-10.50E、44 30 00 S 173 21 36 E")]
+[(28.484333, 122.175), (-44.5, 173.36)]
 """
 
 from __future__ import annotations
@@ -99,9 +104,21 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "words",
+        re.compile(
+            r"(?i)(?<![A-Za-z0-9_.\-])(?P<d>" + _NUM + r")[ \t]{0,2}DEG(?:REES?|S)?\.?"
+            r"(?:[ \t]{0,2}(?P<m>" + _MIN + r")[ \t]{0,2}MIN(?:UTES?|S)?\.?)?"
+            r"(?:[ \t]{0,2}(?P<s>" + _MIN + r")[ \t]{0,2}SEC(?:ONDS?|S)?\.?)?[ \t]{0,2}(?P<h>[NSEW])(?![A-Za-z])"
+        ),
+    ),
+    (
         "dash",
         re.compile(
-            r"(?<![\w.\-])(?P<d>\d{1,3})-(?P<m>" + _MIN + r")(?:-(?P<s>" + _MIN + r"))?[ \t]?(?P<h>[NSEW])(?![A-Za-z])"
+            r"(?<![A-Za-z0-9_.\-])(?P<d>\d{1,3})-(?P<m>"
+            + _MIN
+            + r")(?:-(?P<s>"
+            + _MIN
+            + r"))?[ \t]?(?P<h>[NSEW])(?![A-Za-z])"
         ),
     ),
     ("compact_prefix", re.compile(r"(?<![A-Za-z])(?P<hp>[NSEW])(?P<num>\d{4,7}(?:\.\d+)?)(?!\d|\.\d)")),
@@ -115,7 +132,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "spaced_suffix",
         re.compile(
-            r"(?<![\w.\-])(?P<d>\d{1,3})[ \t](?P<m>" + _MIN + r")(?:[ \t](?P<s>" + _MIN + r"))?[ \t]?"
+            r"(?<![A-Za-z0-9_.\-])(?P<d>\d{1,3})[ \t](?P<m>" + _MIN + r")(?:[ \t](?P<s>" + _MIN + r"))?[ \t]?"
             r"(?P<h>[NSEW])(?![A-Za-z])"
         ),
     ),
@@ -130,7 +147,7 @@ _BARE_PAIR = re.compile(
     r"(?<![\w.\-+])(?P<lat>[-+]?\d{1,2}\.\d+)\s{0,3}[,;]?\s{0,3}(?P<lon>[-+]?\d{1,3}\.\d+)(?!\w|\.\d)"
 )
 # Separators allowed between the latitude and the longitude of one point.
-_PAIR_GAP = re.compile(r"[\s,/;:、，]{0,6}")
+_PAIR_GAP = re.compile(r"[\s,/;:、，]{0,10}")
 
 
 @dataclass(frozen=True)
@@ -142,6 +159,8 @@ class Component:
     start: int
     end: int
     text: str
+    weak: bool = False
+    """A lone letter and integer (``N36``, ``W66``): a coordinate only next to its partner."""
 
 
 @dataclass(frozen=True)
@@ -226,6 +245,9 @@ def _component(style: str, m: re.Match[str], text: str) -> Component | None:
             return None
         hemi = str(hp or hs)
     axis = "lat" if hemi in "NS" else "lon"
+    weak = style == "spaced_prefix" and g.get("m") is None and "." not in g["d"]
+    if weak and axis == "lat" and len(g["d"]) == 3:
+        return None  # air route N895: never a latitude
     if g.get("num") is not None:
         value = _compact(g["num"], axis, token, text, m.start())
     elif g.get("dec") is not None:
@@ -235,7 +257,7 @@ def _component(style: str, m: re.Match[str], text: str) -> Component | None:
     _check_range(axis, value, token, text, m.start())
     if hemi in "SW":
         value = -value
-    return Component(axis, round(value, 9), m.start(), m.end(), token)
+    return Component(axis, round(value, 9), m.start(), m.end(), token, weak)
 
 
 def _normalise(text: str) -> str:
@@ -267,7 +289,9 @@ def find_components(text: str) -> list[Component]:
         last_end = m.end()
         lead = len(comp.text) - len(comp.text.lstrip())
         token = comp.text.strip()
-        out.append(Component(comp.axis, comp.value, comp.start + lead, comp.start + lead + len(token), token))
+        out.append(
+            Component(comp.axis, comp.value, comp.start + lead, comp.start + lead + len(token), token, comp.weak)
+        )
     return out
 
 
@@ -284,6 +308,8 @@ def find_points(text: str, *, strict: bool = False, bare_decimal: bool = True) -
     [(39.481111, 95.910556), (38.943611, 95.981667)]
     >>> [(p.lat, p.lon) for p in find_points("DROP ZONE 1: N36 04 E124 30 N36 04 E124 54")]
     [(36.066667, 124.5), (36.066667, 124.9)]
+    >>> find_points("ROUTE N895 AND W66 CLOSED, N36 04 E124 30", strict=True)[0].text
+    'N36 04 E124 30'
     >>> find_points("124-30E 36-04N", strict=True)
     Traceback (most recent call last):
     ...
@@ -305,7 +331,7 @@ def find_points(text: str, *, strict: bool = False, bare_decimal: bool = True) -
             points.append(PointMatch(round(c.value, 6), round(nxt.value, 6), c.start, nxt.end, text[c.start : nxt.end]))
             i += 2
             continue
-        if strict:
+        if strict and not c.weak:
             if c.axis == "lat":
                 raise _error(text, c.start, f"latitude {c.text} has no longitude after it")
             raise _error(text, c.start, f"longitude {c.text} has no latitude before it")

@@ -15,6 +15,14 @@ What is read
   takes them from the issue date; a month more than six months before the issue month is in
   the next year. A window written inside an area before its last corner belongs to that area,
   any other window to every area;
+- ``DAILY 19 AND 20 APR 1200Z TO 1600Z`` (one window on each listed day), ``13 TO 29 APR DAILY
+  FROM 2100 TO 1600 UTC``; ``AREA 1`` on its own line with its corners lettered ``A.`` ``B.`` …
+  below; a list of ranges whose
+  month is written only at its end (``191218Z TO 191647Z, ALTERNATE … AND 250947Z TO 251416Z APR``)
+  takes that month; NGA's ``text`` without a header takes its year and month from ``CANCEL THIS
+  MSG 251516Z APR 23``;
+- China MSA warnings (``沪航警238/23``, Chinese windows in Beijing time, see
+  :mod:`geowarn.sources.cjk_time`);
 - ``CANCEL THIS MSG 140430Z FEB 16`` → ``meta["cancel_at"]``; ``CANCEL NAVAREA IV 1165/22``,
   ``CANCEL HYDROPAC 298/16, 299/16`` → ``meta["cancels"]`` (for the alert lifecycle).
 
@@ -30,6 +38,11 @@ header (the lines before the first area) plus the exact lines of that area.
 >>> c = out.corridors[0]
 >>> c.id, c.phase.value, c.window_start.isoformat(), out.meta["cancel_at"]
 ('navarea-xi-0123-16-a', 'debris', '2016-11-12T16:06:00+00:00', '2016-11-13T00:00:00Z')
+>>> ws = parse_navwarn("1. ROCKET LAUNCHING 191218Z TO 191647Z, ALTERNATE 201153Z TO 201622Z APR "
+...                   "IN AREA 28-41N 122-44E, 28-34N 123-02E, 28-45N 123-10E. 2. CANCEL THIS MSG 201722Z APR 23."
+...                   ).corridors[0].windows
+>>> [w.start.isoformat()[:16] for w in ws]
+['2023-04-19T12:18', '2023-04-20T11:53']
 """
 
 from __future__ import annotations
@@ -47,6 +60,7 @@ from geowarn.errors import ParseError
 from geowarn.geodesy import NM
 from geowarn.model import Corridor, Phase, TimeWindow, format_time
 from geowarn.sources import rings
+from geowarn.sources.cjk_time import MSA_ID, find_cjk_windows
 from geowarn.sources.common import (
     MAX_AREAS,
     MONTH_RE,
@@ -96,21 +110,35 @@ _DAILY_FIRST = re.compile(
     rf"DAILY\s+(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+(?P<e>\d{{4}})Z\s+(?:FROM\s+)?(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?"
     rf"\s+(?:THRU|THROUGH|TO|-)\s+(?P<d2>\d{{1,2}})(?:\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')})?"
 )
+_DAILY_DAYS_FIRST = re.compile(
+    rf"(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?\s+(?:TO|THRU|THROUGH|-)\s+(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH_RE})\b"
+    rf"{_YEAR.format(n='y')}\s+DAILY\s+(?:FROM\s+)?(?P<s>\d{{4}})\s*(?:Z|UTC)?\s+(?:TO|-)\s+(?P<e>\d{{4}})\s*(?:Z|UTC)\b"
+)
+_DAYS = r"(?P<days>\d{1,2}(?:(?:\s*,\s*|\s+AND\s+)\d{1,2})+)"
+_DAILY_LIST = re.compile(
+    rf"DAILY\s+{_DAYS}\s+(?P<mon>{MONTH_RE})\b{_YEAR.format(n='y')},?\s+(?:FROM\s+)?(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+"
+    rf"(?P<e>\d{{4}})Z"
+    rf"|(?P<s2>\d{{4}})Z?\s+(?:TO|-)\s+(?P<e2>\d{{4}})Z\s+DAILY\s+"
+    rf"(?P<days2>\d{{1,2}}(?:(?:\s*,\s*|\s+AND\s+)\d{{1,2}})+)\s+(?P<mon2>{MONTH_RE})\b{_YEAR.format(n='y2')}"
+)
+_RANGE_JOIN = re.compile(r"[\s,;]*(?:(?:ALTERNATE|AND|OR|ALSO)\b[\s,;]*)*")
 _DANGLING_TO = re.compile(r"(?<![\dZ])(?<![\dZ]\s)\b(?:TO|UNTIL)\s+\d{4,6}Z(?:\s+" + MONTH_RE + r"\b)?")
 _DANGLING_FROM = re.compile(r"\b\d{6}Z(?:\s+" + MONTH_RE + r")?\s+(?:TO|UNTIL)\b(?!\s+\d{4,6}Z)")
 
 _LABEL = re.compile(
-    r"(?:(?<=^)|(?<=[\s:]))(?:(?P<label>[A-Z])\.(?=\s)|AREA\s+(?P<label2>[A-Z]|\d{1,2})\s*[:.)](?=\s))", re.M
+    r"(?:(?<=^)|(?<=[\s:]))(?<!\d[ \t])(?:(?P<label>[A-Z])\.(?=\s)"
+    r"|AREA\s+(?P<label2>[A-Z]|\d{1,2})\s*(?:[:.)](?=\s)|(?=[ \t]*\n)))",
+    re.M,
 )
 _PARAGRAPH = re.compile(r"(?m)^[ \t]*(?:\d{1,2}\.[ \t]|NNNN\b)")
-_UNIT = r"(?P<u>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b"
+_UNIT = r"(?P<u>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b"
 _RADIUS = re.compile(
     r"(?:RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*" + _UNIT + r"|(?P<r2>\d+(?:\.\d+)?)\s*"
-    r"(?P<u2>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\s+RADIUS"
-    r"|WITHIN\s+(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b)"
+    r"(?P<u2>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\s+RADIUS"
+    r"|WITHIN\s+(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b)"
 )
 _EITHER_SIDE = re.compile(
-    r"(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NMI|NAUTICAL\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?)\s+(?:EITHER|EACH)\s+SIDE"
+    r"(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?)\s+(?:EITHER|EACH)\s+SIDE"
 )
 _TRACK = re.compile(r"\bTRACK\s*LINE\b|\bALONG\s+(?:THE\s+)?(?:TRACK|LINE)\b")
 _CIRCLE = re.compile(r"\bCIRCLE\b|\bRADIUS\b|\bCENT(?:ER|RE)D?\s+(?:ON|AT)\b|\bWITHIN\b")
@@ -123,7 +151,7 @@ def _to_m(value: str, unit: str) -> float:
         return v * 1000.0
     if u.startswith("M") and not u.startswith("MI"):
         return v
-    return v * NM  # NM, nautical miles, and "miles" (nautical in navigational warnings)
+    return v * NM  # NM, nautical or sea miles, and "miles" (nautical in navigational warnings)
 
 
 @dataclass
@@ -226,20 +254,60 @@ def _parse_daily(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]
     return out
 
 
+def _parse_daily_list(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
+    """``DAILY 19 AND 20 APR 1200Z TO 1600Z`` (or the times first): one window on each listed day."""
+    token = " ".join(m.group(0).split())
+    days = [int(d) for d in re.findall(r"\d{1,2}", m["days"] or m["days2"])]
+    mon = MONTHS[m["mon"] or m["mon2"]]
+    year = _year(m["y"] or m["y2"]) or ctx.year_for(mon)
+    s, e = m["s"] or m["s2"], m["e"] or m["e2"]
+    out = []
+    for d in days:
+        start = _when(text, m.start(), token, year, mon, d, int(s[:2]), int(s[2:]))
+        end = _when(text, m.start(), token, year, mon, d, int(e[:2]), int(e[2:]))
+        if end <= start:
+            end += timedelta(days=1)
+        out.append(TimeWindow(start, end))
+    return out
+
+
+def _list_months(work: str, ranges: list[re.Match[str]]) -> list[int | None]:
+    """For each range without a month, the month written at the end of its list, if any.
+
+    ``191218Z TO 191647Z APR, ALTERNATE 201153Z TO 201622Z, … AND 250947Z TO 251416Z APR``: the
+    ranges joined by commas, ``ALTERNATE`` or ``AND`` share the month of the last one.
+    """
+    out: list[int | None] = [None] * len(ranges)
+    following: int | None = None
+    for i in range(len(ranges) - 1, -1, -1):
+        m = ranges[i]
+        own = m.group("m2") or m.group("m1")
+        if own:
+            following = MONTHS[own]
+            continue
+        if i + 1 < len(ranges) and _RANGE_JOIN.fullmatch(work, m.end(), ranges[i + 1].start()) is None:
+            following = None
+        out[i] = following
+    return out
+
+
 def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, list[TimeWindow]]]:
     """``(start, end, windows)`` for every window expression in ``work`` (cancels masked)."""
     found: list[tuple[int, int, list[TimeWindow]]] = []
     taken = bytearray(len(work) + 1)
-    for pat in (_DAILY, _DAILY_FIRST):
+    for m in _DAILY_LIST.finditer(work):
+        found.append((m.start(), m.end(), _parse_daily_list(text, m, ctx)))
+        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    for pat in (_DAILY, _DAILY_FIRST, _DAILY_DAYS_FIRST):
         for m in pat.finditer(work):
             if any(taken[m.start() : m.end()]):
                 continue
             found.append((m.start(), m.end(), _parse_daily(text, m, ctx)))
             taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
-    for m in _RANGE.finditer(work):
-        if any(taken[m.start() : m.end()]):
-            continue
-        found.append((m.start(), m.end(), _parse_range(text, m, ctx)))
+    ranges = [m for m in _RANGE.finditer(work) if not any(taken[m.start() : m.end()])]
+    for m, month in zip(ranges, _list_months(work, ranges), strict=True):
+        rctx = ctx if month is None else _Context(ctx.year_for(month) if ctx.year is not None else None, month)
+        found.append((m.start(), m.end(), _parse_range(text, m, rctx)))
         taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for pat, what in ((_DANGLING_TO, "has no start"), (_DANGLING_FROM, "has no end")):
         for m in pat.finditer(work):
@@ -318,10 +386,23 @@ def _areas(text: str, work: str) -> list[_Area]:
             raise shift_error(exc, text, start, f"area {label}: " if label else "") from None
         return [PointMatch(p.lat, p.lon, p.start + start, p.end + start, p.text) for p in pts]
 
+    heading: tuple[str, int] | None = None  # "AREA 1" on its own line, corners lettered below it
     for m in labels:
         end = seg_end(m.start())
         label = m.group("label") or m.group("label2")
         pts = points_in(m.end(), end, label)
+        if m.group("label2") and not pts:
+            heading = (label, m.start())
+            continue
+        if heading is not None and m.group("label") and len(pts) == 1:
+            if areas and areas[-1].label == heading[0] and areas[-1].start == heading[1]:
+                areas[-1].points.extend(pts)
+                areas[-1].end = end
+            else:
+                areas.append(_Area(heading[0], heading[1], end, pts))
+                _check_count(text, areas, m.start())
+            continue
+        heading = None
         if pts:
             areas.append(_Area(label, m.start(), end, pts))
             _check_count(text, areas, m.start())
@@ -430,10 +511,20 @@ def parse_navwarn(
                 break
         else:
             z = _ZCZC.search(work)
+            msa = MSA_ID.search(text)
             if z:
                 message_id = f"NAVTEX {z.group('id')}"
+            elif msa:  # China MSA: 沪航警238/23
+                message_id = re.sub(r"\s+", "", msa.group("id"))
+                meta.setdefault("year_from_id", _year(msa.group("year")))
     ctx = _Context(issued.year, issued.month) if issued else _Context(meta.pop("year_from_id", None), None)
     meta.pop("year_from_id", None)
+    if ctx.month is None:  # NGA's text has no header: the message's own CANCEL THIS MSG date
+        this = next((t for t in _THIS_MSG.finditer(work) if t.group("mon") and t.group("y")), None)
+        if this is not None:
+            year = ctx.year or _year(this.group("y"))
+            ctx = _Context(year, MONTHS[this.group("mon")])
+            meta["year_from"] = "cancel-this-msg"
     if ctx.year is None:
         meta["year_assumed"] = datetime.now(UTC).year
     if message_id:
@@ -444,6 +535,8 @@ def parse_navwarn(
     _cancels(text, work, ctx, meta)
     windowed = mask(work, cancel_spans)
     windows = _find_windows(text, windowed, ctx)
+    windows += find_cjk_windows(windowed, ctx.year or datetime.now(UTC).year)
+    windows.sort(key=lambda f: f[0])
     areas = _areas(text, windowed)
     if not areas:
         if meta.get("cancels") or meta.get("cancel_at"):
@@ -458,7 +551,11 @@ def parse_navwarn(
     for a in areas:  # the message context without the areas' own text
         context = context[: a.start] + " " * (a.end - a.start) + context[a.end :]
     phases, how = assign_phases([windowed[a.start : a.end] for a in areas], context)
-    base = slug(message_id) if message_id else "navwarn-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    base = (
+        ("msa-" if message_id and not message_id.isascii() else "") + slug(message_id)
+        if message_id
+        else "navwarn-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    )
     title = next((ln.strip() for ln in header_lines if not _MSG_ID.search(ln.upper())), "")
     if title:
         meta.setdefault("title", title)

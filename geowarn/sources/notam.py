@@ -6,7 +6,9 @@ Q-line's approximate circle), polygons ``N194400E1235300-N194300E1245100-… BAC
 (several per NOTAM, split at ``BACK TO START`` or ``AREA x:``), ``CIRCLE RADIUS 5NM CENTRED ON
 …``, vertical limits (``F) SFC G) UNL``, ``SFC-UNL``, ``FL180-FL600``, ``5000FT AMSL``) kept as
 ``lower``/``upper`` properties, windows ``06 JUL 03:18 2023 UNTIL 06 JUL 04:45 2023`` and
-``B) 2307060318 C) 2307060445`` (with ``D) DAILY 2230-0330``: one window a day), and
+``B) 2307060318 C) 2307060445`` (with ``D) DAILY 2230-0330`` or ``D) 0700-1300``: one window a
+day), the FAA's ``EFFECTIVE 2304201300 UTC UNTIL 2304202300 UTC``, arcs ``CLOCKWISE ON A 30 NM
+ARC CENTERED ON …`` (FAA TFRs, ``!FDC 3/1234``), and
 ``CREATED: 03 FEB 07:40 2016`` as the issue date.
 
 >>> out = parse_notam("A0001/23 - CIRCLE RADIUS 5NM CENTRED ON N392852E0955438. SFC-UNL. "
@@ -14,6 +16,11 @@ Q-line's approximate circle), polygons ``N194400E1235300-N194300E1245100-… BAC
 >>> c = out.corridors[0]
 >>> c.id, c.properties["shape"], c.properties["upper"], c.window_end.isoformat()
 ('notam-a0001-23-1', 'circle', 'UNL', '2023-07-06T04:45:00+00:00')
+>>> out = parse_notam("A0003/23 B) 2304190000 C) 2304202359 D) 0700-1300 E) CIRCLE RADIUS 5NM CENTRE N392852E0955438")
+>>> [w.start.isoformat()[:16] for w in out.corridors[0].windows]
+['2023-04-19T07:00', '2023-04-20T07:00']
+>>> parse_notam("A0002/23 - WITHIN 5.4 SEA MILES RADIUS OF N392852E0955438.").corridors[0].properties["radius_nm"]
+5.4
 """
 
 from __future__ import annotations
@@ -39,11 +46,12 @@ from geowarn.sources.common import (
     mask_comments,
     slug,
 )
-from geowarn.sources.coords import find_points, line_col
+from geowarn.sources.coords import PointMatch, find_points, line_col
 
 _ID = re.compile(
     r"^[ \t]*\(?\s*(?P<id>[A-Z]\d{4}/\d{2})\b(?:\s+NOTAM(?P<kind>[NRC])(?:\s+(?P<ref>[A-Z]\d{4}/\d{2}))?)?", re.M
 )
+_FDC = re.compile(r"!FDC\s+(?P<id>\d/\d{3,4})\b")
 _ITEM = re.compile(r"(?:(?<=^)|(?<=\s))(?P<item>[QABCDEFG])\)\s*", re.M)
 _TEXT_WIN = re.compile(
     rf"(?P<d1>\d{{2}})\s+(?P<m1>{MONTH_RE})\s+(?P<h1>\d{{2}}):?(?P<mi1>\d{{2}})\s+(?P<y1>\d{{4}})\s+(?:UNTIL|TO|-)\s+"
@@ -55,11 +63,22 @@ _CREATED = re.compile(
 _STAMP = re.compile(r"^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})")
 _LIMIT = r"(?:SFC|GND|UNL|UNLTD|FL\s?\d{2,3}|\d{1,6}\s?FT(?:\s?(?:AMSL|AGL|MSL))?|\d{1,6}\s?M(?:\s?(?:AMSL|AGL|MSL))?)"
 _VERTICAL = re.compile(rf"(?<![A-Z0-9])(?P<lo>{_LIMIT})\s*-\s*(?P<hi>{_LIMIT})(?![A-Z0-9])")
+_CIRCLE_UNIT = r"NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|KM|M"
 _CIRCLE = re.compile(
-    r"(?:CIRCLE\s+)?(?:WITH\s+)?RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|KM|M)\b\s*"
-    r"(?:CENT(?:RE|ER)D?\s+(?:ON|AT)|AROUND|OF)\s+"
+    rf"(?:CIRCLE\s+)?(?:WITH\s+)?RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>{_CIRCLE_UNIT})\b\s*"
+    r"(?:CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?|AROUND|OF)\s+"
+    rf"|WITHIN\s+(?:A\s+)?(?P<r2>\d+(?:\.\d+)?)\s*(?P<u2>{_CIRCLE_UNIT})\b\s*(?:RADIUS\s+)?(?:OF|AROUND|FROM)\s+"
+    r"(?:(?:THE\s+)?(?:POINT|CENT(?:RE|ER))\s+)?"
 )
-_SPLIT = re.compile(r"BACK\s+TO\s+(?:THE\s+)?(?:START|BEGINNING|FIRST\s+POINT)|\bAREA\s+[A-Z0-9]{1,3}\s*:")
+_SPLIT = re.compile(
+    r"BACK\s+TO\s+(?:THE\s+)?(?:START|BEGINNING|FIRST\s+POINT)|\bAREA\s+[A-Z0-9]{1,3}\s*:"
+    r"|\bTO\s+(?:THE\s+)?POINT\s+OF\s+(?:ORIGIN|BEGINNING)\b"
+)
+_ARC = re.compile(
+    r"(?P<dir>COUNTER[\s-]?CLOCKWISE|ANTI[\s-]?CLOCKWISE|CLOCKWISE|CCW|CW)\b(?P<body>[^\n]{0,80}?)"
+    r"\bCENT(?:ERED|RED|RE|ER)(?:\s+(?:ON|AT))?\s+"
+)
+_ARC_RADIUS = re.compile(r"(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NMI|NAUTICAL\s+MILES?|KM)\b")
 
 
 def _dt(text: str, offset: int, token: str, y: int, mon: int, d: int, h: int, mi: int) -> datetime:
@@ -79,7 +98,10 @@ def _stamp(text: str, offset: int, value: str) -> datetime:
     return _dt(text, offset, value, 2000 + y, mo, d, h, mi)
 
 
-_D_DAILY = re.compile(r"\s*(?:DAILY|DLY)\s+(?P<s>\d{4})\s*-\s*(?P<e>\d{4})\b")
+_D_DAILY = re.compile(r"\s*(?:(?:DAILY|DLY)\s+)?(?P<s>\d{4})\s*-\s*(?P<e>\d{4})\b(?!\s*\d)")
+_EFFECTIVE = re.compile(
+    r"\bEFFECTIVE\s+(?P<s>\d{10})\s*(?:UTC|Z)\b(?:\s*\([^)\n]{0,40}\))?\s+UNTIL\s+(?P<e>\d{10})\s*(?:UTC|Z)\b"
+)
 
 
 def _daily_schedule(
@@ -109,6 +131,26 @@ def _daily_schedule(
     return out
 
 
+def _with_arcs(
+    pts: list[PointMatch], arcs: list[tuple[int, tuple[float, float], float, bool]], a: int, label: str, line: int
+) -> list[tuple[float, float]]:
+    """The corners of one area with each arc's densified points after the corner it starts from."""
+    after: dict[int, tuple[tuple[float, float], float, bool]] = {}
+    for offset, centre, radius, cw in arcs:
+        k = max((i for i, p in enumerate(pts) if a + p.end <= offset), default=-1)
+        if k < 0:
+            raise ParseError(f"area {label}: an arc with no corner before it to start from", line=line)
+        after[k] = (centre, radius, cw)
+    out: list[tuple[float, float]] = []
+    for i, p in enumerate(pts):
+        out.append((p.lat, p.lon))
+        if i in after:
+            centre, radius, cw = after[i]
+            nxt = pts[i + 1] if i + 1 < len(pts) else pts[0]
+            out.extend(rings.arc_points(centre, (p.lat, p.lon), (nxt.lat, nxt.lon), radius, cw, label, line=line))
+    return out
+
+
 def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     """Parse one NOTAM into corridors (see the module docstring)."""
     text = as_text(data, "NOTAM")
@@ -116,6 +158,9 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     meta: dict[str, Any] = {}
     idm = _ID.search(work)
     notam_id = idm.group("id") if idm else None
+    fdc = _FDC.search(work)
+    if notam_id is None and fdc:
+        notam_id = f"FDC {fdc['id']}"
     if idm and idm.group("kind") in ("R", "C") and idm.group("ref"):
         meta["replaces" if idm.group("kind") == "R" else "cancels"] = (
             [idm.group("ref")] if idm.group("kind") == "C" else idm.group("ref")
@@ -142,6 +187,12 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         if e < s:
             line, col = line_col(text, m.start())
             raise ParseError(f"window {tok!r} ends before it starts", line=line, column=col)
+        windows.append(TimeWindow(s, e))
+    for m in _EFFECTIVE.finditer(work):  # FAA: EFFECTIVE 2304201300 UTC UNTIL 2304202300 UTC
+        s, e = _stamp(text, m.start("s"), m["s"]), _stamp(text, m.start("e"), m["e"])
+        if e < s:
+            line, col = line_col(text, m.start())
+            raise ParseError(f"window {m.group(0)!r} ends before it starts", line=line, column=col)
         windows.append(TimeWindow(s, e))
     if "B" in items:
         begin = _stamp(text, items["B"].end(), work[items["B"].end() :].split()[0] if work[items["B"].end() :] else "")
@@ -181,19 +232,48 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     # shapes: circles first, then point lists split at BACK TO START / AREA x:
     shapes: list[tuple[str, int, int, Any, dict[str, Any]]] = []
     circle_spans: list[tuple[int, int]] = []
+    arc_heads = [(m.start(), m.end()) for m in _ARC.finditer(masked, geo_start, geo_end)]
     for m in _CIRCLE.finditer(masked, geo_start, geo_end):
+        if any(s <= m.start() < e for s, e in arc_heads):
+            continue  # "CLOCKWISE ARC RADIUS 30NM CENTRED ON …" is an arc, read below
         pts = find_points(masked[m.end() : geo_end], bare_decimal=False)
         if not pts or pts[0].start > 3:
             line, col = line_col(text, m.start())
             raise ParseError("a circle without a centre point", line=line, column=col)
         p = pts[0]
-        r = float(m["r"])
-        rm = r * NM if m["u"] == "NM" else (r * 1000.0 if m["u"] == "KM" else r)
+        r = float(m["r"] or m["r2"])
+        unit = m["u"] or m["u2"]
+        rm = r * 1000.0 if unit == "KM" else (r if unit == "M" else r * NM)
         line, _ = line_col(text, m.start())
         label = str(len(shapes) + 1)
         geom = rings.circle(p.lat, p.lon, rm, label, line=line)
         shapes.append((label, m.start(), m.end() + p.end, geom, {"shape": "circle", "radius_nm": round(rm / NM, 3)}))
         circle_spans.append((m.start(), m.end() + p.end))
+    # arcs (FAA TFR "THEN CLOCKWISE ON A 30 NM ARC CENTERED ON 283729N0803914W TO …"): the centre
+    # is no corner; the arc joins the corner before it to the one after it (or the first one)
+    arcs: list[tuple[int, tuple[float, float], float, bool]] = []
+    for m in _ARC.finditer(masked, geo_start, geo_end):
+        line, col = line_col(text, m.start())
+        pts = find_points(masked[m.end() : geo_end], bare_decimal=False)
+        if not pts or pts[0].start > 3:
+            raise ParseError("an arc without a centre point", line=line, column=col)
+        rm_ = _ARC_RADIUS.search(m["body"]) or _ARC_RADIUS.search(
+            masked, m.end() + pts[0].end, m.end() + pts[0].end + 40
+        )
+        if rm_ is None:
+            raise ParseError(
+                "an arc without a radius (expected e.g. 'CLOCKWISE ON A 30 NM ARC')", line=line, column=col
+            )
+        r = float(rm_["r"])
+        arcs.append(
+            (
+                m.start(),
+                (pts[0].lat, pts[0].lon),
+                r * 1000.0 if rm_["u"] == "KM" else r * NM,
+                m["dir"][:5] == "CLOCK" or m["dir"] == "CW",
+            )
+        )
+        circle_spans.append((m.start(), m.end() + pts[0].end))
     rest = mask(masked, circle_spans)
     cuts = [geo_start] + [m.end() for m in _SPLIT.finditer(rest, geo_start, geo_end)] + [geo_end]
     for a, b in itertools.pairwise(cuts):
@@ -202,15 +282,21 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         except ParseError as exc:
             from geowarn.sources.common import shift_error
 
-            raise shift_error(exc, text, a) from None
+            raise shift_error(exc, text, a, prefix=f"area {len(shapes) + 1}: ") from None
         if not pts:
             continue
         line, _ = line_col(text, a + pts[0].start)
         label = str(len(shapes) + 1)
-        if len(pts) < 3:
+        own_arcs = [arc for arc in arcs if a <= arc[0] < b]
+        if len(pts) < 3 and not (own_arcs and len(pts) >= 2):
             raise ParseError(f"area {label}: {len(pts)} point(s) do not make an area", line=line)
-        geom, reordered = rings.polygon_from_corners([(p.lat, p.lon) for p in pts], label, line=line)
+        corners = [(p.lat, p.lon) for p in pts]
+        if own_arcs:
+            corners = _with_arcs(pts, own_arcs, a, label, line)
+        geom, reordered = rings.polygon_from_corners(corners, label, line=line)
         extra: dict[str, Any] = {"shape": "polygon", "corners": len(pts)}
+        if own_arcs:
+            extra["arcs"] = len(own_arcs)
         if reordered:
             extra["reordered"] = True
         shapes.append((label, a + pts[0].start, a + pts[-1].end, geom, extra))

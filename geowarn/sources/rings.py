@@ -26,7 +26,17 @@ from shapely.geometry import LineString, MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import GeowarnError, ParseError
-from geowarn.geodesy import GEOD, densify, geodesic_buffer, geodesic_circle, local_aeqd, orient_ccw, split_antimeridian
+from geowarn.geodesy import (
+    GEOD,
+    densify,
+    destination,
+    geodesic_buffer,
+    geodesic_circle,
+    inverse,
+    local_aeqd,
+    orient_ccw,
+    split_antimeridian,
+)
 
 MAX_SEGMENT_M = 10_000.0
 """Longest edge left after densifying (m)."""
@@ -163,6 +173,50 @@ def check_pole(lats: Sequence[float] | np.ndarray, reach_m: float, label: str, l
             f"the {what} reaches within {gap / 1000:.0f} km of a pole and would enclose it, which is not supported",
             line,
         )
+
+
+def arc_points(
+    centre: tuple[float, float],
+    start: tuple[float, float],
+    end: tuple[float, float],
+    radius_m: float,
+    clockwise: bool,
+    label: str = "",
+    *,
+    line: int | None = None,
+) -> list[tuple[float, float]]:
+    """The ``(lat, lon)`` points strictly between ``start`` and ``end`` on a geodesic arc round ``centre``.
+
+    The azimuth sweeps clockwise (increasing) or counter-clockwise from ``start`` to ``end``; the
+    distance from the centre goes linearly from ``start``'s to ``end``'s, so the ring passes through
+    both listed points. Each of them must lie within 5 % (at least 0.5 NM) of the stated
+    ``radius_m``: otherwise the arc does not join them and the area is an error, never a chord.
+
+    >>> pts = arc_points((28.624722, -80.653889), (29.124, -80.653889), (28.622, -80.0847), 55560.0, True)
+    >>> len(pts) >= 90, round(pts[len(pts) // 2][0], 2), round(pts[len(pts) // 2][1], 2)
+    (True, 28.97, -80.25)
+    """
+    clat, clon = centre
+    d1, az1, _ = inverse(clat, clon, start[0], start[1])
+    d2, az2, _ = inverse(clat, clon, end[0], end[1])
+    slack = max(0.05 * radius_m, 926.0)
+    for d, what in ((d1, "starts"), (d2, "ends")):
+        if abs(d - radius_m) > slack:
+            raise _err(
+                label,
+                f"the arc {what} {d / 1852:.2f} NM from its centre, not at its radius {radius_m / 1852:.2f} NM",
+                line,
+            )
+    sweep = (az2 - az1) % 360.0 if clockwise else -((az1 - az2) % 360.0)
+    if abs(sweep) < 1e-9:
+        sweep = 360.0 if clockwise else -360.0
+    length = abs(math.radians(sweep)) * radius_m
+    n = int(min(3600, max(8, math.ceil(abs(sweep)), math.ceil(length / (MAX_SEGMENT_M / 4)))))
+    out = []
+    for i in range(1, n):
+        f = i / n
+        out.append(destination(clat, clon, az1 + sweep * f, d1 + (d2 - d1) * f))
+    return out
 
 
 def circle(lat: float, lon: float, radius_m: float, label: str = "", *, line: int | None = None) -> BaseGeometry:

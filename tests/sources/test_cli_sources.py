@@ -120,3 +120,17 @@ def test_corridor_profile_and_reentry(tmp_path: Path) -> None:
     )
     assert code == 0, err
     assert json.loads(out)["features"][0]["properties"]["window_end"] == "2019-12-09T18:10:00Z"
+
+
+def test_parse_prints_warnings_on_stderr_and_in_meta() -> None:
+    text = (
+        "A0419/16 - N194400E1235300-N194300E1245100-N170000E1244800-N170100E1235200 BACK TO START.\n"
+        "ROUTE W66 CLOSED. SFC-UNL, 06 FEB 22:30 2016 UNTIL 14 FEB 03:30 2016\n"
+    )
+    code, out, err = _run("parse", "-", stdin=text)
+    assert code == 0, err
+    assert "warning: line 2, column 7: 'W66' looks like a route or label" in err
+    fc = json.loads(out)
+    assert fc["geowarn"]["meta"]["warnings"] == [
+        {"line": 2, "column": 7, "token": "W66", "reason": "looks like a route or label, not a coordinate; not read"}
+    ]
