@@ -151,3 +151,44 @@ def test_runtime_reads_the_environment_only_through_settings() -> None:
         if "os.environ" in text or "getenv(" in text:
             hits.append(rel)
     assert hits == []
+
+
+def test_cap_identity_reaches_alert_messages(tmp_path: Path) -> None:
+    from geowarn.alerts import lifecycle, rules
+    from geowarn.alerts.rules import Channel, Subscription
+    from geowarn.publish.cap import NS, parse_cap
+    from geowarn.settings import CapIdentity
+    from geowarn.store import open_store
+    from tests.alerts.helpers import T0, make_event, make_zone
+
+    store = open_store(data_dir=tmp_path)
+    sub = Subscription.create(regions=["JP-47"], channels=[Channel("email", "a@b.org")])
+    with store.transaction() as tx:
+        rules.save_subscription(tx, sub)
+    ident = CapIdentity("ops@city.example.jp", "City of Example", "Exercise")
+    with store.transaction() as tx:
+        ids = lifecycle.process_event(tx, make_event(), [make_zone("JP-47")], T0, cap=ident)
+    assert len(ids) == 1
+    with store.snapshot() as tx:
+        row = tx.fetchall("SELECT body, reference FROM alert_messages")[0]
+    root = parse_cap(bytes(row["body"]))
+    assert root.findtext("cap:sender", namespaces=NS) == "ops@city.example.jp"
+    assert root.findtext("cap:status", namespaces=NS) == "Exercise"
+    assert root.findtext("cap:info/cap:senderName", namespaces=NS) == "City of Example"
+    assert row["reference"].startswith("ops@city.example.jp,")
+    store.close()
+
+
+def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from geowarn.cli import GeowarnGroup, main
+
+    r = CliRunner().invoke(main, ["tokens", "list"], env={"GEOWARN_DATA": str(tmp_path), "GEOWARN_SMTP_PORT": "x"})
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.strip().splitlines() == ["Error: GEOWARN_SMTP_PORT: expected an integer, got 'x'"]
+    assert all(isinstance(c, GeowarnGroup) for c in (main, *main.commands.values()) if hasattr(c, "commands"))
+    # settings passed down: the store opens in GEOWARN_DATA
+    r = CliRunner().invoke(main, ["tokens", "create", "--name", "t"], env={"GEOWARN_DATA": str(tmp_path)})
+    assert r.exit_code == 0, r.stderr
+    assert (tmp_path / "geowarn.sqlite3").exists()
