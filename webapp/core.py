@@ -132,10 +132,6 @@ class ResponseCache:
         return value
 
 
-#: The old name of :class:`ResponseCache`.
-LRUCache = ResponseCache
-
-
 # --------------------------------------------------------------------------- formats
 
 
