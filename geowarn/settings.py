@@ -20,6 +20,7 @@ geowarn.errors.InvalidParameter: GEOWARN_SMTP_PORT: expected an integer, got 'sm
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import sys
@@ -251,11 +252,10 @@ class Settings:
         A bad value raises :class:`InvalidParameter` naming the variable.
         """
         env = os.environ if environ is None else environ
-        wanted = None if only is None else set(only)
+        fields = _settings_fields()
+        chosen = fields.values() if only is None else [fields[name] for name in only]
         values: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            if wanted is not None and f.name not in wanted:
-                continue
+        for f in chosen:
             text = env.get(f.metadata["env"])
             if not text:
                 continue
@@ -282,6 +282,11 @@ class Settings:
     def user_layers_dir(self) -> Path:
         """Where ``geowarn layers add`` writes: ``layers_dir``, else ``data_dir/layers``."""
         return self.layers_dir if self.layers_dir is not None else self.data_dir / "layers"
+
+
+@functools.cache
+def _settings_fields() -> dict[str, dataclasses.Field[Any]]:
+    return {f.name: f for f in dataclasses.fields(Settings)}
 
 
 def from_env_only(*names: str, environ: Mapping[str, str] | None = None) -> Settings:
