@@ -6,35 +6,50 @@ becomes one line on stderr and exit status 1; usage errors exit 2 (click).
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from geowarn import __version__
 from geowarn.errors import GeowarnError, InvalidParameter
-
-F = TypeVar("F", bound=Callable[..., Any])
-
+from geowarn.settings import Settings
+from geowarn.sources import FORMATS
 
 # --------------------------------------------------------------------------- shared helpers
 
 
-def user_errors(fn: F) -> F:
-    """Turn a :class:`GeowarnError` into a one-line ``click.ClickException`` (exit 1)."""
+class GeowarnGroup(click.Group):
+    """A group whose commands turn a :class:`GeowarnError` into a one-line ``click.ClickException`` (exit 1).
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    Its sub-groups are ``GeowarnGroup`` too (``group_class = type``).
+    """
+
+    group_class = type
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return super().invoke(ctx)
         except GeowarnError as exc:
             raise click.ClickException(str(exc)) from None
 
-    return wrapper  # type: ignore[return-value]
+
+class FormatChoice(click.Choice):
+    """A ``click.Choice`` whose unknown value is a one-line user error (exit 1), like the library's."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value not in self.choices:
+            raise click.ClickException(f"--format: unknown format {value!r} ({', '.join(map(str, self.choices))})")
+        return super().convert(value, param, ctx)
+
+
+def settings() -> Settings:
+    """The settings the ``geowarn`` group built (``ctx.obj``); outside a command, the environment's."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.find_object(Settings) if ctx is not None else None
+    return found if found is not None else Settings.from_env()
 
 
 def read_text(path: str) -> str:
@@ -91,10 +106,16 @@ def parse_pair(value: str, what: str) -> tuple[float, float]:
 # --------------------------------------------------------------------------- the group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GeowarnGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="geowarn")
-def main() -> None:
-    """geowarn: fall corridors of rockets and space debris → alert zones, maps, CAP, alerts."""
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """geowarn: fall corridors of rockets and space debris → alert zones, maps, CAP, alerts.
+
+    Settings come from the GEOWARN_* environment variables (README §Configuration).
+    """
+    if not isinstance(ctx.obj, Settings):
+        ctx.obj = Settings.from_env()
 
 
 @main.group()
@@ -109,7 +130,6 @@ def corridor() -> None:
 @click.option("--phase", default="other", show_default=True, help="stage1|fairing|stage2|stage3|reentry|…")
 @click.option("--label", default="", help="A label for the corridor.")
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
-@user_errors
 def corridor_ellipse(center: str, axes_km: str, azimuth: float, phase: str, label: str, output: str | None) -> None:
     """A geodesic ellipse corridor (e.g. a 3-sigma drop zone) as RFC 7946 GeoJSON."""
     from geowarn.geodesy import geodesic_ellipse
@@ -174,20 +194,18 @@ def _read_bytes(path: str) -> bytes:
 @click.option(
     "--format",
     "fmt",
+    type=FormatChoice(["auto", *FORMATS]),
     default="auto",
     show_default=True,
-    help="auto|navwarn|nga-json|notam|dms-notice|advisory|profile|reentry|geojson|kml|gpkg|shapefile",
+    help="Input format (auto: detected from the content and the file name).",
 )
 @click.option("--issued", default=None, metavar="ISO", help="Issue date for windows written without month/year.")
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
-@user_errors
 def parse_cmd(file: str, fmt: str, issued: str | None, output: str | None) -> None:
     """Read a warning, NOTAM, notice, profile or GIS file (FILE or - for stdin) into corridors."""
     from geowarn.model import parse_time
-    from geowarn.sources import FORMATS, detect_format, parse
+    from geowarn.sources import detect_format, parse
 
-    if fmt != "auto" and fmt not in FORMATS:
-        raise InvalidParameter(f"--format: unknown format {fmt!r} (auto, {', '.join(FORMATS)})")
     data = _read_bytes(file)
     name = None if file == "-" else Path(file).name
     if fmt == "auto":
@@ -203,7 +221,6 @@ def parse_cmd(file: str, fmt: str, issued: str | None, output: str | None) -> No
 @corridor.command("profile")
 @click.argument("profile")
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
-@user_errors
 def corridor_profile(profile: str, output: str | None) -> None:
     """Drop-zone ellipses and the overflight swath of a launch profile (TOML, see README)."""
     from geowarn.sources.profile import parse_profile
@@ -219,7 +236,6 @@ def corridor_profile(profile: str, output: str | None) -> None:
 @click.option("--swath-km", default=100.0, show_default=True, type=float, help="Half-width of the debris swath.")
 @click.option("--tip", "tip_file", default=None, help="TIP-style JSON with DECAY_EPOCH and WINDOW.")
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
-@user_errors
 def corridor_reentry(
     tle_file: str,
     epoch: str | None,
@@ -250,7 +266,6 @@ def corridor_reentry(
 @click.option("--now", default=None, metavar="ISO", help="Judge urgency at this UTC time (default: now).")
 @click.option("--event-id", default=None, help="Event id for the zone ids (default: each corridor's).")
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
-@user_errors
 def zones_cmd(
     corridors_file: str,
     layer_ids: tuple[str, ...],
@@ -270,23 +285,26 @@ def zones_cmd(
     corridors = corridors_from_collection(read_json(corridors_file))
     from geowarn.layers import load_layers
 
-    layers = load_layers(list(layer_ids) or None)
+    layers = load_layers(list(layer_ids) or None, layers_dir=settings().layers_dir)
     zones = compute_zones(corridors, layers, margin_km=margin_km, now=when, event_id=event_id)
     click.echo(f"{len(zones)} zone(s) from {len(corridors)} corridor(s) × {len(layers)} layer(s)", err=True)
     write_output(dumps(feature_collection([z.to_feature() for z in zones])), output)
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, envvar="GEOWARN_HOST")
-@click.option("--port", default=8000, show_default=True, type=int, envvar="GEOWARN_PORT")
+@click.option("--host", default=None, show_default="GEOWARN_HOST or 127.0.0.1", help="Address to listen on.")
+@click.option("--port", default=None, type=int, show_default="GEOWARN_PORT or 8000", help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
+def serve(host: str | None, port: int | None, threads: int) -> None:
     """Serve the web app with waitress (production: gunicorn 'webapp:create_app()')."""
     from waitress import serve as waitress_serve
 
     from webapp import create_app
 
-    app = create_app()
+    s = settings()
+    host = host or s.host
+    port = port if port is not None else s.port
+    app = create_app({"SETTINGS": s})
     click.echo(f"geowarn {__version__} serving on http://{host}:{port}/", err=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="geowarn")
 
@@ -297,24 +315,16 @@ def serve(host: str, port: int, threads: int) -> None:
 def _store() -> Any:
     from geowarn.store import open_store
 
-    return open_store()
+    return open_store(settings=settings())
 
 
 def _service_options() -> Any:
-    import os
+    from geowarn.service import Options
 
-    from geowarn.service import Options, parse_layer_ids
-
-    return Options(
-        layer_ids=parse_layer_ids(os.environ.get("GEOWARN_ALERT_LAYERS")),
-        layers_dir=os.environ.get("GEOWARN_LAYERS_DIR") or None,
-        tile_url=os.environ.get("GEOWARN_TILE_URL") or None,
-        tile_attribution=os.environ.get("GEOWARN_TILE_ATTRIBUTION", ""),
-    )
+    return Options.from_settings(settings())
 
 
 @main.command()
-@user_errors
 def demo() -> None:
     """Load the demo events (2016 Kwangmyongsong-4, its Okinawa overflight, 2023 Chollima-1) into the store."""
     from geowarn.demo import load_demo
@@ -336,7 +346,6 @@ def tokens() -> None:
 
 @tokens.command("create")
 @click.option("--name", required=True, help="Who or what uses the token.")
-@user_errors
 def tokens_create(name: str) -> None:
     """Create a token and print it (shown once)."""
     token_id, token = _store().create_token(name)
@@ -345,7 +354,6 @@ def tokens_create(name: str) -> None:
 
 
 @tokens.command("list")
-@user_errors
 def tokens_list() -> None:
     """List tokens: id, name, created, revoked."""
     from geowarn.model import format_time
@@ -357,7 +365,6 @@ def tokens_list() -> None:
 
 @tokens.command("revoke")
 @click.argument("token_id")
-@user_errors
 def tokens_revoke(token_id: str) -> None:
     """Revoke a token by its id."""
     _store().revoke_token(token_id)
@@ -371,7 +378,6 @@ def events() -> None:
 
 @events.command("list")
 @click.option("--status", multiple=True, help="draft|active|cancelled|ended (repeatable).")
-@user_errors
 def events_list(status: tuple[str, ...]) -> None:
     """List events: id, version, status, updated, name."""
     from geowarn.model import format_time
@@ -383,7 +389,6 @@ def events_list(status: tuple[str, ...]) -> None:
 @events.command("show")
 @click.argument("event_id")
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
-@user_errors
 def events_show(event_id: str, output: str | None) -> None:
     """Print an event's published GeoJSON (corridors and alert zones)."""
     art = _store().get_artifact(event_id, "geojson")
@@ -392,7 +397,6 @@ def events_show(event_id: str, output: str | None) -> None:
 
 @events.command("cancel")
 @click.argument("event_id")
-@user_errors
 def events_cancel(event_id: str) -> None:
     """Cancel an event (a new version; CAP Cancel and alert cancellations follow)."""
     from geowarn.service import cancel_event
@@ -410,7 +414,6 @@ def events_cancel(event_id: str) -> None:
 @click.option("--asset-base", default=None, help="Link assets under this path (default: inline, works offline).")
 @click.option("--tz", default="Asia/Tokyo", show_default=True, help="Time zone for windows.")
 @click.option("-o", "--output", default=None, help="Output HTML file (default stdout).")
-@user_errors
 def map_cmd(
     corridors_file: str,
     zones_file: str | None,
@@ -426,7 +429,18 @@ def map_cmd(
 
     corridors = read_json(corridors_file)
     zones = read_json(zones_file) if zones_file else None
-    page = render_map(corridors, zones, layer_ids=layer_ids, event_id=event_id, name=name, asset_base=asset_base, tz=tz)
+    s = settings()
+    page = render_map(
+        corridors,
+        zones,
+        layer_ids=layer_ids,
+        event_id=event_id,
+        name=name,
+        asset_base=asset_base,
+        tz=tz,
+        tile_url=s.tile_url,
+        tile_attribution=s.tile_attribution,
+    )
     write_output(page, output)
 
 
@@ -444,7 +458,6 @@ def map_cmd(
 @click.option("--base-url", default=".", show_default=True, help="Atom: URL prefix of the CAP files.")
 @click.option("--cap-dir", default=None, help="Atom: also write the CAP files into this directory.")
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
-@user_errors
 def export_cmd(
     fmt: str,
     zones_file: str,
@@ -477,6 +490,7 @@ def export_cmd(
         name=name,
         base_url=base_url,
         cap_dir=cap_dir,
+        identity=settings().cap,
     )
     write_output(text, output)
 
@@ -502,7 +516,6 @@ def subscriptions() -> None:
 @click.option("--email", "emails", multiple=True, help="E-mail address (SMTP: GEOWARN_SMTP_*).")
 @click.option("--mqtt", "topics", multiple=True, help="MQTT topic (GEOWARN_MQTT_URL) or mqtt://host:port/topic.")
 @click.option("--name", default="", help="A label for the subscription.")
-@user_errors
 def subscriptions_add(
     regions: tuple[str, ...],
     layers: tuple[str, ...],
@@ -547,7 +560,6 @@ def subscriptions_add(
 
 @subscriptions.command("list")
 @click.option("--json", "as_json", is_flag=True, help="JSON (secrets masked) instead of a table.")
-@user_errors
 def subscriptions_list(as_json: bool) -> None:
     """List the subscriptions: id, name, regions, minimum severity, channels."""
     from geowarn.alerts.rules import list_subscriptions
@@ -565,7 +577,6 @@ def subscriptions_list(as_json: bool) -> None:
 
 @subscriptions.command("remove")
 @click.argument("subscription_id")
-@user_errors
 def subscriptions_remove(subscription_id: str) -> None:
     """Remove a subscription (messages already queued are still delivered)."""
     from geowarn.alerts.rules import remove_subscription
@@ -581,7 +592,6 @@ def subscriptions_remove(subscription_id: str) -> None:
 @click.option("--lease", default=None, type=float, help="Seconds a claimed message stays leased (default 60).")
 @click.option("--retry-base", default=None, type=float, help="First retry delay in seconds (default 2).")
 @click.option("--concurrency", default=None, type=int, help="Parallel deliveries (default 4).")
-@user_errors
 def worker(
     once: bool, poll_interval: float | None, lease: float | None, retry_base: float | None, concurrency: int | None
 ) -> None:
@@ -592,8 +602,8 @@ def worker(
     from geowarn.alerts.worker import Worker, WorkerOptions
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
-    opts = WorkerOptions.from_env(
-        poll_interval=poll_interval, lease_s=lease, retry_base=retry_base, concurrency=concurrency
+    opts = WorkerOptions.from_settings(
+        settings(), poll_interval=poll_interval, lease_s=lease, retry_base=retry_base, concurrency=concurrency
     )
     w = Worker(_store(), opts)
     if once:
@@ -618,12 +628,11 @@ def layers() -> None:
 
 @layers.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the catalog entries as JSON.")
-@user_errors
 def layers_list(as_json: bool) -> None:
     """List the layers: id, kind, feature count, licence, title."""
     from geowarn.layers import catalog
 
-    entries = catalog()
+    entries = catalog(settings().layers_dir)
     if as_json:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=1))
         return
@@ -637,12 +646,11 @@ def layers_list(as_json: bool) -> None:
 @layers.command("show")
 @click.argument("layer_id")
 @click.option("--regions/--no-regions", default=True, show_default=True, help="List the regions (id, name).")
-@user_errors
 def layers_show(layer_id: str, regions: bool) -> None:
     """Show a layer's catalog entry (sources, licence, build options) and its regions."""
     from geowarn.layers import load_layer
 
-    layer = load_layer(layer_id)
+    layer = load_layer(layer_id, settings().layers_dir)
     meta = {k: v for k, v in layer.meta.items() if k != "dir"}
     click.echo(json.dumps(meta, ensure_ascii=False, indent=1))
     if regions:
@@ -658,7 +666,6 @@ def layers_show(layer_id: str, regions: bool) -> None:
 @click.option("--kind", default="user", show_default=True, help="admin|sea|territorial-sea|eez-like|land|user")
 @click.option("--title", default=None, help="Layer title.")
 @click.option("--replace", is_flag=True, help="Replace an existing user layer with this id.")
-@user_errors
 def layers_add(
     file: str, layer_id: str, name_field: str, id_field: str | None, kind: str, title: str | None, replace: bool
 ) -> None:
@@ -668,7 +675,16 @@ def layers_add(
     """
     from geowarn.layers import add_layer
 
-    entry = add_layer(file, layer_id, name_field=name_field, id_field=id_field, kind=kind, title=title, replace=replace)
+    entry = add_layer(
+        file,
+        layer_id,
+        name_field=name_field,
+        id_field=id_field,
+        kind=kind,
+        title=title,
+        replace=replace,
+        target_dir=settings().user_layers_dir,
+    )
     click.echo(f"added layer {entry['id']}: {entry['features']} regions → {entry['dir']}")
 
 

@@ -111,16 +111,16 @@ def shipped_layers_dir() -> Path:
 
 def layers_dir() -> Path:
     """``$GEOWARN_LAYERS_DIR`` if set, else the shipped layers."""
-    env = os.environ.get("GEOWARN_LAYERS_DIR")
-    return Path(env).expanduser() if env else shipped_layers_dir()
+    from geowarn.settings import from_env_only
+
+    return from_env_only("layers_dir").layers_dir or shipped_layers_dir()
 
 
 def user_layers_dir() -> Path:
     """Where user layers are registered: ``$GEOWARN_LAYERS_DIR``, else ``$GEOWARN_DATA/layers``."""
-    env = os.environ.get("GEOWARN_LAYERS_DIR")
-    if env:
-        return Path(env).expanduser()
-    return Path(os.environ.get("GEOWARN_DATA") or "instance").expanduser() / "layers"
+    from geowarn.settings import from_env_only
+
+    return from_env_only("layers_dir", "data_dir").user_layers_dir
 
 
 def _read_catalog(directory: Path) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ from geowarn.model import (
 )
 from geowarn.publish.geojson import MEDIA_TYPE as GEOJSON_MEDIA_TYPE
 from geowarn.publish.geojson import dumps, feature_collection
+from geowarn.settings import CapIdentity, Settings
 from geowarn.store import Artifact, Store, Tx
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,19 @@ class Options:
     tile_attribution: str = ""
     asset_base: str | None = "/static/vendor"
     layer_ids: Sequence[str] | None = None
+    #: CAP sender/status of the published files (``None``: the ``GEOWARN_CAP_*`` variables).
+    cap: CapIdentity | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Options:
+        """The publishing options of ``settings`` (alert layers, layers directory, tiles, CAP identity)."""
+        return cls(
+            layers_dir=str(settings.layers_dir) if settings.layers_dir is not None else None,
+            tile_url=settings.tile_url,
+            tile_attribution=settings.tile_attribution,
+            layer_ids=list(settings.alert_layers) if settings.alert_layers else None,
+            cap=settings.cap,
+        )
 
 
 def parse_layer_ids(text: str | None) -> list[str] | None:
@@ -249,6 +263,7 @@ def render_artifacts(
             references=references,
             identifier=f"geowarn-{event.id}-v{event.version}",
             sent=event.updated,
+            identity=options.cap,
         )
         out["cap"] = ("application/cap+xml", cap_xml)
     kml = _optional("geowarn.publish.kml")
@@ -291,7 +306,9 @@ def _reference_of(cap_xml: bytes) -> str | None:
     return ",".join(v for v in vals if v) if all(vals) else None
 
 
-def _alert_hook(tx: Tx, event: Event, zones: Sequence[AlertZone], now: datetime) -> list[str]:
+def _alert_hook(
+    tx: Tx, event: Event, zones: Sequence[AlertZone], now: datetime, cap: CapIdentity | None = None
+) -> list[str]:
     """Call ``geowarn.alerts.lifecycle.process_event`` in the same transaction (if installed)."""
     try:
         lifecycle = importlib.import_module("geowarn.alerts.lifecycle")
@@ -299,7 +316,7 @@ def _alert_hook(tx: Tx, event: Event, zones: Sequence[AlertZone], now: datetime)
         if getattr(exc, "name", None) not in ("geowarn.alerts.lifecycle", None):
             raise
         return []
-    return list(lifecycle.process_event(tx, event, zones, now))
+    return list(lifecycle.process_event(tx, event, zones, now, cap=cap))
 
 
 # --------------------------------------------------------------------------- state changes
@@ -329,7 +346,7 @@ def _save(
             kind: store.put_artifact(tx, event.id, event.version, kind, media, body)
             for kind, (media, body) in files.items()
         }
-        messages = _alert_hook(tx, event, zones, now)
+        messages = _alert_hook(tx, event, zones, now, options.cap if options else None)
     return EventResult(event=event, zones=zones, messages=messages, artifacts=artifacts, created=event.version == 1)
 
 

@@ -1,7 +1,9 @@
 """The geowarn web app: an app factory and blueprints that only adapt the library.
 
-Configuration comes from ``GEOWARN_*`` environment variables (see
-:func:`webapp.config.from_env`), then ``test_config`` overrides.
+Settings come from the ``GEOWARN_*`` environment variables
+(:class:`geowarn.settings.Settings`, built once here and kept in
+``app.extensions["geowarn.settings"]``), then ``test_config`` overrides (see
+:func:`webapp.config.split_config`).
 """
 
 from __future__ import annotations
@@ -10,19 +12,18 @@ from typing import Any
 
 from flask import Flask
 
-from webapp.config import from_env
+from webapp.config import split_config
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the Flask app (flaskr style: no app or config at import time)."""
     app = Flask(__name__, instance_relative_config=False)
-    app.config.update(from_env())
-    if test_config:
-        app.config.update(test_config)
+    settings, flask_config = split_config(test_config)
+    app.config.update(flask_config)
 
     from webapp import alerts_api, api, core, pages
 
-    core.init_app(app)
+    core.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(alerts_api.bp)

@@ -1,37 +1,62 @@
-"""Settings from ``GEOWARN_*`` environment variables, each documented in README §Configuration."""
+"""The web app's settings: :class:`geowarn.settings.Settings`, with Flask-style ``test_config`` keys mapped on.
+
+``create_app(test_config)`` accepts the old upper-case keys (``DATA_DIR``,
+``DATABASE_URL``, ``CAP_SENDER`` …, each the variable name without
+``GEOWARN_``, ``GEOWARN_DATA`` being ``DATA_DIR``), the field names of
+:class:`~geowarn.settings.Settings` and ``SETTINGS`` (a whole ``Settings``);
+other keys (``TESTING``, ``STORE`` …) stay Flask config.
+"""
 
 from __future__ import annotations
 
-import os
+import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
-#: Every setting: environment variable → (config key, default, description).
-SETTINGS: dict[str, tuple[str, Any, str]] = {
-    "GEOWARN_DATA": ("DATA_DIR", "instance", "Data directory of the embedded SQLite store and published files."),
-    "GEOWARN_DATABASE_URL": ("DATABASE_URL", None, "postgresql://… to use PostgreSQL + PostGIS instead of SQLite."),
-    "GEOWARN_LAYERS_DIR": ("LAYERS_DIR", None, "Directory of the reference layers (default: the shipped ones)."),
-    "GEOWARN_SECRET_KEY": ("SECRET_KEY", None, "Flask secret key (sessions, CSRF); random per process if unset."),
-    "GEOWARN_TILE_URL": ("TILE_URL", None, "Optional XYZ tile URL for map backgrounds (offline base map if unset)."),
-    "GEOWARN_TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", "", "Attribution text shown with GEOWARN_TILE_URL."),
-    "GEOWARN_CAP_SENDER": ("CAP_SENDER", "geowarn@localhost", "CAP <sender> (no spaces or commas)."),
-    "GEOWARN_CAP_SENDER_NAME": ("CAP_SENDER_NAME", "geowarn", "CAP <senderName>, the human-readable issuer."),
-    "GEOWARN_CAP_STATUS": ("CAP_STATUS", "Actual", "CAP <status>: Actual, Exercise or Test."),
-    "GEOWARN_ALERT_LAYERS": (
-        "ALERT_LAYERS",
-        None,
-        "Comma-separated layer ids to compute alert zones over (default: all alert layers).",
-    ),
-    "GEOWARN_MAX_UPLOAD_MB": ("MAX_UPLOAD_MB", "5", "Largest accepted request body / upload in MB (larger: 413)."),
+from geowarn.errors import InvalidParameter
+from geowarn.settings import Settings, env_var
+
+#: Flask-style key → :class:`Settings` field.
+KEYS: dict[str, str] = {
+    ("DATA_DIR" if f.metadata["env"] == "GEOWARN_DATA" else f.metadata["env"].removeprefix("GEOWARN_")): f.name
+    for f in dataclasses.fields(Settings)
 }
 
+#: Every documented variable → its Flask-style key (kept for callers of the old table).
+SETTINGS: dict[str, str] = {env_var(name): key for key, name in KEYS.items()}
 
-def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """Read the documented ``GEOWARN_*`` settings from the environment."""
-    env = os.environ if environ is None else environ
-    out: dict[str, Any] = {}
-    for var, (key, default, _doc) in SETTINGS.items():
-        out[key] = env.get(var, default)
-    if not out["SECRET_KEY"]:
-        out["SECRET_KEY"] = os.urandom(32).hex()
-        out["SECRET_KEY_GENERATED"] = True
-    return out
+
+def split_config(
+    test_config: Mapping[str, Any] | None, base: Settings | None = None
+) -> tuple[Settings, dict[str, Any]]:
+    """(settings, remaining Flask config) of ``test_config`` over ``base`` (default: the environment).
+
+    String values are parsed as the variable would be; ``None`` means the default.
+
+    >>> s, rest = split_config({"CAP_SENDER": "ops@city.example", "MAX_UPLOAD_MB": "0.5", "TESTING": True},
+    ...                        Settings())
+    >>> s.cap_sender, s.max_upload_mb, rest
+    ('ops@city.example', 0.5, {'TESTING': True})
+    """
+    config = dict(test_config or {})
+    settings = config.pop("SETTINGS", None) or base or Settings.from_env()
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    overrides: dict[str, Any] = {}
+    for key in list(config):
+        name = KEYS.get(key) or (key if key in fields else None)
+        if name is None:
+            continue
+        value = config.pop(key)
+        f = fields[name]
+        if value is None:
+            overrides[name] = f.default
+        elif isinstance(value, str):
+            try:
+                overrides[name] = f.metadata["parse"](value) if value else f.default
+            except ValueError as exc:
+                raise InvalidParameter(f"{key}: {exc}") from None
+        elif name == "alert_layers":
+            overrides[name] = tuple(value) or None
+        else:
+            overrides[name] = value
+    return settings.replace(**overrides), config

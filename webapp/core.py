@@ -14,17 +14,18 @@ import logging
 import re
 import secrets
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import cachetools
 from flask import Flask, Response, current_app, g, render_template, request, session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorized
 from geowarn.ogcapi import APIRequest
-from geowarn.service import Options, parse_layer_ids
+from geowarn.service import Options
+from geowarn.settings import Settings
 from geowarn.store import Artifact, Store, open_store
 
 log = logging.getLogger(__name__)
@@ -38,19 +39,20 @@ CSP = (
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
-def init_app(app: Flask) -> None:
-    """Open the store and install error handling, security headers and limits."""
-    mb = float(app.config.get("MAX_UPLOAD_MB") or 5)
-    app.config["MAX_CONTENT_LENGTH"] = int(mb * 1024 * 1024)
+def init_app(app: Flask, settings: Settings | None = None) -> None:
+    """Open the store and install error handling, security headers and limits.
+
+    ``settings`` (default: the environment) is kept in ``app.extensions["geowarn.settings"]``.
+    """
+    settings = settings if settings is not None else Settings.from_env()
+    app.extensions["geowarn.settings"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1024 * 1024)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config["SESSION_COOKIE_HTTPONLY"] = True
-    store = app.config.get("STORE") or open_store(
-        app.config.get("DATABASE_URL") or None, data_dir=app.config.get("DATA_DIR") or "instance"
-    )
+    store = app.config.get("STORE") or open_store(settings.database_url, data_dir=settings.data_dir)
     app.extensions["geowarn.store"] = store
-    app.extensions["geowarn.cache"] = LRUCache(512)
-    if app.config.get("SECRET_KEY_GENERATED"):
-        app.config["SECRET_KEY"] = _persistent_secret(app)
+    app.extensions["geowarn.cache"] = ResponseCache(512)
+    app.config["SECRET_KEY"] = settings.secret_key or _persistent_secret(settings)
     app.register_error_handler(Exception, handle_error)
     app.after_request(security_headers)
     from webapp.fastpath import ArtifactFastPath
@@ -58,11 +60,14 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = ArtifactFastPath(app.wsgi_app, store, SECURITY_HEADERS)  # type: ignore[method-assign]
 
 
-def _persistent_secret(app: Flask) -> str:
-    """A secret key kept in the data directory, so several workers share sessions (SQLite setups)."""
-    if app.config.get("DATABASE_URL"):
-        return str(app.config["SECRET_KEY"])
-    path = Path(app.config.get("DATA_DIR") or "instance") / "secret_key"
+def _persistent_secret(settings: Settings) -> str:
+    """A secret key kept in the data directory, so several workers share sessions (SQLite setups).
+
+    With PostGIS (or an unwritable directory) a random key per process.
+    """
+    if settings.database_url:
+        return secrets.token_hex(32)
+    path = Path(settings.data_dir) / "secret_key"
     try:
         if not path.exists():
             tmp = path.with_name(f".secret_key.{secrets.token_hex(4)}")
@@ -71,7 +76,7 @@ def _persistent_secret(app: Flask) -> str:
             tmp.replace(path) if not path.exists() else tmp.unlink()
         return path.read_text(encoding="ascii").strip()
     except OSError:
-        return str(app.config["SECRET_KEY"])
+        return secrets.token_hex(32)
 
 
 def store() -> Store:
@@ -79,43 +84,51 @@ def store() -> Store:
     return s
 
 
-def cache() -> LRUCache:
-    c: LRUCache = current_app.extensions["geowarn.cache"]
+def settings() -> Settings:
+    """The app's :class:`~geowarn.settings.Settings` (built once by ``create_app``)."""
+    s: Settings = current_app.extensions["geowarn.settings"]
+    return s
+
+
+def cache() -> ResponseCache:
+    c: ResponseCache = current_app.extensions["geowarn.cache"]
     return c
 
 
 def options() -> Options:
-    cfg = current_app.config
-    return Options(
-        layer_ids=parse_layer_ids(cfg.get("ALERT_LAYERS")),
-        layers_dir=cfg.get("LAYERS_DIR") or None,
-        tile_url=cfg.get("TILE_URL") or None,
-        tile_attribution=cfg.get("TILE_ATTRIBUTION") or "",
-    )
+    """The publishing options of the app's settings (layers, tiles, CAP identity)."""
+    return Options.from_settings(settings())
 
 
 def api_request() -> APIRequest:
     return APIRequest(base_url=request.host_url.rstrip("/"), args=request.args.to_dict(flat=False))
 
 
-class LRUCache:
-    """A small thread-safe LRU cache for computed responses (keys include the store generation)."""
+class ResponseCache:
+    """A thread-safe LRU cache (:class:`cachetools.LRUCache` + a lock) for computed responses.
+
+    Keys include the store generation. ``make`` runs outside the lock (two threads
+    may compute the same value once each; the last one is kept).
+
+    >>> c = ResponseCache(2)
+    >>> c.get_or_set("a", lambda: 1), c.get_or_set("a", lambda: 2)
+    (1, 1)
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._data: cachetools.LRUCache[Any, Any] = cachetools.LRUCache(maxsize=size)
         self._lock = threading.Lock()
 
     def get_or_set(self, key: Any, make: Callable[[], Any]) -> Any:
         with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
+            try:
                 return self._data[key]
+            except KeyError:
+                pass
         value = make()
         with self._lock:
             self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
         return value
 
 

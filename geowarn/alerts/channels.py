@@ -12,9 +12,9 @@ with the subscription's secret, and drop duplicates by ``X-Geowarn-Message-Id``:
 >>> verify(b"<alert/>", "s3cret-key", sign(b"<alert/>", "s3cret-key"))
 True
 
-Settings (environment): ``GEOWARN_SMTP_HOST`` (127.0.0.1), ``GEOWARN_SMTP_PORT`` (25),
-``GEOWARN_SMTP_FROM``, ``GEOWARN_SMTP_USER`` / ``GEOWARN_SMTP_PASSWORD``, ``GEOWARN_SMTP_STARTTLS``
-(1 to upgrade), ``GEOWARN_MQTT_URL`` (mqtt://127.0.0.1:1883), ``GEOWARN_DELIVERY_TIMEOUT_S`` (10).
+Settings: the ``smtp_*``, ``mqtt_url`` and ``delivery_timeout_s`` fields of
+:class:`geowarn.settings.Settings` (``settings=``, the worker's); without them the
+``GEOWARN_SMTP_*``, ``GEOWARN_MQTT_URL`` and ``GEOWARN_DELIVERY_TIMEOUT_S`` variables.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from geowarn.alerts.rules import Channel
-from geowarn.errors import DeliveryError
+from geowarn.errors import DeliveryError, InvalidParameter
+from geowarn.settings import Settings, from_env_only
 
 CAP_MEDIA_TYPE = "application/cap+xml"
 USER_AGENT = "geowarn-alerts/1"
@@ -53,11 +54,20 @@ def verify(body: bytes, secret: str, signature: str) -> bool:
     return hmac.compare_digest(sign(body, secret), signature.strip())
 
 
-def timeout_s() -> float:
+_SMTP_FIELDS = ("smtp_host", "smtp_port", "smtp_from", "smtp_user", "smtp_password", "smtp_starttls")
+
+
+def _settings(settings: Settings | None, *names: str) -> Settings:
+    """``settings``, else the environment's values of ``names`` (the fallback of library callers)."""
+    return settings if settings is not None else from_env_only(*names)
+
+
+def timeout_s(settings: Settings | None = None) -> float:
+    """The delivery timeout (``GEOWARN_DELIVERY_TIMEOUT_S``; its default when the variable is bad)."""
     try:
-        return float(os.environ.get("GEOWARN_DELIVERY_TIMEOUT_S", "10"))
-    except ValueError:
-        return 10.0
+        return _settings(settings, "delivery_timeout_s").delivery_timeout_s
+    except InvalidParameter:
+        return Settings.delivery_timeout_s
 
 
 @dataclass(frozen=True)
@@ -95,13 +105,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect, urllib.request.ProxyHandler({}))
 
 
-def send_webhook(channel: Channel, msg: Outgoing, *, timeout: float | None = None) -> int:
+def send_webhook(
+    channel: Channel, msg: Outgoing, *, timeout: float | None = None, settings: Settings | None = None
+) -> int:
     """POST the CAP XML; return the HTTP status (2xx). Redirects are not followed (a 3xx is an error)."""
     req = urllib.request.Request(
         channel.target, data=msg.body, method="POST", headers=webhook_headers(msg, channel.secret)
     )
     try:
-        with _OPENER.open(req, timeout=timeout or timeout_s()) as resp:
+        with _OPENER.open(req, timeout=timeout or timeout_s(settings)) as resp:
             resp.read(65536)
             return int(resp.status)
     except urllib.error.HTTPError as exc:
@@ -117,15 +129,16 @@ def send_webhook(channel: Channel, msg: Outgoing, *, timeout: float | None = Non
 # --------------------------------------------------------------------------- e-mail
 
 
-def smtp_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    env = os.environ if env is None else env
+def smtp_settings(env: Mapping[str, str] | None = None, *, settings: Settings | None = None) -> dict[str, Any]:
+    """The SMTP server of e-mail channels: of ``settings``, else of ``env`` (default: the environment)."""
+    s = settings if settings is not None else from_env_only(*_SMTP_FIELDS, environ=env)
     return {
-        "host": env.get("GEOWARN_SMTP_HOST", "127.0.0.1"),
-        "port": int(env.get("GEOWARN_SMTP_PORT", "25")),
-        "from": env.get("GEOWARN_SMTP_FROM", "geowarn@localhost"),
-        "user": env.get("GEOWARN_SMTP_USER") or None,
-        "password": env.get("GEOWARN_SMTP_PASSWORD") or None,
-        "starttls": env.get("GEOWARN_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+        "host": s.smtp_host,
+        "port": s.smtp_port,
+        "from": s.smtp_from,
+        "user": s.smtp_user,
+        "password": s.smtp_password,
+        "starttls": s.smtp_starttls,
     }
 
 
@@ -150,12 +163,14 @@ def email_message(channel: Channel, msg: Outgoing, sender: str) -> EmailMessage:
     return em
 
 
-def send_email(channel: Channel, msg: Outgoing, *, timeout: float | None = None) -> int:
+def send_email(
+    channel: Channel, msg: Outgoing, *, timeout: float | None = None, settings: Settings | None = None
+) -> int:
     """Send through the configured SMTP server; return the SMTP reply code (250)."""
-    cfg = smtp_settings()
+    cfg = smtp_settings(settings=settings)
     em = email_message(channel, msg, cfg["from"])
     try:
-        with smtplib.SMTP(cfg["host"], cfg["port"], timeout=timeout or timeout_s()) as smtp:
+        with smtplib.SMTP(cfg["host"], cfg["port"], timeout=timeout or timeout_s(settings)) as smtp:
             if cfg["starttls"]:
                 smtp.starttls(context=ssl.create_default_context())
             if cfg["user"]:
@@ -176,7 +191,9 @@ def send_email(channel: Channel, msg: Outgoing, *, timeout: float | None = None)
 # --------------------------------------------------------------------------- MQTT
 
 
-def mqtt_target(channel: Channel, env: Mapping[str, str] | None = None) -> tuple[str, int, str]:
+def mqtt_target(
+    channel: Channel, env: Mapping[str, str] | None = None, *, settings: Settings | None = None
+) -> tuple[str, int, str]:
     """(host, port, topic) of an MQTT channel (``topic`` alone uses ``GEOWARN_MQTT_URL``).
 
     >>> mqtt_target(Channel("mqtt", "geowarn/jp-47"), {})
@@ -184,22 +201,24 @@ def mqtt_target(channel: Channel, env: Mapping[str, str] | None = None) -> tuple
     >>> mqtt_target(Channel("mqtt", "mqtt://broker:1884/a/b"), {})
     ('broker', 1884, 'a/b')
     """
-    env = os.environ if env is None else env
     if channel.target.startswith("mqtt://"):
         parts = urlsplit(channel.target)
         return parts.hostname or "127.0.0.1", parts.port or 1883, parts.path.lstrip("/")
-    base = urlsplit(env.get("GEOWARN_MQTT_URL", "mqtt://127.0.0.1:1883"))
+    s = settings if settings is not None else from_env_only("mqtt_url", environ=env)
+    base = urlsplit(s.mqtt_url)
     return base.hostname or "127.0.0.1", base.port or 1883, channel.target
 
 
-def send_mqtt(channel: Channel, msg: Outgoing, *, timeout: float | None = None) -> int:
+def send_mqtt(
+    channel: Channel, msg: Outgoing, *, timeout: float | None = None, settings: Settings | None = None
+) -> int:
     """Publish the CAP XML with QoS 1 (MQTT 5, the message id as a user property); wait for PUBACK."""
     import paho.mqtt.client as mqtt
     from paho.mqtt.packettypes import PacketTypes
     from paho.mqtt.properties import Properties
 
-    host, port, topic = mqtt_target(channel)
-    limit = timeout or timeout_s()
+    host, port, topic = mqtt_target(channel, settings=settings)
+    limit = timeout or timeout_s(settings)
     client = mqtt.Client(
         mqtt.CallbackAPIVersion.VERSION2,
         client_id=f"geowarn-{os.getpid()}-{time.monotonic_ns() % 10**9}",
@@ -231,9 +250,15 @@ def send_mqtt(channel: Channel, msg: Outgoing, *, timeout: float | None = None) 
 SENDERS = {"webhook": send_webhook, "email": send_email, "mqtt": send_mqtt}
 
 
-def send(channel: Channel, msg: Outgoing, *, timeout: float | None = None) -> int | None:
-    """Deliver ``msg`` on ``channel``; return a status code; raise :class:`DeliveryError` on failure."""
+def send(
+    channel: Channel, msg: Outgoing, *, timeout: float | None = None, settings: Settings | None = None
+) -> int | None:
+    """Deliver ``msg`` on ``channel``; return a status code; raise :class:`DeliveryError` on failure.
+
+    ``settings`` (the worker's) gives the SMTP server, MQTT broker and default timeout;
+    without it they come from the ``GEOWARN_*`` variables.
+    """
     sender = SENDERS.get(channel.kind)
     if sender is None:
         raise DeliveryError(f"unknown channel kind {channel.kind!r}", permanent=True)
-    return sender(channel, msg, timeout=timeout)
+    return sender(channel, msg, timeout=timeout, settings=settings)

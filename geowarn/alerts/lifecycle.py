@@ -56,6 +56,7 @@ from geowarn.model import (
     parse_time,
     utc,
 )
+from geowarn.settings import CapIdentity
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +191,11 @@ def decide(prev: State | None, matches: Sequence[Match], event_status: EventStat
 # --------------------------------------------------------------------------- CAP payload
 
 
-def cap_sender() -> str:
-    """The CAP sender used in identifiers and references (``GEOWARN_CAP_SENDER``)."""
-    from geowarn.publish.cap import cap_settings
+def cap_sender(cap: CapIdentity | None = None) -> str:
+    """The CAP sender used in identifiers and references (``cap``, else ``GEOWARN_CAP_SENDER``)."""
+    from geowarn.publish.cap import cap_identity
 
-    return cap_settings()["sender"]
+    return (cap if cap is not None else cap_identity()).sender
 
 
 def build_message(
@@ -208,8 +209,9 @@ def build_message(
     sent: datetime,
     all_clear: bool = False,
     note: str | None = None,
+    cap: CapIdentity | None = None,
 ) -> bytes:
-    """The CAP 1.2 XML of one message to ``sub`` (only its zones; only its languages)."""
+    """The CAP 1.2 XML of one message to ``sub`` (only its zones; only its languages; ``cap``: the sender)."""
     from geowarn.publish.cap import build_cap
 
     chosen = list(zones)
@@ -222,8 +224,9 @@ def build_message(
         references=list(references),
         identifier=identifier,
         sent=sent,
-        sender=cap_sender(),
+        sender=cap_sender(cap),
         note=note,
+        identity=cap,
     )
     return filter_languages(xml, sub.languages)
 
@@ -287,7 +290,7 @@ def _reference(xml: bytes) -> str:
 
 
 def process_subscription(
-    tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime
+    tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime, cap: CapIdentity | None = None
 ) -> str | None:
     """Run the lifecycle of (``event``, ``sub``); write the message, its outbox rows and the state.
 
@@ -320,6 +323,7 @@ def process_subscription(
             sent=sent,
             all_clear=decision.all_clear,
             note=decision.reason or None,
+            cap=cap,
         )
         response = "AllClear" if decision.all_clear else None
         tx.execute(
@@ -369,13 +373,15 @@ def process_subscription(
     return message_id
 
 
-def _guarded(tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime) -> str | None:
+def _guarded(
+    tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime, cap: CapIdentity | None = None
+) -> str | None:
     """:func:`process_subscription` inside a savepoint: one subscriber's failure (say, a CAP that
     cannot be built) is logged and rolled back without blocking the event or the other subscribers;
     its state is unchanged, so the next change of the event tries again."""
     tx.execute("SAVEPOINT geowarn_alert")
     try:
-        mid = process_subscription(tx, event, zones, sub, now)
+        mid = process_subscription(tx, event, zones, sub, now, cap)
     except Exception:
         tx.execute("ROLLBACK TO SAVEPOINT geowarn_alert")
         tx.execute("RELEASE SAVEPOINT geowarn_alert")
@@ -385,7 +391,9 @@ def _guarded(tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscriptio
     return mid
 
 
-def process_event(tx: Any, event: Event, zones: Sequence[AlertZone], now: datetime) -> list[str]:
+def process_event(
+    tx: Any, event: Event, zones: Sequence[AlertZone], now: datetime, *, cap: CapIdentity | None = None
+) -> list[str]:
     """Run the lifecycle of ``event`` for every subscription in the caller's transaction.
 
     Returns the ids of the CAP messages written to the outbox (each delivered on every channel of
@@ -393,7 +401,7 @@ def process_event(tx: Any, event: Event, zones: Sequence[AlertZone], now: dateti
     """
     ids = []
     for sub in list_subscriptions(tx):
-        mid = _guarded(tx, event, zones, sub, now)
+        mid = _guarded(tx, event, zones, sub, now, cap)
         if mid is not None:
             ids.append(mid)
     if ids and tx.dialect == "postgis":
@@ -414,7 +422,7 @@ def due_states(tx: Any, now: datetime) -> list[tuple[str, str]]:
     return [(r["event_id"], r["subscription_id"]) for r in rows]
 
 
-def tick(store: Any, now: datetime | None = None) -> list[str]:
+def tick(store: Any, now: datetime | None = None, *, cap: CapIdentity | None = None) -> list[str]:
     """Time-driven transitions (all-clear after the window, then expiry), one transaction.
 
     The worker calls this periodically; events that did not change still get their all-clear.
@@ -440,7 +448,7 @@ def tick(store: Any, now: datetime | None = None) -> list[str]:
                 )
                 continue
             zones = store.zones(event_id, tx=tx)
-            mid = _guarded(tx, event, zones, sub, now)
+            mid = _guarded(tx, event, zones, sub, now, cap)
             if mid:
                 ids.append(mid)
         if ids and tx.dialect == "postgis":

@@ -26,6 +26,7 @@ from typing import Any
 
 from geowarn.alerts import channels, lifecycle, outbox
 from geowarn.errors import DeliveryError, StoreError
+from geowarn.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -43,27 +44,30 @@ class WorkerOptions:
     max_attempts: int = outbox.MAX_ATTEMPTS
     timeout: float = 10.0
     tick_interval: float = 15.0
+    #: SMTP server, MQTT broker and CAP identity (``None``: the ``GEOWARN_*`` variables when used).
+    settings: Settings | None = None
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> WorkerOptions:
-        """Defaults, then ``GEOWARN_WORKER_*`` / ``GEOWARN_DELIVERY_TIMEOUT_S`` variables, then ``overrides``."""
-        opts = cls()
-        env = {
-            "GEOWARN_WORKER_LEASE_S": "lease_s",
-            "GEOWARN_WORKER_RETRY_BASE_S": "retry_base",
-            "GEOWARN_WORKER_RETRY_CAP_S": "retry_cap",
-            "GEOWARN_DELIVERY_TIMEOUT_S": "timeout",
-            "GEOWARN_WORKER_POLL_S": "poll_interval",
-        }
-        for var, attr in env.items():
-            if os.environ.get(var):
-                setattr(opts, attr, float(os.environ[var]))
-        if os.environ.get("GEOWARN_WORKER_MAX_ATTEMPTS"):
-            opts.max_attempts = int(os.environ["GEOWARN_WORKER_MAX_ATTEMPTS"])
+    def from_settings(cls, settings: Settings, **overrides: Any) -> WorkerOptions:
+        """The ``worker_*`` / ``delivery_timeout_s`` fields of ``settings``, then ``overrides`` (``None``: skip)."""
+        opts = cls(
+            poll_interval=settings.worker_poll_s,
+            lease_s=settings.worker_lease_s,
+            retry_base=settings.worker_retry_base_s,
+            retry_cap=settings.worker_retry_cap_s,
+            max_attempts=settings.worker_max_attempts,
+            timeout=settings.delivery_timeout_s,
+            settings=settings,
+        )
         for k, v in overrides.items():
             if v is not None:
                 setattr(opts, k, v)
         return opts
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> WorkerOptions:
+        """:meth:`from_settings` of the ``GEOWARN_*`` variables."""
+        return cls.from_settings(Settings.from_env(), **overrides)
 
 
 class Worker:
@@ -87,7 +91,7 @@ class Worker:
         started = datetime.now(UTC)
         msg = channels.Outgoing(d.message_id, d.body, d.msg_type, d.event_id)
         try:
-            code = channels.send(d.channel, msg, timeout=self.options.timeout)
+            code = channels.send(d.channel, msg, timeout=self.options.timeout, settings=self.options.settings)
         except DeliveryError as exc:
             log.warning("delivery %s attempt %d failed: %s", d.id, d.attempt, exc)
             self.failed += 1
@@ -154,7 +158,8 @@ class Worker:
         if not force and time.monotonic() - self._last_tick < self.options.tick_interval:
             return []
         self._last_tick = time.monotonic()
-        return lifecycle.tick(self.store, now)
+        s = self.options.settings
+        return lifecycle.tick(self.store, now, cap=s.cap if s is not None else None)
 
     def run(self) -> None:
         """Deliver until :meth:`stop` (or SIGTERM via the CLI). Survives database outages."""

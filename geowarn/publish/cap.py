@@ -9,9 +9,10 @@ has no holes: holes are dropped and said so in ``<description>`` and a
 prefecture (``JP-47`` → ``47``) and the ISO 3166-2 code of admin-1 regions.
 Times carry the local offset of the regions (``+09:00`` for Japan), never ``Z``.
 
-Configuration (environment): ``GEOWARN_CAP_SENDER`` (default
-``geowarn@localhost``), ``GEOWARN_CAP_SENDER_NAME`` and ``GEOWARN_CAP_STATUS``
-(``Actual`` | ``Exercise`` | ``Test``, default ``Actual``).
+Configuration: a :class:`~geowarn.settings.CapIdentity` (``identity=``, from
+``Settings.cap`` at the entry points); library callers without one get the
+``GEOWARN_CAP_SENDER`` / ``GEOWARN_CAP_SENDER_NAME`` / ``GEOWARN_CAP_STATUS``
+variables (see :mod:`geowarn.settings`).
 
 >>> from shapely import box
 >>> from datetime import datetime, UTC
@@ -35,7 +36,6 @@ Configuration (environment): ``GEOWARN_CAP_SENDER`` (default
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -53,15 +53,16 @@ from geowarn.geodesy import orient_ccw
 from geowarn.model import AlertZone, Certainty, Event, EventKind, ResponseType, Severity, TimeWindow, Urgency, utc
 from geowarn.publish.localtime import format_window, iso_local, region_timezone
 from geowarn.publish.xmltext import xml_safe
+from geowarn.settings import CAP_STATUSES, CapIdentity
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 NS = {"cap": CAP_NS}
 MEDIA_TYPE = "application/cap+xml"
 STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
-CONFIGURABLE_STATUSES = ("Actual", "Exercise", "Test")
+CONFIGURABLE_STATUSES = CAP_STATUSES
 MSG_TYPES = ("Alert", "Update", "Cancel")
-DEFAULT_SENDER = "geowarn@localhost"
-DEFAULT_SENDER_NAME = "geowarn"
+DEFAULT_SENDER = CapIdentity.sender
+DEFAULT_SENDER_NAME = CapIdentity.sender_name
 #: Decimals of CAP coordinates (≈ 1 m).
 DECIMALS = 5
 #: Rings with more vertices are simplified (tolerance :data:`SIMPLIFY_DEG`, ≈ 100 m) to stay usable.
@@ -133,19 +134,17 @@ _TEXT: dict[str, dict[str, str]] = {
 # --------------------------------------------------------------------------- configuration
 
 
+def cap_identity(environ: Mapping[str, str] | None = None) -> CapIdentity:
+    """The CAP identity of the ``GEOWARN_CAP_*`` variables (the fallback of library callers; validated)."""
+    from geowarn.settings import from_env_only
+
+    return from_env_only("cap_sender", "cap_sender_name", "cap_status", environ=environ).cap
+
+
 def cap_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """``sender``, ``sender_name`` and ``status`` from ``GEOWARN_CAP_*`` (validated)."""
-    env = os.environ if environ is None else environ
-    status = env.get("GEOWARN_CAP_STATUS") or "Actual"
-    if status not in CONFIGURABLE_STATUSES:
-        raise InvalidParameter(f"GEOWARN_CAP_STATUS must be one of {', '.join(CONFIGURABLE_STATUSES)}, not {status!r}")
-    sender = env.get("GEOWARN_CAP_SENDER") or DEFAULT_SENDER
-    _check_token(sender, "GEOWARN_CAP_SENDER")
-    return {
-        "sender": sender,
-        "sender_name": env.get("GEOWARN_CAP_SENDER_NAME") or DEFAULT_SENDER_NAME,
-        "status": status,
-    }
+    """``sender``, ``sender_name`` and ``status`` from ``GEOWARN_CAP_*`` (validated); see :func:`cap_identity`."""
+    ident = cap_identity(environ)
+    return {"sender": ident.sender, "sender_name": ident.sender_name, "status": ident.status}
 
 
 def _check_token(value: str, what: str) -> None:
@@ -261,24 +260,26 @@ def build_cap(
     note: str | None = None,
     sender_name: str | None = None,
     tz: str = "Asia/Tokyo",
+    identity: CapIdentity | None = None,
 ) -> bytes:
     """One CAP 1.2 message (UTF-8 XML bytes) for ``event`` over the zones of ``region_ids`` (default: all).
 
     ``references`` are ``"sender,identifier,sent"`` strings or 3-tuples; an
-    Update or Cancel needs at least one. ``status``/``sender`` default to the
-    ``GEOWARN_CAP_*`` settings. ``tz`` is used when no region has a country zone.
+    Update or Cancel needs at least one. ``status``/``sender``/``sender_name``
+    default to ``identity`` (the entry points pass ``Settings.cap``), else to the
+    ``GEOWARN_CAP_*`` variables. ``tz`` is used when no region has a country zone.
     """
     if msg_type not in MSG_TYPES:
         raise InvalidParameter(f"msg_type must be one of {', '.join(MSG_TYPES)}, not {msg_type!r}")
     if msg_type != "Alert" and not references:
         raise InvalidParameter(f"a CAP {msg_type} needs references to the message(s) it updates or cancels")
-    settings = cap_settings()
-    status = status or settings["status"]
+    ident = identity if identity is not None else cap_identity()
+    status = status or ident.status
     if status not in STATUSES:
         raise InvalidParameter(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-    sender = sender or settings["sender"]
+    sender = sender or ident.sender
     _check_token(sender, "sender")
-    sender_name = sender_name or settings["sender_name"]
+    sender_name = sender_name or ident.sender_name
     wanted = None if region_ids is None else set(region_ids)
     chosen = [z for z in zones if wanted is None or z.region_id in wanted]
     if wanted is not None and not chosen:

@@ -7,7 +7,6 @@ them a map shows the event's own data only.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,6 +15,7 @@ from typing import Any
 
 from geowarn.errors import GeowarnError, InvalidParameter, ParseError
 from geowarn.model import AlertZone, Corridor, Event, corridors_from_collection
+from geowarn.settings import CapIdentity
 
 EXPORT_FORMATS = ("geojson", "cap", "kml", "atom")
 
@@ -93,8 +93,10 @@ def render_map(
     name: str | None = None,
     asset_base: str | None = None,
     tz: str = "Asia/Tokyo",
+    tile_url: str | None = None,
+    tile_attribution: str = "",
 ) -> str:
-    """The HTML of ``geowarn map``."""
+    """The HTML of ``geowarn map`` (``tile_url``: an XYZ background; default the offline base map)."""
     from geowarn.publish.maps import render_event_map
 
     corridors = corridors_from_collection(corridors_obj)
@@ -110,8 +112,8 @@ def render_map(
         zones,
         layers=layers,
         asset_base=asset_base,
-        tile_url=os.environ.get("GEOWARN_TILE_URL") or None,
-        tile_attribution=os.environ.get("GEOWARN_TILE_ATTRIBUTION", ""),
+        tile_url=tile_url,
+        tile_attribution=tile_attribution,
         tz=tz,
     )
 
@@ -130,8 +132,12 @@ def export(
     name: str | None = None,
     base_url: str = ".",
     cap_dir: str | None = None,
+    identity: CapIdentity | None = None,
 ) -> str:
-    """The text of ``geowarn export FORMAT``; for ``atom`` the CAP files go to ``cap_dir`` when given."""
+    """The text of ``geowarn export FORMAT``; for ``atom`` the CAP files go to ``cap_dir`` when given.
+
+    ``identity`` is the CAP sender/status (default: the ``GEOWARN_CAP_*`` variables).
+    """
     if fmt not in EXPORT_FORMATS:
         raise InvalidParameter(f"unknown export format {fmt!r} ({', '.join(EXPORT_FORMATS)})")
     zones = zones_from_collection(zones_obj)
@@ -155,7 +161,7 @@ def export(
         return build_kml(corridors, zones, name=event.name).decode("utf-8")
     from geowarn.publish import cap
 
-    options: dict[str, Any] = {"msg_type": msg_type, "references": references, "sent": sent}
+    options: dict[str, Any] = {"msg_type": msg_type, "references": references, "sent": sent, "identity": identity}
     if fmt == "cap":
         xml = cap.build_cap(event, zones, identifier=identifier, **options)
         _check_cap(xml)

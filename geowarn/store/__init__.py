@@ -12,17 +12,19 @@ version, published artifacts, API tokens — on SQLite (default) or PostgreSQL +
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from geowarn.errors import InvalidParameter
 from geowarn.model import AlertZone, Event, RawInput
 from geowarn.store.base import COLLECTIONS, Artifact, FeaturePage, SQLStore, TokenInfo
 from geowarn.store.tx import Tx
+
+if TYPE_CHECKING:
+    from geowarn.settings import Settings
 
 __all__ = [
     "COLLECTIONS",
@@ -96,16 +98,21 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(url: str | None = None, *, data_dir: str | Path | None = None) -> Store:
+def open_store(
+    url: str | None = None, *, data_dir: str | Path | None = None, settings: Settings | None = None
+) -> Store:
     """Open (and migrate) the store.
 
     ``url``: ``None`` or ``sqlite:///path/to/file`` → SQLite; ``postgresql://…`` → PostGIS.
-    Without a URL, ``GEOWARN_DATABASE_URL`` is used, else SQLite in ``data_dir`` (default
-    ``GEOWARN_DATA`` or ``./instance``).
+    Without a URL, SQLite in ``data_dir`` (default ``./instance``). ``settings`` (the
+    entry points') supplies ``database_url`` and ``data_dir`` when they are not given.
+    The environment is not read here (see :mod:`geowarn.settings`).
     """
-    url = url or os.environ.get("GEOWARN_DATABASE_URL") or None
-    if url is None:
-        directory = Path(data_dir or os.environ.get("GEOWARN_DATA") or "instance")
+    if settings is not None:
+        url = url or settings.database_url
+        data_dir = data_dir if data_dir is not None else settings.data_dir
+    if not url:
+        directory = Path(data_dir if data_dir is not None else "instance")
         from geowarn.store.sqlite import SQLiteStore
 
         return SQLiteStore(directory / SQLITE_FILE)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from geowarn.errors import InvalidParameter
+from geowarn.publish.cap import NS, parse_cap
+from geowarn.settings import Settings
 from webapp import create_app
-from webapp.config import SETTINGS, from_env
+from webapp.config import SETTINGS, split_config
+
+DATA = Path(__file__).parents[1] / "data" / "web"
 
 
 def test_index_and_health() -> None:
@@ -17,9 +24,55 @@ def test_index_and_health() -> None:
 
 
 def test_settings_come_from_env() -> None:
-    cfg = from_env({"GEOWARN_DATA": "/tmp/x", "GEOWARN_TILE_URL": "http://127.0.0.1/{z}/{x}/{y}.png"})
-    assert cfg["DATA_DIR"] == "/tmp/x"
-    assert cfg["TILE_URL"].startswith("http://127.0.0.1")
+    s, rest = split_config(
+        {}, Settings.from_env({"GEOWARN_DATA": "/tmp/x", "GEOWARN_TILE_URL": "http://127.0.0.1/{z}/{x}/{y}.png"})
+    )
+    assert s.data_dir == Path("/tmp/x")
+    assert s.tile_url is not None and s.tile_url.startswith("http://127.0.0.1")
+    assert rest == {}
+
+
+def test_test_config_keys_override_settings(tmp_path: Path) -> None:
+    app = create_app(
+        {"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": None, "MAX_UPLOAD_MB": "0.5", "CAP_STATUS": "Test"}
+    )
+    s = app.extensions["geowarn.settings"]
+    assert isinstance(s, Settings)
+    assert s.data_dir == tmp_path and s.database_url is None and s.cap_status == "Test"
+    assert app.config["MAX_CONTENT_LENGTH"] == 512 * 1024
+    assert (tmp_path / "geowarn.sqlite3").exists()
+    assert "DATA_DIR" not in app.config and app.config["TESTING"] is True
+    with pytest.raises(InvalidParameter, match="CAP_STATUS"):
+        create_app({"DATA_DIR": str(tmp_path), "CAP_STATUS": "Real"})
+    app.extensions["geowarn.store"].close()
+
+
+def test_cap_sender_of_test_config_reaches_the_published_cap(tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATA_DIR": str(tmp_path),
+            "DATABASE_URL": None,
+            "ALERT_LAYERS": "jp-prefectures",
+            "CAP_SENDER": "alerts@city.example.jp",
+            "CAP_SENDER_NAME": "City of Example",
+        }
+    )
+    store = app.extensions["geowarn.store"]
+    _id, token = store.create_token("tests")
+    client = app.test_client()
+    text = (DATA / "navarea-xi-2016-kms4.txt").read_text(encoding="utf-8")
+    r = client.post(
+        "/api/events?name=KMS-4&id=kms4",
+        data=text,
+        content_type="text/plain",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 201, r.data
+    root = parse_cap(store.get_artifact("kms4", "cap").body)
+    assert root.findtext("cap:sender", namespaces=NS) == "alerts@city.example.jp"
+    assert root.findtext("cap:info/cap:senderName", namespaces=NS) == "City of Example"
+    store.close()
 
 
 def test_every_setting_is_documented_in_readme() -> None:
