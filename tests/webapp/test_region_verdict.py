@@ -146,6 +146,17 @@ def test_now_is_honoured_only_when_testing(app: Flask, client: FlaskClient) -> N
     assert client.get("/regions/JP-47?now=yesterday").status_code == 400
 
 
+def test_every_message_has_english_and_japanese_with_the_same_placeholders() -> None:
+    from string import Formatter
+
+    from geowarn.i18n import CATALOGUE
+
+    for msgid, texts in CATALOGUE.items():
+        assert texts.get("en") and texts.get("ja"), msgid
+        fields = [{f for _, f, _, _ in Formatter().parse(texts[lang]) if f} for lang in ("en", "ja")]
+        assert fields[0] == fields[1], msgid
+
+
 # --------------------------------------------------------------------------- browser (Chromium)
 
 
