@@ -15,10 +15,12 @@ from typing import Any
 
 from geowarn import service
 from geowarn.errors import InvalidParameter, NotFound
-from geowarn.model import AlertZone, Event, EventStatus, Urgency, utc
-from geowarn.publish.localtime import format_window, region_timezone
+from geowarn.i18n import CATALOGUE, message, with_zone, zone_label
+from geowarn.model import AlertZone, Event, EventStatus, utc
+from geowarn.publish.localtime import format_window, region_timezone, to_local
 from geowarn.service import EventResult, Options
 from geowarn.store import Store
+from geowarn.verdict import State, ZoneVerdict, event_lifecycle, headline, local_time, region_verdict, schedule
 
 RECENT = 20
 
@@ -131,10 +133,103 @@ def overview_map(store: Store, options: Options) -> str:
     )
 
 
+def parse_now(value: str | None) -> datetime | None:
+    """An ISO 8601 time (``2026-12-02T20:12:00Z``) for a test-only ``?now=``; ``None`` when absent.
+
+    >>> parse_now("2026-12-02T20:12:00Z").isoformat(), parse_now(None)
+    ('2026-12-02T20:12:00+00:00', None)
+    """
+    if not value:
+        return None
+    try:
+        return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        raise InvalidParameter(f"now must be an ISO 8601 time, got {value!r}") from None
+
+
+def countdown_text(seconds: int | None, lang: str) -> str:
+    """``in 1 h 48 min`` / ``あと1時間48分`` (whole minutes, rounded up); ``""`` without a countdown.
+
+    >>> countdown_text(6480, "en"), countdown_text(6480, "ja"), countdown_text(59, "en")
+    ('in 1 h 48 min', 'あと1時間48分', 'in 1 min')
+    >>> countdown_text(90000, "en"), countdown_text(None, "en")
+    ('in 1 d 1 h', '')
+    """
+    if seconds is None or seconds < 0:
+        return ""
+    minutes = -(-seconds // 60)
+    d, rest = divmod(minutes, 24 * 60)
+    h, m = divmod(rest, 60)
+    if d:
+        return message("countdown.days", lang, d=d, h=h)
+    if h:
+        return message("countdown.hours", lang, h=h, m=m)
+    return message("countdown.minutes", lang, m=m)
+
+
+def _label(prefix: str, value: object, lang: str) -> str:
+    """The catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
+    key = f"{prefix}.{value}"
+    return message(key, lang) if key in CATALOGUE else str(value)
+
+
+def local_window(start: datetime | None, end: datetime | None, now: datetime, tz: str, lang: str) -> str:
+    """A window in local time with its zone named once: ``07:00–10:00 JST`` (dates when not today).
+
+    >>> t = datetime(2026, 12, 2, 22, tzinfo=UTC)
+    >>> local_window(t, t.replace(day=3, hour=1), t.replace(hour=20), "Asia/Tokyo", "ja")
+    '07:00–10:00（日本時間）'
+    >>> local_window(None, None, t, "Asia/Tokyo", "en")
+    '—'
+    """
+    if start is None or end is None:
+        return "—"
+    a, b, n = to_local(start, tz), to_local(end, tz), to_local(now, tz)
+    head = f"{a:%H:%M}" if a.date() == n.date() else f"{a:%Y-%m-%d %H:%M}"
+    tail = f"{b:%H:%M}" if b.date() == a.date() else f"{b:%Y-%m-%d %H:%M}"
+    return with_zone(f"{head}–{tail}", tz, lang, a.tzname() or tz)
+
+
+def _verdict_row(item: ZoneVerdict, now: datetime, lang: str) -> dict[str, Any]:
+    z = item.zone
+    tz = region_timezone(z.region_id)
+    windows = sorted(z.windows, key=lambda w: w.start)
+    shown = [w for w in windows if w.end >= now] or windows[-1:]
+    window = " · ".join(local_window(w.start, w.end, now, tz, lang) for w in shown[:3])
+    if len(shown) > 3:
+        window += " …"
+    note = ""
+    if item.state == State.CANCELLED and item.ends_at is not None:
+        note = message("row.cancelled_at", lang, time=local_time(item.ends_at, now, tz, lang))
+    name = (z.region_name_ja or z.region_name) if lang == "ja" else z.region_name
+    return {
+        "event_id": item.event.id,
+        "event_name": item.event.name,
+        "state": str(item.state),
+        "state_text": message(f"state.{item.state}", lang),
+        "note": note,
+        "phase": _label("phase", z.phase, lang),
+        "region_name": name,
+        "severity": str(z.severity),
+        "severity_text": _label("severity", z.severity, lang),
+        "response": _label("response", z.response, lang),
+        "window": window or "—",
+    }
+
+
 def region_page(
-    store: Store, region_id: str, *, layers_dir: str | None = None, now: datetime | None = None
+    store: Store,
+    region_id: str,
+    *,
+    layers_dir: str | None = None,
+    now: datetime | None = None,
+    lang: str = "en",
 ) -> dict[str, Any]:
-    """Is the region affected now, by what, until when — from the current zones of every event."""
+    """The region's verdict (:func:`geowarn.verdict.region_verdict`), its current zones and its history.
+
+    ``lang`` is the page language (``en``/``ja``, see :func:`geowarn.i18n.pick_language`);
+    every text is in it and every time is in the region's local time with its zone named.
+    """
     now = utc(now or datetime.now(UTC))
     name, name_ja = region_id, ""
     try:
@@ -150,29 +245,40 @@ def region_page(
             raise
     pairs = store.region_zones(region_id)
     tz = region_timezone(region_id)
-    current, other = [], []
-    for event, zone in pairs:
-        row = {
-            "event_id": event.id,
-            "event_name": event.name,
-            "event_status": str(event.status),
-            **zone_rows([zone])[0],
-        }
-        active = event.status == EventStatus.ACTIVE and any(w.contains(now) for w in zone.windows)
-        if active or (event.status == EventStatus.ACTIVE and zone.urgency == Urgency.IMMEDIATE and not zone.windows):
-            current.append(row)
-        else:
-            other.append(row)
-    until = max((z.window_end for e, z in pairs if z.window_end and e.status == EventStatus.ACTIVE), default=None)
-    map_event = current[0]["event_id"] if current else (other[0]["event_id"] if other else None)
+    events = {e.id: e for e, _ in pairs}
+    statuses = {eid: event_lifecycle(store.get_event(eid), now) for eid in events}
+    v = region_verdict(region_id, pairs, now, statuses=statuses)
+    display = (name_ja or name) if lang == "ja" else name
+    current = [_verdict_row(i, now, lang) for i in v.current]
+    history = [_verdict_row(i, now, lang) for i in v.history]
+    if v.current:
+        map_event: str | None = v.current[0].event.id
+    else:
+        map_event = v.events[0].id if v.events else (history[0]["event_id"] if history else None)
+    is_current = v.state in (State.AFFECTED_NOW, State.WARNING, State.EXPECTED_LATER)
+    zone = zone_label(tz, lang, to_local(now, tz).tzname() or tz)
     return {
-        "region": {"id": region_id, "name": name, "name_ja": name_ja, "tz": tz},
-        "affected_now": bool(current),
+        "lang": lang,
+        "lang_switch": True,
+        "region": {"id": region_id, "name": name, "name_ja": name_ja, "display": display, "tz": tz, "zone": zone},
+        "verdict": {
+            "state": str(v.state),
+            "current": is_current,
+            "lead": "" if is_current else message("region.not_affected_now", lang),
+            "headline": (
+                message("region.no_warning", lang, region=display)
+                if v.state == State.NOT_AFFECTED
+                else headline(v, lang, tz)
+            ),
+            "schedule": schedule(v, lang, tz) or "",
+            "countdown": countdown_text(v.countdown_s, lang) if is_current else "",
+            "severity": str(v.severity) if v.severity else "",
+        },
         "current": current,
-        "other": other,
-        "until": _window(until, until, tz).split("–")[0] if current and until else "",
+        "history": history,
         "map_event": map_event,
-        "now": _window(now, now, tz).split("–")[0],
+        "map_title": message("region.map_title", lang, event=events[map_event].name if map_event else ""),
+        "now": message("region.checked_at", lang, time=local_time(now, now, tz, lang)),
     }
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from geowarn import __version__, ogcapi, views
 from geowarn.errors import GeowarnError
+from geowarn.i18n import message, pick_language
 from webapp.core import (
     api_request,
     artifact_response,
@@ -25,7 +26,12 @@ bp = Blueprint("pages", __name__)
 
 @bp.app_context_processor
 def _globals() -> dict[str, object]:
-    return {"version": __version__, "csrf_token": csrf_token, "logged_in": bool(session.get("token_id"))}
+    return {
+        "version": __version__,
+        "csrf_token": csrf_token,
+        "logged_in": bool(session.get("token_id")),
+        "msg": message,
+    }
 
 
 @bp.get("/")
@@ -72,8 +78,13 @@ def overview_map() -> BaseResponse:
 
 
 @bp.get("/regions/<region_id>")
-def region_page(region_id: str) -> str:
-    return render_template("region.html", **views.region_page(store(), region_id, layers_dir=options().layers_dir))
+def region_page(region_id: str) -> Response:
+    lang = pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region_id)
+    now = views.parse_now(request.args.get("now")) if current_app.testing else None  # ?now= only in tests
+    page = views.region_page(store(), region_id, layers_dir=options().layers_dir, now=now, lang=lang)
+    resp = Response(render_template("region.html", **page), mimetype="text/html")
+    resp.vary.add("Accept-Language")
+    return resp
 
 
 # --------------------------------------------------------------------------- operator
