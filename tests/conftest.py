@@ -14,6 +14,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 DATA = Path(__file__).parent / "data"
+#: Fixtures shared by the test packages: ``store_url`` and ``store`` on SQLite and PostGIS.
+pytest_plugins = ["tests.pg"]
 REQUIRE_ALL = os.environ.get("GEOWARN_REQUIRE_ALL", "") not in ("", "0", "false")
 
 
