@@ -128,15 +128,6 @@ def migrations() -> list[Migration]:
     return sorted(out, key=lambda m: m.number)
 
 
-def migration_files(dialect: str) -> list[tuple[int, str, str]]:
-    """The migrations expanded for ``dialect`` as ``(number, name, sql)``, in order.
-
-    >>> [(n, name) for n, name, _ in migration_files("sqlite")][:1]
-    [(1, '0001_core')]
-    """
-    return [(m.number, m.name, expand(m.source, dialect)) for m in migrations()]
-
-
 def prepare_ledger(tx: Tx, known: list[Migration]) -> None:
     """Create ``schema_migrations`` if needed; give a ledger of the old code (no ``checksum`` column)
     the column, filled from the current files. Run under the migration lock."""
