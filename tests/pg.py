@@ -1,8 +1,8 @@
-"""PostgreSQL + PostGIS for the tests (a real server, never mocked), and store fixtures on both backends.
+"""PostgreSQL + PostGIS for the tests (a real server, never mocked).
 
 ``GEOWARN_TEST_DATABASE_URL`` (default postgresql://postgres@127.0.0.1:5432/test); every store gets
 a fresh schema (dropped afterwards), with the extension created in ``public``. The fixtures
-``store_url`` and ``store`` are registered by ``tests/conftest.py`` for every test package.
+``store_url`` and ``store`` of ``tests/conftest.py`` use it on their PostGIS side.
 """
 
 from __future__ import annotations
@@ -10,12 +10,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-from geowarn.store import Store, open_store
 
 PG_URL = os.environ.get("GEOWARN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -45,20 +42,3 @@ def pg_schema_url() -> Iterator[str]:
     finally:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
         conn.close()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database URL of a fresh, empty store on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'geowarn.sqlite3'}"
-    else:
-        yield from pg_schema_url()
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    """An open store at ``store_url`` (closed afterwards)."""
-    s = open_store(store_url)
-    yield s
-    s.close()
