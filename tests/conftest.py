@@ -7,7 +7,9 @@ failure, so a missing apt package or service cannot hide in CI.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import shapely
@@ -25,6 +27,27 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.longrepr = f"skipped under GEOWARN_REQUIRE_ALL=1 (a dependency is missing in CI): {reason}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL of a fresh, empty store on each backend (PostGIS: a fresh schema, ``tests/pg.py``)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'geowarn.sqlite3'}"
+    else:
+        from tests.pg import pg_schema_url
+
+        yield from pg_schema_url()
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Any]:
+    """An open store at ``store_url`` (closed afterwards)."""
+    from geowarn.store import open_store
+
+    s = open_store(store_url)
+    yield s
+    s.close()
 
 
 @pytest.fixture

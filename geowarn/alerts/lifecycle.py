@@ -57,6 +57,7 @@ from geowarn.model import (
     utc,
 )
 from geowarn.settings import CapIdentity
+from geowarn.store import alerts as repo
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ AREA_TOLERANCE = 0.05
 #: How long after the last window an all-clear state expires.
 EXPIRY_GRACE = timedelta(hours=1)
 #: PostgreSQL channel the worker LISTENs on.
-NOTIFY_CHANNEL = "geowarn_outbox"
+NOTIFY_CHANNEL = repo.NOTIFY_CHANNEL
 
 ACTIVE, ALLCLEAR, CANCELLED, EXPIRED = "active", "allclear", "cancelled", "expired"
 
@@ -257,11 +258,7 @@ def filter_languages(xml: bytes, languages: Sequence[str]) -> bytes:
 
 
 def _load_state(tx: Any, event_id: str, sub_id: str) -> tuple[State | None, int, list[dict[str, Any]]]:
-    row = tx.fetchone(
-        "SELECT status, seq, summary, window_end, expires, zones FROM alert_state "
-        "WHERE event_id = ? AND subscription_id = ?",
-        [event_id, sub_id],
-    )
+    row = repo.alert_state(tx, event_id, sub_id)
     if row is None:
         return None, 0, []
     state = State(row["status"], json.loads(row["summary"]), parse_time(row["window_end"]), parse_time(row["expires"]))
@@ -270,12 +267,8 @@ def _load_state(tx: Any, event_id: str, sub_id: str) -> tuple[State | None, int,
 
 def _references(tx: Any, event_id: str, sub_id: str) -> list[str]:
     """``sender,identifier,sent`` of every message since (and including) the latest Alert."""
-    rows = tx.fetchall(
-        "SELECT msg_type, reference FROM alert_messages WHERE event_id = ? AND subscription_id = ? ORDER BY seq",
-        [event_id, sub_id],
-    )
     refs: list[str] = []
-    for r in rows:
+    for r in repo.message_references(tx, event_id, sub_id):
         if r["msg_type"] == "Alert":
             refs = []
         refs.append(r["reference"])
@@ -326,50 +319,37 @@ def process_subscription(
             cap=cap,
         )
         response = "AllClear" if decision.all_clear else None
-        tx.execute(
-            "INSERT INTO alert_messages (id, event_id, subscription_id, seq, event_version, msg_type, response, "
-            "reference, reason, body, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                message_id,
-                event.id,
-                sub.id,
-                seq,
-                event.version,
-                decision.msg_type,
-                response,
-                _reference(body),
-                decision.reason,
-                body,
-                now,
-            ],
+        repo.insert_message(
+            tx,
+            id=message_id,
+            event_id=event.id,
+            subscription_id=sub.id,
+            seq=seq,
+            event_version=event.version,
+            msg_type=decision.msg_type,
+            response=response,
+            reference=_reference(body),
+            reason=decision.reason,
+            body=body,
+            created=now,
         )
         from geowarn.alerts.outbox import enqueue
 
         enqueue(tx, message_id, sub, now)
     zone_json = json.dumps([z.to_feature() for z in mine]) if mine else json.dumps(prev_zone_features)
-    params = [
-        decision.status,
-        seq,
-        json.dumps(decision.summary, sort_keys=True),
-        decision.window_end,
-        decision.expires,
-        zone_json,
-        now,
-        event.id,
-        sub.id,
-    ]
-    if prev is None:
-        tx.execute(
-            "INSERT INTO alert_state (status, seq, summary, window_end, expires, zones, updated, event_id, "
-            "subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params,
-        )
-    else:
-        tx.execute(
-            "UPDATE alert_state SET status = ?, seq = ?, summary = ?, window_end = ?, expires = ?, zones = ?, "
-            "updated = ? WHERE event_id = ? AND subscription_id = ?",
-            params,
-        )
+    repo.write_alert_state(
+        tx,
+        insert=prev is None,
+        event_id=event.id,
+        subscription_id=sub.id,
+        status=decision.status,
+        seq=seq,
+        summary=json.dumps(decision.summary, sort_keys=True),
+        window_end=decision.window_end,
+        expires=decision.expires,
+        zones=zone_json,
+        updated=now,
+    )
     return message_id
 
 
@@ -379,15 +359,12 @@ def _guarded(
     """:func:`process_subscription` inside a savepoint: one subscriber's failure (say, a CAP that
     cannot be built) is logged and rolled back without blocking the event or the other subscribers;
     its state is unchanged, so the next change of the event tries again."""
-    tx.execute("SAVEPOINT geowarn_alert")
     try:
-        mid = process_subscription(tx, event, zones, sub, now, cap)
+        with repo.savepoint(tx, "geowarn_alert"):
+            mid = process_subscription(tx, event, zones, sub, now, cap)
     except Exception:
-        tx.execute("ROLLBACK TO SAVEPOINT geowarn_alert")
-        tx.execute("RELEASE SAVEPOINT geowarn_alert")
         log.exception("alert lifecycle of event %s for subscription %s failed", event.id, sub.id)
         return None
-    tx.execute("RELEASE SAVEPOINT geowarn_alert")
     return mid
 
 
@@ -404,22 +381,15 @@ def process_event(
         mid = _guarded(tx, event, zones, sub, now, cap)
         if mid is not None:
             ids.append(mid)
-    if ids and tx.dialect == "postgis":
-        tx.execute(f"NOTIFY {NOTIFY_CHANNEL}")
     if ids:
+        repo.notify_outbox(tx)
         log.info("event %s v%s: %d alert message(s) queued", event.id, event.version, len(ids))
     return ids
 
 
 def due_states(tx: Any, now: datetime) -> list[tuple[str, str]]:
     """(event, subscription) pairs whose window has passed or whose all-clear has expired."""
-    rows = tx.fetchall(
-        "SELECT event_id, subscription_id FROM alert_state WHERE "
-        "(status = 'active' AND window_end IS NOT NULL AND window_end < ?) "
-        "OR (status = 'allclear' AND expires IS NOT NULL AND expires <= ?) ORDER BY event_id, subscription_id",
-        [now, now],
-    )
-    return [(r["event_id"], r["subscription_id"]) for r in rows]
+    return repo.due_alert_states(tx, now)
 
 
 def tick(store: Any, now: datetime | None = None, *, cap: CapIdentity | None = None) -> list[str]:
@@ -442,15 +412,12 @@ def tick(store: Any, now: datetime | None = None, *, cap: CapIdentity | None = N
                 event = store.get_event(event_id, tx=tx)
                 sub = get_subscription(tx, sub_id)
             except NotFound:
-                tx.execute(
-                    "UPDATE alert_state SET status = 'expired', updated = ? WHERE event_id = ? AND subscription_id = ?",
-                    [now, event_id, sub_id],
-                )
+                repo.expire_alert_state(tx, event_id, sub_id, now)
                 continue
             zones = store.zones(event_id, tx=tx)
             mid = _guarded(tx, event, zones, sub, now, cap)
             if mid:
                 ids.append(mid)
-        if ids and tx.dialect == "postgis":
-            tx.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+        if ids:
+            repo.notify_outbox(tx)
     return ids

@@ -23,6 +23,7 @@ from typing import Any
 
 from geowarn.alerts.rules import Channel, Subscription
 from geowarn.model import parse_time, utc
+from geowarn.store import alerts as repo
 
 #: Defaults of the delivery policy (the worker's options override them).
 RETRY_BASE_S = 2.0
@@ -59,20 +60,17 @@ def enqueue(tx: Any, message_id: str, sub: Subscription, now: datetime) -> list[
     ids = []
     for i, ch in enumerate(sub.channels):
         oid = f"{message_id}#{i}"
-        tx.execute(
-            "INSERT INTO outbox (id, message_id, subscription_id, channel_key, channel, status, attempts, "
-            "next_attempt, created) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-            [oid, message_id, sub.id, f"{sub.id}#{i}", json.dumps(ch.to_json()), now, now],
+        repo.insert_outbox_row(
+            tx,
+            id=oid,
+            message_id=message_id,
+            subscription_id=sub.id,
+            channel_key=f"{sub.id}#{i}",
+            channel=json.dumps(ch.to_json()),
+            now=now,
         )
         ids.append(oid)
     return ids
-
-
-_DUE = (
-    "o.status = 'pending' AND o.next_attempt <= ? AND (o.lease_until IS NULL OR o.lease_until < ?) "
-    "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel_key = o.channel_key AND p.status = 'pending' "
-    "AND p.num < o.num)"
-)
 
 
 def claim(
@@ -81,24 +79,11 @@ def claim(
     """Lease up to ``limit`` due rows to ``worker`` (attempt counters are bumped at claim time)."""
     now = utc(now or datetime.now(UTC))
     until = now + timedelta(seconds=lease_s)
-    lock = " FOR UPDATE OF o SKIP LOCKED" if store.dialect == "postgis" else ""
     with store.transaction() as tx:
-        rows = tx.fetchall(
-            "UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE num IN "
-            f"(SELECT o.num FROM outbox o WHERE {_DUE} ORDER BY o.num LIMIT ?{lock}) "
-            "RETURNING id, message_id, subscription_id, channel, attempts",
-            [worker, until, now, now, limit],
-        )
+        rows = repo.claim_due(tx, worker, until=until, now=now, limit=limit)
         if not rows:
             return []
-        marks = ", ".join("?" for _ in rows)
-        msgs = {
-            r["id"]: r
-            for r in tx.fetchall(
-                f"SELECT id, body, msg_type, event_id FROM alert_messages WHERE id IN ({marks})",
-                [r["message_id"] for r in rows],
-            )
-        }
+        msgs = repo.message_bodies(tx, [r["message_id"] for r in rows])
     out = []
     for r in sorted(rows, key=lambda r: r["id"]):
         m = msgs[r["message_id"]]
@@ -122,16 +107,22 @@ def has_due(store: Any, now: datetime | None = None) -> bool:
     """Whether a row is due (a cheap check for the polling loop)."""
     now = utc(now or datetime.now(UTC))
     with store.snapshot() as tx:
-        return tx.fetchone(f"SELECT o.num FROM outbox o WHERE {_DUE} LIMIT 1", [now, now]) is not None
+        return repo.has_due(tx, now)
 
 
 def _attempt(
     tx: Any, d: Delivery, worker: str, started: datetime, finished: datetime, ok: bool, code: int | None, error: str
 ) -> None:
-    tx.execute(
-        "INSERT INTO delivery_attempts (outbox_id, attempt, worker, started, finished, ok, status_code, error) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [d.id, d.attempt, worker, started, finished, 1 if ok else 0, code, error or None],
+    repo.insert_attempt(
+        tx,
+        outbox_id=d.id,
+        attempt=d.attempt,
+        worker=worker,
+        started=started,
+        finished=finished,
+        ok=ok,
+        status_code=code,
+        error=error,
     )
 
 
@@ -140,11 +131,7 @@ def complete(store: Any, d: Delivery, worker: str, started: datetime, code: int 
     now = datetime.now(UTC)
     with store.transaction() as tx:
         _attempt(tx, d, worker, started, now, True, code, "")
-        tx.execute(
-            "UPDATE outbox SET status = 'delivered', delivered = ?, lease_owner = NULL, lease_until = NULL, "
-            "last_error = NULL WHERE id = ? AND status = 'pending'",
-            [now, d.id],
-        )
+        repo.mark_delivered(tx, d.id, now)
 
 
 def fail(
@@ -167,18 +154,10 @@ def fail(
     with store.transaction() as tx:
         _attempt(tx, d, worker, started, now, False, code, error)
         if park:
-            tx.execute(
-                "UPDATE outbox SET status = 'parked', last_error = ?, lease_owner = NULL, lease_until = NULL "
-                "WHERE id = ? AND status = 'pending'",
-                [reason[:2000], d.id],
-            )
+            repo.park(tx, d.id, reason[:2000])
             return "parked"
         nxt = now + timedelta(seconds=backoff(d.attempt, base=base, cap=cap))
-        tx.execute(
-            "UPDATE outbox SET next_attempt = ?, last_error = ?, lease_owner = NULL, lease_until = NULL "
-            "WHERE id = ? AND status = 'pending' AND lease_owner = ?",
-            [nxt, error[:2000], d.id, worker],
-        )
+        repo.reschedule(tx, d.id, worker, next_attempt=nxt, error=error[:2000])
     return "pending"
 
 
@@ -187,33 +166,20 @@ def requeue(store: Any, outbox_id: str) -> None:
     from geowarn.errors import NotFound
 
     with store.transaction() as tx:
-        cur = tx.execute(
-            "UPDATE outbox SET status = 'pending', next_attempt = ?, attempts = 0 WHERE id = ? AND status = 'parked'",
-            [datetime.now(UTC), outbox_id],
-        )
-        if not cur.rowcount:
+        if not repo.requeue(tx, outbox_id, datetime.now(UTC)):
             raise NotFound(f"no parked outbox row {outbox_id!r}")
 
 
 def stats(store: Any) -> dict[str, int]:
     """Row counts by status (``pending``, ``delivered``, ``parked``)."""
     with store.snapshot() as tx:
-        rows = tx.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
-    return {r["status"]: int(r["n"]) for r in rows}
+        return repo.outbox_counts(tx)
 
 
 def rows(store: Any, *, subscription_id: str | None = None) -> list[dict[str, Any]]:
     """The outbox rows (newest last), for the CLI and the API."""
-    sql = (
-        "SELECT o.id, o.message_id, o.subscription_id, o.status, o.attempts, o.next_attempt, o.last_error, "
-        "o.delivered, m.msg_type, m.event_id FROM outbox o JOIN alert_messages m ON m.id = o.message_id"
-    )
-    params: list[Any] = []
-    if subscription_id:
-        sql += " WHERE o.subscription_id = ?"
-        params.append(subscription_id)
     with store.snapshot() as tx:
-        out = tx.fetchall(sql + " ORDER BY o.num", params)
+        out = repo.outbox_rows(tx, subscription_id=subscription_id)
     for r in out:
         for k in ("next_attempt", "delivered"):
             r[k] = parse_time(r[k]) if r[k] is not None else None

@@ -33,6 +33,7 @@ from shapely.geometry.base import BaseGeometry
 from geowarn.errors import InvalidGeometry, InvalidParameter, NotFound
 from geowarn.geodesy import geodesic_area_km2, geodesic_buffer
 from geowarn.model import AlertZone, Corridor, Phase, RegionKind, Severity, TimeWindow, format_time, parse_time
+from geowarn.store import alerts as repo
 
 CHANNEL_KINDS = ("webhook", "email", "mqtt")
 REGION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -442,34 +443,30 @@ def save_subscription(tx: Any, sub: Subscription) -> Subscription:
     """Insert ``sub`` (raises :class:`geowarn.errors.Conflict` when the id exists)."""
     from geowarn.errors import Conflict
 
-    if tx.fetchone("SELECT id FROM subscriptions WHERE id = ?", [sub.id]):
+    if repo.subscription_exists(tx, sub.id):
         raise Conflict(f"subscription {sub.id!r} already exists")
-    tx.execute(
-        "INSERT INTO subscriptions (id, name, selector, margin_km, min_severity, phases, languages, channels, "
-        "created, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-        [
-            sub.id,
-            sub.name,
-            json.dumps(sub.selector_json()),
-            sub.margin_km,
-            str(sub.min_severity),
-            json.dumps([str(p) for p in sub.phases]),
-            json.dumps(list(sub.languages)),
-            json.dumps([c.to_json() for c in sub.channels]),
-            sub.created,
-        ],
+    repo.insert_subscription(
+        tx,
+        id=sub.id,
+        name=sub.name,
+        selector=json.dumps(sub.selector_json()),
+        margin_km=sub.margin_km,
+        min_severity=str(sub.min_severity),
+        phases=json.dumps([str(p) for p in sub.phases]),
+        languages=json.dumps(list(sub.languages)),
+        channels=json.dumps([c.to_json() for c in sub.channels]),
+        created=sub.created,
     )
     return sub
 
 
 def list_subscriptions(tx: Any) -> list[Subscription]:
     """Every active subscription, oldest first."""
-    rows = tx.fetchall("SELECT * FROM subscriptions WHERE active = 1 ORDER BY created, id")
-    return [Subscription.from_row(r) for r in rows]
+    return [Subscription.from_row(r) for r in repo.active_subscriptions(tx)]
 
 
 def get_subscription(tx: Any, sub_id: str) -> Subscription:
-    row = tx.fetchone("SELECT * FROM subscriptions WHERE id = ? AND active = 1", [sub_id])
+    row = repo.active_subscription(tx, sub_id)
     if row is None:
         raise NotFound(f"no subscription {sub_id!r}")
     return Subscription.from_row(row)
@@ -477,8 +474,7 @@ def get_subscription(tx: Any, sub_id: str) -> Subscription:
 
 def remove_subscription(tx: Any, sub_id: str) -> None:
     """Deactivate a subscription: no new messages; messages already in the outbox are still delivered."""
-    cur = tx.execute("UPDATE subscriptions SET active = 0 WHERE id = ? AND active = 1", [sub_id])
-    if not cur.rowcount:
+    if not repo.deactivate_subscription(tx, sub_id):
         raise NotFound(f"no subscription {sub_id!r}")
 
 

@@ -8,6 +8,7 @@ inputs, artifacts, tokens — is plain SQL with ``?`` placeholders.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import hashlib
 import hmac
@@ -16,7 +17,6 @@ import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any
 
 from geowarn.errors import Conflict, InvalidParameter, NotFound, StoreError
@@ -27,10 +27,11 @@ from geowarn.model import (
     EventKind,
     EventStatus,
     RawInput,
-    format_time,
     parse_time,
 )
 from geowarn.publish.geojson import dumps, feature
+from geowarn.store import schema
+from geowarn.store.connections import ConnectionRegistry
 from geowarn.store.tx import Tx
 
 #: The feature collections the store can query spatially.
@@ -85,65 +86,37 @@ def _bounds(feat: dict[str, Any]) -> tuple[float | None, float | None, float | N
     return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
 
-def migration_files(dialect: str) -> list[tuple[int, str, str]]:
-    """The migrations of ``dialect`` as ``(number, name, sql)``, in order.
+class SQLStore(abc.ABC):
+    """The store contract (``geowarn.store.Store``), implemented once in portable SQL.
 
-    >>> [(n, name) for n, name, _ in migration_files("sqlite")][:1]
-    [(1, '0001_core')]
+    What the service, the web app and the alerts module may rely on is the public methods here.
+    A backend subclass sets :attr:`dialect` and :attr:`geom_param`, fills :attr:`_connections`
+    and implements the three hooks below.
     """
-    out = []
-    pkg = resources.files("geowarn.store.migrations")
-    suffix = f".{dialect}.sql"
-    for entry in pkg.iterdir():
-        if entry.name.endswith(suffix):
-            stem = entry.name[: -len(suffix)]
-            out.append((int(stem.split("_", 1)[0]), stem, entry.read_text(encoding="utf-8")))
-    return sorted(out)
-
-
-def split_statements(sql: str) -> list[str]:
-    """Split a migration into statements: each ends with ``;`` at the end of a line.
-
-    >>> split_statements("-- c\\nCREATE TABLE a (x INT);\\nINSERT INTO a VALUES (1);\\n")
-    ['CREATE TABLE a (x INT)', 'INSERT INTO a VALUES (1)']
-    """
-    stmts: list[str] = []
-    buf: list[str] = []
-    for line in sql.splitlines():
-        if line.strip().startswith("--") and not buf:
-            continue
-        buf.append(line)
-        if line.rstrip().endswith(";"):
-            text = "\n".join(buf).strip().rstrip(";").strip()
-            if text:
-                stmts.append(text)
-            buf = []
-    tail = "\n".join(buf).strip()
-    if tail:
-        stmts.append(tail)
-    return stmts
-
-
-class SQLStore:
-    """The Store protocol implemented in portable SQL; subclasses supply the connection."""
 
     dialect: str = "?"
     #: SQL expression for a geometry parameter given as GeoJSON text (or NULL).
     geom_param: str = "?"
+    #: This store's connections (one per thread and process).
+    _connections: ConnectionRegistry[Any]
 
     # ------------------------------------------------------------------ backend hooks
 
-    def _open_tx(self, write: bool) -> contextlib.AbstractContextManager[Tx]:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _open_tx(self, write: bool) -> contextlib.AbstractContextManager[Tx]:
+        """A transaction on this thread's connection (``write``: a write transaction, else a snapshot)."""
 
-    def _lock_migrations(self, tx: Tx) -> None:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _lock_migrations(self, tx: Tx) -> None:
+        """Serialise migrations across processes for the rest of ``tx``."""
 
-    def _spatial_filter(self, bbox: tuple[float, float, float, float]) -> tuple[str, list[Any]]:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _spatial_filter(self, bbox: tuple[float, float, float, float]) -> tuple[str, list[Any]]:
+        """SQL (on table alias ``t``) and parameters of "geometry intersects ``bbox``" (west <= east)."""
 
-    def close(self) -> None:  # pragma: no cover
-        raise NotImplementedError
+    def close(self) -> None:
+        """Close every connection this store opened (any thread)."""
+        self._connections.close()
 
     # ------------------------------------------------------------------ transactions
 
@@ -171,24 +144,25 @@ class SQLStore:
     # ------------------------------------------------------------------ migrations
 
     def migrate(self) -> list[str]:
-        """Apply the pending migrations in order (each in its own transaction); return their names."""
+        """Apply the pending migrations in order (each in its own transaction); return their names.
+
+        Raises :class:`StoreError` when an applied migration's file has changed since (checksum).
+        """
+        known = schema.migrations()
+        with self.transaction() as tx:
+            self._lock_migrations(tx)
+            schema.prepare_ledger(tx, known)
+            schema.check_ledger(tx, known)
         applied: list[str] = []
-        for number, name, sql in migration_files(self.dialect):
+        for migration in known:
             with self.transaction() as tx:
                 self._lock_migrations(tx)
-                tx.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations "
-                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
-                )
-                if tx.fetchone("SELECT version FROM schema_migrations WHERE version = ?", [number]):
+                if schema.is_applied(tx, migration):
                     continue
-                for stmt in split_statements(sql):
+                for stmt in migration.statements(self.dialect):
                     tx.execute(stmt)
-                tx.execute(
-                    "INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)",
-                    [number, name, format_time(_now())],
-                )
-                applied.append(name)
+                schema.record(tx, migration)
+                applied.append(migration.name)
         return applied
 
     def schema_versions(self) -> list[int]:

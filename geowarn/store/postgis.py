@@ -10,13 +10,12 @@ becomes two envelopes. The connection URL may carry a schema through libpq
 from __future__ import annotations
 
 import contextlib
-import os
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 from geowarn.errors import StoreError
 from geowarn.store.base import SQLStore
+from geowarn.store.connections import ConnectionRegistry
 from geowarn.store.tx import Tx
 
 
@@ -32,41 +31,41 @@ class PostGISStore(SQLStore):
         except ImportError:  # pragma: no cover - the postgis extra is missing
             raise StoreError("PostgreSQL needs psycopg: pip install 'geowarn[postgis]'") from None
         self.url = url
-        self._local = threading.local()
-        self._all: list[Any] = []
-        self._all_lock = threading.Lock()
+        self._connections: ConnectionRegistry[Any] = ConnectionRegistry(
+            self._connect, usable=lambda conn: not (conn.closed or conn.broken)
+        )
+        try:
+            self._ensure_postgis()
+            self.migrate()
+        except BaseException:
+            self.close()
+            raise
+
+    def _ensure_postgis(self) -> None:
         with self.transaction() as tx:
             if not tx.scalar("SELECT 1 AS ok FROM pg_extension WHERE extname = 'postgis'"):
                 try:
                     tx.execute("CREATE EXTENSION IF NOT EXISTS postgis")
                 except Exception as exc:
                     raise StoreError(f"the database lacks PostGIS and it cannot be created: {exc}") from None
-        self.migrate()
 
     def __repr__(self) -> str:
         return "PostGISStore(…)"
 
-    def _conn(self) -> Any:
+    def _connect(self) -> Any:
         import psycopg
         from psycopg.rows import dict_row
 
-        conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or conn.broken or getattr(self._local, "pid", None) != os.getpid():
-            try:
-                conn = psycopg.connect(self.url, row_factory=dict_row, autocommit=True, connect_timeout=10)
-            except psycopg.Error as exc:
-                raise StoreError(f"cannot connect to PostgreSQL: {exc}") from None
-            self._local.conn = conn
-            self._local.pid = os.getpid()
-            with self._all_lock:
-                self._all.append(conn)
-        return conn
+        try:
+            return psycopg.connect(self.url, row_factory=dict_row, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to PostgreSQL: {exc}") from None
 
     @contextlib.contextmanager
     def _open_tx(self, write: bool) -> Iterator[Tx]:
         import psycopg
 
-        conn = self._conn()
+        conn = self._connections.get()
         try:
             with conn.transaction(), conn.cursor() as cur:
                 if not write:
@@ -80,12 +79,3 @@ class PostGISStore(SQLStore):
 
     def _spatial_filter(self, bbox: tuple[float, float, float, float]) -> tuple[str, list[Any]]:
         return ("ST_Intersects(t.geom, ST_MakeEnvelope(?, ?, ?, ?, 4326))", list(bbox))
-
-    def close(self) -> None:
-        """Close every connection this store opened in this process (any thread)."""
-        with self._all_lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            with contextlib.suppress(Exception):
-                conn.close()
-        self._local = threading.local()

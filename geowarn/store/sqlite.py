@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ import shapely.errors
 
 from geowarn.errors import StoreError
 from geowarn.store.base import SQLStore
+from geowarn.store.connections import ConnectionRegistry
 from geowarn.store.tx import Tx
 
 BUSY_TIMEOUT_MS = 30_000
@@ -58,38 +57,34 @@ class SQLiteStore(SQLStore):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the data directory {self.path.parent}: {exc.strerror}") from None
-        self._local = threading.local()
-        self._all: list[Any] = []
-        self._all_lock = threading.Lock()
-        self.migrate()
+        self._connections = ConnectionRegistry(self._connect)
+        try:
+            self.migrate()
+        except BaseException:
+            self.close()
+            raise
 
     def __repr__(self) -> str:
         return f"SQLiteStore({str(self.path)!r})"
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None or getattr(self._local, "pid", None) != os.getpid():
-            try:
-                conn = sqlite3.connect(
-                    self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-                )
-                conn.row_factory = _dict_row
-                conn.create_function("geowarn_intersects", 5, _intersects, deterministic=True)
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute("PRAGMA foreign_keys = ON")
-            except sqlite3.Error as exc:
-                raise StoreError(f"cannot open {self.path}: {exc}") from None
-            self._local.conn = conn
-            self._local.pid = os.getpid()
-            with self._all_lock:
-                self._all.append(conn)
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+            conn.row_factory = _dict_row
+            conn.create_function("geowarn_intersects", 5, _intersects, deterministic=True)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {self.path}: {exc}") from None
         return conn
 
     @contextlib.contextmanager
     def _open_tx(self, write: bool) -> Iterator[Tx]:
-        conn = self._conn()
+        conn = self._connections.get()
         cur = conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -111,7 +106,7 @@ class SQLiteStore(SQLStore):
 
     def read_one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         """One row of one autocommit statement (the hot path of published files)."""
-        row: dict[str, Any] | None = self._conn().execute(sql, list(params)).fetchone()
+        row: dict[str, Any] | None = self._connections.get().execute(sql, list(params)).fetchone()
         return row
 
     def _lock_migrations(self, tx: Tx) -> None:
@@ -124,12 +119,3 @@ class SQLiteStore(SQLStore):
             "AND geowarn_intersects(t.geom, ?, ?, ?, ?))",
             [west, east, south, north, west, south, east, north],
         )
-
-    def close(self) -> None:
-        """Close every connection this store opened in this process (any thread)."""
-        with self._all_lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            with contextlib.suppress(Exception):
-                conn.close()
-        self._local = threading.local()

@@ -1,4 +1,4 @@
-"""Helpers of the alert tests: synthetic events and zones, a webhook receiver, PostgreSQL schemas."""
+"""Helpers of the alert tests: synthetic events and zones, a webhook receiver (PostgreSQL schemas: tests/pg.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ import os
 import socket
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import pytest
 import shapely
 
 from geowarn.model import (
@@ -31,26 +28,10 @@ from geowarn.model import (
     TimeWindow,
     Urgency,
 )
+from tests.pg import pg_schema_url as pg_schema_url  # the shared PostGIS schema (tests/pg.py)
 
-PG_URL = os.environ.get("GEOWARN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 T0 = datetime(2016, 2, 6, 12, 0, tzinfo=UTC)
 WINDOW = (TimeWindow(T0 + timedelta(hours=10, minutes=30), T0 + timedelta(hours=15, minutes=30)),)
-
-
-def pg_schema_url() -> Iterator[str]:
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        conn = psycopg.connect(PG_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
-    conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    schema = f"gw_alerts_{uuid.uuid4().hex[:12]}"
-    conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema},public"
-    finally:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
-        conn.close()
 
 
 def make_zone(

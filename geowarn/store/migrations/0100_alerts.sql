@@ -1,15 +1,16 @@
--- geowarn alerts, PostgreSQL: subscriptions, the per (event, subscription) CAP state, the messages,
--- the outbox (claimed with FOR UPDATE SKIP LOCKED) and every delivery attempt. One statement per ';'.
+-- geowarn alerts: subscriptions, the per (event, subscription) CAP state, the messages, the outbox
+-- (claimed under the SQLite write lock, or with FOR UPDATE SKIP LOCKED on PostgreSQL) and every delivery
+-- attempt. {TYPE} placeholders are expanded per dialect (geowarn/store/schema.py). One statement per ';'.
 CREATE TABLE subscriptions (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL DEFAULT '',
   selector TEXT NOT NULL,
-  margin_km DOUBLE PRECISION NOT NULL DEFAULT 0,
+  margin_km {REAL} NOT NULL DEFAULT 0,
   min_severity TEXT NOT NULL,
   phases TEXT NOT NULL,
   languages TEXT NOT NULL,
   channels TEXT NOT NULL,
-  created TIMESTAMPTZ NOT NULL,
+  created {TIME} NOT NULL,
   active INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE alert_state (
@@ -18,10 +19,10 @@ CREATE TABLE alert_state (
   status TEXT NOT NULL,
   seq INTEGER NOT NULL,
   summary TEXT NOT NULL,
-  window_end TIMESTAMPTZ,
-  expires TIMESTAMPTZ,
+  window_end {TIME},
+  expires {TIME},
   zones TEXT,
-  updated TIMESTAMPTZ NOT NULL,
+  updated {TIME} NOT NULL,
   PRIMARY KEY (event_id, subscription_id)
 );
 CREATE INDEX alert_state_due ON alert_state (status, window_end);
@@ -35,12 +36,12 @@ CREATE TABLE alert_messages (
   response TEXT,
   reference TEXT NOT NULL,
   reason TEXT NOT NULL DEFAULT '',
-  body BYTEA NOT NULL,
-  created TIMESTAMPTZ NOT NULL,
+  body {BLOB} NOT NULL,
+  created {TIME} NOT NULL,
   UNIQUE (event_id, subscription_id, seq)
 );
 CREATE TABLE outbox (
-  num BIGSERIAL PRIMARY KEY,
+  num {SERIAL},
   id TEXT NOT NULL UNIQUE,
   message_id TEXT NOT NULL REFERENCES alert_messages (id),
   subscription_id TEXT NOT NULL,
@@ -48,22 +49,22 @@ CREATE TABLE outbox (
   channel TEXT NOT NULL,
   status TEXT NOT NULL DEFAULT 'pending',
   attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt TIMESTAMPTZ NOT NULL,
+  next_attempt {TIME} NOT NULL,
   lease_owner TEXT,
-  lease_until TIMESTAMPTZ,
+  lease_until {TIME},
   last_error TEXT,
-  created TIMESTAMPTZ NOT NULL,
-  delivered TIMESTAMPTZ
+  created {TIME} NOT NULL,
+  delivered {TIME}
 );
 CREATE INDEX outbox_due ON outbox (status, next_attempt);
 CREATE INDEX outbox_channel ON outbox (channel_key, status, num);
 CREATE TABLE delivery_attempts (
-  id BIGSERIAL PRIMARY KEY,
+  id {SERIAL},
   outbox_id TEXT NOT NULL,
   attempt INTEGER NOT NULL,
   worker TEXT NOT NULL,
-  started TIMESTAMPTZ NOT NULL,
-  finished TIMESTAMPTZ NOT NULL,
+  started {TIME} NOT NULL,
+  finished {TIME} NOT NULL,
   ok INTEGER NOT NULL,
   status_code INTEGER,
   error TEXT

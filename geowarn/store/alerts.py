@@ -1,0 +1,300 @@
+"""The alerts' SQL, in one place: subscriptions, alert states and messages, outbox rows, claims, deliveries.
+
+Every function works inside the caller's :class:`~geowarn.store.tx.Tx` and speaks in rows
+(dicts) and plain values; :mod:`geowarn.alerts` turns them into subscriptions, states and
+deliveries. Times are passed as aware datetimes (the Tx stores them per dialect).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from geowarn.store.tx import Tx
+
+#: PostgreSQL channel the outbox workers LISTEN on.
+NOTIFY_CHANNEL = "geowarn_outbox"
+
+# --------------------------------------------------------------------------- subscriptions
+
+
+def subscription_exists(tx: Tx, sub_id: str) -> bool:
+    """Whether a subscription (active or removed) has the id ``sub_id``."""
+    return tx.fetchone("SELECT id FROM subscriptions WHERE id = ?", [sub_id]) is not None
+
+
+def insert_subscription(
+    tx: Tx,
+    *,
+    id: str,
+    name: str,
+    selector: str,
+    margin_km: float,
+    min_severity: str,
+    phases: str,
+    languages: str,
+    channels: str,
+    created: datetime,
+) -> None:
+    """Insert an active subscription (``selector``, ``phases``, ``languages``, ``channels``: JSON text)."""
+    tx.execute(
+        "INSERT INTO subscriptions (id, name, selector, margin_km, min_severity, phases, languages, channels, "
+        "created, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        [id, name, selector, margin_km, min_severity, phases, languages, channels, created],
+    )
+
+
+def active_subscriptions(tx: Tx) -> list[dict[str, Any]]:
+    """Rows of every active subscription, oldest first."""
+    return tx.fetchall("SELECT * FROM subscriptions WHERE active = 1 ORDER BY created, id")
+
+
+def active_subscription(tx: Tx, sub_id: str) -> dict[str, Any] | None:
+    """The row of the active subscription ``sub_id`` (``None`` when unknown or removed)."""
+    return tx.fetchone("SELECT * FROM subscriptions WHERE id = ? AND active = 1", [sub_id])
+
+
+def deactivate_subscription(tx: Tx, sub_id: str) -> bool:
+    """Mark an active subscription removed; ``False`` when there was none."""
+    cur = tx.execute("UPDATE subscriptions SET active = 0 WHERE id = ? AND active = 1", [sub_id])
+    return bool(cur.rowcount)
+
+
+# --------------------------------------------------------------------------- alert states and messages
+
+
+def alert_state(tx: Tx, event_id: str, sub_id: str) -> dict[str, Any] | None:
+    """``status, seq, summary, window_end, expires, zones`` of (event, subscription), or ``None``."""
+    return tx.fetchone(
+        "SELECT status, seq, summary, window_end, expires, zones FROM alert_state "
+        "WHERE event_id = ? AND subscription_id = ?",
+        [event_id, sub_id],
+    )
+
+
+def write_alert_state(
+    tx: Tx,
+    *,
+    insert: bool,
+    event_id: str,
+    subscription_id: str,
+    status: str,
+    seq: int,
+    summary: str,
+    window_end: datetime | None,
+    expires: datetime | None,
+    zones: str,
+    updated: datetime,
+) -> None:
+    """Insert (``insert``) or update the state of (event, subscription); ``summary``, ``zones``: JSON text."""
+    params = [status, seq, summary, window_end, expires, zones, updated, event_id, subscription_id]
+    if insert:
+        tx.execute(
+            "INSERT INTO alert_state (status, seq, summary, window_end, expires, zones, updated, event_id, "
+            "subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params,
+        )
+    else:
+        tx.execute(
+            "UPDATE alert_state SET status = ?, seq = ?, summary = ?, window_end = ?, expires = ?, zones = ?, "
+            "updated = ? WHERE event_id = ? AND subscription_id = ?",
+            params,
+        )
+
+
+def expire_alert_state(tx: Tx, event_id: str, sub_id: str, now: datetime) -> None:
+    """Close the state of (event, subscription) silently (its event or subscription is gone)."""
+    tx.execute(
+        "UPDATE alert_state SET status = 'expired', updated = ? WHERE event_id = ? AND subscription_id = ?",
+        [now, event_id, sub_id],
+    )
+
+
+def due_alert_states(tx: Tx, now: datetime) -> list[tuple[str, str]]:
+    """(event, subscription) pairs whose window has passed or whose all-clear has expired."""
+    rows = tx.fetchall(
+        "SELECT event_id, subscription_id FROM alert_state WHERE "
+        "(status = 'active' AND window_end IS NOT NULL AND window_end < ?) "
+        "OR (status = 'allclear' AND expires IS NOT NULL AND expires <= ?) ORDER BY event_id, subscription_id",
+        [now, now],
+    )
+    return [(r["event_id"], r["subscription_id"]) for r in rows]
+
+
+def message_references(tx: Tx, event_id: str, sub_id: str) -> list[dict[str, Any]]:
+    """``msg_type, reference`` of every message to (event, subscription), in sequence."""
+    return tx.fetchall(
+        "SELECT msg_type, reference FROM alert_messages WHERE event_id = ? AND subscription_id = ? ORDER BY seq",
+        [event_id, sub_id],
+    )
+
+
+def insert_message(
+    tx: Tx,
+    *,
+    id: str,
+    event_id: str,
+    subscription_id: str,
+    seq: int,
+    event_version: int,
+    msg_type: str,
+    response: str | None,
+    reference: str,
+    reason: str,
+    body: bytes,
+    created: datetime,
+) -> None:
+    """Insert one CAP message (``body``: the XML)."""
+    tx.execute(
+        "INSERT INTO alert_messages (id, event_id, subscription_id, seq, event_version, msg_type, response, "
+        "reference, reason, body, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [id, event_id, subscription_id, seq, event_version, msg_type, response, reference, reason, body, created],
+    )
+
+
+@contextlib.contextmanager
+def savepoint(tx: Tx, name: str = "geowarn_alert") -> Iterator[None]:
+    """A savepoint around the block: an exception rolls the block back (and propagates)."""
+    tx.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except Exception:
+        tx.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        tx.execute(f"RELEASE SAVEPOINT {name}")
+        raise
+    tx.execute(f"RELEASE SAVEPOINT {name}")
+
+
+def notify_outbox(tx: Tx) -> None:
+    """On PostgreSQL, wake the workers listening on :data:`NOTIFY_CHANNEL` at commit (SQLite: nothing)."""
+    if tx.dialect == "postgis":
+        tx.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
+# --------------------------------------------------------------------------- the outbox
+
+#: A pending row is due when its time has come, it is not leased, and no earlier row of its channel waits.
+_DUE = (
+    "o.status = 'pending' AND o.next_attempt <= ? AND (o.lease_until IS NULL OR o.lease_until < ?) "
+    "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel_key = o.channel_key AND p.status = 'pending' "
+    "AND p.num < o.num)"
+)
+
+
+def insert_outbox_row(
+    tx: Tx, *, id: str, message_id: str, subscription_id: str, channel_key: str, channel: str, now: datetime
+) -> None:
+    """Queue one (message, channel) row, due now (``channel``: the channel's JSON)."""
+    tx.execute(
+        "INSERT INTO outbox (id, message_id, subscription_id, channel_key, channel, status, attempts, "
+        "next_attempt, created) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        [id, message_id, subscription_id, channel_key, channel, now, now],
+    )
+
+
+def claim_due(tx: Tx, worker: str, *, until: datetime, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Lease up to ``limit`` due rows to ``worker`` until ``until`` and bump their attempt counters.
+
+    Returns ``id, message_id, subscription_id, channel, attempts`` of the claimed rows (PostgreSQL:
+    rows locked by another claimer are skipped).
+    """
+    lock = " FOR UPDATE OF o SKIP LOCKED" if tx.dialect == "postgis" else ""
+    return tx.fetchall(
+        "UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE num IN "
+        f"(SELECT o.num FROM outbox o WHERE {_DUE} ORDER BY o.num LIMIT ?{lock}) "
+        "RETURNING id, message_id, subscription_id, channel, attempts",
+        [worker, until, now, now, limit],
+    )
+
+
+def message_bodies(tx: Tx, message_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``id, body, msg_type, event_id`` of the given messages, by id."""
+    if not message_ids:
+        return {}
+    marks = ", ".join("?" for _ in message_ids)
+    rows = tx.fetchall(
+        f"SELECT id, body, msg_type, event_id FROM alert_messages WHERE id IN ({marks})", list(message_ids)
+    )
+    return {r["id"]: r for r in rows}
+
+
+def has_due(tx: Tx, now: datetime) -> bool:
+    """Whether an outbox row is due at ``now``."""
+    return tx.fetchone(f"SELECT o.num FROM outbox o WHERE {_DUE} LIMIT 1", [now, now]) is not None
+
+
+def insert_attempt(
+    tx: Tx,
+    *,
+    outbox_id: str,
+    attempt: int,
+    worker: str,
+    started: datetime,
+    finished: datetime,
+    ok: bool,
+    status_code: int | None,
+    error: str,
+) -> None:
+    """Record one delivery attempt (an empty ``error`` is stored as NULL)."""
+    tx.execute(
+        "INSERT INTO delivery_attempts (outbox_id, attempt, worker, started, finished, ok, status_code, error) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [outbox_id, attempt, worker, started, finished, 1 if ok else 0, status_code, error or None],
+    )
+
+
+def mark_delivered(tx: Tx, outbox_id: str, now: datetime) -> None:
+    """Mark a pending row delivered (whoever holds its lease)."""
+    tx.execute(
+        "UPDATE outbox SET status = 'delivered', delivered = ?, lease_owner = NULL, lease_until = NULL, "
+        "last_error = NULL WHERE id = ? AND status = 'pending'",
+        [now, outbox_id],
+    )
+
+
+def park(tx: Tx, outbox_id: str, reason: str) -> None:
+    """Take a pending row out of the queue with ``reason``."""
+    tx.execute(
+        "UPDATE outbox SET status = 'parked', last_error = ?, lease_owner = NULL, lease_until = NULL "
+        "WHERE id = ? AND status = 'pending'",
+        [reason, outbox_id],
+    )
+
+
+def reschedule(tx: Tx, outbox_id: str, worker: str, *, next_attempt: datetime, error: str) -> None:
+    """Release ``worker``'s lease on a pending row and make it due again at ``next_attempt``."""
+    tx.execute(
+        "UPDATE outbox SET next_attempt = ?, last_error = ?, lease_owner = NULL, lease_until = NULL "
+        "WHERE id = ? AND status = 'pending' AND lease_owner = ?",
+        [next_attempt, error, outbox_id, worker],
+    )
+
+
+def requeue(tx: Tx, outbox_id: str, now: datetime) -> bool:
+    """Put a parked row back in the queue, due ``now``; ``False`` when there was no such parked row."""
+    cur = tx.execute(
+        "UPDATE outbox SET status = 'pending', next_attempt = ?, attempts = 0 WHERE id = ? AND status = 'parked'",
+        [now, outbox_id],
+    )
+    return bool(cur.rowcount)
+
+
+def outbox_counts(tx: Tx) -> dict[str, int]:
+    """Outbox row counts by status."""
+    rows = tx.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+    return {r["status"]: int(r["n"]) for r in rows}
+
+
+def outbox_rows(tx: Tx, *, subscription_id: str | None = None) -> list[dict[str, Any]]:
+    """Outbox rows with their message's type and event, oldest first (times as stored)."""
+    sql = (
+        "SELECT o.id, o.message_id, o.subscription_id, o.status, o.attempts, o.next_attempt, o.last_error, "
+        "o.delivered, m.msg_type, m.event_id FROM outbox o JOIN alert_messages m ON m.id = o.message_id"
+    )
+    params: list[Any] = []
+    if subscription_id:
+        sql += " WHERE o.subscription_id = ?"
+        params.append(subscription_id)
+    return tx.fetchall(sql + " ORDER BY o.num", params)
