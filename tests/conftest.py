@@ -13,6 +13,8 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
+from tests.examples import NAVAREA_XI_2016
+
 DATA = Path(__file__).parent / "data"
 REQUIRE_ALL = os.environ.get("GEOWARN_REQUIRE_ALL", "") not in ("", "0", "false")
 
@@ -31,6 +33,12 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
 def data_dir() -> Path:
     """``tests/data``: small inputs and goldens owned by the test suite."""
     return DATA
+
+
+@pytest.fixture
+def navarea_text() -> str:
+    """The 2016 NAVAREA XI 0123/16 text (KMS-4 launch), the package's demo copy."""
+    return NAVAREA_XI_2016.read_text(encoding="utf-8")
 
 
 # Shared test geometries (lon/lat), parametrised by the geometry tests.
