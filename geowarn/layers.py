@@ -38,6 +38,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import Conflict, InvalidGeometry, InvalidParameter, NotFound, StoreError
 from geowarn.model import Region, RegionKind
+from geowarn.simplify import display_copy
 
 __all__ = [
     "Layer",
@@ -296,7 +297,7 @@ def _load(entry: dict[str, Any]) -> Layer:
         if [str(p.get("id")) for p in dprops] == ids:
             display = dgeoms
     if display is None:
-        display = _display_copy(geoms, float(entry.get("display_tolerance", 0.01)))
+        display = display_copy(geoms, float(entry.get("display_tolerance", 0.01)))
     return Layer(
         id=layer_id,
         title=str(entry.get("title", layer_id)),
@@ -306,15 +307,6 @@ def _load(entry: dict[str, Any]) -> Layer:
         display=display,
         meta=dict(entry),
     )
-
-
-def _display_copy(geoms: np.ndarray, tolerance: float) -> np.ndarray:
-    """``shapely.coverage_simplify`` (shared borders stay shared) or per-feature simplify if not a coverage."""
-    if len(geoms) == 0:
-        return geoms
-    if shapely.coverage_is_valid(geoms):
-        return shapely.coverage_simplify(geoms, tolerance)
-    return shapely.make_valid(shapely.simplify(geoms, tolerance, preserve_topology=True))
 
 
 def load_layer(layer_id: str, layers_dir: str | Path | None = None) -> Layer:
@@ -476,7 +468,7 @@ def add_layer(
     file = f"{layer_id}.geojson"
     disp_file = f"{layer_id}.display.bin"
     _write_collection(target / file, layer_id, props, geoms)
-    write_packed(target / disp_file, [{"id": p["id"]} for p in props], _display_copy(geoms, 0.005), None)
+    write_packed(target / disp_file, [{"id": p["id"]} for p in props], display_copy(geoms, 0.005), None)
     entry = {
         "id": layer_id,
         "title": title or layer_id,

@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from geowarn.geodesy import NM, geodesic_areas_km2, geodesic_buffer  # noqa: E402
 from geowarn.layers import write_packed  # noqa: E402
+from geowarn.simplify import display_copy  # noqa: E402
 
 HERE = ROOT / "layers"
 OUT = ROOT / "geowarn" / "data" / "layers"
@@ -617,27 +618,6 @@ def build_zones(
 # --------------------------------------------------------------------------- output
 
 
-def display_copy(geoms: np.ndarray, tolerance: float, groups: list[Any] | None = None) -> np.ndarray:
-    """Display copies: ``shapely.coverage_simplify`` per group of regions that tile (shared borders stay shared).
-
-    ``groups`` separates overlapping levels (e.g. TS-JPN and TS-JP-47); a group that is not a valid
-    coverage is first repaired with ``shapely.coverage_clean`` (display only; the full geometry is
-    untouched). Falls back to per-feature simplification if GEOS refuses.
-    """
-    out = np.empty(len(geoms), dtype=object)
-    keys = groups if groups is not None else [0] * len(geoms)
-    for key in sorted(set(keys), key=str):
-        idx = [i for i, k in enumerate(keys) if k == key]
-        g = geoms[idx]
-        try:
-            if not shapely.coverage_is_valid(g):
-                g = shapely.coverage_clean(g)
-            out[idx] = shapely.coverage_simplify(g, tolerance)
-        except shapely.errors.GEOSException:  # pragma: no cover
-            out[idx] = shapely.make_valid(shapely.simplify(g, tolerance))
-    return out
-
-
 def emit(
     catalog: dict[str, Any],
     layer_id: str,
@@ -664,7 +644,8 @@ def emit(
     packed_file = entry["file"].replace(".geojson", ".bin")
     props = [{k: v for k, v in sorted(feats[i].items()) if v is not None and v != {}} for i in order]
     write_packed(OUT / packed_file, props, geoms[order], precision)
-    disp = shapely.orient_polygons(display_copy(geoms[order], display_tol, ["parent" in p for p in props]))
+    levels = ["parent" in p for p in props]  # a country and its prefectures overlap: simplified apart
+    disp = shapely.orient_polygons(display_copy(geoms[order], display_tol, groups=levels, clean=True))
     assert shapely.is_valid(disp).all(), f"{layer_id}: invalid display copy"
     disp_file = entry["file"].replace(".geojson", ".display.bin")
     write_packed(OUT / disp_file, [{"id": p["id"]} for p in props], disp, None)

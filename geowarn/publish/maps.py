@@ -34,7 +34,6 @@ import numpy as np
 import shapely
 import shapely.geometry
 from numpy.typing import NDArray
-from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
@@ -42,6 +41,7 @@ from geowarn.model import AlertZone, Corridor, Event, Phase, RegionKind, Severit
 from geowarn.publish import assets
 from geowarn.publish.localtime import format_window, region_timezone
 from geowarn.publish.mapcontrols import Legend, MapReady, PageStyle, Timeline, bind_popups
+from geowarn.simplify import display_copy
 
 #: Fill colours by CAP severity (ColorBrewer-like, dark = severe).
 SEVERITY_COLORS: dict[Severity, str] = {
@@ -118,7 +118,7 @@ def display_geometry(
     if pacific:
         geom = shift_east(geom)
     if simplify_deg > 0:
-        simplified = shapely.simplify(geom, simplify_deg, preserve_topology=True)
+        simplified = display_copy(np.array([geom], dtype=object), simplify_deg, coverage=False)[0]
         if not simplified.is_empty:
             geom = simplified
     mapping = shapely.geometry.mapping(geom)
@@ -350,12 +350,7 @@ def _layer_features(
     if near.any():
         part = shapely.clip_by_rect(display[near], *view.bounds)
         # a second, coarser simplification for a regional map (coverage-preserving when possible)
-        part = (
-            shapely.coverage_simplify(part, REFERENCE_SIMPLIFY_DEG)
-            if shapely.coverage_is_valid(part)
-            else (shapely.simplify(part, REFERENCE_SIMPLIFY_DEG, preserve_topology=True))
-        )
-        clipped[near] = [_drop_specks(g, SPECK_DEG2) for g in part]
+        clipped[near] = display_copy(part, REFERENCE_SIMPLIFY_DEG, min_area=SPECK_DEG2)
     feats: list[dict[str, Any]] = []
     is_hit: list[bool] = []
     vertices = 0
@@ -369,26 +364,6 @@ def _layer_features(
         feats.append({"type": "Feature", "geometry": gj, "properties": {}})
         is_hit.append(region.id in hit)
     return feats, is_hit, vertices
-
-
-def _drop_specks(geom: BaseGeometry | None, min_area: float) -> BaseGeometry | None:
-    """``geom`` without polygon parts and holes smaller than ``min_area`` (deg²); kept whole if nothing would remain.
-
-    >>> g = shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 2, 2.001, 2.001)])
-    >>> _drop_specks(g, 1e-4).geom_type
-    'Polygon'
-    """
-    if geom is None or geom.is_empty:
-        return geom
-    kept = []
-    for poly in getattr(geom, "geoms", [geom]):
-        if not isinstance(poly, Polygon) or poly.area < min_area:
-            continue
-        holes = [ring for ring in poly.interiors if Polygon(ring).area >= min_area]
-        kept.append(Polygon(poly.exterior, holes) if len(holes) < len(poly.interiors) else poly)
-    if not kept:
-        return geom
-    return kept[0] if len(kept) == 1 else MultiPolygon(kept)
 
 
 def _view_box(west: float, south: float, east: float, north: float) -> BaseGeometry:
