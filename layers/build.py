@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geowarn.geodesy import NM, geodesic_areas_km2, geodesic_buffer  # noqa: E402
-from geowarn.layers import write_packed  # noqa: E402
+from geowarn.layers import write_collection, write_packed  # noqa: E402
 from geowarn.simplify import display_copy  # noqa: E402
 
 HERE = ROOT / "layers"
@@ -257,30 +257,6 @@ def polygonal(g: BaseGeometry) -> BaseGeometry:
     if not polys:
         return shapely.Polygon()
     return shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
-
-
-def round_coords(obj: Any, precision: int) -> Any:
-    if isinstance(obj, float):
-        v = round(obj, precision)
-        return 0.0 if v == 0 else v
-    if isinstance(obj, list | tuple):
-        return [round_coords(x, precision) for x in obj]
-    return obj
-
-
-def write_layer(path: Path, layer_id: str, features: list[dict[str, Any]], geoms: np.ndarray, precision: int) -> None:
-    """Write a FeatureCollection: one feature per line, sorted by id, fixed precision."""
-    order = sorted(range(len(features)), key=lambda i: features[i]["id"])
-    lines = []
-    for i in order:
-        geo = json.loads(shapely.to_geojson(geoms[i]))
-        geo["coordinates"] = round_coords(geo["coordinates"], precision)
-        props = {k: v for k, v in sorted(features[i].items()) if v is not None and v != {}}
-        feat = {"type": "Feature", "id": features[i]["id"], "properties": props, "geometry": geo}
-        lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
-    text = '{"type":"FeatureCollection","name":' + json.dumps(layer_id) + ',"features":[\n'
-    text += ",\n".join(lines) + "\n]}\n"
-    path.write_text(text, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- Japan (JMA)
@@ -639,10 +615,10 @@ def emit(
         f.setdefault("kind", entry["kind"])
         f["layer"] = layer_id
     path = OUT / entry["file"]
-    write_layer(path, layer_id, feats, geoms, precision)
     order = sorted(range(len(feats)), key=lambda i: feats[i]["id"])
-    packed_file = entry["file"].replace(".geojson", ".bin")
     props = [{k: v for k, v in sorted(feats[i].items()) if v is not None and v != {}} for i in order]
+    write_collection(path, layer_id, props, geoms[order], precision)
+    packed_file = entry["file"].replace(".geojson", ".bin")
     write_packed(OUT / packed_file, props, geoms[order], precision)
     levels = ["parent" in p for p in props]  # a country and its prefectures overlap: simplified apart
     disp = shapely.orient_polygons(display_copy(geoms[order], display_tol, groups=levels, clean=True))
