@@ -18,7 +18,7 @@ from tests.examples import NAVAREA_XI_2016, PROFILE_2023, example_path
 
 DATA = Path(__file__).parent.parent / "data"
 
-# facts from DESIGN.md §4 (2016-02-07 launch), (lat, lon) in published NW, NE, SW, SE order
+# facts from docs/DESIGN.md §4 (2016-02-07 launch), (lat, lon) in published NW, NE, SW, SE order
 STAGE1 = [(36 + 4 / 60, 124.5), (36 + 4 / 60, 124.9), (35 + 19 / 60, 124.5), (35 + 19 / 60, 124.9)]
 
 
