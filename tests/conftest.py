@@ -13,7 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
-from tests.examples import NAVAREA_XI_2016
+from geowarn.demo import demo_text
 
 DATA = Path(__file__).parent / "data"
 REQUIRE_ALL = os.environ.get("GEOWARN_REQUIRE_ALL", "") not in ("", "0", "false")
@@ -38,7 +38,7 @@ def data_dir() -> Path:
 @pytest.fixture
 def navarea_text() -> str:
     """The 2016 NAVAREA XI 0123/16 text (KMS-4 launch), the package's demo copy."""
-    return NAVAREA_XI_2016.read_text(encoding="utf-8")
+    return demo_text("navarea-xi-2016-kms4.txt")
 
 
 # Shared test geometries (lon/lat), parametrised by the geometry tests.
