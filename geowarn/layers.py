@@ -38,6 +38,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import Conflict, InvalidGeometry, InvalidParameter, NotFound, StoreError
 from geowarn.model import Region, RegionKind
+from geowarn.simplify import display_copy
 
 __all__ = [
     "Layer",
@@ -296,7 +297,7 @@ def _load(entry: dict[str, Any]) -> Layer:
         if [str(p.get("id")) for p in dprops] == ids:
             display = dgeoms
     if display is None:
-        display = _display_copy(geoms, float(entry.get("display_tolerance", 0.01)))
+        display = display_copy(geoms, float(entry.get("display_tolerance", 0.01)))
     return Layer(
         id=layer_id,
         title=str(entry.get("title", layer_id)),
@@ -306,15 +307,6 @@ def _load(entry: dict[str, Any]) -> Layer:
         display=display,
         meta=dict(entry),
     )
-
-
-def _display_copy(geoms: np.ndarray, tolerance: float) -> np.ndarray:
-    """``shapely.coverage_simplify`` (shared borders stay shared) or per-feature simplify if not a coverage."""
-    if len(geoms) == 0:
-        return geoms
-    if shapely.coverage_is_valid(geoms):
-        return shapely.coverage_simplify(geoms, tolerance)
-    return shapely.make_valid(shapely.simplify(geoms, tolerance, preserve_topology=True))
 
 
 def load_layer(layer_id: str, layers_dir: str | Path | None = None) -> Layer:
@@ -370,13 +362,41 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_collection(path: Path, layer_id: str, props: list[dict[str, Any]], geoms: np.ndarray) -> None:
+def write_collection(
+    path: Path, layer_id: str, props: list[dict[str, Any]], geoms: np.ndarray, precision: int | None = None
+) -> None:
+    """Write a layer's GeoJSON FeatureCollection, byte-reproducibly, replacing ``path`` atomically.
+
+    One feature per line in the given order, keys sorted, ``id`` from ``props[i]["id"]``;
+    coordinates rounded to ``precision`` decimals (``-0.0`` written as ``0.0``) unless it is None.
+    The layer build (``layers/build.py``) writes the shipped layers with it, ``add_layer`` user layers.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "t.geojson"
+    >>> write_collection(out, "t", [{"id": "a", "name": "A"}], np.array([shapely.box(-1e-9, 0, 1.23456, 1)]), 2)
+    >>> print(out.read_text(encoding="utf-8"), end="")  # doctest: +NORMALIZE_WHITESPACE
+    {"type":"FeatureCollection","name":"t","features":[
+    {"geometry":{"coordinates":[[[1.23,0.0],[1.23,1.0],[0.0,1.0],[0.0,0.0],[1.23,0.0]]],"type":"Polygon"},"id":"a","properties":{"id":"a","name":"A"},"type":"Feature"}
+    ]}
+    """
     lines = []
     for p, g in zip(props, geoms, strict=True):
-        feat = {"type": "Feature", "id": p["id"], "properties": p, "geometry": json.loads(shapely.to_geojson(g))}
+        geo = json.loads(shapely.to_geojson(g))
+        if precision is not None:
+            geo["coordinates"] = _round_coords(geo["coordinates"], precision)
+        feat = {"type": "Feature", "id": p["id"], "properties": p, "geometry": geo}
         lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
     text = '{"type":"FeatureCollection","name":' + json.dumps(layer_id) + ',"features":[\n'
     _atomic_write(path, text + ",\n".join(lines) + "\n]}\n")
+
+
+def _round_coords(obj: Any, precision: int) -> Any:
+    if isinstance(obj, float):
+        v = round(obj, precision)
+        return 0.0 if v == 0 else v
+    if isinstance(obj, list | tuple):
+        return [_round_coords(x, precision) for x in obj]
+    return obj
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -475,8 +495,8 @@ def add_layer(
     ]
     file = f"{layer_id}.geojson"
     disp_file = f"{layer_id}.display.bin"
-    _write_collection(target / file, layer_id, props, geoms)
-    write_packed(target / disp_file, [{"id": p["id"]} for p in props], _display_copy(geoms, 0.005), None)
+    write_collection(target / file, layer_id, props, geoms)
+    write_packed(target / disp_file, [{"id": p["id"]} for p in props], display_copy(geoms, 0.005), None)
     entry = {
         "id": layer_id,
         "title": title or layer_id,

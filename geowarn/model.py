@@ -1,8 +1,8 @@
-"""The data model of DESIGN.md §1: Event, Corridor, Region, AlertZone.
+"""The data model of docs/DESIGN.md §1: Event, Corridor, Region, AlertZone.
 
 Geometries are shapely objects in lon/lat (EPSG:4326). Times are
 timezone-aware UTC datetimes. Each object converts to and from a GeoJSON
-Feature dict with the property names of DESIGN.md §3.
+Feature dict with the property names of docs/DESIGN.md §3.
 
 >>> from shapely import box
 >>> c = Corridor(id="c1", geometry=box(124.5, 35.3, 124.9, 36.1), phase=Phase.STAGE1,
@@ -204,7 +204,7 @@ def _windows_from_props(props: dict[str, Any]) -> tuple[TimeWindow, ...]:
 
 @dataclass
 class Corridor:
-    """A predicted fall or overflight area (DESIGN.md §1).
+    """A predicted fall or overflight area (docs/DESIGN.md §1).
 
     ``windows`` holds the notified window and its alternates; ``window_start``
     / ``window_end`` span them all. ``raw`` is the exact source text.

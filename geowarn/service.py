@@ -255,7 +255,7 @@ def render_artifacts(
     msg_type = "Cancel" if event.status == EventStatus.CANCELLED else ("Alert" if event.version == 1 else "Update")
     cap = _optional("geowarn.publish.cap")
     if cap is not None:
-        references = [r for r in (_reference_of(x) for x in previous_caps) if r]
+        references = [r for r in (cap.reference_of(x) for x in previous_caps) if r]
         cap_xml = cap.build_cap(
             event,
             zones,
@@ -291,19 +291,6 @@ def _optional(module: str) -> Any:
             raise
         log.warning("%s not available: not published", module)
         return None
-
-
-def _reference_of(cap_xml: bytes) -> str | None:
-    """``sender,identifier,sent`` of a CAP message (for ``<references>``)."""
-    from lxml import etree
-
-    try:
-        root = etree.fromstring(cap_xml)
-    except etree.XMLSyntaxError:
-        return None
-    ns = {"c": "urn:oasis:names:tc:emergency:cap:1.2"}
-    vals = [root.findtext(f"c:{k}", namespaces=ns) for k in ("sender", "identifier", "sent")]
-    return ",".join(v for v in vals if v) if all(vals) else None
 
 
 def _alert_hook(

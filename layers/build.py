@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geowarn.geodesy import NM, geodesic_areas_km2, geodesic_buffer  # noqa: E402
-from geowarn.layers import write_packed  # noqa: E402
+from geowarn.layers import write_collection, write_packed  # noqa: E402
+from geowarn.simplify import display_copy  # noqa: E402
 
 HERE = ROOT / "layers"
 OUT = ROOT / "geowarn" / "data" / "layers"
@@ -256,30 +257,6 @@ def polygonal(g: BaseGeometry) -> BaseGeometry:
     if not polys:
         return shapely.Polygon()
     return shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
-
-
-def round_coords(obj: Any, precision: int) -> Any:
-    if isinstance(obj, float):
-        v = round(obj, precision)
-        return 0.0 if v == 0 else v
-    if isinstance(obj, list | tuple):
-        return [round_coords(x, precision) for x in obj]
-    return obj
-
-
-def write_layer(path: Path, layer_id: str, features: list[dict[str, Any]], geoms: np.ndarray, precision: int) -> None:
-    """Write a FeatureCollection: one feature per line, sorted by id, fixed precision."""
-    order = sorted(range(len(features)), key=lambda i: features[i]["id"])
-    lines = []
-    for i in order:
-        geo = json.loads(shapely.to_geojson(geoms[i]))
-        geo["coordinates"] = round_coords(geo["coordinates"], precision)
-        props = {k: v for k, v in sorted(features[i].items()) if v is not None and v != {}}
-        feat = {"type": "Feature", "id": features[i]["id"], "properties": props, "geometry": geo}
-        lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
-    text = '{"type":"FeatureCollection","name":' + json.dumps(layer_id) + ',"features":[\n'
-    text += ",\n".join(lines) + "\n]}\n"
-    path.write_text(text, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- Japan (JMA)
@@ -617,27 +594,6 @@ def build_zones(
 # --------------------------------------------------------------------------- output
 
 
-def display_copy(geoms: np.ndarray, tolerance: float, groups: list[Any] | None = None) -> np.ndarray:
-    """Display copies: ``shapely.coverage_simplify`` per group of regions that tile (shared borders stay shared).
-
-    ``groups`` separates overlapping levels (e.g. TS-JPN and TS-JP-47); a group that is not a valid
-    coverage is first repaired with ``shapely.coverage_clean`` (display only; the full geometry is
-    untouched). Falls back to per-feature simplification if GEOS refuses.
-    """
-    out = np.empty(len(geoms), dtype=object)
-    keys = groups if groups is not None else [0] * len(geoms)
-    for key in sorted(set(keys), key=str):
-        idx = [i for i, k in enumerate(keys) if k == key]
-        g = geoms[idx]
-        try:
-            if not shapely.coverage_is_valid(g):
-                g = shapely.coverage_clean(g)
-            out[idx] = shapely.coverage_simplify(g, tolerance)
-        except shapely.errors.GEOSException:  # pragma: no cover
-            out[idx] = shapely.make_valid(shapely.simplify(g, tolerance))
-    return out
-
-
 def emit(
     catalog: dict[str, Any],
     layer_id: str,
@@ -659,12 +615,13 @@ def emit(
         f.setdefault("kind", entry["kind"])
         f["layer"] = layer_id
     path = OUT / entry["file"]
-    write_layer(path, layer_id, feats, geoms, precision)
     order = sorted(range(len(feats)), key=lambda i: feats[i]["id"])
-    packed_file = entry["file"].replace(".geojson", ".bin")
     props = [{k: v for k, v in sorted(feats[i].items()) if v is not None and v != {}} for i in order]
+    write_collection(path, layer_id, props, geoms[order], precision)
+    packed_file = entry["file"].replace(".geojson", ".bin")
     write_packed(OUT / packed_file, props, geoms[order], precision)
-    disp = shapely.orient_polygons(display_copy(geoms[order], display_tol, ["parent" in p for p in props]))
+    levels = ["parent" in p for p in props]  # a country and its prefectures overlap: simplified apart
+    disp = shapely.orient_polygons(display_copy(geoms[order], display_tol, groups=levels, clean=True))
     assert shapely.is_valid(disp).all(), f"{layer_id}: invalid display copy"
     disp_file = entry["file"].replace(".geojson", ".display.bin")
     write_packed(OUT / disp_file, [{"id": p["id"]} for p in props], disp, None)

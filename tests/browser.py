@@ -1,4 +1,4 @@
-"""How the browser tests start Debian's Chromium (DESIGN.md §8): one place for both suites."""
+"""How the browser tests start Debian's Chromium (docs/DESIGN.md §8): one place for both suites."""
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -15,6 +15,8 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
+from geowarn.demo import demo_text
+
 DATA = Path(__file__).parent / "data"
 REQUIRE_ALL = os.environ.get("GEOWARN_REQUIRE_ALL", "") not in ("", "0", "false")
 
@@ -54,6 +56,12 @@ def store(store_url: str) -> Iterator[Any]:
 def data_dir() -> Path:
     """``tests/data``: small inputs and goldens owned by the test suite."""
     return DATA
+
+
+@pytest.fixture
+def navarea_text() -> str:
+    """The 2016 NAVAREA XI 0123/16 text (KMS-4 launch), the package's demo copy."""
+    return demo_text("navarea-xi-2016-kms4.txt")
 
 
 # Shared test geometries (lon/lat), parametrised by the geometry tests.

@@ -1,4 +1,4 @@
-"""The data model round-trips through GeoJSON Features with DESIGN.md §3 property names."""
+"""The data model round-trips through GeoJSON Features with docs/DESIGN.md §3 property names."""
 
 from __future__ import annotations
 

@@ -437,7 +437,7 @@ def test_severity_rank_sanity() -> None:
 
 
 # --------------------------------------------------------------------------- the shipped layers
-# DESIGN.md §4: the 2016 launch boxes (corners as published: NW, NE, SW, SE) and the southbound
+# docs/DESIGN.md §4: the 2016 launch boxes (corners as published: NW, NE, SW, SE) and the southbound
 # track from Sohae past the Sakishima Islands.
 
 SOHAE = (39.660, 124.705)

@@ -21,9 +21,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     settings, flask_config = split_config(test_config)
     app.config.update(flask_config)
 
+    from flask import send_from_directory
+
+    from geowarn.publish.assets import VENDOR_DIR
     from webapp import alerts_api, api, core, pages
 
     core.init_app(app, settings)
+    # The vendored map assets are geowarn.publish package data, served at their old URLs.
+    app.add_url_rule("/static/vendor/<path:name>", "vendor", lambda name: send_from_directory(VENDOR_DIR, name))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(alerts_api.bp)

@@ -276,10 +276,9 @@ def _references(tx: Any, event_id: str, sub_id: str) -> list[str]:
 
 
 def _reference(xml: bytes) -> str:
-    from geowarn.publish.cap import CAP_NS, parse_cap
+    from geowarn.publish.cap import reference_of
 
-    root = parse_cap(xml)
-    return ",".join(root.findtext(f"{{{CAP_NS}}}{k}") or "" for k in ("sender", "identifier", "sent"))
+    return reference_of(xml) or ""
 
 
 def process_subscription(

@@ -1,8 +1,8 @@
 """The vendored JavaScript/CSS that maps use, referenced or inlined; never a CDN.
 
-The files live in ``webapp/static/vendor/`` (pinned npm packages with their
-licences; see ``VERSIONS.md`` there). A page either links them under an
-``asset_base`` URL (the web app's ``/static/vendor``) or inlines them, with the
+The files live in ``geowarn/publish/vendor/`` (package data: pinned npm packages with
+their licences; see ``VERSIONS.md`` there). A page either links them under an
+``asset_base`` URL (the web app serves this directory as ``/static/vendor``) or inlines them, with the
 images the CSS refers to turned into ``data:`` URIs, so a standalone HTML file
 works offline from ``file://``.
 
@@ -23,8 +23,8 @@ from pathlib import Path
 
 from geowarn.errors import GeowarnError
 
-#: Where the vendored files are (a sibling of the ``geowarn`` package, installed or checked out).
-VENDOR_DIR = Path(__file__).resolve().parents[2] / "webapp" / "static" / "vendor"
+#: Where the vendored files are: package data next to this module.
+VENDOR_DIR = Path(__file__).resolve().parent / "vendor"
 
 
 @dataclass(frozen=True)

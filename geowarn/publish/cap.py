@@ -439,6 +439,28 @@ def parse_cap(xml: bytes) -> etree._Element:
         raise GeowarnError(f"CAP message is not well-formed XML: {exc}") from None
 
 
+def reference_of(cap_xml: bytes) -> str | None:
+    """``sender,identifier,sent`` of a CAP message, the form ``<references>`` lists.
+
+    ``None`` when the bytes are not well-formed XML or one of the three fields is missing or empty.
+
+    >>> msg = (
+    ...     b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>geowarn-e1-v1</identifier>'
+    ...     b"<sender>geowarn@example.org</sender><sent>2016-02-07T09:00:00+09:00</sent></alert>"
+    ... )
+    >>> reference_of(msg)
+    'geowarn@example.org,geowarn-e1-v1,2016-02-07T09:00:00+09:00'
+    >>> reference_of(b"<alert/>") is None, reference_of(b"not xml") is None
+    (True, True)
+    """
+    try:
+        root = parse_cap(cap_xml)
+    except GeowarnError:
+        return None
+    values = [root.findtext(f"{{{CAP_NS}}}{k}") for k in ("sender", "identifier", "sent")]
+    return ",".join(v for v in values if v) if all(values) else None
+
+
 def validate_cap(xml: bytes) -> list[str]:
     """Problems with a CAP 1.2 message: the OASIS XSD, then geometry and time checks. ``[]`` means valid."""
     try:

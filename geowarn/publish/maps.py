@@ -34,13 +34,14 @@ import numpy as np
 import shapely
 import shapely.geometry
 from numpy.typing import NDArray
-from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
 from geowarn.model import AlertZone, Corridor, Event, Phase, RegionKind, Severity, TimeWindow
 from geowarn.publish import assets
 from geowarn.publish.localtime import format_window, region_timezone
+from geowarn.publish.mapcontrols import Legend, MapReady, PageStyle, Timeline, bind_popups
+from geowarn.simplify import display_copy
 
 #: Fill colours by CAP severity (ColorBrewer-like, dark = severe).
 SEVERITY_COLORS: dict[Severity, str] = {
@@ -99,18 +100,6 @@ def _esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def js_json(value: Any) -> str:
-    """JSON safe to embed in a ``<script>``: ``<``, ``>``, ``&`` and line separators escaped.
-
-    >>> js_json({"a": "</script><img src=x>"})
-    '{"a": "\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
-    """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, rep)
-    return text
-
-
 def display_geometry(
     geom: BaseGeometry | None, decimals: int, simplify_deg: float = 0.0, *, pacific: bool = False
 ) -> dict[str, Any] | None:
@@ -129,7 +118,7 @@ def display_geometry(
     if pacific:
         geom = shift_east(geom)
     if simplify_deg > 0:
-        simplified = shapely.simplify(geom, simplify_deg, preserve_topology=True)
+        simplified = display_copy(np.array([geom], dtype=object), simplify_deg, coverage=False)[0]
         if not simplified.is_empty:
             geom = simplified
     mapping = shapely.geometry.mapping(geom)
@@ -296,119 +285,6 @@ def zone_features(zones: Sequence[AlertZone], tz: str, *, pacific: bool = False)
     return feats
 
 
-# --------------------------------------------------------------------------- custom controls
-
-
-class _Script(branca.element.MacroElement):
-    """A snippet of JavaScript run after the map exists (``{map}`` is the map variable)."""
-
-    _template = branca.element.Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
-
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        self._name = "GeowarnScript"
-        self.code = code
-
-
-_BIND_JS = """function (feature, layer) {
-    var p = feature.properties || {};
-    if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 340}); }
-    if (p.tip) { layer.bindTooltip(p.tip, {sticky: true}); }
-}"""
-
-_TIMELINE_JS = """
-(function () {
-  var map = %(map)s, data = %(data)s, targets = [%(targets)s];
-  var ctl = L.control({position: 'bottomleft'});
-  var selected = null;
-  function overlaps(ws, w) {
-    for (var i = 0; i < ws.length; i++) { if (ws[i][0] <= w[1] && ws[i][1] >= w[0]) { return true; } }
-    return false;
-  }
-  function apply() {
-    targets.forEach(function (group) {
-      group.eachLayer(function (layer) {
-        var p = layer.feature.properties, s = p.style, on = selected === null || overlaps(p.windows, selected);
-        layer.setStyle({opacity: on ? s.opacity : 0.15, fillOpacity: on ? s.fillOpacity : 0.02});
-      });
-    });
-  }
-  ctl.onAdd = function () {
-    var div = L.DomUtil.create('div', 'gw-timeline leaflet-bar');
-    var head = L.DomUtil.create('div', 'gw-tl-head', div);
-    head.textContent = data.title;
-    var span = Math.max(data.tmax - data.tmin, 1);
-    data.rows.forEach(function (row) {
-      var line = L.DomUtil.create('div', 'gw-tl-row', div);
-      var label = L.DomUtil.create('span', 'gw-tl-label', line);
-      label.textContent = row.label;
-      var track = L.DomUtil.create('span', 'gw-tl-track', line);
-      var bar = L.DomUtil.create('span', 'gw-tl-bar', track);
-      bar.style.left = (100 * (row.w[0] - data.tmin) / span) + '%%';
-      bar.style.width = Math.max(100 * (row.w[1] - row.w[0]) / span, 1.5) + '%%';
-      line.title = row.label;
-      L.DomEvent.on(line, 'click', function () {
-        var same = selected !== null && selected[0] === row.w[0] && selected[1] === row.w[1];
-        selected = same ? null : row.w;
-        div.querySelectorAll('.gw-tl-row').forEach(function (el) { el.classList.remove('gw-tl-on'); });
-        if (!same) { line.classList.add('gw-tl-on'); }
-        apply();
-      });
-    });
-    if (data.more) {
-      var more = L.DomUtil.create('div', 'gw-tl-more', div);
-      more.textContent = data.more;
-    }
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
-  };
-  ctl.addTo(map);
-})();
-"""
-
-_LEGEND_JS = """
-(function () {
-  var ctl = L.control({position: 'bottomright'});
-  ctl.onAdd = function () {
-    var div = L.DomUtil.create('div', 'gw-legend leaflet-bar');
-    div.innerHTML = %(html)s;
-    L.DomEvent.disableClickPropagation(div);
-    return div;
-  };
-  ctl.addTo(%(map)s);
-  L.control.scale({metric: true, imperial: false, maxWidth: 200}).addTo(%(map)s);
-  %(map)s.fitBounds(%(bounds)s, {animate: false});
-  %(map)s.getContainer().setAttribute('data-geowarn-ready', '1');
-  window.geowarnTimings = window.geowarnTimings || {};
-  window.geowarnTimings.layersAdded = performance.now();
-  requestAnimationFrame(function () { window.geowarnTimings.drawn = performance.now(); });
-})();
-"""
-
-#: Marks when Leaflet is loaded (``window.geowarnTimings``) so load times can be measured in a browser.
-_TIMING = "<script>window.geowarnTimings = {leaflet: typeof L === 'object' ? performance.now() : null};</script>"
-
-_CSS = """<style>
-.leaflet-container { background: %(sea)s; }
-.gw-legend, .gw-timeline { background: #fff; padding: 6px 8px; font: 12px/1.35 system-ui, sans-serif; }
-.gw-legend { max-width: 300px; max-height: 60vh; overflow-y: auto; }
-.gw-legend summary { cursor: pointer; }
-.gw-legend h4 { margin: 0 0 4px; font-size: 13px; max-width: 260px; }
-.gw-legend i { display: inline-block; width: 14px; height: 10px; margin-right: 5px; vertical-align: middle; }
-.gw-legend i.gw-line { height: 0; border-top-width: 3px; border-top-style: solid; }
-.gw-timeline { max-width: 380px; cursor: default; }
-.gw-tl-head { font-weight: 600; margin-bottom: 3px; }
-.gw-tl-row { display: flex; align-items: center; gap: 6px; cursor: pointer; padding: 1px 2px; }
-.gw-tl-row.gw-tl-on { background: #fff3c4; }
-.gw-tl-label { white-space: nowrap; font-variant-numeric: tabular-nums; }
-.gw-tl-track { position: relative; flex: 1; min-width: 90px; height: 8px; background: #eee; }
-.gw-tl-bar { position: absolute; top: 0; height: 8px; background: #d7301f; }
-.gw-popup table.gw-kv { border-collapse: collapse; margin-top: 4px; }
-.gw-popup th { text-align: left; padding-right: 8px; font-weight: 600; vertical-align: top; }
-</style>"""
-
-
 def _legend_html(
     event: Event,
     zones: Sequence[AlertZone],
@@ -474,12 +350,7 @@ def _layer_features(
     if near.any():
         part = shapely.clip_by_rect(display[near], *view.bounds)
         # a second, coarser simplification for a regional map (coverage-preserving when possible)
-        part = (
-            shapely.coverage_simplify(part, REFERENCE_SIMPLIFY_DEG)
-            if shapely.coverage_is_valid(part)
-            else (shapely.simplify(part, REFERENCE_SIMPLIFY_DEG, preserve_topology=True))
-        )
-        clipped[near] = [_drop_specks(g, SPECK_DEG2) for g in part]
+        clipped[near] = display_copy(part, REFERENCE_SIMPLIFY_DEG, min_area=SPECK_DEG2)
     feats: list[dict[str, Any]] = []
     is_hit: list[bool] = []
     vertices = 0
@@ -493,26 +364,6 @@ def _layer_features(
         feats.append({"type": "Feature", "geometry": gj, "properties": {}})
         is_hit.append(region.id in hit)
     return feats, is_hit, vertices
-
-
-def _drop_specks(geom: BaseGeometry | None, min_area: float) -> BaseGeometry | None:
-    """``geom`` without polygon parts and holes smaller than ``min_area`` (deg²); kept whole if nothing would remain.
-
-    >>> g = shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 2, 2.001, 2.001)])
-    >>> _drop_specks(g, 1e-4).geom_type
-    'Polygon'
-    """
-    if geom is None or geom.is_empty:
-        return geom
-    kept = []
-    for poly in getattr(geom, "geoms", [geom]):
-        if not isinstance(poly, Polygon) or poly.area < min_area:
-            continue
-        holes = [ring for ring in poly.interiors if Polygon(ring).area >= min_area]
-        kept.append(Polygon(poly.exterior, holes) if len(holes) < len(poly.interiors) else poly)
-    if not kept:
-        return geom
-    return kept[0] if len(kept) == 1 else MultiPolygon(kept)
 
 
 def _view_box(west: float, south: float, east: float, north: float) -> BaseGeometry:
@@ -587,8 +438,7 @@ def render_event_map(
     header = figure.header
     for i, tag in enumerate(assets.links(asset_base)):
         header.add_child(branca.element.Element(tag), name=f"geowarn_asset_{i}")
-    header.add_child(branca.element.Element(_CSS % {"sea": SEA_COLOR}), name="geowarn_css")
-    header.add_child(branca.element.Element(_TIMING), name="geowarn_timing")
+    fmap.add_child(PageStyle(SEA_COLOR))
 
     notes: list[str] = []
     details: list[str] = []
@@ -646,7 +496,7 @@ def render_event_map(
         if attribution:
             sources.append(attribution)
 
-    bind = folium.JsCode(_BIND_JS)
+    bind = bind_popups()
     corridor_group = folium.FeatureGroup(name="Corridors")
     corridor_layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": corridor_features(corridors, tz, pacific=pacific)},
@@ -678,25 +528,8 @@ def render_event_map(
 
     timeline = _timeline_data(corridors, tz)
     if timeline is not None:
-        fmap.add_child(
-            _Script(
-                _TIMELINE_JS
-                % {
-                    "map": fmap.get_name(),
-                    "data": js_json(timeline),
-                    "targets": f"{corridor_layer.get_name()}, {zone_layer.get_name()}",
-                }
-            )
-        )
+        fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
+    fmap.add_child(Legend(_legend_html(event, zones, corridors, notes, details)))
     pad = 0.5
-    fmap.add_child(
-        _Script(
-            _LEGEND_JS
-            % {
-                "map": fmap.get_name(),
-                "html": js_json(_legend_html(event, zones, corridors, notes, details)),
-                "bounds": js_json([[south - pad, west - pad], [north + pad, east + pad]]),
-            }
-        )
-    )
+    fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
     return str(figure.render())

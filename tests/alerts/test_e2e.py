@@ -27,8 +27,8 @@ from lxml import etree
 from geowarn.publish.cap import CAP_NS, validate_cap
 from geowarn.store import open_store
 from tests.alerts.helpers import WebhookReceiver, future_notice, start_service, stop_process
+from tests.examples import NAVAREA_XI_2016
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 NS = {"c": CAP_NS}
 
 
@@ -76,7 +76,7 @@ def corridors_fc(shift_deg: float = 0.0) -> dict[str, Any]:
     from geowarn.model import corridors_to_collection
     from geowarn.sources import parse
 
-    notice = parse(future_notice((DATA / "navarea-xi-2016-kms4.txt").read_text()))
+    notice = parse(future_notice(NAVAREA_XI_2016.read_text()))
     over = sakishima_overflight()
     over.windows = notice.corridors[0].windows
     if shift_deg:

@@ -1,4 +1,4 @@
-"""Fixtures for the publishers: the 2016 demo event (DESIGN.md §4) and hand-built alert zones.
+"""Fixtures for the publishers: the 2016 demo event (docs/DESIGN.md §4) and hand-built alert zones.
 
 The zones are built here from the published boxes and rough Sakishima island
 outlines (not from the engine), so publishing is tested on known geometry.

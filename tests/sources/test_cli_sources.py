@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from geowarn.cli import main
+from tests.examples import NAVAREA_XI_2016, PROFILE_2023, example_path
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -30,7 +31,7 @@ def _run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
     ],
 )
 def test_parse_detects_and_writes_rfc7946(name: str, fmt: str, count: int) -> None:
-    code, out, err = _run("parse", str(DATA / name))
+    code, out, err = _run("parse", str(example_path(name)))
     assert code == 0, err
     assert f"detected format: {fmt}" in err
     fc = json.loads(out)
@@ -42,7 +43,7 @@ def test_parse_detects_and_writes_rfc7946(name: str, fmt: str, count: int) -> No
 
 
 def test_parse_stdin_and_output_file(tmp_path: Path) -> None:
-    text = (DATA / "navarea-xi-2016-kms4.txt").read_text()
+    text = NAVAREA_XI_2016.read_text()
     out = tmp_path / "c.geojson"
     code, _, err = _run("parse", "-", "--format", "navwarn", "-o", str(out), stdin=text)
     assert code == 0, err
@@ -86,7 +87,7 @@ def test_errors_are_one_line_exit_1(args: tuple[str, ...], stdin: str | None, ne
 
 
 def test_corridor_profile_and_reentry(tmp_path: Path) -> None:
-    code, out, err = _run("corridor", "profile", str(DATA / "profile-2023-chollima.toml"))
+    code, out, err = _run("corridor", "profile", str(PROFILE_2023))
     assert code == 0, err
     assert [f["properties"]["phase"] for f in json.loads(out)["features"]] == [
         "stage1",

@@ -14,10 +14,11 @@ from geowarn.geodesy import GEOD, geodesic_area_km2, inverse
 from geowarn.model import Phase
 from geowarn.sources import detect_format, parse
 from geowarn.sources.reentry import reentry_corridor
+from tests.examples import NAVAREA_XI_2016, PROFILE_2023, example_path
 
 DATA = Path(__file__).parent.parent / "data"
 
-# facts from DESIGN.md §4 (2016-02-07 launch), (lat, lon) in published NW, NE, SW, SE order
+# facts from docs/DESIGN.md §4 (2016-02-07 launch), (lat, lon) in published NW, NE, SW, SE order
 STAGE1 = [(36 + 4 / 60, 124.5), (36 + 4 / 60, 124.9), (35 + 19 / 60, 124.5), (35 + 19 / 60, 124.9)]
 
 
@@ -42,7 +43,7 @@ EXPECTED = {
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_parses(name: str) -> None:
     fmt, phases = EXPECTED[name]
-    data = (DATA / name).read_bytes()
+    data = example_path(name).read_bytes()
     assert detect_format(data, name) == fmt
     out = parse(data, name=name)
     assert out.format == fmt
@@ -59,8 +60,8 @@ def test_example_parses(name: str) -> None:
 def test_profile_count_is_stages_plus_overflight() -> None:
     import tomllib
 
-    doc = tomllib.loads((DATA / "profile-2023-chollima.toml").read_text())
-    out = parse((DATA / "profile-2023-chollima.toml").read_text(), "profile")
+    doc = tomllib.loads(PROFILE_2023.read_text())
+    out = parse(PROFILE_2023.read_text(), "profile")
     assert len(out.corridors) == len(doc["stage"]) + 1
 
 
@@ -77,7 +78,7 @@ def test_reentry_example_makes_one_corridor() -> None:
 
 @pytest.mark.parametrize("name", ["navarea-xi-2016-kms4.txt", "hydropac-2016-kms4.json"])
 def test_navwarn_windows_and_lifecycle(name: str) -> None:
-    out = parse((DATA / name).read_bytes())
+    out = parse(example_path(name).read_bytes())
     c = out.corridors[0]
     # 062230Z TO 070330Z FEB, ALTERNATE 2230Z TO 0330Z DAILY 07 THRU 13 FEB: 8 windows
     assert len(c.windows) == 8
@@ -99,18 +100,18 @@ def test_nga_record_ids_and_cancels() -> None:
 
 def test_notice_and_navwarn_agree() -> None:
     """The same three areas read from four formats give the same geometry (within 0.1 %)."""
-    sets = [parse((DATA / n).read_bytes()).corridors for n in EXPECTED if n.endswith((".txt", ".json"))]
+    sets = [parse(example_path(n).read_bytes()).corridors for n in EXPECTED if n.endswith((".txt", ".json"))]
     full = [s for s in sets if len(s) == 3]
     for i in range(3):
         areas = [geodesic_area_km2(s[i].geometry) for s in full]
         assert max(areas) / min(areas) < 1.001
     notice = parse((DATA / "imo-notice-2016-kms4-dms.txt").read_bytes()).corridors[0]
-    navwarn = parse((DATA / "navarea-xi-2016-kms4.txt").read_bytes()).corridors[0]
+    navwarn = parse(NAVAREA_XI_2016.read_bytes()).corridors[0]
     assert notice.windows == navwarn.windows  # local dates of the notice = UTC end dates
 
 
 def test_stage1_box_dimensions() -> None:
-    c = parse((DATA / "navarea-xi-2016-kms4.txt").read_bytes()).corridors[0]
+    c = parse(NAVAREA_XI_2016.read_bytes()).corridors[0]
     minx, miny, maxx, maxy = c.geometry.bounds
     mid = (miny + maxy) / 2
     width, _, _ = inverse(mid, minx, mid, maxx)

@@ -15,15 +15,16 @@ from geowarn.errors import ParseError, PayloadTooLarge
 from geowarn.sources import parse
 from geowarn.sources.common import MAX_TEXT_CHARS
 from geowarn.sources.reentry import parse_tle
+from tests.examples import NAVAREA_XI_2016, PROFILE_2023
 
 DATA = Path(__file__).parent.parent / "data"
 EXAMPLES = {
-    "navwarn": (DATA / "navarea-xi-2016-kms4.txt").read_text(),
+    "navwarn": NAVAREA_XI_2016.read_text(),
     "nga-json": (DATA / "hydropac-2016-kms4.json").read_text(),
     "notam": (DATA / "notam-2016-kms4-stage2.txt").read_text(),
     "dms-notice": (DATA / "imo-notice-2016-kms4-dms.txt").read_text(),
     "advisory": (DATA / "ocd-advisory-2016-kms4.txt").read_text(),
-    "profile": (DATA / "profile-2023-chollima.toml").read_text(),
+    "profile": PROFILE_2023.read_text(),
 }
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ALPHABET = st.sampled_from(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +14,9 @@ from geowarn.errors import ParseError
 from geowarn.geodesy import GEOD, geodesic_area_km2, inverse
 from geowarn.model import Phase
 from geowarn.sources.profile import k_factor, parse_profile
+from tests.examples import PROFILE_2023
 
-DATA = Path(__file__).parent.parent / "data"
-PROFILE = (DATA / "profile-2023-chollima.toml").read_text()
+PROFILE = PROFILE_2023.read_text()
 
 
 @pytest.mark.parametrize("p", [0.5, 0.9, 0.99, 0.997, 0.999])

@@ -11,14 +11,8 @@ from flask.testing import FlaskClient
 
 from webapp import create_app
 
-DATA = Path(__file__).parents[1] / "data" / "web"
 #: The alert layers of the web tests (the engine's own tests cover every layer; these keep start-up short).
 TEST_LAYERS = "jp-prefectures,eez-like"
-
-
-@pytest.fixture
-def navarea_text() -> str:
-    return (DATA / "navarea-xi-2016-kms4.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture
