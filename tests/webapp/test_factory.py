@@ -12,7 +12,6 @@ from geowarn.settings import Settings
 from webapp import create_app
 from webapp.config import SETTINGS, split_config
 
-DATA = Path(__file__).parents[1] / "data" / "web"
 
 
 def test_index_and_health() -> None:
@@ -47,7 +46,7 @@ def test_test_config_keys_override_settings(tmp_path: Path) -> None:
     app.extensions["geowarn.store"].close()
 
 
-def test_cap_sender_of_test_config_reaches_the_published_cap(tmp_path: Path) -> None:
+def test_cap_sender_of_test_config_reaches_the_published_cap(tmp_path: Path, navarea_text: str) -> None:
     app = create_app(
         {
             "TESTING": True,
@@ -61,7 +60,7 @@ def test_cap_sender_of_test_config_reaches_the_published_cap(tmp_path: Path) -> 
     store = app.extensions["geowarn.store"]
     _id, token = store.create_token("tests")
     client = app.test_client()
-    text = (DATA / "navarea-xi-2016-kms4.txt").read_text(encoding="utf-8")
+    text = navarea_text
     r = client.post(
         "/api/events?name=KMS-4&id=kms4",
         data=text,
