@@ -13,7 +13,6 @@ from webapp import create_app
 from webapp.config import SETTINGS, split_config
 
 
-
 def test_index_and_health() -> None:
     app = create_app({"TESTING": True})
     client = app.test_client()
