@@ -121,8 +121,8 @@ def display_geometry(
         simplified = display_copy(np.array([geom], dtype=object), simplify_deg, coverage=False)[0]
         if not simplified.is_empty:
             geom = simplified
-    mapping = shapely.geometry.mapping(geom)
-    return {"type": mapping["type"], "coordinates": _round(mapping["coordinates"], decimals)}
+    mapping = shapely.geometry.mapping(_round(geom, decimals))
+    return {"type": mapping["type"], "coordinates": mapping["coordinates"]}
 
 
 def _east(xy: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -156,13 +156,14 @@ def needs_pacific_view(geoms: Sequence[BaseGeometry | None]) -> bool:
     return bool(shifted.max() - shifted.min() < x.max() - x.min() - 1e-9)
 
 
-def _round(obj: Any, decimals: int) -> Any:
-    if isinstance(obj, float | int):
-        return round(float(obj), decimals)
-    arr = np.asarray(obj, dtype=object)
-    if arr.ndim == 2 and arr.shape[1] in (2, 3):
-        return np.round(np.asarray(obj, dtype=float)[:, :2], decimals).tolist()
-    return [_round(v, decimals) for v in obj]
+def _round(geom: BaseGeometry, decimals: int) -> BaseGeometry:
+    """``geom`` in 2D with its coordinates rounded to ``decimals`` (any geometry type, any ring counts).
+
+    >>> from shapely import MultiPolygon, box
+    >>> _round(MultiPolygon([box(0.123456, 0, 1, 1), box(2, 0, 3, 1.987654)]), 2).bounds
+    (0.12, 0.0, 3.0, 1.99)
+    """
+    return shapely.transform(geom, lambda xy: np.round(xy, decimals))
 
 
 def _vertex_count(geoms: Iterable[BaseGeometry | None]) -> int:

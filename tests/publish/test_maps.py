@@ -11,11 +11,13 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geowarn.errors import GeowarnError
 from geowarn.model import Region, RegionKind
 from geowarn.publish import assets
-from geowarn.publish.maps import render_event_map
+from geowarn.publish.maps import display_geometry, render_event_map
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -258,3 +260,38 @@ def test_page_budget_limits_reference_layers(demo, monkeypatch):
     monkeypatch.setattr(maps, "LAYER_BUDGET_BYTES", 700_000)
     page = decoded(render_event_map(event, zones, layers=_layers()[1:2]))
     assert "only the regions hit" not in page
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(st.floats(120, 150), st.floats(10, 40), st.floats(0.05, 2), st.floats(0.05, 2), st.booleans()),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_display_geometry_takes_any_valid_multipolygon(parts: list[tuple[float, float, float, float, bool]]) -> None:
+    """Issue 14 #1: a MultiPolygon whose parts all have the same ring count crashed the rounding."""
+    polys = []
+    for x, y, w, h, hole in parts:
+        outer = shapely.box(x, y, x + w, y + h)
+        polys.append(outer.difference(shapely.box(x + w / 4, y + h / 4, x + w / 2, y + h / 2)) if hole else outer)
+    geom = shapely.union_all(polys)
+    out = display_geometry(geom, 4, 0.0)
+    assert out is not None and out["type"] == geom.geom_type
+    back = shapely.geometry.shape(out)
+    assert abs(back.area - geom.area) <= 1e-3 * max(geom.area, 1e-6) + 1e-3
+    assert all(round(c, 4) == c for c in np.asarray(shapely.get_coordinates(back)).ravel())
+
+
+def test_zones_of_the_okinawa_square_render_a_map() -> None:
+    """Issue 14 #1: the debris square over Okinawa gave zones whose map raised (and refused the submit)."""
+    from geowarn.layers import load_layers
+    from geowarn.model import Corridor, Event, Phase
+    from geowarn.zones import compute_zones
+
+    corridor = Corridor(id="sq", geometry=shapely.box(127.4, 25.9, 127.8, 26.3), phase=Phase.DEBRIS)
+    zones = compute_zones([corridor], load_layers(), event_id="sq")
+    assert any(z.region_id == "JP-47" for z in zones)
+    html = render_event_map(Event(id="sq", name="square", corridors=[corridor]), zones)
+    assert "JP-47" in html or "Okinawa" in html
