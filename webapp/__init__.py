@@ -20,10 +20,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from webapp import alerts_api, api, core, pages
+    from webapp import api, core, pages
 
     core.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(alerts_api.bp)
     return app
