@@ -73,3 +73,13 @@ def test_a_pydantic_validation_error_is_a_400_naming_the_field(client: FlaskClie
     r = client.post("/api/subscriptions", json={"regions": ["JP-47"], "margin_km": 9999, "channels": []}, headers=auth)
     p = r.get_json(force=True)
     assert r.status_code == 400 and p["field"] == "margin_km"
+
+
+def test_a_json_only_body_is_read_as_json_whatever_its_content_type(client: FlaskClient, token: str) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    r = client.patch("/api/events/nope", data='{"name": "x"}', content_type="text/plain", headers=auth)
+    assert r.status_code == 404, r.data
+    r = client.patch("/api/events/nope", data="", headers=auth)
+    assert r.status_code == 400 and "nothing to change" in r.get_json(force=True)["detail"]
+    r = client.post("/api/subscriptions", data="[]", content_type="text/plain", headers=auth)
+    assert r.status_code == 400 and r.get_json(force=True)["detail"] == "$: expected a JSON object"
