@@ -129,7 +129,7 @@ class EventInputBody(BaseModel):
     id: Annotated[str, Field(pattern=EVENT_ID_PATTERN)] | SkipJsonSchema[None] = None
     kind: EventKind | SkipJsonSchema[None] = None
     filename: str | SkipJsonSchema[None] = None
-    if_version: Annotated[int, Field(ge=1)] | SkipJsonSchema[None] = None
+    if_version: Annotated[StrictInt, Field(ge=1)] | SkipJsonSchema[None] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -204,28 +204,39 @@ class ChannelBody(BaseModel):
 
 
 def _listify(v: Any) -> Any:
-    return [v] if isinstance(v, str) else ([] if v is None else v)
+    return [v] if isinstance(v, str) else v
 
 
 class SubscriptionCreate(BaseModel):
     """``POST /api/subscriptions``: what to watch and whom to tell (``id``/``created`` are ignored)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Okinawa ops",
+                    "regions": ["JP-47"],
+                    "min_severity": "Moderate",
+                    "channels": [{"kind": "webhook", "target": "https://ops.example.org/hook", "secret": "s3cret-key"}],
+                }
+            ]
+        },
+    )
 
     name: str = ""
     regions: list[str] = Field(default_factory=list, description="Region ids (see geowarn layers list).")
     layers: list[str] = Field(default_factory=list, description="Whole layers to watch.")
     polygon: (
-        Annotated[Polygon | MultiPolygon | GeoFeature | GeoFeatureCollection, Field(discriminator="type")]
-        | SkipJsonSchema[None]
+        Annotated[Polygon | MultiPolygon | GeoFeature | GeoFeatureCollection, Field(discriminator="type")] | None
     ) = None
-    margin_km: Annotated[float, Field(ge=0, le=500)] = 0.0
+    margin_km: Annotated[float, Field(ge=0, le=500, strict=True)] = 0.0
     min_severity: Severity = Severity.MINOR
     phases: list[Phase] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     channels: list[ChannelBody] = Field(default_factory=list)
-    id: str | SkipJsonSchema[None] = None
-    created: str | SkipJsonSchema[None] = None
+    id: str | None = None
+    created: str | None = None
 
     @field_validator("regions", "layers", "phases", "languages", mode="before")
     @classmethod

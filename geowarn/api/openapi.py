@@ -93,6 +93,11 @@ def _operation(op: Operation, schemas: _Schemas, collection_ids: list[str]) -> d
         ok["content"] = {op.media_type: {"schema": schemas.add(op.response)}, **(HTML if op.html else {})}
     if op.location:
         ok["headers"] = {"Location": {"description": "URL of the new resource", "schema": {"type": "string"}}}
+    if op.links:
+        ok["links"] = {
+            name: {"operationId": target, "parameters": {_id_param(target): f"$response.body#/{key}"}}
+            for name, (target, key) in op.links.items()
+        }
     responses: dict[str, Any] = {str(op.status): ok}
     if op.conditional:
         responses["304"] = {"description": "Not modified"}
@@ -100,6 +105,11 @@ def _operation(op: Operation, schemas: _Schemas, collection_ids: list[str]) -> d
         responses[str(status)] = PROBLEM
     out["responses"] = responses
     return out
+
+
+def _id_param(operation_id: str) -> str:
+    """The last path parameter of the operation ``operation_id`` (the one a link fills)."""
+    return next(op for op in OPERATIONS if op.operation_id == operation_id).path_names()[-1]
 
 
 def openapi_document(base_url: str, collection_ids: list[str]) -> dict[str, Any]:

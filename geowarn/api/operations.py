@@ -93,6 +93,7 @@ class Operation:
     cacheable: bool = False
     conditional: bool = False
     location: bool = False
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # name → (operationId, id field of the body)
     routed_by: str | None = None
 
     def path_names(self) -> list[str]:
@@ -466,6 +467,7 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=(400, 401, 403, 409, 413, 422),
         auth=True,
         location=True,
+        links={"GetSubscription": ("getSubscription", "id"), "DeleteSubscription": ("deleteSubscription", "id")},
     ),
     Operation(
         "get",
