@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -110,10 +110,11 @@ def parse_json(body: bytes, model: type[M], *, empty: str | None = None) -> tupl
 
 def dispatch(op: Operation, call: Call) -> Any:
     """Check the query parameters and the JSON body of ``call`` against ``op``, then run its handler."""
-    check_params(call.req, op.query_names())
+    if op.strict_query:
+        check_params(call.req, op.query_names())
     json_only = set(op.body) <= set(JSON_TYPES)  # such bodies are read as JSON whatever their Content-Type
     if op.body_model is not None and (json_only or call.media_type() in JSON_TYPES):
         model, raw = parse_json(call.body, op.body_model, empty=op.empty_body)
-        call = Call(**{**call.__dict__, "model": model, "raw": raw})
+        call = replace(call, model=model, raw=raw)
     assert op.handler is not None, op.operation_id
     return op.handler(call)

@@ -93,6 +93,7 @@ class Operation:
     cacheable: bool = False
     conditional: bool = False
     location: bool = False
+    strict_query: bool = True  # unknown query parameters are a 400
     links: dict[str, tuple[str, str]] = field(default_factory=dict)  # name → (operationId, id field of the body)
     routed_by: str | None = None
 
@@ -522,6 +523,7 @@ OPERATIONS: tuple[Operation, ...] = (
         _health,
         "meta",
         response=models.Health,
-        errors=(400, 503),
+        errors=(503,),
+        strict_query=False,
     ),
 )

@@ -83,3 +83,9 @@ def test_a_json_only_body_is_read_as_json_whatever_its_content_type(client: Flas
     assert r.status_code == 400 and "nothing to change" in r.get_json(force=True)["detail"]
     r = client.post("/api/subscriptions", data="[]", content_type="text/plain", headers=auth)
     assert r.status_code == 400 and r.get_json(force=True)["detail"] == "$: expected a JSON object"
+
+
+def test_health_ignores_query_parameters_as_before(client: FlaskClient) -> None:
+    r = client.get("/healthz?probe=1")
+    assert r.status_code == 200 and r.get_json()["status"] == "ok"
+    assert client.get("/api/events?probe=1").status_code == 400
