@@ -17,15 +17,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from geowarn import service
+from geowarn.api import models
+from geowarn.api.dispatch import decode, parse_json
 from geowarn.errors import InvalidParameter, ParseError
 from geowarn.model import EventKind, EventStatus, RawInput, format_time
 from geowarn.ogcapi import JSON, APIRequest, check_params, parse_int
 from geowarn.publish.geojson import feature_collection
+from geowarn.publish.kinds import KINDS
 from geowarn.service import EventResult, Options
 from geowarn.store import Store
 
 Response = tuple[dict[str, str], int, Any]
-INPUT_FIELDS = {"text", "geojson", "format", "name", "id", "kind", "filename", "if_version"}
+INPUT_FIELDS = set(models.INPUT_FIELDS)
+QUERY_FIELDS = ("format", "name", "id", "kind", "filename", "if_version")
 
 
 @dataclass
@@ -41,58 +45,40 @@ class EventInput:
     if_version: int | None = None
 
 
-def _decode(body: bytes) -> str:
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"the request body is not UTF-8 (byte {exc.start})") from None
+def input_from_body(
+    content_type: str, body: bytes, args: Mapping[str, Any], *, model: models.EventInputBody | None = None
+) -> EventInput:
+    """Read an :class:`EventInput` from a request body and its query parameters.
 
-
-def input_from_body(content_type: str, body: bytes, args: Mapping[str, Any]) -> EventInput:
-    """Read an :class:`EventInput` from a request body and its query parameters."""
+    ``model`` is the already validated JSON body (when the caller validated it).
+    """
     ctype = content_type.split(";", 1)[0].strip().lower()
     extra = {k: (v[0] if isinstance(v, list | tuple) else v) for k, v in args.items()}
-    unknown = set(extra) - {"format", "name", "id", "kind", "filename", "if_version"}
+    unknown = set(extra) - set(QUERY_FIELDS)
     if unknown:
         raise InvalidParameter(f"unknown query parameter(s): {', '.join(sorted(unknown))}")
     if ctype == "application/json":
-        text = _decode(body)
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
-        if not isinstance(obj, dict):
-            raise ParseError("expected a JSON object", path="$")
-        if obj.get("type") in ("FeatureCollection", "Feature"):
-            obj = {"geojson": obj}
-        bad = set(obj) - INPUT_FIELDS
-        if bad:
-            raise InvalidParameter(f"unknown field(s): {', '.join(sorted(bad))}")
-        if ("text" in obj) == ("geojson" in obj):
-            raise InvalidParameter("give exactly one of 'text' (a notice) or 'geojson' (corridors)")
-        if "text" in obj:
-            if not isinstance(obj["text"], str):
-                raise InvalidParameter("'text' must be a string")
-            data, fmt = obj["text"], str(obj.get("format") or "auto")
+        if model is None:
+            model, _raw = parse_json(body, models.EventInputBody)
+        if model.text is not None:
+            data, fmt = model.text, str(model.format or "auto")
         else:
-            if not isinstance(obj["geojson"], dict):
-                raise InvalidParameter("'geojson' must be a GeoJSON object")
-            data, fmt = json.dumps(obj["geojson"]), "geojson"
-        nulls = sorted(k for k, v in obj.items() if v is None)
-        if nulls:
-            raise InvalidParameter(f"field(s) {', '.join(nulls)} must not be null")
-        fields = {k: obj.get(k) for k in ("name", "id", "kind", "filename", "if_version")}
+            data, fmt = json.dumps(model.geojson), "geojson"
+        fields: dict[str, Any] = {
+            "name": model.name,
+            "id": model.id,
+            "kind": model.kind,
+            "filename": model.filename,
+            "if_version": model.if_version,
+        }
     elif ctype in ("application/geo+json", "text/plain", ""):
-        data = _decode(body)
+        data = decode(body)
         fmt = "geojson" if ctype == "application/geo+json" else str(extra.get("format") or "auto")
         fields = {k: extra.get(k) for k in ("name", "id", "kind", "filename", "if_version")}
     else:
         raise InvalidParameter(
             f"unsupported content type {ctype!r}: use text/plain, application/json or application/geo+json"
         )
-    for key in ("name", "id", "kind", "filename"):
-        if fields[key] is not None and not isinstance(fields[key], str):
-            raise InvalidParameter(f"{key!r} must be a string")
     if fields["kind"] is not None and fields["kind"] not in {k.value for k in EventKind}:
         raise InvalidParameter(f"kind must be one of {', '.join(k.value for k in EventKind)}")
     if_version = fields["if_version"]
@@ -105,20 +91,18 @@ def input_from_body(content_type: str, body: bytes, args: Mapping[str, Any]) -> 
         format=fmt,
         name=fields["name"],
         event_id=fields["id"],
-        kind=fields["kind"],
+        kind=str(fields["kind"]) if fields["kind"] is not None else None,
         filename=fields["filename"],
         if_version=if_version,
     )
 
 
 def event_links(base: str, event_id: str) -> list[dict[str, str]]:
+    """Links of an event: itself, its page, and one enclosure per published kind."""
     return [
         {"href": f"{base}/api/events/{event_id}", "rel": "self", "type": JSON},
         {"href": f"{base}/events/{event_id}", "rel": "alternate", "type": "text/html"},
-        {"href": f"{base}/events/{event_id}.geojson", "rel": "enclosure", "type": "application/geo+json"},
-        {"href": f"{base}/alerts/{event_id}.cap", "rel": "enclosure", "type": "application/cap+xml"},
-        {"href": f"{base}/events/{event_id}.kml", "rel": "enclosure", "type": "application/vnd.google-earth.kml+xml"},
-        {"href": f"{base}/events/{event_id}/map", "rel": "enclosure", "type": "text/html"},
+        *[{"href": f"{base}{k.url(event_id)}", "rel": "enclosure", "type": k.media_type.split(";")[0]} for k in KINDS],
     ]
 
 
@@ -195,35 +179,21 @@ def replace_event(
 
 
 def patch_event(
-    req: APIRequest, store: Store, event_id: str, body: bytes, *, options: Options | None = None
+    req: APIRequest, store: Store, event_id: str, patch: models.EventPatch, *, options: Options | None = None
 ) -> Response:
-    try:
-        obj = json.loads(_decode(body) or "{}")
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
-    if not isinstance(obj, dict):
-        raise ParseError("expected a JSON object", path="$")
-    bad = set(obj) - {"name", "status", "if_version"}
-    if bad:
-        raise InvalidParameter(f"unknown field(s): {', '.join(sorted(bad))} (name, status, if_version)")
-    if not obj.keys() & {"name", "status"}:
-        raise InvalidParameter("nothing to change: give 'name' and/or 'status'")
-    name = obj.get("name")
-    if "name" in obj and (not isinstance(name, str) or not name.strip()):
-        raise InvalidParameter("'name' must be a non-empty string")
-    if isinstance(name, str):
-        name = service.check_name(name)
-    status = obj.get("status")
-    if "status" in obj and (not isinstance(status, str) or status not in {s.value for s in EventStatus}):
-        raise InvalidParameter(f"status must be one of {', '.join(s.value for s in EventStatus)}")
-    if_version = obj.get("if_version")
-    if "if_version" in obj and (not isinstance(if_version, int) or isinstance(if_version, bool) or if_version < 1):
-        raise InvalidParameter("'if_version' must be a positive integer")
-    if status == EventStatus.CANCELLED:
+    """Rename the event and/or change its status (``cancelled`` cancels it)."""
+    name = service.check_name(patch.name) if patch.name is not None else None
+    if patch.status == EventStatus.CANCELLED:
         result = service.cancel_event(store, event_id, options=options)
     else:
         result = service.update_event(
-            store, event_id, name=name, status=status, if_version=if_version, note="patched", options=options
+            store,
+            event_id,
+            name=name,
+            status=patch.status,
+            if_version=patch.if_version,
+            note="patched",
+            options=options,
         )
     return {"Content-Type": JSON}, 200, _result_body(req.base_url, result)
 

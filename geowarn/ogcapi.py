@@ -186,7 +186,7 @@ def landing(req: APIRequest) -> Response:
         "links": [
             _link(f"{b}/?f=json", "self", JSON, "This document"),
             _link(f"{b}/?f=html", "alternate", "text/html", "This document as HTML"),
-            _link(f"{b}/openapi.json", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "OpenAPI"),
+            _link(f"{b}/openapi.json", "service-desc", "application/vnd.oai.openapi+json;version=3.1", "OpenAPI"),
             _link(f"{b}/conformance", "conformance", JSON, "Conformance"),
             _link(f"{b}/collections", "data", JSON, "Collections"),
             _link(f"{b}/alerts.atom", "alternate", "application/atom+xml", "Alert feed"),

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from geowarn.errors import Conflict, InvalidParameter, NotFound, ParseError
+from geowarn.ids import EVENT_ID_RE
 from geowarn.model import (
     AlertZone,
     Corridor,
@@ -34,14 +35,14 @@ from geowarn.model import (
     format_time,
     utc,
 )
-from geowarn.publish.geojson import MEDIA_TYPE as GEOJSON_MEDIA_TYPE
-from geowarn.publish.geojson import dumps, feature_collection
+from geowarn.publish import kinds
+from geowarn.publish.cap import reference_of
+from geowarn.publish.geojson import feature_collection
 from geowarn.settings import CapIdentity, Settings
 from geowarn.store import Artifact, Store, Tx
 
 log = logging.getLogger(__name__)
 
-EVENT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_RETRIES = 5
 
 
@@ -233,64 +234,24 @@ def preview(
 
 def event_geojson(event: Event, zones: Sequence[AlertZone]) -> bytes:
     """The published GeoJSON of an event version: its corridors then its alert zones."""
-    feats = []
-    for c in event.corridors:
-        f = c.to_feature()
-        f["properties"]["feature_type"] = "corridor"
-        feats.append(f)
-    for z in zones:
-        f = z.to_feature()
-        f["properties"]["feature_type"] = "alert-zone"
-        feats.append(f)
-    fc = feature_collection(feats, event=event.to_json())
-    return dumps(fc).encode("utf-8")
+    return kinds.event_geojson(event, zones)
 
 
 def render_artifacts(
     event: Event, zones: Sequence[AlertZone], *, previous_caps: Sequence[bytes] = (), options: Options | None = None
 ) -> dict[str, tuple[str, bytes]]:
-    """The published files of one event version: kind → (media type, bytes)."""
+    """The published files of one event version: kind → (media type, bytes), one per :data:`kinds.KINDS`."""
     options = options or Options()
-    out: dict[str, tuple[str, bytes]] = {"geojson": (GEOJSON_MEDIA_TYPE, event_geojson(event, zones))}
-    msg_type = "Cancel" if event.status == EventStatus.CANCELLED else ("Alert" if event.version == 1 else "Update")
-    cap = _optional("geowarn.publish.cap")
-    if cap is not None:
-        references = [r for r in (cap.reference_of(x) for x in previous_caps) if r]
-        cap_xml = cap.build_cap(
-            event,
-            zones,
-            msg_type=msg_type if references else "Alert",
-            references=references,
-            identifier=f"geowarn-{event.id}-v{event.version}",
-            sent=event.updated,
-            identity=options.cap,
-        )
-        out["cap"] = ("application/cap+xml", cap_xml)
-    kml = _optional("geowarn.publish.kml")
-    if kml is not None:
-        out["kml"] = ("application/vnd.google-earth.kml+xml", kml.build_kml(event.corridors, zones))
-    maps = _optional("geowarn.publish.maps")
-    if maps is not None:
-        html = maps.render_event_map(
-            event,
-            zones,
-            asset_base=options.asset_base,
-            tile_url=options.tile_url,
-            tile_attribution=options.tile_attribution,
-        )
-        out["map"] = ("text/html; charset=utf-8", html.encode("utf-8"))
-    return out
-
-
-def _optional(module: str) -> Any:
-    """A publishing module, or ``None`` while it is not installed."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        log.warning("%s not available: not published", module)
-        return None
+    inp = kinds.RenderInput(
+        event,
+        zones,
+        references=[r for r in (reference_of(x) for x in previous_caps) if r],
+        asset_base=options.asset_base,
+        tile_url=options.tile_url,
+        tile_attribution=options.tile_attribution,
+        cap=options.cap,
+    )
+    return {k.kind: (k.media_type, k.render(inp)) for k in kinds.KINDS}
 
 
 def _alert_hook(

@@ -24,12 +24,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask import send_from_directory
 
     from geowarn.publish.assets import VENDOR_DIR
-    from webapp import alerts_api, api, core, pages
+    from webapp import api, core, pages
 
     core.init_app(app, settings)
     # The vendored map assets are geowarn.publish package data, served at their old URLs.
     app.add_url_rule("/static/vendor/<path:name>", "vendor", lambda name: send_from_directory(VENDOR_DIR, name))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(alerts_api.bp)
     return app

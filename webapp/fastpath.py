@@ -14,20 +14,22 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
+from cachetools import LRUCache
+
+from geowarn.ids import EVENT_ID_BODY
 from geowarn.model import parse_time, utc
+from geowarn.publish.kinds import FILE_KINDS, ArtifactKind
 from geowarn.store import Store
 
-ROUTES = {
-    re.compile(r"^/events/([a-z0-9][a-z0-9-]{0,79})\.geojson$"): ("geojson", "{}.geojson"),
-    re.compile(r"^/events/([a-z0-9][a-z0-9-]{0,79})\.kml$"): ("kml", "{}.kml"),
-    re.compile(r"^/alerts/([a-z0-9][a-z0-9-]{0,79})\.cap$"): ("cap", "{}.cap.xml"),
+#: URL pattern → artifact kind, from the one table of published kinds.
+ROUTES: dict[re.Pattern[str], ArtifactKind] = {
+    re.compile("^" + re.escape(k.path).replace(re.escape("{id}"), f"({EVENT_ID_BODY})") + "$"): k for k in FILE_KINDS
 }
 QUERY = (
     "SELECT a.etag AS etag, a.created AS created, a.media_type AS media_type FROM artifacts a "
@@ -45,7 +47,7 @@ class ArtifactFastPath:
         self.app = app
         self.store = store
         self.security = security_headers
-        self._cache: OrderedDict[str, _Entry] = OrderedDict()
+        self._cache: LRUCache[str, _Entry] = LRUCache(maxsize=size)
         self._lock = threading.Lock()
         self.size = size
 
@@ -56,27 +58,27 @@ class ArtifactFastPath:
         route = _route(environ.get("PATH_INFO", ""))
         if route is None:
             return self.app(environ, start_response)
-        event_id, kind, download = route
+        event_id, kind = route
         try:
-            row = self.store.read_one(QUERY, [event_id, kind])
+            row = self.store.read_one(QUERY, [event_id, kind.kind])
         except Exception:
             return self.app(environ, start_response)  # let Flask shape the error
         if row is None:
             return self.app(environ, start_response)
         etag = str(row["etag"])
-        entry = self._entry(etag, event_id, kind, row, download)
+        entry = self._entry(etag, event_id, kind, row)
         if _not_modified(environ, etag, entry.created):
             start_response("304 NOT MODIFIED", entry.validators)
             return [b""]
         start_response("200 OK", entry.headers)
         return [b""] if method == "HEAD" else [entry.body]
 
-    def _entry(self, etag: str, event_id: str, kind: str, row: dict[str, Any], download: str) -> _Entry:
+    def _entry(self, etag: str, event_id: str, kind: ArtifactKind, row: dict[str, Any]) -> _Entry:
         with self._lock:
             entry = self._cache.get(etag)
         if entry is not None:
             return entry
-        body = self.store.get_artifact(event_id, kind).body
+        body = self.store.get_artifact(event_id, kind.kind).body
         created = utc(parse_time(row["created"]) or datetime(1970, 1, 1, tzinfo=UTC)).replace(microsecond=0)
         validators = [
             ("ETag", f'"{etag}"'),
@@ -88,13 +90,11 @@ class ArtifactFastPath:
             *validators,
             ("Content-Type", str(row["media_type"])),
             ("Content-Length", str(len(body))),
-            ("Content-Disposition", f'inline; filename="{download.format(event_id)}"'),
+            ("Content-Disposition", f'inline; filename="{kind.download_name(event_id)}"'),
         ]
         entry = _Entry(body, created, validators, headers)
         with self._lock:
             self._cache[etag] = entry
-            while len(self._cache) > self.size:
-                self._cache.popitem(last=False)
         return entry
 
 
@@ -108,12 +108,12 @@ class _Entry:
     headers: list[tuple[str, str]]
 
 
-def _route(path: str) -> tuple[str, str, str] | None:
-    """``(event_id, kind, download name pattern)`` of a fast-path URL, else ``None``."""
-    for pattern, (kind, download) in ROUTES.items():
+def _route(path: str) -> tuple[str, ArtifactKind] | None:
+    """``(event_id, kind)`` of a fast-path URL, else ``None``."""
+    for pattern, kind in ROUTES.items():
         m = pattern.match(path)
         if m:
-            return m.group(1), kind, download
+            return m.group(1), kind
     return None
 
 

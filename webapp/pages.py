@@ -44,14 +44,6 @@ def index() -> Response | str:
     return render_template("dashboard.html", **views.dashboard(store()))
 
 
-@bp.get("/healthz")
-def healthz() -> Response:
-    from flask import jsonify
-
-    store().check()
-    return jsonify(status="ok", version=__version__, store=store().dialect)
-
-
 @bp.get("/events/<event_id>")
 def event_page(event_id: str) -> str:
     return render_template("event.html", **views.event_page(store(), event_id))

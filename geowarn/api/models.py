@@ -1,0 +1,267 @@
+"""Request and response models of the HTTP API (pydantic v2); their JSON Schemas go into ``/openapi.json``.
+
+Request models check what the core used to check by hand; checks whose
+messages users rely on run first, in ``mode="before"`` validators that raise
+``ValueError`` with the old text (see :func:`geowarn.api.dispatch.invalid`).
+
+>>> EventPatch.model_validate({"name": "Long March"}).name
+'Long March'
+>>> SubscriptionCreate.model_validate({"regions": "JP-47"}).regions
+['JP-47']
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from geojson_pydantic import Feature as GeoFeature
+from geojson_pydantic import FeatureCollection as GeoFeatureCollection
+from geojson_pydantic import MultiPolygon, Polygon
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from geowarn.ids import EVENT_ID_PATTERN
+from geowarn.model import EventKind, EventStatus, Phase, Severity
+
+INPUT_FIELDS = ("text", "geojson", "format", "name", "id", "kind", "filename", "if_version")
+PATCH_FIELDS = ("name", "status", "if_version")
+
+
+class Open(BaseModel):
+    """A response object: the listed fields are promised, more may follow."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Link(Open):
+    href: str
+    rel: str
+    type: str | SkipJsonSchema[None] = None
+    title: str | SkipJsonSchema[None] = None
+
+
+class Problem(Open):
+    """An RFC 9457 problem."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    line: int | SkipJsonSchema[None] = None
+    column: int | SkipJsonSchema[None] = None
+
+
+class Landing(Open):
+    title: str | SkipJsonSchema[None] = None
+    links: list[Link]
+
+
+class Conformance(Open):
+    conformsTo: list[str]
+
+
+class Collection(Open):
+    id: str
+    title: str | SkipJsonSchema[None] = None
+    description: str | SkipJsonSchema[None] = None
+    links: list[Link]
+
+
+class Collections(Open):
+    collections: list[Collection]
+    links: list[Link]
+
+
+class GeoJSONFeature(Open):
+    """A GeoJSON Feature as served (permissive: geometry and properties are not re-validated)."""
+
+    type: Literal["Feature"]
+    id: str | int | SkipJsonSchema[None] = None
+    geometry: dict[str, Any] | None
+    properties: dict[str, Any] | None
+    bbox: list[float] | SkipJsonSchema[None] = None
+
+
+class GeoJSONFeatureCollection(Open):
+    type: Literal["FeatureCollection"]
+    features: list[GeoJSONFeature]
+    numberMatched: Annotated[int, Field(ge=0)] | SkipJsonSchema[None] = None
+    numberReturned: Annotated[int, Field(ge=0)] | SkipJsonSchema[None] = None
+    links: list[Link] | SkipJsonSchema[None] = None
+
+
+class Event(Open):
+    """An event summary."""
+
+    id: str
+    name: str
+    kind: EventKind
+    status: EventStatus
+    version: Annotated[int, Field(ge=1)]
+    created: str | SkipJsonSchema[None] = Field(default=None, json_schema_extra={"format": "date-time"})
+    updated: str | SkipJsonSchema[None] = Field(default=None, json_schema_extra={"format": "date-time"})
+
+
+class EventList(Open):
+    events: list[Event]
+    numberReturned: int | SkipJsonSchema[None] = None
+    links: list[Link] | SkipJsonSchema[None] = None
+
+
+class EventResult(Event):
+    """An event version with its corridors and computed alert zones."""
+
+    zones: GeoJSONFeatureCollection
+    corridors: GeoJSONFeatureCollection
+
+
+class EventInputBody(BaseModel):
+    """``POST``/``PUT /api/events``: a notice text or GeoJSON corridors, and optional metadata."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | SkipJsonSchema[None] = Field(default=None, description="A notice (NAVAREA, NOTAM, profile …).")
+    geojson: dict[str, Any] | SkipJsonSchema[None] = Field(
+        default=None, description="Corridors as a GeoJSON FeatureCollection."
+    )
+    format: str | SkipJsonSchema[None] = None
+    name: str | SkipJsonSchema[None] = None
+    id: Annotated[str, Field(pattern=EVENT_ID_PATTERN)] | SkipJsonSchema[None] = None
+    kind: EventKind | SkipJsonSchema[None] = None
+    filename: str | SkipJsonSchema[None] = None
+    if_version: Annotated[StrictInt, Field(ge=1)] | SkipJsonSchema[None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_checks(cls, obj: Any) -> Any:
+        if not isinstance(obj, dict):
+            return obj
+        if obj.get("type") in ("FeatureCollection", "Feature"):
+            obj = {"geojson": obj}
+        bad = set(obj) - set(INPUT_FIELDS)
+        if bad:
+            raise ValueError(f"unknown field(s): {', '.join(sorted(bad))}")
+        if ("text" in obj) == ("geojson" in obj):
+            raise ValueError("give exactly one of 'text' (a notice) or 'geojson' (corridors)")
+        if "text" in obj and not isinstance(obj["text"], str):
+            raise ValueError("'text' must be a string")
+        if "geojson" in obj and not isinstance(obj["geojson"], dict):
+            raise ValueError("'geojson' must be a GeoJSON object")
+        nulls = sorted(k for k, v in obj.items() if v is None)
+        if nulls:
+            raise ValueError(f"field(s) {', '.join(nulls)} must not be null")
+        return obj
+
+
+class EventPatch(BaseModel):
+    """``PATCH /api/events/{eventId}``: rename and/or change the status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1)] | SkipJsonSchema[None] = None
+    status: EventStatus | SkipJsonSchema[None] = None
+    if_version: Annotated[StrictInt, Field(ge=1)] | SkipJsonSchema[None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_checks(cls, obj: Any) -> Any:
+        if not isinstance(obj, dict):
+            return obj
+        bad = set(obj) - set(PATCH_FIELDS)
+        if bad:
+            raise ValueError(f"unknown field(s): {', '.join(sorted(bad))} (name, status, if_version)")
+        if not obj.keys() & {"name", "status"}:
+            raise ValueError("nothing to change: give 'name' and/or 'status'")
+        name = obj.get("name")
+        if "name" in obj and (not isinstance(name, str) or not name.strip()):
+            raise ValueError("'name' must be a non-empty string")
+        status = obj.get("status")
+        if "status" in obj and (not isinstance(status, str) or status not in {s.value for s in EventStatus}):
+            raise ValueError(f"status must be one of {', '.join(s.value for s in EventStatus)}")
+        v = obj.get("if_version")
+        if "if_version" in obj and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+            raise ValueError("'if_version' must be a positive integer")
+        return obj
+
+
+class ChannelBody(BaseModel):
+    """A way to reach the subscriber (a string ``URL`` / ``mailto:`` / ``mqtt:`` is accepted too)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["webhook", "email", "mqtt"]
+    target: str
+    secret: str | SkipJsonSchema[None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, obj: Any) -> Any:
+        if isinstance(obj, str):
+            from geowarn.alerts.rules import parse_channel
+
+            return parse_channel(obj).to_json()
+        return obj
+
+
+def _listify(v: Any) -> Any:
+    return [v] if isinstance(v, str) else v
+
+
+class SubscriptionCreate(BaseModel):
+    """``POST /api/subscriptions``: what to watch and whom to tell (``id``/``created`` are ignored)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Okinawa ops",
+                    "regions": ["JP-47"],
+                    "min_severity": "Moderate",
+                    "channels": [{"kind": "webhook", "target": "https://ops.example.org/hook", "secret": "s3cret-key"}],
+                }
+            ]
+        },
+    )
+
+    name: str = ""
+    regions: list[str] = Field(default_factory=list, description="Region ids (see geowarn layers list).")
+    layers: list[str] = Field(default_factory=list, description="Whole layers to watch.")
+    polygon: (
+        Annotated[Polygon | MultiPolygon | GeoFeature | GeoFeatureCollection, Field(discriminator="type")] | None
+    ) = None
+    margin_km: Annotated[float, Field(ge=0, le=500, strict=True)] = 0.0
+    min_severity: Severity = Severity.MINOR
+    phases: list[Phase] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    channels: list[ChannelBody] = Field(default_factory=list)
+    id: str | None = None
+    created: str | None = None
+
+    @field_validator("regions", "layers", "phases", "languages", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return _listify(v)
+
+
+class Subscription(Open):
+    id: str
+    name: str
+    margin_km: float
+    min_severity: Severity
+    phases: list[str]
+    languages: list[str]
+    channels: list[dict[str, Any]]
+    created: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class SubscriptionList(Open):
+    subscriptions: list[Subscription]
+
+
+class SubscriptionDetail(Subscription):
+    deliveries: list[dict[str, Any]]
+
+
+class Health(Open):
+    status: str

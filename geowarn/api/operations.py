@@ -1,0 +1,529 @@
+"""The table of HTTP operations: each JSON and file operation of the web API declared once.
+
+The web app registers one URL rule per :class:`Operation` (``webapp.api``),
+:mod:`geowarn.api.openapi` turns the table into ``/openapi.json``, and
+:func:`geowarn.api.dispatch.dispatch` checks a request against it.
+
+>>> ops = {op.operation_id: op for op in OPERATIONS}
+>>> ops["createSubscription"].method, ops["createSubscription"].path, ops["createSubscription"].auth
+('post', '/api/subscriptions', True)
+>>> sorted(ops["getEventFileCapV"].path_names())
+['eventId', 'version']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from geowarn import __version__, eventapi, ogcapi
+from geowarn.api import models, subscriptions
+from geowarn.api.dispatch import Call, Response
+from geowarn.ids import EVENT_ID_PATTERN
+from geowarn.model import EventKind, EventStatus
+from geowarn.publish.atom import MEDIA_TYPE as ATOM_MEDIA_TYPE
+from geowarn.publish.atom import build_atom, entry_for_cap
+from geowarn.publish.geojson import MEDIA_TYPE as GEOJSON
+from geowarn.publish.kinds import FILE_KINDS, ArtifactKind
+from geowarn.store import Artifact
+
+JSON = ogcapi.JSON
+OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.1"
+_PATH_PARAM = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter: its JSON Schema and description (``explode=False``: comma-separated)."""
+
+    name: str
+    schema: dict[str, Any]
+    description: str
+    explode: bool = True
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """What a file operation answers: the stored artifact and how to serve it."""
+
+    artifact: Artifact
+    download_name: str
+    cache_forever: bool = False
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One HTTP operation.
+
+    ``path`` is an OpenAPI path template (``{eventId}``); ``body`` maps request
+    media types to a model or a raw JSON Schema, and ``body_model`` is the model
+    the dispatcher validates JSON bodies with; ``response`` is the success
+    body's model (or raw schema) under ``media_type``; ``errors`` are the
+    documented problem statuses; ``auth`` says whether a bearer token is needed;
+    ``html`` whether ``?f=html`` / ``Accept: text/html`` gets an HTML rendering
+    (titled ``html_title`` formatted with the path parameters), ``html_on_accept``
+    whether a browser's ``Accept`` alone does (undocumented, no ``f``); ``routed_by``
+    names the web route that serves it when it is not a plain API route (it
+    then has no ``handler``).
+    """
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    handler: Callable[[Call], Any] | None
+    tag: str
+    query: tuple[Param, ...] = ()
+    body: dict[str, type[BaseModel] | dict[str, Any]] = field(default_factory=dict)
+    body_model: type[BaseModel] | None = None
+    empty_body: str | None = None
+    response: type[BaseModel] | dict[str, Any] | None = None
+    media_type: str = JSON
+    status: int = 200
+    description: str = ""
+    errors: tuple[int, ...] = (400,)
+    auth: bool = False
+    html: bool = False
+    html_title: str = ""
+    html_on_accept: bool = False
+    cacheable: bool = False
+    conditional: bool = False
+    location: bool = False
+    strict_query: bool = True  # unknown query parameters are a 400
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # name → (operationId, id field of the body)
+    routed_by: str | None = None
+
+    def path_names(self) -> list[str]:
+        """The path parameters, in order."""
+        return _PATH_PARAM.findall(self.path)
+
+    def query_names(self) -> set[str]:
+        """The accepted query parameters (``f`` included for operations with an HTML rendering)."""
+        return {p.name for p in self.query} | ({"f"} if self.html else set())
+
+
+# --------------------------------------------------------------------------- parameters
+
+#: Schemas of the path parameters (``collectionId`` gets its enum when the document is built).
+PATH_PARAMS: dict[str, tuple[dict[str, Any], str]] = {
+    "collectionId": ({"type": "string"}, "A collection id."),
+    "featureId": ({"type": "string", "minLength": 1}, "A feature id."),
+    "eventId": ({"type": "string", "pattern": EVENT_ID_PATTERN}, "An event id."),
+    "subscriptionId": ({"type": "string", "minLength": 1}, "A subscription id."),
+    "version": ({"type": "integer", "minimum": 1, "maximum": 1000000000}, "An event version."),
+}
+
+LIMIT_OFFSET = (
+    Param("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page size."),
+    Param("offset", {"type": "integer", "minimum": 0, "maximum": 1000000000}, "Start of the page."),
+)
+ITEMS_QUERY = (
+    Param(
+        "bbox",
+        {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+        "minLon,minLat,maxLon,maxLat (CRS84); minLon > maxLon crosses the antimeridian.",
+        explode=False,
+    ),
+    Param(
+        "datetime",
+        {"type": "string", "format": "date-time"},
+        "RFC 3339 instant, or an interval start/end with '..' for an open end.",
+    ),
+    Param("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10}, "Page size."),
+    LIMIT_OFFSET[1],
+    Param("event_id", {"type": "string"}, "Only features of this event."),
+    Param("region_id", {"type": "string"}, "Only zones of this region (alert-zones)."),
+    Param("layer", {"type": "string"}, "Only zones of this layer (alert-zones)."),
+    Param(
+        "severity",
+        {"type": "string", "enum": ["Extreme", "Severe", "Moderate", "Minor", "Unknown"]},
+        "Only zones of this severity (alert-zones).",
+    ),
+    Param("phase", {"type": "string"}, "Only corridors of this phase (corridors)."),
+    Param("country", {"type": "string"}, "Only regions of this country (layers)."),
+)
+EVENT_INPUT_QUERY = (
+    Param("format", {"type": "string"}, "Input format of a text/plain body (default: auto)."),
+    Param("name", {"type": "string"}, "Event name (text/plain and geo+json bodies)."),
+    Param("id", {"type": "string", "pattern": EVENT_ID_PATTERN}, "Event id (text/plain and geo+json bodies)."),
+    Param("kind", {"type": "string", "enum": [k.value for k in EventKind]}, "Event kind."),
+    Param("filename", {"type": "string"}, "Name of the uploaded file."),
+    Param("if_version", {"type": "integer", "minimum": 1, "maximum": 1000000000}, "Expected current version."),
+)
+EVENT_INPUT_BODY: dict[str, type[BaseModel] | dict[str, Any]] = {
+    "application/json": models.EventInputBody,
+    "text/plain": {"type": "string", "minLength": 1},
+    "application/geo+json": {"type": "object"},
+}
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def _layers(call: Call) -> str | None:
+    return call.options.layers_dir
+
+
+def _items(call: Call) -> Response:
+    cid = call.path["collectionId"]
+    key = ("items", call.store.generation(), cid, call.query_string, call.req.base_url)
+    result: Response = call.cache(
+        key, lambda: ogcapi.items(call.req, call.store, cid, layers_dir=call.options.layers_dir)
+    )
+    return result
+
+
+def _event_input(call: Call) -> eventapi.EventInput:
+    model = call.model if isinstance(call.model, models.EventInputBody) else None
+    return eventapi.input_from_body(call.content_type, call.body, call.req.args, model=model)
+
+
+def _patch(call: Call) -> Response:
+    assert isinstance(call.model, models.EventPatch)
+    return eventapi.patch_event(call.req, call.store, call.path["eventId"], call.model, options=call.options)
+
+
+def _create_subscription(call: Call) -> Response:
+    return subscriptions.create(call.store, call.raw or {}, layers_dir=call.options.layers_dir)
+
+
+def _openapi(call: Call) -> Response:
+    from geowarn.api.openapi import openapi_document
+
+    doc = openapi_document(call.req.base_url, ogcapi.collection_ids(call.options.layers_dir))
+    return {"Content-Type": OPENAPI_MEDIA_TYPE}, 200, doc
+
+
+def _health(call: Call) -> Response:
+    call.store.check()
+    return {"Content-Type": JSON}, 200, {"status": "ok", "version": __version__, "store": call.store.dialect}
+
+
+def _atom(call: Call) -> Response:
+    base = call.req.base_url
+
+    def build() -> bytes:
+        entries = []
+        for event_id, version, _etag in call.store.artifact_etags("cap"):
+            art = call.store.get_artifact(event_id, "cap", version=version)
+            entries.append(
+                entry_for_cap(
+                    art.body, f"{base}/events/{event_id}/v{version}.cap", html_url=f"{base}/events/{event_id}"
+                )
+            )
+        return build_atom(
+            entries, feed_id=f"{base}/alerts.atom", title="geowarn alerts", self_url=f"{base}/alerts.atom"
+        )
+
+    body: bytes = call.cache(("atom", call.store.generation(), base), build)
+    return {"Content-Type": ATOM_MEDIA_TYPE}, 200, body
+
+
+def _current_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
+    def handler(call: Call) -> PublishedFile:
+        event_id = call.path["eventId"]
+        return PublishedFile(call.store.get_artifact(event_id, kind.kind), kind.download_name(event_id))
+
+    return handler
+
+
+def _version_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
+    def handler(call: Call) -> PublishedFile:
+        event_id, version = call.path["eventId"], int(call.path["version"])
+        art = call.store.get_artifact(event_id, kind.kind, version=version)
+        return PublishedFile(art, kind.download_name(event_id, version), cache_forever=True)
+
+    return handler
+
+
+def _file_schema(kind: ArtifactKind) -> type[BaseModel] | dict[str, Any]:
+    return models.GeoJSONFeatureCollection if kind.media_type == GEOJSON else {"type": "string"}
+
+
+def _file_operations() -> list[Operation]:
+    ops = []
+    for k in FILE_KINDS:
+        name = k.suffix.capitalize()
+        ops.append(
+            Operation(
+                "get",
+                k.path.replace("{id}", "{eventId}"),
+                f"getEventFile{name}",
+                k.summary,
+                _current_file(k),
+                "files",
+                response=_file_schema(k),
+                media_type=k.media_type,
+                errors=(400, 404),
+                conditional=True,
+            )
+        )
+        ops.append(
+            Operation(
+                "get",
+                f"/events/{{eventId}}/v{{version}}.{k.suffix}",
+                f"getEventFile{name}V",
+                f"{k.summary}: an immutable copy of one version",
+                _version_file(k),
+                "files",
+                response=_file_schema(k),
+                media_type=k.media_type,
+                errors=(400, 404),
+                conditional=True,
+            )
+        )
+    return ops
+
+
+# --------------------------------------------------------------------------- the table
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "get",
+        "/",
+        "getLandingPage",
+        "Landing page",
+        None,
+        "ogc",
+        response=models.Landing,
+        html=True,
+        routed_by="pages.index",
+    ),
+    Operation(
+        "get",
+        "/conformance",
+        "getConformance",
+        "Conformance classes",
+        lambda c: ogcapi.conformance(c.req),
+        "ogc",
+        response=models.Conformance,
+        html=True,
+        html_title="Conformance",
+    ),
+    Operation(
+        "get",
+        "/collections",
+        "getCollections",
+        "Feature collections",
+        lambda c: ogcapi.collections(c.req, layers_dir=_layers(c)),
+        "ogc",
+        response=models.Collections,
+        html=True,
+        html_title="Collections",
+    ),
+    Operation(
+        "get",
+        "/collections/{collectionId}",
+        "describeCollection",
+        "One collection",
+        lambda c: ogcapi.collection(c.req, c.path["collectionId"], layers_dir=_layers(c)),
+        "ogc",
+        response=models.Collection,
+        errors=(400, 404),
+        html=True,
+        html_title="{collectionId}",
+    ),
+    Operation(
+        "get",
+        "/collections/{collectionId}/items",
+        "getFeatures",
+        "Features of a collection",
+        _items,
+        "ogc",
+        query=ITEMS_QUERY,
+        response=models.GeoJSONFeatureCollection,
+        media_type=GEOJSON,
+        errors=(400, 404),
+        html=True,
+        html_title="{collectionId}: items",
+        cacheable=True,
+        conditional=True,
+    ),
+    Operation(
+        "get",
+        "/collections/{collectionId}/items/{featureId}",
+        "getFeature",
+        "One feature",
+        lambda c: ogcapi.item(c.req, c.store, c.path["collectionId"], c.path["featureId"], layers_dir=_layers(c)),
+        "ogc",
+        response=models.GeoJSONFeature,
+        media_type=GEOJSON,
+        errors=(400, 404),
+        html=True,
+        html_title="{featureId}",
+    ),
+    Operation(
+        "get",
+        "/api/events",
+        "listEvents",
+        "Events, most recently updated first",
+        lambda c: eventapi.list_events(c.req, c.store),
+        "events",
+        query=(
+            Param("status", {"type": "string", "enum": [s.value for s in EventStatus]}, "Filter."),
+            *LIMIT_OFFSET,
+        ),
+        response=models.EventList,
+        html=True,
+        html_title="Events",
+    ),
+    Operation(
+        "post",
+        "/api/events",
+        "createEvent",
+        "Create an event from a notice text or GeoJSON corridors; answers with its alert zones",
+        lambda c: eventapi.create_event(c.req, c.store, _event_input(c), options=c.options),
+        "events",
+        query=EVENT_INPUT_QUERY,
+        body=EVENT_INPUT_BODY,
+        body_model=models.EventInputBody,
+        response=models.EventResult,
+        status=201,
+        errors=WRITE_ERRORS,
+        auth=True,
+        html_on_accept=True,
+        location=True,
+    ),
+    Operation(
+        "get",
+        "/api/events/{eventId}",
+        "getEvent",
+        "An event with its corridors, zones, inputs and history",
+        lambda c: eventapi.get_event(c.req, c.store, c.path["eventId"]),
+        "events",
+        response=models.Event,
+        errors=(400, 404),
+        html=True,
+        html_title="{eventId}",
+    ),
+    Operation(
+        "put",
+        "/api/events/{eventId}",
+        "replaceEvent",
+        "Replace the corridors (a new version)",
+        lambda c: eventapi.replace_event(c.req, c.store, c.path["eventId"], _event_input(c), options=c.options),
+        "events",
+        query=EVENT_INPUT_QUERY,
+        body={k: v for k, v in EVENT_INPUT_BODY.items() if k != "application/geo+json"},
+        body_model=models.EventInputBody,
+        response=models.EventResult,
+        errors=WRITE_ERRORS,
+        auth=True,
+        html_on_accept=True,
+    ),
+    Operation(
+        "patch",
+        "/api/events/{eventId}",
+        "patchEvent",
+        "Rename or change the status (a new version)",
+        _patch,
+        "events",
+        body={"application/json": models.EventPatch},
+        body_model=models.EventPatch,
+        empty_body="{}",
+        response=models.EventResult,
+        errors=WRITE_ERRORS,
+        auth=True,
+        html_on_accept=True,
+    ),
+    Operation(
+        "post",
+        "/api/events/{eventId}/cancel",
+        "cancelEvent",
+        "Cancel the event",
+        lambda c: eventapi.cancel(c.req, c.store, c.path["eventId"], options=c.options),
+        "events",
+        response=models.EventResult,
+        errors=WRITE_ERRORS,
+        auth=True,
+        html_on_accept=True,
+    ),
+    Operation(
+        "get",
+        "/api/subscriptions",
+        "listSubscriptions",
+        "Alert subscriptions (webhook secrets masked)",
+        lambda c: subscriptions.list_all(c.store),
+        "subscriptions",
+        response=models.SubscriptionList,
+        errors=(400, 401, 403),
+        auth=True,
+    ),
+    Operation(
+        "post",
+        "/api/subscriptions",
+        "createSubscription",
+        "Subscribe to alerts about regions, layers or a polygon; the answer shows the secrets once",
+        _create_subscription,
+        "subscriptions",
+        body={"application/json": models.SubscriptionCreate},
+        body_model=models.SubscriptionCreate,
+        response=models.Subscription,
+        status=201,
+        errors=(400, 401, 403, 409, 413, 422),
+        auth=True,
+        location=True,
+        links={"GetSubscription": ("getSubscription", "id"), "DeleteSubscription": ("deleteSubscription", "id")},
+    ),
+    Operation(
+        "get",
+        "/api/subscriptions/{subscriptionId}",
+        "getSubscription",
+        "One subscription with its deliveries",
+        lambda c: subscriptions.get_one(c.store, c.path["subscriptionId"]),
+        "subscriptions",
+        response=models.SubscriptionDetail,
+        errors=(400, 401, 403, 404),
+        auth=True,
+    ),
+    Operation(
+        "delete",
+        "/api/subscriptions/{subscriptionId}",
+        "deleteSubscription",
+        "Remove a subscription",
+        lambda c: subscriptions.delete(c.store, c.path["subscriptionId"]),
+        "subscriptions",
+        status=204,
+        errors=(400, 401, 403, 404),
+        auth=True,
+    ),
+    *_file_operations(),
+    Operation(
+        "get",
+        "/alerts.atom",
+        "getAtom",
+        "Atom feed of the CAP messages",
+        _atom,
+        "files",
+        response={"type": "string"},
+        media_type=ATOM_MEDIA_TYPE,
+        cacheable=True,
+        conditional=True,
+    ),
+    Operation(
+        "get",
+        "/openapi.json",
+        "getOpenAPI",
+        "This OpenAPI document",
+        _openapi,
+        "meta",
+        response={"type": "object"},
+        media_type=OPENAPI_MEDIA_TYPE,
+    ),
+    Operation(
+        "get",
+        "/healthz",
+        "health",
+        "Health",
+        _health,
+        "meta",
+        response=models.Health,
+        errors=(503,),
+        strict_query=False,
+    ),
+)

@@ -1,0 +1,58 @@
+"""``/api/subscriptions``, framework-free: list, create, get, delete; functions return ``(headers, status, body)``.
+
+Subscriptions hold webhook secrets and e-mail addresses, so every operation
+needs a token (declared in :mod:`geowarn.api.operations`); secrets are
+returned only once, in the answer to the request that created them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geowarn.alerts import outbox
+from geowarn.alerts.rules import (
+    Subscription,
+    get_subscription,
+    list_subscriptions,
+    remove_subscription,
+    save_subscription,
+)
+from geowarn.ogcapi import JSON
+from geowarn.store import Store
+
+Response = tuple[dict[str, str], int, Any]
+
+
+def list_all(store: Store) -> Response:
+    """Every subscription, secrets masked."""
+    with store.snapshot() as tx:
+        subs = list_subscriptions(tx)
+    return {"Content-Type": JSON}, 200, {"subscriptions": [s.to_json() for s in subs]}
+
+
+def create(store: Store, obj: dict[str, Any], *, layers_dir: str | None = None) -> Response:
+    """Save a new subscription from its (validated) JSON; the answer reveals its secrets once."""
+    sub = Subscription.from_json(obj)
+    sub.check_regions(layers_dir)
+    with store.transaction() as tx:
+        save_subscription(tx, sub)
+    return {"Content-Type": JSON, "Location": f"/api/subscriptions/{sub.id}"}, 201, sub.to_json(reveal=True)
+
+
+def get_one(store: Store, sub_id: str) -> Response:
+    """One subscription with its deliveries (404 when unknown)."""
+    with store.snapshot() as tx:
+        sub = get_subscription(tx, sub_id)
+    body = sub.to_json()
+    body["deliveries"] = [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+        for r in outbox.rows(store, subscription_id=sub_id)
+    ]
+    return {"Content-Type": JSON}, 200, body
+
+
+def delete(store: Store, sub_id: str) -> Response:
+    """Remove a subscription (404 when unknown); 204 without a body."""
+    with store.transaction() as tx:
+        remove_subscription(tx, sub_id)
+    return {}, 204, ""
