@@ -13,6 +13,7 @@ from geowarn.api.operations import OPERATIONS
 #: Routes that are HTML pages (or static files), not API operations: they are not in the OpenAPI document.
 HTML_ONLY = {
     "/static/<path:filename>",
+    "/static/vendor/<path:name>",
     "/events/<event_id>",
     "/events/<event_id>/map",
     "/map/overview",
