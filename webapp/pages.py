@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+from typing import Any
+
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from geowarn import __version__, ogcapi, views
+from geowarn.current import is_current, statuses
 from geowarn.errors import GeowarnError
 from geowarn.i18n import message, pick_language
 from webapp.core import (
@@ -34,6 +39,21 @@ def _globals() -> dict[str, object]:
     }
 
 
+def _now() -> datetime | None:
+    """The test-only ``?now=`` (honoured only when the app is testing), else ``None`` (the clock)."""
+    return views.parse_now(request.args.get("now")) if current_app.testing else None
+
+
+def _lang(region_id: str | None = None) -> str:
+    return pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region_id)
+
+
+def _page(template: str, page: dict[str, object]) -> Response:
+    resp = Response(render_template(template, **page), mimetype="text/html")
+    resp.vary.add("Accept-Language")
+    return resp
+
+
 @bp.get("/")
 def index() -> Response | str:
     check_format()
@@ -41,12 +61,14 @@ def index() -> Response | str:
         from webapp.api import respond
 
         return respond(ogcapi.landing(api_request()))
-    return render_template("dashboard.html", **views.dashboard(store()))
+    return _page("dashboard.html", {**views.dashboard(store(), now=_now(), lang=_lang()), "lang_switch": True})
 
 
 @bp.get("/events/<event_id>")
-def event_page(event_id: str) -> str:
-    return render_template("event.html", **views.event_page(store(), event_id))
+def event_page(event_id: str) -> Response:
+    chosen = request.args.get("lang") or request.headers.get("Accept-Language")
+    page = views.event_page(store(), event_id, now=_now(), lang=_lang() if chosen else None)
+    return _page("event.html", {**page, "lang_switch": True})
 
 
 @bp.get("/events/<event_id>/map")
@@ -60,10 +82,12 @@ def event_map(event_id: str) -> BaseResponse:
 @bp.get("/map/overview")
 def overview_map() -> BaseResponse:
     gen = store().generation()
-    html = cache().get_or_set(("overview", gen), lambda: views.overview_map(store(), options()).encode("utf-8"))
+    current = tuple(sorted((k, str(v)) for k, v in statuses(store(), _now()).items() if is_current(v)))
+    key = ("overview", gen, current)
+    html = cache().get_or_set(key, lambda: views.overview_map(store(), options(), now=_now()).encode("utf-8"))
     resp = Response(html, mimetype="text/html")
-    resp.headers["Content-Security-Policy"] = cache().get_or_set(("overview-csp", gen), lambda: map_csp(html))
-    resp.set_etag(f"overview-{gen}")
+    resp.headers["Content-Security-Policy"] = cache().get_or_set(("overview-csp", *key), lambda: map_csp(html))
+    resp.set_etag(f"overview-{gen}-" + hashlib.sha256(repr(current).encode()).hexdigest()[:16])
     resp.cache_control.no_cache = True
     resp.make_conditional(request)
     return resp
@@ -71,11 +95,25 @@ def overview_map() -> BaseResponse:
 
 @bp.get("/regions/<region_id>")
 def region_page(region_id: str) -> Response:
-    lang = pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region_id)
-    now = views.parse_now(request.args.get("now")) if current_app.testing else None  # ?now= only in tests
-    page = views.region_page(store(), region_id, layers_dir=options().layers_dir, now=now, lang=lang)
-    resp = Response(render_template("region.html", **page), mimetype="text/html")
+    lang = _lang(region_id)
+    page = views.region_page(store(), region_id, layers_dir=options().layers_dir, now=_now(), lang=lang)
+    query: dict[str, Any] = {"lang": lang}
+    if current_app.testing and "now" in request.args:
+        query["now"] = request.args["now"]
+    page["map_src"] = url_for("pages.region_map", region_id=region_id, **query)
+    return _page("region.html", page)
+
+
+@bp.get("/regions/<region_id>/map")
+def region_map(region_id: str) -> BaseResponse:
+    lang = _lang(region_id)
+    key, render = views.region_map(store(), region_id, options(), now=_now(), lang=lang)
+    gen = store().generation()
+    html = cache().get_or_set((*key, gen), lambda: render().encode("utf-8"))
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = cache().get_or_set(("region-csp", *key, gen), lambda: map_csp(html))
     resp.vary.add("Accept-Language")
+    resp.cache_control.no_cache = True
     return resp
 
 

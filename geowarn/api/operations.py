@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from geowarn import __version__, eventapi, ogcapi
-from geowarn.api import models, subscriptions
+from geowarn.api import models, point, subscriptions
 from geowarn.api.dispatch import Call, Response
 from geowarn.ids import EVENT_ID_PATTERN
 from geowarn.model import EventKind, EventStatus
@@ -121,6 +121,21 @@ LIMIT_OFFSET = (
     Param("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page size."),
     Param("offset", {"type": "integer", "minimum": 0, "maximum": 1000000000}, "Start of the page."),
 )
+#: Lifecycle filters of the corridors and alert-zones items (``geowarn.verdict.Lifecycle``).
+LIFECYCLE_QUERY = (
+    Param(
+        "status",
+        {"type": "string", "enum": ["active", "ended", "cancelled"]},
+        "Only features of events with this lifecycle status now (corridors, alert-zones).",
+    ),
+    Param("active", {"type": "boolean"}, "true: only features of active events; false: only of past ones."),
+    Param(
+        "point",
+        {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}},
+        "lon,lat: only features whose geometry covers this point (corridors, alert-zones).",
+        explode=False,
+    ),
+)
 ITEMS_QUERY = (
     Param(
         "bbox",
@@ -145,6 +160,7 @@ ITEMS_QUERY = (
     ),
     Param("phase", {"type": "string"}, "Only corridors of this phase (corridors)."),
     Param("country", {"type": "string"}, "Only regions of this country (layers)."),
+    *LIFECYCLE_QUERY,
 )
 EVENT_INPUT_QUERY = (
     Param("format", {"type": "string"}, "Input format of a text/plain body (default: auto)."),
@@ -160,6 +176,19 @@ EVENT_INPUT_BODY: dict[str, type[BaseModel] | dict[str, Any]] = {
     "application/geo+json": {"type": "object"},
 }
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
+LANG = Param("lang", {"type": "string", "enum": ["en", "ja"]}, "Language of the texts (else Accept-Language).")
+AT = Param("at", {"type": "string", "format": "date-time"}, "Judge at this time (RFC 3339; default: now).")
+AFFECTED_QUERY = (
+    Param("lat", {"type": "number", "minimum": -90, "maximum": 90}, "Latitude (WGS 84 degrees)."),
+    Param("lon", {"type": "number", "minimum": -180, "maximum": 180}, "Longitude (WGS 84 degrees)."),
+    Param("place", {"type": "string"}, "A region or municipality id (see /api/places) instead of lat/lon."),
+    AT,
+    LANG,
+)
+PLACES_QUERY = (
+    Param("q", {"type": "string", "minLength": 1, "maxLength": 100}, "A place name in English or Japanese."),
+    Param("limit", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}, "At most this many places."),
+)
 
 
 # --------------------------------------------------------------------------- handlers
@@ -190,6 +219,20 @@ def _patch(call: Call) -> Response:
 
 def _create_subscription(call: Call) -> Response:
     return subscriptions.create(call.store, call.raw or {}, layers_dir=call.options.layers_dir)
+
+
+def _args(call: Call, names: tuple[Param, ...]) -> dict[str, str | None]:
+    return {p.name: call.req.arg(p.name) for p in names}
+
+
+def _affected(call: Call) -> Response:
+    return point.affected(
+        call.store, call.options, _args(call, AFFECTED_QUERY), accept_language=call.accept_language or None
+    )
+
+
+def _places(call: Call) -> Response:
+    return point.places(_args(call, PLACES_QUERY), layers_dir=call.options.layers_dir)
 
 
 def _openapi(call: Call) -> Response:
@@ -442,6 +485,27 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=WRITE_ERRORS,
         auth=True,
         html_on_accept=True,
+    ),
+    Operation(
+        "get",
+        "/api/affected",
+        "getAffected",
+        "Is this point (or place) affected? The verdict with the zones covering it and their windows",
+        _affected,
+        "public",
+        query=AFFECTED_QUERY,
+        response=models.Affected,
+        errors=(400, 404),
+    ),
+    Operation(
+        "get",
+        "/api/places",
+        "searchPlaces",
+        "Regions and municipalities whose names (en, ja) match",
+        _places,
+        "public",
+        query=PLACES_QUERY,
+        response=models.PlaceList,
     ),
     Operation(
         "get",

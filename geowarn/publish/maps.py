@@ -37,10 +37,10 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
-from geowarn.model import AlertZone, Corridor, Event, Phase, RegionKind, Severity, TimeWindow
+from geowarn.model import AlertZone, Corridor, Event, EventStatus, Phase, RegionKind, Severity, TimeWindow
 from geowarn.publish import assets
 from geowarn.publish.localtime import format_window, region_timezone
-from geowarn.publish.mapcontrols import Legend, MapReady, PageStyle, Timeline, bind_popups
+from geowarn.publish.mapcontrols import Banner, Legend, MapReady, PageStyle, Timeline, bind_popups
 from geowarn.simplify import display_copy
 
 #: Fill colours by CAP severity (ColorBrewer-like, dark = severe).
@@ -67,6 +67,11 @@ PHASE_STYLES: dict[Phase, tuple[str, str | None]] = {
 #: Reference layers: plain outlines; the regions hit: darker, dashed.
 REFERENCE_STYLE = {"color": "#6b6b6b", "weight": 0.8, "opacity": 0.8, "fill": False}
 HIT_STYLE = {"color": "#222", "weight": 1.6, "opacity": 0.9, "fill": False, "dashArray": "5 4"}
+
+#: A cancelled event's corridors and zones: grey, so that nothing of it looks dangerous.
+CANCELLED_COLOR = "#8a8a8a"
+#: The outline of the region a region page is about.
+OUTLINE_STYLE = {"color": "#13294b", "weight": 3, "opacity": 1.0, "fill": False}
 
 SEA_COLOR = "#d5e8f5"
 LAND_COLOR = "#f4f1e8"
@@ -390,6 +395,33 @@ def _event_bounds(geoms: Sequence[BaseGeometry]) -> tuple[float, float, float, f
 # --------------------------------------------------------------------------- the map
 
 
+def grey(features: list[dict[str, Any]]) -> None:
+    """Paint ``features`` (corridor or zone features of this module) grey: a cancelled event's look."""
+    for f in features:
+        style = dict(f["properties"].get("style") or {})
+        style.update(color=CANCELLED_COLOR, fillColor=CANCELLED_COLOR, fillOpacity=0.2)
+        style.pop("dashArray", None)
+        f["properties"]["style"] = style
+
+
+def cancelled_text(event: Event, tz: str) -> str:
+    """``Cancelled at 2026-12-03 05:00 JST / 2026-12-03 05:00（日本時間）に取消`` (the time of its last update).
+
+    >>> from datetime import UTC, datetime
+    >>> cancelled_text(Event("e", "e", updated=datetime(2026, 12, 2, 20, tzinfo=UTC)), "Asia/Tokyo")
+    'Cancelled at 2026-12-03 05:00 JST / 2026-12-03 05:00（日本時間）に取消'
+    """
+    from geowarn.i18n import message, with_zone
+    from geowarn.publish.localtime import to_local
+
+    t = to_local(event.updated, tz)
+    texts = [
+        message("banner.cancelled", lang, time=with_zone(f"{t:%Y-%m-%d %H:%M}", tz, lang, t.tzname() or tz))
+        for lang in ("en", "ja")
+    ]
+    return " / ".join(texts)
+
+
 def render_event_map(
     event: Event,
     zones: Sequence[AlertZone],
@@ -399,6 +431,9 @@ def render_event_map(
     tile_url: str | None = None,
     tile_attribution: str = "",
     tz: str = "Asia/Tokyo",
+    outline: Sequence[BaseGeometry] = (),
+    frame: Sequence[BaseGeometry | None] | None = None,
+    banner: tuple[str, str] | None = None,
 ) -> str:
     """The event map as a complete HTML page.
 
@@ -424,12 +459,25 @@ def render_event_map(
         alternative base layer.
     tz
         The zone for windows (zones in a country use that country's zone).
+    outline
+        Geometries drawn as a bold outline (the region of a region page).
+    frame
+        Geometries the initial view fits (the current warning's zones); ``None`` or
+        nothing drawable: every corridor and zone of the event.
+    banner
+        ``(state, text)`` shown over the map (``"cancelled"``/``"ended"``); by default a
+        cancelled event gets ``Cancelled at … / …に取消`` (its last update, in ``tz``) and
+        its corridors and zones are drawn grey.
     """
     corridors = list(event.corridors)
     zones = list(zones)
     event_geoms = [c.geometry for c in corridors] + [z.geometry for z in zones]
-    pacific = needs_pacific_view(event_geoms)
-    west, south, east, north = _event_bounds([shift_east(g) if pacific else g for g in event_geoms])
+    pacific = needs_pacific_view(event_geoms + list(outline))
+    framed = [g for g in frame or [] if g is not None and not g.is_empty]
+    west, south, east, north = _event_bounds([shift_east(g) if pacific else g for g in framed or event_geoms])
+    cancelled = event.status == EventStatus.CANCELLED
+    if banner is None and cancelled:
+        banner = ("cancelled", cancelled_text(event, tz))
 
     figure = branca.element.Figure(title=_esc(f"{event.name} — geowarn"))
     fmap = folium.Map(location=None, tiles=None, control_scale=False, zoom_start=5, world_copy_jump=False)
@@ -499,16 +547,17 @@ def render_event_map(
 
     bind = bind_popups()
     corridor_group = folium.FeatureGroup(name="Corridors")
-    corridor_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": corridor_features(corridors, tz, pacific=pacific)},
-        on_each_feature=bind,
-    )
+    corridor_feats = corridor_features(corridors, tz, pacific=pacific)
+    if cancelled:
+        grey(corridor_feats)
+    corridor_layer = folium.GeoJson({"type": "FeatureCollection", "features": corridor_feats}, on_each_feature=bind)
     corridor_layer.add_to(corridor_group)
     corridor_group.add_to(fmap)
     zone_group = folium.FeatureGroup(name="Alert zones")
-    zone_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": zone_features(zones, tz, pacific=pacific)}, on_each_feature=bind
-    )
+    zone_feats = zone_features(zones, tz, pacific=pacific)
+    if cancelled:
+        grey(zone_feats)
+    zone_layer = folium.GeoJson({"type": "FeatureCollection", "features": zone_feats}, on_each_feature=bind)
     zone_layer.add_to(zone_group)
     zone_group.add_to(fmap)
     if sources:
@@ -521,6 +570,15 @@ def render_event_map(
     if len(proximity) > 3:
         notes.append(f"… and {len(proximity) - 3} more regions within the margin")
 
+    outlined = [display_geometry(g, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG, pacific=pacific) for g in outline]
+    outlined_feats = [{"type": "Feature", "geometry": g, "properties": {"style": OUTLINE_STYLE}} for g in outlined if g]
+    if outlined_feats:
+        region_group = folium.FeatureGroup(name="This region")
+        folium.GeoJson({"type": "FeatureCollection", "features": outlined_feats}, interactive=False).add_to(
+            region_group
+        )
+        region_group.add_to(fmap)
+
     fullscreen = folium.plugins.Fullscreen(position="topleft")
     fullscreen.default_js = []
     fullscreen.default_css = []
@@ -531,6 +589,8 @@ def render_event_map(
     if timeline is not None:
         fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
     fmap.add_child(Legend(_legend_html(event, zones, corridors, notes, details)))
+    if banner is not None:
+        fmap.add_child(Banner(_esc(banner[1]), banner[0]))
     pad = 0.5
     fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
     return str(figure.render())
