@@ -100,6 +100,7 @@ def region_page(region_id: str) -> Response:
     query: dict[str, Any] = {"lang": lang}
     if current_app.testing and "now" in request.args:
         query["now"] = request.args["now"]
+        page["point_at"] = request.args["now"]  # the point query judges at the page's time
     page["map_src"] = url_for("pages.region_map", region_id=region_id, **query)
     return _page("region.html", page)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,6 +24,8 @@ from pydantic import BaseModel
 from geowarn import __version__, eventapi, ogcapi
 from geowarn.api import models, point, subscriptions
 from geowarn.api.dispatch import Call, Response
+from geowarn.current import statuses
+from geowarn.i18n import message, pick_language
 from geowarn.ids import EVENT_ID_PATTERN
 from geowarn.model import EventKind, EventStatus
 from geowarn.publish.atom import MEDIA_TYPE as ATOM_MEDIA_TYPE
@@ -30,6 +33,10 @@ from geowarn.publish.atom import build_atom, entry_for_cap
 from geowarn.publish.geojson import MEDIA_TYPE as GEOJSON
 from geowarn.publish.kinds import FILE_KINDS, ArtifactKind
 from geowarn.store import Artifact
+from geowarn.verdict import Lifecycle
+
+#: Page language → the language of the CAP ``<info>`` block whose headline titles a feed entry.
+CAP_LANGUAGES = {"en": "en-US", "ja": "ja-JP"}
 
 JSON = ogcapi.JSON
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.1"
@@ -247,24 +254,64 @@ def _health(call: Call) -> Response:
     return {"Content-Type": JSON}, 200, {"status": "ok", "version": __version__, "store": call.store.dialect}
 
 
+#: A cancelled event's Cancel message stays in the feed this long after the cancellation.
+CANCEL_IN_FEED = timedelta(hours=24)
+
+
+def feed_events(lifecycles: dict[str, Lifecycle], updated: dict[str, datetime], now: datetime) -> set[str]:
+    """The events whose current CAP message is in the feed: the active ones, and the recently cancelled.
+
+    An ended event (every window over, or past its notice's ``CANCEL THIS MSG`` time) leaves the feed;
+    a cancelled one stays for :data:`CANCEL_IN_FEED` so that readers see its Cancel message.
+
+    >>> from datetime import UTC
+    >>> now = datetime(2026, 12, 3, tzinfo=UTC)
+    >>> sorted(feed_events({"a": Lifecycle.ACTIVE, "b": Lifecycle.ENDED, "c": Lifecycle.CANCELLED,
+    ...     "d": Lifecycle.CANCELLED}, {"c": now - timedelta(hours=1), "d": now - timedelta(days=3)}, now))
+    ['a', 'c']
+    """
+    recent = {e for e, t in updated.items() if now - t <= CANCEL_IN_FEED}
+    return {
+        e
+        for e, status in lifecycles.items()
+        if status == Lifecycle.ACTIVE or (status == Lifecycle.CANCELLED and e in recent)
+    }
+
+
 def _atom(call: Call) -> Response:
     base = call.req.base_url
+    lang = pick_language(call.req.arg("lang"), call.accept_language or None)
+    now = datetime.now(UTC)
+    lifecycles = statuses(call.store, now)
+    updated = {e.id: e.updated for e in call.store.list_events(limit=10**6)}
+    shown = feed_events(lifecycles, updated, now)
+    cap_language = CAP_LANGUAGES.get(lang, "en-US")
 
     def build() -> bytes:
         entries = []
         for event_id, version, _etag in call.store.artifact_etags("cap"):
+            if event_id not in shown:
+                continue
             art = call.store.get_artifact(event_id, "cap", version=version)
             entries.append(
                 entry_for_cap(
-                    art.body, f"{base}/events/{event_id}/v{version}.cap", html_url=f"{base}/events/{event_id}"
+                    art.body,
+                    f"{base}/events/{event_id}/v{version}.cap",
+                    html_url=f"{base}/events/{event_id}?lang={lang}",
+                    language=cap_language,
                 )
             )
         return build_atom(
-            entries, feed_id=f"{base}/alerts.atom", title="geowarn alerts", self_url=f"{base}/alerts.atom"
+            entries,
+            feed_id=f"{base}/alerts.atom",
+            title=message("atom.title", lang),
+            self_url=f"{base}/alerts.atom",
+            updated=None if entries else now,
         )
 
-    body: bytes = call.cache(("atom", call.store.generation(), base), build)
-    return {"Content-Type": ATOM_MEDIA_TYPE}, 200, body
+    key = ("atom", call.store.generation(), base, lang, tuple(sorted(shown)))
+    body: bytes = call.cache(key, build)
+    return {"Content-Type": ATOM_MEDIA_TYPE, "Vary": "Accept-Language", "Content-Language": lang}, 200, body
 
 
 def _current_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
@@ -564,8 +611,11 @@ OPERATIONS: tuple[Operation, ...] = (
         "Atom feed of the CAP messages",
         _atom,
         "files",
+        query=(LANG,),
         response={"type": "string"},
         media_type=ATOM_MEDIA_TYPE,
+        description="The current CAP message of every active event (and of events cancelled in the last 24 h), "
+        "titles in the reader's language (lang, then Accept-Language).",
         cacheable=True,
         conditional=True,
     ),

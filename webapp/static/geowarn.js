@@ -51,7 +51,7 @@
       result.textContent = '';
       result.className = 'point-result state-' + body.state;
       result.setAttribute('data-state', body.state);
-      result.appendChild(el('p', 'point-headline', fill(t('at'), {place: label, verdict: body.headline})));
+      result.appendChild(el('p', 'point-headline', fill(t('at-text'), {place: label, verdict: body.headline})));
       if (body.schedule) { result.appendChild(el('p', 'point-schedule', body.schedule)); }
       var zones = body.zones.filter(function (z) { return z.state !== 'ended' && z.state !== 'cancelled'; });
       if (zones.length) {
@@ -74,6 +74,7 @@
       result.className = 'point-result';
       result.textContent = t('searching');
       var url = '/api/affected?' + query + '&lang=' + encodeURIComponent(lang);
+      if (box.getAttribute('data-at')) { url += '&at=' + encodeURIComponent(box.getAttribute('data-at')); }
       fetch(url, {headers: {Accept: 'application/json'}, credentials: 'same-origin'})
         .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
         .then(function (res) {
