@@ -61,7 +61,10 @@ def index() -> Response | str:
         from webapp.api import respond
 
         return respond(ogcapi.landing(api_request()))
-    return _page("dashboard.html", {**views.dashboard(store(), now=_now(), lang=_lang()), "lang_switch": True})
+    page = {**views.dashboard(store(), now=_now(), lang=_lang()), "lang_switch": True}
+    testing_now = {"now": request.args["now"]} if current_app.testing and "now" in request.args else {}
+    page["overview_src"] = url_for("pages.overview_map", **testing_now)
+    return _page("dashboard.html", page)
 
 
 @bp.get("/events/<event_id>")
