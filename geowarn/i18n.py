@@ -145,7 +145,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "page.copied": {"en": "Link copied", "ja": "リンクをコピーしました"},
     "page.copy_failed": {"en": "Copy this link: {url}", "ja": "このリンクをコピーしてください：{url}"},
     "page.times": {"en": "Times in {zone} ({tz}).", "ja": "時刻は{zone}（{tz}）です。"},
-    "page.map_legend_note": {"en": "Map legend: tap “Legend” to open.", "ja": "地図の凡例：「Legend」で開きます。"},
+    "map.legend": {"en": "Legend", "ja": "凡例"},
     # dashboard (dashboard.html)
     "dash.title": {"en": "Rocket stages and space debris: current warnings", "ja": "ロケット・宇宙ごみ：現在の警報"},
     "dash.active": {"en": "Active events ({count})", "ja": "発表中の事象（{count}件）"},

@@ -479,6 +479,7 @@ def region_map(
             outline=[st.outline] if st.outline is not None else [],
             frame=frame,
             banner=banner_,
+            lang=lang,
         )
 
     return key, render

@@ -62,7 +62,7 @@ def index() -> Response | str:
 
         return respond(ogcapi.landing(api_request()))
     page = {**views.dashboard(store(), now=_now(), lang=_lang()), "lang_switch": True}
-    testing_now = {"now": request.args["now"]} if current_app.testing and "now" in request.args else {}
+    testing_now: dict[str, Any] = {"now": request.args["now"]} if current_app.testing and "now" in request.args else {}
     page["overview_src"] = url_for("pages.overview_map", **testing_now)
     return _page("dashboard.html", page)
 

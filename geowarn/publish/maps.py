@@ -434,6 +434,7 @@ def render_event_map(
     outline: Sequence[BaseGeometry] = (),
     frame: Sequence[BaseGeometry | None] | None = None,
     banner: tuple[str, str] | None = None,
+    lang: str = "en",
 ) -> str:
     """The event map as a complete HTML page.
 
@@ -468,6 +469,8 @@ def render_event_map(
         ``(state, text)`` shown over the map (``"cancelled"``/``"ended"``); by default a
         cancelled event gets ``Cancelled at … / …に取消`` (its last update, in ``tz``) and
         its corridors and zones are drawn grey.
+    lang
+        The language of the legend's toggle (``en``/``ja``).
     """
     corridors = list(event.corridors)
     zones = list(zones)
@@ -588,7 +591,10 @@ def render_event_map(
     timeline = _timeline_data(corridors, tz)
     if timeline is not None:
         fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
-    fmap.add_child(Legend(_legend_html(event, zones, corridors, notes, details)))
+    from geowarn.i18n import message
+
+    legend = Legend(_legend_html(event, zones, corridors, notes, details), summary=message("map.legend", lang))
+    fmap.add_child(legend)
     if banner is not None:
         fmap.add_child(Banner(_esc(banner[1]), banner[0]))
     pad = 0.5
