@@ -51,12 +51,15 @@ def _window(start: datetime | None, end: datetime | None, tz: str = "Asia/Tokyo"
 def windows_text(windows: Sequence[TimeWindow], now: datetime, tz: str, lang: str, limit: int = 3) -> str:
     """Windows in local time with the zone named: a daily schedule as daily, else the open/next ones.
 
+    >>> from datetime import timedelta
     >>> t = datetime(2016, 2, 6, 22, 30, tzinfo=UTC)
     >>> ws = [TimeWindow(t + timedelta(days=d), t + timedelta(days=d, hours=5)) for d in range(8)]
     >>> windows_text(ws, t, "Asia/Tokyo", "ja")
     '2016-02-07から2016-02-14まで毎日07:30〜12:30（日本時間）'
-    >>> windows_text(ws[:1], t, "Asia/Tokyo", "en"), windows_text([], t, "Asia/Tokyo", "en")
-    ('2016-02-07 07:30–12:30 JST', '—')
+    >>> windows_text(ws[:1], t, "Asia/Tokyo", "en"), windows_text(ws[:1], t - timedelta(days=1), "Asia/Tokyo", "en")
+    ('07:30–12:30 JST', '2016-02-07 07:30–12:30 JST')
+    >>> windows_text([], t, "Asia/Tokyo", "en")
+    '—'
     """
     ordered = sorted(set(windows), key=lambda w: (w.start, w.end))
     if not ordered:
