@@ -25,7 +25,8 @@ from geowarn import __version__, eventapi, ogcapi
 from geowarn.api import models, point, subscriptions
 from geowarn.api.dispatch import Call, Response
 from geowarn.current import statuses
-from geowarn.i18n import message, pick_language
+from geowarn.errors import InvalidParameter
+from geowarn.i18n import LANGUAGES, message, pick_language
 from geowarn.ids import EVENT_ID_PATTERN
 from geowarn.model import EventKind, EventStatus
 from geowarn.publish.atom import MEDIA_TYPE as ATOM_MEDIA_TYPE
@@ -183,7 +184,7 @@ EVENT_INPUT_BODY: dict[str, type[BaseModel] | dict[str, Any]] = {
     "application/geo+json": {"type": "object"},
 }
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
-LANG = Param("lang", {"type": "string", "enum": ["en", "ja"]}, "Language of the texts (else Accept-Language).")
+LANG = Param("lang", {"type": "string", "enum": list(LANGUAGES)}, "Language of the texts (else Accept-Language).")
 AT = Param("at", {"type": "string", "format": "date-time"}, "Judge at this time (RFC 3339; default: now).")
 AFFECTED_QUERY = (
     Param("lat", {"type": "number", "minimum": -90, "maximum": 90}, "Latitude (WGS 84 degrees)."),
@@ -232,7 +233,16 @@ def _args(call: Call, names: tuple[Param, ...]) -> dict[str, str | None]:
     return {p.name: call.req.arg(p.name) for p in names}
 
 
+def _check_lang(call: Call) -> str | None:
+    """The ``lang`` query parameter, one of the catalogue's languages (else a 400), or ``None``."""
+    lang = call.req.arg("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise InvalidParameter(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", field="lang")
+    return lang
+
+
 def _affected(call: Call) -> Response:
+    _check_lang(call)
     return point.affected(
         call.store, call.options, _args(call, AFFECTED_QUERY), accept_language=call.accept_language or None
     )
@@ -280,7 +290,7 @@ def feed_events(lifecycles: dict[str, Lifecycle], updated: dict[str, datetime], 
 
 def _atom(call: Call) -> Response:
     base = call.req.base_url
-    lang = pick_language(call.req.arg("lang"), call.accept_language or None)
+    lang = pick_language(_check_lang(call), call.accept_language or None)
     now = datetime.now(UTC)
     lifecycles = statuses(call.store, now)
     updated = {e.id: e.updated for e in call.store.list_events(limit=10**6)}
