@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -314,3 +315,32 @@ def test_pages_carry_skip_link_share_button_and_no_inline_script(app: Flask, cli
     with client.get("/static/geowarn.css") as r:
         css = r.get_data(as_text=True)
     assert "@media print" in css
+
+
+def test_lifecycle_filters_and_point_on_both_stores(store: Any) -> None:
+    """The OGC items' lifecycle and point filters and ``geowarn.current`` on SQLite and on PostGIS."""
+    from geowarn import ogcapi
+    from geowarn.current import statuses
+
+    soon = datetime.now(UTC) + timedelta(hours=2)
+    for name, start, end in [
+        ("Soon", soon, soon + timedelta(hours=3)),
+        ("Past", datetime(2016, 2, 6, 22, 30, tzinfo=UTC), datetime(2016, 2, 7, 3, 30, tzinfo=UTC)),
+    ]:
+        fc = corridor_fc({"a": MIYAKO}, f"{start:%Y-%m-%dT%H:%M:%SZ}", f"{end:%Y-%m-%dT%H:%M:%SZ}")
+        event = service.event_from_input(json.dumps(fc), format="geojson", name=name)
+        service.submit_event(store, event, options=service.Options(layer_ids=["jp-prefectures"]))
+    assert {k: str(v) for k, v in statuses(store).items()} == {"soon": "active", "past": "ended"}
+
+    def items(**args: str) -> dict[str, Any]:
+        req = ogcapi.APIRequest("http://x", {k: [v] for k, v in args.items()})
+        _headers, status, text = ogcapi.items(req, store, "alert-zones")
+        assert status == 200
+        return dict(json.loads(text))
+
+    active = items(active="true")
+    assert active["numberMatched"] == 1 and active["features"][0]["properties"]["event_id"] == "soon"
+    assert active["features"][0]["properties"]["status"] == "active"
+    assert items(status="ended")["features"][0]["properties"]["event_id"] == "past"
+    assert items(point="{},{}".format(*MIYAKO_POINT))["numberMatched"] == 2
+    assert items(point="{},{}".format(*NAHA_POINT))["numberMatched"] == 0
