@@ -459,6 +459,14 @@ def region_verdict(
     return combine(_judge(((e, z) for e, z in pairs if z.region_id in ids), now, statuses), now)
 
 
+def event_verdict(event: Event, zones: Iterable[AlertZone], now: datetime, lifecycle: Lifecycle) -> Verdict:
+    """The verdict of one event over all its zones (its page's headline): when it warns, strikes or ended.
+
+    ``lifecycle`` is the event's status at ``now`` (:func:`event_lifecycle`).
+    """
+    return combine((zone_state(event, z, lifecycle, now) for z in zones), now)
+
+
 def normalise_lon(lon: float) -> float:
     """Longitude in [-180, 180).
 

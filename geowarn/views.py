@@ -28,6 +28,7 @@ from geowarn.verdict import (
     ZoneVerdict,
     daily_schedule,
     event_lifecycle,
+    event_verdict,
     headline,
     is_daily,
     last_window_end,
@@ -185,8 +186,15 @@ def event_page(store: Store, event_id: str, *, now: datetime | None = None, lang
     alternates = [
         message("event.alternates", lang, n=len(c.windows) - 1) if len(c.windows) > 1 else "" for c in event.corridors
     ]
+    v = event_verdict(event, zones, now, status)
+    current = v.state in (State.AFFECTED_NOW, State.WARNING, State.EXPECTED_LATER)
     return {
         "lang": lang,
+        "verdict": {
+            "state": str(v.state),
+            "headline": headline(v, lang, TZ) if current else "",
+            "countdown": countdown_text(v.countdown_s, lang) if current else "",
+        },
         "event": event_card(event, zones, lifecycle=status, now=now, lang=lang),
         "banner": banner(event, status, now, lang),
         "zones": zone_rows(zones, now, lang, cancelled=status == Lifecycle.CANCELLED),

@@ -288,6 +288,8 @@ def test_dashboard_and_event_page_in_ja_and_en(app: Flask, client: FlaskClient) 
     assert '<html lang="ja">' in event_ja and "警戒区域" in event_ja and "極めて重大" in event_ja
     assert "07:00–10:00（日本時間）" in event_ja and 'hreflang="en"' in event_ja
     event_en = get(client, f"/events/miyako-morning?now={NOW}&lang=en")
+    assert 'id="event-headline">Warning from 07:00 JST<' in event_en and "in 1 h 48 min" in event_en
+    assert 'id="event-headline">07:00（日本時間）から警報<' in event_ja
     assert "Alert zones" in event_en and "Times in JST (Asia/Tokyo)." in event_en
 
 
