@@ -14,6 +14,7 @@ on the alert layers, not on municipalities) and a point inside it
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -41,6 +42,8 @@ class Place:
     lon: float
     lat: float
     keys: tuple[str, ...]
+    page_name: str = ""
+    page_name_ja: str = ""
 
 
 def fold(text: str) -> str:
@@ -92,7 +95,13 @@ def index(layers_dir: str | None = None) -> tuple[Place, ...]:
                     _keys(names),
                 )
             )
-    return tuple(places)
+    page_names = {p.id: (p.name, p.name_ja) for p in places}
+    return tuple(
+        dataclasses.replace(
+            p, page_name=page_names.get(p.page, ("", ""))[0], page_name_ja=page_names.get(p.page, ("", ""))[1]
+        )
+        for p in places
+    )
 
 
 def search(query: str, limit: int = 10, layers_dir: str | None = None) -> list[Place]:

@@ -17,7 +17,7 @@ from geowarn import service
 from geowarn.current import is_current, statuses
 from geowarn.errors import InvalidParameter, NotFound
 from geowarn.i18n import CATALOGUE, message, pick_language, with_zone, zone_label
-from geowarn.model import AlertZone, Corridor, Event, TimeWindow, utc
+from geowarn.model import AlertZone, Corridor, Event, Severity, TimeWindow, utc
 from geowarn.publish.localtime import format_window, region_timezone, to_local
 from geowarn.service import EventResult, Options
 from geowarn.store import Store
@@ -434,6 +434,7 @@ def region_page(
             "region.map_title", lang, event=" · ".join(events[e].name for e in shown) if shown else display
         ),
         "now": message("region.checked_at", lang, time=local_time(now, now, tz, lang)),
+        "severities": {str(s): _label("severity", s, lang) for s in Severity},
     }
 
 

@@ -312,6 +312,8 @@ class PlaceHit(Open):
     name_ja: str | None
     layer: str
     page: str
+    page_name: str
+    page_name_ja: str | None
     municipality: bool
     lat: float
     lon: float

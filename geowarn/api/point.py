@@ -205,6 +205,8 @@ def places(args: dict[str, str | None], *, layers_dir: str | None = None) -> Res
                 "name_ja": p.name_ja or None,
                 "layer": p.layer,
                 "page": f"/regions/{p.page}",
+                "page_name": p.page_name or p.page,
+                "page_name_ja": p.page_name_ja or None,
                 "municipality": p.page != p.id,
                 "lat": p.lat,
                 "lon": p.lon,

@@ -203,6 +203,8 @@ def test_use_my_location_and_place_search_before_the_window(
     page.locator("#point-result .point-headline").filter(has_text="宮古島市").wait_for(timeout=20_000)
     assert result.locator(".point-headline").inner_text() == "宮古島市：07:00（日本時間）から警報"
     assert result.locator("a").get_attribute("href") == "/regions/JP-47?lang=ja"
+    assert result.locator("a").inner_text() == "沖縄県のページ"
+    assert "極めて重大" in result.locator("ul").inner_text() and "沖縄県" in result.locator("ul").inner_text()
     page.screenshot(path=str(ARTIFACTS / f"public-point-{size}-ja.png"), full_page=True)
     box = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert box[0] <= box[1], box

@@ -46,6 +46,7 @@
     var form = document.getElementById('place-form');
     var input = document.getElementById('place-q');
     var t = function (name) { return box.getAttribute('data-' + name) || ''; };
+    var severities = JSON.parse(box.getAttribute('data-severities') || '{}');
 
     function showVerdict(label, body, page, pageName) {
       result.textContent = '';
@@ -57,7 +58,8 @@
       if (zones.length) {
         var ul = el('ul', 'point-zones');
         zones.slice(0, 6).forEach(function (z) {
-          ul.appendChild(el('li', null, z.event_name + ' · ' + z.region_name + ' · ' + z.severity));
+          var region = lang === 'ja' ? (z.region_name_ja || z.region_name) : z.region_name;
+          ul.appendChild(el('li', null, z.event_name + ' · ' + region + ' · ' + (severities[z.severity] || z.severity)));
         });
         result.appendChild(ul);
       }
@@ -121,7 +123,8 @@
             b.type = 'button';
             b.setAttribute('data-place', p.id);
             b.addEventListener('click', function () {
-              ask('place=' + encodeURIComponent(p.id), name, p.page, null);
+              var pageName = lang === 'ja' ? (p.page_name_ja || p.page_name) : p.page_name;
+              ask('place=' + encodeURIComponent(p.id), name, p.page, pageName);
             });
             li.appendChild(b);
             list.appendChild(li);
