@@ -13,12 +13,17 @@ although its stored status still says ``active`` (see
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from geowarn.errors import NotFound
+from geowarn.model import Event, EventStatus, utc
 from geowarn.store import Store
-from geowarn.verdict import Lifecycle, event_lifecycle
+from geowarn.verdict import Lifecycle, last_window_end, notice_cancel_at
 
 #: Page size used when every event is read.
 _PAGE = 500
@@ -29,13 +34,63 @@ def is_current(status: Lifecycle | str) -> bool:
     return Lifecycle(status) == Lifecycle.ACTIVE
 
 
+@dataclass(frozen=True)
+class _Ends:
+    """What decides an event version's lifecycle besides the clock (versions never change once written)."""
+
+    stored: EventStatus
+    cancel_at: datetime | None
+    last_end: datetime | None  # None: some corridor has no window (never ends by time)
+    has_corridors: bool
+
+
+#: store → (event id, version, updated) → :class:`_Ends`: the notices are read and parsed once per version.
+_MEMO: weakref.WeakKeyDictionary[Store, OrderedDict[tuple[str, int, str], _Ends]] = weakref.WeakKeyDictionary()
+_MEMO_SIZE = 4096
+_LOCK = threading.Lock()
+
+
+def _ends(store: Store, event: Event) -> _Ends:
+    key = (event.id, event.version, event.updated.isoformat())
+    with _LOCK:
+        memo = _MEMO.setdefault(store, OrderedDict())
+        hit = memo.get(key)
+        if hit is not None:
+            memo.move_to_end(key)
+            return hit
+    full = store.get_event(event.id)
+    ends = _Ends(full.status, notice_cancel_at(full), last_window_end(full.corridors), bool(full.corridors))
+    with _LOCK:
+        memo[key] = ends
+        while len(memo) > _MEMO_SIZE:
+            memo.popitem(last=False)
+    return ends
+
+
+def _judge(ends: _Ends, now: datetime) -> Lifecycle:
+    """:func:`geowarn.verdict.effective_status` from the memoised inputs (same rules)."""
+    if ends.stored == EventStatus.CANCELLED:
+        return Lifecycle.CANCELLED
+    if ends.stored == EventStatus.ENDED:
+        return Lifecycle.ENDED
+    if ends.cancel_at is not None and now >= ends.cancel_at:
+        return Lifecycle.ENDED
+    if ends.has_corridors and ends.last_end is not None and now > ends.last_end:
+        return Lifecycle.ENDED
+    return Lifecycle.ACTIVE
+
+
 def statuses(store: Store, now: datetime | None = None, ids: Iterable[str] | None = None) -> dict[str, Lifecycle]:
     """Event id → lifecycle status at ``now`` (default: the clock) for ``ids`` (default: every event).
+
+    The same answer as :func:`geowarn.verdict.event_lifecycle` of each full event; what it
+    needs of an event version (stored status, the notice's cancel time, the end of the last
+    window) is read once per version and kept in memory.
 
     Parameters
     ----------
     store
-        The store the events are read from (each event in full: corridors and raw notices).
+        The store the events are read from.
     now
         The time judged at.
     ids
@@ -46,19 +101,20 @@ def statuses(store: Store, now: datetime | None = None, ids: Iterable[str] | Non
     dict
         ``{event_id: Lifecycle}``.
     """
-    now = now or datetime.now(UTC)
-    if ids is None:
-        found: list[str] = []
-        while True:
-            page = store.list_events(limit=_PAGE, offset=len(found))
-            found += [e.id for e in page]
-            if len(page) < _PAGE:
-                break
-        ids = found
+    now = utc(now or datetime.now(UTC))
+    events: list[Event] = []
+    while True:
+        page = store.list_events(limit=_PAGE, offset=len(events))
+        events += page
+        if len(page) < _PAGE:
+            break
+    wanted = None if ids is None else set(ids)
     out: dict[str, Lifecycle] = {}
-    for event_id in dict.fromkeys(ids):
+    for event in events:
+        if wanted is not None and event.id not in wanted:
+            continue
         try:
-            out[event_id] = event_lifecycle(store.get_event(event_id), now)
+            out[event.id] = _judge(_ends(store, event), now)
         except NotFound:
             continue
     return out

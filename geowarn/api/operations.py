@@ -208,7 +208,9 @@ def _layers(call: Call) -> str | None:
 
 def _items(call: Call) -> Response:
     cid = call.path["collectionId"]
-    key = ("items", call.store.generation(), cid, call.query_string, call.req.base_url)
+    # the features carry their event's lifecycle status, which changes with the clock, not only on writes
+    now_statuses = tuple(sorted((k, str(v)) for k, v in statuses(call.store).items()))
+    key = ("items", call.store.generation(), cid, call.query_string, call.req.base_url, now_statuses)
     result: Response = call.cache(
         key, lambda: ogcapi.items(call.req, call.store, cid, layers_dir=call.options.layers_dir)
     )

@@ -346,3 +346,26 @@ def test_lifecycle_filters_and_point_on_both_stores(store: Any) -> None:
     assert items(status="ended")["features"][0]["properties"]["event_id"] == "past"
     assert items(point="{},{}".format(*MIYAKO_POINT))["numberMatched"] == 2
     assert items(point="{},{}".format(*NAHA_POINT))["numberMatched"] == 0
+
+
+def test_memoised_statuses_equal_the_full_events_lifecycle(store: Any) -> None:
+    from geowarn.current import statuses
+    from geowarn.verdict import event_lifecycle
+
+    load_demo(store)
+    text = demo_text("navarea-xi-2016-kms4.txt").replace("MSG 140430Z FEB 16", "MSG 100000Z FEB 16")
+    service.submit_event(store, service.event_from_input(text, format="auto", event_id="early", name="early"))
+    seen = set()
+    for now in [
+        "2016-02-06T00:00Z",
+        "2016-02-09T23:59Z",
+        "2016-02-10T00:00Z",
+        "2016-02-14T04:00Z",
+        "2023-05-30T00:00Z",
+        "2030-01-01T00:00Z",
+    ]:
+        at = datetime.fromisoformat(now.replace("Z", "+00:00"))
+        got = statuses(store, at)
+        assert got == {e: event_lifecycle(store.get_event(e), at) for e in got}, now
+        seen |= {str(v) for v in got.values()}
+    assert seen == {"active", "ended"}
