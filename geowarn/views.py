@@ -452,7 +452,8 @@ def region_map(
     v = st.verdict
     framed = [i.zone.id for i in (v.current or [i for i in v.history if i.event.id in shown])]
     state = tuple((e, str(st.lifecycles.get(e, "")), st.events[e].version) for e in shown)
-    key = ("region-map", region_id, lang, state, tuple(framed))
+    day = to_local(st.now, region_timezone(region_id)).date()  # banner times name the date when not today
+    key = ("region-map", region_id, lang, state, tuple(framed), day)
 
     def render() -> str:
         from geowarn.publish.commands import reference_layers
