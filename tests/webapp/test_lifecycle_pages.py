@@ -253,6 +253,10 @@ def test_web_maps_draw_land_outline_the_region_and_frame_the_current_warning(app
     assert north < 26.5 and south > 23.0 and west > 124.0 and east < 126.5  # … and framed close
     # the legend folds on a phone (the script opens it only on a wide map)
     assert "gw-legend-box" in region_map and "window.innerWidth > 600" in region_map
+    # a region without any event: land and its outline, nothing else; an unknown region is a 404
+    quiet = get(client, "/regions/EEZ-KOR/map?lang=en")
+    assert LAND_COLOR in quiet and '"weight": 3' in quiet and "Miyako" not in quiet
+    assert client.get("/regions/NOPE/map").status_code == 404
 
 
 def test_cancelled_event_is_grey_with_a_banner_on_its_page_and_map(app: Flask, client: FlaskClient) -> None:
