@@ -30,7 +30,7 @@ _PAGE = 500
 
 
 def is_current(status: Lifecycle | str) -> bool:
-    """Whether an event with this lifecycle status belongs in the "current" lists (only ``active``)."""
+    """Tell whether an event with this lifecycle status belongs in the "current" lists (only ``active``)."""
     return Lifecycle(status) == Lifecycle.ACTIVE
 
 
@@ -68,7 +68,7 @@ def _ends(store: Store, event: Event) -> _Ends:
 
 
 def _judge(ends: _Ends, now: datetime) -> Lifecycle:
-    """:func:`geowarn.verdict.effective_status` from the memoised inputs (same rules)."""
+    """Apply the rules of :func:`geowarn.verdict.effective_status` to the memoised inputs."""
     if ends.stored == EventStatus.CANCELLED:
         return Lifecycle.CANCELLED
     if ends.stored == EventStatus.ENDED:
@@ -81,7 +81,7 @@ def _judge(ends: _Ends, now: datetime) -> Lifecycle:
 
 
 def statuses(store: Store, now: datetime | None = None, ids: Iterable[str] | None = None) -> dict[str, Lifecycle]:
-    """Event id → lifecycle status at ``now`` (default: the clock) for ``ids`` (default: every event).
+    """Map event ids to their lifecycle status at ``now`` (default: the clock), every event or ``ids``.
 
     The same answer as :func:`geowarn.verdict.event_lifecycle` of each full event; what it
     needs of an event version (stored status, the notice's cancel time, the end of the last

@@ -299,7 +299,7 @@ def items(req: APIRequest, store: Store, cid: str, *, layers_dir: str | None = N
 
 
 def parse_point(text: str) -> tuple[float, float]:
-    """``lon,lat`` in CRS84 (``point=127.68,26.21``); a 400 naming the value when malformed or out of range.
+    """Parse ``lon,lat`` in CRS84 (``point=127.68,26.21``); a 400 naming the value when malformed or out of range.
 
     >>> parse_point("127.68,26.21")
     (127.68, 26.21)
@@ -321,7 +321,7 @@ def parse_point(text: str) -> tuple[float, float]:
 
 
 def parse_lifecycle(req: APIRequest) -> str | None:
-    """The wanted lifecycle status from ``status=`` and ``active=true|false`` (``None``: any)."""
+    """Read the wanted lifecycle status from ``status=`` and ``active=true|false`` (``None``: any)."""
     status = req.arg("status")
     active = req.arg("active")
     if status is not None and status not in LIFECYCLES:
@@ -348,7 +348,7 @@ def _event_items(
     limit: int,
     offset: int,
 ) -> tuple[list[str], int]:
-    """Corridors or zones with their event's lifecycle ``status`` property, filtered by status/active/point."""
+    """Return corridors or zones with their event's lifecycle ``status``, filtered by status/active/point."""
     from geowarn.current import statuses
 
     wanted = parse_lifecycle(req)
@@ -382,7 +382,7 @@ def _event_items(
 
 
 def _covers(obj: dict[str, Any], point: tuple[float, float]) -> bool:
-    """Whether a feature's geometry covers ``(lon, lat)`` (boundary in; tried at lon and lon ± 360°)."""
+    """Tell whether a feature's geometry covers ``(lon, lat)`` (boundary in; tried at lon and lon ± 360°)."""
     geom = obj.get("geometry")
     if not geom:
         return False

@@ -47,7 +47,7 @@ class Place:
 
 
 def fold(text: str) -> str:
-    """Text for matching: NFKC (full-width → half-width), case-folded, spaces squeezed.
+    """Normalise text for matching: NFKC (full-width → half-width), case-folded, spaces squeezed.
 
     >>> fold("  Ｍｉｙａｋｏｊｉｍａ  City "), fold("宮古島市")
     ('miyakojima city', '宮古島市')
@@ -70,7 +70,7 @@ def _keys(names: list[str]) -> tuple[str, ...]:
 
 @cache
 def index(layers_dir: str | None = None) -> tuple[Place, ...]:
-    """Every place of :data:`PLACE_LAYERS` present in ``layers_dir`` (missing layers are skipped)."""
+    """Build the index of every place of :data:`PLACE_LAYERS` in ``layers_dir`` (missing layers are skipped)."""
     from geowarn.layers import load_layer
 
     places: list[Place] = []
@@ -105,9 +105,21 @@ def index(layers_dir: str | None = None) -> tuple[Place, ...]:
 
 
 def search(query: str, limit: int = 10, layers_dir: str | None = None) -> list[Place]:
-    """Places whose names match ``query``: exact names first, then names starting with it, then containing it.
+    """Find the places whose names match ``query``: exact names first, then prefixes, then substrings.
 
-    Raises :class:`InvalidParameter` for an empty or over-long query.
+    Parameters
+    ----------
+    query
+        A name in any language the layers have (``宮古島市``, ``Miyakojima``); width and case are ignored.
+    limit
+        At most this many places.
+    layers_dir
+        The layers directory (``None``: the shipped layers).
+
+    Returns
+    -------
+    list of Place
+        Best first; an empty or over-long query raises :class:`InvalidParameter`.
     """
     q = fold(query)
     if not q:

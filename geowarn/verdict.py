@@ -460,7 +460,7 @@ def region_verdict(
 
 
 def event_verdict(event: Event, zones: Iterable[AlertZone], now: datetime, lifecycle: Lifecycle) -> Verdict:
-    """The verdict of one event over all its zones (its page's headline): when it warns, strikes or ended.
+    """Judge one event over all its zones (its page's headline): when it warns, strikes or ended.
 
     ``lifecycle`` is the event's status at ``now`` (:func:`event_lifecycle`).
     """
@@ -550,7 +550,7 @@ def area_verdict(
     *,
     statuses: Mapping[str, Lifecycle] | None = None,
 ) -> Verdict:
-    """The verdict for an area (a municipality): the zones whose geometry intersects it (boundary in).
+    """Judge an area (a municipality): the zones whose geometry intersects it (boundary in).
 
     Like :func:`point_verdict`, proximity zones (no geometry) do not claim the area.
     ``area`` and the zones are compared as drawn (no ±360° shift; areas of the
@@ -635,7 +635,7 @@ def schedule(verdict: Verdict, lang: str, tz: str) -> str | None:
 
 
 def daily_schedule(windows: Sequence[TimeWindow], lang: str, tz: str) -> str | None:
-    """``windows`` as one daily schedule in ``tz``, or ``None`` when they are not daily (:func:`is_daily`).
+    """Write ``windows`` as one daily schedule in ``tz``, or ``None`` when they are not daily (:func:`is_daily`).
 
     >>> from datetime import UTC
     >>> t = datetime(2016, 2, 6, 22, 30, tzinfo=UTC)

@@ -50,7 +50,7 @@ def _window(start: datetime | None, end: datetime | None, tz: str = "Asia/Tokyo"
 
 
 def windows_text(windows: Sequence[TimeWindow], now: datetime, tz: str, lang: str, limit: int = 3) -> str:
-    """Windows in local time with the zone named: a daily schedule as daily, else the open/next ones.
+    """Write windows in local time with the zone named: a daily schedule as daily, else the open/next ones.
 
     >>> from datetime import timedelta
     >>> t = datetime(2016, 2, 6, 22, 30, tzinfo=UTC)
@@ -76,7 +76,7 @@ def windows_text(windows: Sequence[TimeWindow], now: datetime, tz: str, lang: st
 def zone_rows(
     zones: list[AlertZone], now: datetime | None = None, lang: str = "en", cancelled: bool = False
 ) -> list[dict[str, Any]]:
-    """Rows of the alert-zone table (texts in ``lang``, windows in each region's local time)."""
+    """Build the rows of the alert-zone table (texts in ``lang``, windows in each region's local time)."""
     now = utc(now or datetime.now(UTC))
     rows = []
     for z in zones:
@@ -116,7 +116,7 @@ def event_card(
     now: datetime | None = None,
     lang: str = "en",
 ) -> dict[str, Any]:
-    """One event for the lists and the event page; ``status`` is its lifecycle status at ``now``."""
+    """Summarise one event for the lists and the event page; ``status`` is its lifecycle status at ``now``."""
     now = utc(now or datetime.now(UTC))
     status = lifecycle or event_lifecycle(event, now)
     windows = [w for c in event.corridors for w in c.windows]
@@ -140,7 +140,7 @@ def event_card(
 
 
 def banner(event: Event, status: Lifecycle, now: datetime, lang: str, tz: str = "Asia/Tokyo") -> dict[str, str]:
-    """The banner of an event that is over: ``Cancelled at 05:00 JST`` or ``All clear: ended at …``; ``{}`` if active.
+    """Describe an event that is over: ``Cancelled at 05:00 JST`` or ``All clear: ended at …``; ``{}`` if active.
 
     >>> t = datetime(2026, 12, 2, 20, tzinfo=UTC)
     >>> banner(Event("e", "e", updated=t), Lifecycle.CANCELLED, t, "en")["text"]
@@ -163,7 +163,7 @@ def banner(event: Event, status: Lifecycle, now: datetime, lang: str, tz: str = 
 
 
 def dashboard(store: Store, *, now: datetime | None = None, lang: str = "en") -> dict[str, Any]:
-    """Current (lifecycle ``active``) and recent (ended or cancelled) events, newest first."""
+    """Collect the current (lifecycle ``active``) and recent (ended or cancelled) events, newest first."""
     now = utc(now or datetime.now(UTC))
     cards = []
     for e in store.list_events(limit=RECENT):
@@ -176,7 +176,7 @@ def dashboard(store: Store, *, now: datetime | None = None, lang: str = "en") ->
 
 
 def event_page(store: Store, event_id: str, *, now: datetime | None = None, lang: str | None = None) -> dict[str, Any]:
-    """The event, its lifecycle banner, zones, corridors, inputs and history (``lang`` ``None``: by its regions)."""
+    """Collect the event, its verdict and banner, zones, corridors, inputs and history (``lang`` ``None``: by its regions)."""
     now = utc(now or datetime.now(UTC))
     event = store.get_event(event_id)
     zones = store.zones(event_id)
@@ -227,7 +227,7 @@ def event_page(store: Store, event_id: str, *, now: datetime | None = None, lang
 
 
 def overview_map(store: Store, options: Options, *, now: datetime | None = None) -> str:
-    """One map of the current events' corridors and zones (the dashboard's overview), land drawn."""
+    """Draw one map of the current events' corridors and zones (the dashboard's overview), land drawn."""
     from geowarn.publish.commands import reference_layers
     from geowarn.publish.maps import render_event_map
 
@@ -354,7 +354,7 @@ class RegionState:
 def region_state(
     store: Store, region_id: str, *, layers_dir: str | None = None, now: datetime | None = None
 ) -> RegionState:
-    """The region's names, outline and verdict; :class:`NotFound` for a region no layer and no zone knows."""
+    """Judge a region: its names, outline and verdict (:class:`NotFound` when no layer and no zone knows it)."""
     now = utc(now or datetime.now(UTC))
     name, name_ja, outline = region_id, "", None
     try:
@@ -377,7 +377,7 @@ def region_state(
 
 
 def _map_events(st: RegionState) -> list[str]:
-    """The events the region's map shows: the current ones, else the most recent of the history."""
+    """Choose the events the region's map shows: the current ones, else the most recent of the history."""
     v = st.verdict
     if v.current:
         return list(dict.fromkeys(i.event.id for i in v.current))
@@ -441,7 +441,7 @@ def region_page(
 def region_map(
     store: Store, region_id: str, options: Options, *, now: datetime | None = None, lang: str = "en"
 ) -> tuple[tuple[Any, ...], Callable[[], str]]:
-    """The region page's map: ``(key, render)`` — a cache key of what it shows and the function drawing it.
+    """Plan the region page's map: ``(key, render)``, a cache key of what it shows and the function drawing it.
 
     The map draws land, the region outlined, the current events' corridors and zones
     framed on the region's current zones (else the most recent past event, grey with its

@@ -40,7 +40,7 @@ def _globals() -> dict[str, object]:
 
 
 def _now() -> datetime | None:
-    """The test-only ``?now=`` (honoured only when the app is testing), else ``None`` (the clock)."""
+    """Return the test-only ``?now=`` (honoured only when the app is testing), else ``None`` (the clock)."""
     return views.parse_now(request.args.get("now")) if current_app.testing else None
 
 

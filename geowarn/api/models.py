@@ -268,6 +268,8 @@ class Health(Open):
 
 
 class Window(Open):
+    """A time window (UTC, RFC 3339)."""
+
     start: str | None = Field(json_schema_extra={"format": "date-time"})
     end: str | None = Field(json_schema_extra={"format": "date-time"})
 
@@ -307,6 +309,8 @@ class Affected(Open):
 
 
 class PlaceHit(Open):
+    """One place found: its names, the region page that judges it and a point inside it."""
+
     id: str
     name: str
     name_ja: str | None

@@ -236,7 +236,7 @@ def _args(call: Call, names: tuple[Param, ...]) -> dict[str, str | None]:
 
 
 def _check_lang(call: Call) -> str | None:
-    """The ``lang`` query parameter, one of the catalogue's languages (else a 400), or ``None``."""
+    """Return the ``lang`` query parameter, one of the catalogue's languages (else a 400), or ``None``."""
     lang = call.req.arg("lang")
     if lang is not None and lang not in LANGUAGES:
         raise InvalidParameter(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", field="lang")
@@ -271,7 +271,7 @@ CANCEL_IN_FEED = timedelta(hours=24)
 
 
 def feed_events(lifecycles: dict[str, Lifecycle], updated: dict[str, datetime], now: datetime) -> set[str]:
-    """The events whose current CAP message is in the feed: the active ones, and the recently cancelled.
+    """Choose the events whose current CAP message is in the feed: the active and the recently cancelled.
 
     An ended event (every window over, or past its notice's ``CANCEL THIS MSG`` time) leaves the feed;
     a cancelled one stays for :data:`CANCEL_IN_FEED` so that readers see its Cancel message.

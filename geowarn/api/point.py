@@ -44,7 +44,22 @@ JSON = "application/json"
 
 
 def parse_coordinate(text: str | None, name: str, bound: float) -> float | None:
-    """A finite number in ``-bound..bound`` from a query parameter, ``None`` when absent; else a 400."""
+    """Read a finite number in ``-bound..bound`` from a query parameter (``None`` when absent).
+
+    Parameters
+    ----------
+    text
+        The parameter's value, or ``None``.
+    name
+        The parameter's name (for the error).
+    bound
+        The largest magnitude allowed (90 for a latitude, 180 for a longitude).
+
+    Returns
+    -------
+    float or None
+        The value; an :class:`InvalidParameter` (400) when it is not a number or out of range.
+    """
     if text is None:
         return None
     try:
@@ -59,7 +74,7 @@ def parse_coordinate(text: str | None, name: str, bound: float) -> float | None:
 
 
 def parse_at(text: str | None) -> datetime:
-    """The time to judge at (``at=``, RFC 3339), else the clock."""
+    """Return the time to judge at (``at=``, RFC 3339), else the clock."""
     if text is None:
         return datetime.now(UTC)
     try:
@@ -76,7 +91,7 @@ def _window_json(start: datetime | None, end: datetime | None) -> dict[str, str 
 
 
 def verdict_json(v: Verdict, lang: str, tz: str) -> dict[str, Any]:
-    """The JSON of a verdict: state, headline (``lang``, times in ``tz``), window, countdown, zones."""
+    """Render a verdict as JSON: state, headline (``lang``, times in ``tz``), window, countdown, zones."""
     zones = []
     for item in v.items:
         z: AlertZone = item.zone
@@ -134,7 +149,24 @@ def affected(
     *,
     accept_language: str | None = None,
 ) -> Response:
-    """``GET /api/affected``: the verdict at ``lat``/``lon`` (or for ``place``) at ``at`` (default now)."""
+    """Answer ``GET /api/affected``: the verdict at ``lat``/``lon`` (or for ``place``) at ``at`` (default now).
+
+    Parameters
+    ----------
+    store
+        The events and zones.
+    options
+        The alert layers (``options.layer_ids``) whose regions hold the candidate zones.
+    args
+        The query parameters ``lat``, ``lon``, ``place``, ``at``, ``lang``.
+    accept_language
+        The request's ``Accept-Language`` (used when ``lang`` is absent).
+
+    Returns
+    -------
+    tuple
+        ``(headers, 200, body)``; bad parameters raise :class:`InvalidParameter` (400).
+    """
     lat = parse_coordinate(args.get("lat"), "lat", 90.0)
     lon = parse_coordinate(args.get("lon"), "lon", 180.0)
     place_id = args.get("place")
@@ -182,7 +214,7 @@ def affected(
 
 
 def places(args: dict[str, str | None], *, layers_dir: str | None = None) -> Response:
-    """``GET /api/places?q=…``: places whose names match, best first (at most ``limit``, default 10)."""
+    """Answer ``GET /api/places?q=…``: places whose names match, best first (at most ``limit``, default 10)."""
     from geowarn.places import search
 
     q = args.get("q")

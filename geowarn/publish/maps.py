@@ -405,7 +405,7 @@ def grey(features: list[dict[str, Any]]) -> None:
 
 
 def cancelled_text(event: Event, tz: str) -> str:
-    """``Cancelled at 2026-12-03 05:00 JST / 2026-12-03 05:00（日本時間）に取消`` (the time of its last update).
+    """Say when a cancelled event was cancelled (its last update), in English and Japanese.
 
     >>> from datetime import UTC, datetime
     >>> cancelled_text(Event("e", "e", updated=datetime(2026, 12, 2, 20, tzinfo=UTC)), "Asia/Tokyo")
