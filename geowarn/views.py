@@ -176,7 +176,7 @@ def dashboard(store: Store, *, now: datetime | None = None, lang: str = "en") ->
 
 
 def event_page(store: Store, event_id: str, *, now: datetime | None = None, lang: str | None = None) -> dict[str, Any]:
-    """Collect the event, its verdict and banner, zones, corridors, inputs and history (``lang`` ``None``: by its regions)."""
+    """Collect the event, its verdict and banner, zones, corridors, inputs and history (``lang`` None: by region)."""
     now = utc(now or datetime.now(UTC))
     event = store.get_event(event_id)
     zones = store.zones(event_id)
