@@ -445,7 +445,7 @@ def voronoi_cells(points: np.ndarray, labels: np.ndarray, window: list[float]) -
     pts = np.vstack([points, np.array(fence)])
     lab = np.concatenate([labels, np.array(["FENCE"] * len(fence), dtype=object)])
     lo, la = np.radians(pts[:, 0]), np.radians(pts[:, 1])
-    xyz = np.round(np.c_[np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], 5)
+    xyz = np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)]).round(5)
     xyz, idx = np.unique(xyz, axis=0, return_index=True)
     lab = lab[idx]
     xyz /= np.linalg.norm(xyz, axis=1)[:, None]
