@@ -149,25 +149,14 @@ def decide(prev: State | None, matches: Sequence[Match], event_status: EventStat
     summary = summarize(matches)
     ends = [m.window_end for m in matches]
     window_end = max((e for e in ends if e is not None), default=None) if matches else None
-    cleared = prev is not None and prev.status == ALLCLEAR
     if event_status == EventStatus.CANCELLED or (event_status != EventStatus.DRAFT and not matches):
-        if live:
-            assert prev is not None
-            why = "event cancelled" if event_status == EventStatus.CANCELLED else "region no longer affected"
-            return Decision("Cancel", CANCELLED, prev.summary if matches else {}, prev.window_end, None, reason=why)
-        if cleared:  # already told it is over: just close the state
-            assert prev is not None
-            return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="closed")
-        return None
+        return _decide_gone(prev, bool(matches), event_status)
     if event_status == EventStatus.ENDED:
         if live:
-            assert prev is not None
             return Decision(
                 "Update", ALLCLEAR, summary, window_end, now + EXPIRY_GRACE, all_clear=True, reason="event ended"
             )
-        if cleared and prev is not None and prev.expires is not None and now >= prev.expires:
-            return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="expired")
-        return None
+        return _expired(prev, now)
     if event_status == EventStatus.DRAFT:
         return None
     passed = all(e is not None for e in ends) and window_end is not None and window_end < now
@@ -176,9 +165,7 @@ def decide(prev: State | None, matches: Sequence[Match], event_status: EventStat
         expires = window_end + EXPIRY_GRACE
         if live:
             return Decision("Update", ALLCLEAR, summary, window_end, expires, all_clear=True, reason="window passed")
-        if prev is not None and prev.status == ALLCLEAR and prev.expires is not None and now >= prev.expires:
-            return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="expired")
-        return None
+        return _expired(prev, now)
     if prev is None or prev.status in (CANCELLED, EXPIRED):
         return Decision("Alert", ACTIVE, summary, window_end, None, reason="first match")
     diff = changes(prev.summary, summary)
@@ -186,6 +173,23 @@ def decide(prev: State | None, matches: Sequence[Match], event_status: EventStat
         return Decision("Update", ACTIVE, summary, window_end, None, reason="a new window: " + "; ".join(diff))
     if diff:
         return Decision("Update", ACTIVE, summary, window_end, None, reason="; ".join(diff))
+    return None
+
+
+def _decide_gone(prev: State | None, matched: bool, event_status: EventStatus) -> Decision | None:
+    """Return the step for a cancelled event or a region no longer matched: a Cancel, a closed state or nothing."""
+    if prev is not None and prev.status == ACTIVE:
+        why = "event cancelled" if event_status == EventStatus.CANCELLED else "region no longer affected"
+        return Decision("Cancel", CANCELLED, prev.summary if matched else {}, prev.window_end, None, reason=why)
+    if prev is not None and prev.status == ALLCLEAR:  # already told it is over: just close the state
+        return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="closed")
+    return None
+
+
+def _expired(prev: State | None, now: datetime) -> Decision | None:
+    """Return the silent expiry of an all-clear state whose grace period is over at ``now``, else ``None``."""
+    if prev is not None and prev.status == ALLCLEAR and prev.expires is not None and now >= prev.expires:
+        return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="expired")
     return None
 
 
