@@ -452,7 +452,59 @@ def render_event_map(
         west - NEAR_MARGIN_DEG, south - NEAR_MARGIN_DEG, east + NEAR_MARGIN_DEG, north + NEAR_MARGIN_DEG
     )
 
-    # base maps: optional tiles, and the offline land layer
+    budget -= _add_base_maps(fmap, land_layers, view, pacific, tile_url, tile_attribution, notes, sources)
+    hit = {z.region_id for z in zones}
+    _add_reference_layers(fmap, ref_layers, view, near_view, hit, pacific, budget, details, sources)
+
+    bind = bind_popups()
+    corridor_group = folium.FeatureGroup(name="Corridors")
+    corridor_layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": corridor_features(corridors, tz, pacific=pacific)},
+        on_each_feature=bind,
+    )
+    corridor_layer.add_to(corridor_group)
+    corridor_group.add_to(fmap)
+    zone_group = folium.FeatureGroup(name="Alert zones")
+    zone_layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": zone_features(zones, tz, pacific=pacific)}, on_each_feature=bind
+    )
+    zone_layer.add_to(zone_group)
+    zone_group.add_to(fmap)
+    if sources:
+        parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
+        details.append("Sources: " + "; ".join(parts))
+    notes += _proximity_notes(zones)
+
+    fullscreen = folium.plugins.Fullscreen(position="topleft")
+    fullscreen.default_js = []
+    fullscreen.default_css = []
+    fullscreen.add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+
+    timeline = _timeline_data(corridors, tz)
+    if timeline is not None:
+        fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
+    fmap.add_child(Legend(_legend_html(event, zones, corridors, notes, details)))
+    pad = 0.5
+    fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
+    return str(figure.render())
+
+
+def _add_base_maps(
+    fmap: folium.Map,
+    land_layers: Sequence[Any],
+    view: BaseGeometry,
+    pacific: bool,
+    tile_url: str | None,
+    tile_attribution: str,
+    notes: list[str],
+    sources: list[str],
+) -> int:
+    """Add the optional tile layer and the offline land layers to ``fmap``; return the bytes of features added.
+
+    A note goes to ``notes`` when there is no base map at all, each land layer's attribution to ``sources``.
+    """
+    used = 0
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=_esc(tile_attribution) or "tiles", name="Tiles", overlay=False).add_to(
             fmap
@@ -461,7 +513,7 @@ def render_event_map(
         base = folium.FeatureGroup(name="Offline base map", overlay=False, control=bool(tile_url))
         for ly in land_layers:
             feats, _, _ = _layer_features(ly, view, set(), pacific)
-            budget -= len(json.dumps(feats))
+            used += len(json.dumps(feats))
             style = {"color": BORDER_COLOR, "weight": 0.6, "fillColor": LAND_COLOR, "fillOpacity": 1.0}
             for f in feats:
                 f["properties"]["style"] = style
@@ -472,8 +524,25 @@ def render_event_map(
         base.add_to(fmap)
     elif not tile_url:
         notes.append("No base map: sea colour only.")
+    return used
 
-    hit = {z.region_id for z in zones}
+
+def _add_reference_layers(
+    fmap: folium.Map,
+    ref_layers: Sequence[Any],
+    view: BaseGeometry,
+    near_view: BaseGeometry,
+    hit: set[str],
+    pacific: bool,
+    budget: int,
+    details: list[str],
+    sources: list[str],
+) -> None:
+    """Add each reference layer as a toggleable overlay within ``budget`` bytes, its regions in ``hit`` outlined.
+
+    Heavy layers (and any past the budget) carry only their regions hit near the event and start hidden (a line
+    in ``details`` says so); each layer's attribution goes to ``sources``.
+    """
     for ly in ref_layers:
         feats, is_hit, vertices = _layer_features(ly, view, hit, pacific)
         if not feats:
@@ -497,40 +566,14 @@ def render_event_map(
         if attribution:
             sources.append(attribution)
 
-    bind = bind_popups()
-    corridor_group = folium.FeatureGroup(name="Corridors")
-    corridor_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": corridor_features(corridors, tz, pacific=pacific)},
-        on_each_feature=bind,
-    )
-    corridor_layer.add_to(corridor_group)
-    corridor_group.add_to(fmap)
-    zone_group = folium.FeatureGroup(name="Alert zones")
-    zone_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": zone_features(zones, tz, pacific=pacific)}, on_each_feature=bind
-    )
-    zone_layer.add_to(zone_group)
-    zone_group.add_to(fmap)
-    if sources:
-        parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
-        details.append("Sources: " + "; ".join(parts))
+
+def _proximity_notes(zones: Sequence[AlertZone]) -> list[str]:
+    """Return the legend notes of proximity zones (no overlap): the first three, then a count of the rest."""
     proximity = [z for z in zones if z.geometry is None or z.geometry.is_empty]
+    notes = []
     for z in proximity[:3]:
         name = z.region_name + (f" / {z.region_name_ja}" if z.region_name_ja else "")
         notes.append(f"Within {z.distance_km:.0f} km (no overlap): {name} — {z.severity}")
     if len(proximity) > 3:
         notes.append(f"… and {len(proximity) - 3} more regions within the margin")
-
-    fullscreen = folium.plugins.Fullscreen(position="topleft")
-    fullscreen.default_js = []
-    fullscreen.default_css = []
-    fullscreen.add_to(fmap)
-    folium.LayerControl(collapsed=True).add_to(fmap)
-
-    timeline = _timeline_data(corridors, tz)
-    if timeline is not None:
-        fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
-    fmap.add_child(Legend(_legend_html(event, zones, corridors, notes, details)))
-    pad = 0.5
-    fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
-    return str(figure.render())
+    return notes
