@@ -465,6 +465,63 @@ def voronoi_cells(points: np.ndarray, labels: np.ndarray, window: list[float]) -
     return {k: polygonal(shapely.intersection(shapely.union_all(p), box)) for k, p in cells.items()}
 
 
+def cut_disputed(
+    coast: dict[str, BaseGeometry],
+    other_land: BaseGeometry,
+    disputed: dict[str, str],
+    disputed_bbox: dict[str, list[float]],
+) -> tuple[BaseGeometry, dict[str, list[BaseGeometry]]]:
+    """Apply the disputed-feature policies to ``coast`` (in place) and return ``(other_land, rocks)``.
+
+    ``include`` keeps a feature in its Japanese prefecture; ``exclude`` drops it from every coast;
+    ``twelve-nm`` drops it and returns it in ``rocks`` (label -> land that gets 12 NM only). Only the
+    JMA (Japanese) version of a feature is used: it is always cut out of ``other_land``.
+    """
+    rock: dict[str, list[BaseGeometry]] = {}
+    for name, policy in disputed.items():
+        box = shapely.box(*disputed_bbox[name])
+        for k in list(coast):
+            part = coast[k].intersection(box)
+            if part.is_empty:
+                continue
+            if policy == "include" and k.startswith("JP-"):
+                continue
+            coast[k] = polygonal(coast[k].difference(box))
+            if policy == "twelve-nm" and k.startswith("JP-"):
+                rock.setdefault(k, []).append(polygonal(part))
+        other_land = polygonal(other_land.difference(box))  # only the JMA (Japanese) version is used
+    return other_land, rock
+
+
+def equidistance_generators(
+    coast: dict[str, BaseGeometry], other_land: BaseGeometry
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Return the Voronoi generator points sampled on each coast and on ``other_land`` with their labels."""
+    pts, labs = [], []
+    for k, g in coast.items():
+        p = sample_boundary(g, 0.005, 0.02)
+        pts.append(p)
+        labs.append(np.full(len(p), k, dtype=object))
+    p = sample_boundary(other_land, 0.01, 0.03)
+    pts.append(p)
+    labs.append(np.full(len(p), "OTHER", dtype=object))
+    return pts, labs
+
+
+def prefecture_zone(
+    pref: dict[str, Any], prefix: str, suffix_en: str, suffix_ja: str, common: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the properties of a prefecture's zone feature (``TS-JP-xx`` / ``EEZ-JP-xx``)."""
+    return {
+        "id": f"{prefix}-{pref['id']}",
+        "name": f"{pref['name']} {suffix_en}",
+        "name_ja": f"{pref['name_ja']} {suffix_ja}",
+        "country": "JPN",
+        "parent": pref["id"],
+        **common,
+    }
+
+
 def build_zones(
     jp_feats: list[dict[str, Any]],
     jp_geoms: np.ndarray,
@@ -482,29 +539,8 @@ def build_zones(
         coast[c] = shapely.union_all([g for f, g in zip(a1_feats, a1_geoms, strict=True) if f["country"] == c])
     coast = {k: polygonal(shapely.intersection(g, frame)) for k, g in coast.items()}
     all_land = shapely.union_all([*coast.values(), other_land])
-    # disputed features
-    rock: dict[str, list[BaseGeometry]] = {}  # label -> land that gets 12 NM only
-    for name, policy in disputed.items():
-        box = shapely.box(*disputed_bbox[name])
-        for k in list(coast):
-            part = coast[k].intersection(box)
-            if part.is_empty:
-                continue
-            if policy == "include" and k.startswith("JP-"):
-                continue
-            coast[k] = polygonal(coast[k].difference(box))
-            if policy == "twelve-nm" and k.startswith("JP-"):
-                rock.setdefault(k, []).append(polygonal(part))
-        other_land = polygonal(other_land.difference(box))  # only the JMA (Japanese) version is used
-    # equidistance generators
-    pts, labs = [], []
-    for k, g in coast.items():
-        p = sample_boundary(g, 0.005, 0.02)
-        pts.append(p)
-        labs.append(np.full(len(p), k, dtype=object))
-    p = sample_boundary(other_land, 0.01, 0.03)
-    pts.append(p)
-    labs.append(np.full(len(p), "OTHER", dtype=object))
+    other_land, rock = cut_disputed(coast, other_land, disputed, disputed_bbox)
+    pts, labs = equidistance_generators(coast, other_land)
     t = time.time()
     cells = voronoi_cells(np.vstack(pts), np.concatenate(labs), window)
     log(f"voronoi {sum(len(x) for x in pts)} points {time.time() - t:.1f}s")
@@ -564,28 +600,10 @@ def build_zones(
         tsk = polygonal(ts["JPN"].intersection(cell))
         ek = polygonal(eez["JPN"].intersection(cell))
         if not tsk.is_empty:
-            ts_feats.append(
-                {
-                    "id": f"TS-{k}",
-                    "name": f"{f['name']} territorial sea (12 NM)",
-                    "name_ja": f"{f['name_ja']} 領海（12海里）",
-                    "country": "JPN",
-                    "parent": k,
-                    **common,
-                }
-            )
+            ts_feats.append(prefecture_zone(f, "TS", "territorial sea (12 NM)", "領海（12海里）", common))
             ts_geoms.append(tsk)
         if not ek.is_empty:
-            eez_feats.append(
-                {
-                    "id": f"EEZ-{k}",
-                    "name": f"{f['name']} 200 NM zone",
-                    "name_ja": f"{f['name_ja']} 200海里水域",
-                    "country": "JPN",
-                    "parent": k,
-                    **common,
-                }
-            )
+            eez_feats.append(prefecture_zone(f, "EEZ", "200 NM zone", "200海里水域", common))
             eez_geoms.append(ek)
     stats = {"voronoi_points": int(sum(len(x) for x in pts))}
     return ts_feats, np.array(ts_geoms, dtype=object), eez_feats, np.array(eez_geoms, dtype=object), stats
