@@ -121,23 +121,36 @@ def detect_format(data: str | bytes, name: str | None = None) -> str:
     text = as_text(data)
     s = text.lstrip()
     if s[:1] in ("{", "["):
-        try:
-            obj = json.loads(s)
-        except json.JSONDecodeError as exc:
-            raise ParseError(
-                f"looks like JSON but is not valid: {exc.msg}", line=exc.lineno, column=exc.colno
-            ) from None
-        kind = _json_kind(obj)
-        if kind is None:
-            raise ParseError("JSON that is neither GeoJSON, an NGA warning, a TIP nor an OMM", path="$")
-        return kind
+        return _json_format(s)
     if s.startswith("<"):
-        low = s[:4000].lower()
-        if "<kml" in low:
-            return "kml"
-        if "<omm" in low:
-            return "omm"
-        raise ParseError("XML that is neither KML nor OMM", line=1, column=1)
+        return _xml_format(s)
+    return _text_format(text, s)
+
+
+def _json_format(s: str) -> str:
+    """Return the format of a JSON text (GeoJSON, NGA, TIP, OMM …); :class:`ParseError` when invalid or unknown."""
+    try:
+        obj = json.loads(s)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"looks like JSON but is not valid: {exc.msg}", line=exc.lineno, column=exc.colno) from None
+    kind = _json_kind(obj)
+    if kind is None:
+        raise ParseError("JSON that is neither GeoJSON, an NGA warning, a TIP nor an OMM", path="$")
+    return kind
+
+
+def _xml_format(s: str) -> str:
+    """Return ``kml`` or ``omm`` for an XML text; :class:`ParseError` for other XML."""
+    low = s[:4000].lower()
+    if "<kml" in low:
+        return "kml"
+    if "<omm" in low:
+        return "omm"
+    raise ParseError("XML that is neither KML nor OMM", line=1, column=1)
+
+
+def _text_format(text: str, s: str) -> str:
+    """Return the format of a plain text by its headers and coordinates (``s``: ``text`` left-stripped)."""
     if re.search(r"(?m)^\s*\[site\]", s) and re.search(r"(?m)^\s*\[\[track\]\]", s):
         return "profile"
     if _TLE.search(text):
