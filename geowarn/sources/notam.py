@@ -151,7 +151,7 @@ def _with_arcs(
     return out
 
 
-def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
+def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:  # noqa: C901 - one scan of the Q/A-G items sharing their offsets; parsers are being reworked (issue 12)
     """Parse one NOTAM into corridors (see the module docstring)."""
     text = as_text(data, "NOTAM")
     work = mask_comments(text).upper()
