@@ -45,7 +45,7 @@ RETRYABLE_4XX = frozenset({408, 425, 429})
 
 
 def sign(body: bytes, secret: str) -> str:
-    """The ``X-Geowarn-Signature`` value: ``sha256=`` + hex HMAC-SHA256 of ``body`` keyed by ``secret``."""
+    """Compute the ``X-Geowarn-Signature`` value: ``sha256=`` + hex HMAC-SHA256 of ``body`` keyed by ``secret``."""
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
@@ -58,12 +58,12 @@ _SMTP_FIELDS = ("smtp_host", "smtp_port", "smtp_from", "smtp_user", "smtp_passwo
 
 
 def _settings(settings: Settings | None, *names: str) -> Settings:
-    """``settings``, else the environment's values of ``names`` (the fallback of library callers)."""
+    """Return ``settings``, else the environment's values of ``names`` (the fallback of library callers)."""
     return settings if settings is not None else from_env_only(*names)
 
 
 def timeout_s(settings: Settings | None = None) -> float:
-    """The delivery timeout (``GEOWARN_DELIVERY_TIMEOUT_S``; its default when the variable is bad)."""
+    """Return the delivery timeout (``GEOWARN_DELIVERY_TIMEOUT_S``; its default when the variable is bad)."""
     try:
         return _settings(settings, "delivery_timeout_s").delivery_timeout_s
     except InvalidParameter:
@@ -84,6 +84,7 @@ class Outgoing:
 
 
 def webhook_headers(msg: Outgoing, secret: str | None, now: float | None = None) -> dict[str, str]:
+    """Return the headers of a webhook delivery: media type, message ids, timestamp and (with ``secret``) signature."""
     headers = {
         "Content-Type": f"{CAP_MEDIA_TYPE}; charset=utf-8",
         "User-Agent": USER_AGENT,
@@ -130,7 +131,7 @@ def send_webhook(
 
 
 def smtp_settings(env: Mapping[str, str] | None = None, *, settings: Settings | None = None) -> dict[str, Any]:
-    """The SMTP server of e-mail channels: of ``settings``, else of ``env`` (default: the environment)."""
+    """Return the SMTP server of e-mail channels: of ``settings``, else of ``env`` (default: the environment)."""
     s = settings if settings is not None else from_env_only(*_SMTP_FIELDS, environ=env)
     return {
         "host": s.smtp_host,
@@ -143,7 +144,7 @@ def smtp_settings(env: Mapping[str, str] | None = None, *, settings: Settings | 
 
 
 def email_message(channel: Channel, msg: Outgoing, sender: str) -> EmailMessage:
-    """A text e-mail with the CAP headline and description, the CAP XML attached."""
+    """Build a text e-mail with the CAP headline and description, the CAP XML attached."""
     from geowarn.publish.cap import CAP_NS, parse_cap
 
     root = parse_cap(msg.body)

@@ -95,7 +95,7 @@ class Decision:
 
 
 def summarize(matches: Sequence[Match]) -> dict[str, Any]:
-    """The relevant facts of ``matches`` (what a change is measured against), JSON-ready.
+    """Return the relevant facts of ``matches`` (what a change is measured against), JSON-ready.
 
     >>> from geowarn.model import Severity
     >>> summarize([Match("c|R", "c", "R", Severity.MINOR, 12.3456, ())])
@@ -140,7 +140,7 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def decide(prev: State | None, matches: Sequence[Match], event_status: EventStatus, now: datetime) -> Decision | None:
-    """The pure lifecycle step: previous state + current matches → a message and the next state.
+    """Take the pure lifecycle step: previous state + current matches → a message and the next state.
 
     Returns ``None`` when nothing is to be written.
     """
@@ -197,7 +197,7 @@ def _expired(prev: State | None, now: datetime) -> Decision | None:
 
 
 def cap_sender(cap: CapIdentity | None = None) -> str:
-    """The CAP sender used in identifiers and references (``cap``, else ``GEOWARN_CAP_SENDER``)."""
+    """Return the CAP sender used in identifiers and references (``cap``, else ``GEOWARN_CAP_SENDER``)."""
     from geowarn.publish.cap import cap_identity
 
     return (cap if cap is not None else cap_identity()).sender
@@ -216,7 +216,7 @@ def build_message(
     note: str | None = None,
     cap: CapIdentity | None = None,
 ) -> bytes:
-    """The CAP 1.2 XML of one message to ``sub`` (only its zones; only its languages; ``cap``: the sender)."""
+    """Build the CAP 1.2 XML of one message to ``sub`` (only its zones; only its languages; ``cap``: the sender)."""
     from geowarn.publish.cap import build_cap
 
     chosen = list(zones)
@@ -359,9 +359,12 @@ def process_subscription(
 def _guarded(
     tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime, cap: CapIdentity | None = None
 ) -> str | None:
-    """:func:`process_subscription` inside a savepoint: one subscriber's failure (say, a CAP that
-    cannot be built) is logged and rolled back without blocking the event or the other subscribers;
-    its state is unchanged, so the next change of the event tries again."""
+    """Run :func:`process_subscription` inside a savepoint.
+
+    One subscriber's failure (say, a CAP that cannot be built) is logged and rolled back without
+    blocking the event or the other subscribers; its state is unchanged, so the next change of the
+    event tries again.
+    """
     try:
         with repo.savepoint(tx, "geowarn_alert"):
             mid = process_subscription(tx, event, zones, sub, now, cap)

@@ -49,7 +49,7 @@ class WorkerOptions:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> WorkerOptions:
-        """The ``worker_*`` / ``delivery_timeout_s`` fields of ``settings``, then ``overrides`` (``None``: skip)."""
+        """Read ``worker_*`` / ``delivery_timeout_s`` fields of ``settings``, then ``overrides`` (``None``: skip)."""
         opts = cls(
             poll_interval=settings.worker_poll_s,
             lease_s=settings.worker_lease_s,
@@ -155,6 +155,7 @@ class Worker:
         return handled
 
     def tick(self, now: datetime | None = None, *, force: bool = False) -> list[str]:
+        """Run one lifecycle tick (at most every ``tick_interval`` unless ``force``); return the queued message ids."""
         if not force and time.monotonic() - self._last_tick < self.options.tick_interval:
             return []
         self._last_tick = time.monotonic()
@@ -216,9 +217,11 @@ class Worker:
             self._listener = None
 
     def stop(self) -> None:
+        """Ask the delivery loop to stop after the current round."""
         self.stop_event.set()
 
     def close(self) -> None:
+        """Stop the worker, wait for deliveries in flight and close the notification listener."""
         self.stop()
         self._pool.shutdown(wait=True)
         self._close_listener()
