@@ -135,7 +135,7 @@ _TEXT: dict[str, dict[str, str]] = {
 
 
 def cap_identity(environ: Mapping[str, str] | None = None) -> CapIdentity:
-    """The CAP identity of the ``GEOWARN_CAP_*`` variables (the fallback of library callers; validated)."""
+    """Read the CAP identity of the ``GEOWARN_CAP_*`` variables (the fallback of library callers; validated)."""
     from geowarn.settings import from_env_only
 
     return from_env_only("cap_sender", "cap_sender_name", "cap_status", environ=environ).cap
@@ -192,7 +192,7 @@ def _num(value: float) -> str:
 
 
 def parse_polygon(text: str) -> Polygon:
-    """A CAP ``<polygon>`` (``lat,lon`` pairs) back as a shapely polygon in lon/lat.
+    """Parse a CAP ``<polygon>`` (``lat,lon`` pairs) back into a shapely polygon in lon/lat.
 
     >>> parse_polygon("24,125 25,125 25,124 24,124 24,125").bounds
     (124.0, 24.0, 125.0, 25.0)
@@ -240,7 +240,7 @@ def _reference_text(ref: str | Sequence[str]) -> str:
 
 
 def default_identifier(event: Event, zones: Sequence[AlertZone], msg_type: str, sent: datetime) -> str:
-    """A deterministic identifier: event, message type, sent time and a digest of the zone ids."""
+    """Build a deterministic identifier: event, message type, sent time and a digest of the zone ids."""
     digest = hashlib.sha256("|".join(sorted(z.id for z in zones)).encode()).hexdigest()[:10]
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", event.id).strip("-") or "event"
     return f"geowarn-{slug}-{msg_type.lower()}-{utc(sent):%Y%m%dT%H%M%SZ}-{digest}"

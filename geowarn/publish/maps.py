@@ -1,4 +1,4 @@
-"""The event map: an interactive Leaflet page (folium) that works with the network off.
+r"""The event map: an interactive Leaflet page (folium) that works with the network off.
 
 One function, :func:`render_event_map`, draws an event's corridors (styled by
 phase) and its alert zones (coloured by CAP severity), outlines the regions
@@ -7,7 +7,7 @@ timeline of the event's windows in local time, a fullscreen button and a km
 scale. Every asset is vendored (:mod:`geowarn.publish.assets`); with no tile
 URL the background is drawn from the shipped land layer on a sea-coloured
 map. Every string that reaches the page is HTML-escaped in Python and handed
-to the browser as JSON (``<``, ``>``, ``&`` as ``\\u`` escapes).
+to the browser as JSON (``<``, ``>``, ``&`` as ``\u`` escapes).
 
 >>> from shapely import box
 >>> from geowarn.model import Corridor, Event, Phase
@@ -103,7 +103,7 @@ def _esc(value: Any) -> str:
 def display_geometry(
     geom: BaseGeometry | None, decimals: int, simplify_deg: float = 0.0, *, pacific: bool = False
 ) -> dict[str, Any] | None:
-    """A light GeoJSON geometry for display: optionally simplified, coordinates rounded.
+    """Return a light GeoJSON geometry for display: optionally simplified, coordinates rounded.
 
     ``pacific`` shifts western longitudes by +360° so that data cut at 180°
     draws as one piece around the Pacific (Leaflet accepts longitudes > 180).
@@ -188,7 +188,7 @@ def _table(rows: Sequence[tuple[str, str]]) -> str:
 
 
 def zone_popup(zone: AlertZone, tz: str) -> str:
-    """The popup HTML of one alert zone (every value escaped)."""
+    """Render the popup HTML of one alert zone (every value escaped)."""
     ztz = region_timezone(zone.region_id, tz)
     title = f"<b>{_esc(zone.region_name)}</b>"
     if zone.region_name_ja:
@@ -209,6 +209,7 @@ def zone_popup(zone: AlertZone, tz: str) -> str:
 
 
 def zone_tooltip(zone: AlertZone) -> str:
+    """Return the tooltip HTML of one alert zone: region names and severity (escaped)."""
     name = _esc(zone.region_name)
     if zone.region_name_ja:
         name += f" / {_esc(zone.region_name_ja)}"
@@ -216,7 +217,7 @@ def zone_tooltip(zone: AlertZone) -> str:
 
 
 def corridor_popup(corridor: Corridor, tz: str) -> str:
-    """The popup HTML of one corridor (every value escaped)."""
+    """Render the popup HTML of one corridor (every value escaped)."""
     rows = [
         ("Phase", str(corridor.phase)),
         ("Source", corridor.source),
@@ -233,6 +234,7 @@ def _window_ms(windows: Sequence[TimeWindow]) -> list[list[int]]:
 
 
 def corridor_features(corridors: Sequence[Corridor], tz: str, *, pacific: bool = False) -> list[dict[str, Any]]:
+    """Return the display features of the corridors, styled by phase, with popups and tooltips."""
     feats = []
     for c in corridors:
         geom = display_geometry(c.geometry, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG, pacific=pacific)
@@ -260,6 +262,7 @@ def corridor_features(corridors: Sequence[Corridor], tz: str, *, pacific: bool =
 
 
 def zone_features(zones: Sequence[AlertZone], tz: str, *, pacific: bool = False) -> list[dict[str, Any]]:
+    """Return the display features of the alert zones, coloured by severity, most severe drawn last."""
     feats = []
     # least severe first so the most severe are drawn on top
     for z in sorted(zones, key=lambda z: (-z.severity.rank, -z.area_km2)):
@@ -368,7 +371,7 @@ def _layer_features(
 
 
 def _view_box(west: float, south: float, east: float, north: float) -> BaseGeometry:
-    """The area reference layers are clipped to: the data's bounds, made about as wide as a screen, plus a margin.
+    """Return the area reference layers are clipped to: the data's bounds, widened to about a screen, plus a margin.
 
     >>> [round(v) for v in _view_box(124.0, 17.0, 125.0, 36.0).bounds]
     [93, 9, 156, 44]
@@ -400,7 +403,7 @@ def render_event_map(
     tile_attribution: str = "",
     tz: str = "Asia/Tokyo",
 ) -> str:
-    """The event map as a complete HTML page.
+    """Render the event map as a complete HTML page.
 
     Parameters
     ----------
