@@ -1,4 +1,4 @@
-"""Read corridors from every source geowarn knows: ``parse`` and ``detect_format``.
+r"""Read corridors from every source geowarn knows: ``parse`` and ``detect_format``.
 
 =============  ==============================================================  =====================
 format         what                                                            module
@@ -17,7 +17,7 @@ shapefile
 
 A TLE, OMM or TIP alone has no window or no orbit: ``geowarn corridor reentry`` combines them.
 
->>> detect_format("NAVAREA XI 0123/16\\nA. 36-04N 124-30E, 36-04N 124-54E, 35-19N 124-54E.")
+>>> detect_format("NAVAREA XI 0123/16\nA. 36-04N 124-30E, 36-04N 124-54E, 35-19N 124-54E.")
 'navwarn'
 >>> out = parse("A0419/16 - N194400E1235300-N194300E1245100-N170000E1244800 BACK TO START")
 >>> out.format, [c.id for c in out.corridors]
@@ -101,13 +101,13 @@ def _json_kind(obj: Any) -> str | None:
 
 
 def detect_format(data: str | bytes, name: str | None = None) -> str:
-    """Guess the format of ``data`` (file name extension first, then content).
+    r"""Guess the format of ``data`` (file name extension first, then content).
 
     Raises :class:`ParseError` when nothing fits (pass ``format=`` explicitly).
 
     >>> detect_format("DROP ZONE 1: N36 04 E124 30 N36 04 E124 54 N35 19 E124 54")
     'advisory'
-    >>> detect_format(b"PK\\x03\\x04...", name="areas.zip")
+    >>> detect_format(b"PK\x03\x04...", name="areas.zip")
     'shapefile'
     """
     head = data[:16] if isinstance(data, bytes) else b""

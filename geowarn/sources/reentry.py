@@ -58,7 +58,7 @@ _SGP4_ERRORS = {
 
 
 def tle_checksum(line: str) -> int:
-    """The modulo-10 checksum of a TLE line's first 68 columns ('-' counts 1).
+    """Compute the modulo-10 checksum of a TLE line's first 68 columns ('-' counts 1).
 
     >>> tle_checksum("1 25544U 98067A   19343.69339541  .00001764  00000-0  38792-4 0  9991")
     1
@@ -99,7 +99,7 @@ def parse_tle(text: str) -> tuple[str | None, str, str, Satrec]:
 
 
 def parse_omm(text: str) -> tuple[str | None, Satrec]:
-    """An OMM (CCSDS JSON record or list, or XML) as a Satrec."""
+    """Parse an OMM (CCSDS JSON record or list, or XML) into a Satrec."""
     from sgp4 import omm
 
     s = text.lstrip()
@@ -199,7 +199,7 @@ def reentry_corridor(
     tip: Any = None,
     step_s: float = STEP_S,
 ) -> ParsedInput:
-    """The re-entry swath corridor for an element set and a decay window (see the module docstring)."""
+    """Build the re-entry swath corridor for an element set and a decay window (see the module docstring)."""
     text = as_text(tle_text, "element set")
     s = text.lstrip()
     if s[:1] in ("{", "[", "<"):
@@ -297,7 +297,7 @@ def _swath(lat: np.ndarray, lon: np.ndarray, swath_km: float) -> BaseGeometry:
 
 
 def parse_reentry_json(data: str | bytes) -> ParsedInput:
-    """A TIP-style record that also carries ``TLE_LINE1``/``TLE_LINE2`` (and optionally ``TLE_LINE0``)."""
+    """Parse a TIP-style record that also carries ``TLE_LINE1``/``TLE_LINE2`` (and optionally ``TLE_LINE0``)."""
     text = as_text(data, "re-entry JSON")
     try:
         obj = json.loads(text)

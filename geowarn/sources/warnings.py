@@ -69,7 +69,7 @@ def _times(out: ParsedInput) -> set[tuple[int, int, int]]:
 
 
 def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
-    """What in ``text`` looks like a coordinate or a window-time but no corridor of ``out`` used."""
+    """Warn about what in ``text`` looks like a coordinate or a window-time but no corridor of ``out`` used."""
     work = mask_comments(text)
     work = mask(work, [(m.start(), m.end()) for m in _Q_LINE.finditer(work)])
     found: list[ParseWarning] = []
