@@ -86,7 +86,7 @@ class Layer:
         return shapely.STRtree(self.geometries)
 
     def region(self, region_id: str) -> Region:
-        """The region ``region_id`` of this layer; raises :class:`NotFound`."""
+        """Return the region ``region_id`` of this layer; raises :class:`NotFound`."""
         try:
             return self.regions[self._index[region_id]]
         except KeyError:
@@ -106,7 +106,7 @@ class Layer:
 
 
 def shipped_layers_dir() -> Path:
-    """The layers shipped inside the package (``geowarn/data/layers``)."""
+    """Return the layers shipped inside the package (``geowarn/data/layers``)."""
     return Path(__file__).resolve().parent / "data" / "layers"
 
 
@@ -340,7 +340,7 @@ def load_layers(ids: Iterable[str] | None = None, layers_dir: str | Path | None 
 
 
 def find_region(region_id: str, layers_dir: str | Path | None = None) -> tuple[Layer, Region]:
-    """The layer and region with id ``region_id`` (alert layers searched first); raises NotFound.
+    """Return the layer and region with id ``region_id`` (alert layers searched first); raises NotFound.
 
     >>> layer, region = find_region("SEA-japan-sea")
     >>> layer.id, region.properties["alias"], region.names["ko"]

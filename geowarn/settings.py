@@ -133,7 +133,7 @@ def _url(schemes: Sequence[str]) -> Callable[[str], str | None]:
 
 
 def setting(env: str, default: Any, doc: str, parse: Callable[[str], Any] = _text, *, shown: str | None = None) -> Any:
-    """A :class:`Settings` field: its variable ``env``, ``default``, ``doc`` and text parser.
+    """Declare a :class:`Settings` field: its variable ``env``, ``default``, ``doc`` and text parser.
 
     ``shown`` is the default as written in README (when the value itself says little).
     An empty variable counts as unset.
@@ -266,7 +266,7 @@ class Settings:
         return cls(**values)
 
     def replace(self, **overrides: Any) -> Settings:
-        """A copy with some fields changed (unknown names raise :class:`InvalidParameter`)."""
+        """Return a copy with some fields changed (unknown names raise :class:`InvalidParameter`)."""
         names = {f.name for f in dataclasses.fields(self)}
         unknown = sorted(set(overrides) - names)
         if unknown:
@@ -290,7 +290,7 @@ def _settings_fields() -> dict[str, dataclasses.Field[Any]]:
 
 
 def from_env_only(*names: str, environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings with only ``names`` read from the environment: the fallback of library callers.
+    """Build settings with only ``names`` read from the environment: the fallback of library callers.
 
     >>> from_env_only("smtp_port", environ={"GEOWARN_SMTP_PORT": "587", "GEOWARN_PORT": "x"}).smtp_port
     587
@@ -299,7 +299,7 @@ def from_env_only(*names: str, environ: Mapping[str, str] | None = None) -> Sett
 
 
 def env_var(name: str) -> str:
-    """The environment variable of the field ``name``.
+    """Return the environment variable of the field ``name``.
 
     >>> env_var("cap_status")
     'GEOWARN_CAP_STATUS'
@@ -327,7 +327,7 @@ def _shown_default(f: dataclasses.Field[Any]) -> str:
 
 
 def settings_table_markdown() -> str:
-    """The README §Configuration table, one row per variable, generated from :class:`Settings`."""
+    """Generate the README §Configuration table, one row per variable, from :class:`Settings`."""
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for f in dataclasses.fields(Settings):
         rows.append(f"| `{f.metadata['env']}` | {_shown_default(f)} | {f.metadata['doc']} |")
