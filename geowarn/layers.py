@@ -111,17 +111,17 @@ def shipped_layers_dir() -> Path:
 
 
 def layers_dir() -> Path:
-    """``$GEOWARN_LAYERS_DIR`` if set, else the shipped layers."""
-    from geowarn.settings import from_env_only
+    """``$GEOWARN_LAYERS_DIR`` if set, else the shipped layers (see :func:`geowarn.settings.library_fallback`)."""
+    from geowarn.settings import library_fallback
 
-    return from_env_only("layers_dir").layers_dir or shipped_layers_dir()
+    return library_fallback("layers").layers_dir or shipped_layers_dir()
 
 
 def user_layers_dir() -> Path:
     """Where user layers are registered: ``$GEOWARN_LAYERS_DIR``, else ``$GEOWARN_DATA/layers``."""
-    from geowarn.settings import from_env_only
+    from geowarn.settings import library_fallback
 
-    return from_env_only("layers_dir", "data_dir").user_layers_dir
+    return library_fallback("layers").user_layers_dir
 
 
 def _read_catalog(directory: Path) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from geowarn.alerts.rules import Channel
 from geowarn.errors import DeliveryError, InvalidParameter
-from geowarn.settings import Settings, from_env_only
+from geowarn.settings import Settings, library_fallback
 
 CAP_MEDIA_TYPE = "application/cap+xml"
 USER_AGENT = "geowarn-alerts/1"
@@ -54,18 +54,10 @@ def verify(body: bytes, secret: str, signature: str) -> bool:
     return hmac.compare_digest(sign(body, secret), signature.strip())
 
 
-_SMTP_FIELDS = ("smtp_host", "smtp_port", "smtp_from", "smtp_user", "smtp_password", "smtp_starttls")
-
-
-def _settings(settings: Settings | None, *names: str) -> Settings:
-    """Return ``settings``, else the environment's values of ``names`` (the fallback of library callers)."""
-    return settings if settings is not None else from_env_only(*names)
-
-
 def timeout_s(settings: Settings | None = None) -> float:
     """Return the delivery timeout (``GEOWARN_DELIVERY_TIMEOUT_S``; its default when the variable is bad)."""
     try:
-        return _settings(settings, "delivery_timeout_s").delivery_timeout_s
+        return library_fallback("delivery", settings).delivery_timeout_s
     except InvalidParameter:
         return Settings.delivery_timeout_s
 
@@ -132,7 +124,7 @@ def send_webhook(
 
 def smtp_settings(env: Mapping[str, str] | None = None, *, settings: Settings | None = None) -> dict[str, Any]:
     """Return the SMTP server of e-mail channels: of ``settings``, else of ``env`` (default: the environment)."""
-    s = settings if settings is not None else from_env_only(*_SMTP_FIELDS, environ=env)
+    s = library_fallback("smtp", settings, environ=env)
     return {
         "host": s.smtp_host,
         "port": s.smtp_port,
@@ -205,7 +197,7 @@ def mqtt_target(
     if channel.target.startswith("mqtt://"):
         parts = urlsplit(channel.target)
         return parts.hostname or "127.0.0.1", parts.port or 1883, parts.path.lstrip("/")
-    s = settings if settings is not None else from_env_only("mqtt_url", environ=env)
+    s = library_fallback("mqtt", settings, environ=env)
     base = urlsplit(s.mqtt_url)
     return base.hostname or "127.0.0.1", base.port or 1883, channel.target
 

@@ -64,11 +64,6 @@ class WorkerOptions:
                 setattr(opts, k, v)
         return opts
 
-    @classmethod
-    def from_env(cls, **overrides: Any) -> WorkerOptions:
-        """:meth:`from_settings` of the ``GEOWARN_*`` variables."""
-        return cls.from_settings(Settings.from_env(), **overrides)
-
 
 class Worker:
     """One delivery worker over ``store``."""

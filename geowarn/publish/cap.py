@@ -136,9 +136,9 @@ _TEXT: dict[str, dict[str, str]] = {
 
 def cap_identity(environ: Mapping[str, str] | None = None) -> CapIdentity:
     """Read the CAP identity of the ``GEOWARN_CAP_*`` variables (the fallback of library callers; validated)."""
-    from geowarn.settings import from_env_only
+    from geowarn.settings import library_fallback
 
-    return from_env_only("cap_sender", "cap_sender_name", "cap_status", environ=environ).cap
+    return library_fallback("cap", environ=environ).cap
 
 
 def cap_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
