@@ -476,7 +476,7 @@ def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
     return ls, (len(text) if le < 0 else le)
 
 
-def parse_navwarn(  # noqa: C901 - one pass over the message header, body and cancel lines; parsers are being reworked (issue 12)
+def parse_navwarn(  # noqa: C901 - one pass over header, body and cancel lines; being reworked in issue 12
     data: str | bytes,
     *,
     issued: datetime | None = None,

@@ -151,7 +151,9 @@ def _with_arcs(
     return out
 
 
-def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:  # noqa: C901 - one scan of the Q/A-G items sharing their offsets; parsers are being reworked (issue 12)
+def parse_notam(  # noqa: C901 - one scan of items Q/A-G sharing their offsets; being reworked in issue 12
+    data: str | bytes, *, name: str | None = None
+) -> ParsedInput:
     """Parse one NOTAM into corridors (see the module docstring)."""
     text = as_text(data, "NOTAM")
     work = mask_comments(text).upper()
