@@ -52,6 +52,7 @@ class ArtifactFastPath:
         self.size = size
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Serve GET/HEAD of a published file straight from the store (304 on a match), else pass on to the app."""
         method = environ.get("REQUEST_METHOD")
         if method not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
             return self.app(environ, start_response)
