@@ -27,6 +27,7 @@ from geowarn.ogcapi import APIRequest
 from geowarn.service import Options
 from geowarn.settings import Settings
 from geowarn.store import Artifact, Store, open_store
+from webapp.caching import cache_policy
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     app.config["SECRET_KEY"] = settings.secret_key or _persistent_secret(settings)
     app.register_error_handler(Exception, handle_error)
     app.after_request(security_headers)
+    app.after_request(cache_policy)
     from webapp.fastpath import ArtifactFastPath
 
     app.wsgi_app = ArtifactFastPath(app.wsgi_app, store, SECURITY_HEADERS)  # type: ignore[method-assign]
@@ -280,12 +282,10 @@ def artifact_response(art: Artifact, *, download_name: str | None = None, cache_
     resp = Response(art.body, content_type=art.media_type)
     resp.set_etag(art.etag)
     resp.last_modified = art.created
-    resp.cache_control.public = True
-    if cache_forever:
+    if cache_forever:  # otherwise webapp.caching.CURRENT (set after the request)
+        resp.cache_control.public = True
         resp.cache_control.max_age = 31536000
         resp.cache_control.immutable = True
-    else:
-        resp.cache_control.no_cache = True
     if download_name:
         resp.headers["Content-Disposition"] = f'inline; filename="{download_name}"'
     resp.make_conditional(request)

@@ -26,6 +26,7 @@ from geowarn.ids import EVENT_ID_BODY
 from geowarn.model import parse_time, utc
 from geowarn.publish.kinds import FILE_KINDS, ArtifactKind
 from geowarn.store import Store
+from webapp.caching import CURRENT
 
 #: URL pattern → artifact kind, from the one table of published kinds.
 ROUTES: dict[re.Pattern[str], ArtifactKind] = {
@@ -84,7 +85,7 @@ class ArtifactFastPath:
         validators = [
             ("ETag", f'"{etag}"'),
             ("Last-Modified", format_datetime(created, usegmt=True)),
-            ("Cache-Control", "public, no-cache"),
+            ("Cache-Control", CURRENT),
             *self.security,
         ]
         headers = [

@@ -68,7 +68,6 @@ def overview_map() -> BaseResponse:
     resp = Response(html, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("overview-csp", gen), lambda: map_csp(html))
     resp.set_etag(f"overview-{gen}")
-    resp.cache_control.no_cache = True
     resp.make_conditional(request)
     return resp
 

@@ -201,7 +201,8 @@ def _openapi(call: Call) -> Response:
 
 def _health(call: Call) -> Response:
     call.store.check()
-    return {"Content-Type": JSON}, 200, {"status": "ok", "version": __version__, "store": call.store.dialect}
+    headers = {"Content-Type": JSON, "Cache-Control": "no-store"}  # a probe must see this process, not a copy
+    return headers, 200, {"status": "ok", "version": __version__, "store": call.store.dialect}
 
 
 def _atom(call: Call) -> Response:
