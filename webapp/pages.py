@@ -45,10 +45,12 @@ def _now() -> datetime | None:
 
 
 def _lang(region_id: str | None = None) -> str:
+    """Pick the page language: ``?lang=``, then ``Accept-Language``, then the region's."""
     return pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region_id)
 
 
 def _page(template: str, page: dict[str, object]) -> Response:
+    """Render ``template`` with ``page`` as an HTML response that varies by ``Accept-Language``."""
     resp = Response(render_template(template, **page), mimetype="text/html")
     resp.vary.add("Accept-Language")
     return resp
@@ -56,6 +58,7 @@ def _page(template: str, page: dict[str, object]) -> Response:
 
 @bp.get("/")
 def index() -> Response | str:
+    """Serve the dashboard, or the OGC API landing page when JSON is asked for."""
     check_format()
     if not wants_html():
         from webapp.api import respond
@@ -69,6 +72,7 @@ def index() -> Response | str:
 
 @bp.get("/events/<event_id>")
 def event_page(event_id: str) -> Response:
+    """Serve the page of one event (its regions' language unless the reader asks for one)."""
     chosen = request.args.get("lang") or request.headers.get("Accept-Language")
     page = views.event_page(store(), event_id, now=_now(), lang=_lang() if chosen else None)
     return _page("event.html", {**page, "lang_switch": True})
@@ -76,6 +80,7 @@ def event_page(event_id: str) -> Response:
 
 @bp.get("/events/<event_id>/map")
 def event_map(event_id: str) -> BaseResponse:
+    """Serve the published map of an event with a CSP allowing its inline scripts."""
     art = store().get_artifact(event_id, "map")
     resp = artifact_response(art)
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
@@ -84,6 +89,7 @@ def event_map(event_id: str) -> BaseResponse:
 
 @bp.get("/map/overview")
 def overview_map() -> BaseResponse:
+    """Serve the map of every current event (cached per store generation, conditional on its ETag)."""
     gen = store().generation()
     current = tuple(sorted((k, str(v)) for k, v in statuses(store(), _now()).items() if is_current(v)))
     key = ("overview", gen, current)
@@ -91,13 +97,13 @@ def overview_map() -> BaseResponse:
     resp = Response(html, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("overview-csp", *key), lambda: map_csp(html))
     resp.set_etag(f"overview-{gen}-" + hashlib.sha256(repr(current).encode()).hexdigest()[:16])
-    resp.cache_control.no_cache = True
     resp.make_conditional(request)
     return resp
 
 
 @bp.get("/regions/<region_id>")
 def region_page(region_id: str) -> Response:
+    """Serve the verdict page of a region in the reader's language."""
     lang = _lang(region_id)
     page = views.region_page(store(), region_id, layers_dir=options().layers_dir, now=_now(), lang=lang)
     query: dict[str, Any] = {"lang": lang}
@@ -110,6 +116,7 @@ def region_page(region_id: str) -> Response:
 
 @bp.get("/regions/<region_id>/map")
 def region_map(region_id: str) -> BaseResponse:
+    """Serve the region's map (cached by what it shows), with a CSP allowing its inline scripts."""
     lang = _lang(region_id)
     key, render = views.region_map(store(), region_id, options(), now=_now(), lang=lang)
     gen = store().generation()
@@ -117,7 +124,6 @@ def region_map(region_id: str) -> BaseResponse:
     resp = Response(html, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("region-csp", *key, gen), lambda: map_csp(html))
     resp.vary.add("Accept-Language")
-    resp.cache_control.no_cache = True
     return resp
 
 
@@ -126,6 +132,7 @@ def region_map(region_id: str) -> BaseResponse:
 
 @bp.route("/operator", methods=["GET", "POST"])
 def operator() -> BaseResponse | str | tuple[str, int]:
+    """Serve the operator form; on POST, preview the input or publish it (login required)."""
     if request.method == "POST":
         check_csrf()
     if not session.get("token_id"):
@@ -148,6 +155,7 @@ def operator() -> BaseResponse | str | tuple[str, int]:
 
 @bp.post("/operator/login")
 def login() -> BaseResponse | tuple[str, int]:
+    """Log the operator in with an API token (403 for an unknown or revoked one)."""
     check_csrf()
     token_id = store().verify_token(request.form.get("token", "").strip())
     if token_id is None:
@@ -160,6 +168,7 @@ def login() -> BaseResponse | tuple[str, int]:
 
 @bp.post("/operator/logout")
 def logout() -> BaseResponse:
+    """Log the operator out."""
     check_csrf()
     session.clear()
     return redirect(url_for("pages.index"), code=303)
@@ -167,4 +176,5 @@ def logout() -> BaseResponse:
 
 @bp.get("/favicon.ico")
 def favicon() -> Response:
+    """Answer 404: there is no favicon."""
     abort(404)
