@@ -146,6 +146,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "page.copy_failed": {"en": "Copy this link: {url}", "ja": "このリンクをコピーしてください：{url}"},
     "page.times": {"en": "Times in {zone} ({tz}).", "ja": "時刻は{zone}（{tz}）です。"},
     "map.legend": {"en": "Legend", "ja": "凡例"},
+    "map.windows": {"en": "Windows ({tz}) — click one to highlight", "ja": "時間帯（{tz}）— クリックで強調表示"},
+    "map.more": {"en": "+{n} more", "ja": "ほか{n}件"},
     # dashboard (dashboard.html)
     "dash.title": {"en": "Rocket stages and space debris: current warnings", "ja": "ロケット・宇宙ごみ：現在の警報"},
     "dash.active": {"en": "Active events ({count})", "ja": "発表中の事象（{count}件）"},

@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
+from geowarn.i18n import message
 from geowarn.model import AlertZone, Corridor, Event, EventStatus, Phase, RegionKind, Severity, TimeWindow
 from geowarn.publish import assets
 from geowarn.publish.localtime import format_window, region_timezone
@@ -322,7 +323,7 @@ def _legend_html(
     return "".join(parts)
 
 
-def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | None:
+def _timeline_data(corridors: Sequence[Corridor], tz: str, lang: str = "en") -> dict[str, Any] | None:
     windows = sorted({w for c in corridors for w in c.windows}, key=lambda w: (w.start, w.end))
     if not windows:
         return None
@@ -331,11 +332,11 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | N
     rows = [{"label": format_window(w.start, w.end, tz), "w": ms} for w, ms in zip(shown, spans, strict=True)]
     more = len(windows) - len(rows)
     return {
-        "title": f"Windows ({tz}) — click one to highlight",
+        "title": message("map.windows", lang, tz=tz),
         "rows": rows,
         "tmin": min(ms[0] for ms in spans),
         "tmax": max(ms[1] for ms in spans),
-        "more": f"+{more} more" if more > 0 else "",
+        "more": message("map.more", lang, n=more) if more > 0 else "",
     }
 
 
@@ -414,7 +415,7 @@ def cancelled_text(event: Event, tz: str) -> str:
     >>> cancelled_text(Event("e", "e", updated=datetime(2026, 12, 2, 20, tzinfo=UTC)), "Asia/Tokyo")
     'Cancelled at 2026-12-03 05:00 JST / 2026-12-03 05:00（日本時間）に取消'
     """
-    from geowarn.i18n import message, with_zone
+    from geowarn.i18n import with_zone
     from geowarn.publish.localtime import to_local
 
     t = to_local(event.updated, tz)
@@ -523,11 +524,9 @@ def render_event_map(
     fullscreen.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
 
-    timeline = _timeline_data(corridors, tz)
+    timeline = _timeline_data(corridors, tz, lang)
     if timeline is not None:
         fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
-    from geowarn.i18n import message
-
     legend = Legend(_legend_html(event, zones, corridors, notes, details), summary=message("map.legend", lang))
     fmap.add_child(legend)
     if banner is not None:
