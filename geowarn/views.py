@@ -166,9 +166,10 @@ def dashboard(store: Store, *, now: datetime | None = None, lang: str = "en") ->
     """Collect the current (lifecycle ``active``) and recent (ended or cancelled) events, newest first."""
     now = utc(now or datetime.now(UTC))
     cards = []
+    lifecycles = statuses(store, now)
     for e in store.list_events(limit=RECENT):
         full = store.get_event(e.id)
-        cards.append(event_card(full, store.zones(e.id), now=now, lang=lang))
+        cards.append(event_card(full, store.zones(e.id), lifecycle=lifecycles.get(e.id), now=now, lang=lang))
     active = [c for c in cards if is_current(c["status"])]
     recent = [c for c in cards if not is_current(c["status"])]
     zone = zone_label(TZ, lang, "JST")
