@@ -71,6 +71,7 @@ def test_demo_events_are_ended_everywhere(app: Flask, client: FlaskClient) -> No
     # the 2016 event page says it is over (an all-clear), not "active"
     event = get(client, "/events/kwangmyongsong-4-2016?lang=en")
     assert 'id="event-status">Ended<' in event and "All clear: ended at 2016-02-14 12:30 JST" in event
+    assert 'class="map big map-ended"' in event  # its (red) published map is shown grey
 
 
 def test_the_notices_own_cancel_time_ends_the_event(app: Flask, client: FlaskClient) -> None:
