@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import shapely
+import shapely.geometry
 
 from geowarn import __version__
 from geowarn.errors import InvalidParameter, NotFound
@@ -51,6 +52,9 @@ TITLES = {
 }
 
 Response = tuple[dict[str, str], int, Any]
+#: Extra parameters of the corridors and alert-zones items: lifecycle status, active, point.
+LIFECYCLE_PARAMS = {"status", "active", "point"}
+LIFECYCLES = ("active", "ended", "cancelled")
 
 
 @dataclass
@@ -277,7 +281,7 @@ def items(req: APIRequest, store: Store, cid: str, *, layers_dir: str | None = N
     if layer_ids is not None and cid not in layer_ids:
         raise NotFound(f"no collection {cid!r}")
     queryables = QUERYABLES.get(cid, ("region_id", "country"))
-    check_params(req, COMMON_PARAMS | set(queryables))
+    check_params(req, COMMON_PARAMS | set(queryables) | (LIFECYCLE_PARAMS if cid in QUERYABLES else set()))
     bbox_text = req.arg("bbox")
     bbox = parse_bbox(bbox_text) if bbox_text is not None else None
     dt = req.arg("datetime")
@@ -286,8 +290,7 @@ def items(req: APIRequest, store: Store, cid: str, *, layers_dir: str | None = N
     offset = parse_int(req.arg("offset"), "offset", 0, 0, 10**9)
     filters = {q: v for q in queryables if (v := req.arg(q)) is not None}
     if cid in QUERYABLES:
-        page = store.query_features(cid, bbox=bbox, interval=interval, filters=filters, limit=limit, offset=offset)
-        feats, matched = page.features, page.number_matched
+        feats, matched = _event_items(req, store, cid, bbox, interval, filters, limit, offset)
     else:
         feats, matched = _layer_items(cid, layers_dir, bbox, filters, limit, offset)
     links = _page_links(req, cid, offset, limit, len(feats), matched)
@@ -300,6 +303,99 @@ def items(req: APIRequest, store: Store, cid: str, *, layers_dir: str | None = N
     }
     text = dumps(head)[:-1] + ',"features":[' + ",".join(feats) + "]}"
     return {"Content-Type": GEOJSON}, 200, text
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    """Parse ``lon,lat`` in CRS84 (``point=127.68,26.21``); a 400 naming the value when malformed or out of range.
+
+    >>> parse_point("127.68,26.21")
+    (127.68, 26.21)
+    """
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise InvalidParameter(f"point must be lon,lat (2 numbers), got {len(parts)} value(s)", field="point")
+    try:
+        lon, lat = (float(p) for p in parts)
+    except ValueError:
+        raise InvalidParameter(f"point {text!r} is not numbers", field="point") from None
+    if not (np.isfinite(lon) and np.isfinite(lat)):
+        raise InvalidParameter("point values must be finite", field="point")
+    if not -180.0 <= lon <= 180.0:
+        raise InvalidParameter(f"point longitude {lon:g} is out of range [-180, 180]", field="point")
+    if not -90.0 <= lat <= 90.0:
+        raise InvalidParameter(f"point latitude {lat:g} is out of range [-90, 90]", field="point")
+    return lon, lat
+
+
+def parse_lifecycle(req: APIRequest) -> str | None:
+    """Read the wanted lifecycle status from ``status=`` and ``active=true|false`` (``None``: any)."""
+    status = req.arg("status")
+    active = req.arg("active")
+    if status is not None and status not in LIFECYCLES:
+        raise InvalidParameter(f"status must be one of {', '.join(LIFECYCLES)}, got {status!r}", field="status")
+    if active is not None:
+        if active.lower() not in ("true", "false"):
+            raise InvalidParameter(f"active must be true or false, got {active!r}", field="active")
+        wanted = "active" if active.lower() == "true" else None
+        if status is not None and (status == "active") != (active.lower() == "true"):
+            raise InvalidParameter(f"status={status} contradicts active={active}", field="active")
+        if wanted is None and status is None:
+            return "!active"
+        return status or wanted
+    return status
+
+
+def _event_items(
+    req: APIRequest,
+    store: Store,
+    cid: str,
+    bbox: tuple[float, float, float, float] | None,
+    interval: tuple[datetime | None, datetime | None] | None,
+    filters: dict[str, str],
+    limit: int,
+    offset: int,
+) -> tuple[list[str], int]:
+    """Return corridors or zones with their event's lifecycle ``status``, filtered by status/active/point."""
+    from geowarn.current import statuses
+
+    wanted = parse_lifecycle(req)
+    point_text = req.arg("point")
+    point = parse_point(point_text) if point_text is not None else None
+    lifecycles = statuses(store)
+    if wanted is None and point is None:
+        page = store.query_features(cid, bbox=bbox, interval=interval, filters=filters, limit=limit, offset=offset)
+        objs, matched = [json.loads(f) for f in page.features], page.number_matched
+    else:
+        if point is not None and bbox is None:
+            eps = 1e-9
+            bbox = (max(point[0] - eps, -180.0), point[1] - eps, min(point[0] + eps, 180.0), point[1] + eps)
+        page = store.query_features(cid, bbox=bbox, interval=interval, filters=filters, limit=10**9, offset=0)
+        objs = []
+        for text in page.features:
+            obj = json.loads(text)
+            status = str(lifecycles.get(obj["properties"].get("event_id"), ""))
+            if wanted == "!active" and status == "active":
+                continue
+            if wanted not in (None, "!active") and status != wanted:
+                continue
+            if point is not None and not _covers(obj, point):
+                continue
+            objs.append(obj)
+        matched = len(objs)
+        objs = objs[offset : offset + limit]
+    for obj in objs:
+        obj["properties"]["status"] = str(lifecycles.get(obj["properties"].get("event_id"), "")) or None
+    return [dumps(o) for o in objs], matched
+
+
+def _covers(obj: dict[str, Any], point: tuple[float, float]) -> bool:
+    """Tell whether a feature's geometry covers ``(lon, lat)`` (boundary in; tried at lon and lon ± 360°)."""
+    geom = obj.get("geometry")
+    if not geom:
+        return False
+    shape = shapely.geometry.shape(geom)
+    lon, lat = point
+    return any(shapely.covers(shape, shapely.Point(x, lat)) for x in (lon, lon + 360.0, lon - 360.0))
 
 
 def _layer_items(

@@ -459,6 +459,14 @@ def region_verdict(
     return combine(_judge(((e, z) for e, z in pairs if z.region_id in ids), now, statuses), now)
 
 
+def event_verdict(event: Event, zones: Iterable[AlertZone], now: datetime, lifecycle: Lifecycle) -> Verdict:
+    """Judge one event over all its zones (its page's headline): when it warns, strikes or ended.
+
+    ``lifecycle`` is the event's status at ``now`` (:func:`event_lifecycle`).
+    """
+    return combine((zone_state(event, z, lifecycle, now) for z in zones), now)
+
+
 def normalise_lon(lon: float) -> float:
     """Longitude in [-180, 180).
 
@@ -535,6 +543,39 @@ def point_verdict(
     return combine(_judge(hits, now, statuses), now)
 
 
+def area_verdict(
+    area: BaseGeometry,
+    pairs: Iterable[tuple[Event, AlertZone]],
+    now: datetime,
+    *,
+    statuses: Mapping[str, Lifecycle] | None = None,
+) -> Verdict:
+    """Judge an area (a municipality): the zones whose geometry intersects it (boundary in).
+
+    Like :func:`point_verdict`, proximity zones (no geometry) do not claim the area.
+    ``area`` and the zones are compared as drawn (no ±360° shift; areas of the
+    shipped municipality layer do not cross 180°).
+
+    >>> from datetime import UTC
+    >>> from shapely import box
+    >>> from geowarn.model import Certainty, Phase, RegionKind, ResponseType
+    >>> w = TimeWindow(datetime(2026, 12, 2, 22, 0, tzinfo=UTC), datetime(2026, 12, 3, 1, 0, tzinfo=UTC))
+    >>> z = AlertZone("z1", "e1", "c1", Phase.STAGE1, "jp-prefectures", "JP-47", "Okinawa",
+    ...     RegionKind.ADMIN, box(125, 24.5, 125.5, 25), 10.0, 0.01, 0.1, 0.0, Severity.EXTREME,
+    ...     Urgency.EXPECTED, Certainty.LIKELY, ResponseType.SHELTER, windows=(w,))
+    >>> now = datetime(2026, 12, 2, 20, 12, tzinfo=UTC)
+    >>> areas = [box(125.4, 24.9, 126, 25.2), box(126, 26, 127, 27)]
+    >>> [area_verdict(a, [(Event("e1", "L"), z)], now).state.value for a in areas]
+    ['warning', 'not_affected']
+    """
+    hits = [
+        (e, z)
+        for e, z in pairs
+        if z.geometry is not None and not z.geometry.is_empty and shapely.intersects(z.geometry, area)
+    ]
+    return combine(_judge(hits, now, statuses), now)
+
+
 # --------------------------------------------------------------------------- text
 
 
@@ -590,7 +631,22 @@ def schedule(verdict: Verdict, lang: str, tz: str) -> str | None:
     """Return the daily schedule (``Daily 07:30–12:30 JST, 2016-02-07 to 2016-02-14``), or ``None`` if not daily."""
     if not verdict.daily:
         return None
-    first, last = verdict.windows[0], verdict.windows[-1]
+    return daily_schedule(verdict.windows, lang, tz)
+
+
+def daily_schedule(windows: Sequence[TimeWindow], lang: str, tz: str) -> str | None:
+    """Write ``windows`` as one daily schedule in ``tz``, or ``None`` when they are not daily (:func:`is_daily`).
+
+    >>> from datetime import UTC
+    >>> t = datetime(2016, 2, 6, 22, 30, tzinfo=UTC)
+    >>> daily_schedule([TimeWindow(t + timedelta(days=d), t + timedelta(days=d, hours=5)) for d in range(8)],
+    ...     "en", "Asia/Tokyo")
+    'Daily 07:30–12:30 JST, 2016-02-07 to 2016-02-14'
+    """
+    if not is_daily(windows):
+        return None
+    ordered = sorted(set(windows), key=lambda w: (w.start, w.end))
+    first, last = ordered[0], ordered[-1]
     a, b = to_local(first.start, tz), to_local(first.end, tz)
     zone = a.tzname() or tz
     return message(

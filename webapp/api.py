@@ -83,6 +83,7 @@ def _view(op: Operation) -> Callable[..., Response]:
             body=request.get_data(cache=False) if op.body else b"",
             query_string=request.query_string,
             cache=cache().get_or_set,
+            accept_language=request.headers.get("Accept-Language", ""),
         )
         result = dispatch(op, call)
         if isinstance(result, PublishedFile):

@@ -52,6 +52,7 @@ class Call:
     cache: Callable[[Any, Callable[[], Any]], Any] = _no_cache
     model: BaseModel | None = None
     raw: Any = None  # the decoded JSON body, when the operation validated one
+    accept_language: str = ""  # the request's Accept-Language header (pages and feeds in the reader's language)
 
     def media_type(self) -> str:
         """Return the request's media type, lower case, without parameters."""

@@ -287,3 +287,66 @@ class Health(Open):
     """The health check answer."""
 
     status: str
+
+
+class Window(Open):
+    """A time window (UTC, RFC 3339)."""
+
+    start: str | None = Field(json_schema_extra={"format": "date-time"})
+    end: str | None = Field(json_schema_extra={"format": "date-time"})
+
+
+class AffectedZone(Open):
+    """One alert zone covering the point (or area), with its own state."""
+
+    zone_id: str
+    event_id: str
+    event_name: str
+    event_status: Literal["active", "ended", "cancelled"]
+    state: Literal["affected_now", "warning", "expected_later", "ended", "cancelled"]
+    region_id: str
+    region_name: str
+    severity: Severity
+    windows: list[Window]
+
+
+class Affected(Open):
+    """``GET /api/affected``: the verdict for a point or a place (see :mod:`geowarn.verdict`)."""
+
+    state: Literal["affected_now", "warning", "expected_later", "ended", "cancelled", "not_affected"]
+    affected: bool
+    headline: str
+    schedule: str | None
+    severity: Severity | None
+    starts_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    ends_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    countdown_s: int | None
+    daily: bool
+    at: str = Field(json_schema_extra={"format": "date-time"})
+    lang: str
+    timezone: str
+    regions: list[str]
+    windows: list[Window]
+    zones: list[AffectedZone]
+
+
+class PlaceHit(Open):
+    """One place found: its names, the region page that judges it and a point inside it."""
+
+    id: str
+    name: str
+    name_ja: str | None
+    layer: str
+    page: str
+    page_name: str
+    page_name_ja: str | None
+    municipality: bool
+    lat: float
+    lon: float
+
+
+class PlaceList(Open):
+    """``GET /api/places``: places whose names match the query, best first."""
+
+    query: str
+    places: list[PlaceHit]

@@ -104,9 +104,12 @@ def _kml(inp: RenderInput) -> bytes:
 
 
 def _map(inp: RenderInput) -> bytes:
+    from geowarn.publish.commands import reference_layers
+
     html = maps.render_event_map(
         inp.event,
         inp.zones,
+        layers=reference_layers([], inp.zones),  # land as the offline base map, the layers hit outlined
         asset_base=inp.asset_base,
         tile_url=inp.tile_url,
         tile_attribution=inp.tile_attribution,

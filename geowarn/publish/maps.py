@@ -37,10 +37,11 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
-from geowarn.model import AlertZone, Corridor, Event, Phase, RegionKind, Severity, TimeWindow
+from geowarn.i18n import message
+from geowarn.model import AlertZone, Corridor, Event, EventStatus, Phase, RegionKind, Severity, TimeWindow
 from geowarn.publish import assets
 from geowarn.publish.localtime import format_window, region_timezone
-from geowarn.publish.mapcontrols import Legend, MapReady, PageStyle, Timeline, bind_popups
+from geowarn.publish.mapcontrols import Banner, Legend, MapReady, PageStyle, Timeline, bind_popups
 from geowarn.simplify import display_copy
 
 #: Fill colours by CAP severity (ColorBrewer-like, dark = severe).
@@ -67,6 +68,11 @@ PHASE_STYLES: dict[Phase, tuple[str, str | None]] = {
 #: Reference layers: plain outlines; the regions hit: darker, dashed.
 REFERENCE_STYLE = {"color": "#6b6b6b", "weight": 0.8, "opacity": 0.8, "fill": False}
 HIT_STYLE = {"color": "#222", "weight": 1.6, "opacity": 0.9, "fill": False, "dashArray": "5 4"}
+
+#: A cancelled event's corridors and zones: grey, so that nothing of it looks dangerous.
+CANCELLED_COLOR = "#8a8a8a"
+#: The outline of the region a region page is about.
+OUTLINE_STYLE = {"color": "#13294b", "weight": 3, "opacity": 1.0, "fill": False}
 
 SEA_COLOR = "#d5e8f5"
 LAND_COLOR = "#f4f1e8"
@@ -317,7 +323,7 @@ def _legend_html(
     return "".join(parts)
 
 
-def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | None:
+def _timeline_data(corridors: Sequence[Corridor], tz: str, lang: str = "en") -> dict[str, Any] | None:
     windows = sorted({w for c in corridors for w in c.windows}, key=lambda w: (w.start, w.end))
     if not windows:
         return None
@@ -326,11 +332,11 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | N
     rows = [{"label": format_window(w.start, w.end, tz), "w": ms} for w, ms in zip(shown, spans, strict=True)]
     more = len(windows) - len(rows)
     return {
-        "title": f"Windows ({tz}) — click one to highlight",
+        "title": message("map.windows", lang, tz=tz),
         "rows": rows,
         "tmin": min(ms[0] for ms in spans),
         "tmax": max(ms[1] for ms in spans),
-        "more": f"+{more} more" if more > 0 else "",
+        "more": message("map.more", lang, n=more) if more > 0 else "",
     }
 
 
@@ -393,6 +399,33 @@ def _event_bounds(geoms: Sequence[BaseGeometry]) -> tuple[float, float, float, f
 # --------------------------------------------------------------------------- the map
 
 
+def grey(features: list[dict[str, Any]]) -> None:
+    """Paint ``features`` (corridor or zone features of this module) grey: a cancelled event's look."""
+    for f in features:
+        style = dict(f["properties"].get("style") or {})
+        style.update(color=CANCELLED_COLOR, fillColor=CANCELLED_COLOR, fillOpacity=0.2)
+        style.pop("dashArray", None)
+        f["properties"]["style"] = style
+
+
+def cancelled_text(event: Event, tz: str) -> str:
+    """Say when a cancelled event was cancelled (its last update), in English and Japanese.
+
+    >>> from datetime import UTC, datetime
+    >>> cancelled_text(Event("e", "e", updated=datetime(2026, 12, 2, 20, tzinfo=UTC)), "Asia/Tokyo")
+    'Cancelled at 2026-12-03 05:00 JST / 2026-12-03 05:00（日本時間）に取消'
+    """
+    from geowarn.i18n import with_zone
+    from geowarn.publish.localtime import to_local
+
+    t = to_local(event.updated, tz)
+    texts = [
+        message("banner.cancelled", lang, time=with_zone(f"{t:%Y-%m-%d %H:%M}", tz, lang, t.tzname() or tz))
+        for lang in ("en", "ja")
+    ]
+    return " / ".join(texts)
+
+
 def render_event_map(
     event: Event,
     zones: Sequence[AlertZone],
@@ -402,6 +435,10 @@ def render_event_map(
     tile_url: str | None = None,
     tile_attribution: str = "",
     tz: str = "Asia/Tokyo",
+    outline: Sequence[BaseGeometry] = (),
+    frame: Sequence[BaseGeometry | None] | None = None,
+    banner: tuple[str, str] | None = None,
+    lang: str = "en",
 ) -> str:
     """Render the event map as a complete HTML page.
 
@@ -427,12 +464,27 @@ def render_event_map(
         alternative base layer.
     tz
         The zone for windows (zones in a country use that country's zone).
+    outline
+        Geometries drawn as a bold outline (the region of a region page).
+    frame
+        Geometries the initial view fits (the current warning's zones); ``None`` or
+        nothing drawable: every corridor and zone of the event.
+    banner
+        ``(state, text)`` shown over the map (``"cancelled"``/``"ended"``); by default a
+        cancelled event gets ``Cancelled at … / …に取消`` (its last update, in ``tz``) and
+        its corridors and zones are drawn grey.
+    lang
+        The language of the legend's toggle (``en``/``ja``).
     """
     corridors = list(event.corridors)
     zones = list(zones)
     event_geoms = [c.geometry for c in corridors] + [z.geometry for z in zones]
-    pacific = needs_pacific_view(event_geoms)
-    west, south, east, north = _event_bounds([shift_east(g) if pacific else g for g in event_geoms])
+    pacific = needs_pacific_view(event_geoms + list(outline))
+    framed = [g for g in frame or [] if g is not None and not g.is_empty]
+    west, south, east, north = _event_bounds([shift_east(g) if pacific else g for g in framed or event_geoms])
+    cancelled = event.status == EventStatus.CANCELLED
+    if banner is None and cancelled:
+        banner = ("cancelled", cancelled_text(event, tz))
 
     figure = branca.element.Figure(title=_esc(f"{event.name} — geowarn"))
     fmap = folium.Map(location=None, tiles=None, control_scale=False, zoom_start=5, world_copy_jump=False)
@@ -459,24 +511,12 @@ def render_event_map(
     hit = {z.region_id for z in zones}
     _add_reference_layers(fmap, ref_layers, view, near_view, hit, pacific, budget, details, sources)
 
-    bind = bind_popups()
-    corridor_group = folium.FeatureGroup(name="Corridors")
-    corridor_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": corridor_features(corridors, tz, pacific=pacific)},
-        on_each_feature=bind,
-    )
-    corridor_layer.add_to(corridor_group)
-    corridor_group.add_to(fmap)
-    zone_group = folium.FeatureGroup(name="Alert zones")
-    zone_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": zone_features(zones, tz, pacific=pacific)}, on_each_feature=bind
-    )
-    zone_layer.add_to(zone_group)
-    zone_group.add_to(fmap)
+    corridor_layer, zone_layer = _add_event_layers(fmap, corridors, zones, tz, pacific, grey_out=cancelled)
     if sources:
         parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
         details.append("Sources: " + "; ".join(parts))
     notes += _proximity_notes(zones)
+    _add_outline(fmap, outline, pacific)
 
     fullscreen = folium.plugins.Fullscreen(position="topleft")
     fullscreen.default_js = []
@@ -484,13 +524,52 @@ def render_event_map(
     fullscreen.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
 
-    timeline = _timeline_data(corridors, tz)
+    timeline = _timeline_data(corridors, tz, lang)
     if timeline is not None:
         fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
-    fmap.add_child(Legend(_legend_html(event, zones, corridors, notes, details)))
+    legend = Legend(_legend_html(event, zones, corridors, notes, details), summary=message("map.legend", lang))
+    fmap.add_child(legend)
+    if banner is not None:
+        fmap.add_child(Banner(_esc(banner[1]), banner[0]))
     pad = 0.5
     fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
     return str(figure.render())
+
+
+def _add_event_layers(
+    fmap: folium.Map,
+    corridors: Sequence[Corridor],
+    zones: Sequence[AlertZone],
+    tz: str,
+    pacific: bool,
+    *,
+    grey_out: bool,
+) -> tuple[folium.GeoJson, folium.GeoJson]:
+    """Add the corridors and the alert zones (grey when ``grey_out``: a cancelled event); return both layers."""
+    bind = bind_popups()
+    layers = []
+    for name, feats in (
+        ("Corridors", corridor_features(corridors, tz, pacific=pacific)),
+        ("Alert zones", zone_features(zones, tz, pacific=pacific)),
+    ):
+        if grey_out:
+            grey(feats)
+        group = folium.FeatureGroup(name=name)
+        layer = folium.GeoJson({"type": "FeatureCollection", "features": feats}, on_each_feature=bind)
+        layer.add_to(group)
+        group.add_to(fmap)
+        layers.append(layer)
+    return layers[0], layers[1]
+
+
+def _add_outline(fmap: folium.Map, outline: Sequence[BaseGeometry], pacific: bool) -> None:
+    """Add ``outline`` (the region of a region page) as a bold, non-interactive line."""
+    drawn = [display_geometry(g, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG, pacific=pacific) for g in outline]
+    feats = [{"type": "Feature", "geometry": g, "properties": {"style": OUTLINE_STYLE}} for g in drawn if g]
+    if feats:
+        group = folium.FeatureGroup(name="This region")
+        folium.GeoJson({"type": "FeatureCollection", "features": feats}, interactive=False).add_to(group)
+        group.add_to(fmap)
 
 
 def _add_base_maps(
