@@ -658,7 +658,8 @@ def build_zones(
         land_c = shapely.union_all([coast[k] for k in members(c)])
         cell_c = shapely.union_all([cells[k] for k in members(c) if k in cells])
         b12 = geodesic_buffer(shapely.simplify(land_c, 0.001), 12 * NM, quad_segs=8)
-        b200 = geodesic_buffer(shapely.simplify(land_c, 0.01), 200 * NM, quad_segs=8)
+        # 48 segments per quarter circle: a 200 NM arc's chords fall at most 50 m inside (8 gave 1.8 km)
+        b200 = geodesic_buffer(shapely.simplify(land_c, 0.0005), 200 * NM, quad_segs=48)
         ts[c] = b12.intersection(cell_c)
         eez[c] = b200.intersection(cell_c)
         for k in members(c):

@@ -158,3 +158,27 @@ def test_municipality_names_unique_per_prefecture() -> None:
         assert town.name == f"Esashi Town ({ref['qualifier']})" and town.properties["jma_name_en"] == "Esashi Town"
     akita = {r.name_ja: r.name for r in muni.regions if r.name_ja.startswith("秋田市")}
     assert akita == {"秋田市秋田": "Akita City (Akita)", "秋田市河辺雄和": "Akita City (Kawabe-Yuwa)"}
+
+
+def test_200_nm_edge_within_100_m() -> None:
+    """Sampled points of Japan's outer 200 NM edge (away from neighbours and the window) lie 200 NM
+    (370.4 km) from the nearest JMA coast within 100 m, measured geodesically."""
+    eez = L.load_layer("eez-like")
+    japan = shapely.union_all(L.load_layer("jp-prefectures").geometries)
+    zone = eez.region("EEZ-JPN").geometry
+    others = shapely.union_all([g for r, g in zip(eez.regions, eez.geometries, strict=True) if r.parent is None])
+    others = others.difference(zone.buffer(1e-6))
+    window = shapely.box(*eez.meta["build_options"]["window"]).exterior
+    rings = shapely.MultiLineString([p.exterior for p in shapely.get_parts(zone)])
+    pts = shapely.get_coordinates(shapely.segmentize(rings, 0.05))
+    sample = pts[np.random.default_rng(15).choice(len(pts), 400, replace=False)]
+    errors = []
+    for x, y in sample:
+        p = shapely.Point(x, y)
+        if p.distance(others) < 0.1 or p.distance(window) < 0.1:
+            continue
+        d = geodesic_distance_m(p, japan)
+        if d > 300_000:  # not on an equidistance line
+            errors.append(d - 200 * NM)
+    assert len(errors) >= 30
+    assert max(abs(e) for e in errors) < 100.0, (min(errors), max(errors))
