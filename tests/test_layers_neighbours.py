@@ -182,3 +182,10 @@ def test_200_nm_edge_within_100_m() -> None:
             errors.append(d - 200 * NM)
     assert len(errors) >= 30
     assert max(abs(e) for e in errors) < 100.0, (min(errors), max(errors))
+
+
+@pytest.mark.parametrize("ref", REF["sea"], ids=lambda r: r["place"])
+def test_bays_in_their_s23_sea(ref: dict) -> None:
+    point = shapely.Point(ref["lon"], ref["lat"])
+    assert not L.load_layer("land").geometries[0].intersects(point), ref["place"]  # a water point
+    assert [r.id for r in L.load_layer("seas").query(point)] == [ref["sea"]], ref["place"]
