@@ -189,3 +189,18 @@ def test_bays_in_their_s23_sea(ref: dict) -> None:
     point = shapely.Point(ref["lon"], ref["lat"])
     assert not L.load_layer("land").geometries[0].intersects(point), ref["place"]  # a water point
     assert [r.id for r in L.load_layer("seas").query(point)] == [ref["sea"]], ref["place"]
+
+
+def test_new_regions_have_their_local_zone() -> None:
+    """Every Russian subject and SAR of admin1 has its own IANA zone; Kamchatka is UTC+12 (tzdb)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from geowarn.publish.localtime import REGION_ZONES, region_timezone
+
+    ids = [r.id for r in L.load_layer("admin1").regions if r.country == "RUS" or r.id in ("CN-HK", "CN-MO")]
+    assert sorted(ids) == sorted(REGION_ZONES)
+    winter = datetime(2026, 1, 15, tzinfo=UTC)
+    offsets = {i: winter.astimezone(ZoneInfo(region_timezone(i))).utcoffset() for i in ids}
+    assert offsets["RU-KAM"].total_seconds() == 12 * 3600 and offsets["CN-HK"].total_seconds() == 8 * 3600
+    assert offsets["RU-PRI"].total_seconds() == 10 * 3600 and offsets["RU-IRK"].total_seconds() == 8 * 3600
