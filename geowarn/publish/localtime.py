@@ -3,6 +3,8 @@
 >>> from datetime import datetime, UTC
 >>> region_timezone("JP-47"), region_timezone("TS-JP-47"), region_timezone("KR-11")
 ('Asia/Tokyo', 'Asia/Tokyo', 'Asia/Seoul')
+>>> region_timezone("CN-HK"), region_timezone("TS-CN-MO"), region_timezone("RU-KAM"), region_timezone("TS-RUS")
+('Asia/Hong_Kong', 'Asia/Macau', 'Asia/Kamchatka', 'Asia/Vladivostok')
 >>> region_timezone("SEA-yellow-sea", default="Asia/Tokyo")
 'Asia/Tokyo'
 >>> iso_local(datetime(2016, 2, 6, 22, 30, tzinfo=UTC), "Asia/Tokyo")
@@ -36,13 +38,30 @@ COUNTRY_ZONES: dict[str, str] = {
     "RUS": "Asia/Vladivostok",
 }
 
+#: Admin-1 regions whose zone is not their country's (IANA tzdb zone.tab): the SARs, and Russia's
+#: subjects, which span five zones in the layers' window.
+REGION_ZONES: dict[str, str] = {
+    "CN-HK": "Asia/Hong_Kong",
+    "CN-MO": "Asia/Macau",
+    "RU-SAK": "Asia/Sakhalin",
+    "RU-KAM": "Asia/Kamchatka",
+    "RU-MAG": "Asia/Magadan",
+    "RU-KHA": "Asia/Vladivostok",
+    "RU-PRI": "Asia/Vladivostok",
+    "RU-YEV": "Asia/Vladivostok",
+    "RU-AMU": "Asia/Yakutsk",
+    "RU-ZAB": "Asia/Chita",
+    "RU-BU": "Asia/Irkutsk",
+    "RU-IRK": "Asia/Irkutsk",
+}
+
 
 def region_timezone(region_id: str, default: str = "Asia/Tokyo") -> str:
     """Give the IANA zone of a region id (``JP-47``, ``TS-JPN``, ``EEZ-JP-47``, ``KR-11`` …); seas get ``default``."""
     parts = region_id.split("-")
     if parts[0] in ("TS", "EEZ") and len(parts) > 1:
         parts = parts[1:]
-    return COUNTRY_ZONES.get(parts[0].upper(), default)
+    return REGION_ZONES.get("-".join(parts).upper()) or COUNTRY_ZONES.get(parts[0].upper(), default)
 
 
 def to_local(value: datetime, tz: str) -> datetime:
