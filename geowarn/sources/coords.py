@@ -114,7 +114,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "dash",
         re.compile(
-            r"(?<![A-Za-z0-9_.\-])(?P<d>\d{1,3})-(?P<m>"
+            r"(?:(?<![A-Za-z0-9_.\-])|(?<=\d[NS]))(?P<d>\d{1,3})-(?P<m>"  # also 31-12.18N123-42.69E
             + _MIN
             + r")(?:-(?P<s>"
             + _MIN
