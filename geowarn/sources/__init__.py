@@ -194,8 +194,9 @@ def parse(
 def _add_warnings(out: ParsedInput, more: list[ParseWarning]) -> ParsedInput:
     """``out`` with ``more`` warnings merged in (one per line and column), sorted, mirrored in the meta."""
     seen = {(w.line, w.column) for w in out.warnings}
-    out.warnings = sorted([*out.warnings, *(w for w in more if (w.line, w.column) not in seen)],
-                          key=lambda w: (w.line, w.column))
+    out.warnings = sorted(
+        [*out.warnings, *(w for w in more if (w.line, w.column) not in seen)], key=lambda w: (w.line, w.column)
+    )
     if out.warnings:
         out.meta["warnings"] = [w.to_dict() for w in out.warnings]
     return out

@@ -148,7 +148,7 @@ def split_msa(text: str) -> list[tuple[int, int]]:
     """Spans of the warnings of one paste: each starts at a line beginning with a serial.
 
     >>> split_msa("辽航警382/26，黄海北部，撤销辽航警381/26。\\nLN329/26 NORTH YELLOW SEA CANCEL LN328/26.")
-    [(0, 23), (23, 67)]
+    [(0, 28), (28, 70)]
     """
     starts = [m.start() for m in _HEAD.finditer(text)]
     if len(starts) <= 1:
@@ -301,7 +301,9 @@ def _en_windows(n: Normalised, up: str, year: int) -> list[tuple[int, int, list[
         count = (last - first).days + (0 if overnight else 1)
         if not 1 <= count <= 400:
             raise fail(m, "the last day is before the first")
-        ws = [TimeWindow(first + timedelta(days=k) + s, first + timedelta(days=k + overnight) + e) for k in range(count)]
+        ws = [
+            TimeWindow(first + timedelta(days=k) + s, first + timedelta(days=k + overnight) + e) for k in range(count)
+        ]
         out.append((m.start(), m.end(), ws))
     for m in _EN_RANGE.finditer(up):
         if any(a <= m.start() < b for a, b, _ in out):
@@ -393,9 +395,11 @@ def _parse_one(text: str, *, name: str | None) -> ParsedInput:
 def window_warnings(text: str) -> list[ParseWarning]:
     """Dates and times in a China MSA paste that no window read (line and column of each).
 
-    >>> [str(w) for w in window_warnings("宜宾海航警67/26，…自2026年9月17日06时15分起实施临时交通管制。")]
-    ["line 1, column 22: '9月17日' looks like a date or time but starts or ends no window", \
-"line 1, column 27: '06时15分' looks like a date or time but starts or ends no window"]
+    >>> text = ("宜宾海航警67/26，宜宾海事局航行警告：根据CCTV、现场观测，我局辖区吊鱼嘴至桌子角水域（长江上游航道里程"
+    ...         "989KM-984KM）出现能见度不足500米的大雾，不满足通航条件。据此，宜宾海事局决定自2026年9月17日06时15分起"
+    ...         "对上述水域实施临时交通管制。")
+    >>> [(w.column, w.token) for w in window_warnings(text)]
+    [(107, '9月17日'), (112, '06时15分')]
     """
     found: list[ParseWarning] = []
     for start, end in split_msa(text):
