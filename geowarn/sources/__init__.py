@@ -181,7 +181,11 @@ def parse(
             return _with_warnings(_parse_many(text, spans, fmt, name=name, issued=issued), text)
         return _with_warnings(_parse_one(text, fmt, name=name, issued=issued), text)
     if fmt in ("dms-notice", "advisory"):
-        return _with_warnings(_parse_one(data, fmt, name=name, issued=issued), as_text(data))
+        from geowarn.sources.cjk_time import local_time_warnings
+
+        text = as_text(data)
+        out = _with_warnings(_parse_one(data, fmt, name=name, issued=issued), text)
+        return _add_warnings(out, local_time_warnings(text))
     if fmt == "msa":
         from geowarn.sources.msa import window_warnings
 

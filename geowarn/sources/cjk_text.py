@@ -15,9 +15,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from geowarn.errors import ParseError
 from geowarn.sources.coords import line_col
 
-__all__ = ["Normalised", "normalise"]
+__all__ = ["Normalised", "normalise", "remap_error"]
 
 _EXTRA = {"\u2212": "-", "\u2013": "-", "\uff5e": "~", "\u301c": "~"}
 
@@ -39,6 +40,16 @@ class Normalised:
     def line_col(self, index: int) -> tuple[int, int]:
         """1-based line and column in ``source`` of ``text[index]``."""
         return line_col(self.source, self.origin(index))
+
+
+def remap_error(exc: ParseError, n: Normalised) -> ParseError:
+    """``exc`` raised on ``n.text`` with its line and column moved to ``n.source``."""
+    if exc.line is None:
+        return exc
+    starts = [0] + [i + 1 for i, ch in enumerate(n.text) if ch == "\n"]
+    index = starts[min(exc.line, len(starts)) - 1] + (exc.column or 1) - 1
+    line, col = n.line_col(index)
+    return ParseError(exc.detail, line=line, column=col if exc.column is not None else None, path=exc.path)
 
 
 def normalise(source: str) -> Normalised:
