@@ -18,7 +18,10 @@ from geowarn.sources import parse
 from geowarn.sources.cjk_text import normalise
 from geowarn.sources.cjk_time import find_local_windows
 
-AREA_JA = "落下区域 北緯36度04分 東経124度30分、北緯36度04分 東経124度54分、北緯35度19分 東経124度54分、北緯35度19分 東経124度30分\n"
+AREA_JA = (
+    "落下区域 北緯36度04分 東経124度30分、北緯36度04分 東経124度54分、"
+    "北緯35度19分 東経124度54分、北緯35度19分 東経124度30分\n"
+)
 AREA_KO = "낙하구역: 북위 36도 04분 동경 124도 30분, 북위 36도 04분 동경 124도 54분, 북위 35도 19분 동경 124도 54분\n"
 
 
