@@ -82,6 +82,7 @@ _BUREAU = {
 }
 _EN_ID = re.compile(r"(?m)^[ \t]*(?P<code>[A-Z]{2,3})(?P<num>\d{1,4})/(?P<year>\d{2})\b")
 _EN_MSA = re.compile(r"\bMSA\s+CHINA\b")
+_RELAY = re.compile(r"(?m)^[ \t]*(?:NAVAREA\s+[IVXL]{1,5}|HYDROPAC|HYDROLANT|HYDROARC|ZCZC)\b")
 _HEAD = re.compile(r"(?m)^[ \t]*(?:[\u4e00-\u9fff]{1,3}航警\s*\d{1,4}/\d{2}|[A-Z]{2,3}\d{1,4}/\d{2}\b)")
 
 _SERIAL = r"(?:[\u4e00-\u9fff]{1,3}航警\s*)?\d{1,4}/\d{2}|[A-Z]{2,3}\d{1,4}/\d{2}"
@@ -137,10 +138,12 @@ class _Area:
 def is_msa(text: str) -> bool:
     """Whether ``text`` is a China MSA warning (a Chinese serial, or an English one with ``MSA CHINA``).
 
-    >>> is_msa("HN182/26 SOUTH CHINA SEA .ROCKET FIRING … HAINAN MSA CHINA."), is_msa("NAVAREA XI 12/26")
+    >>> is_msa("HN182/26 SOUTH CHINA SEA .ROCKET FIRING … HAINAN MSA CHINA."), is_msa("NAVAREA XI 12/26\\nHN182/26")
     (True, False)
     """
     norm = normalise(text).text
+    if _RELAY.search(norm.upper()):
+        return False  # a NAVAREA / HYDROPAC relay of an MSA warning is read as that series' message
     return bool(MSA_ID.search(norm) or (_EN_ID.search(norm) and _EN_MSA.search(norm.upper())))
 
 
