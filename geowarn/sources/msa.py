@@ -108,7 +108,9 @@ _BEARINGS = re.compile(
 )
 _CENTRE_AFTER = re.compile(r"\s*为\s*(?:圆心|中心)")
 _CENTRE_BEFORE = re.compile(r"(?:CENT(?:ERED|RED|ER|RE)\s+(?:OF|ON|AT)|CIRCLE\s+OF|RADIUS\s+OF)\s*$")
-_CORNER_GAP = re.compile(r"[\s,、;/和及与]*(?:AND)?[\s,、;/]*")
+_CORNER_GAP = re.compile(
+    r"[\s,、;/和及与]*(?:AND)?[\s,、;/]*(?:[(（]?(?:[A-Z]|\d{1,2}|[一二三四五六七八九十]{1,2})\s*[.、:)）]\s*)?"
+)  # between two corners of one area, maybe with a corner label (A. / (1) / 1、)
 _SHAPE_SPLIT = re.compile(r"和|及|\bAND\b")
 
 _EN_RANGE = re.compile(

@@ -125,3 +125,16 @@ def test_cancellations_only_are_no_corridor_but_are_read() -> None:
 def test_a_warning_without_area_or_cancellation_is_an_error() -> None:
     with pytest.raises(ParseError, match="no areas found"):
         parse("琼航警194/26，北部湾，作业结束。")
+
+
+def test_lettered_corners_and_two_labelled_areas() -> None:
+    lettered = ZJ841.replace("在28-29.06N", "在A.28-29.06N").replace("、28-28.50N", "、B.28-28.50N")
+    (c,) = parse(lettered).corridors
+    assert c.properties["corners"] == 4 and parse(lettered).warnings == []
+    two = ZJ841.replace("、27-45.40N", "；区域二：27-45.40N").replace(
+        "27-45.95N 123-24.48E", "27-45.95N 123-24.48E、27-30.00N 123-30.00E"
+    )
+    with pytest.raises(ParseError, match="area 1: two corners do not make an area"):
+        parse(two)
+    three = two.replace("28-28.50N 123-50.18E", "28-28.50N 123-50.18E、28-10.00N 123-40.00E")
+    assert [c.properties["corners"] for c in parse(three).corridors] == [3, 3]
