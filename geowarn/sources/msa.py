@@ -230,6 +230,8 @@ def _areas(n: Normalised, work: str) -> list[_Area]:
     i = 0
     while i < len(points):
         p = points[i]
+        if len(areas) > MAX_AREAS:
+            raise _error(n, p.start, f"more than {MAX_AREAS} areas in one warning")
         if centre_flags[i]:
             nxt = points[i + 1].start if i + 1 < len(points) else len(work)
             before = up[max(0, p.start - 60) : p.start]
@@ -244,6 +246,8 @@ def _areas(n: Normalised, work: str) -> list[_Area]:
                     continue
                 b = _BEARINGS.search(part.upper())
                 bearings = (float(b.group("b1")), float(b.group("b2"))) if b else None
+                if bearings and max(bearings) > 360.0:
+                    raise _error(n, p.start, f"area {len(areas) + 1}: bearings {b.group(0)!r} beyond 360°")
                 shapes.append((found[0], bearings, part))
             if not shapes:
                 raise _error(n, p.start, f"area {len(areas) + 1}: centre {p.text!r} without a radius")
@@ -262,8 +266,8 @@ def _areas(n: Normalised, work: str) -> list[_Area]:
         if len(group) >= 3:
             areas.append(_Area("polygon", group, group[0].start, group[-1].end))
         i = j
-        if len(areas) > MAX_AREAS:
-            raise _error(n, p.start, f"more than {MAX_AREAS} areas in one warning")
+    if len(areas) > MAX_AREAS:
+        raise _error(n, 0, f"more than {MAX_AREAS} areas in one warning")
     return areas
 
 

@@ -138,3 +138,8 @@ def test_lettered_corners_and_two_labelled_areas() -> None:
         parse(two)
     three = two.replace("28-28.50N 123-50.18E", "28-28.50N 123-50.18E、28-10.00N 123-40.00E")
     assert [c.properties["corners"] for c in parse(three).corridors] == [3, 3]
+
+
+def test_bearings_beyond_360_are_an_error_naming_the_area() -> None:
+    with pytest.raises(ParseError, match=r"column 78: area 2: bearings '方位162°-398°' beyond 360°"):
+        parse(HU722.replace("162°-198°", "162°-398°"))
