@@ -246,7 +246,7 @@ def _areas(n: Normalised, work: str) -> list[_Area]:
                     continue
                 b = _BEARINGS.search(part.upper())
                 bearings = (float(b.group("b1")), float(b.group("b2"))) if b else None
-                if bearings and max(bearings) > 360.0:
+                if b and bearings and max(bearings) > 360.0:
                     raise _error(n, p.start, f"area {len(areas) + 1}: bearings {b.group(0)!r} beyond 360°")
                 shapes.append((found[0], bearings, part))
             if not shapes:
