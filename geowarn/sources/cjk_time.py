@@ -13,6 +13,7 @@ message's (its serial ``沪航警238/23``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -170,7 +171,7 @@ def _ymd(m: re.Match[str], p: str, year: int | None, month: int | None) -> tuple
 
 
 def default_zone(text: str) -> str:
-    """The local zone a CJK notice's times are in when it names none: by its script.
+    """Name the local zone of a CJK notice's times when it names none: by its script.
 
     >>> default_zone("북위 36도"), default_zone("北緯36度 ロケット"), default_zone("北纬36度")
     ('Asia/Seoul', 'Asia/Tokyo', 'Asia/Shanghai')
@@ -180,6 +181,56 @@ def default_zone(text: str) -> str:
     if re.search(r"[\u3040-\u30ff]", text):
         return "Asia/Tokyo"
     return "Asia/Shanghai"
+
+
+def _local_days(
+    m: re.Match[str], year: int | None, fail: Callable[[str], ParseError]
+) -> tuple[datetime, datetime, bool]:
+    """Read the first and last day of a local window match, and whether the last was written."""
+    y1, m1, d1 = _ymd(m, "a", year, None)
+    b_written = bool(m["bd"] or m["bdd"])
+    y2, m2, d2 = _ymd(m, "b", y1, m1) if b_written else (y1, m1, d1)
+    if y1 is None or m1 is None or y2 is None or m2 is None:
+        raise fail("has no year (write it, e.g. 2026年)")
+    if b_written and not (m["by"] or m["bdy"]) and (m2, d2) < (m1, d1):
+        y2 += 1
+    try:
+        return datetime(y1, m1, d1), datetime(y2, m2, d2), b_written
+    except ValueError as exc:
+        raise fail(f": {exc}") from None
+
+
+def _local_windows(text: str, m: re.Match[str], daily: bool, year: int | None, zone: str | None) -> list[TimeWindow]:
+    """Turn one local window match into UTC windows (one a day when ``daily``)."""
+    token = " ".join(m.group(0).split())
+    line, col = line_col(text, m.start())
+
+    def fail(why: str) -> ParseError:
+        return ParseError(f"window {token!r}{'' if why.startswith(':') else ' '}{why}", line=line, column=col)
+
+    written = m["zone"]
+    name = _LOCAL_ZONES.get(re.sub(r"\s+", "", written)) if written else zone
+    if name is None:
+        raise fail(": in which time zone?")
+    tz = UTC if name == "UTC" else ZoneInfo(name)
+    first, last, b_written = _local_days(m, year, fail)
+    (h1, i1), (h2, i2) = _clock(m["c1"]), _clock(m["c2"])
+    if h1 > 23 or h2 > 24 or i1 > 59 or i2 > 59 or (h2 == 24 and i2):
+        raise fail(": the times must be between 00:00 and 24:00")
+    days = [first + timedelta(days=k) for k in range((last - first).days + 1)] if daily else [first]
+    if not days or len(days) > 400:
+        raise fail(": the last day is before the first")
+    out: list[TimeWindow] = []
+    for day in days:
+        s = datetime(day.year, day.month, day.day, tzinfo=tz) + timedelta(hours=h1, minutes=i1)
+        end_day = day if daily else last
+        e = datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz) + timedelta(hours=h2, minutes=i2)
+        if e <= s and (daily or not b_written):
+            e += timedelta(days=1)  # 22:00~04:00: ends the next day
+        if e <= s:
+            raise fail("ends before it starts")
+        out.append(TimeWindow(s.astimezone(UTC), e.astimezone(UTC)))
+    return out
 
 
 def find_local_windows(
@@ -201,43 +252,8 @@ def find_local_windows(
     found: list[tuple[int, int, list[TimeWindow], bool]] = []
     for pat, daily in ((_LOCAL_DAILY, True), (_LOCAL_SINGLE, False)):
         for m in pat.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e, _, _ in found):
-                continue
-            token = " ".join(m.group(0).split())
-            line, col = line_col(text, m.start())
-            written = m["zone"]
-            name = _LOCAL_ZONES.get(re.sub(r"\s+", "", written)) if written else zone
-            if name is None:
-                raise ParseError(f"window {token!r}: in which time zone?", line=line, column=col)
-            tz = UTC if name == "UTC" else ZoneInfo(name)
-            y1, m1, d1 = _ymd(m, "a", year, None)
-            b_written = m["bd"] or m["bdd"]
-            y2, m2, d2 = _ymd(m, "b", y1, m1) if b_written else (y1, m1, d1)
-            if y1 is None or m1 is None or y2 is None or m2 is None:
-                raise ParseError(f"window {token!r} has no year (write it, e.g. 2026年)", line=line, column=col)
-            if b_written and not (m["by"] or m["bdy"]) and (m2, d2) < (m1, d1):
-                y2 += 1
-            (h1, i1), (h2, i2) = _clock(m["c1"]), _clock(m["c2"])
-            if h1 > 23 or h2 > 24 or i1 > 59 or i2 > 59 or (h2 == 24 and i2):
-                raise ParseError(f"window {token!r}: the times must be between 00:00 and 24:00", line=line, column=col)
-            try:
-                first, last = datetime(y1, m1, d1), datetime(y2, m2, d2)
-            except ValueError as exc:
-                raise ParseError(f"window {token!r}: {exc}", line=line, column=col) from None
-            out: list[TimeWindow] = []
-            days = [first + timedelta(days=k) for k in range((last - first).days + 1)] if daily else [first]
-            if not days or len(days) > 400:
-                raise ParseError(f"window {token!r}: the last day is before the first", line=line, column=col)
-            for day in days:
-                s = datetime(day.year, day.month, day.day, tzinfo=tz) + timedelta(hours=h1, minutes=i1)
-                end_day = day if daily else last
-                e = datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz) + timedelta(hours=h2, minutes=i2)
-                if e <= s and (daily or not b_written):
-                    e += timedelta(days=1)  # 22:00~04:00: ends the next day
-                if e <= s:
-                    raise ParseError(f"window {token!r} ends before it starts", line=line, column=col)
-                out.append(TimeWindow(s.astimezone(UTC), e.astimezone(UTC)))
-            found.append((m.start(), m.end(), out, written is None))
+            if not any(s < m.end() and m.start() < e for s, e, _, _ in found):
+                found.append((m.start(), m.end(), _local_windows(text, m, daily, year, zone), m["zone"] is None))
     found.sort(key=lambda f: f[0])
     return found
 
@@ -262,9 +278,9 @@ def unread_local_times(text: str, read: list[tuple[int, int]]) -> list[tuple[int
 
 
 def local_time_warnings(text: str) -> list[ParseWarning]:
-    """Japanese, Korean and Chinese dates and times in ``text`` that no window expression holds.
+    r"""List the Japanese, Korean and Chinese dates and times in ``text`` that no window expression holds.
 
-    >>> [(w.line, w.column, w.token) for w in local_time_warnings("北緯36度04分 東経124度30分\\n5月27日0時から")]
+    >>> [(w.line, w.column, w.token) for w in local_time_warnings("北緯36度04分 東経124度30分\n5月27日0時から")]
     [(2, 1, '5月27日'), (2, 6, '0時')]
     """
     from geowarn.sources.cjk_text import normalise

@@ -138,9 +138,9 @@ class _Area:
 
 
 def is_msa(text: str) -> bool:
-    """Whether ``text`` is a China MSA warning (a Chinese serial, or an English one with ``MSA CHINA``).
+    r"""Whether ``text`` is a China MSA warning (a Chinese serial, or an English one with ``MSA CHINA``).
 
-    >>> is_msa("HN182/26 SOUTH CHINA SEA .ROCKET FIRING … HAINAN MSA CHINA."), is_msa("NAVAREA XI 12/26\\nHN182/26")
+    >>> is_msa("HN182/26 SOUTH CHINA SEA .ROCKET FIRING … HAINAN MSA CHINA."), is_msa("NAVAREA XI 12/26\nHN182/26")
     (True, False)
     """
     norm = normalise(text).text
@@ -150,9 +150,9 @@ def is_msa(text: str) -> bool:
 
 
 def split_msa(text: str) -> list[tuple[int, int]]:
-    """Spans of the warnings of one paste: each starts at a line beginning with a serial.
+    r"""Spans of the warnings of one paste: each starts at a line beginning with a serial.
 
-    >>> split_msa("辽航警382/26，黄海北部，撤销辽航警381/26。\\nLN329/26 NORTH YELLOW SEA CANCEL LN328/26.")
+    >>> split_msa("辽航警382/26，黄海北部，撤销辽航警381/26。\nLN329/26 NORTH YELLOW SEA CANCEL LN328/26.")
     [(0, 28), (28, 70)]
     """
     starts = [m.start() for m in _HEAD.finditer(text)]
@@ -218,52 +218,55 @@ def _radius(clause: str) -> tuple[float, re.Match[str]] | None:
     return _to_m(m.group("r"), m.group("u")), m
 
 
+def _centre_shapes(n: Normalised, work: str, points: list[PointMatch], i: int, count: int) -> list[_Area]:
+    """Read the circle(s) and sector(s) round the centre ``points[i]`` (``count`` areas so far)."""
+    p = points[i]
+    up = work.upper()
+    nxt = points[i + 1].start if i + 1 < len(points) else len(work)
+    before = up[max(0, p.start - 60) : p.start]
+    pre = _RADIUS_BEFORE.search(before)
+    out: list[_Area] = []
+    if pre:  # WITHIN 5.4 SEA MILES RADIUS OF P
+        r, u = (pre.group("r"), pre.group("u")) if pre.group("r") else (pre.group("r2"), pre.group("u2"))
+        out.append(_Area("circle", [p], p.start, p.end, _to_m(r, u), None, before[pre.start() :]))
+    for part in _SHAPE_SPLIT.split(work[p.end : nxt]):  # 为圆心，半径3千米…和以 / RADIUS 3KM AND …
+        found = _radius(part)
+        if found is None:
+            continue
+        b = _BEARINGS.search(part.upper())
+        bearings = (float(b.group("b1")), float(b.group("b2"))) if b else None
+        if b and bearings and max(bearings) > 360.0:
+            raise _error(n, p.start, f"area {count + len(out) + 1}: bearings {b.group(0)!r} beyond 360°")
+        out.append(_Area("sector" if bearings else "circle", [p], p.start, p.end, found[0], bearings, part))
+    if not out:
+        raise _error(n, p.start, f"area {count + 1}: centre {p.text!r} without a radius")
+    return out
+
+
 def _areas(n: Normalised, work: str) -> list[_Area]:
-    """The areas of one warning, in text order (``work``: normalised, serial and cancels masked)."""
+    """Find the areas of one warning, in text order (``work``: normalised, serial and cancels masked)."""
     up = work.upper()
     points = find_points(work, bare_decimal=False)
-    centre_flags = []
-    for p in points:
-        before = up[max(0, p.start - 40) : p.start]
-        centre_flags.append(bool(_CENTRE_AFTER.match(work, p.end) or _CENTRE_BEFORE.search(before)))
+    centre = [
+        bool(_CENTRE_AFTER.match(work, p.end) or _CENTRE_BEFORE.search(up[max(0, p.start - 40) : p.start]))
+        for p in points
+    ]
     areas: list[_Area] = []
     i = 0
     while i < len(points):
-        p = points[i]
         if len(areas) > MAX_AREAS:
-            raise _error(n, p.start, f"more than {MAX_AREAS} areas in one warning")
-        if centre_flags[i]:
-            nxt = points[i + 1].start if i + 1 < len(points) else len(work)
-            before = up[max(0, p.start - 60) : p.start]
-            pre = _RADIUS_BEFORE.search(before)
-            shapes: list[tuple[float, tuple[float, float] | None, str]] = []
-            if pre:
-                r, u = (pre.group("r"), pre.group("u")) if pre.group("r") else (pre.group("r2"), pre.group("u2"))
-                shapes.append((_to_m(r, u), None, before[pre.start() :]))
-            for part in _SHAPE_SPLIT.split(work[p.end : nxt]):
-                found = _radius(part)
-                if found is None:
-                    continue
-                b = _BEARINGS.search(part.upper())
-                bearings = (float(b.group("b1")), float(b.group("b2"))) if b else None
-                if b and bearings and max(bearings) > 360.0:
-                    raise _error(n, p.start, f"area {len(areas) + 1}: bearings {b.group(0)!r} beyond 360°")
-                shapes.append((found[0], bearings, part))
-            if not shapes:
-                raise _error(n, p.start, f"area {len(areas) + 1}: centre {p.text!r} without a radius")
-            for r, bearings, text in shapes:
-                kind = "sector" if bearings else "circle"
-                areas.append(_Area(kind, [p], p.start, p.end, r, bearings, text))
+            raise _error(n, points[i].start, f"more than {MAX_AREAS} areas in one warning")
+        if centre[i]:
+            areas += _centre_shapes(n, work, points, i, len(areas))
             i += 1
             continue
-        group = [p]
         j = i + 1
-        while j < len(points) and not centre_flags[j] and _CORNER_GAP.fullmatch(up, group[-1].end, points[j].start):
-            group.append(points[j])
+        while j < len(points) and not centre[j] and _CORNER_GAP.fullmatch(up, points[j - 1].end, points[j].start):
             j += 1
+        group = points[i:j]
         if len(group) == 2:
             raise _error(n, group[0].start, f"area {len(areas) + 1}: two corners do not make an area")
-        if len(group) >= 3:
+        if len(group) >= 3:  # a lone position (概位 …) is no area: the warnings list it
             areas.append(_Area("polygon", group, group[0].start, group[-1].end))
         i = j
     if len(areas) > MAX_AREAS:
@@ -272,7 +275,7 @@ def _areas(n: Normalised, work: str) -> list[_Area]:
 
 
 def _sector(lat: float, lon: float, radius_m: float, b1: float, b2: float, label: str, line: int) -> Any:
-    """A geodesic sector: the centre, then the arc clockwise from bearing ``b1`` to ``b2``."""
+    """Build a geodesic sector: the centre, then the arc clockwise from bearing ``b1`` to ``b2``."""
     sweep = (b2 - b1) % 360.0 or 360.0
     length = math.radians(sweep) * radius_m
     steps = int(min(3600, max(8, math.ceil(sweep), math.ceil(length / (rings.MAX_SEGMENT_M / 4)))))
@@ -281,54 +284,60 @@ def _sector(lat: float, lon: float, radius_m: float, b1: float, b2: float, label
     return rings.finish(Polygon(ring), label, line)
 
 
+def _en_fail(n: Normalised, m: re.Match[str], why: str) -> ParseError:
+    return _error(n, m.start(), f"window {' '.join(m.group(0).split())!r}: {why}")
+
+
+def _en_clock(n: Normalised, m: re.Match[str], hhmm: str) -> timedelta:
+    h, mi = int(hhmm[:2]), int(hhmm[2:])
+    if h > 23 or mi > 59:
+        raise _en_fail(n, m, f"{hhmm} is not a time of day")
+    return timedelta(hours=h, minutes=mi)
+
+
+def _en_day(n: Normalised, m: re.Match[str], y: int, mo: int, d: int) -> datetime:
+    try:
+        return datetime(y, mo, d, tzinfo=UTC)
+    except ValueError as exc:
+        raise _en_fail(n, m, str(exc)) from None
+
+
+def _en_daily(n: Normalised, m: re.Match[str], year: int) -> list[TimeWindow]:
+    """Read ``FROM hhmm UTC TO hhmm UTC DAILY FROM d TO d MON`` (overnight: first start to last end)."""
+    m2 = MONTHS[m.group("m2")]
+    m1 = MONTHS[m.group("m1")] if m.group("m1") else m2
+    first = _en_day(n, m, year, m1, int(m.group("d1")))
+    last = _en_day(n, m, year + (1 if m2 < m1 else 0), m2, int(m.group("d2")))
+    s, e = _en_clock(n, m, m.group("s")), _en_clock(n, m, m.group("e"))
+    overnight = e <= s
+    count = (last - first).days + (0 if overnight else 1)
+    if not 1 <= count <= 400:
+        raise _en_fail(n, m, "the last day is before the first")
+    return [TimeWindow(first + timedelta(days=k) + s, first + timedelta(days=k + overnight) + e) for k in range(count)]
+
+
+def _en_range(n: Normalised, m: re.Match[str], year: int) -> TimeWindow:
+    """Read ``FROM ddhhmmUTC TO ddhhmmUTC MON`` (an end day before the start day is in the next month)."""
+    if not m.group("mon"):
+        raise _en_fail(n, m, "no month")
+    mo = MONTHS[m.group("mon")]
+    sd, ed = m.group("s"), m.group("e")
+    start = _en_day(n, m, year, mo, int(sd[:2])) + _en_clock(n, m, sd[2:])
+    if int(ed[:2]) >= int(sd[:2]):
+        end = _en_day(n, m, year, mo, int(ed[:2])) + _en_clock(n, m, ed[2:])
+    else:  # 301400UTC TO 021500UTC JAN
+        end = _en_day(n, m, year + (mo == 12), mo % 12 + 1, int(ed[:2])) + _en_clock(n, m, ed[2:])
+    if end <= start:
+        raise _en_fail(n, m, "it ends before it starts")
+    return TimeWindow(start, end)
+
+
 def _en_windows(n: Normalised, up: str, year: int) -> list[tuple[int, int, list[TimeWindow]]]:
-    """English windows ``FROM ddhhmmUTC TO ddhhmmUTC MON`` and ``FROM hhmm UTC TO hhmm UTC DAILY FROM d TO d MON``."""
-    out: list[tuple[int, int, list[TimeWindow]]] = []
-
-    def fail(m: re.Match[str], why: str) -> ParseError:
-        return _error(n, m.start(), f"window {' '.join(m.group(0).split())!r}: {why}")
-
-    def clock(m: re.Match[str], hhmm: str) -> timedelta:
-        h, mi = int(hhmm[:2]), int(hhmm[2:])
-        if h > 23 or mi > 59:
-            raise fail(m, f"{hhmm} is not a time of day")
-        return timedelta(hours=h, minutes=mi)
-
-    def day(m: re.Match[str], y: int, mo: int, d: int) -> datetime:
-        try:
-            return datetime(y, mo, d, tzinfo=UTC)
-        except ValueError as exc:
-            raise fail(m, str(exc)) from None
-
-    for m in _EN_DAILY.finditer(up):
-        m2 = MONTHS[m.group("m2")]
-        m1 = MONTHS[m.group("m1")] if m.group("m1") else m2
-        first = day(m, year, m1, int(m.group("d1")))
-        last = day(m, year + (1 if m2 < m1 else 0), m2, int(m.group("d2")))
-        s, e = clock(m, m.group("s")), clock(m, m.group("e"))
-        overnight = e <= s
-        count = (last - first).days + (0 if overnight else 1)
-        if not 1 <= count <= 400:
-            raise fail(m, "the last day is before the first")
-        ws = [
-            TimeWindow(first + timedelta(days=k) + s, first + timedelta(days=k + overnight) + e) for k in range(count)
-        ]
-        out.append((m.start(), m.end(), ws))
+    """Find the English windows of a warning (see :func:`_en_daily` and :func:`_en_range`)."""
+    out = [(m.start(), m.end(), _en_daily(n, m, year)) for m in _EN_DAILY.finditer(up)]
     for m in _EN_RANGE.finditer(up):
-        if any(a <= m.start() < b for a, b, _ in out):
-            continue
-        if not m.group("mon"):
-            raise fail(m, "no month")
-        mo = MONTHS[m.group("mon")]
-        sd, ed = m.group("s"), m.group("e")
-        start = day(m, year, mo, int(sd[:2])) + clock(m, sd[2:])
-        if int(ed[:2]) >= int(sd[:2]):
-            end = day(m, year, mo, int(ed[:2])) + clock(m, ed[2:])
-        else:  # 301400UTC TO 021500UTC JAN: the end is in the next month
-            end = day(m, year + (mo == 12), mo % 12 + 1, int(ed[:2])) + clock(m, ed[2:])
-        if end <= start:
-            raise fail(m, "it ends before it starts")
-        out.append((m.start(), m.end(), [TimeWindow(start, end)]))
+        if not any(a <= m.start() < b for a, b, _ in out):
+            out.append((m.start(), m.end(), [_en_range(n, m, year)]))
     return out
 
 
