@@ -6,6 +6,7 @@ format         what                                                            m
 navwarn        NAVAREA / HYDROPAC / HYDROLANT / NAVTEX text                    :mod:`.navwarn`
 nga-json       NGA broadcast-warn JSON record(s)                               :mod:`.navwarn`
 notam          ICAO NOTAM (items Q–G) and the FAA domestic layout              :mod:`.notam`
+msa            China MSA warning, Chinese (``浙航警841/26``) or English (``HN182/26``)  :mod:`.msa`
 dms-notice     press / IMO relays with ``36°04′N``, Korean and Japanese text   :mod:`.notice`
 advisory       civil-protection advisories with ``N17 00 E124 48`` pairs        :mod:`.notice`
 profile        geowarn launch profile (TOML)                                   :mod:`.profile`
@@ -33,7 +34,7 @@ from pathlib import PurePath
 from typing import Any
 
 from geowarn.errors import ParseError
-from geowarn.sources.common import ParsedInput, as_text, shift_error
+from geowarn.sources.common import ParsedInput, ParseWarning, as_text, shift_error
 from geowarn.sources.messages import split_messages
 from geowarn.sources.warnings import with_warnings as _with_warnings
 
@@ -43,6 +44,7 @@ FORMATS = (
     "navwarn",
     "nga-json",
     "notam",
+    "msa",
     "dms-notice",
     "advisory",
     "profile",
@@ -155,6 +157,10 @@ def _text_format(text: str, s: str) -> str:
         return "profile"
     if _TLE.search(text):
         return "tle"
+    from geowarn.sources.msa import is_msa
+
+    if is_msa(text):
+        return "msa"
     upper = text.upper()
     if _NOTAM.search(upper):
         return "notam"
@@ -188,8 +194,29 @@ def parse(
             return _with_warnings(_parse_many(text, spans, fmt, name=name, issued=issued), text)
         return _with_warnings(_parse_one(text, fmt, name=name, issued=issued), text)
     if fmt in ("dms-notice", "advisory"):
-        return _with_warnings(_parse_one(data, fmt, name=name, issued=issued), as_text(data))
+        from geowarn.sources.cjk_time import local_time_warnings
+
+        text = as_text(data)
+        out = _with_warnings(_parse_one(data, fmt, name=name, issued=issued), text)
+        return _add_warnings(out, local_time_warnings(text))
+    if fmt == "msa":
+        from geowarn.sources.msa import window_warnings
+
+        text = as_text(data)
+        out = _with_warnings(_parse_one(text, fmt, name=name), text)
+        return _add_warnings(out, window_warnings(text))
     return _parse_one(data, fmt, name=name, issued=issued)
+
+
+def _add_warnings(out: ParsedInput, more: list[ParseWarning]) -> ParsedInput:
+    """``out`` with ``more`` warnings merged in (one per line and column), sorted, mirrored in the meta."""
+    seen = {(w.line, w.column) for w in out.warnings}
+    out.warnings = sorted(
+        [*out.warnings, *(w for w in more if (w.line, w.column) not in seen)], key=lambda w: (w.line, w.column)
+    )
+    if out.warnings:
+        out.meta["warnings"] = [w.to_dict() for w in out.warnings]
+    return out
 
 
 def _parse_many(
@@ -226,6 +253,10 @@ def _parse_one(data: str | bytes, fmt: str, *, name: str | None = None, issued: 
         from geowarn.sources.notam import parse_notam
 
         return parse_notam(data, name=name)
+    if fmt == "msa":
+        from geowarn.sources.msa import parse_msa
+
+        return parse_msa(data, name=name)
     if fmt in ("dms-notice", "advisory"):
         from geowarn.sources.notice import parse_notice
 

@@ -112,9 +112,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
-        "dash",
+        "dash",  # also 31-12.18N123-42.69E (no space) and A.28-41.00N (a corner label before it)
         re.compile(
-            r"(?<![A-Za-z0-9_.\-])(?P<d>\d{1,3})-(?P<m>"
+            r"(?:(?<![A-Za-z0-9_.\-])|(?<=\d[NS])|(?<=(?<![A-Za-z0-9])[A-Z][.:]))(?P<d>\d{1,3})-(?P<m>"
             + _MIN
             + r")(?:-(?P<s>"
             + _MIN

@@ -35,6 +35,8 @@ from geowarn.errors import ParseError
 from geowarn.geodesy import NM
 from geowarn.model import Corridor, TimeWindow, parse_time
 from geowarn.sources import rings
+from geowarn.sources.cjk_text import normalise, remap_error
+from geowarn.sources.cjk_time import default_zone, find_local_windows
 from geowarn.sources.common import (
     MAX_AREAS,
     MONTH_RE,
@@ -68,7 +70,7 @@ _ISO_RANGE = re.compile(
     r"(?P<e>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)"
 )
 _RADIUS = re.compile(
-    r"(?:RADIUS|WITHIN|반경|半径)\D{0,12}?(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NAUTICAL\s+MILES?|KM|KILOMETRES?|KILOMETERS?|해리|海里|㎞|킬로미터)"
+    r"(?:RADIUS|WITHIN|반경|半径)\D{0,12}?(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NAUTICAL\s+MILES?|KM|KILOMETRES?|KILOMETERS?|해리|마일|海里|㎞|킬로미터)"
 )
 
 
@@ -108,6 +110,15 @@ def _daily(text: str, work: str) -> list[TimeWindow]:
         except ParseError as exc:
             raise ParseError(f"window {m.group(0)!r}: {exc.detail}", line=line, column=col) from None
     return out
+
+
+def _local_windows(text: str, work: str) -> list[tuple[int, int, list[TimeWindow], bool]]:
+    """Japanese / Korean / Chinese windows (``2026年5月27日0時00分から…``), in the zone written or the script's."""
+    n = normalise(work)
+    try:
+        return find_local_windows(n.text, None, default_zone(text))
+    except ParseError as exc:
+        raise remap_error(exc, n) from None
 
 
 def parse_notice(  # noqa: C901 - line state machine: an area runs on over lines until a line without points
@@ -157,7 +168,10 @@ def parse_notice(  # noqa: C901 - line state machine: an area runs on over lines
         raise ParseError("no coordinates found (expected e.g. 36°04′N 124°30′E or N36 04 E124 30)", line=1, column=1)
     context = "\n".join(header)
     phases, how = assign_phases([f"{a['label']} {a['tail']}" for a in areas], context)
-    windows = tuple(sorted(set(_daily(text, upper)), key=lambda w: (w.start, w.end)))
+    local = _local_windows(text, work)
+    windows = tuple(
+        sorted(set(_daily(text, upper)) | {w for _, _, ws, _ in local for w in ws}, key=lambda w: (w.start, w.end))
+    )
     digest = hashlib.sha1(text.encode()).hexdigest()[:8]
     title = next((h.strip() for h in header), "") or (name or format)
     corridors = []
@@ -199,6 +213,8 @@ def parse_notice(  # noqa: C901 - line state machine: an area runs on over lines
             )
         )
     meta: dict[str, Any] = {"title": title, "areas": [c.label for c in corridors]}
+    if any(assumed for *_, assumed in local):
+        meta["time_zone_assumed"] = default_zone(text)
     if name:
         meta["name"] = name
     return ParsedInput(format, corridors, meta)

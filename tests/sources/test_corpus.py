@@ -63,6 +63,33 @@ def _vertices(geom: Any) -> np.ndarray:
     return np.vstack([np.asarray(p.exterior.coords) for p in polys])
 
 
+def _radius_m(spec: dict[str, Any]) -> float:
+    return float(spec["radius_km"]) * 1000.0 if "radius_km" in spec else float(spec["radius_nm"]) * NM
+
+
+def _sector_problems(verts: np.ndarray, geom: Any, spec: dict[str, Any]) -> list[str]:
+    """A sector: its ring is the centre and an arc at the radius between the bearings (clockwise)."""
+    lat, lon = _point(spec["centre"])
+    r = _radius_m(spec)
+    b1, sweep = float(spec["from_deg"]), (float(spec["to_deg"]) - float(spec["from_deg"])) % 360.0
+    az, _, dist = GEOD.inv(np.full(len(verts), lon), np.full(len(verts), lat), verts[:, 0], verts[:, 1])
+    off = (az - b1) % 360.0
+    on_arc = np.abs(dist - r) <= 0.01 * r
+    out = []
+    if dist.max() > 1.01 * r or not np.any(dist < 1.0):
+        out.append(f"ring {dist.min():.0f}–{dist.max():.0f} m from the centre, not 0–{r:.0f}")
+    inside = (off <= sweep + 0.5) | (off >= 359.5)
+    if not np.all(inside[dist >= 1.0]):
+        out.append(f"vertices outside bearings {spec['from_deg']}–{spec['to_deg']}")
+    if not (np.any(on_arc & ((off <= 0.5) | (off >= 359.5))) and np.any(on_arc & (np.abs(off - sweep) <= 0.5))):
+        out.append("the arc does not reach both bearings")
+    area = abs(GEOD.geometry_area_perimeter(geom)[0])
+    want = np.pi * r * r * sweep / 360.0
+    if abs(area - want) > 0.01 * want:
+        out.append(f"area {area:.0f} m², expected {want:.0f}")
+    return out
+
+
 def _check(notice: dict[str, Any]) -> list[str]:
     """What is wrong with geowarn's reading of one notice (empty: fully right)."""
     text = (CORPUS / notice["file"]).read_text(encoding="utf-8")
@@ -85,9 +112,11 @@ def _check(notice: dict[str, Any]) -> list[str]:
                     problems.append(f"area {i + 1}: corner {lat:.4f},{lon:.4f} missing")
             if c.properties.get("corners") != len(pts):
                 problems.append(f"area {i + 1}: {c.properties.get('corners')} corners, expected {len(pts)}")
+        elif "sector" in exp:
+            problems += [f"area {i + 1}: {p}" for p in _sector_problems(verts, c.geometry, exp["sector"])]
         else:
             lat, lon = _point(exp["circle"]["centre"])
-            r = exp["circle"]["radius_nm"] * NM
+            r = _radius_m(exp["circle"])
             _, _, dist = GEOD.inv(np.full(len(verts), lon), np.full(len(verts), lat), verts[:, 0], verts[:, 1])
             if not np.allclose(dist, r, rtol=0.01):
                 problems.append(f"area {i + 1}: ring {dist.min():.0f}–{dist.max():.0f} m from the centre, not {r:.0f}")
@@ -96,6 +125,8 @@ def _check(notice: dict[str, Any]) -> list[str]:
             problems.append(f"area {i + 1}: {len(got)} windows {got[:2]}…, expected {len(windows)} {windows[:2]}…")
         if notice["phase"] is not None and c.phase.value != notice["phase"]:
             problems.append(f"area {i + 1}: phase {c.phase.value}, expected {notice['phase']}")
+    if "cancels" in notice and out.meta.get("cancels", []) != notice["cancels"]:
+        problems.append(f"cancels {out.meta.get('cancels')}, expected {notice['cancels']}")
     return problems
 
 

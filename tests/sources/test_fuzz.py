@@ -25,6 +25,9 @@ EXAMPLES = {
     "dms-notice": (DATA / "imo-notice-2016-kms4-dms.txt").read_text(),
     "advisory": (DATA / "ocd-advisory-2016-kms4.txt").read_text(),
     "profile": PROFILE_2023.read_text(),
+    "msa": (DATA / "notices" / "msa-hu-722-26-rocket-launch-sector.txt").read_text()
+    + (DATA / "notices" / "msa-qiong-182-26-rocket-debris-slash.txt").read_text()
+    + (DATA / "notices" / "msa-hn-166-26-rocket-firing-overnight-en.txt").read_text(),
 }
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ALPHABET = st.sampled_from(
@@ -40,6 +43,18 @@ ALPHABET = st.sampled_from(
         "BACK TO START",
         "ALTERNATE ",
         "CANCEL ",
+        "为圆心，半径",
+        "海里",
+        "方位",
+        "°",
+        "月",
+        "日",
+        "时至",
+        "每日",
+        "、",
+        "撤销",
+        "航警",
+        "UTC ",
     ]
 )
 
@@ -72,7 +87,7 @@ def test_truncated_and_mutated_examples(fmt: str, data: st.DataObject) -> None:
     _check(fmt, mutated)
 
 
-@pytest.mark.parametrize("fmt", ["navwarn", "dms-notice", "advisory", "notam"])
+@pytest.mark.parametrize("fmt", ["navwarn", "dms-notice", "advisory", "notam", "msa"])
 @FUZZ
 @given(data=st.data())
 def test_swapped_hemispheres(fmt: str, data: st.DataObject) -> None:
@@ -89,7 +104,7 @@ def test_swapped_hemispheres(fmt: str, data: st.DataObject) -> None:
     _check(fmt, "".join(out))
 
 
-@pytest.mark.parametrize("fmt", ["auto", "navwarn", "notam", "dms-notice", "nga-json", "profile", "geojson"])
+@pytest.mark.parametrize("fmt", ["auto", "navwarn", "notam", "dms-notice", "nga-json", "profile", "geojson", "msa"])
 @FUZZ
 @given(text=st.lists(ALPHABET, max_size=80).map("".join) | st.text(max_size=200))
 def test_random_text(fmt: str, text: str) -> None:

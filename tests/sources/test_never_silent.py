@@ -250,10 +250,10 @@ MSA = """沪航警238/23
 
 
 def test_china_msa_warning_in_chinese_beijing_time() -> None:
-    assert detect_format(MSA) == "navwarn"
+    assert detect_format(MSA) == "msa"
     out = parse(MSA)
     (c,) = out.corridors
-    assert c.id == "msa-238-23-1" and c.properties["corners"] == 4 and c.phase.value == "debris"
+    assert c.id == "msa-sh-238-23-1" and c.properties["corners"] == 4 and c.phase.value == "debris"
     assert [(w.start.isoformat(), w.end.isoformat()) for w in c.windows] == [
         ("2023-09-15T16:00:00+00:00", "2023-09-16T00:00:00+00:00")
     ]
