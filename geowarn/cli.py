@@ -391,7 +391,9 @@ def events_list(status: tuple[str, ...]) -> None:
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
 def events_show(event_id: str, output: str | None) -> None:
     """Print an event's published GeoJSON (corridors and alert zones)."""
-    art = _store().get_artifact(event_id, "geojson")
+    from geowarn.rendering import published_file
+
+    art = published_file(_store(), event_id, "geojson", options=_service_options())
     write_output(art.body.decode("utf-8"), output)
 
 
@@ -550,6 +552,7 @@ def subscriptions_add(
         languages=languages or ("ja-JP", "en-US"),
         channels=chans,
         name=name,
+        allow_private=settings().allow_private_targets,
     )
     sub.check_regions()
     store = _store()

@@ -109,6 +109,28 @@ def _layer_ids(value: str) -> tuple[str, ...] | None:
     return ids or None
 
 
+def _hosts_or_networks(value: str) -> tuple[str, ...]:
+    """Comma-separated CIDR networks, addresses or host names.
+
+    >>> _hosts_or_networks("127.0.0.1, 10.0.0.0/8, hooks.internal")
+    ('127.0.0.1', '10.0.0.0/8', 'hooks.internal')
+    """
+    import ipaddress
+
+    out = []
+    for part in value.split(","):
+        entry = part.strip()
+        if not entry:
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            if not all(c.isalnum() or c in "-._" for c in entry):
+                raise ValueError(f"expected CIDR networks or host names, got {entry!r}") from None
+        out.append(entry)
+    return tuple(out)
+
+
 def _token(value: str) -> str:
     if not value or _BAD_TOKEN.search(value):
         raise ValueError(f"must be non-empty without spaces, commas, '<' or '&': {value!r}")
@@ -242,6 +264,15 @@ class Settings:
     worker_retry_cap_s: float = setting("GEOWARN_WORKER_RETRY_CAP_S", 600.0, "Longest retry delay.", _seconds)
     worker_max_attempts: int = setting(
         "GEOWARN_WORKER_MAX_ATTEMPTS", 50, "Attempts after which a failing message is parked.", _positive_int
+    )
+    # ---- issue 14: limits and guards against hostile input
+    allow_private_targets: tuple[str, ...] = setting(
+        "GEOWARN_ALLOW_PRIVATE_TARGETS",
+        (),
+        "Comma-separated networks (CIDR) and host names webhook / `mqtt://` targets may use although they are "
+        "private, loopback or link-local (refused otherwise, at subscription and at delivery).",
+        _hosts_or_networks,
+        shown="none",
     )
 
     @classmethod

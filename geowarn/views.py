@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from geowarn import service
+from geowarn import rendering, service
 from geowarn.errors import InvalidParameter, NotFound
 from geowarn.i18n import CATALOGUE, message, with_zone, zone_label
 from geowarn.model import AlertZone, Event, EventStatus, utc
@@ -108,6 +108,7 @@ def event_page(store: Store, event_id: str) -> dict[str, Any]:
         ],
         "inputs": event.inputs,
         "history": [{**h, "updated": _window(h["updated"], h["updated"]).split("–")[0]} for h in reversed(history)],
+        "render_failures": [r for r in rendering.status(store, event_id, event.version) if r["status"] == "failed"],
     }
 
 

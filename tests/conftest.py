@@ -18,6 +18,9 @@ from shapely.geometry import MultiPolygon, Polygon
 from geowarn.demo import demo_text
 
 DATA = Path(__file__).parent / "data"
+#: The tests' webhook receivers and brokers listen on loopback: allow it (issue 14 refuses private
+#: targets otherwise). Set in the environment so the servers and workers the tests start inherit it.
+os.environ.setdefault("GEOWARN_ALLOW_PRIVATE_TARGETS", "127.0.0.1")
 REQUIRE_ALL = os.environ.get("GEOWARN_REQUIRE_ALL", "") not in ("", "0", "false")
 
 

@@ -26,6 +26,7 @@ from webapp.core import (
     check_format,
     options,
     require_token,
+    settings,
     store,
     wants_html,
 )
@@ -84,6 +85,7 @@ def _view(op: Operation) -> Callable[..., Response]:
             body=request.get_data(cache=False) if op.body else b"",
             query_string=request.query_string,
             cache=cache().get_or_set,
+            settings=settings(),
         )
         result = dispatch(op, call)
         if isinstance(result, PublishedFile):

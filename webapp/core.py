@@ -192,6 +192,9 @@ def handle_error(exc: Exception) -> Response:
         resp = Response(json.dumps(problem, ensure_ascii=False), status=status, mimetype="application/problem+json")
     if status == 401:
         resp.headers["WWW-Authenticate"] = 'Bearer realm="geowarn"'
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        resp.headers["Retry-After"] = str(int(retry_after))
     if isinstance(exc, HTTPException) and status == 405:
         allow = exc.get_headers()
         for k, v in allow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from geowarn import __version__, ogcapi, views
+from geowarn import __version__, ogcapi, rendering, views
 from geowarn.errors import GeowarnError
 from geowarn.i18n import message, pick_language
 from webapp.core import (
@@ -51,7 +51,7 @@ def event_page(event_id: str) -> str:
 
 @bp.get("/events/<event_id>/map")
 def event_map(event_id: str) -> BaseResponse:
-    art = store().get_artifact(event_id, "map")
+    art = rendering.published_file(store(), event_id, "map", options=options())
     resp = artifact_response(art)
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
     return resp

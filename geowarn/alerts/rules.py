@@ -63,16 +63,36 @@ class Channel:
         return out
 
     @classmethod
-    def from_json(cls, obj: Any, *, where: str = "channel") -> Channel:
+    def from_json(cls, obj: Any, *, where: str = "channel", allow: Sequence[str] | None = None) -> Channel:
         if isinstance(obj, str):
-            return parse_channel(obj)
+            return parse_channel(obj, allow=allow)
         if not isinstance(obj, dict):
             raise InvalidParameter(f"{where} must be an object with kind and target")
-        return check_channel(cls(str(obj.get("kind", "")), str(obj.get("target", "")), obj.get("secret")), where)
+        ch = cls(str(obj.get("kind", "")), str(obj.get("target", "")), obj.get("secret"))
+        return check_channel(ch, where, allow=allow)
 
 
-def check_channel(ch: Channel, where: str = "channel") -> Channel:
-    """Validate a channel; raise :class:`InvalidParameter` naming the field."""
+def allowed_private_targets(allow: Sequence[str] | None = None) -> Sequence[str]:
+    """``allow``, else ``GEOWARN_ALLOW_PRIVATE_TARGETS`` of the environment (library callers)."""
+    if allow is not None:
+        return allow
+    from geowarn.settings import from_env_only
+
+    return from_env_only("allow_private_targets").allow_private_targets
+
+
+def check_channel(
+    ch: Channel, where: str = "channel", *, allow: Sequence[str] | None = None, check_hosts: bool = True
+) -> Channel:
+    """Validate a channel; raise :class:`InvalidParameter` naming the field.
+
+    A webhook or ``mqtt://`` host that is (or resolves to) a private, loopback, link-local,
+    multicast or reserved address is refused unless ``allow`` (default:
+    ``GEOWARN_ALLOW_PRIVATE_TARGETS``) lists it (:mod:`geowarn.alerts.targets`); ``check_hosts=False``
+    checks only the form (a later :meth:`Subscription.validate` checks the hosts).
+    """
+    from geowarn.alerts.targets import check_host
+
     if ch.kind not in CHANNEL_KINDS:
         raise InvalidParameter(f"{where}.kind must be one of {', '.join(CHANNEL_KINDS)}, got {ch.kind!r}")
     if ch.kind == "webhook":
@@ -81,6 +101,8 @@ def check_channel(ch: Channel, where: str = "channel") -> Channel:
             raise InvalidParameter(f"{where}.target must be an http(s) URL, got {ch.target!r}")
         if not ch.secret or len(ch.secret) < 8:
             raise InvalidParameter(f"{where}.secret: a webhook needs a secret of at least 8 characters")
+        if check_hosts:
+            check_host(parts.hostname, allowed_private_targets(allow), where=f"{where}.target")
     elif ch.kind == "email":
         if not EMAIL_RE.match(ch.target):
             raise InvalidParameter(f"{where}.target is not an e-mail address: {ch.target!r}")
@@ -91,12 +113,16 @@ def check_channel(ch: Channel, where: str = "channel") -> Channel:
             topic = parts.path.lstrip("/")
             if not parts.hostname:
                 raise InvalidParameter(f"{where}.target lacks the broker host: {ch.target!r}")
+            if check_hosts:
+                check_host(parts.hostname, allowed_private_targets(allow), where=f"{where}.target")
         if not MQTT_TOPIC_RE.match(topic):
             raise InvalidParameter(f"{where}.target is not an MQTT topic to publish to (no + or #): {ch.target!r}")
     return ch
 
 
-def parse_channel(text: str, secret: str | None = None) -> Channel:
+def parse_channel(
+    text: str, secret: str | None = None, *, allow: Sequence[str] | None = None, check_hosts: bool = True
+) -> Channel:
     """A channel from ``webhook:URL`` / an http(s) URL, ``mailto:ADDR`` / an address, ``mqtt:TOPIC``.
 
     >>> parse_channel("mailto:ops@example.org")
@@ -106,13 +132,13 @@ def parse_channel(text: str, secret: str | None = None) -> Channel:
     """
     text = text.strip()
     if text.startswith("webhook:"):
-        return check_channel(Channel("webhook", text[len("webhook:") :], secret))
+        return check_channel(Channel("webhook", text[len("webhook:") :], secret), allow=allow, check_hosts=check_hosts)
     if text.startswith(("http://", "https://")):
-        return check_channel(Channel("webhook", text, secret))
+        return check_channel(Channel("webhook", text, secret), allow=allow, check_hosts=check_hosts)
     if text.startswith("mailto:"):
         return check_channel(Channel("email", text[len("mailto:") :]))
     if text.startswith("mqtt://"):
-        return check_channel(Channel("mqtt", text))
+        return check_channel(Channel("mqtt", text), allow=allow, check_hosts=check_hosts)
     if text.startswith("mqtt:"):
         return check_channel(Channel("mqtt", text[len("mqtt:") :]))
     if EMAIL_RE.match(text):
@@ -150,8 +176,10 @@ class Subscription:
         channels: Iterable[Channel] = (),
         name: str = "",
         id: str | None = None,
+        allow_private: Sequence[str] | None = None,
     ) -> Subscription:
-        """Build and validate a new subscription (a random id unless given)."""
+        """Build and validate a new subscription (a random id unless given; ``allow_private``: see
+        :func:`check_channel`)."""
         try:
             severity = Severity(min_severity)
         except ValueError:
@@ -174,10 +202,10 @@ class Subscription:
             languages=tuple(dict.fromkeys(languages)) or DEFAULT_LANGUAGES,
             channels=tuple(channels),
         )
-        sub.validate()
+        sub.validate(allow_private)
         return sub
 
-    def validate(self) -> None:
+    def validate(self, allow_private: Sequence[str] | None = None) -> None:
         """Raise :class:`InvalidParameter` when the subscription cannot work."""
         if not (self.regions or self.layers or self.polygon is not None):
             raise InvalidParameter("a subscription needs at least one region, layer or polygon")
@@ -193,8 +221,9 @@ class Subscription:
                 raise InvalidGeometry(f"the subscription polygon is invalid: {shapely.is_valid_reason(self.polygon)}")
         if not self.channels:
             raise InvalidParameter("a subscription needs at least one channel (webhook, email or mqtt)")
+        allow = allowed_private_targets(allow_private)
         for i, ch in enumerate(self.channels):
-            check_channel(ch, f"channels[{i}]")
+            check_channel(ch, f"channels[{i}]", allow=allow)
         for lang in self.languages:
             if not re.match(r"^[a-z]{2,3}(-[A-Z]{2})?$", lang):
                 raise InvalidParameter(f"language {lang!r} must look like 'ja-JP' or 'en'")
@@ -240,7 +269,7 @@ class Subscription:
         }
 
     @classmethod
-    def from_json(cls, obj: Any) -> Subscription:
+    def from_json(cls, obj: Any, *, allow_private: Sequence[str] | None = None) -> Subscription:
         """A new subscription from API JSON (the ``id`` and ``created`` fields are ignored)."""
         if not isinstance(obj, dict):
             raise InvalidParameter("the subscription must be a JSON object")
@@ -283,7 +312,11 @@ class Subscription:
             min_severity=str(obj.get("min_severity") or "Minor"),
             phases=[str(p) for p in _list("phases")],
             languages=[str(x) for x in _list("languages")] or DEFAULT_LANGUAGES,
-            channels=[Channel.from_json(c, where=f"channels[{i}]") for i, c in enumerate(_list("channels"))],
+            channels=[
+                Channel.from_json(c, where=f"channels[{i}]", allow=allow_private)
+                for i, c in enumerate(_list("channels"))
+            ],
+            allow_private=allow_private,
         )
 
     @classmethod

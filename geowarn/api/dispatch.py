@@ -27,6 +27,7 @@ from geowarn.ogcapi import APIRequest, check_params
 if TYPE_CHECKING:
     from geowarn.api.operations import Operation
     from geowarn.service import Options
+    from geowarn.settings import Settings
     from geowarn.store import Store
 
 M = TypeVar("M", bound=BaseModel)
@@ -52,6 +53,7 @@ class Call:
     cache: Callable[[Any, Callable[[], Any]], Any] = _no_cache
     model: BaseModel | None = None
     raw: Any = None  # the decoded JSON body, when the operation validated one
+    settings: Settings | None = None  # the app's settings (``None``: library defaults / the environment)
 
     def media_type(self) -> str:
         """The request's media type, lower case, without parameters."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from geowarn import __version__, eventapi, ogcapi
+from geowarn import __version__, eventapi, ogcapi, rendering
 from geowarn.api import models, subscriptions
 from geowarn.api.dispatch import Call, Response
 from geowarn.ids import EVENT_ID_PATTERN
@@ -189,7 +189,8 @@ def _patch(call: Call) -> Response:
 
 
 def _create_subscription(call: Call) -> Response:
-    return subscriptions.create(call.store, call.raw or {}, layers_dir=call.options.layers_dir)
+    allow = call.settings.allow_private_targets if call.settings is not None else None
+    return subscriptions.create(call.store, call.raw or {}, layers_dir=call.options.layers_dir, allow_private=allow)
 
 
 def _openapi(call: Call) -> Response:
@@ -201,7 +202,10 @@ def _openapi(call: Call) -> Response:
 
 def _health(call: Call) -> Response:
     call.store.check()
-    return {"Content-Type": JSON}, 200, {"status": "ok", "version": __version__, "store": call.store.dialect}
+    renders = rendering.health(call.store)
+    status = "degraded" if renders["failed"] else "ok"  # the alert path works: still 200
+    body = {"status": status, "version": __version__, "store": call.store.dialect, "renders": renders}
+    return {"Content-Type": JSON}, 200, body
 
 
 def _atom(call: Call) -> Response:
@@ -227,7 +231,8 @@ def _atom(call: Call) -> Response:
 def _current_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
     def handler(call: Call) -> PublishedFile:
         event_id = call.path["eventId"]
-        return PublishedFile(call.store.get_artifact(event_id, kind.kind), kind.download_name(event_id))
+        art = rendering.published_file(call.store, event_id, kind.kind, options=call.options)
+        return PublishedFile(art, kind.download_name(event_id))
 
     return handler
 
@@ -235,7 +240,7 @@ def _current_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
 def _version_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
     def handler(call: Call) -> PublishedFile:
         event_id, version = call.path["eventId"], int(call.path["version"])
-        art = call.store.get_artifact(event_id, kind.kind, version=version)
+        art = rendering.published_file(call.store, event_id, kind.kind, version=version, options=call.options)
         return PublishedFile(art, kind.download_name(event_id, version), cache_forever=True)
 
     return handler
@@ -259,7 +264,7 @@ def _file_operations() -> list[Operation]:
                 "files",
                 response=_file_schema(k),
                 media_type=k.media_type,
-                errors=(400, 404),
+                errors=(400, 404, 503),
                 conditional=True,
             )
         )
@@ -273,7 +278,7 @@ def _file_operations() -> list[Operation]:
                 "files",
                 response=_file_schema(k),
                 media_type=k.media_type,
-                errors=(400, 404),
+                errors=(400, 404, 503),
                 conditional=True,
             )
         )

@@ -7,6 +7,7 @@ returned only once, in the answer to the request that created them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from geowarn.alerts import outbox
@@ -30,9 +31,14 @@ def list_all(store: Store) -> Response:
     return {"Content-Type": JSON}, 200, {"subscriptions": [s.to_json() for s in subs]}
 
 
-def create(store: Store, obj: dict[str, Any], *, layers_dir: str | None = None) -> Response:
-    """Save a new subscription from its (validated) JSON; the answer reveals its secrets once."""
-    sub = Subscription.from_json(obj)
+def create(
+    store: Store, obj: dict[str, Any], *, layers_dir: str | None = None, allow_private: Sequence[str] | None = None
+) -> Response:
+    """Save a new subscription from its (validated) JSON; the answer reveals its secrets once.
+
+    ``allow_private``: ``GEOWARN_ALLOW_PRIVATE_TARGETS`` (webhook / MQTT hosts are checked, issue 14).
+    """
+    sub = Subscription.from_json(obj, allow_private=allow_private)
     sub.check_regions(layers_dir)
     with store.transaction() as tx:
         save_subscription(tx, sub)
