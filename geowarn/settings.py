@@ -274,6 +274,16 @@ class Settings:
         _hosts_or_networks,
         shown="none",
     )
+    max_unzipped_mb: float = setting(
+        "GEOWARN_MAX_UNZIPPED_MB",
+        100.0,
+        "Largest decompressed size of a KMZ or zipped Shapefile in MB (counted while unpacking, before GDAL); "
+        "larger archives get 413.",
+        _megabytes,
+    )
+    max_zip_entries: int = setting(
+        "GEOWARN_MAX_ZIP_ENTRIES", 1000, "Most entries of a KMZ or zipped Shapefile; more get 413.", _positive_int
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, only: Iterable[str] | None = None) -> Settings:
