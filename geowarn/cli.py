@@ -15,6 +15,7 @@ import click
 
 from geowarn import __version__
 from geowarn.errors import GeowarnError, InvalidParameter
+from geowarn.jsondepth import check_depth
 from geowarn.settings import Settings
 from geowarn.sources import FORMATS
 
@@ -69,6 +70,7 @@ def read_json(path: str) -> Any:
     from geowarn.errors import ParseError
 
     text = read_text(path)
+    check_depth(text)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -37,6 +37,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import Conflict, InvalidGeometry, InvalidParameter, NotFound, StoreError
+from geowarn.jsondepth import check_depth
 from geowarn.model import Region, RegionKind
 from geowarn.simplify import display_copy
 
@@ -175,6 +176,7 @@ def clear_cache() -> None:
 def _read_collection(path: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
     try:
         text = path.read_text(encoding="utf-8")
+        check_depth(text)
         data = json.loads(text)
         feats = data["features"]
         geoms = shapely.get_parts(shapely.from_geojson(text))

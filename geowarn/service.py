@@ -27,6 +27,7 @@ from typing import Any
 from geowarn import rendering
 from geowarn.errors import Conflict, InvalidParameter, ParseError
 from geowarn.ids import EVENT_ID_RE
+from geowarn.jsondepth import check_depth
 from geowarn.model import (
     AlertZone,
     Corridor,
@@ -156,6 +157,7 @@ def parse_input(
         import json
 
         text = data.decode("utf-8") if isinstance(data, bytes) else data
+        check_depth(text)
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:

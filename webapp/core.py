@@ -54,6 +54,7 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     app.extensions["geowarn.cache"] = ResponseCache(512)
     app.config["SECRET_KEY"] = settings.secret_key or _persistent_secret(settings)
     app.register_error_handler(Exception, handle_error)
+    app.before_request(reject_nul)
     app.after_request(security_headers)
     from webapp.fastpath import ArtifactFastPath
 
@@ -214,6 +215,17 @@ def _browser_wants_html() -> bool:
 
 
 # --------------------------------------------------------------------------- security
+
+
+def reject_nul() -> None:
+    """400 for a NUL character in the path or a query parameter, on every backend (issue 14 #8)."""
+    from geowarn.errors import InvalidParameter
+
+    if "\x00" in request.path:
+        raise InvalidParameter("the path contains a NUL character (%00)")
+    for key, values in request.args.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            raise InvalidParameter(f"query parameter {key.replace(chr(0), '%00')!r} contains a NUL character (%00)")
 
 
 SECURITY_HEADERS = [

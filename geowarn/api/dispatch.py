@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from geowarn.errors import InvalidParameter, ParseError
+from geowarn.jsondepth import check_depth
 from geowarn.ogcapi import APIRequest, check_params
+from geowarn.sources.common import check_text
 
 if TYPE_CHECKING:
     from geowarn.api.operations import Operation
@@ -88,9 +90,11 @@ def invalid(exc: ValidationError) -> InvalidParameter:
 def decode(body: bytes) -> str:
     """The body as text (a :class:`ParseError` naming the byte when it is not UTF-8)."""
     try:
-        return body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"the request body is not UTF-8 (byte {exc.start})") from None
+    check_text(text, "the request body")
+    return text
 
 
 def parse_json(body: bytes, model: type[M], *, empty: str | None = None) -> tuple[M, dict[str, Any]]:
@@ -98,6 +102,7 @@ def parse_json(body: bytes, model: type[M], *, empty: str | None = None) -> tupl
     text = decode(body)
     if not text.strip() and empty is not None:
         text = empty
+    check_depth(text)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -33,6 +33,7 @@ from pathlib import PurePath
 from typing import Any
 
 from geowarn.errors import ParseError
+from geowarn.jsondepth import check_depth
 from geowarn.sources.common import ParsedInput, as_text, shift_error
 from geowarn.sources.messages import split_messages
 from geowarn.sources.warnings import with_warnings as _with_warnings
@@ -121,6 +122,7 @@ def detect_format(data: str | bytes, name: str | None = None) -> str:
     text = as_text(data)
     s = text.lstrip()
     if s[:1] in ("{", "["):
+        check_depth(s)
         try:
             obj = json.loads(s)
         except json.JSONDecodeError as exc:

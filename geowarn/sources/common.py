@@ -83,6 +83,21 @@ MONTH_RE = (
 )
 
 
+def check_text(text: str, what: str) -> None:
+    """Refuse a NUL character in input text (one rule on every backend, issue 14 #8): a 400 naming its place.
+
+    >>> check_text("a\\nb\\x00", "the notice")
+    Traceback (most recent call last):
+    ...
+    geowarn.errors.ParseError: line 2, column 2: the notice contains a NUL character (U+0000)
+    """
+    at = text.find("\x00")
+    if at >= 0:
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise ParseError(f"{what} contains a NUL character (U+0000)", line=line, column=column)
+
+
 def as_text(data: str | bytes, what: str = "input") -> str:
     """Decode ``data`` as UTF-8 (BOM dropped) and enforce :data:`MAX_TEXT_CHARS`."""
     if isinstance(data, bytes):
@@ -95,6 +110,7 @@ def as_text(data: str | bytes, what: str = "input") -> str:
     text = data.removeprefix("\ufeff")
     if len(text) > MAX_TEXT_CHARS:
         raise PayloadTooLarge(f"{what} is larger than {MAX_TEXT_CHARS:,} characters")
+    check_text(text, what)
     return text
 
 

@@ -12,10 +12,14 @@ geodesic and cut at 180°. Limits: :data:`MAX_FILE_BYTES`, :data:`MAX_FEATURES`,
 
 >>> fc = '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"},'
 >>> fc += ' "geometry": {"type": "Polygon",'
->>> fc += ' "coordinates": [[[175, 20], [190, 20], [190, 25], [175, 25], [175, 20]]]}}]}'
+>>> fc += ' "coordinates": [[[175, 20], [180, 20], [180, 25], [175, 25], [175, 20]]]}}]}'
 >>> c = read_file(fc, "geojson").corridors[0]
 >>> c.label, c.geometry.geom_type
-('A', 'MultiPolygon')
+('A', 'Polygon')
+>>> read_file(fc.replace("180", "190"), "geojson")
+Traceback (most recent call last):
+...
+geowarn.errors.ParseError: $.features[0].geometry: longitude 190 is out of range [-180, 180]; split a polygon that crosses 180° into a MultiPolygon (RFC 7946 §3.1.9)
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import GeowarnError, ParseError, PayloadTooLarge
+from geowarn.jsondepth import check_depth
 from geowarn.model import Corridor, Phase, TimeWindow, parse_time
 from geowarn.sources import rings
 from geowarn.sources.common import ParsedInput, slug
@@ -86,8 +91,18 @@ def _corridor(geom: BaseGeometry | None, props: dict[str, Any], index: int, stem
     coords = shapely.get_coordinates(geom)
     if not np.all(np.isfinite(coords)):
         raise ParseError("coordinates must be finite numbers", path=f"{path}.geometry")
-    if np.any(np.abs(coords[:, 1]) > 90) or np.any(np.abs(coords[:, 0]) > 540):
-        raise ParseError("coordinates are out of range for lon/lat (is the CRS right?)", path=f"{path}.geometry")
+    bad_lat = np.flatnonzero(np.abs(coords[:, 1]) > 90)
+    if bad_lat.size:
+        lat = coords[bad_lat[0], 1]
+        raise ParseError(f"latitude {lat:g} is out of range [-90, 90] (is the CRS right?)", path=f"{path}.geometry")
+    bad_lon = np.flatnonzero(np.abs(coords[:, 0]) > 180)
+    if bad_lon.size:  # never wrapped (500 is not 140°E): a polygon over 180° is a MultiPolygon split there
+        lon = coords[bad_lon[0], 0]
+        raise ParseError(
+            f"longitude {lon:g} is out of range [-180, 180]; split a polygon that crosses 180° into a "
+            "MultiPolygon (RFC 7946 §3.1.9)",
+            path=f"{path}.geometry",
+        )
     if not geom.is_valid:
         raise ParseError(f"invalid polygon: {shapely.is_valid_reason(geom)}", path=f"{path}.geometry")
     mapped: dict[str, Any] = {}
@@ -165,6 +180,7 @@ def _geojson(data: str | bytes, stem: str) -> list[Corridor]:
     else:
         text = data
     text = text.removeprefix("\ufeff")
+    check_depth(text)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:

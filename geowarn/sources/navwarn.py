@@ -58,6 +58,7 @@ from typing import Any
 
 from geowarn.errors import ParseError
 from geowarn.geodesy import NM
+from geowarn.jsondepth import check_depth
 from geowarn.model import Corridor, Phase, TimeWindow, format_time
 from geowarn.sources import rings
 from geowarn.sources.cjk_time import MSA_ID, find_cjk_windows
@@ -625,6 +626,7 @@ def _nga_issued(value: Any, path: str) -> datetime | None:
 def parse_nga_json(data: str | bytes, *, issued: datetime | None = None) -> ParsedInput:
     """NGA's broadcast-warn JSON (``{"broadcast-warn": [record, …]}``, a list, or one record)."""
     text = as_text(data, "NGA JSON")
+    check_depth(text)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
