@@ -68,6 +68,13 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _non_negative_int(value: str) -> int:
+    n = _int(value)
+    if n < 0:
+        raise ValueError(f"expected 0 or a positive integer, got {value!r}")
+    return n
+
+
 def _port(value: str) -> int:
     n = _int(value)
     if not 0 < n < 65536:
@@ -280,6 +287,13 @@ class Settings:
         "Largest decompressed size of a KMZ or zipped Shapefile in MB (counted while unpacking, before GDAL); "
         "larger archives get 413.",
         _megabytes,
+    )
+    trusted_proxies: int = setting(
+        "GEOWARN_TRUSTED_PROXIES",
+        0,
+        "Reverse proxies in front of `geowarn serve` whose `X-Forwarded-Proto/-Host/-For` are trusted (e.g. `1` "
+        "behind nginx with TLS): the session cookie is then `Secure` over HTTPS.",
+        _non_negative_int,
     )
     max_zip_entries: int = setting(
         "GEOWARN_MAX_ZIP_ENTRIES", 1000, "Most entries of a KMZ or zipped Shapefile; more get 413.", _positive_int

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import cachetools
-from flask import Flask, Response, current_app, g, render_template, request, session
+from flask import Flask, Response, current_app, g, has_request_context, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorized
@@ -47,8 +48,11 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     settings = settings if settings is not None else Settings.from_env()
     app.extensions["geowarn.settings"] = settings
     app.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1024 * 1024)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's defaults hold SESSION_COOKIE_SAMESITE=None, so a setdefault never applied (issue 14 #9)
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.session_interface = SessionCookies()
     store = app.config.get("STORE") or open_store(settings.database_url, data_dir=settings.data_dir)
     app.extensions["geowarn.store"] = store
     app.extensions["geowarn.cache"] = ResponseCache(512)
@@ -59,6 +63,25 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     from webapp.fastpath import ArtifactFastPath
 
     app.wsgi_app = ArtifactFastPath(app.wsgi_app, store, SECURITY_HEADERS)  # type: ignore[method-assign]
+    if settings.trusted_proxies:  # X-Forwarded-Proto/-Host/-For of that many proxies (an https front end)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Signed-cookie sessions whose cookie is ``Secure`` whenever the request came over HTTPS.
+
+    HTTPS is ``wsgi.url_scheme`` (set from ``X-Forwarded-Proto`` by ProxyFix when
+    ``GEOWARN_TRUSTED_PROXIES`` is set) or ``PREFERRED_URL_SCHEME = "https"``; plain-HTTP
+    development servers keep a cookie the browser sends back.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if app.config.get("SESSION_COOKIE_SECURE") or app.config.get("PREFERRED_URL_SCHEME") == "https":
+            return True
+        return has_request_context() and request.is_secure
 
 
 def _persistent_secret(settings: Settings) -> str:

@@ -86,7 +86,11 @@ def region_page(region_id: str) -> Response:
 def operator() -> BaseResponse | str | tuple[str, int]:
     if request.method == "POST":
         check_csrf()
-    if not session.get("token_id"):
+    token_id = session.get("token_id")
+    if token_id and not store().token_active(str(token_id)):  # revoked since the login (issue 14 #5)
+        session.clear()
+        return render_template("login.html", error="the token of this session was revoked; log in again"), 403
+    if not token_id:
         return render_template("login.html")
     if request.method == "GET":
         return render_template("operator.html", form=views.OperatorForm.empty(request.args.get("event")), error=None)

@@ -596,6 +596,11 @@ class SQLStore(abc.ABC):
             return None
         return str(row["id"])
 
+    def token_active(self, token_id: str) -> bool:
+        """Whether the token ``token_id`` exists and is not revoked (operator sessions check it on every write)."""
+        row = self.read_one("SELECT revoked FROM api_tokens WHERE id = ?", [token_id])
+        return row is not None and row["revoked"] is None
+
     def list_tokens(self) -> list[TokenInfo]:
         with self.snapshot() as tx:
             rows = tx.fetchall("SELECT id, name, created, last_used, revoked FROM api_tokens ORDER BY created")
