@@ -591,6 +591,46 @@ def subscriptions_remove(subscription_id: str) -> None:
     click.echo(f"{subscription_id} removed", err=True)
 
 
+@main.group()
+def outbox() -> None:
+    """The alert outbox: list messages and their delivery state, requeue parked ones."""
+
+
+@outbox.command("list")
+@click.option("--status", type=click.Choice(["pending", "delivered", "parked"]), default=None, help="Only these.")
+def outbox_list(status: str | None) -> None:
+    """List outbox rows: id, status, attempts, message type, event, subscription, last error."""
+    from geowarn.alerts import outbox as ob
+
+    for r in ob.rows(_store()):
+        if status is None or r["status"] == status:
+            error = (r["last_error"] or "").replace("\t", " ").replace("\n", " ")
+            click.echo(
+                f"{r['id']}\t{r['status']}\t{r['attempts']}\t{r['msg_type']}\t{r['event_id']}\t"
+                f"{r['subscription_id']}\t{error}"
+            )
+
+
+@outbox.command("requeue")
+@click.argument("outbox_ids", nargs=-1)
+@click.option("--all-parked", is_flag=True, help="Requeue every parked row.")
+def outbox_requeue(outbox_ids: tuple[str, ...], all_parked: bool) -> None:
+    """Put parked messages back in the queue (after the subscriber fixed the endpoint); due at once."""
+    from geowarn.alerts import outbox as ob
+
+    store = _store()
+    ids = list(outbox_ids)
+    if all_parked:
+        ids += [r["id"] for r in ob.rows(store) if r["status"] == "parked" and r["id"] not in ids]
+    if not ids:
+        raise InvalidParameter(
+            "name the outbox rows to requeue (see geowarn outbox list --status parked) or --all-parked"
+        )
+    for oid in ids:
+        ob.requeue(store, oid)
+    click.echo(f"{len(ids)} requeued", err=True)
+
+
 @main.command()
 @click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
 @click.option("--poll-interval", default=None, type=float, help="Seconds between polls (default 0.1).")
@@ -671,8 +711,16 @@ def layers_show(layer_id: str, regions: bool) -> None:
 @click.option("--kind", default="user", show_default=True, help="admin|sea|territorial-sea|eez-like|land|user")
 @click.option("--title", default=None, help="Layer title.")
 @click.option("--replace", is_flag=True, help="Replace an existing user layer with this id.")
+@click.option("--layer", "source_layer", default=None, help="Layer of FILE to read when it has several.")
 def layers_add(
-    file: str, layer_id: str, name_field: str, id_field: str | None, kind: str, title: str | None, replace: bool
+    file: str,
+    layer_id: str,
+    name_field: str,
+    id_field: str | None,
+    kind: str,
+    title: str | None,
+    replace: bool,
+    source_layer: str | None,
 ) -> None:
     """Validate FILE (GeoJSON, Shapefile, GeoPackage …; any CRS) and register it as a user layer.
 
@@ -689,6 +737,7 @@ def layers_add(
         title=title,
         replace=replace,
         target_dir=settings().user_layers_dir,
+        source_layer=source_layer,
     )
     click.echo(f"added layer {entry['id']}: {entry['features']} regions → {entry['dir']}")
 

@@ -423,8 +423,11 @@ def add_layer(
     title: str | None = None,
     target_dir: Path | None = None,
     replace: bool = False,
+    source_layer: str | None = None,
 ) -> dict[str, Any]:
     """Validate a polygon file (GeoJSON, Shapefile, GeoPackage, KML …) and register it as a layer.
+
+    A file with several layers needs ``source_layer`` (``--layer``): it is never silently the first.
 
     The geometries are converted to EPSG:4326, must be valid polygons with unique ids and a
     name; the layer is written to ``target_dir`` (default :func:`user_layers_dir`) and its
@@ -450,8 +453,16 @@ def add_layer(
     if not src.exists():
         raise InvalidParameter(f"{src}: no such file")
     try:
-        df = pyogrio.read_dataframe(src)
+        names = [str(n) for n, _ in pyogrio.list_layers(src)]
     except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / ValueError …
+        raise InvalidParameter(f"{src}: not a readable vector file ({exc})") from None
+    if source_layer is not None and source_layer not in names:
+        raise InvalidParameter(f"{src}: --layer {source_layer!r} is not a layer (layers: {', '.join(names)})")
+    if source_layer is None and len(names) > 1:
+        raise InvalidParameter(f"{src} has {len(names)} layers ({', '.join(names)}): choose one with --layer")
+    try:
+        df = pyogrio.read_dataframe(src, layer=source_layer or (names[0] if names else None))
+    except Exception as exc:
         raise InvalidParameter(f"{src}: not a readable vector file ({exc})") from None
     if len(df) == 0:
         raise InvalidParameter(f"{src}: no features")

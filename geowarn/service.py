@@ -397,13 +397,34 @@ def update_event(
 
 
 def cancel_event(
-    store: Store, event_id: str, *, now: datetime | None = None, note: str = "cancelled", options: Options | None = None
+    store: Store,
+    event_id: str,
+    *,
+    now: datetime | None = None,
+    note: str = "cancelled",
+    options: Options | None = None,
+    name: str | None = None,
+    if_version: int | None = None,
 ) -> EventResult:
-    """Cancel an event (a new version with status ``cancelled``; its zones are kept for the record)."""
+    """Cancel an event (a new version with status ``cancelled``; its zones are kept for the record).
+
+    ``name`` renames it in the same version; ``if_version`` makes it conditional (409 otherwise).
+    """
     current = store.get_event(event_id)
+    if if_version is not None and current.version != if_version:
+        raise Conflict(f"event {event_id!r} is at version {current.version}, not {if_version}")
     if current.status == EventStatus.CANCELLED:
         raise Conflict(f"event {event_id!r} is already cancelled")
-    return update_event(store, event_id, status=EventStatus.CANCELLED, note=note, now=now, options=options)
+    return update_event(
+        store,
+        event_id,
+        status=EventStatus.CANCELLED,
+        name=name,
+        if_version=if_version,
+        note=note,
+        now=now,
+        options=options,
+    )
 
 
 def event_summary(event: Event) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from webapp.core import (
     artifact_response,
     cache,
     check_format,
+    check_upload_size,
     options,
     require_token,
     settings,
@@ -76,6 +77,8 @@ def _view(op: Operation) -> Callable[..., Response]:
     def view(**path: Any) -> Response:
         if op.auth:
             require_token()
+        if op.body:
+            check_upload_size(request.content_length or 0)
         call = Call(
             req=api_request(),
             store=store(),

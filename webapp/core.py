@@ -47,7 +47,11 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     """
     settings = settings if settings is not None else Settings.from_env()
     app.extensions["geowarn.settings"] = settings
-    app.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1024 * 1024)
+    # the body limit leaves room for a form's overhead: the operator's publish step re-posts the previewed file
+    # base64-encoded (4/3) in a multipart form; the file or body itself is held to the limit (check_upload_size)
+    limit = int(settings.max_upload_mb * 1024 * 1024)
+    app.extensions["geowarn.upload_limit"] = limit
+    app.config["MAX_CONTENT_LENGTH"] = limit * 4 // 3 + FORM_OVERHEAD
     # Flask's defaults hold SESSION_COOKIE_SAMESITE=None, so a setdefault never applied (issue 14 #9)
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -82,6 +86,21 @@ class SessionCookies(SecureCookieSessionInterface):
         if app.config.get("SESSION_COOKIE_SECURE") or app.config.get("PREFERRED_URL_SCHEME") == "https":
             return True
         return has_request_context() and request.is_secure
+
+
+#: Bytes a multipart form may add around its file (boundaries, headers, the other fields).
+FORM_OVERHEAD = 256 * 1024
+
+
+def _too_large() -> PayloadTooLarge:
+    limit = current_app.extensions.get("geowarn.upload_limit") or 0
+    return PayloadTooLarge(f"the upload exceeds the limit of {limit / 1048576:g} MB (GEOWARN_MAX_UPLOAD_MB)")
+
+
+def check_upload_size(n_bytes: int) -> None:
+    """413 when a request body, an uploaded file or a pasted text is larger than ``GEOWARN_MAX_UPLOAD_MB``."""
+    if n_bytes > (current_app.extensions.get("geowarn.upload_limit") or 0):
+        raise _too_large()
 
 
 def _persistent_secret(settings: Settings) -> str:
@@ -184,8 +203,7 @@ def check_format() -> None:
 def handle_error(exc: Exception) -> Response:
     """One error shaper: RFC 9457 problem+json (or an HTML page for browsers). Never a traceback."""
     if isinstance(exc, RequestEntityTooLarge):
-        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-        exc = PayloadTooLarge(f"the upload exceeds the limit of {limit / 1048576:g} MB (GEOWARN_MAX_UPLOAD_MB)")
+        exc = _too_large()
     if isinstance(exc, GeowarnError):
         problem = exc.problem()
         status = exc.status

@@ -14,6 +14,7 @@ from webapp.core import (
     cache,
     check_csrf,
     check_format,
+    check_upload_size,
     csrf_token,
     map_csp,
     options,
@@ -95,6 +96,7 @@ def operator() -> BaseResponse | str | tuple[str, int]:
     if request.method == "GET":
         return render_template("operator.html", form=views.OperatorForm.empty(request.args.get("event")), error=None)
     form = views.OperatorForm.from_request(request.form, request.files)
+    check_upload_size(max(len(form.file_b64) * 3 // 4, len(form.text.encode("utf-8"))))
     try:
         if request.form.get("action") == "publish":
             result = views.publish(store(), form, options())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -68,6 +69,12 @@ class SQLiteStore(SQLStore):
         return f"SQLiteStore({str(self.path)!r})"
 
     def _connect(self) -> sqlite3.Connection:
+        try:
+            # the store holds tokens' hashes and webhook secrets: owner-only (issue 14); SQLite gives its
+            # -wal and -shm files the database file's mode
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        except OSError as exc:
+            raise StoreError(f"cannot create {self.path}: {exc.strerror}") from None
         try:
             conn = sqlite3.connect(
                 self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
