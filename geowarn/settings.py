@@ -209,9 +209,10 @@ class Settings:
     secret_key: str | None = setting(
         "GEOWARN_SECRET_KEY",
         None,
-        "Flask secret key (sessions, CSRF); set it when several hosts or workers share PostGIS.",
+        "Secret key of sessions, CSRF and the webhook secrets encrypted at rest; set the same one on every "
+        "host (server and worker) that shares a PostGIS database.",
         _optional_text,
-        shown="random, kept in `GEOWARN_DATA/secret_key` (SQLite)",
+        shown="random, kept in `GEOWARN_DATA/secret_key`",
     )
     tile_url: str | None = setting(
         "GEOWARN_TILE_URL",

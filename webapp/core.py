@@ -15,7 +15,6 @@ import re
 import secrets
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import cachetools
@@ -57,10 +56,10 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.session_interface = SessionCookies()
-    store = app.config.get("STORE") or open_store(settings.database_url, data_dir=settings.data_dir)
+    store = app.config.get("STORE") or open_store(settings=settings)
     app.extensions["geowarn.store"] = store
     app.extensions["geowarn.cache"] = ResponseCache(512)
-    app.config["SECRET_KEY"] = settings.secret_key or _persistent_secret(settings)
+    app.config["SECRET_KEY"] = _secret_key(settings)
     app.register_error_handler(Exception, handle_error)
     app.before_request(reject_nul)
     app.after_request(security_headers)
@@ -103,22 +102,15 @@ def check_upload_size(n_bytes: int) -> None:
         raise _too_large()
 
 
-def _persistent_secret(settings: Settings) -> str:
-    """A secret key kept in the data directory, so several workers share sessions (SQLite setups).
+def _secret_key(settings: Settings) -> str:
+    """``GEOWARN_SECRET_KEY``, else the key kept in the data directory (shared by the workers of one host
+    and by the sealed webhook secrets, :mod:`geowarn.secretbox`); a random one when it cannot be kept."""
+    from geowarn.errors import StoreError
+    from geowarn.secretbox import secret_key
 
-    With PostGIS (or an unwritable directory) a random key per process.
-    """
-    if settings.database_url:
-        return secrets.token_hex(32)
-    path = Path(settings.data_dir) / "secret_key"
     try:
-        if not path.exists():
-            tmp = path.with_name(f".secret_key.{secrets.token_hex(4)}")
-            tmp.write_text(secrets.token_hex(32), encoding="ascii")
-            tmp.chmod(0o600)
-            tmp.replace(path) if not path.exists() else tmp.unlink()
-        return path.read_text(encoding="ascii").strip()
-    except OSError:
+        return secret_key(settings.secret_key, settings.data_dir)
+    except StoreError:
         return secrets.token_hex(32)
 
 

@@ -320,7 +320,8 @@ class Subscription:
         )
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Subscription:
+    def from_row(cls, row: dict[str, Any], tx: Any = None) -> Subscription:
+        """A stored subscription (``tx``: the transaction it was read in, whose store opens the secrets)."""
         sel = json.loads(row["selector"])
         poly = shapely.geometry.shape(sel["polygon"]) if sel.get("polygon") else None
         return cls(
@@ -333,7 +334,7 @@ class Subscription:
             min_severity=Severity(row["min_severity"]),
             phases=tuple(Phase(p) for p in json.loads(row["phases"])),
             languages=tuple(json.loads(row["languages"])),
-            channels=tuple(Channel(c["kind"], c["target"], c.get("secret")) for c in json.loads(row["channels"])),
+            channels=tuple(_read_channel(c, tx) for c in json.loads(row["channels"])),
             created=parse_time(row["created"]) or datetime.now(UTC),
         )
 
@@ -487,22 +488,53 @@ def save_subscription(tx: Any, sub: Subscription) -> Subscription:
         min_severity=str(sub.min_severity),
         phases=json.dumps([str(p) for p in sub.phases]),
         languages=json.dumps(list(sub.languages)),
-        channels=json.dumps([c.to_json() for c in sub.channels]),
+        channels=json.dumps([stored_channel(c, tx) for c in sub.channels]),
         created=sub.created,
     )
     return sub
 
 
+def _read_channel(obj: dict[str, Any], tx: Any) -> Channel:
+    """A stored channel; a secret that cannot be opened is left out (masked in listings; its delivery parks)."""
+    from geowarn.errors import StoreError
+
+    try:
+        return channel_from_storage(obj, tx)
+    except StoreError:
+        return Channel(obj["kind"], obj["target"], None)
+
+
+def stored_channel(ch: Channel, tx: Any) -> dict[str, Any]:
+    """The JSON a channel is stored as: its webhook secret sealed with the store's key (issue 14 #12)."""
+    obj = ch.to_json()
+    box = tx.secret_box() if hasattr(tx, "secret_box") else None
+    if obj.get("secret") and box is not None:
+        obj["secret"] = box.seal(str(obj["secret"]))
+    return obj
+
+
+def channel_from_storage(obj: dict[str, Any], tx: Any) -> Channel:
+    """A stored channel with its webhook secret opened (a clear secret of older rows as it is).
+
+    Raises :class:`~geowarn.errors.StoreError` when the secret was sealed with another key.
+    """
+    secret = obj.get("secret")
+    box = tx.secret_box() if hasattr(tx, "secret_box") else None
+    if secret and box is not None:
+        secret = box.open(str(secret))
+    return Channel(obj["kind"], obj["target"], secret)
+
+
 def list_subscriptions(tx: Any) -> list[Subscription]:
     """Every active subscription, oldest first."""
-    return [Subscription.from_row(r) for r in repo.active_subscriptions(tx)]
+    return [Subscription.from_row(r, tx) for r in repo.active_subscriptions(tx)]
 
 
 def get_subscription(tx: Any, sub_id: str) -> Subscription:
     row = repo.active_subscription(tx, sub_id)
     if row is None:
         raise NotFound(f"no subscription {sub_id!r}")
-    return Subscription.from_row(row)
+    return Subscription.from_row(row, tx)
 
 
 def remove_subscription(tx: Any, sub_id: str) -> None:

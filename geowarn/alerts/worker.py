@@ -89,6 +89,10 @@ class Worker:
     def deliver(self, d: outbox.Delivery) -> str:
         """Send one claimed row and record the outcome; returns ``delivered``, ``pending`` or ``parked``."""
         started = datetime.now(UTC)
+        if d.error:  # e.g. its webhook secret was sealed with another key: retrying cannot help
+            log.warning("delivery %s cannot be sent: %s", d.id, d.error)
+            self.failed += 1
+            return self._fail(d, started, d.error, True)
         msg = channels.Outgoing(d.message_id, d.body, d.msg_type, d.event_id)
         try:
             code = channels.send(d.channel, msg, timeout=self.options.timeout, settings=self.options.settings)

@@ -68,6 +68,9 @@ class SQLiteStore(SQLStore):
     def __repr__(self) -> str:
         return f"SQLiteStore({str(self.path)!r})"
 
+    def _default_key_dir(self) -> Path | None:
+        return self.path.parent
+
     def _connect(self) -> sqlite3.Connection:
         try:
             # the store holds tokens' hashes and webhook secrets: owner-only (issue 14); SQLite gives its

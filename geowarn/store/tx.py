@@ -66,6 +66,11 @@ class Tx:
     def __init__(self, dialect: str, cursor: Any) -> None:
         self.dialect = dialect
         self._cur = cursor
+        self.store: Any = None  # the store that opened it (for its secret box)
+
+    def secret_box(self) -> Any:
+        """The :class:`geowarn.secretbox.SecretBox` of the store (``None`` for a bare Tx: secrets stay clear)."""
+        return self.store.secrets if self.store is not None else None
 
     def _adapt(self, params: Sequence[Any] | Mapping[str, Any]) -> Any:
         if self.dialect != "sqlite":
