@@ -120,3 +120,31 @@ def test_outbox_requeue_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     again = runner.invoke(main, ["outbox", "requeue", ids[0]])
     assert again.exit_code == 1 and "no parked outbox row" in again.output
     store.close()
+
+
+def test_opening_a_connection_keeps_the_locks_of_the_others(tmp_path: Path) -> None:
+    """Opening a connection must not open and close the database file itself: closing any descriptor
+    drops the process's SQLite (fcntl) locks, and another process then sees the database unused (its
+    last connection checkpoints and removes the WAL under us: "database disk image is malformed")."""
+    import subprocess
+    import sys
+    import threading
+
+    store = open_store(data_dir=tmp_path)
+    store.generation()  # this thread's connection holds SQLite's shared lock on the file
+    probe = (  # may another process lock SQLite's SHARED byte range exclusively? (0x40000002, 510 bytes)
+        "import fcntl, os, sys\nfd = os.open(sys.argv[1], os.O_RDWR)\n"
+        "try:\n    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 510, 0x40000002); print('free')\n"
+        "except OSError:\n    print('held')\n"
+    )
+
+    def other_process_sees() -> str:
+        args = [sys.executable, "-c", probe, str(tmp_path / "geowarn.sqlite3")]
+        return subprocess.run(args, capture_output=True, text=True, timeout=30).stdout.strip()
+
+    assert other_process_sees() == "held"
+    t = threading.Thread(target=store.generation)  # another thread opens its own connection
+    t.start()
+    t.join(10)
+    assert other_process_sees() == "held"
+    store.close()
