@@ -45,7 +45,7 @@ def _now() -> datetime:
 
 
 def backoff(attempts: int) -> timedelta:
-    """The delay before the next attempt after ``attempts`` failures.
+    """Return the delay before the next attempt after ``attempts`` failures.
 
     >>> backoff(1), backoff(4), backoff(30)
     (datetime.timedelta(seconds=5), datetime.timedelta(seconds=40), datetime.timedelta(seconds=600))
@@ -54,12 +54,12 @@ def backoff(attempts: int) -> timedelta:
 
 
 def kind_names() -> list[str]:
-    """The kinds every event version publishes (looked up now: the table may be extended)."""
+    """Return the kinds every event version publishes (looked up now: the table may be extended)."""
     return [k.kind for k in kinds.KINDS]
 
 
 def _previous_caps(store: Store, event: Event, options: Options | None) -> list[bytes]:
-    """The CAP messages of the earlier versions (rendered on demand when missing; skipped when that fails)."""
+    """Return the CAP messages of the earlier versions (rendered on demand when missing; skipped when that fails)."""
     out = []
     for v in range(1, event.version):
         try:
@@ -70,7 +70,7 @@ def _previous_caps(store: Store, event: Event, options: Options | None) -> list[
 
 
 def render_input(store: Store, event: Event, zones: Sequence[AlertZone], options: Options | None) -> kinds.RenderInput:
-    """What the renderers of ``event`` (one stored version) get."""
+    """Return what the renderers of ``event`` (one stored version) get."""
     from geowarn.service import Options
 
     opts = options or Options()
@@ -140,7 +140,7 @@ def render_version(
 def published_file(
     store: Store, event_id: str, kind: str, *, version: int | None = None, options: Options | None = None
 ) -> Artifact:
-    """A published file of the current (or given) version, rendered now when it is missing.
+    """Return a published file of the current (or given) version, rendered now when it is missing.
 
     Raises :class:`NotFound` for an unknown event, version or kind, :class:`NotRendered`
     (503, ``Retry-After``) when the file cannot be rendered at the moment.
@@ -186,13 +186,13 @@ def retry_due(store: Store, *, options: Options | None = None, now: datetime | N
 
 
 def status(store: Store, event_id: str, version: int) -> list[dict[str, Any]]:
-    """The render rows of one event version (kind, status, attempts, last_error, …)."""
+    """Return the render rows of one event version (kind, status, attempts, last_error, …)."""
     with store.snapshot() as tx:
         return repo.statuses(tx, event_id, version)
 
 
 def health(store: Store) -> dict[str, Any]:
-    """``/healthz``'s view of rendering: counts of the current versions by status and the failures."""
+    """Return ``/healthz``'s view of rendering: counts of the current versions by status and the failures."""
     with store.snapshot() as tx:
         counts = repo.counts(tx)
         failed = repo.failures(tx)

@@ -37,13 +37,13 @@ class SecretBox:
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
 
     def seal(self, value: str) -> str:
-        """``fernet:<token>`` of ``value`` (an already sealed value is returned unchanged)."""
+        """Return ``fernet:<token>`` of ``value`` (an already sealed value is returned unchanged)."""
         if value.startswith(PREFIX):
             return value
         return PREFIX + self._fernet.encrypt(value.encode("utf-8")).decode("ascii")
 
     def open(self, value: str) -> str:
-        """The secret of a sealed value (a legacy clear value as it is).
+        """Return the secret of a sealed value (a legacy clear value as it is).
 
         Raises :class:`StoreError` when the value was sealed with another key.
         """
@@ -61,7 +61,7 @@ class SecretBox:
 
 
 def persistent_key(data_dir: str | Path) -> str:
-    """The random key kept in ``data_dir/secret_key`` (created 0600 when missing)."""
+    """Return the random key kept in ``data_dir/secret_key`` (created 0600 when missing)."""
     path = Path(data_dir) / KEY_FILE
     try:
         if not path.exists():
@@ -79,5 +79,5 @@ def persistent_key(data_dir: str | Path) -> str:
 
 
 def secret_key(explicit: str | None, data_dir: str | Path) -> str:
-    """``explicit`` (``GEOWARN_SECRET_KEY``), else :func:`persistent_key` of ``data_dir``."""
+    """Return ``explicit`` (``GEOWARN_SECRET_KEY``), else :func:`persistent_key` of ``data_dir``."""
     return explicit or persistent_key(data_dir)

@@ -57,6 +57,7 @@ class Channel:
     secret: str | None = None
 
     def to_json(self, *, reveal: bool = True) -> dict[str, Any]:
+        """Return the channel as API JSON; the webhook secret is masked unless ``reveal``."""
         out: dict[str, Any] = {"kind": self.kind, "target": self.target}
         if self.kind == "webhook":
             out["secret"] = self.secret if reveal else ("***" if self.secret else None)
@@ -64,6 +65,7 @@ class Channel:
 
     @classmethod
     def from_json(cls, obj: Any, *, where: str = "channel", allow: Sequence[str] | None = None) -> Channel:
+        """Read a channel from API JSON: a ``kind:target`` string or an object (``where`` names it in errors)."""
         if isinstance(obj, str):
             return parse_channel(obj, allow=allow)
         if not isinstance(obj, dict):
@@ -76,9 +78,9 @@ def allowed_private_targets(allow: Sequence[str] | None = None) -> Sequence[str]
     """``allow``, else ``GEOWARN_ALLOW_PRIVATE_TARGETS`` of the environment (library callers)."""
     if allow is not None:
         return allow
-    from geowarn.settings import from_env_only
+    from geowarn.settings import library_fallback
 
-    return from_env_only("allow_private_targets").allow_private_targets
+    return library_fallback("targets").allow_private_targets
 
 
 def check_channel(
@@ -123,7 +125,7 @@ def check_channel(
 def parse_channel(
     text: str, secret: str | None = None, *, allow: Sequence[str] | None = None, check_hosts: bool = True
 ) -> Channel:
-    """A channel from ``webhook:URL`` / an http(s) URL, ``mailto:ADDR`` / an address, ``mqtt:TOPIC``.
+    """Parse a channel from ``webhook:URL`` / an http(s) URL, ``mailto:ADDR`` / an address, ``mqtt:TOPIC``.
 
     >>> parse_channel("mailto:ops@example.org")
     Channel(kind='email', target='ops@example.org', secret=None)
@@ -178,8 +180,10 @@ class Subscription:
         id: str | None = None,
         allow_private: Sequence[str] | None = None,
     ) -> Subscription:
-        """Build and validate a new subscription (a random id unless given; ``allow_private``: see
-        :func:`check_channel`)."""
+        """Build and validate a new subscription (a random id unless given).
+
+        ``allow_private``: the private targets allowed (see :func:`check_channel`).
+        """
         try:
             severity = Severity(min_severity)
         except ValueError:
@@ -248,6 +252,7 @@ class Subscription:
     # ------------------------------------------------------------------ serialisation
 
     def selector_json(self) -> dict[str, Any]:
+        """Return what the subscription selects (regions, layers, polygon) as the JSON stored in its row."""
         return {
             "regions": list(self.regions),
             "layers": list(self.layers),
@@ -270,7 +275,7 @@ class Subscription:
 
     @classmethod
     def from_json(cls, obj: Any, *, allow_private: Sequence[str] | None = None) -> Subscription:
-        """A new subscription from API JSON (the ``id`` and ``created`` fields are ignored)."""
+        """Build a new subscription from API JSON (the ``id`` and ``created`` fields are ignored)."""
         if not isinstance(obj, dict):
             raise InvalidParameter("the subscription must be a JSON object")
         allowed = {
@@ -321,7 +326,7 @@ class Subscription:
 
     @classmethod
     def from_row(cls, row: dict[str, Any], tx: Any = None) -> Subscription:
-        """A stored subscription (``tx``: the transaction it was read in, whose store opens the secrets)."""
+        """Rebuild a subscription from its database row (``tx``, the transaction it was read in, opens the secrets)."""
         sel = json.loads(row["selector"])
         poly = shapely.geometry.shape(sel["polygon"]) if sel.get("polygon") else None
         return cls(
@@ -356,10 +361,12 @@ class Match:
 
     @property
     def window_end(self) -> datetime | None:
+        """Return the end of the last window, or ``None`` without windows."""
         return max((w.end for w in self.windows), default=None)
 
     @property
     def window_start(self) -> datetime | None:
+        """Return the start of the first window, or ``None`` without windows."""
         return min((w.start for w in self.windows), default=None)
 
 
@@ -465,7 +472,7 @@ def matches_for(sub: Subscription, zones: Sequence[AlertZone], user_zones: Seque
 def relevant_zones(
     sub: Subscription, zones: Sequence[AlertZone], user_zones: Sequence[AlertZone] = ()
 ) -> list[AlertZone]:
-    """The zones a message to ``sub`` shows."""
+    """Return the zones a message to ``sub`` shows."""
     keys = {m.key for m in matches_for(sub, zones, user_zones)}
     return [z for z in [*zones, *user_zones] if f"{z.corridor_id}|{z.region_id}" in keys]
 
@@ -495,7 +502,7 @@ def save_subscription(tx: Any, sub: Subscription) -> Subscription:
 
 
 def _read_channel(obj: dict[str, Any], tx: Any) -> Channel:
-    """A stored channel; a secret that cannot be opened is left out (masked in listings; its delivery parks)."""
+    """Read a stored channel; a secret that cannot be opened is left out (its delivery parks)."""
     from geowarn.errors import StoreError
 
     try:
@@ -505,7 +512,7 @@ def _read_channel(obj: dict[str, Any], tx: Any) -> Channel:
 
 
 def stored_channel(ch: Channel, tx: Any) -> dict[str, Any]:
-    """The JSON a channel is stored as: its webhook secret sealed with the store's key (issue 14 #12)."""
+    """Return the JSON a channel is stored as: its webhook secret sealed with the store's key (issue 14 #12)."""
     obj = ch.to_json()
     box = tx.secret_box() if hasattr(tx, "secret_box") else None
     if obj.get("secret") and box is not None:
@@ -514,7 +521,7 @@ def stored_channel(ch: Channel, tx: Any) -> dict[str, Any]:
 
 
 def channel_from_storage(obj: dict[str, Any], tx: Any) -> Channel:
-    """A stored channel with its webhook secret opened (a clear secret of older rows as it is).
+    """Return a stored channel with its webhook secret opened (a clear secret of older rows as it is).
 
     Raises :class:`~geowarn.errors.StoreError` when the secret was sealed with another key.
     """
@@ -531,6 +538,7 @@ def list_subscriptions(tx: Any) -> list[Subscription]:
 
 
 def get_subscription(tx: Any, sub_id: str) -> Subscription:
+    """Return the active subscription ``sub_id``; raises :class:`NotFound` when unknown or removed."""
     row = repo.active_subscription(tx, sub_id)
     if row is None:
         raise NotFound(f"no subscription {sub_id!r}")
@@ -544,7 +552,7 @@ def remove_subscription(tx: Any, sub_id: str) -> None:
 
 
 def polygon_from_geojson(obj: Any) -> BaseGeometry:
-    """A (Multi)Polygon from a GeoJSON geometry, Feature or one-feature FeatureCollection.
+    """Read a (Multi)Polygon from a GeoJSON geometry, Feature or one-feature FeatureCollection.
 
     >>> polygon_from_geojson({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}).geom_type
     'Polygon'

@@ -33,8 +33,10 @@ LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopb
 
 
 def literal_address(host: str) -> IPAddress | None:
-    """The address a host string denotes literally (decimal, hex, short IPv4 forms; IPv4-mapped IPv6
-    as its IPv4 address), else ``None`` (a name)."""
+    """Return the address a host string denotes literally, else ``None`` (a name).
+
+    Decimal, hex and short IPv4 forms count; an IPv4-mapped IPv6 address is its IPv4 address.
+    """
     text = host.strip().strip("[]")
     try:
         ip: IPAddress = ipaddress.ip_address(text.split("%", 1)[0])
@@ -53,7 +55,7 @@ def literal_address(host: str) -> IPAddress | None:
 
 
 def refusal(ip: IPAddress) -> str | None:
-    """Why ``ip`` is no place to deliver to (``loopback``, ``private`` …), or ``None`` for a public address."""
+    """Say why ``ip`` is no place to deliver to (``loopback``, ``private`` …), or ``None`` for a public address."""
     for name in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
         if getattr(ip, f"is_{name}"):
             return name.replace("_", "-")
@@ -63,7 +65,7 @@ def refusal(ip: IPAddress) -> str | None:
 
 
 def is_allowed(ip: IPAddress | None, host: str, allow: Sequence[str]) -> bool:
-    """Whether ``GEOWARN_ALLOW_PRIVATE_TARGETS`` (``allow``) lets ``host`` / ``ip`` through."""
+    """Tell whether ``GEOWARN_ALLOW_PRIVATE_TARGETS`` (``allow``) lets ``host`` / ``ip`` through."""
     name = host.strip().strip("[]").rstrip(".").lower()
     for entry in allow:
         e = entry.strip().lower()
@@ -124,7 +126,7 @@ class Resolved:
 
 
 def resolve(host: str, port: int, allow: Sequence[str]) -> Resolved:
-    """Resolve ``host`` now and check every address; the first one to connect to.
+    """Resolve ``host`` now, check every address and return the first one to connect to.
 
     Raises :class:`DeliveryError` (permanent when the host is refused, transient when it does not resolve).
     """

@@ -59,10 +59,11 @@ class PostGISStore(SQLStore):
                     raise StoreError(f"the database lacks PostGIS and it cannot be created: {exc}") from None
 
     def __repr__(self) -> str:
+        """Return a representation that does not show the database URL (it may hold a password)."""
         return "PostGISStore(…)"
 
     def _pool_here(self) -> Any:
-        """This process's pool (a forked child opens its own; the parent's stays the parent's)."""
+        """Return this process's pool (a forked child opens its own; the parent's stays the parent's)."""
         pool = self._pool
         if pool is not None and self._pool_pid == os.getpid():
             return pool

@@ -42,7 +42,7 @@ def mark_ok(tx: Tx, event_id: str, version: int, kind: str, now: datetime) -> No
 
 
 def attempts(tx: Tx, event_id: str, version: int, kind: str) -> int:
-    """The render attempts of one file so far (0 without a row)."""
+    """Count the render attempts of one file so far (0 without a row)."""
     n = tx.scalar(
         "SELECT attempts FROM renders WHERE event_id = ? AND version = ? AND kind = ?", [event_id, version, kind]
     )
@@ -68,7 +68,7 @@ def mark_failed(
 
 
 def statuses(tx: Tx, event_id: str, version: int) -> list[dict[str, Any]]:
-    """The render rows of one event version, by kind."""
+    """Return the render rows of one event version, by kind."""
     return tx.fetchall(
         "SELECT kind, status, attempts, last_error, next_attempt, updated FROM renders "
         "WHERE event_id = ? AND version = ? ORDER BY kind",
@@ -77,8 +77,11 @@ def statuses(tx: Tx, event_id: str, version: int) -> list[dict[str, Any]]:
 
 
 def due(tx: Tx, now: datetime, *, stale_before: datetime, max_attempts: int, limit: int = 20) -> list[dict[str, Any]]:
-    """Renders to (re)try: failed ones whose next attempt is due, and pending ones older than
-    ``stale_before`` (their process died between the commit and the render)."""
+    """Return the renders to (re)try.
+
+    Failed ones whose next attempt is due, and pending ones older than ``stale_before`` (their
+    process died between the commit and the render).
+    """
     return tx.fetchall(
         "SELECT event_id, version, kind, attempts FROM renders WHERE "
         "((status = ? AND next_attempt <= ? AND attempts < ?) OR (status = ? AND updated <= ?)) "
@@ -88,7 +91,7 @@ def due(tx: Tx, now: datetime, *, stale_before: datetime, max_attempts: int, lim
 
 
 def failures(tx: Tx, *, limit: int = 20) -> list[dict[str, Any]]:
-    """Failed renders of the current event versions, most recent first."""
+    """Return the failed renders of the current event versions, most recent first."""
     return tx.fetchall(
         "SELECT r.event_id, r.version, r.kind, r.attempts, r.last_error, r.updated FROM renders r "
         "JOIN events e ON e.id = r.event_id AND e.version = r.version WHERE r.status = ? "
@@ -98,7 +101,7 @@ def failures(tx: Tx, *, limit: int = 20) -> list[dict[str, Any]]:
 
 
 def counts(tx: Tx) -> dict[str, int]:
-    """Render row counts of the current event versions, by status."""
+    """Count the render rows of the current event versions, by status."""
     rows = tx.fetchall(
         "SELECT r.status AS status, COUNT(*) AS n FROM renders r "
         "JOIN events e ON e.id = r.event_id AND e.version = r.version GROUP BY r.status"
