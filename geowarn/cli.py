@@ -570,10 +570,17 @@ def subscriptions_add(
         allow_private=settings().allow_private_targets,
     )
     sub.check_regions()
+    from datetime import UTC, datetime
+
+    from geowarn.alerts.lifecycle import catch_up
+
     store = _store()
     with store.transaction() as tx:
         save_subscription(tx, sub)
+        current = catch_up(store, tx, sub, datetime.now(UTC), cap=settings().cap)
     click.echo(sub.id)
+    if current:
+        click.echo(f"{len(current)} current alert(s) queued for events already concerning it", err=True)
 
 
 @subscriptions.command("list")

@@ -190,7 +190,9 @@ def _patch(call: Call) -> Response:
 
 def _create_subscription(call: Call) -> Response:
     allow = call.settings.allow_private_targets if call.settings is not None else None
-    return subscriptions.create(call.store, call.raw or {}, layers_dir=call.options.layers_dir, allow_private=allow)
+    return subscriptions.create(
+        call.store, call.raw or {}, layers_dir=call.options.layers_dir, allow_private=allow, cap=call.options.cap
+    )
 
 
 def _openapi(call: Call) -> Response:
