@@ -15,6 +15,7 @@ import click
 
 from geowarn import __version__
 from geowarn.errors import GeowarnError, InvalidParameter
+from geowarn.jsondepth import check_depth
 from geowarn.settings import Settings
 from geowarn.sources import FORMATS
 
@@ -71,6 +72,7 @@ def read_json(path: str) -> Any:
     from geowarn.errors import ParseError
 
     text = read_text(path)
+    check_depth(text)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -404,7 +406,9 @@ def events_list(status: tuple[str, ...]) -> None:
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
 def events_show(event_id: str, output: str | None) -> None:
     """Print an event's published GeoJSON (corridors and alert zones)."""
-    art = _store().get_artifact(event_id, "geojson")
+    from geowarn.rendering import published_file
+
+    art = published_file(_store(), event_id, "geojson", options=_service_options())
     write_output(art.body.decode("utf-8"), output)
 
 
@@ -563,12 +567,20 @@ def subscriptions_add(
         languages=languages or ("ja-JP", "en-US"),
         channels=chans,
         name=name,
+        allow_private=settings().allow_private_targets,
     )
     sub.check_regions()
+    from datetime import UTC, datetime
+
+    from geowarn.alerts.lifecycle import catch_up
+
     store = _store()
     with store.transaction() as tx:
         save_subscription(tx, sub)
+        current = catch_up(store, tx, sub, datetime.now(UTC), cap=settings().cap)
     click.echo(sub.id)
+    if current:
+        click.echo(f"{len(current)} current alert(s) queued for events already concerning it", err=True)
 
 
 @subscriptions.command("list")
@@ -597,6 +609,46 @@ def subscriptions_remove(subscription_id: str) -> None:
     with _store().transaction() as tx:
         remove_subscription(tx, subscription_id)
     click.echo(f"{subscription_id} removed", err=True)
+
+
+@main.group()
+def outbox() -> None:
+    """Inspect the alert outbox: list messages and their delivery state, requeue parked ones."""
+
+
+@outbox.command("list")
+@click.option("--status", type=click.Choice(["pending", "delivered", "parked"]), default=None, help="Only these.")
+def outbox_list(status: str | None) -> None:
+    """List outbox rows: id, status, attempts, message type, event, subscription, last error."""
+    from geowarn.alerts import outbox as ob
+
+    for r in ob.rows(_store()):
+        if status is None or r["status"] == status:
+            error = (r["last_error"] or "").replace("\t", " ").replace("\n", " ")
+            click.echo(
+                f"{r['id']}\t{r['status']}\t{r['attempts']}\t{r['msg_type']}\t{r['event_id']}\t"
+                f"{r['subscription_id']}\t{error}"
+            )
+
+
+@outbox.command("requeue")
+@click.argument("outbox_ids", nargs=-1)
+@click.option("--all-parked", is_flag=True, help="Requeue every parked row.")
+def outbox_requeue(outbox_ids: tuple[str, ...], all_parked: bool) -> None:
+    """Put parked messages back in the queue (after the subscriber fixed the endpoint); due at once."""
+    from geowarn.alerts import outbox as ob
+
+    store = _store()
+    ids = list(outbox_ids)
+    if all_parked:
+        ids += [r["id"] for r in ob.rows(store) if r["status"] == "parked" and r["id"] not in ids]
+    if not ids:
+        raise InvalidParameter(
+            "name the outbox rows to requeue (see geowarn outbox list --status parked) or --all-parked"
+        )
+    for oid in ids:
+        ob.requeue(store, oid)
+    click.echo(f"{len(ids)} requeued", err=True)
 
 
 @main.command()
@@ -679,8 +731,16 @@ def layers_show(layer_id: str, regions: bool) -> None:
 @click.option("--kind", default="user", show_default=True, help="admin|sea|territorial-sea|eez-like|land|user")
 @click.option("--title", default=None, help="Layer title.")
 @click.option("--replace", is_flag=True, help="Replace an existing user layer with this id.")
+@click.option("--layer", "source_layer", default=None, help="Layer of FILE to read when it has several.")
 def layers_add(
-    file: str, layer_id: str, name_field: str, id_field: str | None, kind: str, title: str | None, replace: bool
+    file: str,
+    layer_id: str,
+    name_field: str,
+    id_field: str | None,
+    kind: str,
+    title: str | None,
+    replace: bool,
+    source_layer: str | None,
 ) -> None:
     """Validate FILE (GeoJSON, Shapefile, GeoPackage …; any CRS) and register it as a user layer.
 
@@ -697,6 +757,7 @@ def layers_add(
         title=title,
         replace=replace,
         target_dir=settings().user_layers_dir,
+        source_layer=source_layer,
     )
     click.echo(f"added layer {entry['id']}: {entry['features']} regions → {entry['dir']}")
 

@@ -162,3 +162,15 @@ class DeliveryError(GeowarnError):
     def __init__(self, detail: str, *, permanent: bool = False) -> None:
         super().__init__(detail)
         self.permanent = permanent
+
+
+class NotRendered(GeowarnError):
+    """A published file is not rendered yet (its render failed and is retried): 503 with ``Retry-After``."""
+
+    status = 503
+    code = "not-rendered"
+    title = "File not rendered yet"
+
+    def __init__(self, detail: str, *, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

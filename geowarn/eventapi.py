@@ -188,7 +188,7 @@ def patch_event(
     """Rename the event and/or change its status (``cancelled`` cancels it)."""
     name = service.check_name(patch.name) if patch.name is not None else None
     if patch.status == EventStatus.CANCELLED:
-        result = service.cancel_event(store, event_id, options=options)
+        result = service.cancel_event(store, event_id, name=name, if_version=patch.if_version, options=options)
     else:
         result = service.update_event(
             store,

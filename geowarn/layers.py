@@ -37,6 +37,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import Conflict, InvalidGeometry, InvalidParameter, NotFound, StoreError
+from geowarn.jsondepth import check_depth
 from geowarn.model import Region, RegionKind
 from geowarn.simplify import display_copy
 
@@ -175,6 +176,7 @@ def clear_cache() -> None:
 def _read_collection(path: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
     try:
         text = path.read_text(encoding="utf-8")
+        check_depth(text)
         data = json.loads(text)
         feats = data["features"]
         geoms = shapely.get_parts(shapely.from_geojson(text))
@@ -421,8 +423,11 @@ def add_layer(
     title: str | None = None,
     target_dir: Path | None = None,
     replace: bool = False,
+    source_layer: str | None = None,
 ) -> dict[str, Any]:
     """Validate a polygon file (GeoJSON, Shapefile, GeoPackage, KML …) and register it as a layer.
+
+    A file with several layers needs ``source_layer`` (``--layer``): it is never silently the first.
 
     The geometries are converted to EPSG:4326, must be valid polygons with unique ids and a
     name; the layer is written to ``target_dir`` (default :func:`user_layers_dir`) and its
@@ -438,7 +443,7 @@ def add_layer(
     target = Path(target_dir) if target_dir is not None else user_layers_dir()
     _check_layer_id_free(layer_id, target, replace)
     src = Path(source)
-    df, fields = _read_vector_file(src, name_field, id_field)
+    df, fields = _read_vector_file(src, name_field, id_field, source_layer)
     geoms = np.asarray(df.geometry.values, dtype=object)
     ids = (
         [str(v).strip() if v is not None else "" for v in df[id_field]]
@@ -494,10 +499,13 @@ def _check_layer_id_free(layer_id: str, target: Path, replace: bool) -> None:
         raise Conflict(f"layer {layer_id!r} already exists in {target}")
 
 
-def _read_vector_file(src: Path, name_field: str, id_field: str | None) -> tuple[Any, list[str]]:
+def _read_vector_file(
+    src: Path, name_field: str, id_field: str | None, source_layer: str | None = None
+) -> tuple[Any, list[str]]:
     """Read a vector file as a GeoDataFrame in EPSG:4326 and return it with its attribute fields.
 
-    Raises :class:`InvalidParameter` naming the file when it is missing, unreadable, empty, lacks
+    Raises :class:`InvalidParameter` naming the file when it is missing, unreadable, empty, has
+    several layers and no ``source_layer`` says which (issue 14: never silently the first), lacks
     ``name_field`` / ``id_field`` or has a CRS that cannot be converted.
     """
     import pyogrio  # heavy import: only for user files
@@ -505,8 +513,16 @@ def _read_vector_file(src: Path, name_field: str, id_field: str | None) -> tuple
     if not src.exists():
         raise InvalidParameter(f"{src}: no such file")
     try:
-        df = pyogrio.read_dataframe(src)
+        names = [str(n) for n, _ in pyogrio.list_layers(src)]
     except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / ValueError …
+        raise InvalidParameter(f"{src}: not a readable vector file ({exc})") from None
+    if source_layer is not None and source_layer not in names:
+        raise InvalidParameter(f"{src}: --layer {source_layer!r} is not a layer (layers: {', '.join(names)})")
+    if source_layer is None and len(names) > 1:
+        raise InvalidParameter(f"{src} has {len(names)} layers ({', '.join(names)}): choose one with --layer")
+    try:
+        df = pyogrio.read_dataframe(src, layer=source_layer or (names[0] if names else None))
+    except Exception as exc:
         raise InvalidParameter(f"{src}: not a readable vector file ({exc})") from None
     if len(df) == 0:
         raise InvalidParameter(f"{src}: no features")

@@ -1,14 +1,16 @@
 """The framework-free core the web app and the CLI call: submit, update and cancel events.
 
 Each state change computes the alert zones (``geowarn.zones.compute_zones`` over
-the reference layers), renders the published files of the new event version
-(GeoJSON, CAP, KML, map HTML) and then, in ONE store transaction, writes the
-event version, its corridors, zones, raw inputs and artifacts and calls the
-alert lifecycle hook ``geowarn.alerts.lifecycle.process_event(tx, event, zones,
-now)`` so alert messages enter the outbox atomically with the data they are
-about. Zones are computed before the transaction (they are pure); the
-transaction re-checks the event version (optimistic concurrency: a concurrent
-update makes the slower writer retry or fail with :class:`Conflict`).
+the reference layers) and then, in ONE store transaction, writes the event
+version, its corridors, zones and raw inputs, a pending render row per published
+kind, and calls the alert lifecycle hook
+``geowarn.alerts.lifecycle.process_event(tx, event, zones, now)`` so alert
+messages enter the outbox atomically with the data they are about. The published
+files (GeoJSON, CAP, KML, map HTML) are rendered after the commit
+(:mod:`geowarn.rendering`, issue 14): a failing renderer is recorded and retried
+and never refuses the warning. Zones are computed before the transaction (they
+are pure); the transaction re-checks the event version (optimistic concurrency:
+a concurrent update makes the slower writer retry or fail with :class:`Conflict`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from geowarn.errors import Conflict, InvalidParameter, NotFound, ParseError
+from geowarn import rendering
+from geowarn.errors import Conflict, InvalidParameter, ParseError
 from geowarn.ids import EVENT_ID_RE
+from geowarn.jsondepth import check_depth
 from geowarn.model import (
     AlertZone,
     Corridor,
@@ -40,6 +44,7 @@ from geowarn.publish.cap import reference_of
 from geowarn.publish.geojson import feature_collection
 from geowarn.settings import CapIdentity, Settings
 from geowarn.store import Artifact, Store, Tx
+from geowarn.store import renders as render_repo
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +102,8 @@ class EventResult:
         body["zones"] = feature_collection([z.to_feature() for z in self.zones])
         body["messages"] = list(self.messages)
         body["artifacts"] = {k: a.etag for k, a in sorted(self.artifacts.items())}
+        # the published files are rendered after the commit: "failed" ones are retried (issue 14)
+        body["renders"] = {k: ("ok" if k in self.artifacts else "failed") for k in rendering.kind_names()}
         return body
 
 
@@ -151,6 +158,7 @@ def parse_input(
         import json
 
         text = data.decode("utf-8") if isinstance(data, bytes) else data
+        check_depth(text)
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -282,8 +290,11 @@ def _save(
     now: datetime,
     options: Options | None,
 ) -> EventResult:
-    previous = _cap_bodies(store, event) if event.version > 1 else []
-    files = render_artifacts(event, zones, previous_caps=previous, options=options)
+    """Commit the event version, its zones and its alert messages, then render its files.
+
+    The published files are rendered after the commit (:mod:`geowarn.rendering`): a renderer
+    that fails is recorded and retried, and never refuses or rolls back the warning.
+    """
     with store.transaction() as tx:
         current = store.lock_event(tx, event.id)
         if expected_version == 0 and current is not None:
@@ -291,23 +302,14 @@ def _save(
         if expected_version and (current is None or current.version != expected_version):
             raise _Retry()
         store.write_event_version(tx, event, zones, note=note, new_inputs=new_inputs)
-        artifacts = {
-            kind: store.put_artifact(tx, event.id, event.version, kind, media, body)
-            for kind, (media, body) in files.items()
-        }
+        render_repo.add_pending(tx, event.id, event.version, rendering.kind_names(), now)
         messages = _alert_hook(tx, event, zones, now, options.cap if options else None)
+    try:
+        artifacts = rendering.render_version(store, event, zones, options=options)
+    except Exception:  # the store failed after the commit: the renders stay pending, the worker retries
+        log.exception("rendering %s v%d after the commit failed; left to the retries", event.id, event.version)
+        artifacts = {}
     return EventResult(event=event, zones=zones, messages=messages, artifacts=artifacts, created=event.version == 1)
-
-
-def _cap_bodies(store: Store, event: Event) -> list[bytes]:
-    """Read the CAP messages of the earlier versions (immutable, so read outside the write transaction)."""
-    out = []
-    for v in range(1, event.version):
-        try:
-            out.append(store.get_artifact(event.id, "cap", version=v).body)
-        except NotFound:
-            continue
-    return out
 
 
 class _Retry(Exception):
@@ -317,7 +319,7 @@ class _Retry(Exception):
 def submit_event(
     store: Store, event: Event, *, now: datetime | None = None, options: Options | None = None, note: str = "created"
 ) -> EventResult:
-    """Save a new event (version 1) with its zones, artifacts and alert messages in one transaction."""
+    """Save a new event (version 1) with its zones and alert messages in one transaction, then render its files."""
     now = utc(now or datetime.now(UTC))
     check_event_id(event.id)
     if not event.corridors:
@@ -399,13 +401,34 @@ def update_event(
 
 
 def cancel_event(
-    store: Store, event_id: str, *, now: datetime | None = None, note: str = "cancelled", options: Options | None = None
+    store: Store,
+    event_id: str,
+    *,
+    now: datetime | None = None,
+    note: str = "cancelled",
+    options: Options | None = None,
+    name: str | None = None,
+    if_version: int | None = None,
 ) -> EventResult:
-    """Cancel an event (a new version with status ``cancelled``; its zones are kept for the record)."""
+    """Cancel an event (a new version with status ``cancelled``; its zones are kept for the record).
+
+    ``name`` renames it in the same version; ``if_version`` makes it conditional (409 otherwise).
+    """
     current = store.get_event(event_id)
+    if if_version is not None and current.version != if_version:
+        raise Conflict(f"event {event_id!r} is at version {current.version}, not {if_version}")
     if current.status == EventStatus.CANCELLED:
         raise Conflict(f"event {event_id!r} is already cancelled")
-    return update_event(store, event_id, status=EventStatus.CANCELLED, note=note, now=now, options=options)
+    return update_event(
+        store,
+        event_id,
+        status=EventStatus.CANCELLED,
+        name=name,
+        if_version=if_version,
+        note=note,
+        now=now,
+        options=options,
+    )
 
 
 def event_summary(event: Event) -> dict[str, Any]:

@@ -72,6 +72,13 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _non_negative_int(value: str) -> int:
+    n = _int(value)
+    if n < 0:
+        raise ValueError(f"expected 0 or a positive integer, got {value!r}")
+    return n
+
+
 def _port(value: str) -> int:
     n = _int(value)
     if not 0 < n < 65536:
@@ -111,6 +118,28 @@ def _bool(value: str) -> bool:
 def _layer_ids(value: str) -> tuple[str, ...] | None:
     ids = tuple(p.strip() for p in value.split(",") if p.strip())
     return ids or None
+
+
+def _hosts_or_networks(value: str) -> tuple[str, ...]:
+    """Comma-separated CIDR networks, addresses or host names.
+
+    >>> _hosts_or_networks("127.0.0.1, 10.0.0.0/8, hooks.internal")
+    ('127.0.0.1', '10.0.0.0/8', 'hooks.internal')
+    """
+    import ipaddress
+
+    out = []
+    for part in value.split(","):
+        entry = part.strip()
+        if not entry:
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            if not all(c.isalnum() or c in "-._" for c in entry):
+                raise ValueError(f"expected CIDR networks or host names, got {entry!r}") from None
+        out.append(entry)
+    return tuple(out)
 
 
 def _token(value: str) -> str:
@@ -184,9 +213,10 @@ class Settings:
     secret_key: str | None = setting(
         "GEOWARN_SECRET_KEY",
         None,
-        "Flask secret key (sessions, CSRF); set it when several hosts or workers share PostGIS.",
+        "Secret key of sessions, CSRF and the webhook secrets encrypted at rest; set the same one on every "
+        "host (server and worker) that shares a PostGIS database.",
         _optional_text,
-        shown="random, kept in `GEOWARN_DATA/secret_key` (SQLite)",
+        shown="random, kept in `GEOWARN_DATA/secret_key`",
     )
     tile_url: str | None = setting(
         "GEOWARN_TILE_URL",
@@ -247,6 +277,32 @@ class Settings:
     worker_max_attempts: int = setting(
         "GEOWARN_WORKER_MAX_ATTEMPTS", 50, "Attempts after which a failing message is parked.", _positive_int
     )
+    # ---- issue 14: limits and guards against hostile input
+    allow_private_targets: tuple[str, ...] = setting(
+        "GEOWARN_ALLOW_PRIVATE_TARGETS",
+        (),
+        "Comma-separated networks (CIDR) and host names webhook / `mqtt://` targets may use although they are "
+        "private, loopback or link-local (refused otherwise, at subscription and at delivery).",
+        _hosts_or_networks,
+        shown="none",
+    )
+    max_unzipped_mb: float = setting(
+        "GEOWARN_MAX_UNZIPPED_MB",
+        100.0,
+        "Largest decompressed size of a KMZ or zipped Shapefile in MB (counted while unpacking, before GDAL); "
+        "larger archives get 413.",
+        _megabytes,
+    )
+    trusted_proxies: int = setting(
+        "GEOWARN_TRUSTED_PROXIES",
+        0,
+        "Reverse proxies in front of `geowarn serve` whose `X-Forwarded-Proto/-Host/-For` are trusted (e.g. `1` "
+        "behind nginx with TLS): the session cookie is then `Secure` over HTTPS.",
+        _non_negative_int,
+    )
+    max_zip_entries: int = setting(
+        "GEOWARN_MAX_ZIP_ENTRIES", 1000, "Most entries of a KMZ or zipped Shapefile; more get 413.", _positive_int
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, only: Iterable[str] | None = None) -> Settings:
@@ -304,6 +360,12 @@ LIBRARY_FALLBACKS: dict[str, tuple[str, ...]] = {
     "delivery": ("delivery_timeout_s",),
     "smtp": ("smtp_host", "smtp_port", "smtp_from", "smtp_user", "smtp_password", "smtp_starttls"),
     "mqtt": ("mqtt_url",),
+    # issue 14 — geowarn.alerts (subscriptions and deliveries): which private targets are allowed
+    "targets": ("allow_private_targets",),
+    # geowarn.sources.files: KMZ / zipped Shapefile limits
+    "archives": ("max_unzipped_mb", "max_zip_entries"),
+    # geowarn.store: the key of the webhook secrets sealed at rest (geowarn.secretbox)
+    "secrets": ("secret_key", "data_dir"),
 }
 
 

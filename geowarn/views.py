@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from geowarn import service
+from geowarn import rendering, service
 from geowarn.current import is_current, statuses
 from geowarn.errors import InvalidParameter, NotFound
 from geowarn.i18n import CATALOGUE, message, pick_language, with_zone, zone_label
@@ -224,6 +224,7 @@ def event_page(store: Store, event_id: str, *, now: datetime | None = None, lang
         "zone": zone_label(TZ, lang, "JST"),
         "tz": TZ,
         "map_title": message("event.map_title", lang, event=event.name),
+        "render_failures": [r for r in rendering.status(store, event_id, event.version) if r["status"] == "failed"],
     }
 
 

@@ -18,6 +18,11 @@ from shapely.geometry import MultiPolygon, Polygon
 from geowarn.demo import demo_text
 
 DATA = Path(__file__).parent / "data"
+#: The tests' webhook receivers and brokers listen on loopback: allow it (issue 14 refuses private
+#: targets otherwise). Set in the environment so the servers and workers the tests start inherit it.
+os.environ.setdefault("GEOWARN_ALLOW_PRIVATE_TARGETS", "127.0.0.1")
+#: One secret key for every store, server and worker a test opens (webhook secrets are sealed with it).
+os.environ.setdefault("GEOWARN_SECRET_KEY", "geowarn-tests-" + "0" * 32)
 REQUIRE_ALL = os.environ.get("GEOWARN_REQUIRE_ALL", "") not in ("", "0", "false")
 
 

@@ -24,8 +24,10 @@ from webapp.core import (
     artifact_response,
     cache,
     check_format,
+    check_upload_size,
     options,
     require_token,
+    settings,
     store,
     wants_html,
 )
@@ -74,6 +76,8 @@ def _view(op: Operation) -> Callable[..., Response]:
     def view(**path: Any) -> Response:
         if op.auth:
             require_token()
+        if op.body:
+            check_upload_size(request.content_length or 0)
         call = Call(
             req=api_request(),
             store=store(),
@@ -84,6 +88,7 @@ def _view(op: Operation) -> Callable[..., Response]:
             query_string=request.query_string,
             cache=cache().get_or_set,
             accept_language=request.headers.get("Accept-Language", ""),
+            settings=settings(),
         )
         result = dispatch(op, call)
         if isinstance(result, PublishedFile):

@@ -15,11 +15,11 @@ import re
 import secrets
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import cachetools
-from flask import Flask, Response, current_app, g, render_template, request, session
+from flask import Flask, Response, current_app, g, has_request_context, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorized
@@ -47,37 +47,76 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     """
     settings = settings if settings is not None else Settings.from_env()
     app.extensions["geowarn.settings"] = settings
-    app.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1024 * 1024)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # the body limit leaves room for a form's overhead: the operator's publish step re-posts the previewed file
+    # base64-encoded (4/3) in a multipart form; the file or body itself is held to the limit (check_upload_size)
+    limit = int(settings.max_upload_mb * 1024 * 1024)
+    app.extensions["geowarn.upload_limit"] = limit
+    app.config["MAX_CONTENT_LENGTH"] = limit * 4 // 3 + FORM_OVERHEAD
+    # Flask's defaults hold SESSION_COOKIE_SAMESITE=None, so a setdefault never applied (issue 14 #9)
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
-    store = app.config.get("STORE") or open_store(settings.database_url, data_dir=settings.data_dir)
+    app.session_interface = SessionCookies()
+    store = app.config.get("STORE") or open_store(settings=settings)
     app.extensions["geowarn.store"] = store
     app.extensions["geowarn.cache"] = ResponseCache(512)
-    app.config["SECRET_KEY"] = settings.secret_key or _persistent_secret(settings)
+    app.config["SECRET_KEY"] = _secret_key(settings)
     app.register_error_handler(Exception, handle_error)
+    app.before_request(reject_nul)
     app.after_request(security_headers)
     app.after_request(cache_policy)
     from webapp.fastpath import ArtifactFastPath
 
     app.wsgi_app = ArtifactFastPath(app.wsgi_app, store, SECURITY_HEADERS)  # type: ignore[method-assign]
+    if settings.trusted_proxies:  # X-Forwarded-Proto/-Host/-For of that many proxies (an https front end)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
-def _persistent_secret(settings: Settings) -> str:
-    """Return a secret key kept in the data directory, so several workers share sessions (SQLite setups).
+class SessionCookies(SecureCookieSessionInterface):
+    """Signed-cookie sessions whose cookie is ``Secure`` whenever the request came over HTTPS.
 
-    With PostGIS (or an unwritable directory) a random key per process.
+    HTTPS is ``wsgi.url_scheme`` (set from ``X-Forwarded-Proto`` by ProxyFix when
+    ``GEOWARN_TRUSTED_PROXIES`` is set) or ``PREFERRED_URL_SCHEME = "https"``; plain-HTTP
+    development servers keep a cookie the browser sends back.
     """
-    if settings.database_url:
-        return secrets.token_hex(32)
-    path = Path(settings.data_dir) / "secret_key"
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Tell whether the session cookie gets ``Secure`` (HTTPS request or configured so)."""
+        if app.config.get("SESSION_COOKIE_SECURE") or app.config.get("PREFERRED_URL_SCHEME") == "https":
+            return True
+        return has_request_context() and request.is_secure
+
+
+#: Bytes a multipart form may add around its file (boundaries, headers, the other fields).
+FORM_OVERHEAD = 256 * 1024
+
+
+def _too_large() -> PayloadTooLarge:
+    limit = current_app.extensions.get("geowarn.upload_limit") or 0
+    return PayloadTooLarge(f"the upload exceeds the limit of {limit / 1048576:g} MB (GEOWARN_MAX_UPLOAD_MB)")
+
+
+def check_upload_size(n_bytes: int) -> None:
+    """413 when a request body, an uploaded file or a pasted text is larger than ``GEOWARN_MAX_UPLOAD_MB``."""
+    if n_bytes > (current_app.extensions.get("geowarn.upload_limit") or 0):
+        raise _too_large()
+
+
+def _secret_key(settings: Settings) -> str:
+    """Return ``GEOWARN_SECRET_KEY``, else the key kept in the data directory.
+
+    That key is shared by the workers of one host and seals the webhook secrets
+    (:mod:`geowarn.secretbox`); a random one when it cannot be kept.
+    """
+    from geowarn.errors import StoreError
+    from geowarn.secretbox import secret_key
+
     try:
-        if not path.exists():
-            tmp = path.with_name(f".secret_key.{secrets.token_hex(4)}")
-            tmp.write_text(secrets.token_hex(32), encoding="ascii")
-            tmp.chmod(0o600)
-            tmp.replace(path) if not path.exists() else tmp.unlink()
-        return path.read_text(encoding="ascii").strip()
-    except OSError:
+        return secret_key(settings.secret_key, settings.data_dir)
+    except StoreError:
         return secrets.token_hex(32)
 
 
@@ -167,8 +206,7 @@ def check_format() -> None:
 def handle_error(exc: Exception) -> Response:
     """One error shaper: RFC 9457 problem+json (or an HTML page for browsers). Never a traceback."""
     if isinstance(exc, RequestEntityTooLarge):
-        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-        exc = PayloadTooLarge(f"the upload exceeds the limit of {limit / 1048576:g} MB (GEOWARN_MAX_UPLOAD_MB)")
+        exc = _too_large()
     if isinstance(exc, GeowarnError):
         problem = exc.problem()
         status = exc.status
@@ -199,6 +237,9 @@ def handle_error(exc: Exception) -> Response:
         resp = Response(json.dumps(problem, ensure_ascii=False), status=status, mimetype="application/problem+json")
     if status == 401:
         resp.headers["WWW-Authenticate"] = 'Bearer realm="geowarn"'
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        resp.headers["Retry-After"] = str(int(retry_after))
     if isinstance(exc, HTTPException) and status == 405:
         allow = exc.get_headers()
         for k, v in allow:
@@ -218,6 +259,17 @@ def _browser_wants_html() -> bool:
 
 
 # --------------------------------------------------------------------------- security
+
+
+def reject_nul() -> None:
+    """400 for a NUL character in the path or a query parameter, on every backend (issue 14 #8)."""
+    from geowarn.errors import InvalidParameter
+
+    if "\x00" in request.path:
+        raise InvalidParameter("the path contains a NUL character (%00)")
+    for key, values in request.args.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            raise InvalidParameter(f"query parameter {key.replace(chr(0), '%00')!r} contains a NUL character (%00)")
 
 
 SECURITY_HEADERS = [

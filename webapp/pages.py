@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from geowarn import __version__, ogcapi, views
+from geowarn import __version__, ogcapi, rendering, views
 from geowarn.current import is_current, statuses
 from geowarn.errors import GeowarnError
 from geowarn.i18n import message, pick_language
@@ -19,6 +19,7 @@ from webapp.core import (
     cache,
     check_csrf,
     check_format,
+    check_upload_size,
     csrf_token,
     map_csp,
     options,
@@ -80,8 +81,8 @@ def event_page(event_id: str) -> Response:
 
 @bp.get("/events/<event_id>/map")
 def event_map(event_id: str) -> BaseResponse:
-    """Serve the published map of an event with a CSP allowing its inline scripts."""
-    art = store().get_artifact(event_id, "map")
+    """Serve the published map of an event (rendered on demand when missing) with a CSP allowing its inline scripts."""
+    art = rendering.published_file(store(), event_id, "map", options=options())
     resp = artifact_response(art)
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
     return resp
@@ -135,11 +136,16 @@ def operator() -> BaseResponse | str | tuple[str, int]:
     """Serve the operator form; on POST, preview the input or publish it (login required)."""
     if request.method == "POST":
         check_csrf()
-    if not session.get("token_id"):
+    token_id = session.get("token_id")
+    if token_id and not store().token_active(str(token_id)):  # revoked since the login (issue 14 #5)
+        session.clear()
+        return render_template("login.html", error="the token of this session was revoked; log in again"), 403
+    if not token_id:
         return render_template("login.html")
     if request.method == "GET":
         return render_template("operator.html", form=views.OperatorForm.empty(request.args.get("event")), error=None)
     form = views.OperatorForm.from_request(request.form, request.files)
+    check_upload_size(max(len(form.file_b64) * 3 // 4, len(form.text.encode("utf-8"))))
     try:
         if request.form.get("action") == "publish":
             result = views.publish(store(), form, options())

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import os
 import smtplib
+import socket
 import ssl
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -34,6 +34,7 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import urlsplit
 
+from geowarn.alerts import targets
 from geowarn.alerts.rules import Channel
 from geowarn.errors import DeliveryError, InvalidParameter
 from geowarn.settings import Settings, library_fallback
@@ -90,33 +91,64 @@ def webhook_headers(msg: Outgoing, secret: str | None, now: float | None = None)
     return headers
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+def _allow(settings: Settings | None) -> tuple[str, ...]:
+    """``GEOWARN_ALLOW_PRIVATE_TARGETS`` of ``settings`` (else of the environment)."""
+    return library_fallback("targets", settings).allow_private_targets
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect, urllib.request.ProxyHandler({}))
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to an address checked beforehand (the ``Host`` header keeps the name)."""
+
+    def __init__(self, resolved: targets.Resolved, timeout: float) -> None:
+        super().__init__(resolved.host, resolved.port, timeout=timeout)
+        self._address = resolved.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection to a checked address; the certificate is verified for the host name."""
+
+    def __init__(self, resolved: targets.Resolved, timeout: float) -> None:
+        super().__init__(resolved.host, resolved.port, timeout=timeout, context=ssl.create_default_context())
+        self._address = resolved.address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def send_webhook(
     channel: Channel, msg: Outgoing, *, timeout: float | None = None, settings: Settings | None = None
 ) -> int:
-    """POST the CAP XML; return the HTTP status (2xx). Redirects are not followed (a 3xx is an error)."""
-    req = urllib.request.Request(
-        channel.target, data=msg.body, method="POST", headers=webhook_headers(msg, channel.secret)
-    )
+    """POST the CAP XML; return the HTTP status (2xx). Redirects are not followed (a 3xx is an error).
+
+    The host is resolved and checked now (:func:`geowarn.alerts.targets.resolve`) and the
+    connection goes to that checked address: a private, loopback or link-local target is
+    refused (permanently) unless ``GEOWARN_ALLOW_PRIVATE_TARGETS`` allows it.
+    """
+    parts = urlsplit(channel.target)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DeliveryError(f"not an http(s) URL: {channel.target!r}", permanent=True)
+    limit = timeout or timeout_s(settings)
+    resolved = targets.resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), _allow(settings))
+    conn_cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    conn = conn_cls(resolved, limit)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with _OPENER.open(req, timeout=timeout or timeout_s(settings)) as resp:
-            resp.read(65536)
-            return int(resp.status)
-    except urllib.error.HTTPError as exc:
-        code = exc.code
-        exc.close()
-        permanent = 400 <= code < 500 and code not in RETRYABLE_4XX
-        raise DeliveryError(f"webhook answered HTTP {code} {exc.reason}", permanent=permanent) from None
-    except (TimeoutError, urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"webhook unreachable: {reason}") from None
+        conn.request("POST", path, body=msg.body, headers=webhook_headers(msg, channel.secret))
+        resp = conn.getresponse()
+        resp.read(65536)
+        code, reason = int(resp.status), resp.reason
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
+        raise DeliveryError(f"webhook unreachable: {exc}") from None
+    finally:
+        conn.close()
+    if 200 <= code < 300:
+        return code
+    permanent = 400 <= code < 500 and code not in RETRYABLE_4XX
+    raise DeliveryError(f"webhook answered HTTP {code} {reason}", permanent=permanent)
 
 
 # --------------------------------------------------------------------------- e-mail
@@ -212,6 +244,8 @@ def send_mqtt(
 
     host, port, topic = mqtt_target(channel, settings=settings)
     limit = timeout or timeout_s(settings)
+    if channel.target.startswith("mqtt://"):  # a subscriber's broker: connect to its checked address
+        host = targets.resolve(host, port, _allow(settings)).address
     client = mqtt.Client(
         mqtt.CallbackAPIVersion.VERSION2,
         client_id=f"geowarn-{os.getpid()}-{time.monotonic_ns() % 10**9}",

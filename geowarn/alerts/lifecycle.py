@@ -393,6 +393,29 @@ def process_event(
     return ids
 
 
+def catch_up(store: Any, tx: Any, sub: Subscription, now: datetime, *, cap: CapIdentity | None = None) -> list[str]:
+    """Run the lifecycle of a new subscription for the events that already concern it (issue 14 #12).
+
+    A subscriber who signs up while a warning is out gets its current ``Alert`` at once instead of
+    waiting for the next change of the event. Only active events whose last window has not ended
+    count (no alerts about the past). Returns the message ids written.
+    """
+    now = utc(now)
+    ids = []
+    for summary in store.list_events(status=[EventStatus.ACTIVE.value], limit=1000, tx=tx):
+        event = store.get_event(summary.id, tx=tx)
+        ends = [c.window_end for c in event.corridors if c.window_end is not None]
+        if ends and max(ends) <= now:
+            continue
+        mid = _guarded(tx, event, store.zones(event.id, tx=tx), sub, now, cap)
+        if mid is not None:
+            ids.append(mid)
+    if ids:
+        repo.notify_outbox(tx)
+        log.info("subscription %s: %d current alert message(s) queued", sub.id, len(ids))
+    return ids
+
+
 def due_states(tx: Any, now: datetime) -> list[tuple[str, str]]:
     """(event, subscription) pairs whose window has passed or whose all-clear has expired."""
     return repo.due_alert_states(tx, now)

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from geowarn.alerts.rules import Channel, Subscription
+from geowarn.alerts.rules import Channel, Subscription, channel_from_storage, stored_channel
+from geowarn.errors import StoreError
 from geowarn.model import parse_time, utc
 from geowarn.store import alerts as repo
 
@@ -53,6 +54,8 @@ class Delivery:
     body: bytes
     msg_type: str
     event_id: str
+    #: Why it cannot be sent at all (its webhook secret cannot be decrypted): parked at once.
+    error: str | None = None
 
 
 def enqueue(tx: Any, message_id: str, sub: Subscription, now: datetime) -> list[str]:
@@ -66,7 +69,7 @@ def enqueue(tx: Any, message_id: str, sub: Subscription, now: datetime) -> list[
             message_id=message_id,
             subscription_id=sub.id,
             channel_key=f"{sub.id}#{i}",
-            channel=json.dumps(ch.to_json()),
+            channel=json.dumps(stored_channel(ch, tx)),
             now=now,
         )
         ids.append(oid)
@@ -88,12 +91,18 @@ def claim(
     for r in sorted(rows, key=lambda r: r["id"]):
         m = msgs[r["message_id"]]
         ch = json.loads(r["channel"])
+        error = None
+        try:
+            channel = channel_from_storage(ch, tx)
+        except StoreError as exc:
+            channel, error = Channel(ch["kind"], ch["target"], None), str(exc)
         out.append(
             Delivery(
                 id=r["id"],
                 message_id=r["message_id"],
                 subscription_id=r["subscription_id"],
-                channel=Channel(ch["kind"], ch["target"], ch.get("secret")),
+                channel=channel,
+                error=error,
                 attempt=int(r["attempts"]),
                 body=bytes(m["body"]),
                 msg_type=m["msg_type"],

@@ -64,17 +64,37 @@ class Channel:
         return out
 
     @classmethod
-    def from_json(cls, obj: Any, *, where: str = "channel") -> Channel:
+    def from_json(cls, obj: Any, *, where: str = "channel", allow: Sequence[str] | None = None) -> Channel:
         """Read a channel from API JSON: a ``kind:target`` string or an object (``where`` names it in errors)."""
         if isinstance(obj, str):
-            return parse_channel(obj)
+            return parse_channel(obj, allow=allow)
         if not isinstance(obj, dict):
             raise InvalidParameter(f"{where} must be an object with kind and target")
-        return check_channel(cls(str(obj.get("kind", "")), str(obj.get("target", "")), obj.get("secret")), where)
+        ch = cls(str(obj.get("kind", "")), str(obj.get("target", "")), obj.get("secret"))
+        return check_channel(ch, where, allow=allow)
 
 
-def check_channel(ch: Channel, where: str = "channel") -> Channel:
-    """Validate a channel; raise :class:`InvalidParameter` naming the field."""
+def allowed_private_targets(allow: Sequence[str] | None = None) -> Sequence[str]:
+    """``allow``, else ``GEOWARN_ALLOW_PRIVATE_TARGETS`` of the environment (library callers)."""
+    if allow is not None:
+        return allow
+    from geowarn.settings import library_fallback
+
+    return library_fallback("targets").allow_private_targets
+
+
+def check_channel(
+    ch: Channel, where: str = "channel", *, allow: Sequence[str] | None = None, check_hosts: bool = True
+) -> Channel:
+    """Validate a channel; raise :class:`InvalidParameter` naming the field.
+
+    A webhook or ``mqtt://`` host that is (or resolves to) a private, loopback, link-local,
+    multicast or reserved address is refused unless ``allow`` (default:
+    ``GEOWARN_ALLOW_PRIVATE_TARGETS``) lists it (:mod:`geowarn.alerts.targets`); ``check_hosts=False``
+    checks only the form (a later :meth:`Subscription.validate` checks the hosts).
+    """
+    from geowarn.alerts.targets import check_host
+
     if ch.kind not in CHANNEL_KINDS:
         raise InvalidParameter(f"{where}.kind must be one of {', '.join(CHANNEL_KINDS)}, got {ch.kind!r}")
     if ch.kind == "webhook":
@@ -83,6 +103,8 @@ def check_channel(ch: Channel, where: str = "channel") -> Channel:
             raise InvalidParameter(f"{where}.target must be an http(s) URL, got {ch.target!r}")
         if not ch.secret or len(ch.secret) < 8:
             raise InvalidParameter(f"{where}.secret: a webhook needs a secret of at least 8 characters")
+        if check_hosts:
+            check_host(parts.hostname, allowed_private_targets(allow), where=f"{where}.target")
     elif ch.kind == "email":
         if not EMAIL_RE.match(ch.target):
             raise InvalidParameter(f"{where}.target is not an e-mail address: {ch.target!r}")
@@ -93,12 +115,16 @@ def check_channel(ch: Channel, where: str = "channel") -> Channel:
             topic = parts.path.lstrip("/")
             if not parts.hostname:
                 raise InvalidParameter(f"{where}.target lacks the broker host: {ch.target!r}")
+            if check_hosts:
+                check_host(parts.hostname, allowed_private_targets(allow), where=f"{where}.target")
         if not MQTT_TOPIC_RE.match(topic):
             raise InvalidParameter(f"{where}.target is not an MQTT topic to publish to (no + or #): {ch.target!r}")
     return ch
 
 
-def parse_channel(text: str, secret: str | None = None) -> Channel:
+def parse_channel(
+    text: str, secret: str | None = None, *, allow: Sequence[str] | None = None, check_hosts: bool = True
+) -> Channel:
     """Parse a channel from ``webhook:URL`` / an http(s) URL, ``mailto:ADDR`` / an address, ``mqtt:TOPIC``.
 
     >>> parse_channel("mailto:ops@example.org")
@@ -108,13 +134,13 @@ def parse_channel(text: str, secret: str | None = None) -> Channel:
     """
     text = text.strip()
     if text.startswith("webhook:"):
-        return check_channel(Channel("webhook", text[len("webhook:") :], secret))
+        return check_channel(Channel("webhook", text[len("webhook:") :], secret), allow=allow, check_hosts=check_hosts)
     if text.startswith(("http://", "https://")):
-        return check_channel(Channel("webhook", text, secret))
+        return check_channel(Channel("webhook", text, secret), allow=allow, check_hosts=check_hosts)
     if text.startswith("mailto:"):
         return check_channel(Channel("email", text[len("mailto:") :]))
     if text.startswith("mqtt://"):
-        return check_channel(Channel("mqtt", text))
+        return check_channel(Channel("mqtt", text), allow=allow, check_hosts=check_hosts)
     if text.startswith("mqtt:"):
         return check_channel(Channel("mqtt", text[len("mqtt:") :]))
     if EMAIL_RE.match(text):
@@ -152,8 +178,12 @@ class Subscription:
         channels: Iterable[Channel] = (),
         name: str = "",
         id: str | None = None,
+        allow_private: Sequence[str] | None = None,
     ) -> Subscription:
-        """Build and validate a new subscription (a random id unless given)."""
+        """Build and validate a new subscription (a random id unless given).
+
+        ``allow_private``: the private targets allowed (see :func:`check_channel`).
+        """
         try:
             severity = Severity(min_severity)
         except ValueError:
@@ -176,10 +206,10 @@ class Subscription:
             languages=tuple(dict.fromkeys(languages)) or DEFAULT_LANGUAGES,
             channels=tuple(channels),
         )
-        sub.validate()
+        sub.validate(allow_private)
         return sub
 
-    def validate(self) -> None:
+    def validate(self, allow_private: Sequence[str] | None = None) -> None:
         """Raise :class:`InvalidParameter` when the subscription cannot work."""
         if not (self.regions or self.layers or self.polygon is not None):
             raise InvalidParameter("a subscription needs at least one region, layer or polygon")
@@ -195,8 +225,9 @@ class Subscription:
                 raise InvalidGeometry(f"the subscription polygon is invalid: {shapely.is_valid_reason(self.polygon)}")
         if not self.channels:
             raise InvalidParameter("a subscription needs at least one channel (webhook, email or mqtt)")
+        allow = allowed_private_targets(allow_private)
         for i, ch in enumerate(self.channels):
-            check_channel(ch, f"channels[{i}]")
+            check_channel(ch, f"channels[{i}]", allow=allow)
         for lang in self.languages:
             if not re.match(r"^[a-z]{2,3}(-[A-Z]{2})?$", lang):
                 raise InvalidParameter(f"language {lang!r} must look like 'ja-JP' or 'en'")
@@ -243,7 +274,7 @@ class Subscription:
         }
 
     @classmethod
-    def from_json(cls, obj: Any) -> Subscription:
+    def from_json(cls, obj: Any, *, allow_private: Sequence[str] | None = None) -> Subscription:
         """Build a new subscription from API JSON (the ``id`` and ``created`` fields are ignored)."""
         if not isinstance(obj, dict):
             raise InvalidParameter("the subscription must be a JSON object")
@@ -286,12 +317,16 @@ class Subscription:
             min_severity=str(obj.get("min_severity") or "Minor"),
             phases=[str(p) for p in _list("phases")],
             languages=[str(x) for x in _list("languages")] or DEFAULT_LANGUAGES,
-            channels=[Channel.from_json(c, where=f"channels[{i}]") for i, c in enumerate(_list("channels"))],
+            channels=[
+                Channel.from_json(c, where=f"channels[{i}]", allow=allow_private)
+                for i, c in enumerate(_list("channels"))
+            ],
+            allow_private=allow_private,
         )
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Subscription:
-        """Rebuild a subscription from its database row."""
+    def from_row(cls, row: dict[str, Any], tx: Any = None) -> Subscription:
+        """Rebuild a subscription from its database row (``tx``, the transaction it was read in, opens the secrets)."""
         sel = json.loads(row["selector"])
         poly = shapely.geometry.shape(sel["polygon"]) if sel.get("polygon") else None
         return cls(
@@ -304,7 +339,7 @@ class Subscription:
             min_severity=Severity(row["min_severity"]),
             phases=tuple(Phase(p) for p in json.loads(row["phases"])),
             languages=tuple(json.loads(row["languages"])),
-            channels=tuple(Channel(c["kind"], c["target"], c.get("secret")) for c in json.loads(row["channels"])),
+            channels=tuple(_read_channel(c, tx) for c in json.loads(row["channels"])),
             created=parse_time(row["created"]) or datetime.now(UTC),
         )
 
@@ -460,15 +495,46 @@ def save_subscription(tx: Any, sub: Subscription) -> Subscription:
         min_severity=str(sub.min_severity),
         phases=json.dumps([str(p) for p in sub.phases]),
         languages=json.dumps(list(sub.languages)),
-        channels=json.dumps([c.to_json() for c in sub.channels]),
+        channels=json.dumps([stored_channel(c, tx) for c in sub.channels]),
         created=sub.created,
     )
     return sub
 
 
+def _read_channel(obj: dict[str, Any], tx: Any) -> Channel:
+    """Read a stored channel; a secret that cannot be opened is left out (its delivery parks)."""
+    from geowarn.errors import StoreError
+
+    try:
+        return channel_from_storage(obj, tx)
+    except StoreError:
+        return Channel(obj["kind"], obj["target"], None)
+
+
+def stored_channel(ch: Channel, tx: Any) -> dict[str, Any]:
+    """Return the JSON a channel is stored as: its webhook secret sealed with the store's key (issue 14 #12)."""
+    obj = ch.to_json()
+    box = tx.secret_box() if hasattr(tx, "secret_box") else None
+    if obj.get("secret") and box is not None:
+        obj["secret"] = box.seal(str(obj["secret"]))
+    return obj
+
+
+def channel_from_storage(obj: dict[str, Any], tx: Any) -> Channel:
+    """Return a stored channel with its webhook secret opened (a clear secret of older rows as it is).
+
+    Raises :class:`~geowarn.errors.StoreError` when the secret was sealed with another key.
+    """
+    secret = obj.get("secret")
+    box = tx.secret_box() if hasattr(tx, "secret_box") else None
+    if secret and box is not None:
+        secret = box.open(str(secret))
+    return Channel(obj["kind"], obj["target"], secret)
+
+
 def list_subscriptions(tx: Any) -> list[Subscription]:
     """Every active subscription, oldest first."""
-    return [Subscription.from_row(r) for r in repo.active_subscriptions(tx)]
+    return [Subscription.from_row(r, tx) for r in repo.active_subscriptions(tx)]
 
 
 def get_subscription(tx: Any, sub_id: str) -> Subscription:
@@ -476,7 +542,7 @@ def get_subscription(tx: Any, sub_id: str) -> Subscription:
     row = repo.active_subscription(tx, sub_id)
     if row is None:
         raise NotFound(f"no subscription {sub_id!r}")
-    return Subscription.from_row(row)
+    return Subscription.from_row(row, tx)
 
 
 def remove_subscription(tx: Any, sub_id: str) -> None:

@@ -3,7 +3,7 @@
 Several workers (threads, processes or hosts) may share one store: rows are leased, so each is
 sent by one worker at a time, and a worker that dies mid-delivery only delays its rows until the
 lease runs out. The worker also runs the time-driven lifecycle steps (all-clear after the window,
-then expiry) every ``tick_interval`` seconds.
+then expiry) and retries failed renders of published files every ``tick_interval`` seconds.
 
 Wake-up: on PostgreSQL the worker ``LISTEN``s on ``geowarn_outbox`` (the lifecycle ``NOTIFY``s at
 commit); on SQLite it polls (a cheap indexed query) every ``poll_interval`` seconds.
@@ -84,6 +84,10 @@ class Worker:
     def deliver(self, d: outbox.Delivery) -> str:
         """Send one claimed row and record the outcome; returns ``delivered``, ``pending`` or ``parked``."""
         started = datetime.now(UTC)
+        if d.error:  # e.g. its webhook secret was sealed with another key: retrying cannot help
+            log.warning("delivery %s cannot be sent: %s", d.id, d.error)
+            self.failed += 1
+            return self._fail(d, started, d.error, True)
         msg = channels.Outgoing(d.message_id, d.body, d.msg_type, d.event_id)
         try:
             code = channels.send(d.channel, msg, timeout=self.options.timeout, settings=self.options.settings)
@@ -155,7 +159,23 @@ class Worker:
             return []
         self._last_tick = time.monotonic()
         s = self.options.settings
-        return lifecycle.tick(self.store, now, cap=s.cap if s is not None else None)
+        done = lifecycle.tick(self.store, now, cap=s.cap if s is not None else None)
+        self._retry_renders()
+        return done
+
+    def _retry_renders(self) -> None:
+        """Retry the published files whose render failed (or whose process died before rendering)."""
+        from geowarn import rendering
+        from geowarn.service import Options
+
+        s = self.options.settings
+        try:
+            for done in rendering.retry_due(self.store, options=Options.from_settings(s) if s else None):
+                log.info("rendered %s on retry", done)
+        except StoreError:
+            raise
+        except Exception:  # a renderer bug must not stop deliveries
+            log.exception("retrying renders failed")
 
     def run(self) -> None:
         """Deliver until :meth:`stop` (or SIGTERM via the CLI). Survives database outages."""

@@ -22,11 +22,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from geowarn.errors import InvalidParameter, ParseError
+from geowarn.jsondepth import check_depth
 from geowarn.ogcapi import APIRequest, check_params
+from geowarn.sources.common import check_text
 
 if TYPE_CHECKING:
     from geowarn.api.operations import Operation
     from geowarn.service import Options
+    from geowarn.settings import Settings
     from geowarn.store import Store
 
 M = TypeVar("M", bound=BaseModel)
@@ -53,6 +56,7 @@ class Call:
     model: BaseModel | None = None
     raw: Any = None  # the decoded JSON body, when the operation validated one
     accept_language: str = ""  # the request's Accept-Language header (pages and feeds in the reader's language)
+    settings: Settings | None = None  # the app's settings (``None``: library defaults / the environment)
 
     def media_type(self) -> str:
         """Return the request's media type, lower case, without parameters."""
@@ -87,9 +91,11 @@ def invalid(exc: ValidationError) -> InvalidParameter:
 def decode(body: bytes) -> str:
     """Decode the body as text (a :class:`ParseError` naming the byte when it is not UTF-8)."""
     try:
-        return body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"the request body is not UTF-8 (byte {exc.start})") from None
+    check_text(text, "the request body")
+    return text
 
 
 def parse_json(body: bytes, model: type[M], *, empty: str | None = None) -> tuple[M, dict[str, Any]]:
@@ -97,6 +103,7 @@ def parse_json(body: bytes, model: type[M], *, empty: str | None = None) -> tupl
     text = decode(body)
     if not text.strip() and empty is not None:
         text = empty
+    check_depth(text)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:

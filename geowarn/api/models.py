@@ -213,7 +213,7 @@ class ChannelBody(BaseModel):
         if isinstance(obj, str):
             from geowarn.alerts.rules import parse_channel
 
-            return parse_channel(obj).to_json()
+            return parse_channel(obj, check_hosts=False).to_json()  # hosts: checked on create
         return obj
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from geowarn import __version__, eventapi, ogcapi
+from geowarn import __version__, eventapi, ogcapi, rendering
 from geowarn.api import models, point, subscriptions
 from geowarn.api.dispatch import Call, Response
 from geowarn.current import statuses
@@ -228,7 +228,10 @@ def _patch(call: Call) -> Response:
 
 
 def _create_subscription(call: Call) -> Response:
-    return subscriptions.create(call.store, call.raw or {}, layers_dir=call.options.layers_dir)
+    allow = call.settings.allow_private_targets if call.settings is not None else None
+    return subscriptions.create(
+        call.store, call.raw or {}, layers_dir=call.options.layers_dir, allow_private=allow, cap=call.options.cap
+    )
 
 
 def _args(call: Call, names: tuple[Param, ...]) -> dict[str, str | None]:
@@ -263,8 +266,11 @@ def _openapi(call: Call) -> Response:
 
 def _health(call: Call) -> Response:
     call.store.check()
+    renders = rendering.health(call.store)
+    status = "degraded" if renders["failed"] else "ok"  # the alert path works: still 200
+    body = {"status": status, "version": __version__, "store": call.store.dialect, "renders": renders}
     headers = {"Content-Type": JSON, "Cache-Control": "no-store"}  # a probe must see this process, not a copy
-    return headers, 200, {"status": "ok", "version": __version__, "store": call.store.dialect}
+    return headers, 200, body
 
 
 #: A cancelled event's Cancel message stays in the feed this long after the cancellation.
@@ -330,7 +336,8 @@ def _atom(call: Call) -> Response:
 def _current_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
     def handler(call: Call) -> PublishedFile:
         event_id = call.path["eventId"]
-        return PublishedFile(call.store.get_artifact(event_id, kind.kind), kind.download_name(event_id))
+        art = rendering.published_file(call.store, event_id, kind.kind, options=call.options)
+        return PublishedFile(art, kind.download_name(event_id))
 
     return handler
 
@@ -338,7 +345,7 @@ def _current_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
 def _version_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
     def handler(call: Call) -> PublishedFile:
         event_id, version = call.path["eventId"], int(call.path["version"])
-        art = call.store.get_artifact(event_id, kind.kind, version=version)
+        art = rendering.published_file(call.store, event_id, kind.kind, version=version, options=call.options)
         return PublishedFile(art, kind.download_name(event_id, version), cache_forever=True)
 
     return handler
@@ -362,7 +369,7 @@ def _file_operations() -> list[Operation]:
                 "files",
                 response=_file_schema(k),
                 media_type=k.media_type,
-                errors=(400, 404),
+                errors=(400, 404, 503),
                 conditional=True,
             )
         )
@@ -376,7 +383,7 @@ def _file_operations() -> list[Operation]:
                 "files",
                 response=_file_schema(k),
                 media_type=k.media_type,
-                errors=(400, 404),
+                errors=(400, 404, 503),
                 conditional=True,
             )
         )

@@ -7,9 +7,11 @@ returned only once, in the answer to the request that created them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from geowarn.alerts import outbox
+from geowarn.alerts import lifecycle, outbox
 from geowarn.alerts.rules import (
     Subscription,
     get_subscription,
@@ -18,6 +20,7 @@ from geowarn.alerts.rules import (
     save_subscription,
 )
 from geowarn.ogcapi import JSON
+from geowarn.settings import CapIdentity
 from geowarn.store import Store
 
 Response = tuple[dict[str, str], int, Any]
@@ -30,12 +33,25 @@ def list_all(store: Store) -> Response:
     return {"Content-Type": JSON}, 200, {"subscriptions": [s.to_json() for s in subs]}
 
 
-def create(store: Store, obj: dict[str, Any], *, layers_dir: str | None = None) -> Response:
-    """Save a new subscription from its (validated) JSON; the answer reveals its secrets once."""
-    sub = Subscription.from_json(obj)
+def create(
+    store: Store,
+    obj: dict[str, Any],
+    *,
+    layers_dir: str | None = None,
+    allow_private: Sequence[str] | None = None,
+    cap: CapIdentity | None = None,
+) -> Response:
+    """Save a new subscription from its (validated) JSON; the answer reveals its secrets once.
+
+    ``allow_private``: ``GEOWARN_ALLOW_PRIVATE_TARGETS`` (webhook / MQTT hosts are checked, issue 14).
+    Events that already concern the subscription send their current Alert at once
+    (:func:`geowarn.alerts.lifecycle.catch_up`, with the CAP identity ``cap``).
+    """
+    sub = Subscription.from_json(obj, allow_private=allow_private)
     sub.check_regions(layers_dir)
     with store.transaction() as tx:
         save_subscription(tx, sub)
+        lifecycle.catch_up(store, tx, sub, datetime.now(UTC), cap=cap)
     return {"Content-Type": JSON, "Location": f"/api/subscriptions/{sub.id}"}, 201, sub.to_json(reveal=True)
 
 

@@ -34,7 +34,8 @@ from pathlib import PurePath
 from typing import Any
 
 from geowarn.errors import ParseError
-from geowarn.sources.common import ParsedInput, ParseWarning, as_text, shift_error
+from geowarn.jsondepth import check_depth
+from geowarn.sources.common import MAX_TEXT_CHARS, ParsedInput, ParseWarning, as_text, shift_error
 from geowarn.sources.messages import split_messages
 from geowarn.sources.warnings import with_warnings as _with_warnings
 
@@ -120,7 +121,13 @@ def detect_format(data: str | bytes, name: str | None = None) -> str:
         return "gpkg"
     if ext in _EXT and ext not in (".geojson", ".tle"):
         return _EXT[ext]
-    text = as_text(data)
+    start = (data[:64] if isinstance(data, bytes) else data[:64].encode("utf-8", "replace")).lstrip(
+        b"\xef\xbb\xbf \t\r\n"
+    )
+    # JSON and XML may be GIS files: their limit is the file limit (20 MB), not the 1 MB of notice text
+    from geowarn.sources.files import MAX_FILE_BYTES
+
+    text = as_text(data, limit=MAX_FILE_BYTES if start[:1] in (b"{", b"[", b"<") else MAX_TEXT_CHARS)
     s = text.lstrip()
     if s[:1] in ("{", "["):
         return _json_format(s)
@@ -131,6 +138,7 @@ def detect_format(data: str | bytes, name: str | None = None) -> str:
 
 def _json_format(s: str) -> str:
     """Return the format of a JSON text (GeoJSON, NGA, TIP, OMM …); :class:`ParseError` when invalid or unknown."""
+    check_depth(s)
     try:
         obj = json.loads(s)
     except json.JSONDecodeError as exc:

@@ -84,18 +84,34 @@ MONTH_RE = (
 )
 
 
-def as_text(data: str | bytes, what: str = "input") -> str:
-    """Decode ``data`` as UTF-8 (BOM dropped) and enforce :data:`MAX_TEXT_CHARS`."""
+def check_text(text: str, what: str) -> None:
+    r"""Refuse a NUL character in input text (one rule on every backend, issue 14 #8): a 400 naming its place.
+
+    >>> check_text("a\nb\x00", "the notice")
+    Traceback (most recent call last):
+    ...
+    geowarn.errors.ParseError: line 2, column 2: the notice contains a NUL character (U+0000)
+    """
+    at = text.find("\x00")
+    if at >= 0:
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise ParseError(f"{what} contains a NUL character (U+0000)", line=line, column=column)
+
+
+def as_text(data: str | bytes, what: str = "input", *, limit: int = MAX_TEXT_CHARS) -> str:
+    """Decode ``data`` as UTF-8 (BOM dropped) and enforce ``limit`` characters (:data:`MAX_TEXT_CHARS`)."""
     if isinstance(data, bytes):
-        if len(data) > 4 * MAX_TEXT_CHARS:
-            raise PayloadTooLarge(f"{what} is larger than {MAX_TEXT_CHARS:,} characters")
+        if len(data) > 4 * limit:
+            raise PayloadTooLarge(f"{what} is larger than {limit:,} characters")
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ParseError(f"{what} is not UTF-8 text (byte {exc.start})") from None
     text = data.removeprefix("\ufeff")
-    if len(text) > MAX_TEXT_CHARS:
-        raise PayloadTooLarge(f"{what} is larger than {MAX_TEXT_CHARS:,} characters")
+    if len(text) > limit:
+        raise PayloadTooLarge(f"{what} is larger than {limit:,} characters")
+    check_text(text, what)
     return text
 
 

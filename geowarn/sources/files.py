@@ -12,10 +12,15 @@ geodesic and cut at 180°. Limits: :data:`MAX_FILE_BYTES`, :data:`MAX_FEATURES`,
 
 >>> fc = '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"},'
 >>> fc += ' "geometry": {"type": "Polygon",'
->>> fc += ' "coordinates": [[[175, 20], [190, 20], [190, 25], [175, 25], [175, 20]]]}}]}'
+>>> fc += ' "coordinates": [[[175, 20], [180, 20], [180, 25], [175, 25], [175, 20]]]}}]}'
 >>> c = read_file(fc, "geojson").corridors[0]
 >>> c.label, c.geometry.geom_type
-('A', 'MultiPolygon')
+('A', 'Polygon')
+>>> try:
+...     read_file(fc.replace("180", "190"), "geojson")
+... except ParseError as exc:
+...     print(str(exc).split(";")[0])
+$.features[0].geometry: longitude 190 is out of range [-180, 180]
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from __future__ import annotations
 import io
 import json
 import math
+import tempfile
 import warnings
-from pathlib import PurePath
+import zipfile
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -34,6 +41,7 @@ from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import GeowarnError, ParseError, PayloadTooLarge
+from geowarn.jsondepth import check_depth
 from geowarn.model import Corridor, Phase, TimeWindow, parse_time
 from geowarn.sources import rings
 from geowarn.sources.common import ParsedInput, slug
@@ -121,8 +129,18 @@ def _corridor_geometry(geom: BaseGeometry | None, path: str) -> BaseGeometry:
     coords = shapely.get_coordinates(geom)
     if not np.all(np.isfinite(coords)):
         raise ParseError("coordinates must be finite numbers", path=f"{path}.geometry")
-    if np.any(np.abs(coords[:, 1]) > 90) or np.any(np.abs(coords[:, 0]) > 540):
-        raise ParseError("coordinates are out of range for lon/lat (is the CRS right?)", path=f"{path}.geometry")
+    bad_lat = np.flatnonzero(np.abs(coords[:, 1]) > 90)
+    if bad_lat.size:
+        lat = coords[bad_lat[0], 1]
+        raise ParseError(f"latitude {lat:g} is out of range [-90, 90] (is the CRS right?)", path=f"{path}.geometry")
+    bad_lon = np.flatnonzero(np.abs(coords[:, 0]) > 180)
+    if bad_lon.size:  # never wrapped (500 is not 140°E): a polygon over 180° is a MultiPolygon split there
+        lon = coords[bad_lon[0], 0]
+        raise ParseError(
+            f"longitude {lon:g} is out of range [-180, 180]; split a polygon that crosses 180° into a "
+            "MultiPolygon (RFC 7946 §3.1.9)",
+            path=f"{path}.geometry",
+        )
     if not geom.is_valid:
         raise ParseError(f"invalid polygon: {shapely.is_valid_reason(geom)}", path=f"{path}.geometry")
     return geom
@@ -211,6 +229,11 @@ def _geojson(data: str | bytes, stem: str) -> list[Corridor]:
     ]
 
 
+#: File name of the input handed to GDAL, by format (the extension picks the driver).
+_SUFFIX = {"kml": ".kml", "gpkg": ".gpkg", "shapefile": ".shp"}
+_CHUNK = 1 << 16
+
+
 def _geojson_object(data: str | bytes) -> dict[str, Any]:
     """Return the top-level JSON object of a GeoJSON text (UTF-8, BOM allowed); :class:`ParseError` otherwise."""
     if isinstance(data, bytes):
@@ -221,6 +244,7 @@ def _geojson_object(data: str | bytes) -> dict[str, Any]:
     else:
         text = data
     text = text.removeprefix("\ufeff")
+    check_depth(text)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -254,40 +278,126 @@ def _feature_geometry(g: Any, path: str) -> BaseGeometry | None:
         raise ParseError(f"not a GeoJSON geometry ({reason})", path=f"{path}.geometry") from None
 
 
-def _ogr(data: str | bytes, fmt: str, stem: str) -> list[Corridor]:
-    import pyogrio
+def zip_limits() -> tuple[int, int]:
+    """Return (largest decompressed size in bytes, most entries) of a KMZ or zipped Shapefile.
 
+    From ``GEOWARN_MAX_UNZIPPED_MB`` / ``GEOWARN_MAX_ZIP_ENTRIES`` (:class:`geowarn.settings.Settings`).
+    """
+    from geowarn.settings import library_fallback
+
+    s = library_fallback("archives")
+    return int(s.max_unzipped_mb * 1024 * 1024), s.max_zip_entries
+
+
+def extract_zip(raw: bytes, into: Path, fmt: str) -> list[Path]:
+    """Unpack a KMZ or zipped Shapefile into ``into``, counting the bytes actually inflated.
+
+    Raises :class:`PayloadTooLarge` past :func:`zip_limits` (a zip bomb stops at the limit,
+    before GDAL sees anything), :class:`ParseError` for a broken archive or an entry name that
+    leaves the directory. Returns the files GDAL should open: the ``.kml`` (KMZ) or ``.shp`` files.
+    """
+    max_bytes, max_entries = zip_limits()
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ParseError(f"cannot read this {fmt} file: not a valid zip archive ({exc})") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > max_entries:
+            raise PayloadTooLarge(
+                f"the archive has {len(infos):,} entries; at most {max_entries:,} are read (GEOWARN_MAX_ZIP_ENTRIES)"
+            )
+        total = 0
+        for info in infos:
+            name = PurePosixPath(info.filename.replace("\\", "/"))
+            if name.is_absolute() or ".." in name.parts or "\x00" in info.filename:
+                raise ParseError(f"the archive entry {info.filename!r} leaves the archive", path=info.filename)
+            target = into.joinpath(*name.parts) if name.parts else into
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with zf.open(info) as src, target.open("wb") as dst:
+                    while chunk := src.read(_CHUNK):
+                        total += len(chunk)
+                        if total > max_bytes:
+                            raise PayloadTooLarge(
+                                f"the archive inflates to more than {max_bytes / 1048576:g} MB "
+                                "(GEOWARN_MAX_UNZIPPED_MB)"
+                            )
+                        dst.write(chunk)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+                raise ParseError(f"cannot unpack {info.filename!r}: {exc}", path=info.filename) from None
+    want = ".kml" if fmt == "kml" else ".shp"
+    found = sorted(
+        (p for p in into.rglob("*") if p.is_file() and p.suffix.lower() == want),
+        key=lambda p: (p.name.lower() != "doc.kml", str(p)),
+    )
+    if not found:
+        raise ParseError(f"the archive holds no {want} file")
+    return found[:1] if fmt == "kml" else found
+
+
+def _ogr(data: str | bytes, fmt: str, stem: str) -> list[Corridor]:
+    """Read a KML/KMZ, GeoPackage or (zipped) Shapefile with GDAL from one private temporary copy.
+
+    Each file is written once and opened by its path, so the layer names GDAL reports are the
+    ones it reads (a KML ``<Document>`` without a name is named after the file); archives are
+    unpacked by :func:`extract_zip` first.
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_FILE_BYTES:
         raise PayloadTooLarge(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    with tempfile.TemporaryDirectory(prefix="geowarn-read-") as tmp:
+        root = Path(tmp)
+        if raw[:2] == b"PK":  # a KMZ or a zipped Shapefile (or a broken archive)
+            paths = extract_zip(raw, root / "x", fmt)
+        else:
+            path = root / f"input{_SUFFIX.get(fmt, '')}"
+            path.write_bytes(raw)
+            paths = [path]
+        out: list[Corridor] = []
+        for path in paths:
+            out.extend(_read_dataset(path, fmt, stem, len(out), multi=len(paths) > 1, root=root))
+        return out
+
+
+def _read_dataset(path: Path, fmt: str, stem: str, start: int, *, multi: bool, root: Path) -> list[Corridor]:
+    import pyogrio
+
     out: list[Corridor] = []
+    where = str(path.relative_to(root / "x")) if multi else ""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            layers = pyogrio.list_layers(io.BytesIO(raw))
+            layers = pyogrio.list_layers(str(path))
         except Exception as exc:
-            raise ParseError(f"cannot read this {fmt} file: {str(exc).splitlines()[0][:160]}") from None
+            raise ParseError(f"cannot read this {fmt} file: {_first_line(exc, root)}") from None
         for layer_name, _ in layers:
+            label = f"{where}:{layer_name}" if where else str(layer_name)
             try:
-                df = pyogrio.read_dataframe(io.BytesIO(raw), layer=str(layer_name), max_features=MAX_FEATURES + 1)
+                df = pyogrio.read_dataframe(str(path), layer=str(layer_name), max_features=MAX_FEATURES + 1)
             except Exception as exc:
-                raise ParseError(
-                    f"cannot read layer {layer_name!r}: {str(exc).splitlines()[0][:160]}", path=str(layer_name)
-                ) from None
+                raise ParseError(f"cannot read layer {label!r}: {_first_line(exc, root)}", path=label) from None
             if df.crs is not None and not df.crs.equals(CRS.from_epsg(4326)):
                 try:
                     df = df.to_crs(4326)
                 except Exception as exc:
-                    raise ParseError(
-                        f"cannot convert CRS {df.crs} to EPSG:4326 ({exc})", path=str(layer_name)
-                    ) from None
+                    raise ParseError(f"cannot convert CRS {df.crs} to EPSG:4326 ({exc})", path=label) from None
             geoms = list(df.geometry)
-            _check_size(len(geoms) + len(out), int(sum(shapely.get_num_coordinates(g) for g in geoms if g is not None)))
+            n = start + len(out)
+            _check_size(len(geoms) + n, int(sum(shapely.get_num_coordinates(g) for g in geoms if g is not None)))
             cols = [c for c in df.columns if c != df.geometry.name]
             for i, g in enumerate(geoms):
                 props = {c: df[c].iloc[i] for c in cols}
-                out.append(_corridor(g, props, len(out), stem, f"{layer_name}[{i}]", fmt))
+                out.append(_corridor(g, props, n + i, stem, f"{label}[{i}]", fmt))
     return out
+
+
+def _first_line(exc: Exception, root: Path) -> str:
+    """Return the first line of a GDAL error, without the temporary directory's name."""
+    return str(exc).splitlines()[0].replace(str(root) + "/", "")[:160] if str(exc) else type(exc).__name__
 
 
 def read_file(data: str | bytes, fmt: str = "geojson", *, name: str | None = None) -> ParsedInput:

@@ -58,6 +58,7 @@ from typing import Any
 
 from geowarn.errors import ParseError
 from geowarn.geodesy import NM
+from geowarn.jsondepth import check_depth
 from geowarn.model import Corridor, Phase, TimeWindow, format_time
 from geowarn.sources import rings
 from geowarn.sources.cjk_time import MSA_ID, find_cjk_windows
@@ -640,6 +641,7 @@ def _nga_message_id(rec: dict[str, Any], path: str) -> str | None:
 
 def _nga_records(text: str) -> tuple[list[Any], str | None]:
     """Return the records of an NGA JSON text and the JSON path of their list (``None`` for a single record)."""
+    check_depth(text)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:

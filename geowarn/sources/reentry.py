@@ -32,6 +32,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import GeowarnError, ParseError
 from geowarn.geodesy import geodesic_buffer, split_antimeridian
+from geowarn.jsondepth import check_depth
 from geowarn.model import Corridor, Phase, TimeWindow, format_time, parse_time
 from geowarn.sources import rings
 from geowarn.sources.common import ParsedInput, as_text
@@ -107,6 +108,7 @@ def parse_omm(text: str) -> tuple[str | None, Satrec]:
         if s.startswith("<"):
             fields = next(iter(omm.parse_xml(io.StringIO(s))))
         else:
+            check_depth(s)
             obj = json.loads(s)
             fields = obj[0] if isinstance(obj, list) and obj else obj
             if not isinstance(fields, dict):
@@ -299,6 +301,7 @@ def _swath(lat: np.ndarray, lon: np.ndarray, swath_km: float) -> BaseGeometry:
 def parse_reentry_json(data: str | bytes) -> ParsedInput:
     """Parse a TIP-style record that also carries ``TLE_LINE1``/``TLE_LINE2`` (and optionally ``TLE_LINE0``)."""
     text = as_text(data, "re-entry JSON")
+    check_depth(text)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -53,6 +53,14 @@ def open_store(
     entry points') supplies ``database_url`` and ``data_dir`` when they are not given.
     The environment is not read here (see :mod:`geowarn.settings`).
     """
+    store = _open(url, data_dir=data_dir, settings=settings)
+    if settings is not None:  # webhook secrets are sealed with the settings' key (geowarn.secretbox)
+        store.secret_key_setting = settings.secret_key
+        store.secret_key_dir = Path(settings.data_dir)
+    return store
+
+
+def _open(url: str | None, *, data_dir: str | Path | None, settings: Settings | None) -> Store:
     if settings is not None:
         url = url or settings.database_url
         data_dir = data_dir if data_dir is not None else settings.data_dir

@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from geowarn.errors import Conflict, InvalidParameter, NotFound, StoreError
@@ -120,13 +121,46 @@ class SQLStore(abc.ABC):
 
     # ------------------------------------------------------------------ transactions
 
-    def transaction(self) -> contextlib.AbstractContextManager[Tx]:
-        """One write transaction: commit on exit, rollback on an exception."""
-        return self._open_tx(True)
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """Open one write transaction: commit on exit, rollback on an exception."""
+        with self._open_tx(True) as tx:
+            tx.store = self
+            yield tx
 
-    def snapshot(self) -> contextlib.AbstractContextManager[Tx]:
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Tx]:
         """Open a read-only transaction giving a consistent view."""
-        return self._open_tx(False)
+        with self._open_tx(False) as tx:
+            tx.store = self
+            yield tx
+
+    # ------------------------------------------------------------------ secrets at rest
+
+    #: The key of sealed webhook secrets: ``GEOWARN_SECRET_KEY`` and the directory of the key file
+    #: (set by :func:`geowarn.store.open_store` from the settings; else the environment's).
+    secret_key_setting: str | None = None
+    secret_key_dir: Path | None = None
+    _box: Any = None
+
+    def _default_key_dir(self) -> Path | None:
+        """Return where a library caller's key file lives when no settings say (SQLite: next to the database)."""
+        return None
+
+    @property
+    def secrets(self) -> Any:
+        """Return the :class:`~geowarn.secretbox.SecretBox` sealing webhook secrets (issue 14 #12)."""
+        if self._box is None:
+            from geowarn.secretbox import SecretBox, secret_key
+
+            explicit, key_dir = self.secret_key_setting, self.secret_key_dir
+            if explicit is None and key_dir is None:
+                from geowarn.settings import library_fallback
+
+                env = library_fallback("secrets")
+                explicit, key_dir = env.secret_key, self._default_key_dir() or env.data_dir
+            self._box = SecretBox(secret_key(explicit, key_dir or "instance"))
+        return self._box
 
     def read_one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         """One row of one statement, outside an explicit transaction (a single statement is atomic)."""
@@ -601,6 +635,11 @@ class SQLStore(abc.ABC):
         if not hmac.compare_digest(row["hash"], self._hash_token(token)):
             return None
         return str(row["id"])
+
+    def token_active(self, token_id: str) -> bool:
+        """Tell whether the token ``token_id`` exists and is not revoked (operator sessions check it on every write)."""
+        row = self.read_one("SELECT revoked FROM api_tokens WHERE id = ?", [token_id])
+        return row is not None and row["revoked"] is None
 
     def list_tokens(self) -> list[TokenInfo]:
         """Return every API token (without its secret), oldest first."""

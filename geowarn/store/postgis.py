@@ -1,7 +1,10 @@
 """The PostgreSQL + PostGIS backend (psycopg 3): geometry(Geometry, 4326) with GiST indexes.
 
-One connection per thread and process (gunicorn workers fork after the app
-factory, so connections are opened lazily). Spatial filters run in SQL with
+Connections come from a real pool (``psycopg_pool.ConnectionPool``) that checks each
+connection before handing it out, so after a database restart the dead connections are
+replaced instead of failing one request per thread (issue 14 #4); a request that arrives
+while the database is down waits up to :data:`POOL_TIMEOUT_S` for it. Each process has its
+own pool (gunicorn workers fork after the app factory). Spatial filters run in SQL with
 ``ST_Intersects`` against ``ST_MakeEnvelope``; an antimeridian-crossing bbox
 becomes two envelopes. The connection URL may carry a schema through libpq
 ``options`` (``?options=-csearch_path%3Dmyschema,public``).
@@ -10,13 +13,19 @@ becomes two envelopes. The connection URL may carry a schema through libpq
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 from geowarn.errors import StoreError
 from geowarn.store.base import SQLStore
-from geowarn.store.connections import ConnectionRegistry
 from geowarn.store.tx import Tx
+
+#: Most connections of one process (threads of ``geowarn serve`` plus the worker's deliveries).
+POOL_MAX = 32
+#: How long a request waits for a connection (the database restarting) before 503.
+POOL_TIMEOUT_S = 15.0
 
 
 class PostGISStore(SQLStore):
@@ -31,9 +40,9 @@ class PostGISStore(SQLStore):
         except ImportError:  # pragma: no cover - the postgis extra is missing
             raise StoreError("PostgreSQL needs psycopg: pip install 'geowarn[postgis]'") from None
         self.url = url
-        self._connections: ConnectionRegistry[Any] = ConnectionRegistry(
-            self._connect, usable=lambda conn: not (conn.closed or conn.broken)
-        )
+        self._pool: Any = None
+        self._pool_pid = 0
+        self._pool_lock = threading.Lock()
         try:
             self._ensure_postgis()
             self.migrate()
@@ -53,25 +62,48 @@ class PostGISStore(SQLStore):
         """Return a representation that does not show the database URL (it may hold a password)."""
         return "PostGISStore(…)"
 
-    def _connect(self) -> Any:
-        import psycopg
+    def _pool_here(self) -> Any:
+        """Return this process's pool (a forked child opens its own; the parent's stays the parent's)."""
+        pool = self._pool
+        if pool is not None and self._pool_pid == os.getpid():
+            return pool
         from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
 
-        try:
-            return psycopg.connect(self.url, row_factory=dict_row, autocommit=True, connect_timeout=10)
-        except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to PostgreSQL: {exc}") from None
+        with self._pool_lock:
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ConnectionPool(
+                    self.url,
+                    kwargs={"row_factory": dict_row, "autocommit": True, "connect_timeout": 10},
+                    min_size=1,
+                    max_size=POOL_MAX,
+                    timeout=POOL_TIMEOUT_S,
+                    check=ConnectionPool.check_connection,
+                    name="geowarn",
+                    open=True,
+                )
+                self._pool_pid = os.getpid()
+            return self._pool
+
+    def close(self) -> None:
+        """Close this process's pool and its connections."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None and self._pool_pid == os.getpid():
+            pool.close()
 
     @contextlib.contextmanager
     def _open_tx(self, write: bool) -> Iterator[Tx]:
         import psycopg
+        from psycopg_pool import PoolTimeout
 
-        conn = self._connections.get()
         try:
-            with conn.transaction(), conn.cursor() as cur:
+            with self._pool_here().connection() as conn, conn.transaction(), conn.cursor() as cur:
                 if not write:
                     cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 yield Tx("postgis", cur)
+        except PoolTimeout as exc:
+            raise StoreError(f"PostgreSQL unavailable: {exc}") from None
         except psycopg.OperationalError as exc:
             raise StoreError(f"PostgreSQL: {exc}") from None
 

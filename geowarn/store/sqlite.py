@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -45,6 +46,22 @@ def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
     return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
 
 
+def _create_owner_only(path: Path) -> None:
+    """Create a new database file 0600 (it holds token hashes and sealed webhook secrets; issue 14).
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's mode. Done once, before any
+    connection: closing a descriptor of an open database would drop this process's locks on it.
+    """
+    if path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+
+
 class SQLiteStore(SQLStore):
     """A store in one SQLite file (``geowarn.sqlite3`` in the data directory)."""
 
@@ -57,6 +74,7 @@ class SQLiteStore(SQLStore):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the data directory {self.path.parent}: {exc.strerror}") from None
+        _create_owner_only(self.path)
         self._connections = ConnectionRegistry(self._connect)
         try:
             self.migrate()
@@ -67,6 +85,9 @@ class SQLiteStore(SQLStore):
     def __repr__(self) -> str:
         """Return a representation naming the database file."""
         return f"SQLiteStore({str(self.path)!r})"
+
+    def _default_key_dir(self) -> Path | None:
+        return self.path.parent
 
     def _connect(self) -> sqlite3.Connection:
         try:

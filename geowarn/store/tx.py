@@ -13,7 +13,7 @@ Both backends hand out :class:`Tx` objects. SQL uses ``?`` positional (or
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,12 +44,33 @@ def sqlite_time(value: datetime) -> str:
     return utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def check_no_nul(values: Iterable[Any]) -> None:
+    """Raise :class:`~geowarn.errors.InvalidParameter` when a text value holds U+0000.
+
+    >>> check_no_nul(["a", 1, None])
+    >>> check_no_nul(["ev" + chr(0) + "1"])
+    Traceback (most recent call last):
+    ...
+    geowarn.errors.InvalidParameter: a text value contains a NUL character (U+0000); it is refused
+    """
+    for v in values:
+        if isinstance(v, str) and "\x00" in v:
+            from geowarn.errors import InvalidParameter
+
+            raise InvalidParameter("a text value contains a NUL character (U+0000); it is refused")
+
+
 class Tx:
     """One open transaction (commit on leaving the ``with`` block, rollback on an exception)."""
 
     def __init__(self, dialect: str, cursor: Any) -> None:
         self.dialect = dialect
         self._cur = cursor
+        self.store: Any = None  # the store that opened it (for its secret box)
+
+    def secret_box(self) -> Any:
+        """Return the :class:`geowarn.secretbox.SecretBox` of the store (``None`` for a bare Tx: secrets stay clear)."""
+        return self.store.secrets if self.store is not None else None
 
     def _adapt(self, params: Sequence[Any] | Mapping[str, Any]) -> Any:
         if self.dialect != "sqlite":
@@ -59,7 +80,12 @@ class Tx:
         return [sqlite_time(v) if isinstance(v, datetime) else v for v in params]
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
-        """Run one statement; return the DB-API cursor (``rowcount``, ``fetchall`` → dict rows)."""
+        """Run one statement; return the DB-API cursor (``rowcount``, ``fetchall`` → dict rows).
+
+        A text parameter with a NUL character is refused on both backends (PostgreSQL cannot
+        store it, SQLite would): :class:`~geowarn.errors.InvalidParameter`, 400 (issue 14 #8).
+        """
+        check_no_nul(params.values() if isinstance(params, Mapping) else params)
         if self.dialect == "postgis":
             sql = translate_placeholders(sql, params)
         self._cur.execute(sql, self._adapt(params))

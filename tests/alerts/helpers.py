@@ -7,8 +7,12 @@ import hashlib
 import hmac
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -185,15 +189,20 @@ def future_notice(text: str) -> str:
     return text.replace("0123/16", f"0123/{yy}").replace("FEB 16", f"FEB {yy}")
 
 
-def start_service(data_dir: Any, env: dict[str, str] | None = None) -> tuple[Any, str]:
-    """``geowarn serve`` on a free loopback port with ``GEOWARN_DATA=data_dir``; returns (process, base URL)."""
+def start_service(
+    data_dir: Any, env: dict[str, str] | None = None, *, database_url: str | None = None, port: int | None = None
+) -> tuple[Any, str]:
+    """``geowarn serve`` on a free loopback port with ``GEOWARN_DATA=data_dir`` (SQLite there, or
+    ``database_url``); returns (process, base URL). ``port``: listen there (a restart on the same URL)."""
     import subprocess
     import sys
     import urllib.request
 
-    port = free_port()
+    port = port or free_port()
     full_env = {**os.environ, "GEOWARN_DATA": str(data_dir), "PYTHONWARNINGS": "ignore", **(env or {})}
     full_env.pop("GEOWARN_DATABASE_URL", None)
+    if database_url:
+        full_env["GEOWARN_DATABASE_URL"] = database_url
     with open(f"{data_dir}/serve.log", "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "geowarn.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -224,3 +233,58 @@ def stop_process(proc: Any) -> int:
         except Exception:
             proc.kill()
     return int(proc.wait(10))
+
+
+def worker_proc(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None, database_url: str = ""
+) -> subprocess.Popen[bytes]:
+    """``geowarn worker`` as a real process on the store in ``data_dir`` (or ``database_url``); log: worker.log."""
+    with (Path(data_dir) / "worker.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "geowarn.cli", "worker", "--poll-interval", "0.05", *args],
+            env={**os.environ, "GEOWARN_DATA": str(data_dir), "GEOWARN_DATABASE_URL": database_url, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+
+
+def wait_delivered(store: Any, n: int, timeout: float = 20.0) -> dict[str, int]:
+    """Outbox counts once ``n`` rows are delivered or parked (or ``timeout`` passed)."""
+    from geowarn.alerts import outbox
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        st = outbox.stats(store)
+        if st.get("delivered", 0) + st.get("parked", 0) >= n:
+            return st
+        time.sleep(0.05)
+    return outbox.stats(store)
+
+
+def tally(receiver: WebhookReceiver, sent: Iterable[str]) -> dict[str, int]:
+    """Sent / received / unique / duplicated / lost message ids (and bad signatures) at ``receiver``."""
+    sent = list(sent)
+    ids = Counter(r.message_id for r in receiver.received)
+    return {
+        "sent": len(sent),
+        "received": len(receiver.received),
+        "unique": len(ids),
+        "duplicates": sum(c - 1 for c in ids.values()),
+        "lost": len(set(sent) - set(ids)),
+        "bad_signatures": sum(1 for r in receiver.received if not r.signature_ok),
+    }
+
+
+def queue_messages(store: Any, url: str, secret: str, n: int, event_id: str = "ev1") -> list[str]:
+    """``n`` subscriptions to JP-47 (one webhook each) and one event: ``n`` Alert messages in the outbox."""
+    from geowarn.alerts import lifecycle, rules
+    from geowarn.alerts.rules import Channel, Subscription
+
+    with store.transaction() as tx:
+        for i in range(n):
+            rules.save_subscription(
+                tx,
+                Subscription.create(id=f"sub-{i:03d}", regions=["JP-47"], channels=[Channel("webhook", url, secret)]),
+            )
+    with store.transaction() as tx:
+        return lifecycle.process_event(tx, make_event(event_id), [make_zone("JP-47", event_id=event_id)], T0)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -19,21 +16,18 @@ from geowarn.alerts import lifecycle, outbox, rules
 from geowarn.alerts.rules import Channel, Subscription
 from geowarn.alerts.worker import Worker, WorkerOptions
 from geowarn.store import Store, open_store
-from tests.alerts.helpers import T0, WebhookReceiver, make_event, make_zone
+from tests.alerts.helpers import (
+    T0,
+    WebhookReceiver,
+    make_event,
+    make_zone,
+    queue_messages,
+    tally,
+    wait_delivered,
+    worker_proc,
+)
 
 FAST = dict(poll_interval=0.02, retry_base=0.05, retry_cap=0.2, lease_s=5.0, timeout=3.0, concurrency=4)
-
-
-def queue_messages(store: Store, url: str, secret: str, n: int, event_id: str = "ev1") -> list[str]:
-    """``n`` subscriptions to JP-47 (one webhook each) and one event: ``n`` Alert messages in the outbox."""
-    with store.transaction() as tx:
-        for i in range(n):
-            rules.save_subscription(
-                tx,
-                Subscription.create(id=f"sub-{i:03d}", regions=["JP-47"], channels=[Channel("webhook", url, secret)]),
-            )
-    with store.transaction() as tx:
-        return lifecycle.process_event(tx, make_event(event_id), [make_zone("JP-47", event_id=event_id)], T0)
 
 
 def run_worker(store: Store, **opts: Any) -> tuple[Worker, threading.Thread]:
@@ -41,28 +35,6 @@ def run_worker(store: Store, **opts: Any) -> tuple[Worker, threading.Thread]:
     t = threading.Thread(target=w.run, daemon=True)
     t.start()
     return w, t
-
-
-def wait_delivered(store: Store, n: int, timeout: float = 20.0) -> dict[str, int]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        st = outbox.stats(store)
-        if st.get("delivered", 0) + st.get("parked", 0) >= n:
-            return st
-        time.sleep(0.05)
-    return outbox.stats(store)
-
-
-def tally(receiver: WebhookReceiver, sent: list[str]) -> dict[str, int]:
-    ids = Counter(r.message_id for r in receiver.received)
-    return {
-        "sent": len(sent),
-        "received": len(receiver.received),
-        "unique": len(ids),
-        "duplicates": sum(c - 1 for c in ids.values()),
-        "lost": len(set(sent) - set(ids)),
-        "bad_signatures": sum(1 for r in receiver.received if not r.signature_ok),
-    }
 
 
 def test_concurrent_claims_are_disjoint(store: Store, store_url: str) -> None:
@@ -147,17 +119,6 @@ def test_updates_never_overtake_their_alert(store: Store, receiver: WebhookRecei
         t.join(5)
         w.close()
     assert [r.msg_type for r in receiver.received] == ["Alert", "Update", "Cancel"]
-
-
-def worker_proc(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """``geowarn worker`` as a real process on the SQLite store in ``data_dir`` (log: worker.log)."""
-    with (data_dir / "worker.log").open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "geowarn.cli", "worker", "--poll-interval", "0.05", *args],
-            env={**os.environ, "GEOWARN_DATA": str(data_dir), "GEOWARN_DATABASE_URL": "", **(env or {})},
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
 
 
 def test_kill_9_mid_delivery_loses_nothing(tmp_path: Path, receiver: WebhookReceiver) -> None:

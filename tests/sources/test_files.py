@@ -47,9 +47,16 @@ def test_geojson_keeps_corridor_fields() -> None:
 
 
 def test_geojson_antimeridian_and_crs() -> None:
-    ring = {"type": "Polygon", "coordinates": [[[175, 20], [190, 20], [190, 25], [175, 25], [175, 20]]]}
-    c = parse(_fc(ring)).corridors[0]
+    split = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [[[175, 20], [180, 20], [180, 25], [175, 25], [175, 20]]],
+            [[[-180, 20], [-170, 20], [-170, 25], [-180, 25], [-180, 20]]],
+        ],
+    }
+    c = parse(_fc(split)).corridors[0]
     assert c.geometry.geom_type == "MultiPolygon" and c.geometry.is_valid
+    assert c.geometry.bounds[0] == -180 and c.geometry.bounds[2] == 180
     merc = gpd.GeoSeries([BOX], crs=4326).to_crs(3857).iloc[0]
     legacy = _fc(shapely.geometry.mapping(merc), crs={"type": "name", "properties": {"name": "EPSG:3857"}})
     got = parse(legacy, "geojson").corridors[0].geometry
@@ -68,6 +75,15 @@ def test_geojson_antimeridian_and_crs() -> None:
         ),
         ({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "not LineString"),
         ({"type": "Polygon", "coordinates": [[[0, 0], [1, 95], [2, 0], [0, 0]]]}, "out of range"),
+        # issue 14 #10: longitude 500 was wrapped to 140°E, 190 taken as 170°W
+        (
+            {"type": "Polygon", "coordinates": [[[500, 0], [501, 0], [501, 1], [500, 0]]]},
+            "longitude 500 is out of range",
+        ),
+        (
+            {"type": "Polygon", "coordinates": [[[175, 0], [190, 0], [190, 1], [175, 0]]]},
+            "longitude 190 is out of range",
+        ),
     ],
 )
 def test_geojson_errors_have_a_json_path(geom: dict, message: str) -> None:

@@ -1,0 +1,3 @@
+"""Fixtures of the chaos tests: the webhook receiver of the alert tests."""
+
+from tests.alerts.conftest import receiver as receiver
