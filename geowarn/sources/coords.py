@@ -52,6 +52,7 @@ __all__ = [
     "format_point",
     "line_col",
     "parse_point",
+    "rejoin_broken_points",
 ]
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，：－", "0123456789.,:-")
@@ -293,6 +294,38 @@ def find_components(text: str) -> list[Component]:
             Component(comp.axis, comp.value, comp.start + lead, comp.start + lead + len(token), token, comp.weak)
         )
     return out
+
+
+_COMPACT_PAIR = re.compile(
+    r"[NS]\d{4}(?:\d{2})?(?:\.\d+)?[EW]\d{5}(?:\d{2})?(?:\.\d+)?|\d{4}(?:\d{2})?(?:\.\d+)?[NS]\d{5}(?:\d{2})?(?:\.\d+)?[EW]"
+)
+_BROKEN = re.compile(
+    r"(?<![A-Z0-9.])(?P<left>[NS]?\d[0-9NSEW.]{0,14})(?P<gap>[ \t]*\r?\n[ \t]*)(?P<right>[0-9][0-9EW.]{0,14})"
+)
+
+
+def rejoin_broken_points(text: str) -> str:
+    """``text`` with each compact point that a line break cut in two written whole, same length.
+
+    NOTAM lines are cut at a fixed width, even inside a coordinate. Where the two pieces make one
+    compact point (and the first alone does not), the line break moves after the point, so every
+    offset before and after stays valid and the line count is unchanged.
+
+    NOTAM A3520/24 (ZLHW, 2024): ``…-N391942E1021208-N39`` / ``5205E1020948,``
+
+    >>> rejoin_broken_points("N391942E1021208-N39\\n5205E1020948,\\nBACK TO START.")
+    'N391942E1021208-N395205E1020948\\n,\\nBACK TO START.'
+    >>> rejoin_broken_points("S06 42 E089 16\\nS06 48 E089 48")  # whole points: unchanged
+    'S06 42 E089 16\\nS06 48 E089 48'
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        left, gap, right = m.group("left"), m.group("gap"), m.group("right")
+        if _COMPACT_PAIR.fullmatch(left) or not _COMPACT_PAIR.fullmatch(left + right):
+            return m.group(0)
+        return left + right + gap
+
+    return _BROKEN.sub(fix, text)
 
 
 def find_points(text: str, *, strict: bool = False, bare_decimal: bool = True) -> list[PointMatch]:

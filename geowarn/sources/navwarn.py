@@ -114,6 +114,11 @@ _DAILY_DAYS_FIRST = re.compile(
     rf"(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?\s+(?:TO|THRU|THROUGH|-)\s+(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH_RE})\b"
     rf"{_YEAR.format(n='y')}\s+DAILY\s+(?:FROM\s+)?(?P<s>\d{{4}})\s*(?:Z|UTC)?\s+(?:TO|-)\s+(?P<e>\d{{4}})\s*(?:Z|UTC)\b"
 )
+_DAYS_ONLY = re.compile(
+    rf"\bDAILY\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?\s+(?:THRU|THROUGH|TO|-)\s+(?P<d2>\d{{1,2}})"
+    rf"\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')}(?!\s+\d{{4}}Z)"
+)
+_TIMES_ONLY = re.compile(r"(?<![\d/])(?P<s>\d{4})Z\s+(?:TO|-)\s+(?P<e>\d{4})Z")
 _DAYS = r"(?P<days>\d{1,2}(?:(?:\s*,\s*|\s+AND\s+)\d{1,2})+)"
 _DAILY_LIST = re.compile(
     rf"DAILY\s+{_DAYS}\s+(?P<mon>{MONTH_RE})\b{_YEAR.format(n='y')},?\s+(?:FROM\s+)?(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+"
@@ -132,10 +137,19 @@ _LABEL = re.compile(
 )
 _PARAGRAPH = re.compile(r"(?m)^[ \t]*(?:\d{1,2}\.[ \t]|NNNN\b)")
 _UNIT = r"(?P<u>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b"
+_WORDS = "ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE TEN ELEVEN TWELVE THIRTEEN FOURTEEN FIFTEEN SIXTEEN"
+NUMBER_WORDS = {w: i + 1 for i, w in enumerate([*_WORDS.split(), "SEVENTEEN", "EIGHTEEN", "NINETEEN", "TWENTY"])} | {
+    "THIRTY": 30,
+    "FORTY": 40,
+    "FIFTY": 50,
+}
+"""Radii written in words (``WITHIN THREE MILES OF``), as NGA warnings write small numbers."""
+_NUM_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _RADIUS = re.compile(
     r"(?:RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*" + _UNIT + r"|(?P<r2>\d+(?:\.\d+)?)\s*"
     r"(?P<u2>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\s+RADIUS"
-    r"|WITHIN\s+(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b)"
+    r"|WITHIN\s+(?P<r3>\d+(?:\.\d+)?|(?:" + _NUM_WORD + r")(?=\s))\s*"
+    r"(?P<u3>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b)"
 )
 _EITHER_SIDE = re.compile(
     r"(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?)\s+(?:EITHER|EACH)\s+SIDE"
@@ -145,8 +159,13 @@ _CIRCLE = re.compile(r"\bCIRCLE\b|\bRADIUS\b|\bCENT(?:ER|RE)D?\s+(?:ON|AT)\b|\bW
 
 
 def _to_m(value: str, unit: str) -> float:
+    """Metres of a radius or width: ``_to_m("THREE", "MILES")`` is 3 NM (miles are nautical here).
+
+    >>> round(_to_m("THREE", "MILES"))
+    5556
+    """
     u = unit.upper()
-    v = float(value)
+    v = float(NUMBER_WORDS.get(value.upper(), 0) or value)
     if u.startswith("K"):
         return v * 1000.0
     if u.startswith("M") and not u.startswith("MI"):
@@ -220,7 +239,22 @@ def _parse_range(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]
     return [_window(text, m.start(), token, start, end)]
 
 
-def _parse_daily(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
+class _DaysAndTimes:
+    """A days clause and a later time range read as one ``_DAILY`` match (same group names)."""
+
+    def __init__(self, days: re.Match[str], times: re.Match[str]) -> None:
+        self.days, self.times = days, times
+
+    def group(self, name: str | int = 0) -> Any:
+        if name == 0:
+            return f"{self.times.group(0)} {self.days.group(0)}"
+        return self.times.group(name) if name in ("s", "e") else self.days.group(name)
+
+    def start(self, name: str | int = 0) -> int:
+        return self.times.start(name) if name in ("s", "e") else self.days.start(name if name else 0)
+
+
+def _parse_daily(text: str, m: re.Match[str] | _DaysAndTimes, ctx: _Context) -> list[TimeWindow]:
     token = " ".join(m.group(0).split())
 
     def fail(problem: str) -> ParseError:
@@ -304,6 +338,16 @@ def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, l
                 continue
             found.append((m.start(), m.end(), _parse_daily(text, m, ctx)))
             taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    # DAILY 17 DEC THRU 16 JAN 26: then each area's own "A. 0401Z TO 0612Z IN AREA …" (NAVAREA IV 1370/25)
+    days_only = [m for m in _DAYS_ONLY.finditer(work) if not any(taken[m.start() : m.end()])]
+    for k, dm in enumerate(days_only):
+        stop = days_only[k + 1].start() if k + 1 < len(days_only) else len(work)
+        for tm in _TIMES_ONLY.finditer(work, dm.end(), stop):
+            if any(taken[tm.start() : tm.end()]):
+                continue
+            found.append((tm.start(), tm.end(), _parse_daily(text, _DaysAndTimes(dm, tm), ctx)))
+            taken[tm.start() : tm.end()] = b"\x01" * (tm.end() - tm.start())
+            taken[dm.start() : dm.end()] = b"\x01" * (dm.end() - dm.start())
     ranges = [m for m in _RANGE.finditer(work) if not any(taken[m.start() : m.end()])]
     for m, month in zip(ranges, _list_months(work, ranges), strict=True):
         rctx = ctx if month is None else _Context(ctx.year_for(month) if ctx.year is not None else None, month)
@@ -452,7 +496,7 @@ def _shape(area: _Area, text: str, work: str, preamble: str) -> tuple[Any, dict[
             )
         r, u = _radius_value(radius)
         rm = _to_m(r, u)
-        props.update(shape="circle", radius_nm=round(rm / NM, 3))
+        props.update(shape="circle", radius_nm=round(rm / NM, 3), centre=[latlon[0][0], latlon[0][1]])
         return rings.circle(latlon[0][0], latlon[0][1], rm, label, line=line), props
     if len(latlon) == 2:
         raise ParseError(f"area {label}: two points do not make an area (is it a TRACKLINE?)", line=line)
@@ -476,6 +520,20 @@ def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
     return ls, (len(text) if le < 0 else le)
 
 
+def _dtg_above(work: str, offset: int) -> re.Match[str] | None:
+    """The date-time group standing alone on the line just above ``offset`` (``072032Z DEC 25``).
+
+    >>> _dtg_above("072032Z DEC 25\\nNAVAREA XII 813/25(18,21).", 15).group(0)
+    '072032Z DEC 25'
+    """
+    line_start = work.rfind("\n", 0, offset) + 1
+    if work[line_start:offset].strip():
+        return None
+    prev = work.rfind("\n", 0, max(0, line_start - 1)) + 1
+    m = _DTG.match(work, prev + len(work[prev:line_start]) - len(work[prev:line_start].lstrip()))
+    return m if m and not work[m.end() : line_start].strip(" \t\r\n.") else None
+
+
 def parse_navwarn(
     data: str | bytes,
     *,
@@ -495,6 +553,8 @@ def parse_navwarn(
             if not any(s <= m.start() < e for s, e in cancel_spans):
                 message_id = _norm_id(m.group("series"), m.group("num"), m.group("year"))
                 dtg = _DTG.match(work, m.end() + len(work[m.end() :]) - len(work[m.end() :].lstrip()))
+                if dtg is None:  # NGA's printed layout: the date-time group on the line above the id
+                    dtg = _dtg_above(work, m.start())
                 if issued is None and dtg:
                     issued = _when(
                         text,

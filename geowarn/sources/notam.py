@@ -25,11 +25,14 @@ ARC CENTERED ON …`` (FAA TFRs, ``!FDC 3/1234``), and
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import itertools
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from shapely.geometry import Point
 
 from geowarn.errors import ParseError
 from geowarn.geodesy import NM
@@ -46,7 +49,7 @@ from geowarn.sources.common import (
     mask_comments,
     slug,
 )
-from geowarn.sources.coords import PointMatch, find_points, line_col
+from geowarn.sources.coords import PointMatch, find_points, line_col, rejoin_broken_points
 
 _ID = re.compile(
     r"^[ \t]*\(?\s*(?P<id>[A-Z]\d{4}/\d{2})\b(?:\s+NOTAM(?P<kind>[NRC])(?:\s+(?P<ref>[A-Z]\d{4}/\d{2}))?)?", re.M
@@ -69,6 +72,7 @@ _CIRCLE = re.compile(
     r"(?:CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?|AROUND|OF)\s+"
     rf"|WITHIN\s+(?:A\s+)?(?P<r2>\d+(?:\.\d+)?)\s*(?P<u2>{_CIRCLE_UNIT})\b\s*(?:RADIUS\s+)?(?:OF|AROUND|FROM)\s+"
     r"(?:(?:THE\s+)?(?:POINT|CENT(?:RE|ER))\s+)?"
+    rf"|(?<![\d.])(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>{_CIRCLE_UNIT})\s+RADIUS\s+(?:OF|AROUND|CENT(?:RE|ER)D?\s+(?:ON|AT))\s+"
 )
 _SPLIT = re.compile(
     r"BACK\s+TO\s+(?:THE\s+)?(?:START|BEGINNING|FIRST\s+POINT)|\bAREA\s+[A-Z0-9]{1,3}\s*:"
@@ -98,37 +102,140 @@ def _stamp(text: str, offset: int, value: str) -> datetime:
     return _dt(text, offset, value, 2000 + y, mo, d, h, mi)
 
 
-_D_DAILY = re.compile(r"\s*(?:(?:DAILY|DLY)\s+)?(?P<s>\d{4})\s*-\s*(?P<e>\d{4})\b(?!\s*\d)")
 _EFFECTIVE = re.compile(
     r"\bEFFECTIVE\s+(?P<s>\d{10})\s*(?:UTC|Z)\b(?:\s*\([^)\n]{0,40}\))?\s+UNTIL\s+(?P<e>\d{10})\s*(?:UTC|Z)\b"
 )
+_FAA_RANGE = re.compile(r"(?<![\d-])(?P<s>\d{10})-(?P<e>\d{10})(?:EST)?(?![\d-])")
+_D_TOKEN = re.compile(
+    rf"(?P<t>(?P<sh>\d{{2}})(?P<sm>\d{{2}})\s*-\s*(?P<eh>\d{{2}})(?P<em>\d{{2}}))(?!\d)"
+    rf"|(?P<dr>(?P<d1>\d{{1,2}})\s*-\s*(?P<d2>\d{{1,2}}))(?!\d)"
+    rf"|(?P<d>\d{{1,2}})(?!\d)"
+    rf"|(?P<mon>{MONTH_RE})\b"
+    r"|(?P<wr>(?P<w1>MON|TUE|WED|THU|FRI|SAT|SUN)\s*-\s*(?P<w2>MON|TUE|WED|THU|FRI|SAT|SUN))\b"
+    r"|(?P<w>MON|TUE|WED|THU|FRI|SAT|SUN)\b"
+    r"|(?P<skip>DAILY|DLY|AND|EVERY\s+DAY|[,.;]+)"
+    r"|(?P<other>\S+)"
+)
+_WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+_MAX_SCHEDULE_WINDOWS = 400
 
 
-def _daily_schedule(
+def _schedule(
     text: str, work: str, items: dict[str, re.Match[str]], begin: datetime, finish: datetime
 ) -> list[TimeWindow]:
-    """Item ``D) DAILY 2230-0330``: one window a day between B) and C) (overnight ends the next day)."""
+    """Item ``D)``: the windows it gives between items B) and C) (empty when there is no D)).
+
+    Read: ``DAILY 2230-0330`` or ``0700-1300`` (every day; an end before its start is the next
+    day), several ranges (``0231-0328 0417-0532 0603-0725``), days of the month with or without
+    their month (``01 05 07 0100-0300``, ``MAR 01-05 0700-1300``; the year and month come from
+    item B)), weekdays (``MON-FRI 0800-1700``). Anything else in D) (``SR-SS``, ``HJ``, ``EXC``)
+    is an error naming it: a schedule is never read in part.
+
+    NOTAM A3520/24 (ZLHW, 2024), ``B) 2410250231 C) 2410250725 D) 0231-0328 0417-0532 0603-0725``:
+
+    >>> b, c = datetime(2024, 10, 25, 2, 31, tzinfo=UTC), datetime(2024, 10, 25, 7, 25, tzinfo=UTC)
+    >>> d = "D) 0231-0328 0417-0532 0603-0725\\nE) "
+    >>> ws = _schedule(d, d, {m["item"]: m for m in _ITEM.finditer(d)}, b, c)
+    >>> [f"{w.start:%H%M}-{w.end:%H%M}" for w in ws]
+    ['0231-0328', '0417-0532', '0603-0725']
+    """
     if "D" not in items:
         return []
-    m = _D_DAILY.match(work, items["D"].end())
-    if not m:
-        return []
-    sh, sm, eh, em = int(m["s"][:2]), int(m["s"][2:]), int(m["e"][:2]), int(m["e"][2:])
-    if sh > 23 or eh > 23 or sm > 59 or em > 59:
-        line, col = line_col(text, m.start())
-        raise ParseError(f"item D) {m.group(0).strip()!r} is not HHMM-HHMM", line=line, column=col)
+    start = items["D"].end()
+    end = min([m.start() for m in items.values() if m.start() > start] or [len(work)])
+    body = work[start:end]
+
+    def fail(offset: int, problem: str) -> ParseError:
+        line, col = line_col(text, start + offset)
+        return ParseError(f"item D) {' '.join(body.split())!r}: {problem}", line=line, column=col)
+
+    groups: list[tuple[list[tuple[int, int]] | None, set[int] | None, list[tuple[int, int, int, int]]]] = []
+    days: list[tuple[int, int]] | None = None  # (month, day) listed since the last time range
+    weekdays: set[int] | None = None
+    month = begin.month
+    times: list[tuple[int, int, int, int]] = []
+    for m in _D_TOKEN.finditer(body):
+        if m["t"]:
+            sh, sm, eh, em = (int(m[k]) for k in ("sh", "sm", "eh", "em"))
+            if sh > 24 or eh > 24 or sm > 59 or em > 59 or (sh == 24 and sm) or (eh == 24 and em):
+                raise fail(m.start(), f"{m['t']!r} is not HHMM-HHMM")
+            times.append((sh, sm, eh, em))
+            continue
+        if m["skip"]:
+            continue
+        if times:  # a new day list starts after the time ranges of the previous one
+            groups.append((days, weekdays, times))
+            days, weekdays, times = None, None, []
+        if m["mon"]:
+            month = MONTHS[m["mon"]]
+        elif m["dr"] or m["d"]:
+            d1, d2 = (int(m["d1"]), int(m["d2"])) if m["dr"] else (int(m["d"]), int(m["d"]))
+            if not (1 <= d1 <= d2 <= 31):
+                raise fail(m.start(), f"{m.group(0)!r} is not a day or range of days of the month")
+            days = (days or []) + [(month, d) for d in range(d1, d2 + 1)]
+        elif m["wr"]:
+            i1, i2 = _WEEKDAYS.index(m["w1"]), _WEEKDAYS.index(m["w2"])
+            span = range(i1, i2 + 1) if i1 <= i2 else [*range(i1, 7), *range(0, i2 + 1)]
+            weekdays = (weekdays or set()) | set(span)
+        elif m["w"]:
+            weekdays = (weekdays or set()) | {_WEEKDAYS.index(m["w"])}
+        else:
+            raise fail(m.start(), f"{m.group(0)!r} is not read (give the windows by hand)")
+    if (days is not None or weekdays is not None) and not times:
+        raise fail(len(body.rstrip()), "days without a time range")
+    if times:
+        groups.append((days, weekdays, times))
     out: list[TimeWindow] = []
-    day = begin.replace(hour=0, minute=0)
-    while day <= finish and len(out) <= 400:
-        start = day.replace(hour=sh, minute=sm)
-        end = day.replace(hour=eh, minute=em)
-        if end <= start:
-            end += timedelta(days=1)
-        start, end = max(start, begin), min(end, finish)
-        if start < end:
-            out.append(TimeWindow(start, end))
-        day += timedelta(days=1)
+    for gdays, gweek, gtimes in groups:
+        if gdays is None:
+            first = begin.replace(hour=0, minute=0)
+            dates = [first + timedelta(days=i) for i in range((finish - first).days + 1)]
+        else:
+            dates = []
+            for mon, d in gdays:
+                year = begin.year + (1 if mon < begin.month else 0)
+                try:
+                    dates.append(datetime(year, mon, d, tzinfo=UTC))
+                except ValueError:
+                    raise fail(0, f"day {d:02d} is not in {calendar.month_abbr[mon].upper()} {year}") from None
+        if gweek is not None:
+            dates = [d for d in dates if d.weekday() in gweek]
+        for day in dates:
+            for sh, sm, eh, em in gtimes:
+                w_start = day + timedelta(hours=sh, minutes=sm)
+                w_end = day + timedelta(hours=eh, minutes=em)
+                if w_end <= w_start:
+                    w_end += timedelta(days=1)
+                w_start, w_end = max(w_start, begin), min(w_end, finish)
+                if w_start < w_end:
+                    out.append(TimeWindow(w_start, w_end))
+                elif gdays is not None:
+                    raise fail(0, f"the window on {day:%d %b} is outside items B) and C)")
+                if len(out) > _MAX_SCHEDULE_WINDOWS:
+                    raise fail(0, f"more than {_MAX_SCHEDULE_WINDOWS} windows")
     return out
+
+
+_JOINER = re.compile(r"(?:[\s,;:/.\u2013-]|\([^()\n]{0,40}\)|\b(?:TO|THEN|THENCE|AND|POINTS?|PSN|FM|FROM)\b)*")
+
+
+def _point_groups(segment: str, pts: list[PointMatch]) -> list[list[PointMatch]]:
+    """Split the points of one E) segment where prose, not a separator, stands between two of them.
+
+    ``N1718E09338, THE POSSIBLE FALLING AREA WILL NOT EXCEED … N1657E09348-N1703E09320-…``: the
+    first point is not a corner of the area that follows (NOTAM A0215/24, Yangon FIR):
+
+    >>> seg = "FALL IN THE N1718E09338, THE POSSIBLE AREA N1657E09348-N1703E09320-N1744E09330"
+    >>> [len(g) for g in _point_groups(seg, find_points(seg))]
+    [1, 3]
+    """
+    groups: list[list[PointMatch]] = []
+    for p in pts:
+        if groups and _JOINER.fullmatch(segment, groups[-1][-1].end, p.start):
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
 
 
 def _with_arcs(
@@ -154,7 +261,7 @@ def _with_arcs(
 def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     """Parse one NOTAM into corridors (see the module docstring)."""
     text = as_text(data, "NOTAM")
-    work = mask_comments(text).upper()
+    work = rejoin_broken_points(mask_comments(text).upper())
     meta: dict[str, Any] = {}
     idm = _ID.search(work)
     notam_id = idm.group("id") if idm else None
@@ -194,6 +301,13 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
             line, col = line_col(text, m.start())
             raise ParseError(f"window {m.group(0)!r} ends before it starts", line=line, column=col)
         windows.append(TimeWindow(s, e))
+    if "B" not in items:  # FAA domestic layout: the validity closes the text (2104101600-2104102000)
+        for m in _FAA_RANGE.finditer(work):
+            s_, e_ = _stamp(text, m.start("s"), m["s"]), _stamp(text, m.start("e"), m["e"])
+            if e_ < s_:
+                line, col = line_col(text, m.start())
+                raise ParseError(f"window {m.group(0)!r} ends before it starts", line=line, column=col)
+            windows.append(TimeWindow(s_, e_))
     if "B" in items:
         begin = _stamp(text, items["B"].end(), work[items["B"].end() :].split()[0] if work[items["B"].end() :] else "")
         c_text = work[items["C"].end() :].split()[0] if "C" in items and work[items["C"].end() :] else ""
@@ -203,7 +317,7 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
             finish = _stamp(text, items["C"].end(), c_text)
             if finish < begin:
                 raise ParseError("item C) ends before item B) starts", line=line_col(text, items["C"].start())[0])
-            daily = _daily_schedule(text, work, items, begin, finish)
+            daily = _schedule(text, work, items, begin, finish)
             windows.extend(daily or [TimeWindow(begin, finish)])
     created = _CREATED.search(work)
     if created:
@@ -241,13 +355,14 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
             line, col = line_col(text, m.start())
             raise ParseError("a circle without a centre point", line=line, column=col)
         p = pts[0]
-        r = float(m["r"] or m["r2"])
-        unit = m["u"] or m["u2"]
+        r = float(m["r"] or m["r2"] or m["r3"])
+        unit = m["u"] or m["u2"] or m["u3"]
         rm = r * 1000.0 if unit == "KM" else (r if unit == "M" else r * NM)
         line, _ = line_col(text, m.start())
         label = str(len(shapes) + 1)
         geom = rings.circle(p.lat, p.lon, rm, label, line=line)
-        shapes.append((label, m.start(), m.end() + p.end, geom, {"shape": "circle", "radius_nm": round(rm / NM, 3)}))
+        props_c = {"shape": "circle", "radius_nm": round(rm / NM, 3), "centre": [p.lat, p.lon]}
+        shapes.append((label, m.start(), m.end() + p.end, geom, props_c))
         circle_spans.append((m.start(), m.end() + p.end))
     # arcs (FAA TFR "THEN CLOCKWISE ON A 30 NM ARC CENTERED ON 283729N0803914W TO …"): the centre
     # is no corner; the arc joins the corner before it to the one after it (or the first one)
@@ -276,18 +391,25 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         circle_spans.append((m.start(), m.end() + pts[0].end))
     rest = mask(masked, circle_spans)
     cuts = [geo_start] + [m.end() for m in _SPLIT.finditer(rest, geo_start, geo_end)] + [geo_end]
+    groups: list[tuple[int, int, list[PointMatch]]] = []  # (offset of the cut, end of the group's text, points)
     for a, b in itertools.pairwise(cuts):
         try:
             pts = find_points(rest[a:b], strict=True, bare_decimal=False)
         except ParseError as exc:
             from geowarn.sources.common import shift_error
 
-            raise shift_error(exc, text, a, prefix=f"area {len(shapes) + 1}: ") from None
-        if not pts:
-            continue
+            raise shift_error(exc, text, a, prefix=f"area {len(groups) + 1}: ") from None
+        for g in _point_groups(rest[a:b], pts):
+            groups.append((a, b, g))
+    singles: list[tuple[int, PointMatch]] = []
+    for gi, (a, b, pts) in enumerate(groups):
         line, _ = line_col(text, a + pts[0].start)
         label = str(len(shapes) + 1)
-        own_arcs = [arc for arc in arcs if a <= arc[0] < b]
+        nxt = a + groups[gi + 1][2][0].start if gi + 1 < len(groups) and groups[gi + 1][0] == a else b
+        own_arcs = [arc for arc in arcs if a + pts[0].start <= arc[0] < nxt]
+        if len(pts) == 1 and not own_arcs:
+            singles.append((a, pts[0]))
+            continue
         if len(pts) < 3 and not (own_arcs and len(pts) >= 2):
             raise ParseError(f"area {label}: {len(pts)} point(s) do not make an area", line=line)
         corners = [(p.lat, p.lon) for p in pts]
@@ -297,11 +419,17 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         extra: dict[str, Any] = {"shape": "polygon", "corners": len(pts)}
         if own_arcs:
             extra["arcs"] = len(own_arcs)
+            extra["arc_centres"] = [[c[0], c[1]] for _, c, _, _ in own_arcs]
         if reordered:
             extra["reordered"] = True
         shapes.append((label, a + pts[0].start, a + pts[-1].end, geom, extra))
         if len(shapes) > MAX_AREAS:
             raise ParseError(f"more than {MAX_AREAS} areas in one NOTAM", line=line)
+    for a, p in singles:  # a lone point inside an area is a reference (the expected fall point): warned, not a corner
+        if not any(shape[3].covers(Point(p.lon, p.lat)) for shape in shapes):
+            line, _ = line_col(text, a + p.start)
+            label = str(1 + sum(1 for shape in shapes if shape[1] < a + p.start))
+            raise ParseError(f"area {label}: 1 point(s) do not make an area", line=line)
     if not shapes:
         if meta.get("cancels"):
             return ParsedInput("notam", [], meta)
@@ -309,9 +437,18 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     shapes.sort(key=lambda s: s[1])
     phases, how = assign_phases([work[s[1] : s[2]] for s in shapes], work)
     base = f"notam-{slug(notam_id)}" if notam_id else "notam-" + hashlib.sha1(text.encode()).hexdigest()[:8]
-    raw = "\n".join(ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+    lines = text.splitlines()
+    first_line = line_col(text, shapes[0][1])[0] - 1
+    last_line = max(line_col(text, sh[2])[0] for sh in shapes)
+
+    def keep(chunk: list[str]) -> list[str]:
+        return [ln for ln in chunk if ln.strip() and not ln.lstrip().startswith("#")]
+
     corridors = []
-    for i, ((_, _, _, geom, extra), phase) in enumerate(zip(shapes, phases, strict=True)):
+    for i, ((_, start, end, geom, extra), phase) in enumerate(zip(shapes, phases, strict=True)):
+        # raw: the NOTAM's lines before its first area, this area's own lines, the lines after the last area
+        own = lines[line_col(text, start)[0] - 1 : line_col(text, end)[0]]
+        raw = "\n".join(keep(lines[:first_line]) + keep(own) + keep(lines[last_line:]))
         cprops = {**props, **extra}
         if how != "text":
             cprops["phase_rule"] = how

@@ -187,14 +187,18 @@ def arc_points(
 ) -> list[tuple[float, float]]:
     """The ``(lat, lon)`` points strictly between ``start`` and ``end`` on a geodesic arc round ``centre``.
 
-    The azimuth sweeps clockwise (increasing) or counter-clockwise from ``start`` to ``end``; the
-    distance from the centre goes linearly from ``start``'s to ``end``'s, so the ring passes through
-    both listed points. Each of them must lie within 5 % (at least 0.5 NM) of the stated
-    ``radius_m``: otherwise the arc does not join them and the area is an error, never a chord.
+    The azimuth sweeps clockwise (increasing) or counter-clockwise from ``start`` to ``end`` at
+    the stated radius ("ON A 30 NM ARC"), so the area is the one described even where the
+    published end points are a little off the circle; the ring joins them to the arc along their
+    radials. Each of them must lie within 5 % (at least 0.5 NM) of the stated ``radius_m``:
+    otherwise the arc does not join them and the area is an error, never a chord.
 
-    >>> pts = arc_points((28.624722, -80.653889), (29.124, -80.653889), (28.622, -80.0847), 55560.0, True)
-    >>> len(pts) >= 90, round(pts[len(pts) // 2][0], 2), round(pts[len(pts) // 2][1], 2)
-    (True, 28.97, -80.25)
+    FAA TFR !FDC 1/4530 (2021): ``290730N0803000W … THEN CLOCKWISE ON A 30 NM ARC CENTERED ON
+    283703N0803647W TO 281330N0801600W`` (its ends are 30.95 and 29.79 NM from the centre):
+
+    >>> pts = arc_points((28.6175, -80.613056), (29.125, -80.5), (28.225, -80.266667), 30 * 1852.0, True)
+    >>> len(pts) >= 90, {round(inverse(28.6175, -80.613056, *p)[0] / 1852, 6) for p in pts}
+    (True, {30.0})
     """
     clat, clon = centre
     d1, az1, _ = inverse(clat, clon, start[0], start[1])
@@ -215,7 +219,7 @@ def arc_points(
     out = []
     for i in range(1, n):
         f = i / n
-        out.append(destination(clat, clon, az1 + sweep * f, d1 + (d2 - d1) * f))
+        out.append(destination(clat, clon, az1 + sweep * f, radius_m))
     return out
 
 

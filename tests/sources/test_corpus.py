@@ -125,7 +125,9 @@ def _check(notice: dict[str, Any]) -> list[str]:
                 want_area = _expected_area_m2(pts, exp["arcs"])
                 got_area = abs(_WGS84.geometry_area_perimeter(c.geometry)[0])
                 if abs(got_area - want_area) > 0.01 * want_area:
-                    problems.append(f"area {i + 1}: {got_area / 1e6:.0f} km², expected {want_area / 1e6:.0f} km² (arcs)")
+                    problems.append(
+                        f"area {i + 1}: {got_area / 1e6:.0f} km², expected {want_area / 1e6:.0f} km² (arcs)"
+                    )
         else:
             lat, lon = _point(exp["circle"]["centre"])
             r = exp["circle"]["radius_nm"] * NM
@@ -175,9 +177,13 @@ def test_the_grammar_reads_what_it_is_given() -> None:
     """The test's own grammar: DMS and DM points, and an arc's area against a circle's."""
     assert _point("28-51-16N 080-42-19W") == pytest.approx((28 + 51 / 60 + 16 / 3600, -(80 + 42 / 60 + 19 / 3600)))
     assert _point("36-04.50S 124-30.00E") == pytest.approx((-36.075, 124.5))
-    # a full clockwise turn from one point back to itself is the whole circle: pi r^2 within 0.1 %
-    lon, lat, _ = _WGS84.fwd(10.0, 40.0, 0.0, 30 * NM)
-    start = f"{int(lat)}-{(lat - int(lat)) * 60:.6f}N 010-00.00E"
-    arc = {"after": 0, "centre": "40-00.00N 010-00.00E", "radius_nm": 30, "clockwise": True}
-    area = _expected_area_m2([_point(start)], [arc])
-    assert area == pytest.approx(np.pi * (30 * NM) ** 2, rel=1e-3)
+    # two clockwise half turns, north to south and back, make the whole circle: pi r^2 within 0.1 %
+    north = _WGS84.fwd(10.0, 40.0, 0.0, 30 * NM)[1]
+    south = _WGS84.fwd(10.0, 40.0, 180.0, 30 * NM)[1]
+    corners = [_point(f"{int(lat)}-{(lat - int(lat)) * 60:.6f}N 010-00.00E") for lat in (north, south)]
+    arcs = [{"after": i, "centre": "40-00.00N 010-00.00E", "radius_nm": 30, "clockwise": True} for i in (0, 1)]
+    assert _expected_area_m2(corners, arcs) == pytest.approx(np.pi * (30 * NM) ** 2, rel=1e-3)
+    # no arcs: a triangle, half its base times its height
+    base = _WGS84.inv(10.0, north, 10.0, south)[2]
+    height = _WGS84.inv(10.0, 40.0, 10.5, 40.0)[2]
+    assert _expected_area_m2([*corners, (40.0, 10.5)], []) == pytest.approx(base * height / 2, rel=0.01)
