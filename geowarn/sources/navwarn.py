@@ -118,6 +118,10 @@ _DAYS_ONLY = re.compile(
     rf"\bDAILY\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?\s+(?:THRU|THROUGH|TO|-)\s+(?P<d2>\d{{1,2}})"
     rf"\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')}(?!\s+\d{{4}}Z)"
 )
+_DATES_ONLY = re.compile(
+    rf"(?<![\d/])(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b{_YEAR.format(n='y1')})?\s+(?:THRU|THROUGH)\s+"
+    rf"(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')}(?!\s+\d{{4}}Z|\s+DAILY)"
+)
 _TIMES_ONLY = re.compile(r"(?<![\d/])(?P<s>\d{4})Z\s+(?:TO|-)\s+(?P<e>\d{4})Z")
 _DAYS = r"(?P<days>\d{1,2}(?:(?:\s*,\s*|\s+AND\s+)\d{1,2})+)"
 _DAILY_LIST = re.compile(
@@ -288,6 +292,25 @@ def _parse_daily(text: str, m: re.Match[str] | _DaysAndTimes, ctx: _Context) -> 
     return out
 
 
+def _parse_dates_only(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
+    """``01 THRU 23 NOV`` without times: one window over the whole days (to 240000Z).
+
+    NAVAREA XII 762/23: ``CABLE OPERATIONS 01 THRU 23 NOV`` (its cancel time 240001Z NOV agrees):
+
+    >>> w = _parse_dates_only("", _DATES_ONLY.search("CABLE OPERATIONS 01 THRU 23 NOV"), _Context(2023, 10))[0]
+    >>> w.start.isoformat(), w.end.isoformat()
+    ('2023-11-01T00:00:00+00:00', '2023-11-24T00:00:00+00:00')
+    """
+    token = " ".join(m.group(0).split())
+    m2 = MONTHS[m["m2"]]
+    y2 = _year(m["y"]) or ctx.year_for(m2)
+    m1 = MONTHS[m["m1"]] if m["m1"] else m2
+    y1 = _year(m["y1"]) or (y2 - 1 if m1 > m2 else y2)
+    start = _when(text, m.start("d1"), token, y1, m1, int(m["d1"]), 0, 0)
+    last = _when(text, m.start("d2"), token, y2, m2, int(m["d2"]), 0, 0)
+    return [_window(text, m.start(), token, start, last + timedelta(days=1))]
+
+
 def _parse_daily_list(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
     """``DAILY 19 AND 20 APR 1200Z TO 1600Z`` (or the times first): one window on each listed day."""
     token = " ".join(m.group(0).split())
@@ -349,6 +372,12 @@ def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, l
             taken[tm.start() : tm.end()] = b"\x01" * (tm.end() - tm.start())
             taken[dm.start() : dm.end()] = b"\x01" * (dm.end() - dm.start())
     ranges = [m for m in _RANGE.finditer(work) if not any(taken[m.start() : m.end()])]
+    # CABLE OPERATIONS 01 THRU 23 NOV (no times): whole days, 010000Z to 240000Z
+    for m in _DATES_ONLY.finditer(work):
+        if any(taken[m.start() : m.end()]) or re.search(r"\bDAILY\s*$", work[max(0, m.start() - 8) : m.start()]):
+            continue
+        found.append((m.start(), m.end(), _parse_dates_only(text, m, ctx)))
+        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for m, month in zip(ranges, _list_months(work, ranges), strict=True):
         rctx = ctx if month is None else _Context(ctx.year_for(month) if ctx.year is not None else None, month)
         found.append((m.start(), m.end(), _parse_range(text, m, rctx)))

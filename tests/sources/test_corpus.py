@@ -9,7 +9,8 @@ the text gives, and the phase where the text names one.
 The grammar: a point is ``"28-38.47N 080-37.31W"`` (degrees-minutes) or ``"28-51-16N 080-42-19W"``
 (degrees-minutes-seconds); a window is ``[start, end]`` or ``{"daily": {first_start, days,
 minutes}}``. A corridor may carry its own ``windows`` and ``phase`` (otherwise the notice's), the
-``message`` id it must come from (a paste of several NOTAMs), and ``arcs``: ``{"after": i,
+``message`` id it must come from (a paste of several NOTAMs), ``track`` (its points must lie
+inside the swath; ``half_width_nm`` records the stated width, ``null`` when none is), and ``arcs``: ``{"after": i,
 "centre", "radius_nm", "clockwise"}`` joins corner ``i`` to the next one along a circle. The
 area of an area with arcs is checked against an area computed here, independently of geowarn,
 with pyproj's Geod (within 1 %).
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 import pytest
 from pyproj import Geod
+from shapely.geometry import Point
 
 from geowarn.errors import ParseError
 from geowarn.geodesy import GEOD, NM
@@ -128,6 +130,12 @@ def _check(notice: dict[str, Any]) -> list[str]:
                     problems.append(
                         f"area {i + 1}: {got_area / 1e6:.0f} km², expected {want_area / 1e6:.0f} km² (arcs)"
                     )
+        elif "track" in exp:
+            polys = getattr(c.geometry, "geoms", [c.geometry])
+            for text_pt in exp["track"]["points"]:
+                lat, lon = _point(text_pt)
+                if not any(p.covers(Point(x, lat)) for p in polys for x in (lon, lon - 360.0, lon + 360.0)):
+                    problems.append(f"area {i + 1}: track point {text_pt} is outside the corridor")
         else:
             lat, lon = _point(exp["circle"]["centre"])
             r = exp["circle"]["radius_nm"] * NM
