@@ -9,7 +9,8 @@ Recognised forms (latitude first; the hemisphere letter decides the axis):
                              quotes (``35° 44’06 “N``), hemisphere before
                              or after
 ``N392852E0955438``          compact NOTAM DDMMSS/DDDMMSS (also DDMM)
-``3430N12400E``              compact, hemisphere after (also ``3604.25N/12430.50E``)
+``3430N12400E``              compact, hemisphere after (also ``3604.25N/12430.50E``,
+                             and ``…E-654500N0423000E`` after a dash)
 ``36 04.2N 124 30.5E``       degree–minute with spaces, hemisphere after
 ``N11 54 E116 48``           degree–minute(–second) pairs (civil protection)
 ``36.0667N 124.5E``          decimal degrees with hemisphere (before/after)
@@ -143,6 +144,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?<![\d.\-])(?:(?P<num>\d{4,7}(?:\.\d+)?|\d{1,3})|(?P<dec>\d{1,3}\.\d+)[ \t]?)(?P<h>[NSEW])(?![A-Za-z])"
         ),
     ),
+    # compact DDMMSS/DDDMMSS with the hemisphere after, right after a dash: 654800N0431000E-654500N0423000E
+    ("suffix_after_dash", re.compile(r"(?<=-)(?P<num>\d{6,7}(?:\.\d+)?)(?P<h>[NSEW])(?![A-Za-z])")),
 ]
 _BARE_PAIR = re.compile(
     r"(?<![\w.\-+])(?P<lat>[-+]?\d{1,2}\.\d+)\s{0,3}[,;]?\s{0,3}(?P<lon>[-+]?\d{1,3}\.\d+)(?!\w|\.\d)"
