@@ -3,11 +3,13 @@
 What is read
 ------------
 - the message id (``NAVAREA XI 0123/16``, ``HYDROPAC 321/16``, NAVTEX ``ZCZC JA12``) and the
-  date-time group after it (``060745Z FEB 16``) as the issue date;
+  date-time group after it (``060745Z FEB 16``), or alone on the line above it (NGA's printed
+  layout), as the issue date;
 - lettered areas (``A.``, ``B.`` …, ``AREA A:``, ``AREA 1:``) or, without letters, every paragraph with coordinates;
 - polygons after ``BOUND(ED) BY`` / ``JOINING`` (corner lists out of ring order are re-ordered,
   see :mod:`geowarn.sources.rings`); ``CIRCLE RADIUS n NM CENTERED ON …`` and ``WITHIN n MILES
-  OF …`` (one point) → a geodesic circle; ``TRACKLINE JOINING …`` → a swath either side of the
+  OF …`` (one point; the radius in digits or words, ``WITHIN THREE MILES OF``) → a geodesic
+  circle; ``TRACKLINE JOINING …`` → a swath either side of the
   line: the stated ``WITHIN n MILES`` / ``n NM EITHER SIDE``, else :data:`DEFAULT_TRACK_HALF_WIDTH_NM`;
 - windows ``121606Z TO 121854Z NOV [22]``, ``302200Z NOV TO 010400Z DEC``, ``ALTERNATE …``,
   ``2230Z TO 0330Z DAILY 07 THRU 13 FEB`` and ``DAILY 2230Z TO 0330Z 07 THRU 13 FEB`` (a daily
@@ -20,7 +22,8 @@ What is read
   below; a list of ranges whose
   month is written only at its end (``191218Z TO 191647Z, ALTERNATE … AND 250947Z TO 251416Z APR``)
   takes that month; NGA's ``text`` without a header takes its year and month from ``CANCEL THIS
-  MSG 251516Z APR 23``;
+  MSG 251516Z APR 23``; ``DAILY 17 DEC THRU 16 JAN 26:`` before lettered areas that each give
+  their own ``0401Z TO 0612Z``; ``01 THRU 23 NOV`` without times (whole days);
 - China MSA warnings (``沪航警238/23``, Chinese windows in Beijing time, see
   :mod:`geowarn.sources.cjk_time`);
 - ``CANCEL THIS MSG 140430Z FEB 16`` → ``meta["cancel_at"]``; ``CANCEL NAVAREA IV 1165/22``,

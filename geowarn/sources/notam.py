@@ -3,13 +3,19 @@
 What is read: the NOTAM id (``A0419/16``, ``NOTAMR``/``NOTAMC`` with the id they replace or
 cancel), items ``Q)`` … ``G)`` where present (the geometry comes from ``E)``, never from the
 Q-line's approximate circle), polygons ``N194400E1235300-N194300E1245100-… BACK TO START``
-(several per NOTAM, split at ``BACK TO START`` or ``AREA x:``), ``CIRCLE RADIUS 5NM CENTRED ON
-…``, vertical limits (``F) SFC G) UNL``, ``SFC-UNL``, ``FL180-FL600``, ``5000FT AMSL``) kept as
+(several per NOTAM: split at ``BACK TO START``, ``AREA x:``, or where prose, not a separator,
+stands between two points; a point alone inside an area, such as an expected fall point, is no
+corner and is warned), ``CIRCLE RADIUS 5NM CENTRED ON …`` and the FAA's ``1.7NM RADIUS OF …``,
+vertical limits (``F) SFC G) UNL``, ``SFC-UNL``, ``FL180-FL600``, ``5000FT AMSL``) kept as
 ``lower``/``upper`` properties, windows ``06 JUL 03:18 2023 UNTIL 06 JUL 04:45 2023`` and
-``B) 2307060318 C) 2307060445`` (with ``D) DAILY 2230-0330`` or ``D) 0700-1300``: one window a
-day), the FAA's ``EFFECTIVE 2304201300 UTC UNTIL 2304202300 UTC``, arcs ``CLOCKWISE ON A 30 NM
-ARC CENTERED ON …`` (FAA TFRs, ``!FDC 3/1234``), and
-``CREATED: 03 FEB 07:40 2016`` as the issue date.
+``B) 2307060318 C) 2307060445`` with item ``D)`` read by :func:`_schedule` (``DAILY 2230-0330``,
+several ranges, days, months and weekdays; the year and month from item B)), the FAA's
+``EFFECTIVE 2304201300 UTC UNTIL 2304202300 UTC`` and the domestic layout's closing
+``2104101600-2104102000``, arcs ``CLOCKWISE ON A 30 NM ARC CENTERED ON …`` (FAA TFRs, ``!FDC
+3/1234``) drawn at their stated radius, and ``CREATED: 03 FEB 07:40 2016`` as the issue date. A
+compact point that the NOTAM's fixed line width cut in two (``N39`` / ``5205E1020948``) is read
+whole. ``raw`` is the NOTAM's lines before its first area, the area's own lines and the lines
+after its last area.
 
 >>> out = parse_notam("A0001/23 - CIRCLE RADIUS 5NM CENTRED ON N392852E0955438. SFC-UNL. "
 ...                   "06 JUL 03:18 2023 UNTIL 06 JUL 04:45 2023")
