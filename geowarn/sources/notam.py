@@ -280,17 +280,23 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         )
     if notam_id:
         meta["message_id"] = notam_id
-    items = {m.group("item"): m for m in _ITEM.finditer(work)}
+    all_items = list(_ITEM.finditer(work))
+    items = {m.group("item"): m for m in all_items}
     geo_start, geo_end = 0, len(work)
-    masked = work
-    if "E" in items:
-        geo_start = items["E"].end()
-        later = [m.start() for k, m in items.items() if m.start() > geo_start]
-        geo_end = min(later) if later else len(work)
-    if "Q" in items:
-        qm = items["Q"]
+    hidden: list[tuple[int, int]] = []
+    # the E) items (a NOTAM in parts, PART 1 OF 2 …, has one per part): geometry is read there only
+    e_ranges = [
+        (m.end(), all_items[k + 1].start() if k + 1 < len(all_items) else len(work))
+        for k, m in enumerate(all_items)
+        if m.group("item") == "E"
+    ]
+    if e_ranges:
+        geo_start, geo_end = e_ranges[0][0], e_ranges[-1][1]
+        hidden += [(b, c) for (_, b), (c, _) in itertools.pairwise(e_ranges)]
+    for qm in (m for m in all_items if m.group("item") == "Q"):
         q_end = work.find("\n", qm.end())
-        masked = mask(work, [(qm.start(), len(work) if q_end < 0 else q_end)])
+        hidden.append((qm.start(), len(work) if q_end < 0 else q_end))
+    masked = mask(work, hidden)
 
     windows: list[TimeWindow] = []
     for m in _TEXT_WIN.finditer(work):
@@ -431,8 +437,10 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         shapes.append((label, a + pts[0].start, a + pts[-1].end, geom, extra))
         if len(shapes) > MAX_AREAS:
             raise ParseError(f"more than {MAX_AREAS} areas in one NOTAM", line=line)
-    for a, p in singles:  # a lone point inside an area is a reference (the expected fall point): warned, not a corner
-        if not any(shape[3].covers(Point(p.lon, p.lat)) for shape in shapes):
+    for a, p in singles:  # a lone point inside an area (an expected fall point) or in parentheses: warned, no corner
+        before, after = rest[max(0, a + p.start - 8) : a + p.start], rest[a + p.end : a + p.end + 8]
+        aside = before.rstrip().endswith("(") and after.lstrip().startswith(")")
+        if not aside and not any(shape[3].covers(Point(p.lon, p.lat)) for shape in shapes):
             line, _ = line_col(text, a + p.start)
             label = str(1 + sum(1 for shape in shapes if shape[1] < a + p.start))
             raise ParseError(f"area {label}: 1 point(s) do not make an area", line=line)

@@ -175,3 +175,12 @@ def test_a_range_of_days_without_times() -> None:
     (c,) = parse(_read("nga-json-navarea-xii-762-23-trackline-antimeridian.txt")).corridors
     assert [(w.start, w.end) for w in c.windows] == [(_utc("2023-11-01 00:00"), _utc("2023-11-24 00:00"))]
     assert c.properties["shape"] == "track" and c.geometry.geom_type == "MultiPolygon"  # cut at 180°
+
+
+def test_a_notam_in_two_parts_is_one_message_and_its_waypoint_no_corner() -> None:
+    text = _read("paste-a0380-25-vvhm-two-parts.txt")
+    assert text.count("A0380/25 NOTAMN") == 2
+    out = parse(text)
+    (c,) = out.corridors
+    assert c.id == "notam-a0380-25-1" and c.properties["corners"] == 5
+    assert [(w.line, w.token) for w in out.warnings] == [(18, "095500N1102000E"), (33, "095500N1102000E")]
