@@ -3,9 +3,10 @@
 After a text parser has run, :func:`with_warnings` looks at the input again, independently of
 the parser: each latitude/longitude pair must be a corner of a polygon (a point inside one that is
 none of its corners is listed), a circle's or arc's centre or inside a circle or track; each
-date-time group (``191218Z``; one with a digit missing, ``17212Z``, is always listed), time of day
-(``1200Z``) and NOTAM stamp (``2304191215``) must start or end one of the windows, be the issue
-or cancel time, or sit in a ``CANCEL`` sentence. Whatever is left over, and every lone latitude or longitude, becomes a
+date-time group (``191218Z``; one with a digit missing, ``17212Z``, is always listed), time of
+day (``1200Z``), time range (``0231-0328``) and NOTAM stamp (``2304191215``) must start or end one
+of the windows, be the issue or cancel time, or sit in a ``CANCEL`` sentence. Whatever is left
+over, and every lone latitude or longitude, becomes a
 :class:`~geowarn.sources.common.ParseWarning` naming its line and column. The Q) line of a
 NOTAM (an approximate circle only) is not checked.
 
@@ -35,6 +36,7 @@ _Q_LINE = re.compile(r"(?m)(?:^|(?<=\s))Q\)[^\n]*")
 _CANCEL = re.compile(r"(?i)\bCANCEL[^\n]*")
 _DTG = re.compile(r"(?<![\d/])(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})Z(?![A-Z0-9])")
 _GARBLED = re.compile(r"(?<![\d/])(?:\d{5}|\d{7})Z(?![A-Z0-9])")
+_CLOCK_RANGE = re.compile(r"(?<![\d/.:-])(?P<h1>[0-2]\d)(?P<m1>[0-5]\d) ?- ?(?P<h2>[0-2]\d)(?P<m2>[0-5]\d)(?![\d/.:-])")
 _HHMM = re.compile(r"(?<![\d/])(?P<h>\d{2})(?P<mi>\d{2})Z(?![A-Z0-9])")
 _STAMP = re.compile(r"(?<![\d/])\d{2}(?P<mo>\d{2})(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})(?![\d])")
 
@@ -142,6 +144,11 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
     for m in _GARBLED.finditer(work):  # HYDROPAC 3317/25: "17212Z TO 170325Z DEC"
         add(m.start(), m.group(0), "looks like a date-time group with a digit missing or extra; not read")
     clock = {(h, mi) for _, h, mi in keys}
+    for m in _CLOCK_RANGE.finditer(work):  # NOTAM D) and E) schedules: D) 0231-0328, (2200-0200 NEXT DAY)
+        if any(s <= m.start() < e for s, e in cancels):
+            continue
+        if (int(m["h1"]), int(m["m1"])) not in clock or (int(m["h2"]), int(m["m2"])) not in clock:
+            add(m.start(), m.group(0), "looks like a time range but starts or ends no window")
     for m in _HHMM.finditer(work):
         if any(s <= m.start() < e for s, e in cancels):
             continue

@@ -184,3 +184,11 @@ def test_a_notam_in_two_parts_is_one_message_and_its_waypoint_no_corner() -> Non
     (c,) = out.corridors
     assert c.id == "notam-a0380-25-1" and c.properties["corners"] == 5
     assert [(w.line, w.token) for w in out.warnings] == [(18, "095500N1102000E"), (33, "095500N1102000E")]
+
+
+def test_a_time_range_in_the_text_that_starts_or_ends_no_window_is_warned() -> None:
+    text = _read("notam-a0215-24-vyyf-myanmar.txt")
+    assert parse(text).warnings[0].token == "N1718E09338"  # E)'s "(2200-0200 NEXT DAY)" agrees with D) 2200-0200
+    changed = text.replace("D) 2200-0200", "D) 2300-0300")
+    got = [(w.line, w.token) for w in parse(changed).warnings]
+    assert (8, "2200-0200") in got and (4, "2300-0300") not in got
