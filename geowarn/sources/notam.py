@@ -326,6 +326,8 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         if c_text.startswith("PERM"):
             meta["permanent"] = True
         elif c_text:
+            if re.match(r"\s*\d{10}\s*EST\b", work[items["C"].end() :]):
+                meta["end_estimated"] = True  # C) 2509301459 EST: the end is an estimate
             finish = _stamp(text, items["C"].end(), c_text)
             if finish < begin:
                 raise ParseError("item C) ends before item B) starts", line=line_col(text, items["C"].start())[0])

@@ -37,6 +37,7 @@ _CANCEL = re.compile(r"(?i)\bCANCEL[^\n]*")
 _DTG = re.compile(r"(?<![\d/])(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})Z(?![A-Z0-9])")
 _GARBLED = re.compile(r"(?<![\d/])(?:\d{5}|\d{7})Z(?![A-Z0-9])")
 _CLOCK_RANGE = re.compile(r"(?<![\d/.:-])(?P<h1>[0-2]\d)(?P<m1>[0-5]\d) ?- ?(?P<h2>[0-2]\d)(?P<m2>[0-5]\d)(?![\d/.:-])")
+_SUN = re.compile(r"(?i)\b(?:SUNRISE|SUNSET|SR-SS)\b")
 _HHMM = re.compile(r"(?<![\d/])(?P<h>\d{2})(?P<mi>\d{2})Z(?![A-Z0-9])")
 _STAMP = re.compile(r"(?<![\d/])\d{2}(?P<mo>\d{2})(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})(?![\d])")
 
@@ -149,6 +150,8 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
             continue
         if (int(m["h1"]), int(m["m1"])) not in clock or (int(m["h2"]), int(m["m2"])) not in clock:
             add(m.start(), m.group(0), "looks like a time range but starts or ends no window")
+    for m in _SUN.finditer(work):  # GREEK NAVTEX: HAZARDOUS OPERATIONS SUNRISE TO SUNSET 01 JAN THRU 14 JUN
+        add(m.start(), m.group(0), "is a time of day no window can give (read as whole days, if at all)")
     for m in _HHMM.finditer(work):
         if any(s <= m.start() < e for s, e in cancels):
             continue

@@ -192,3 +192,18 @@ def test_a_time_range_in_the_text_that_starts_or_ends_no_window_is_warned() -> N
     changed = text.replace("D) 2200-0200", "D) 2300-0300")
     got = [(w.line, w.token) for w in parse(changed).warnings]
     assert (8, "2200-0200") in got and (4, "2300-0300") not in got
+
+
+def test_sunrise_and_sunset_are_warned() -> None:
+    text = (  # HYDROLANT 13/23 (marlin-ios navwarnings.json): its window clause, its first three corners
+        "HYDROLANT 13/23\n1. HAZARDOUS OPERATIONS SUNRISE TO SUNSET\n   01 JAN THRU 14 JUN AND 16 SEP THRU 31 DEC\n"
+        "   IN AREA BOUND BY\n   38-16.00N 025-21.00E, 37-46.00N 025-49.00E,\n   37-34.00N 025-23.00E.\n"
+    )
+    out = parse(text)
+    assert [(w.line, w.token) for w in out.warnings] == [(2, "SUNRISE"), (2, "SUNSET")]
+
+
+def test_an_estimated_end_is_kept_in_meta() -> None:
+    text = "A0001/25 NOTAMN\nA) ZBPE B) 2503010000 C) 2503032359 EST\n" + AREA
+    out = parse(text)
+    assert out.meta["end_estimated"] is True and out.corridors[0].window_end == _utc("2025-03-03 23:59")
