@@ -14,6 +14,10 @@ inside the swath; ``half_width_nm`` records the stated width, ``null`` when none
 "centre", "radius_nm", "clockwise"}`` joins corner ``i`` to the next one along a circle. The
 area of an area with arcs is checked against an area computed here, independently of geowarn,
 with pyproj's Geod (within 1 %).
+
+Files named ``nga-json-*`` hold one NGA broadcast-warn record as JSON (the record of the source's
+list, or the fields of the warning object the source builds), re-serialised with its ``text``
+verbatim; ``paste-*`` files are the source's messages one after the other, as an officer pastes them.
 """
 
 from __future__ import annotations
