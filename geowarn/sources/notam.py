@@ -35,6 +35,7 @@ import calendar
 import hashlib
 import itertools
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -53,6 +54,7 @@ from geowarn.sources.common import (
     assign_phases,
     mask,
     mask_comments,
+    shift_error,
     slug,
 )
 from geowarn.sources.coords import PointMatch, find_points, line_col, rejoin_broken_points
@@ -126,10 +128,81 @@ _WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 _MAX_SCHEDULE_WINDOWS = 400
 
 
+_DGroup = tuple[list[tuple[int, int]] | None, set[int] | None, list[tuple[int, int, int, int]]]
+"""One part of item D): its ``(month, day)`` list (``None``: every day), weekdays, ``(sh, sm, eh, em)`` ranges."""
+
+
+def _d_time(m: re.Match[str], fail: Callable[[int, str], ParseError]) -> tuple[int, int, int, int]:
+    """Return the ``(sh, sm, eh, em)`` of one ``HHMM-HHMM`` of item D)."""
+    sh, sm, eh, em = (int(m[k]) for k in ("sh", "sm", "eh", "em"))
+    if sh > 24 or eh > 24 or sm > 59 or em > 59 or (sh == 24 and sm) or (eh == 24 and em):
+        raise fail(m.start(), f"{m['t']!r} is not HHMM-HHMM")
+    return sh, sm, eh, em
+
+
+def _d_days(
+    m: re.Match[str], month: int, fail: Callable[[int, str], ParseError]
+) -> tuple[int, list[tuple[int, int]], set[int]]:
+    """Read one month, day, day range or weekday token of item D): ``(month, days, weekdays)`` it adds."""
+    if m["mon"]:
+        return MONTHS[m["mon"]], [], set()
+    if m["dr"] or m["d"]:
+        d1, d2 = (int(m["d1"]), int(m["d2"])) if m["dr"] else (int(m["d"]), int(m["d"]))
+        if not (1 <= d1 <= d2 <= 31):
+            raise fail(m.start(), f"{m.group(0)!r} is not a day or range of days of the month")
+        return month, [(month, d) for d in range(d1, d2 + 1)], set()
+    if m["wr"]:
+        i1, i2 = _WEEKDAYS.index(m["w1"]), _WEEKDAYS.index(m["w2"])
+        return month, [], set(range(i1, i2 + 1) if i1 <= i2 else [*range(i1, 7), *range(0, i2 + 1)])
+    if m["w"]:
+        return month, [], {_WEEKDAYS.index(m["w"])}
+    raise fail(m.start(), f"{m.group(0)!r} is not read (give the windows by hand)")
+
+
+def _d_groups(body: str, month: int, fail: Callable[[int, str], ParseError]) -> list[_DGroup]:
+    """Split item D) into its parts: the days (or weekdays) listed, then the time ranges for them."""
+    groups: list[_DGroup] = []
+    days: list[tuple[int, int]] | None = None
+    weekdays: set[int] | None = None
+    times: list[tuple[int, int, int, int]] = []
+    for m in _D_TOKEN.finditer(body):
+        if m["t"]:
+            times.append(_d_time(m, fail))
+        elif not m["skip"]:
+            if times:  # a new day list starts after the time ranges of the previous one
+                groups.append((days, weekdays, times))
+                days, weekdays, times = None, None, []
+            month, more_days, more_week = _d_days(m, month, fail)
+            days = days + more_days if days is not None else (more_days or None)
+            weekdays = (weekdays or set()) | more_week if (weekdays or more_week) else None
+    if not times:
+        if days is not None or weekdays is not None:
+            raise fail(len(body.rstrip()), "days without a time range")
+        return groups
+    return [*groups, (days, weekdays, times)]
+
+
+def _d_dates(
+    days: list[tuple[int, int]] | None, begin: datetime, finish: datetime, fail: Callable[[int, str], ParseError]
+) -> list[datetime]:
+    """Return the dates (midnight UTC) a part of item D) covers: its listed days, or every day from B) to C)."""
+    if days is None:
+        first = begin.replace(hour=0, minute=0)
+        return [first + timedelta(days=i) for i in range((finish - first).days + 1)]
+    out = []
+    for mon, d in days:
+        year = begin.year + (1 if mon < begin.month else 0)
+        try:
+            out.append(datetime(year, mon, d, tzinfo=UTC))
+        except ValueError:
+            raise fail(0, f"day {d:02d} is not in {calendar.month_abbr[mon].upper()} {year}") from None
+    return out
+
+
 def _schedule(
     text: str, work: str, items: dict[str, re.Match[str]], begin: datetime, finish: datetime
 ) -> list[TimeWindow]:
-    """Item ``D)``: the windows it gives between items B) and C) (empty when there is no D)).
+    r"""Read item ``D)``: the windows it gives between items B) and C) (empty when there is no D)).
 
     Read: ``DAILY 2230-0330`` or ``0700-1300`` (every day; an end before its start is the next
     day), several ranges (``0231-0328 0417-0532 0603-0725``), days of the month with or without
@@ -140,7 +213,7 @@ def _schedule(
     NOTAM A3520/24 (ZLHW, 2024), ``B) 2410250231 C) 2410250725 D) 0231-0328 0417-0532 0603-0725``:
 
     >>> b, c = datetime(2024, 10, 25, 2, 31, tzinfo=UTC), datetime(2024, 10, 25, 7, 25, tzinfo=UTC)
-    >>> d = "D) 0231-0328 0417-0532 0603-0725\\nE) "
+    >>> d = "D) 0231-0328 0417-0532 0603-0725\nE) "
     >>> ws = _schedule(d, d, {m["item"]: m for m in _ITEM.finditer(d)}, b, c)
     >>> [f"{w.start:%H%M}-{w.end:%H%M}" for w in ws]
     ['0231-0328', '0417-0532', '0603-0725']
@@ -155,71 +228,21 @@ def _schedule(
         line, col = line_col(text, start + offset)
         return ParseError(f"item D) {' '.join(body.split())!r}: {problem}", line=line, column=col)
 
-    groups: list[tuple[list[tuple[int, int]] | None, set[int] | None, list[tuple[int, int, int, int]]]] = []
-    days: list[tuple[int, int]] | None = None  # (month, day) listed since the last time range
-    weekdays: set[int] | None = None
-    month = begin.month
-    times: list[tuple[int, int, int, int]] = []
-    for m in _D_TOKEN.finditer(body):
-        if m["t"]:
-            sh, sm, eh, em = (int(m[k]) for k in ("sh", "sm", "eh", "em"))
-            if sh > 24 or eh > 24 or sm > 59 or em > 59 or (sh == 24 and sm) or (eh == 24 and em):
-                raise fail(m.start(), f"{m['t']!r} is not HHMM-HHMM")
-            times.append((sh, sm, eh, em))
-            continue
-        if m["skip"]:
-            continue
-        if times:  # a new day list starts after the time ranges of the previous one
-            groups.append((days, weekdays, times))
-            days, weekdays, times = None, None, []
-        if m["mon"]:
-            month = MONTHS[m["mon"]]
-        elif m["dr"] or m["d"]:
-            d1, d2 = (int(m["d1"]), int(m["d2"])) if m["dr"] else (int(m["d"]), int(m["d"]))
-            if not (1 <= d1 <= d2 <= 31):
-                raise fail(m.start(), f"{m.group(0)!r} is not a day or range of days of the month")
-            days = (days or []) + [(month, d) for d in range(d1, d2 + 1)]
-        elif m["wr"]:
-            i1, i2 = _WEEKDAYS.index(m["w1"]), _WEEKDAYS.index(m["w2"])
-            span = range(i1, i2 + 1) if i1 <= i2 else [*range(i1, 7), *range(0, i2 + 1)]
-            weekdays = (weekdays or set()) | set(span)
-        elif m["w"]:
-            weekdays = (weekdays or set()) | {_WEEKDAYS.index(m["w"])}
-        else:
-            raise fail(m.start(), f"{m.group(0)!r} is not read (give the windows by hand)")
-    if (days is not None or weekdays is not None) and not times:
-        raise fail(len(body.rstrip()), "days without a time range")
-    if times:
-        groups.append((days, weekdays, times))
     out: list[TimeWindow] = []
-    for gdays, gweek, gtimes in groups:
-        if gdays is None:
-            first = begin.replace(hour=0, minute=0)
-            dates = [first + timedelta(days=i) for i in range((finish - first).days + 1)]
-        else:
-            dates = []
-            for mon, d in gdays:
-                year = begin.year + (1 if mon < begin.month else 0)
-                try:
-                    dates.append(datetime(year, mon, d, tzinfo=UTC))
-                except ValueError:
-                    raise fail(0, f"day {d:02d} is not in {calendar.month_abbr[mon].upper()} {year}") from None
-        if gweek is not None:
-            dates = [d for d in dates if d.weekday() in gweek]
-        for day in dates:
-            for sh, sm, eh, em in gtimes:
-                w_start = day + timedelta(hours=sh, minutes=sm)
-                w_end = day + timedelta(hours=eh, minutes=em)
-                if w_end <= w_start:
-                    w_end += timedelta(days=1)
-                w_start, w_end = max(w_start, begin), min(w_end, finish)
-                if w_start < w_end:
-                    out.append(TimeWindow(w_start, w_end))
-                elif gdays is not None:
-                    raise fail(0, f"the window on {day:%d %b} is outside items B) and C)")
-                if len(out) > _MAX_SCHEDULE_WINDOWS:
-                    raise fail(0, f"more than {_MAX_SCHEDULE_WINDOWS} windows")
-    return out
+    for gdays, gweek, gtimes in _d_groups(body, begin.month, fail):
+        dates = [d for d in _d_dates(gdays, begin, finish, fail) if gweek is None or d.weekday() in gweek]
+        for day, (sh, sm, eh, em) in itertools.product(dates, gtimes):
+            w_start, w_end = day + timedelta(hours=sh, minutes=sm), day + timedelta(hours=eh, minutes=em)
+            if w_end <= w_start:
+                w_end += timedelta(days=1)
+            w_start, w_end = max(w_start, begin), min(w_end, finish)
+            if w_start < w_end:
+                out.append(TimeWindow(w_start, w_end))
+            elif gdays is not None:
+                raise fail(0, f"the window on {day:%d %b} is outside items B) and C)")
+            if len(out) > _MAX_SCHEDULE_WINDOWS:
+                raise fail(0, f"more than {_MAX_SCHEDULE_WINDOWS} windows")
+    return sorted(out, key=lambda w: (w.start, w.end))
 
 
 _JOINER = re.compile(r"(?:[\s,;:/.\u2013-]|\([^()\n]{0,40}\)|\b(?:TO|THEN|THENCE|AND|POINTS?|PSN|FM|FROM)\b)*")
@@ -247,7 +270,7 @@ def _point_groups(segment: str, pts: list[PointMatch]) -> list[list[PointMatch]]
 def _with_arcs(
     pts: list[PointMatch], arcs: list[tuple[int, tuple[float, float], float, bool]], a: int, label: str, line: int
 ) -> list[tuple[float, float]]:
-    """The corners of one area with each arc's densified points after the corner it starts from."""
+    """Return the corners of one area with each arc's densified points after the corner it starts from."""
     after: dict[int, tuple[tuple[float, float], float, bool]] = {}
     for offset, centre, radius, cw in arcs:
         k = max((i for i, p in enumerate(pts) if a + p.end <= offset), default=-1)
@@ -264,11 +287,14 @@ def _with_arcs(
     return out
 
 
-def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
-    """Parse one NOTAM into corridors (see the module docstring)."""
-    text = as_text(data, "NOTAM")
-    work = rejoin_broken_points(mask_comments(text).upper())
-    meta: dict[str, Any] = {}
+_Shape = tuple[str, int, int, Any, dict[str, Any]]
+"""One area: label, start and end offsets of its text, geometry, properties."""
+_Arc = tuple[int, tuple[float, float], float, bool]
+"""One arc: offset of its ``CLOCKWISE``, centre ``(lat, lon)``, radius (m), clockwise."""
+
+
+def _identity(work: str, meta: dict[str, Any]) -> str | None:
+    """Return the NOTAM's id (``A0419/16``, ``FDC 1/4530``); what it replaces or cancels goes into ``meta``."""
     idm = _ID.search(work)
     notam_id = idm.group("id") if idm else None
     fdc = _FDC.search(work)
@@ -280,11 +306,16 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         )
     if notam_id:
         meta["message_id"] = notam_id
-    all_items = list(_ITEM.finditer(work))
-    items = {m.group("item"): m for m in all_items}
+    return notam_id
+
+
+def _geometry_text(work: str, all_items: list[re.Match[str]]) -> tuple[str, int, int]:
+    """Return ``work`` with all but the E) items blanked (and Q) lines), and the span the E) items cover.
+
+    A NOTAM in parts (``PART 1 OF 2`` …) has one E) item per part: they are read together.
+    """
     geo_start, geo_end = 0, len(work)
     hidden: list[tuple[int, int]] = []
-    # the E) items (a NOTAM in parts, PART 1 OF 2 …, has one per part): geometry is read there only
     e_ranges = [
         (m.end(), all_items[k + 1].start() if k + 1 < len(all_items) else len(work))
         for k, m in enumerate(all_items)
@@ -296,57 +327,66 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     for qm in (m for m in all_items if m.group("item") == "Q"):
         q_end = work.find("\n", qm.end())
         hidden.append((qm.start(), len(work) if q_end < 0 else q_end))
-    masked = mask(work, hidden)
+    return mask(work, hidden), geo_start, geo_end
 
-    windows: list[TimeWindow] = []
+
+def _ordered(text: str, offset: int, token: str, start: datetime, end: datetime) -> TimeWindow:
+    if end < start:
+        line, col = line_col(text, offset)
+        raise ParseError(f"window {token!r} ends before it starts", line=line, column=col)
+    return TimeWindow(start, end)
+
+
+def _text_windows(text: str, work: str, items: dict[str, re.Match[str]]) -> list[TimeWindow]:
+    """Return the windows written out in the text: ``06 JUL 03:18 2023 UNTIL …``, FAA ``EFFECTIVE … UNTIL …``.
+
+    The FAA domestic layout (no item B)) closes with its validity, ``2104101600-2104102000``.
+    """
+    out: list[TimeWindow] = []
     for m in _TEXT_WIN.finditer(work):
         tok = m.group(0)
         s = _dt(text, m.start(), tok, int(m["y1"]), MONTHS[m["m1"]], int(m["d1"]), int(m["h1"]), int(m["mi1"]))
         e = _dt(text, m.start(), tok, int(m["y2"]), MONTHS[m["m2"]], int(m["d2"]), int(m["h2"]), int(m["mi2"]))
-        if e < s:
-            line, col = line_col(text, m.start())
-            raise ParseError(f"window {tok!r} ends before it starts", line=line, column=col)
-        windows.append(TimeWindow(s, e))
-    for m in _EFFECTIVE.finditer(work):  # FAA: EFFECTIVE 2304201300 UTC UNTIL 2304202300 UTC
+        out.append(_ordered(text, m.start(), tok, s, e))
+    stamps = [*_EFFECTIVE.finditer(work), *([] if "B" in items else _FAA_RANGE.finditer(work))]
+    for m in stamps:
         s, e = _stamp(text, m.start("s"), m["s"]), _stamp(text, m.start("e"), m["e"])
-        if e < s:
-            line, col = line_col(text, m.start())
-            raise ParseError(f"window {m.group(0)!r} ends before it starts", line=line, column=col)
-        windows.append(TimeWindow(s, e))
-    if "B" not in items:  # FAA domestic layout: the validity closes the text (2104101600-2104102000)
-        for m in _FAA_RANGE.finditer(work):
-            s_, e_ = _stamp(text, m.start("s"), m["s"]), _stamp(text, m.start("e"), m["e"])
-            if e_ < s_:
-                line, col = line_col(text, m.start())
-                raise ParseError(f"window {m.group(0)!r} ends before it starts", line=line, column=col)
-            windows.append(TimeWindow(s_, e_))
-    if "B" in items:
-        begin = _stamp(text, items["B"].end(), work[items["B"].end() :].split()[0] if work[items["B"].end() :] else "")
-        c_text = work[items["C"].end() :].split()[0] if "C" in items and work[items["C"].end() :] else ""
-        if c_text.startswith("PERM"):
-            meta["permanent"] = True
-        elif c_text:
-            if re.match(r"\s*\d{10}\s*EST\b", work[items["C"].end() :]):
-                meta["end_estimated"] = True  # C) 2509301459 EST: the end is an estimate
-            finish = _stamp(text, items["C"].end(), c_text)
-            if finish < begin:
-                raise ParseError("item C) ends before item B) starts", line=line_col(text, items["C"].start())[0])
-            daily = _schedule(text, work, items, begin, finish)
-            windows.extend(daily or [TimeWindow(begin, finish)])
+        out.append(_ordered(text, m.start(), m.group(0), s, e))
+    return out
+
+
+def _item_windows(text: str, work: str, items: dict[str, re.Match[str]], meta: dict[str, Any]) -> list[TimeWindow]:
+    """Return the windows of items B), C) and D) (``C) PERM`` and ``C) … EST`` noted in ``meta``)."""
+    if "B" not in items:
+        return []
+    after_b = work[items["B"].end() :]
+    begin = _stamp(text, items["B"].end(), after_b.split()[0] if after_b.split() else "")
+    after_c = work[items["C"].end() :] if "C" in items else ""
+    c_text = after_c.split()[0] if after_c.split() else ""
+    if c_text.startswith("PERM"):
+        meta["permanent"] = True
+        return []
+    if not c_text:
+        return []
+    if re.match(r"\s*\d{10}\s*EST\b", after_c):
+        meta["end_estimated"] = True  # C) 2509301459 EST: the end is an estimate
+    finish = _stamp(text, items["C"].end(), c_text)
+    if finish < begin:
+        raise ParseError("item C) ends before item B) starts", line=line_col(text, items["C"].start())[0])
+    return _schedule(text, work, items, begin, finish) or [TimeWindow(begin, finish)]
+
+
+def _issued(text: str, work: str, meta: dict[str, Any]) -> None:
+    """Record ``CREATED: 03 FEB 07:40 2016`` as ``meta["issued"]``."""
     created = _CREATED.search(work)
     if created:
-        issued = _dt(
-            text,
-            created.start(),
-            created.group(0),
-            int(created["y"]),
-            MONTHS[created["m"]],
-            int(created["d"]),
-            int(created["h"]),
-            int(created["mi"]),
-        )
-        meta["issued"] = format_time(issued)
+        g = created
+        when = _dt(text, g.start(), g.group(0), int(g["y"]), MONTHS[g["m"]], int(g["d"]), int(g["h"]), int(g["mi"]))
+        meta["issued"] = format_time(when)
 
+
+def _limits(work: str, items: dict[str, re.Match[str]]) -> dict[str, Any]:
+    """Return the vertical limits (``lower``/``upper``) from items F) and G), or ``SFC-UNL`` in the text."""
     props: dict[str, Any] = {}
     if "F" in items and "G" in items:
         props["lower"] = " ".join(work[items["F"].end() : items["G"].start()].split()) or None
@@ -356,14 +396,16 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         vm = _VERTICAL.search(work)
         if vm:
             props["lower"], props["upper"] = " ".join(vm["lo"].split()), " ".join(vm["hi"].split())
+    return props
 
-    # shapes: circles first, then point lists split at BACK TO START / AREA x:
-    shapes: list[tuple[str, int, int, Any, dict[str, Any]]] = []
-    circle_spans: list[tuple[int, int]] = []
+
+def _circles(text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape], spans: list[tuple[int, int]]) -> None:
+    """Append each ``CIRCLE RADIUS … CENTRED ON …`` (and the other circle phrasings) to ``shapes``."""
+    geo_start, geo_end = geo
     arc_heads = [(m.start(), m.end()) for m in _ARC.finditer(masked, geo_start, geo_end)]
     for m in _CIRCLE.finditer(masked, geo_start, geo_end):
         if any(s <= m.start() < e for s, e in arc_heads):
-            continue  # "CLOCKWISE ARC RADIUS 30NM CENTRED ON …" is an arc, read below
+            continue  # "CLOCKWISE ARC RADIUS 30NM CENTRED ON …" is an arc, read by _arcs
         pts = find_points(masked[m.end() : geo_end], bare_decimal=False)
         if not pts or pts[0].start > 3:
             line, col = line_col(text, m.start())
@@ -377,44 +419,58 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         geom = rings.circle(p.lat, p.lon, rm, label, line=line)
         props_c = {"shape": "circle", "radius_nm": round(rm / NM, 3), "centre": [p.lat, p.lon]}
         shapes.append((label, m.start(), m.end() + p.end, geom, props_c))
-        circle_spans.append((m.start(), m.end() + p.end))
-    # arcs (FAA TFR "THEN CLOCKWISE ON A 30 NM ARC CENTERED ON 283729N0803914W TO …"): the centre
-    # is no corner; the arc joins the corner before it to the one after it (or the first one)
-    arcs: list[tuple[int, tuple[float, float], float, bool]] = []
+        spans.append((m.start(), m.end() + p.end))
+
+
+def _arcs(text: str, masked: str, geo: tuple[int, int], spans: list[tuple[int, int]]) -> list[_Arc]:
+    """Return the arcs (FAA TFR ``THEN CLOCKWISE ON A 30 NM ARC CENTERED ON 283729N0803914W TO …``).
+
+    The centre is no corner; the arc joins the corner before it to the one after it (or the first).
+    """
+    geo_start, geo_end = geo
+    arcs: list[_Arc] = []
     for m in _ARC.finditer(masked, geo_start, geo_end):
         line, col = line_col(text, m.start())
         pts = find_points(masked[m.end() : geo_end], bare_decimal=False)
         if not pts or pts[0].start > 3:
             raise ParseError("an arc without a centre point", line=line, column=col)
-        rm_ = _ARC_RADIUS.search(m["body"]) or _ARC_RADIUS.search(
-            masked, m.end() + pts[0].end, m.end() + pts[0].end + 40
-        )
+        after_centre = m.end() + pts[0].end
+        rm_ = _ARC_RADIUS.search(m["body"]) or _ARC_RADIUS.search(masked, after_centre, after_centre + 40)
         if rm_ is None:
             raise ParseError(
                 "an arc without a radius (expected e.g. 'CLOCKWISE ON A 30 NM ARC')", line=line, column=col
             )
-        r = float(rm_["r"])
-        arcs.append(
-            (
-                m.start(),
-                (pts[0].lat, pts[0].lon),
-                r * 1000.0 if rm_["u"] == "KM" else r * NM,
-                m["dir"][:5] == "CLOCK" or m["dir"] == "CW",
-            )
-        )
-        circle_spans.append((m.start(), m.end() + pts[0].end))
-    rest = mask(masked, circle_spans)
+        r = float(rm_["r"]) * (1000.0 if rm_["u"] == "KM" else NM)
+        arcs.append((m.start(), (pts[0].lat, pts[0].lon), r, m["dir"][:5] == "CLOCK" or m["dir"] == "CW"))
+        spans.append((m.start(), after_centre))
+    return arcs
+
+
+def _groups(text: str, rest: str, geo: tuple[int, int]) -> list[tuple[int, int, list[PointMatch]]]:
+    """Return the point groups of the E) text: ``(offset of their cut, end of the cut, points)``.
+
+    Cuts are ``BACK TO START``, ``AREA x:`` …; within a cut, prose between two points starts a
+    new group (:func:`_point_groups`).
+    """
+    geo_start, geo_end = geo
     cuts = [geo_start] + [m.end() for m in _SPLIT.finditer(rest, geo_start, geo_end)] + [geo_end]
-    groups: list[tuple[int, int, list[PointMatch]]] = []  # (offset of the cut, end of the group's text, points)
+    groups: list[tuple[int, int, list[PointMatch]]] = []
     for a, b in itertools.pairwise(cuts):
         try:
             pts = find_points(rest[a:b], strict=True, bare_decimal=False)
         except ParseError as exc:
-            from geowarn.sources.common import shift_error
-
             raise shift_error(exc, text, a, prefix=f"area {len(groups) + 1}: ") from None
-        for g in _point_groups(rest[a:b], pts):
-            groups.append((a, b, g))
+        groups.extend((a, b, g) for g in _point_groups(rest[a:b], pts))
+    return groups
+
+
+def _polygons(text: str, rest: str, geo: tuple[int, int], arcs: list[_Arc], shapes: list[_Shape]) -> None:
+    """Append each polygon (with its arcs) to ``shapes``; a lone point must be a reference, else an error.
+
+    A point alone inside an area (an expected fall point) or in parentheses (a waypoint) is no
+    corner and not an area: the warnings list it. Any other lone point is an error naming it.
+    """
+    groups = _groups(text, rest, geo)
     singles: list[tuple[int, PointMatch]] = []
     for gi, (a, b, pts) in enumerate(groups):
         line, _ = line_col(text, a + pts[0].start)
@@ -426,9 +482,7 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
             continue
         if len(pts) < 3 and not (own_arcs and len(pts) >= 2):
             raise ParseError(f"area {label}: {len(pts)} point(s) do not make an area", line=line)
-        corners = [(p.lat, p.lon) for p in pts]
-        if own_arcs:
-            corners = _with_arcs(pts, own_arcs, a, label, line)
+        corners = _with_arcs(pts, own_arcs, a, label, line) if own_arcs else [(p.lat, p.lon) for p in pts]
         geom, reordered = rings.polygon_from_corners(corners, label, line=line)
         extra: dict[str, Any] = {"shape": "polygon", "corners": len(pts)}
         if own_arcs:
@@ -439,20 +493,17 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         shapes.append((label, a + pts[0].start, a + pts[-1].end, geom, extra))
         if len(shapes) > MAX_AREAS:
             raise ParseError(f"more than {MAX_AREAS} areas in one NOTAM", line=line)
-    for a, p in singles:  # a lone point inside an area (an expected fall point) or in parentheses: warned, no corner
+    for a, p in singles:
         before, after = rest[max(0, a + p.start - 8) : a + p.start], rest[a + p.end : a + p.end + 8]
         aside = before.rstrip().endswith("(") and after.lstrip().startswith(")")
         if not aside and not any(shape[3].covers(Point(p.lon, p.lat)) for shape in shapes):
             line, _ = line_col(text, a + p.start)
             label = str(1 + sum(1 for shape in shapes if shape[1] < a + p.start))
             raise ParseError(f"area {label}: 1 point(s) do not make an area", line=line)
-    if not shapes:
-        if meta.get("cancels"):
-            return ParsedInput("notam", [], meta)
-        raise ParseError("no area found (expected N392852E0955438-… BACK TO START or CIRCLE RADIUS …)", line=1)
-    shapes.sort(key=lambda s: s[1])
-    phases, how = assign_phases([work[s[1] : s[2]] for s in shapes], work)
-    base = f"notam-{slug(notam_id)}" if notam_id else "notam-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def _raws(text: str, shapes: list[_Shape]) -> list[str]:
+    """Return each area's ``raw``: the lines before the first area, its own lines, the lines after the last."""
     lines = text.splitlines()
     first_line = line_col(text, shapes[0][1])[0] - 1
     last_line = max(line_col(text, sh[2])[0] for sh in shapes)
@@ -460,11 +511,41 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     def keep(chunk: list[str]) -> list[str]:
         return [ln for ln in chunk if ln.strip() and not ln.lstrip().startswith("#")]
 
+    head, tail = keep(lines[:first_line]), keep(lines[last_line:])
+    return [
+        "\n".join(head + keep(lines[line_col(text, start)[0] - 1 : line_col(text, end)[0]]) + tail)
+        for _, start, end, _, _ in shapes
+    ]
+
+
+def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
+    """Parse one NOTAM into corridors (see the module docstring)."""
+    text = as_text(data, "NOTAM")
+    work = rejoin_broken_points(mask_comments(text).upper())
+    meta: dict[str, Any] = {}
+    notam_id = _identity(work, meta)
+    all_items = list(_ITEM.finditer(work))
+    items = {m.group("item"): m for m in all_items}
+    masked, geo_start, geo_end = _geometry_text(work, all_items)
+    windows = _text_windows(text, work, items) + _item_windows(text, work, items, meta)
+    _issued(text, work, meta)
+    props = _limits(work, items)
+
+    # shapes: circles first, then arcs, then point lists split at BACK TO START / AREA x: / prose
+    shapes: list[_Shape] = []
+    spans: list[tuple[int, int]] = []
+    _circles(text, masked, (geo_start, geo_end), shapes, spans)
+    arcs = _arcs(text, masked, (geo_start, geo_end), spans)
+    _polygons(text, mask(masked, spans), (geo_start, geo_end), arcs, shapes)
+    if not shapes:
+        if meta.get("cancels"):
+            return ParsedInput("notam", [], meta)
+        raise ParseError("no area found (expected N392852E0955438-… BACK TO START or CIRCLE RADIUS …)", line=1)
+    shapes.sort(key=lambda s: s[1])
+    phases, how = assign_phases([work[s[1] : s[2]] for s in shapes], work)
+    base = f"notam-{slug(notam_id)}" if notam_id else "notam-" + hashlib.sha1(text.encode()).hexdigest()[:8]
     corridors = []
-    for i, ((_, start, end, geom, extra), phase) in enumerate(zip(shapes, phases, strict=True)):
-        # raw: the NOTAM's lines before its first area, this area's own lines, the lines after the last area
-        own = lines[line_col(text, start)[0] - 1 : line_col(text, end)[0]]
-        raw = "\n".join(keep(lines[:first_line]) + keep(own) + keep(lines[last_line:]))
+    for i, ((_, _, _, geom, extra), phase, raw) in enumerate(zip(shapes, phases, _raws(text, shapes), strict=True)):
         cprops = {**props, **extra}
         if how != "text":
             cprops["phase_rule"] = how
