@@ -308,7 +308,7 @@ _BROKEN = re.compile(
 
 
 def rejoin_broken_points(text: str) -> str:
-    """``text`` with each compact point that a line break cut in two written whole, same length.
+    r"""Rewrite each compact point that a line break cut in two as one point, keeping the length.
 
     NOTAM lines are cut at a fixed width, even inside a coordinate. Where the two pieces make one
     compact point (and the first alone does not), the line break moves after the point, so every
@@ -316,10 +316,10 @@ def rejoin_broken_points(text: str) -> str:
 
     NOTAM A3520/24 (ZLHW, 2024): ``…-N391942E1021208-N39`` / ``5205E1020948,``
 
-    >>> rejoin_broken_points("N391942E1021208-N39\\n5205E1020948,\\nBACK TO START.")
-    'N391942E1021208-N395205E1020948\\n,\\nBACK TO START.'
-    >>> rejoin_broken_points("S06 42 E089 16\\nS06 48 E089 48")  # whole points: unchanged
-    'S06 42 E089 16\\nS06 48 E089 48'
+    >>> rejoin_broken_points("N391942E1021208-N39\n5205E1020948,\nBACK TO START.")
+    'N391942E1021208-N395205E1020948\n,\nBACK TO START.'
+    >>> rejoin_broken_points("S06 42 E089 16\nS06 48 E089 48")  # whole points: unchanged
+    'S06 42 E089 16\nS06 48 E089 48'
     """
 
     def fix(m: re.Match[str]) -> str:

@@ -166,7 +166,7 @@ _CIRCLE = re.compile(r"\bCIRCLE\b|\bRADIUS\b|\bCENT(?:ER|RE)D?\s+(?:ON|AT)\b|\bW
 
 
 def _to_m(value: str, unit: str) -> float:
-    """Metres of a radius or width: ``_to_m("THREE", "MILES")`` is 3 NM (miles are nautical here).
+    """Convert a radius or width to metres: ``_to_m("THREE", "MILES")`` is 3 NM (miles are nautical here).
 
     >>> round(_to_m("THREE", "MILES"))
     5556
@@ -296,7 +296,7 @@ def _parse_daily(text: str, m: re.Match[str] | _DaysAndTimes, ctx: _Context) -> 
 
 
 def _parse_dates_only(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
-    """``01 THRU 23 NOV`` without times: one window over the whole days (to 240000Z).
+    """Read ``01 THRU 23 NOV`` without times: one window over the whole days (to 240000Z).
 
     NAVAREA XII 762/23: ``CABLE OPERATIONS 01 THRU 23 NOV`` (its cancel time 240001Z NOV agrees):
 
@@ -351,6 +351,35 @@ def _list_months(work: str, ranges: list[re.Match[str]]) -> list[int | None]:
     return out
 
 
+def _days_then_times(text: str, work: str, ctx: _Context, taken: bytearray) -> list[tuple[int, int, list[TimeWindow]]]:
+    """Read ``DAILY 17 DEC THRU 16 JAN 26:`` then each area's own ``A. 0401Z TO 0612Z IN AREA …``.
+
+    NAVAREA IV 1370/25 gives the days once and the times per area; ``taken`` marks what is read.
+    """
+    found: list[tuple[int, int, list[TimeWindow]]] = []
+    days_only = [m for m in _DAYS_ONLY.finditer(work) if not any(taken[m.start() : m.end()])]
+    for k, dm in enumerate(days_only):
+        stop = days_only[k + 1].start() if k + 1 < len(days_only) else len(work)
+        for tm in _TIMES_ONLY.finditer(work, dm.end(), stop):
+            if any(taken[tm.start() : tm.end()]):
+                continue
+            found.append((tm.start(), tm.end(), _parse_daily(text, _DaysAndTimes(dm, tm), ctx)))
+            taken[tm.start() : tm.end()] = b"\x01" * (tm.end() - tm.start())
+            taken[dm.start() : dm.end()] = b"\x01" * (dm.end() - dm.start())
+    return found
+
+
+def _whole_days(text: str, work: str, ctx: _Context, taken: bytearray) -> list[tuple[int, int, list[TimeWindow]]]:
+    """Read ``CABLE OPERATIONS 01 THRU 23 NOV`` (no times) as whole days, 010000Z to 240000Z."""
+    found: list[tuple[int, int, list[TimeWindow]]] = []
+    for m in _DATES_ONLY.finditer(work):
+        if any(taken[m.start() : m.end()]) or re.search(r"\bDAILY\s*$", work[max(0, m.start() - 8) : m.start()]):
+            continue
+        found.append((m.start(), m.end(), _parse_dates_only(text, m, ctx)))
+        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    return found
+
+
 def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, list[TimeWindow]]]:
     """``(start, end, windows)`` for every window expression in ``work`` (cancels masked)."""
     found: list[tuple[int, int, list[TimeWindow]]] = []
@@ -364,23 +393,9 @@ def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, l
                 continue
             found.append((m.start(), m.end(), _parse_daily(text, m, ctx)))
             taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
-    # DAILY 17 DEC THRU 16 JAN 26: then each area's own "A. 0401Z TO 0612Z IN AREA …" (NAVAREA IV 1370/25)
-    days_only = [m for m in _DAYS_ONLY.finditer(work) if not any(taken[m.start() : m.end()])]
-    for k, dm in enumerate(days_only):
-        stop = days_only[k + 1].start() if k + 1 < len(days_only) else len(work)
-        for tm in _TIMES_ONLY.finditer(work, dm.end(), stop):
-            if any(taken[tm.start() : tm.end()]):
-                continue
-            found.append((tm.start(), tm.end(), _parse_daily(text, _DaysAndTimes(dm, tm), ctx)))
-            taken[tm.start() : tm.end()] = b"\x01" * (tm.end() - tm.start())
-            taken[dm.start() : dm.end()] = b"\x01" * (dm.end() - dm.start())
+    found += _days_then_times(text, work, ctx, taken)
     ranges = [m for m in _RANGE.finditer(work) if not any(taken[m.start() : m.end()])]
-    # CABLE OPERATIONS 01 THRU 23 NOV (no times): whole days, 010000Z to 240000Z
-    for m in _DATES_ONLY.finditer(work):
-        if any(taken[m.start() : m.end()]) or re.search(r"\bDAILY\s*$", work[max(0, m.start() - 8) : m.start()]):
-            continue
-        found.append((m.start(), m.end(), _parse_dates_only(text, m, ctx)))
-        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    found += _whole_days(text, work, ctx, taken)
     for m, month in zip(ranges, _list_months(work, ranges), strict=True):
         rctx = ctx if month is None else _Context(ctx.year_for(month) if ctx.year is not None else None, month)
         found.append((m.start(), m.end(), _parse_range(text, m, rctx)))
@@ -553,9 +568,9 @@ def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _dtg_above(work: str, offset: int) -> re.Match[str] | None:
-    """The date-time group standing alone on the line just above ``offset`` (``072032Z DEC 25``).
+    r"""Find the date-time group standing alone on the line just above ``offset`` (``072032Z DEC 25``).
 
-    >>> _dtg_above("072032Z DEC 25\\nNAVAREA XII 813/25(18,21).", 15).group(0)
+    >>> _dtg_above("072032Z DEC 25\nNAVAREA XII 813/25(18,21).", 15).group(0)
     '072032Z DEC 25'
     """
     line_start = work.rfind("\n", 0, offset) + 1

@@ -43,7 +43,7 @@ _STAMP = re.compile(r"(?<![\d/])\d{2}(?P<mo>\d{2})(?P<d>\d{2})(?P<h>\d{2})(?P<mi
 
 
 def _centres(props: dict[str, object]) -> list[tuple[float, float]]:
-    """The centres a corridor was drawn round (a circle's, an arc's), as ``(lat, lon)``."""
+    """Return the centres a corridor was drawn round (a circle's, an arc's), as ``(lat, lon)``."""
     out: list[tuple[float, float]] = []
     for key in ("centre", "arc_centres"):
         v = props.get(key)
@@ -56,7 +56,7 @@ def _centres(props: dict[str, object]) -> list[tuple[float, float]]:
 
 
 def _unused(corridors: list[Corridor], lat: float, lon: float) -> str | None:
-    """Why a point is not used by any corridor (``None``: it is a corner, a centre or inside a circle/track).
+    """Tell why a point is used by no corridor (``None``: it is a corner, a centre, inside a circle or track).
 
     A point inside a polygon but on none of its edges is no corner of it: the polygon was drawn
     without it (NOTAM A0215/24's expected fall point), which the operator must see.
