@@ -581,49 +581,46 @@ def _dtg_above(work: str, offset: int) -> re.Match[str] | None:
     return m if m and not work[m.end() : line_start].strip(" \t\r\n.") else None
 
 
-def parse_navwarn(
-    data: str | bytes,
-    *,
-    issued: datetime | None = None,
-    message_id: str | None = None,
-    extra_meta: dict[str, Any] | None = None,
-) -> ParsedInput:
-    """Parse one navigational warning into corridors (see the module docstring)."""
-    text = as_text(data, "navigational warning")
-    work = mask_comments(text).upper()
-    meta: dict[str, Any] = dict(extra_meta or {})
-    cancel_spans = [(m.start(), m.end()) for m in _CANCEL.finditer(work)]
+def _dtg_time(text: str, dtg: re.Match[str]) -> datetime:
+    """Return the time of a date-time group ``072032Z DEC 25``."""
+    g = dtg
+    return _when(
+        text, g.start(), g.group(0), _year(g["y"]) or 2000, MONTHS[g["mon"]], int(g["d"]), int(g["h"]), int(g["mi"])
+    )
 
-    # message id: the first series number outside a CANCEL sentence
-    if message_id is None:
-        for m in _MSG_ID.finditer(work):
-            if not any(s <= m.start() < e for s, e in cancel_spans):
-                message_id = _norm_id(m.group("series"), m.group("num"), m.group("year"))
-                dtg = _DTG.match(work, m.end() + len(work[m.end() :]) - len(work[m.end() :].lstrip()))
-                if dtg is None:  # NGA's printed layout: the date-time group on the line above the id
-                    dtg = _dtg_above(work, m.start())
-                if issued is None and dtg:
-                    issued = _when(
-                        text,
-                        dtg.start(),
-                        dtg.group(0),
-                        _year(dtg.group("y")) or 2000,
-                        MONTHS[dtg.group("mon")],
-                        int(dtg.group("d")),
-                        int(dtg.group("h")),
-                        int(dtg.group("mi")),
-                    )
-                if issued is None:
-                    meta.setdefault("year_from_id", _year(m.group("year")))
-                break
-        else:
-            z = _ZCZC.search(work)
-            msa = MSA_ID.search(text)
-            if z:
-                message_id = f"NAVTEX {z.group('id')}"
-            elif msa:  # China MSA: 沪航警238/23
-                message_id = re.sub(r"\s+", "", msa.group("id"))
-                meta.setdefault("year_from_id", _year(msa.group("year")))
+
+def _identify(
+    text: str, work: str, cancel_spans: list[tuple[int, int]], issued: datetime | None, meta: dict[str, Any]
+) -> tuple[str | None, datetime | None]:
+    """Return the message id (the first series number outside a CANCEL sentence) and the issue time.
+
+    The issue time is the date-time group after the id or alone on the line above it; without
+    one, the id's year goes into ``meta["year_from_id"]``. NAVTEX ``ZCZC JA12`` and China MSA ids
+    (``沪航警238/23``) are read when there is no series number.
+    """
+    for m in _MSG_ID.finditer(work):
+        if any(s <= m.start() < e for s, e in cancel_spans):
+            continue
+        message_id = _norm_id(m.group("series"), m.group("num"), m.group("year"))
+        dtg = _DTG.match(work, m.end() + len(work[m.end() :]) - len(work[m.end() :].lstrip()))
+        dtg = dtg or _dtg_above(work, m.start())  # NGA's printed layout: the group on the line above the id
+        if issued is None and dtg:
+            issued = _dtg_time(text, dtg)
+        if issued is None:
+            meta.setdefault("year_from_id", _year(m.group("year")))
+        return message_id, issued
+    z = _ZCZC.search(work)
+    msa = MSA_ID.search(text)
+    if z:
+        return f"NAVTEX {z.group('id')}", issued
+    if msa:  # China MSA: 沪航警238/23
+        meta.setdefault("year_from_id", _year(msa.group("year")))
+        return re.sub(r"\s+", "", msa.group("id")), issued
+    return None, issued
+
+
+def _context(work: str, issued: datetime | None, meta: dict[str, Any]) -> _Context:
+    """Return the year and month windows without them take: the issue date, the id's year, ``CANCEL THIS MSG``."""
     ctx = _Context(issued.year, issued.month) if issued else _Context(meta.pop("year_from_id", None), None)
     meta.pop("year_from_id", None)
     if ctx.month is None:  # NGA's text has no header: the message's own CANCEL THIS MSG date
@@ -634,22 +631,22 @@ def parse_navwarn(
             meta["year_from"] = "cancel-this-msg"
     if ctx.year is None:
         meta["year_assumed"] = datetime.now(UTC).year
-    if message_id:
-        meta["message_id"] = message_id
-    if issued:
-        meta["issued"] = format_time(issued)
+    return ctx
 
-    _cancels(text, work, ctx, meta)
-    windowed = mask(work, cancel_spans)
-    windows = _find_windows(text, windowed, ctx)
-    windows += find_cjk_windows(windowed, ctx.year or datetime.now(UTC).year)
-    windows.sort(key=lambda f: f[0])
-    areas = _areas(text, windowed)
-    if not areas:
-        if meta.get("cancels") or meta.get("cancel_at"):
-            return ParsedInput("navwarn", [], meta)
-        raise ParseError("no areas found (expected coordinates such as 36-04N 124-30E)", line=1, column=1)
 
+def _corridors(
+    text: str,
+    windowed: str,
+    areas: list[_Area],
+    windows: list[tuple[int, int, list[TimeWindow]]],
+    message_id: str | None,
+    meta: dict[str, Any],
+) -> list[Corridor]:
+    """Build one corridor per area, with its phase, windows and ``raw`` (the header lines and its own).
+
+    A window written inside an area, before its last corner, is that area's own; any other (before
+    the areas, or after an area's corners) applies to every area: more windows, not fewer.
+    """
     first = areas[0].start
     header_end = text.rfind("\n", 0, first) + 1
     header_lines = [ln for ln in text[:header_end].splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
@@ -666,13 +663,10 @@ def parse_navwarn(
     title = next((ln.strip() for ln in header_lines if not _MSG_ID.search(ln.upper())), "")
     if title:
         meta.setdefault("title", title)
-
-    # a window written inside an area, before its last corner, is that area's own; any other
-    # (before the areas, or after an area's corners) applies to every area: more windows, not fewer
-    owner: list[int | None] = []
-    for s, _, _ in windows:
-        idx = next((i for i, a in enumerate(areas) if a.start <= s < max(p.end for p in a.points)), None)
-        owner.append(idx)
+    owner = [
+        next((i for i, a in enumerate(areas) if a.start <= s < max(p.end for p in a.points)), None)
+        for s, _, _ in windows
+    ]
     shared = [w for (_, _, ws), o in zip(windows, owner, strict=True) if o is None for w in ws]
     corridors: list[Corridor] = []
     used: dict[str, int] = {}
@@ -684,7 +678,6 @@ def parse_navwarn(
             suffix = f"{suffix}-{used[suffix]}"
         geom, props = _shape(area, text, windowed, preamble.upper())
         ls, le = _line_span(text, area.start, max(p.end for p in area.points))
-        raw = "\n".join([*header_lines, text[ls:le]])
         props["area"] = area.label
         if how != "text" or phase is Phase.DEBRIS:
             props["phase_rule"] = how
@@ -696,10 +689,44 @@ def parse_navwarn(
                 label=f"{message_id or 'warning'} area {area.label}",
                 windows=tuple(sorted(set(own or shared), key=lambda w: (w.start, w.end))),
                 source=message_id or "navigational warning",
-                raw=raw,
+                raw="\n".join([*header_lines, text[ls:le]]),
                 properties=props,
             )
         )
+    return corridors
+
+
+def parse_navwarn(
+    data: str | bytes,
+    *,
+    issued: datetime | None = None,
+    message_id: str | None = None,
+    extra_meta: dict[str, Any] | None = None,
+) -> ParsedInput:
+    """Parse one navigational warning into corridors (see the module docstring)."""
+    text = as_text(data, "navigational warning")
+    work = mask_comments(text).upper()
+    meta: dict[str, Any] = dict(extra_meta or {})
+    cancel_spans = [(m.start(), m.end()) for m in _CANCEL.finditer(work)]
+    if message_id is None:
+        message_id, issued = _identify(text, work, cancel_spans, issued, meta)
+    ctx = _context(work, issued, meta)
+    if message_id:
+        meta["message_id"] = message_id
+    if issued:
+        meta["issued"] = format_time(issued)
+
+    _cancels(text, work, ctx, meta)
+    windowed = mask(work, cancel_spans)
+    windows = _find_windows(text, windowed, ctx)
+    windows += find_cjk_windows(windowed, ctx.year or datetime.now(UTC).year)
+    windows.sort(key=lambda f: f[0])
+    areas = _areas(text, windowed)
+    if not areas:
+        if meta.get("cancels") or meta.get("cancel_at"):
+            return ParsedInput("navwarn", [], meta)
+        raise ParseError("no areas found (expected coordinates such as 36-04N 124-30E)", line=1, column=1)
+    corridors = _corridors(text, windowed, areas, windows, message_id, meta)
     meta["areas"] = [a.label for a in areas]
     return ParsedInput("navwarn", corridors, meta)
 
