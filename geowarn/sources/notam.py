@@ -121,6 +121,7 @@ _D_TOKEN = re.compile(
     rf"|(?P<mon>{MONTH_RE})\b"
     r"|(?P<wr>(?P<w1>MON|TUE|WED|THU|FRI|SAT|SUN)\s*-\s*(?P<w2>MON|TUE|WED|THU|FRI|SAT|SUN))\b"
     r"|(?P<w>MON|TUE|WED|THU|FRI|SAT|SUN)\b"
+    r"|(?P<on>ON)\b"
     r"|(?P<skip>DAILY|DLY|AND|EVERY\s+DAY|[,.;]+)"
     r"|(?P<other>\S+)"
 )
@@ -160,16 +161,28 @@ def _d_days(
 
 
 def _d_groups(body: str, month: int, fail: Callable[[int, str], ParseError]) -> list[_DGroup]:
-    """Split item D) into its parts: the days (or weekdays) listed, then the time ranges for them."""
+    """Split item D) into its parts: the days (or weekdays) listed, then the time ranges for them.
+
+    The days may also follow their times after ``ON``: ``0253-0403 AND 0729-0839 ON 04,0613-0723
+    ON 05`` (NOTAM A4531/25, Urumqi FIR).
+    """
     groups: list[_DGroup] = []
     days: list[tuple[int, int]] | None = None
     weekdays: set[int] | None = None
     times: list[tuple[int, int, int, int]] = []
+    on = False  # the days being read belong to the time ranges before them
     for m in _D_TOKEN.finditer(body):
-        if m["t"]:
+        if m["t"] and on:  # "… ON 04, 0613-0723": a new part starts with its times
+            groups.append((days, weekdays, times))
+            days, weekdays, times, on = None, None, [_d_time(m, fail)], False
+        elif m["t"]:
             times.append(_d_time(m, fail))
+        elif m["on"] and not times:
+            raise fail(m.start(), "'ON' without a time range before it")
+        elif m["on"]:
+            on = True
         elif not m["skip"]:
-            if times:  # a new day list starts after the time ranges of the previous one
+            if times and not on:  # a new day list starts after the time ranges of the previous one
                 groups.append((days, weekdays, times))
                 days, weekdays, times = None, None, []
             month, more_days, more_week = _d_days(m, month, fail)
@@ -207,7 +220,8 @@ def _schedule(
     Read: ``DAILY 2230-0330`` or ``0700-1300`` (every day; an end before its start is the next
     day), several ranges (``0231-0328 0417-0532 0603-0725``), days of the month with or without
     their month (``01 05 07 0100-0300``, ``MAR 01-05 0700-1300``; the year and month come from
-    item B)), weekdays (``MON-FRI 0800-1700``). Anything else in D) (``SR-SS``, ``HJ``, ``EXC``)
+    item B)), times before the days they fall on (``0253-0403 AND 0729-0839 ON 04,0613-0723 ON
+    05``), weekdays (``MON-FRI 0800-1700``). Anything else in D) (``SR-SS``, ``HJ``, ``EXC``)
     is an error naming it: a schedule is never read in part.
 
     NOTAM A3520/24 (ZLHW, 2024), ``B) 2410250231 C) 2410250725 D) 0231-0328 0417-0532 0603-0725``:
