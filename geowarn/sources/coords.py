@@ -144,8 +144,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?<![\d.\-])(?:(?P<num>\d{4,7}(?:\.\d+)?|\d{1,3})|(?P<dec>\d{1,3}\.\d+)[ \t]?)(?P<h>[NSEW])(?![A-Za-z])"
         ),
     ),
-    # compact DDMMSS/DDDMMSS with the hemisphere after, right after a dash: 654800N0431000E-654500N0423000E
-    ("suffix_after_dash", re.compile(r"(?<=-)(?P<num>\d{6,7}(?:\.\d+)?)(?P<h>[NSEW])(?![A-Za-z])")),
+    # compact with the hemisphere after, right after a dash: 654800N0431000E-654500N0423000E, 3046S10344E -3327S10315E
+    ("suffix_after_dash", re.compile(r"(?<=-)(?P<num>\d{4,7}(?:\.\d+)?)(?P<h>[NSEW])(?![A-Za-z])")),
 ]
 _BARE_PAIR = re.compile(
     r"(?<![\w.\-+])(?P<lat>[-+]?\d{1,2}\.\d+)\s{0,3}[,;]?\s{0,3}(?P<lon>[-+]?\d{1,3}\.\d+)(?!\w|\.\d)"

@@ -62,6 +62,8 @@ from geowarn.sources.coords import PointMatch, find_points, line_col, rejoin_bro
 _ID = re.compile(
     r"^[ \t]*\(?\s*(?P<id>[A-Z]\d{4}/\d{2})\b(?:\s+NOTAM(?P<kind>[NRC])(?:\s+(?P<ref>[A-Z]\d{4}/\d{2}))?)?", re.M
 )
+NOTAM_ID = re.compile(r"(?<![A-Z0-9/])[A-Z]\d{4}/\d{2}(?![\d/])")
+"""A NOTAM id anywhere in a text (``E3847/25``): never read as a coordinate (``E3847``)."""
 _FDC = re.compile(r"!FDC\s+(?P<id>\d/\d{3,4})\b")
 _ITEM = re.compile(r"(?:(?<=^)|(?<=\s))(?P<item>[QABCDEFG])\)\s*", re.M)
 _TEXT_WIN = re.compile(
@@ -341,6 +343,7 @@ def _geometry_text(work: str, all_items: list[re.Match[str]]) -> tuple[str, int,
     for qm in (m for m in all_items if m.group("item") == "Q"):
         q_end = work.find("\n", qm.end())
         hidden.append((qm.start(), len(work) if q_end < 0 else q_end))
+    hidden += [(m.start(), m.end()) for m in NOTAM_ID.finditer(work)]  # REF NOTAM E3847/25: no longitude
     return mask(work, hidden), geo_start, geo_end
 
 

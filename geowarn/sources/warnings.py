@@ -33,6 +33,7 @@ __all__ = ["collect_warnings", "with_warnings"]
 
 _TOLERANCE_DEG = 1e-5
 _Q_LINE = re.compile(r"(?m)(?:^|(?<=\s))Q\)[^\n]*")
+_NOTAM_ID = re.compile(r"(?<![A-Za-z0-9/])[A-Z]\d{4}/\d{2}(?![\d/])")  # E3847/25 is no longitude
 _CANCEL = re.compile(r"(?i)\bCANCEL[^\n]*")
 _DTG = re.compile(r"(?<![\d/])(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})Z(?![A-Z0-9])")
 _GARBLED = re.compile(r"(?<![\d/])(?:\d{5}|\d{7})Z(?![A-Z0-9])")
@@ -104,7 +105,7 @@ def _times(out: ParsedInput) -> set[tuple[int, int, int]]:
 def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
     """What in ``text`` looks like a coordinate or a window-time but no corridor of ``out`` used."""
     work = rejoin_broken_points(mask_comments(text))
-    work = mask(work, [(m.start(), m.end()) for m in _Q_LINE.finditer(work)])
+    work = mask(work, [(m.start(), m.end()) for m in (*_Q_LINE.finditer(work), *_NOTAM_ID.finditer(work))])
     found: list[ParseWarning] = []
 
     def add(offset: int, token: str, reason: str) -> None:

@@ -215,3 +215,18 @@ def test_an_estimated_end_is_kept_in_meta() -> None:
     text = "A0001/25 NOTAMN\nA) ZBPE B) 2503010000 C) 2503032359 EST\n" + AREA
     out = parse(text)
     assert out.meta["end_estimated"] is True and out.corridors[0].window_end == _utc("2025-03-03 23:59")
+
+
+def test_a_notam_id_is_no_coordinate() -> None:
+    out = parse(_read("notam-e3847-25-ymmm-area-pi.txt"))  # E3847/25 is not a longitude E38°47'
+    assert [c.properties["corners"] for c in out.corridors] == [5] and out.warnings == []
+    # a NOTAM of series S or E referred to inside E) is no coordinate either
+    text = _read("notam-a0511-25-wiif-indonesia.txt").replace("REF NOTAM YMMM F0727/25", "REF NOTAM YMMM E3772/25")
+    out = parse(text)
+    assert [c.properties["corners"] for c in out.corridors] == [6] and out.warnings == []
+
+
+def test_compact_points_with_the_hemisphere_after_a_dash() -> None:
+    (c,) = parse(_read("notam-e3928-25-ymmm-ddmm-dashes.txt")).corridors  # 3046S10344E -3327S10315E
+    xs, ys = zip(*c.geometry.exterior.coords, strict=True)
+    assert any(abs(y + (33 + 27 / 60)) < 1e-6 and abs(x - (103 + 15 / 60)) < 1e-6 for x, y in zip(xs, ys, strict=True))
