@@ -92,6 +92,14 @@ _ARC = re.compile(
     r"(?P<dir>COUNTER[\s-]?CLOCKWISE|ANTI[\s-]?CLOCKWISE|CLOCKWISE|CCW|CW)\b(?P<body>[^\n]{0,80}?)"
     r"\bCENT(?:ERED|RED|RE|ER)(?:\s+(?:ON|AT))?\s+"
 )
+_SECTOR = re.compile(
+    r"\bSECTOR\s+CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+AZM\s+(?P<a1>\d{1,3})\s*-\s*"
+    r"(?P<a2>\d{1,3})\s*DEG\s+RADIUS\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>KM|NM|M)\b"
+)
+_WIDE_LINE = re.compile(
+    r"\bW(?:I|ITHIN)\s+(?P<w>\d+(?:\.\d+)?)\s*(?P<u>KM|NM|M)\s+(?:EITHER|EACH)\s+SIDE\s+OF\s+(?:THE\s+)?LINE"
+    r"(?:\s+JOINING(?:\s+POINTS)?)?\s*:?\s*"
+)
 _ARC_RADIUS = re.compile(r"(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NMI|NAUTICAL\s+MILES?|KM)\b")
 
 
@@ -439,6 +447,42 @@ def _circles(text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape],
         spans.append((m.start(), m.end() + p.end))
 
 
+def _metres(value: str, unit: str) -> float:
+    return float(value) * (1000.0 if unit == "KM" else 1.0 if unit == "M" else NM)
+
+
+def _sectors(text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape], spans: list[tuple[int, int]]) -> None:
+    """Append each ``SECTOR CENTRE … AZM 321-144 DEG RADIUS 8KM`` (clockwise from the first bearing)."""
+    for m in _SECTOR.finditer(masked, *geo):
+        line, col = line_col(text, m.start())
+        pts = find_points(m["pt"], bare_decimal=False)
+        if len(pts) != 1:
+            raise ParseError(f"a sector whose centre {m['pt'].strip()!r} is not one point", line=line, column=col)
+        p, label = pts[0], str(len(shapes) + 1)
+        a1, a2, rm = float(m["a1"]), float(m["a2"]), _metres(m["r"], m["u"])
+        geom = rings.sector(p.lat, p.lon, rm, a1, a2, label, line=line)
+        props = {"shape": "sector", "centre": [p.lat, p.lon], "radius_nm": round(rm / NM, 3), "azimuths": [a1, a2]}
+        shapes.append((label, m.start(), m.end(), geom, props))
+        spans.append((m.start(), m.end()))
+
+
+def _wide_lines(
+    text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape], spans: list[tuple[int, int]]
+) -> None:
+    """Append each ``WI 1KM EITHER SIDE OF LINE JOINING POINTS: …-…`` as a geodesic swath."""
+    for m in _WIDE_LINE.finditer(masked, *geo):
+        line, col = line_col(text, m.start())
+        pts = find_points(masked[m.end() : geo[1]], bare_decimal=False)
+        group = _point_groups(masked[m.end() : geo[1]], pts)[0] if pts and pts[0].start <= 3 else []
+        if len(group) < 2:
+            raise ParseError("a line with a width but fewer than two points", line=line, column=col)
+        label, half = str(len(shapes) + 1), _metres(m["w"], m["u"])
+        geom = rings.track_buffer([(q.lat, q.lon) for q in group], half, label, line=line)
+        props = {"shape": "track", "half_width_nm": round(half / NM, 3), "points": len(group)}
+        shapes.append((label, m.start(), m.end() + group[-1].end, geom, props))
+        spans.append((m.start(), m.end() + group[-1].end))
+
+
 def _arcs(text: str, masked: str, geo: tuple[int, int], spans: list[tuple[int, int]]) -> list[_Arc]:
     """Return the arcs (FAA TFR ``THEN CLOCKWISE ON A 30 NM ARC CENTERED ON 283729N0803914W TO …``).
 
@@ -551,7 +595,9 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     # shapes: circles first, then arcs, then point lists split at BACK TO START / AREA x: / prose
     shapes: list[_Shape] = []
     spans: list[tuple[int, int]] = []
-    _circles(text, masked, (geo_start, geo_end), shapes, spans)
+    _sectors(text, masked, (geo_start, geo_end), shapes, spans)
+    _wide_lines(text, masked, (geo_start, geo_end), shapes, spans)
+    _circles(text, mask(masked, spans), (geo_start, geo_end), shapes, spans)
     arcs = _arcs(text, masked, (geo_start, geo_end), spans)
     _polygons(text, mask(masked, spans), (geo_start, geo_end), arcs, shapes)
     if not shapes:

@@ -243,6 +243,30 @@ def circle(lat: float, lon: float, radius_m: float, label: str = "", *, line: in
     return validated(geom, label, line)
 
 
+def sector(
+    lat: float, lon: float, radius_m: float, az_from: float, az_to: float, label: str = "", *, line: int | None = None
+) -> BaseGeometry:
+    """Build the geodesic sector of a circle from azimuth ``az_from`` clockwise to ``az_to`` (degrees true).
+
+    NOTAM Q1507/25 (St Petersburg FIR): ``WI SECTOR CENTRE 610424N0331023E AZM 321-144 DEG RADIUS
+    8KM`` is the part of the 8 km circle between the bearings 321° and 144°, clockwise through north:
+
+    >>> g = sector(61.073333, 33.173056, 8000.0, 321, 144, "1")
+    >>> g.geom_type, round(GEOD.geometry_area_perimeter(g)[0] / 1e6, 1)  # 183/360 of pi * 8 km squared
+    ('Polygon', 102.2)
+    """
+    if not (math.isfinite(radius_m) and 0 < radius_m <= MAX_RADIUS_M):
+        raise _err(label, f"radius {radius_m / 1852:.6g} NM is out of range (0 … {MAX_RADIUS_M / 1852:.0f} NM)", line)
+    if not (0 <= az_from <= 360 and 0 <= az_to <= 360):
+        raise _err(label, f"azimuths {az_from:g}-{az_to:g} are not bearings (0 … 360)", line)
+    check_pole([lat], radius_m, label, line, "sector")
+    sweep = (az_to - az_from) % 360.0 or 360.0
+    n = int(min(3600, max(16, math.ceil(sweep), math.ceil(math.radians(sweep) * radius_m / (MAX_SEGMENT_M / 4)))))
+    rim = [destination(lat, lon, az_from + sweep * i / n, radius_m) for i in range(n + 1)]
+    ring = rim if sweep == 360.0 else [(lat, lon), *rim]
+    return finish(Polygon(_unwrapped(ring)), label, line)
+
+
 def track_buffer(
     points: Sequence[tuple[float, float]], half_width_m: float, label: str = "", *, line: int | None = None
 ) -> BaseGeometry:

@@ -3,14 +3,16 @@
 Expectations are written by hand from each text (tests/data/notices/expected.json); this test
 reads them with its own small grammar, never with geowarn's coordinate parser. "Fully right" is:
 as many corridors as areas, each area's corners all vertices of its corridor (within 1e-4°) in
-the published count, a circle's ring at its radius (±1 %) round its centre, exactly the windows
+the published count, a circle's ring at its radius (±1 %, ``radius_nm`` or ``radius_km``) round
+its centre, exactly the windows
 the text gives, and the phase where the text names one.
 
 The grammar: a point is ``"28-38.47N 080-37.31W"`` (degrees-minutes) or ``"28-51-16N 080-42-19W"``
 (degrees-minutes-seconds); a window is ``[start, end]`` or ``{"daily": {first_start, days,
 minutes}}``. A corridor may carry its own ``windows`` and ``phase`` (otherwise the notice's), the
 ``message`` id it must come from (a paste of several NOTAMs), ``track`` (its points must lie
-inside the swath; ``half_width_nm`` records the stated width, ``null`` when none is), and ``arcs``: ``{"after": i,
+inside the swath; with ``half_width_km`` its area is 2 w L + pi w², computed here), ``sector``
+(``centre``, ``radius_km``, clockwise ``from``/``to`` azimuths; its area computed here), and ``arcs``: ``{"after": i,
 "centre", "radius_nm", "clockwise"}`` joins corner ``i`` to the next one along a circle. The
 area of an area with arcs is checked against an area computed here, independently of geowarn,
 with pyproj's Geod (within 1 %).
@@ -22,6 +24,7 @@ verbatim; ``paste-*`` files are the source's messages one after the other, as an
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -97,6 +100,15 @@ def _expected_area_m2(pts: list[tuple[float, float]], arcs: list[dict[str, Any]]
     return abs(area)
 
 
+def _sector_area_m2(lat: float, lon: float, radius_m: float, az_from: float, az_to: float) -> float:
+    """The area of a sector, clockwise from ``az_from`` to ``az_to``, computed here with pyproj."""
+    sweep = (az_to - az_from) % 360.0
+    az = np.linspace(az_from, az_from + sweep, 3601)
+    rim_lon, rim_lat, _ = _WGS84.fwd(np.full_like(az, lon), np.full_like(az, lat), az, np.full_like(az, radius_m))
+    area, _ = _WGS84.polygon_area_perimeter(np.r_[lon, rim_lon], np.r_[lat, rim_lat])
+    return abs(area)
+
+
 def _vertices(geom: Any) -> np.ndarray:
     polys = getattr(geom, "geoms", [geom])
     return np.vstack([np.asarray(p.exterior.coords) for p in polys])
@@ -136,13 +148,31 @@ def _check(notice: dict[str, Any]) -> list[str]:
                     )
         elif "track" in exp:
             polys = getattr(c.geometry, "geoms", [c.geometry])
-            for text_pt in exp["track"]["points"]:
-                lat, lon = _point(text_pt)
+            pts = [_point(t) for t in exp["track"]["points"]]
+            for text_pt, (lat, lon) in zip(exp["track"]["points"], pts, strict=True):
                 if not any(p.covers(Point(x, lat)) for p in polys for x in (lon, lon - 360.0, lon + 360.0)):
                     problems.append(f"area {i + 1}: track point {text_pt} is outside the corridor")
+            if exp["track"].get("half_width_km"):
+                w = exp["track"]["half_width_km"] * 1000.0  # a swath with round ends: 2 w L + pi w^2
+                length = sum(_WGS84.inv(a[1], a[0], b[1], b[0])[2] for a, b in itertools.pairwise(pts))
+                want_area = 2 * w * length + np.pi * w * w
+                got_area = abs(_WGS84.geometry_area_perimeter(c.geometry)[0])
+                if abs(got_area - want_area) > 0.01 * want_area:
+                    problems.append(
+                        f"area {i + 1}: {got_area / 1e6:.1f} km², expected {want_area / 1e6:.1f} km² (swath)"
+                    )
+        elif "sector" in exp:
+            sec = exp["sector"]
+            clat, clon = _point(sec["centre"])
+            want_area = _sector_area_m2(clat, clon, sec["radius_km"] * 1000.0, sec["from"], sec["to"])
+            got_area = abs(_WGS84.geometry_area_perimeter(c.geometry)[0])
+            if abs(got_area - want_area) > 0.01 * want_area:
+                problems.append(f"area {i + 1}: {got_area / 1e6:.1f} km², expected {want_area / 1e6:.1f} km² (sector)")
+            if np.min(np.abs(verts[:, 1] - clat) + np.abs(verts[:, 0] - clon)) > 1e-4:
+                problems.append(f"area {i + 1}: the sector's centre is not its apex")
         else:
             lat, lon = _point(exp["circle"]["centre"])
-            r = exp["circle"]["radius_nm"] * NM
+            r = exp["circle"]["radius_nm"] * NM if "radius_nm" in exp["circle"] else exp["circle"]["radius_km"] * 1000.0
             _, _, dist = GEOD.inv(np.full(len(verts), lon), np.full(len(verts), lat), verts[:, 0], verts[:, 1])
             if not np.allclose(dist, r, rtol=0.01):
                 problems.append(f"area {i + 1}: ring {dist.min():.0f}–{dist.max():.0f} m from the centre, not {r:.0f}")
@@ -199,3 +229,6 @@ def test_the_grammar_reads_what_it_is_given() -> None:
     base = _WGS84.inv(10.0, north, 10.0, south)[2]
     height = _WGS84.inv(10.0, 40.0, 10.5, 40.0)[2]
     assert _expected_area_m2([*corners, (40.0, 10.5)], []) == pytest.approx(base * height / 2, rel=0.01)
+    # a quarter sector is a quarter of the circle
+    quarter = _sector_area_m2(40.0, 10.0, 30 * NM, 0.0, 90.0)
+    assert quarter == pytest.approx(np.pi * (30 * NM) ** 2 / 4, rel=2e-3)

@@ -230,3 +230,16 @@ def test_compact_points_with_the_hemisphere_after_a_dash() -> None:
     (c,) = parse(_read("notam-e3928-25-ymmm-ddmm-dashes.txt")).corridors  # 3046S10344E -3327S10315E
     xs, ys = zip(*c.geometry.exterior.coords, strict=True)
     assert any(abs(y + (33 + 27 / 60)) < 1e-6 and abs(x - (103 + 15 / 60)) < 1e-6 for x, y in zip(xs, ys, strict=True))
+
+
+def test_a_sector_and_a_line_with_a_width() -> None:
+    (s,) = parse(_read("notam-q1507-25-ulll-sector.txt")).corridors
+    assert s.properties["shape"] == "sector" and s.properties["azimuths"] == [321.0, 144.0]
+    clat, clon = 61 + 4 / 60 + 24 / 3600, 33 + 10 / 60 + 23 / 3600  # 610424N0331023E
+    xs, ys = zip(*s.geometry.exterior.coords, strict=True)
+    az, _, dist = GEOD.inv([clon] * len(xs), [clat] * len(xs), xs, ys)
+    rim = [a % 360 for a, d in zip(az, dist, strict=True) if abs(d - 8000.0) < 1.0]
+    assert len(rim) >= 100 and max(dist) < 8001.0  # the arc, densified; the radial edges inside it
+    assert all(a >= 321.0 - 1e-3 or a <= 144.0 + 1e-3 for a in rim)  # clockwise from 321 through north to 144
+    (t,) = parse(_read("notam-q1423-25-ulll-line-with-width.txt")).corridors
+    assert t.properties["shape"] == "track" and t.properties["half_width_nm"] == round(1000 / NM, 3)
