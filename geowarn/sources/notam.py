@@ -6,6 +6,8 @@ Q-line's approximate circle), polygons ``N194400E1235300-N194300E1245100-… BAC
 (several per NOTAM: split at ``BACK TO START``, ``AREA x:``, or where prose, not a separator,
 stands between two points; a point alone inside an area, such as an expected fall point, is no
 corner and is warned), ``CIRCLE RADIUS 5NM CENTRED ON …`` and the FAA's ``1.7NM RADIUS OF …``,
+sectors ``SECTOR CENTRE … AZM 321-144 DEG RADIUS 8KM`` (clockwise from the first azimuth), lines
+with a width ``WI 1KM EITHER SIDE OF LINE JOINING POINTS: …`` (a geodesic swath),
 vertical limits (``F) SFC G) UNL``, ``SFC-UNL``, ``FL180-FL600``, ``5000FT AMSL``) kept as
 ``lower``/``upper`` properties, windows ``06 JUL 03:18 2023 UNTIL 06 JUL 04:45 2023`` and
 ``B) 2307060318 C) 2307060445`` with item ``D)`` read by :func:`_schedule` (``DAILY 2230-0330``,
