@@ -12,7 +12,7 @@ The grammar: a point is ``"28-38.47N 080-37.31W"`` (degrees-minutes) or ``"28-51
 minutes}}``. A corridor may carry its own ``windows`` and ``phase`` (otherwise the notice's), the
 ``message`` id it must come from (a paste of several NOTAMs), ``track`` (its points must lie
 inside the swath; with ``half_width_km`` its area is 2 w L + pi w², computed here), ``sector``
-(``centre``, ``radius_km``, clockwise ``from``/``to`` azimuths; its area computed here), and ``arcs``: ``{"after": i,
+(``centre``, ``radius_km``, clockwise ``from_deg``/``to_deg``; its area computed here), and ``arcs``: ``{"after": i,
 "centre", "radius_nm", "clockwise"}`` joins corner ``i`` to the next one along a circle. The
 area of an area with arcs is checked against an area computed here, independently of geowarn,
 with pyproj's Geod (within 1 %).
@@ -164,7 +164,7 @@ def _check(notice: dict[str, Any]) -> list[str]:
         elif "sector" in exp:
             sec = exp["sector"]
             clat, clon = _point(sec["centre"])
-            want_area = _sector_area_m2(clat, clon, sec["radius_km"] * 1000.0, sec["from"], sec["to"])
+            want_area = _sector_area_m2(clat, clon, sec["radius_km"] * 1000.0, sec["from_deg"], sec["to_deg"])
             got_area = abs(_WGS84.geometry_area_perimeter(c.geometry)[0])
             if abs(got_area - want_area) > 0.01 * want_area:
                 problems.append(f"area {i + 1}: {got_area / 1e6:.1f} km², expected {want_area / 1e6:.1f} km² (sector)")
