@@ -59,6 +59,7 @@ def zone_rows(zones: list[AlertZone]) -> list[dict[str, Any]]:
 
 
 def event_card(event: Event, zones: list[AlertZone] | None = None) -> dict[str, Any]:
+    """Return the card of an event for the pages: names, status, window and, with ``zones``, their count and worst."""
     starts = [c.window_start for c in event.corridors if c.window_start]
     ends = [c.window_end for c in event.corridors if c.window_end]
     card = {
@@ -89,6 +90,7 @@ def dashboard(store: Store) -> dict[str, Any]:
 
 
 def event_page(store: Store, event_id: str) -> dict[str, Any]:
+    """Return the template values of the event page: card, zone rows, corridors, history and inputs."""
     event = store.get_event(event_id)
     zones = store.zones(event_id)
     history = store.history(event_id)
@@ -134,7 +136,7 @@ def overview_map(store: Store, options: Options) -> str:
 
 
 def parse_now(value: str | None) -> datetime | None:
-    """An ISO 8601 time (``2026-12-02T20:12:00Z``) for a test-only ``?now=``; ``None`` when absent.
+    """Parse an ISO 8601 time (``2026-12-02T20:12:00Z``) for a test-only ``?now=``; ``None`` when absent.
 
     >>> parse_now("2026-12-02T20:12:00Z").isoformat(), parse_now(None)
     ('2026-12-02T20:12:00+00:00', None)
@@ -168,13 +170,13 @@ def countdown_text(seconds: int | None, lang: str) -> str:
 
 
 def _label(prefix: str, value: object, lang: str) -> str:
-    """The catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
+    """Return the catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
     key = f"{prefix}.{value}"
     return message(key, lang) if key in CATALOGUE else str(value)
 
 
 def local_window(start: datetime | None, end: datetime | None, now: datetime, tz: str, lang: str) -> str:
-    """A window in local time with its zone named once: ``07:00–10:00 JST`` (dates when not today).
+    """Format a window in local time with its zone named once: ``07:00–10:00 JST`` (dates when not today).
 
     >>> t = datetime(2026, 12, 2, 22, tzinfo=UTC)
     >>> local_window(t, t.replace(day=3, hour=1), t.replace(hour=20), "Asia/Tokyo", "ja")
@@ -225,7 +227,7 @@ def region_page(
     now: datetime | None = None,
     lang: str = "en",
 ) -> dict[str, Any]:
-    """The region's verdict (:func:`geowarn.verdict.region_verdict`), its current zones and its history.
+    """Gather the region's verdict (:func:`geowarn.verdict.region_verdict`), its current zones and its history.
 
     ``lang`` is the page language (``en``/``ja``, see :func:`geowarn.i18n.pick_language`);
     every text is in it and every time is in the region's local time with its zone named.
@@ -314,10 +316,12 @@ class OperatorForm:
 
     @classmethod
     def empty(cls, event_id: str | None = None) -> OperatorForm:
+        """Return an empty form (an update form of ``event_id`` when given)."""
         return cls(event_id=event_id or "", update=bool(event_id))
 
     @classmethod
     def from_request(cls, form: Mapping[str, str], files: Mapping[str, Any]) -> OperatorForm:
+        """Read the operator form from the request fields and uploaded files."""
         mode = form.get("mode", "text")
         if mode not in ("text", "file", "profile"):
             raise InvalidParameter(f"unknown input mode {mode!r}")
@@ -339,7 +343,7 @@ class OperatorForm:
         return out
 
     def payload(self) -> tuple[str | bytes, str, str | None]:
-        """(data, format, filename) to parse."""
+        """Return the (data, format, filename) to parse."""
         if self.mode == "file":
             if not self.file_b64:
                 raise InvalidParameter("choose a file to upload")
@@ -355,7 +359,7 @@ class OperatorForm:
         return self.text, self.format, None
 
     def profile_toml(self) -> str:
-        """The launch profile (geowarn's TOML profile format) from the form fields."""
+        """Build the launch profile (geowarn's TOML profile format) from the form fields."""
         p = self.profile
 
         def num(key: str) -> float:
@@ -403,6 +407,7 @@ def _toml_str(text: str) -> str:
 
 
 def preview(store: Store, form: OperatorForm, options: Options) -> dict[str, Any]:
+    """Return the template values of the operator preview: the parsed event's card, zones, corridors and map."""
     data, fmt, filename = form.payload()
     result = service.preview(
         data, format=fmt, filename=filename, name=form.name or None, event_id=form.event_id or None, options=options

