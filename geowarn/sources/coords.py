@@ -9,7 +9,8 @@ Recognised forms (latitude first; the hemisphere letter decides the axis):
                              quotes (``35° 44’06 “N``), hemisphere before
                              or after
 ``N392852E0955438``          compact NOTAM DDMMSS/DDDMMSS (also DDMM)
-``3430N12400E``              compact, hemisphere after (also ``3604.25N/12430.50E``)
+``3430N12400E``              compact, hemisphere after (also ``3604.25N/12430.50E``,
+                             and ``…E-654500N0423000E`` after a dash)
 ``36 04.2N 124 30.5E``       degree–minute with spaces, hemisphere after
 ``N11 54 E116 48``           degree–minute(–second) pairs (civil protection)
 ``36.0667N 124.5E``          decimal degrees with hemisphere (before/after)
@@ -52,6 +53,7 @@ __all__ = [
     "format_point",
     "line_col",
     "parse_point",
+    "rejoin_broken_points",
 ]
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，：－", "0123456789.,:-")
@@ -142,6 +144,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?<![\d.\-])(?:(?P<num>\d{4,7}(?:\.\d+)?|\d{1,3})|(?P<dec>\d{1,3}\.\d+)[ \t]?)(?P<h>[NSEW])(?![A-Za-z])"
         ),
     ),
+    # compact with the hemisphere after, right after a dash: 654800N0431000E-654500N0423000E, 3046S10344E -3327S10315E
+    ("suffix_after_dash", re.compile(r"(?<=-)(?P<num>\d{4,7}(?:\.\d+)?)(?P<h>[NSEW])(?![A-Za-z])")),
 ]
 _BARE_PAIR = re.compile(
     r"(?<![\w.\-+])(?P<lat>[-+]?\d{1,2}\.\d+)\s{0,3}[,;]?\s{0,3}(?P<lon>[-+]?\d{1,3}\.\d+)(?!\w|\.\d)"
@@ -293,6 +297,38 @@ def find_components(text: str) -> list[Component]:
             Component(comp.axis, comp.value, comp.start + lead, comp.start + lead + len(token), token, comp.weak)
         )
     return out
+
+
+_COMPACT_PAIR = re.compile(
+    r"[NS]\d{4}(?:\d{2})?(?:\.\d+)?[EW]\d{5}(?:\d{2})?(?:\.\d+)?|\d{4}(?:\d{2})?(?:\.\d+)?[NS]\d{5}(?:\d{2})?(?:\.\d+)?[EW]"
+)
+_BROKEN = re.compile(
+    r"(?<![A-Z0-9.])(?P<left>[NS]?\d[0-9NSEW.]{0,14})(?P<gap>[ \t]*\r?\n[ \t]*)(?P<right>[0-9][0-9EW.]{0,14})"
+)
+
+
+def rejoin_broken_points(text: str) -> str:
+    r"""Rewrite each compact point that a line break cut in two as one point, keeping the length.
+
+    NOTAM lines are cut at a fixed width, even inside a coordinate. Where the two pieces make one
+    compact point (and the first alone does not), the line break moves after the point, so every
+    offset before and after stays valid and the line count is unchanged.
+
+    NOTAM A3520/24 (ZLHW, 2024): ``…-N391942E1021208-N39`` / ``5205E1020948,``
+
+    >>> rejoin_broken_points("N391942E1021208-N39\n5205E1020948,\nBACK TO START.")
+    'N391942E1021208-N395205E1020948\n,\nBACK TO START.'
+    >>> rejoin_broken_points("S06 42 E089 16\nS06 48 E089 48")  # whole points: unchanged
+    'S06 42 E089 16\nS06 48 E089 48'
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        left, gap, right = m.group("left"), m.group("gap"), m.group("right")
+        if _COMPACT_PAIR.fullmatch(left) or not _COMPACT_PAIR.fullmatch(left + right):
+            return m.group(0)
+        return left + right + gap
+
+    return _BROKEN.sub(fix, text)
 
 
 def find_points(text: str, *, strict: bool = False, bare_decimal: bool = True) -> list[PointMatch]:

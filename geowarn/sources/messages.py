@@ -6,7 +6,8 @@ into its neighbour. A message starts at a line beginning with a NOTAM id (``A123
 ``(A1234/23 NOTAMN``, ``!FDC 3/1234``) or a warning id (``NAVAREA XII 387/23``, ``HYDROPAC
 1234/23``); a bare date-time group on the line just above a warning id (NGA's printed layout)
 belongs to that warning. A second id line before anything else of the message (``HYDROPAC
-321/16`` then ``NAVAREA XI 0123/16``) is the same message.
+321/16`` then ``NAVAREA XI 0123/16``) is the same message, and so is a NOTAM id repeated right
+after its own message (the next part of ``A0380/25 … PART 1 OF 2``).
 
 >>> text = "A0001/23 NOTAMN\nE) N392852E0955438-N385637E0955854-N385000E0960000 BACK TO START\n"
 >>> [s for s, _ in split_messages(text + text.replace("A0001", "A0002"), "notam")]
@@ -39,8 +40,12 @@ def split_messages(text: str, fmt: str) -> list[tuple[int, int]]:
     if pat is None:
         return [(0, len(text))]
     starts: list[int] = []
+    ids: list[str] = []
     for m in pat.finditer(text):
         start = m.start()
+        mid = " ".join(m.group(0).strip(" \t(").split())
+        if fmt == "notam" and ids and mid == ids[-1]:
+            continue  # the same NOTAM id again: its next part (PART 2 OF 2), the same message
         if starts:
             line_end = text.find("\n", starts[-1])
             first_line_end = len(text) if line_end < 0 else line_end
@@ -54,6 +59,7 @@ def split_messages(text: str, fmt: str) -> list[tuple[int, int]]:
             if dtg and (not starts or dtg.start() > starts[-1]):
                 start = dtg.start()
         starts.append(start)
+        ids.append(mid)
     if len(starts) <= 1:
         return [(0, len(text))]
     starts[0] = 0

@@ -3,11 +3,13 @@
 What is read
 ------------
 - the message id (``NAVAREA XI 0123/16``, ``HYDROPAC 321/16``, NAVTEX ``ZCZC JA12``) and the
-  date-time group after it (``060745Z FEB 16``) as the issue date;
+  date-time group after it (``060745Z FEB 16``), or alone on the line above it (NGA's printed
+  layout), as the issue date;
 - lettered areas (``A.``, ``B.`` …, ``AREA A:``, ``AREA 1:``) or, without letters, every paragraph with coordinates;
 - polygons after ``BOUND(ED) BY`` / ``JOINING`` (corner lists out of ring order are re-ordered,
   see :mod:`geowarn.sources.rings`); ``CIRCLE RADIUS n NM CENTERED ON …`` and ``WITHIN n MILES
-  OF …`` (one point) → a geodesic circle; ``TRACKLINE JOINING …`` → a swath either side of the
+  OF …`` (one point; the radius in digits or words, ``WITHIN THREE MILES OF``) → a geodesic
+  circle; ``TRACKLINE JOINING …`` → a swath either side of the
   line: the stated ``WITHIN n MILES`` / ``n NM EITHER SIDE``, else :data:`DEFAULT_TRACK_HALF_WIDTH_NM`;
 - windows ``121606Z TO 121854Z NOV [22]``, ``302200Z NOV TO 010400Z DEC``, ``ALTERNATE …``,
   ``2230Z TO 0330Z DAILY 07 THRU 13 FEB`` and ``DAILY 2230Z TO 0330Z 07 THRU 13 FEB`` (a daily
@@ -20,7 +22,8 @@ What is read
   below; a list of ranges whose
   month is written only at its end (``191218Z TO 191647Z, ALTERNATE … AND 250947Z TO 251416Z APR``)
   takes that month; NGA's ``text`` without a header takes its year and month from ``CANCEL THIS
-  MSG 251516Z APR 23``;
+  MSG 251516Z APR 23``; ``DAILY 17 DEC THRU 16 JAN 26:`` before lettered areas that each give
+  their own ``0401Z TO 0612Z``; ``01 THRU 23 NOV`` without times (whole days);
 - China MSA warnings (``沪航警238/23``, Chinese windows in Beijing time, see
   :mod:`geowarn.sources.cjk_time`);
 - ``CANCEL THIS MSG 140430Z FEB 16`` → ``meta["cancel_at"]``; ``CANCEL NAVAREA IV 1165/22``,
@@ -115,6 +118,15 @@ _DAILY_DAYS_FIRST = re.compile(
     rf"(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?\s+(?:TO|THRU|THROUGH|-)\s+(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH_RE})\b"
     rf"{_YEAR.format(n='y')}\s+DAILY\s+(?:FROM\s+)?(?P<s>\d{{4}})\s*(?:Z|UTC)?\s+(?:TO|-)\s+(?P<e>\d{{4}})\s*(?:Z|UTC)\b"
 )
+_DAYS_ONLY = re.compile(
+    rf"\bDAILY\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b)?\s+(?:THRU|THROUGH|TO|-)\s+(?P<d2>\d{{1,2}})"
+    rf"\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')}(?!\s+\d{{4}}Z)"
+)
+_DATES_ONLY = re.compile(
+    rf"(?<![\d/])(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH_RE})\b{_YEAR.format(n='y1')})?\s+(?:THRU|THROUGH)\s+"
+    rf"(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y')}(?!\s+\d{{4}}Z|\s+DAILY)"
+)
+_TIMES_ONLY = re.compile(r"(?<![\d/])(?P<s>\d{4})Z\s+(?:TO|-)\s+(?P<e>\d{4})Z")
 _DAYS = r"(?P<days>\d{1,2}(?:(?:\s*,\s*|\s+AND\s+)\d{1,2})+)"
 _DAILY_LIST = re.compile(
     rf"DAILY\s+{_DAYS}\s+(?P<mon>{MONTH_RE})\b{_YEAR.format(n='y')},?\s+(?:FROM\s+)?(?P<s>\d{{4}})Z?\s+(?:TO|-)\s+"
@@ -133,10 +145,19 @@ _LABEL = re.compile(
 )
 _PARAGRAPH = re.compile(r"(?m)^[ \t]*(?:\d{1,2}\.[ \t]|NNNN\b)")
 _UNIT = r"(?P<u>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b"
+_WORDS = "ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE TEN ELEVEN TWELVE THIRTEEN FOURTEEN FIFTEEN SIXTEEN"
+NUMBER_WORDS = {w: i + 1 for i, w in enumerate([*_WORDS.split(), "SEVENTEEN", "EIGHTEEN", "NINETEEN", "TWENTY"])} | {
+    "THIRTY": 30,
+    "FORTY": 40,
+    "FIFTY": 50,
+}
+"""Radii written in words (``WITHIN THREE MILES OF``), as NGA warnings write small numbers."""
+_NUM_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _RADIUS = re.compile(
     r"(?:RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*" + _UNIT + r"|(?P<r2>\d+(?:\.\d+)?)\s*"
     r"(?P<u2>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\s+RADIUS"
-    r"|WITHIN\s+(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b)"
+    r"|WITHIN\s+(?P<r3>\d+(?:\.\d+)?|(?:" + _NUM_WORD + r")(?=\s))\s*"
+    r"(?P<u3>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?|METERS?|METRES?|M)\b)"
 )
 _EITHER_SIDE = re.compile(
     r"(?P<r>\d+(?:\.\d+)?)\s*(?P<u>NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|MILES?|KM|KILOMETERS?|KILOMETRES?)\s+(?:EITHER|EACH)\s+SIDE"
@@ -146,8 +167,13 @@ _CIRCLE = re.compile(r"\bCIRCLE\b|\bRADIUS\b|\bCENT(?:ER|RE)D?\s+(?:ON|AT)\b|\bW
 
 
 def _to_m(value: str, unit: str) -> float:
+    """Convert a radius or width to metres: ``_to_m("THREE", "MILES")`` is 3 NM (miles are nautical here).
+
+    >>> round(_to_m("THREE", "MILES"))
+    5556
+    """
     u = unit.upper()
-    v = float(value)
+    v = float(NUMBER_WORDS.get(value.upper(), 0) or value)
     if u.startswith("K"):
         return v * 1000.0
     if u.startswith("M") and not u.startswith("MI"):
@@ -221,7 +247,22 @@ def _parse_range(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]
     return [_window(text, m.start(), token, start, end)]
 
 
-def _parse_daily(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
+class _DaysAndTimes:
+    """A days clause and a later time range read as one ``_DAILY`` match (same group names)."""
+
+    def __init__(self, days: re.Match[str], times: re.Match[str]) -> None:
+        self.days, self.times = days, times
+
+    def group(self, name: str | int = 0) -> Any:
+        if name == 0:
+            return f"{self.times.group(0)} {self.days.group(0)}"
+        return self.times.group(name) if name in ("s", "e") else self.days.group(name)
+
+    def start(self, name: str | int = 0) -> int:
+        return self.times.start(name) if name in ("s", "e") else self.days.start(name if name else 0)
+
+
+def _parse_daily(text: str, m: re.Match[str] | _DaysAndTimes, ctx: _Context) -> list[TimeWindow]:
     token = " ".join(m.group(0).split())
 
     def fail(problem: str) -> ParseError:
@@ -253,6 +294,25 @@ def _parse_daily(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]
         out.append(TimeWindow(day, end))
         day += timedelta(days=1)
     return out
+
+
+def _parse_dates_only(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
+    """Read ``01 THRU 23 NOV`` without times: one window over the whole days (to 240000Z).
+
+    NAVAREA XII 762/23: ``CABLE OPERATIONS 01 THRU 23 NOV`` (its cancel time 240001Z NOV agrees):
+
+    >>> w = _parse_dates_only("", _DATES_ONLY.search("CABLE OPERATIONS 01 THRU 23 NOV"), _Context(2023, 10))[0]
+    >>> w.start.isoformat(), w.end.isoformat()
+    ('2023-11-01T00:00:00+00:00', '2023-11-24T00:00:00+00:00')
+    """
+    token = " ".join(m.group(0).split())
+    m2 = MONTHS[m["m2"]]
+    y2 = _year(m["y"]) or ctx.year_for(m2)
+    m1 = MONTHS[m["m1"]] if m["m1"] else m2
+    y1 = _year(m["y1"]) or (y2 - 1 if m1 > m2 else y2)
+    start = _when(text, m.start("d1"), token, y1, m1, int(m["d1"]), 0, 0)
+    last = _when(text, m.start("d2"), token, y2, m2, int(m["d2"]), 0, 0)
+    return [_window(text, m.start(), token, start, last + timedelta(days=1))]
 
 
 def _parse_daily_list(text: str, m: re.Match[str], ctx: _Context) -> list[TimeWindow]:
@@ -292,6 +352,35 @@ def _list_months(work: str, ranges: list[re.Match[str]]) -> list[int | None]:
     return out
 
 
+def _days_then_times(text: str, work: str, ctx: _Context, taken: bytearray) -> list[tuple[int, int, list[TimeWindow]]]:
+    """Read ``DAILY 17 DEC THRU 16 JAN 26:`` then each area's own ``A. 0401Z TO 0612Z IN AREA …``.
+
+    NAVAREA IV 1370/25 gives the days once and the times per area; ``taken`` marks what is read.
+    """
+    found: list[tuple[int, int, list[TimeWindow]]] = []
+    days_only = [m for m in _DAYS_ONLY.finditer(work) if not any(taken[m.start() : m.end()])]
+    for k, dm in enumerate(days_only):
+        stop = days_only[k + 1].start() if k + 1 < len(days_only) else len(work)
+        for tm in _TIMES_ONLY.finditer(work, dm.end(), stop):
+            if any(taken[tm.start() : tm.end()]):
+                continue
+            found.append((tm.start(), tm.end(), _parse_daily(text, _DaysAndTimes(dm, tm), ctx)))
+            taken[tm.start() : tm.end()] = b"\x01" * (tm.end() - tm.start())
+            taken[dm.start() : dm.end()] = b"\x01" * (dm.end() - dm.start())
+    return found
+
+
+def _whole_days(text: str, work: str, ctx: _Context, taken: bytearray) -> list[tuple[int, int, list[TimeWindow]]]:
+    """Read ``CABLE OPERATIONS 01 THRU 23 NOV`` (no times) as whole days, 010000Z to 240000Z."""
+    found: list[tuple[int, int, list[TimeWindow]]] = []
+    for m in _DATES_ONLY.finditer(work):
+        if any(taken[m.start() : m.end()]) or re.search(r"\bDAILY\s*$", work[max(0, m.start() - 8) : m.start()]):
+            continue
+        found.append((m.start(), m.end(), _parse_dates_only(text, m, ctx)))
+        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    return found
+
+
 def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, list[TimeWindow]]]:
     """``(start, end, windows)`` for every window expression in ``work`` (cancels masked)."""
     found: list[tuple[int, int, list[TimeWindow]]] = []
@@ -305,7 +394,9 @@ def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, l
                 continue
             found.append((m.start(), m.end(), _parse_daily(text, m, ctx)))
             taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    found += _days_then_times(text, work, ctx, taken)
     ranges = [m for m in _RANGE.finditer(work) if not any(taken[m.start() : m.end()])]
+    found += _whole_days(text, work, ctx, taken)
     for m, month in zip(ranges, _list_months(work, ranges), strict=True):
         rctx = ctx if month is None else _Context(ctx.year_for(month) if ctx.year is not None else None, month)
         found.append((m.start(), m.end(), _parse_range(text, m, rctx)))
@@ -453,7 +544,7 @@ def _shape(area: _Area, text: str, work: str, preamble: str) -> tuple[Any, dict[
             )
         r, u = _radius_value(radius)
         rm = _to_m(r, u)
-        props.update(shape="circle", radius_nm=round(rm / NM, 3))
+        props.update(shape="circle", radius_nm=round(rm / NM, 3), centre=[latlon[0][0], latlon[0][1]])
         return rings.circle(latlon[0][0], latlon[0][1], rm, label, line=line), props
     if len(latlon) == 2:
         raise ParseError(f"area {label}: two points do not make an area (is it a TRACKLINE?)", line=line)
@@ -477,47 +568,60 @@ def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
     return ls, (len(text) if le < 0 else le)
 
 
-def parse_navwarn(  # noqa: C901 - one pass over header, body and cancel lines; being reworked in issue 12
-    data: str | bytes,
-    *,
-    issued: datetime | None = None,
-    message_id: str | None = None,
-    extra_meta: dict[str, Any] | None = None,
-) -> ParsedInput:
-    """Parse one navigational warning into corridors (see the module docstring)."""
-    text = as_text(data, "navigational warning")
-    work = mask_comments(text).upper()
-    meta: dict[str, Any] = dict(extra_meta or {})
-    cancel_spans = [(m.start(), m.end()) for m in _CANCEL.finditer(work)]
+def _dtg_above(work: str, offset: int) -> re.Match[str] | None:
+    r"""Find the date-time group standing alone on the line just above ``offset`` (``072032Z DEC 25``).
 
-    # message id: the first series number outside a CANCEL sentence
-    if message_id is None:
-        for m in _MSG_ID.finditer(work):
-            if not any(s <= m.start() < e for s, e in cancel_spans):
-                message_id = _norm_id(m.group("series"), m.group("num"), m.group("year"))
-                dtg = _DTG.match(work, m.end() + len(work[m.end() :]) - len(work[m.end() :].lstrip()))
-                if issued is None and dtg:
-                    issued = _when(
-                        text,
-                        dtg.start(),
-                        dtg.group(0),
-                        _year(dtg.group("y")) or 2000,
-                        MONTHS[dtg.group("mon")],
-                        int(dtg.group("d")),
-                        int(dtg.group("h")),
-                        int(dtg.group("mi")),
-                    )
-                if issued is None:
-                    meta.setdefault("year_from_id", _year(m.group("year")))
-                break
-        else:
-            z = _ZCZC.search(work)
-            msa = MSA_ID.search(text)
-            if z:
-                message_id = f"NAVTEX {z.group('id')}"
-            elif msa:  # China MSA: 沪航警238/23
-                message_id = re.sub(r"\s+", "", msa.group("id"))
-                meta.setdefault("year_from_id", _year(msa.group("year")))
+    >>> _dtg_above("072032Z DEC 25\nNAVAREA XII 813/25(18,21).", 15).group(0)
+    '072032Z DEC 25'
+    """
+    line_start = work.rfind("\n", 0, offset) + 1
+    if work[line_start:offset].strip():
+        return None
+    prev = work.rfind("\n", 0, max(0, line_start - 1)) + 1
+    m = _DTG.match(work, prev + len(work[prev:line_start]) - len(work[prev:line_start].lstrip()))
+    return m if m and not work[m.end() : line_start].strip(" \t\r\n.") else None
+
+
+def _dtg_time(text: str, dtg: re.Match[str]) -> datetime:
+    """Return the time of a date-time group ``072032Z DEC 25``."""
+    g = dtg
+    return _when(
+        text, g.start(), g.group(0), _year(g["y"]) or 2000, MONTHS[g["mon"]], int(g["d"]), int(g["h"]), int(g["mi"])
+    )
+
+
+def _identify(
+    text: str, work: str, cancel_spans: list[tuple[int, int]], issued: datetime | None, meta: dict[str, Any]
+) -> tuple[str | None, datetime | None]:
+    """Return the message id (the first series number outside a CANCEL sentence) and the issue time.
+
+    The issue time is the date-time group after the id or alone on the line above it; without
+    one, the id's year goes into ``meta["year_from_id"]``. NAVTEX ``ZCZC JA12`` and China MSA ids
+    (``沪航警238/23``) are read when there is no series number.
+    """
+    for m in _MSG_ID.finditer(work):
+        if any(s <= m.start() < e for s, e in cancel_spans):
+            continue
+        message_id = _norm_id(m.group("series"), m.group("num"), m.group("year"))
+        dtg = _DTG.match(work, m.end() + len(work[m.end() :]) - len(work[m.end() :].lstrip()))
+        dtg = dtg or _dtg_above(work, m.start())  # NGA's printed layout: the group on the line above the id
+        if issued is None and dtg:
+            issued = _dtg_time(text, dtg)
+        if issued is None:
+            meta.setdefault("year_from_id", _year(m.group("year")))
+        return message_id, issued
+    z = _ZCZC.search(work)
+    msa = MSA_ID.search(text)
+    if z:
+        return f"NAVTEX {z.group('id')}", issued
+    if msa:  # China MSA: 沪航警238/23
+        meta.setdefault("year_from_id", _year(msa.group("year")))
+        return re.sub(r"\s+", "", msa.group("id")), issued
+    return None, issued
+
+
+def _context(work: str, issued: datetime | None, meta: dict[str, Any]) -> _Context:
+    """Return the year and month windows without them take: the issue date, the id's year, ``CANCEL THIS MSG``."""
     ctx = _Context(issued.year, issued.month) if issued else _Context(meta.pop("year_from_id", None), None)
     meta.pop("year_from_id", None)
     if ctx.month is None:  # NGA's text has no header: the message's own CANCEL THIS MSG date
@@ -528,22 +632,22 @@ def parse_navwarn(  # noqa: C901 - one pass over header, body and cancel lines; 
             meta["year_from"] = "cancel-this-msg"
     if ctx.year is None:
         meta["year_assumed"] = datetime.now(UTC).year
-    if message_id:
-        meta["message_id"] = message_id
-    if issued:
-        meta["issued"] = format_time(issued)
+    return ctx
 
-    _cancels(text, work, ctx, meta)
-    windowed = mask(work, cancel_spans)
-    windows = _find_windows(text, windowed, ctx)
-    windows += find_cjk_windows(windowed, ctx.year or datetime.now(UTC).year)
-    windows.sort(key=lambda f: f[0])
-    areas = _areas(text, windowed)
-    if not areas:
-        if meta.get("cancels") or meta.get("cancel_at"):
-            return ParsedInput("navwarn", [], meta)
-        raise ParseError("no areas found (expected coordinates such as 36-04N 124-30E)", line=1, column=1)
 
+def _corridors(
+    text: str,
+    windowed: str,
+    areas: list[_Area],
+    windows: list[tuple[int, int, list[TimeWindow]]],
+    message_id: str | None,
+    meta: dict[str, Any],
+) -> list[Corridor]:
+    """Build one corridor per area, with its phase, windows and ``raw`` (the header lines and its own).
+
+    A window written inside an area, before its last corner, is that area's own; any other (before
+    the areas, or after an area's corners) applies to every area: more windows, not fewer.
+    """
     first = areas[0].start
     header_end = text.rfind("\n", 0, first) + 1
     header_lines = [ln for ln in text[:header_end].splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
@@ -560,13 +664,10 @@ def parse_navwarn(  # noqa: C901 - one pass over header, body and cancel lines; 
     title = next((ln.strip() for ln in header_lines if not _MSG_ID.search(ln.upper())), "")
     if title:
         meta.setdefault("title", title)
-
-    # a window written inside an area, before its last corner, is that area's own; any other
-    # (before the areas, or after an area's corners) applies to every area: more windows, not fewer
-    owner: list[int | None] = []
-    for s, _, _ in windows:
-        idx = next((i for i, a in enumerate(areas) if a.start <= s < max(p.end for p in a.points)), None)
-        owner.append(idx)
+    owner = [
+        next((i for i, a in enumerate(areas) if a.start <= s < max(p.end for p in a.points)), None)
+        for s, _, _ in windows
+    ]
     shared = [w for (_, _, ws), o in zip(windows, owner, strict=True) if o is None for w in ws]
     corridors: list[Corridor] = []
     used: dict[str, int] = {}
@@ -578,7 +679,6 @@ def parse_navwarn(  # noqa: C901 - one pass over header, body and cancel lines; 
             suffix = f"{suffix}-{used[suffix]}"
         geom, props = _shape(area, text, windowed, preamble.upper())
         ls, le = _line_span(text, area.start, max(p.end for p in area.points))
-        raw = "\n".join([*header_lines, text[ls:le]])
         props["area"] = area.label
         if how != "text" or phase is Phase.DEBRIS:
             props["phase_rule"] = how
@@ -590,10 +690,44 @@ def parse_navwarn(  # noqa: C901 - one pass over header, body and cancel lines; 
                 label=f"{message_id or 'warning'} area {area.label}",
                 windows=tuple(sorted(set(own or shared), key=lambda w: (w.start, w.end))),
                 source=message_id or "navigational warning",
-                raw=raw,
+                raw="\n".join([*header_lines, text[ls:le]]),
                 properties=props,
             )
         )
+    return corridors
+
+
+def parse_navwarn(
+    data: str | bytes,
+    *,
+    issued: datetime | None = None,
+    message_id: str | None = None,
+    extra_meta: dict[str, Any] | None = None,
+) -> ParsedInput:
+    """Parse one navigational warning into corridors (see the module docstring)."""
+    text = as_text(data, "navigational warning")
+    work = mask_comments(text).upper()
+    meta: dict[str, Any] = dict(extra_meta or {})
+    cancel_spans = [(m.start(), m.end()) for m in _CANCEL.finditer(work)]
+    if message_id is None:
+        message_id, issued = _identify(text, work, cancel_spans, issued, meta)
+    ctx = _context(work, issued, meta)
+    if message_id:
+        meta["message_id"] = message_id
+    if issued:
+        meta["issued"] = format_time(issued)
+
+    _cancels(text, work, ctx, meta)
+    windowed = mask(work, cancel_spans)
+    windows = _find_windows(text, windowed, ctx)
+    windows += find_cjk_windows(windowed, ctx.year or datetime.now(UTC).year)
+    windows.sort(key=lambda f: f[0])
+    areas = _areas(text, windowed)
+    if not areas:
+        if meta.get("cancels") or meta.get("cancel_at"):
+            return ParsedInput("navwarn", [], meta)
+        raise ParseError("no areas found (expected coordinates such as 36-04N 124-30E)", line=1, column=1)
+    corridors = _corridors(text, windowed, areas, windows, message_id, meta)
     meta["areas"] = [a.label for a in areas]
     return ParsedInput("navwarn", corridors, meta)
 

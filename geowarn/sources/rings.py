@@ -187,14 +187,18 @@ def arc_points(
 ) -> list[tuple[float, float]]:
     """Return the ``(lat, lon)`` points strictly between ``start`` and ``end`` on a geodesic arc round ``centre``.
 
-    The azimuth sweeps clockwise (increasing) or counter-clockwise from ``start`` to ``end``; the
-    distance from the centre goes linearly from ``start``'s to ``end``'s, so the ring passes through
-    both listed points. Each of them must lie within 5 % (at least 0.5 NM) of the stated
-    ``radius_m``: otherwise the arc does not join them and the area is an error, never a chord.
+    The azimuth sweeps clockwise (increasing) or counter-clockwise from ``start`` to ``end`` at
+    the stated radius ("ON A 30 NM ARC"), so the area is the one described even where the
+    published end points are a little off the circle; the ring joins them to the arc along their
+    radials. Each of them must lie within 5 % (at least 0.5 NM) of the stated ``radius_m``:
+    otherwise the arc does not join them and the area is an error, never a chord.
 
-    >>> pts = arc_points((28.624722, -80.653889), (29.124, -80.653889), (28.622, -80.0847), 55560.0, True)
-    >>> len(pts) >= 90, round(pts[len(pts) // 2][0], 2), round(pts[len(pts) // 2][1], 2)
-    (True, 28.97, -80.25)
+    FAA TFR !FDC 1/4530 (2021): ``290730N0803000W … THEN CLOCKWISE ON A 30 NM ARC CENTERED ON
+    283703N0803647W TO 281330N0801600W`` (its ends are 30.95 and 29.79 NM from the centre):
+
+    >>> pts = arc_points((28.6175, -80.613056), (29.125, -80.5), (28.225, -80.266667), 30 * 1852.0, True)
+    >>> len(pts) >= 90, {round(inverse(28.6175, -80.613056, *p)[0] / 1852, 6) for p in pts}
+    (True, {30.0})
     """
     clat, clon = centre
     d1, az1, _ = inverse(clat, clon, start[0], start[1])
@@ -215,7 +219,7 @@ def arc_points(
     out = []
     for i in range(1, n):
         f = i / n
-        out.append(destination(clat, clon, az1 + sweep * f, d1 + (d2 - d1) * f))
+        out.append(destination(clat, clon, az1 + sweep * f, radius_m))
     return out
 
 
@@ -237,6 +241,30 @@ def circle(lat: float, lon: float, radius_m: float, label: str = "", *, line: in
     except (GEOSException, ValueError) as exc:
         raise _err(label, f"the circle cannot be built ({exc}); does it enclose a pole?", line) from None
     return validated(geom, label, line)
+
+
+def sector(
+    lat: float, lon: float, radius_m: float, az_from: float, az_to: float, label: str = "", *, line: int | None = None
+) -> BaseGeometry:
+    """Build the geodesic sector of a circle from azimuth ``az_from`` clockwise to ``az_to`` (degrees true).
+
+    NOTAM Q1507/25 (St Petersburg FIR): ``WI SECTOR CENTRE 610424N0331023E AZM 321-144 DEG RADIUS
+    8KM`` is the part of the 8 km circle between the bearings 321° and 144°, clockwise through north:
+
+    >>> g = sector(61.073333, 33.173056, 8000.0, 321, 144, "1")
+    >>> g.geom_type, round(GEOD.geometry_area_perimeter(g)[0] / 1e6, 1)  # 183/360 of pi * 8 km squared
+    ('Polygon', 102.2)
+    """
+    if not (math.isfinite(radius_m) and 0 < radius_m <= MAX_RADIUS_M):
+        raise _err(label, f"radius {radius_m / 1852:.6g} NM is out of range (0 … {MAX_RADIUS_M / 1852:.0f} NM)", line)
+    if not (0 <= az_from <= 360 and 0 <= az_to <= 360):
+        raise _err(label, f"azimuths {az_from:g}-{az_to:g} are not bearings (0 … 360)", line)
+    check_pole([lat], radius_m, label, line, "sector")
+    sweep = (az_to - az_from) % 360.0 or 360.0
+    n = int(min(3600, max(16, math.ceil(sweep), math.ceil(math.radians(sweep) * radius_m / (MAX_SEGMENT_M / 4)))))
+    rim = [destination(lat, lon, az_from + sweep * i / n, radius_m) for i in range(n + 1)]
+    ring = rim if sweep == 360.0 else [(lat, lon), *rim]
+    return finish(Polygon(_unwrapped(ring)), label, line)
 
 
 def track_buffer(

@@ -1,10 +1,12 @@
 """Never silently wrong: list every coordinate and window in a text that no corridor used.
 
 After a text parser has run, :func:`with_warnings` looks at the input again, independently of
-the parser: each latitude/longitude pair must lie on or inside one of the corridors (a corner, a
-circle's centre, a point of a track), each date-time group (``191218Z``), time of day (``1200Z``) and NOTAM stamp
-(``2304191215``) must start or end one of the windows, be the issue or cancel time, or sit in a
-``CANCEL`` sentence. Whatever is left over, and every lone latitude or longitude, becomes a
+the parser: each latitude/longitude pair must be a corner of a polygon (a point inside one that is
+none of its corners is listed), a circle's or arc's centre or inside a circle or track; each
+date-time group (``191218Z``; one with a digit missing, ``17212Z``, is always listed), time of
+day (``1200Z``), time range (``0231-0328``) and NOTAM stamp (``2304191215``) must start or end one
+of the windows, be the issue or cancel time, or sit in a ``CANCEL`` sentence. Whatever is left
+over, and every lone latitude or longitude, becomes a
 :class:`~geowarn.sources.common.ParseWarning` naming its line and column. The Q) line of a
 NOTAM (an approximate circle only) is not checked.
 
@@ -22,29 +24,62 @@ from collections.abc import Callable
 from datetime import datetime
 
 from shapely.geometry import Point
-from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import ParseError
-from geowarn.model import parse_time
+from geowarn.model import Corridor, parse_time
 from geowarn.sources.common import ParsedInput, ParseWarning, mask, mask_comments
-from geowarn.sources.coords import Component, find_components, line_col
+from geowarn.sources.coords import Component, find_components, line_col, rejoin_broken_points
 
 __all__ = ["collect_warnings", "with_warnings"]
 
 _TOLERANCE_DEG = 1e-5
 _Q_LINE = re.compile(r"(?m)(?:^|(?<=\s))Q\)[^\n]*")
+_NOTAM_ID = re.compile(r"(?<![A-Za-z0-9/])[A-Z]\d{4}/\d{2}(?![\d/])")  # E3847/25 is no longitude
 _CANCEL = re.compile(r"(?i)\bCANCEL[^\n]*")
 _DTG = re.compile(r"(?<![\d/])(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})Z(?![A-Z0-9])")
+_GARBLED = re.compile(r"(?<![\d/])(?:\d{5}|\d{7})Z(?![A-Z0-9])")
+_CLOCK_RANGE = re.compile(r"(?<![\d/.:-])(?P<h1>[0-2]\d)(?P<m1>[0-5]\d) ?- ?(?P<h2>[0-2]\d)(?P<m2>[0-5]\d)(?![\d/.:-])")
+_SUN = re.compile(r"(?i)\b(?:SUNRISE|SUNSET|SR-SS)\b")
 _HHMM = re.compile(r"(?<![\d/])(?P<h>\d{2})(?P<mi>\d{2})Z(?![A-Z0-9])")
 _STAMP = re.compile(r"(?<![\d/])\d{2}(?P<mo>\d{2})(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})(?![\d])")
 
 
-def _covers(geoms: list[BaseGeometry], lat: float, lon: float) -> bool:
-    for g in geoms:
+def _centres(props: dict[str, object]) -> list[tuple[float, float]]:
+    """Return the centres a corridor was drawn round (a circle's, an arc's), as ``(lat, lon)``."""
+    out: list[tuple[float, float]] = []
+    for key in ("centre", "arc_centres"):
+        v = props.get(key)
+        if not isinstance(v, list) or not v:
+            continue
+        for c in v if isinstance(v[0], list) else [v]:
+            if isinstance(c, list) and len(c) == 2:
+                out.append((float(c[0]), float(c[1])))
+    return out
+
+
+def _unused(corridors: list[Corridor], lat: float, lon: float) -> str | None:
+    """Tell why a point is used by no corridor (``None``: it is a corner, a centre, inside a circle or track).
+
+    A point inside a polygon but on none of its edges is no corner of it: the polygon was drawn
+    without it (NOTAM A0215/24's expected fall point), which the operator must see.
+    """
+    inside: str | None = None
+    for c in corridors:
+        if any(
+            abs(clat - lat) <= _TOLERANCE_DEG and abs(((clon - lon + 180) % 360) - 180) <= _TOLERANCE_DEG
+            for clat, clon in _centres(c.properties)
+        ):
+            return None
         for x in (lon, lon - 360.0, lon + 360.0):
-            if g.distance(Point(x, lat)) <= _TOLERANCE_DEG:
-                return True
-    return False
+            pt = Point(x, lat)
+            if c.geometry.distance(pt) > _TOLERANCE_DEG:
+                continue
+            if c.properties.get("shape") != "polygon" or c.geometry.boundary.distance(pt) <= _TOLERANCE_DEG:
+                return None
+            inside = inside or c.id
+    if inside:
+        return f"lies inside {inside} but is none of its corners; not read"
+    return "is not part of any corridor"
 
 
 def _times(out: ParsedInput) -> set[tuple[int, int, int]]:
@@ -70,8 +105,8 @@ def _times(out: ParsedInput) -> set[tuple[int, int, int]]:
 
 def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
     """Warn about what in ``text`` looks like a coordinate or a window-time but no corridor of ``out`` used."""
-    work = mask_comments(text)
-    work = mask(work, [(m.start(), m.end()) for m in _Q_LINE.finditer(work)])
+    work = rejoin_broken_points(mask_comments(text))
+    work = mask(work, [(m.start(), m.end()) for m in (*_Q_LINE.finditer(work), *_NOTAM_ID.finditer(work))])
     found: list[ParseWarning] = []
 
     def add(offset: int, token: str, reason: str) -> None:
@@ -82,24 +117,25 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
         comps = find_components(work)
     except ParseError as exc:
         return [ParseWarning(exc.extra.get("line", 1), exc.extra.get("column", 1), "", exc.detail)]
-    _coordinate_warnings(comps, work, text, [c.geometry for c in out.corridors], add)
+    _coordinate_warnings(comps, work, text, out.corridors, add)
     _time_warnings(_times(out), work, add)
     found.sort(key=lambda w: (w.line, w.column))
     return found
 
 
 def _coordinate_warnings(
-    comps: list[Component], work: str, text: str, geoms: list[BaseGeometry], add: Callable[[int, str, str], None]
+    comps: list[Component], work: str, text: str, corridors: list[Corridor], add: Callable[[int, str, str], None]
 ) -> None:
-    """Report (via ``add``) each lat/lon pair no corridor in ``geoms`` covers and each unpaired or weak component."""
+    """Report (via ``add``) each lat/lon pair no corridor uses (:func:`_unused`) and each unpaired or weak component."""
     i = 0
     while i < len(comps):
         c = comps[i]
         nxt = comps[i + 1] if i + 1 < len(comps) else None
         gap = work[c.end : nxt.start] if nxt is not None else ""
         if c.axis == "lat" and nxt is not None and nxt.axis == "lon" and re.fullmatch(r"[\s,/;:、，]{0,10}", gap):
-            if not _covers(geoms, c.value, nxt.value):
-                add(c.start, text[c.start : nxt.end], "is not part of any corridor")
+            why = _unused(corridors, c.value, nxt.value)
+            if why:
+                add(c.start, text[c.start : nxt.end], why)
             i += 2
             continue
         if c.weak:
@@ -114,20 +150,27 @@ def _time_warnings(keys: set[tuple[int, int, int]], work: str, add: Callable[[in
     """Report (via ``add``) each date-time group or time of day outside ``CANCEL`` lines that starts or ends no window.
 
     ``keys`` are the ``(day, hour, minute)`` of the window edges and issue/cancel times (:func:`_times`).
+    A date-time group with a digit missing and ``SUNRISE``/``SUNSET`` are always reported.
     """
     cancels = [(m.start(), m.end()) for m in _CANCEL.finditer(work)]
+
+    def in_cancel(m: re.Match[str]) -> bool:
+        return any(s <= m.start() < e for s, e in cancels)
+
     for pat in (_DTG, _STAMP):
         for m in pat.finditer(work):
-            if any(s <= m.start() < e for s, e in cancels):
-                continue
-            key = (int(m["d"]), int(m["h"]), int(m["mi"]))
-            if key not in keys:
+            if not in_cancel(m) and (int(m["d"]), int(m["h"]), int(m["mi"])) not in keys:
                 add(m.start(), m.group(0), "looks like a time but starts or ends no window")
+    for m in _GARBLED.finditer(work):  # HYDROPAC 3317/25: "17212Z TO 170325Z DEC"
+        add(m.start(), m.group(0), "looks like a date-time group with a digit missing or extra; not read")
     clock = {(h, mi) for _, h, mi in keys}
+    for m in _CLOCK_RANGE.finditer(work):  # NOTAM D) and E) schedules: D) 0231-0328, (2200-0200 NEXT DAY)
+        if not in_cancel(m) and not {(int(m["h1"]), int(m["m1"])), (int(m["h2"]), int(m["m2"]))} <= clock:
+            add(m.start(), m.group(0), "looks like a time range but starts or ends no window")
+    for m in _SUN.finditer(work):  # GREEK NAVTEX: HAZARDOUS OPERATIONS SUNRISE TO SUNSET 01 JAN THRU 14 JUN
+        add(m.start(), m.group(0), "is a time of day no window can give (read as whole days, if at all)")
     for m in _HHMM.finditer(work):
-        if any(s <= m.start() < e for s, e in cancels):
-            continue
-        if (int(m["h"]), int(m["mi"])) not in clock:
+        if not in_cancel(m) and (int(m["h"]), int(m["mi"])) not in clock:
             add(m.start(), m.group(0), "looks like a time of day but starts or ends no window")
 
 

@@ -3,12 +3,28 @@
 Expectations are written by hand from each text (tests/data/notices/expected.json); this test
 reads them with its own small grammar, never with geowarn's coordinate parser. "Fully right" is:
 as many corridors as areas, each area's corners all vertices of its corridor (within 1e-4°) in
-the published count, a circle's ring at its radius (±1 %) round its centre, exactly the windows
+the published count, a circle's ring at its radius (±1 %, ``radius_nm`` or ``radius_km``) round
+its centre, exactly the windows
 the text gives, and the phase where the text names one.
+
+The grammar: a point is ``"28-38.47N 080-37.31W"`` (degrees-minutes) or ``"28-51-16N 080-42-19W"``
+(degrees-minutes-seconds); a window is ``[start, end]`` or ``{"daily": {first_start, days,
+minutes}}``. A corridor may carry its own ``windows`` and ``phase`` (otherwise the notice's), the
+``message`` id it must come from (a paste of several NOTAMs), ``track`` (its points must lie
+inside the swath; with ``half_width_km`` its area is 2 w L + pi w², computed here), ``sector``
+(``centre``, ``radius_km``, clockwise ``from_deg``/``to_deg``; its area computed here), and ``arcs``: ``{"after": i,
+"centre", "radius_nm", "clockwise"}`` joins corner ``i`` to the next one along a circle. The
+area of an area with arcs is checked against an area computed here, independently of geowarn,
+with pyproj's Geod (within 1 %).
+
+Files named ``nga-json-*`` hold one NGA broadcast-warn record as JSON (the record of the source's
+list, or the fields of the warning object the source builds), re-serialised with its ``text``
+verbatim; ``paste-*`` files are the source's messages one after the other, as an officer pastes them.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -18,6 +34,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from pyproj import Geod
+from shapely.geometry import Point
 
 from geowarn.errors import ParseError
 from geowarn.geodesy import GEOD, NM
@@ -25,14 +43,15 @@ from geowarn.sources import parse
 
 CORPUS = Path(__file__).parent.parent / "data" / "notices"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text())["notices"]
-_DM = re.compile(r"(\d+)-(\d+(?:\.\d+)?)([NSEW])")
+_DM = re.compile(r"(\d+)-(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?([NSEW])")
+_WGS84 = Geod(ellps="WGS84")
 
 
 def _value(token: str) -> float:
     m = _DM.fullmatch(token)
     assert m, token
-    v = int(m[1]) + float(m[2]) / 60.0
-    return -v if m[3] in "SW" else v
+    v = int(m[1]) + float(m[2]) / 60.0 + float(m[3] or 0) / 3600.0
+    return -v if m[4] in "SW" else v
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -56,6 +75,38 @@ def _windows(spec: list[Any]) -> list[tuple[datetime, datetime]]:
         else:
             out.append((_t(w[0]), _t(w[1])))
     return sorted(out)
+
+
+def _expected_area_m2(pts: list[tuple[float, float]], arcs: list[dict[str, Any]]) -> float:
+    """The area of corners joined by geodesics, or by the given arcs, computed here with pyproj."""
+    lats: list[float] = []
+    lons: list[float] = []
+    by_start = {a["after"]: a for a in arcs}
+    for i, (lat, lon) in enumerate(pts):
+        lats.append(lat)
+        lons.append(lon)
+        if i in by_start:
+            arc = by_start[i]
+            clat, clon = _point(arc["centre"])
+            nlat, nlon = pts[(i + 1) % len(pts)]
+            az1, _, _ = _WGS84.inv(clon, clat, lon, lat)
+            az2, _, _ = _WGS84.inv(clon, clat, nlon, nlat)
+            sweep = (az2 - az1) % 360.0 if arc["clockwise"] else -((az1 - az2) % 360.0)
+            for k in range(1, 720):
+                alon, alat, _ = _WGS84.fwd(clon, clat, az1 + sweep * k / 720, arc["radius_nm"] * NM)
+                lats.append(alat)
+                lons.append(alon)
+    area, _ = _WGS84.polygon_area_perimeter(lons, lats)
+    return abs(area)
+
+
+def _sector_area_m2(lat: float, lon: float, radius_m: float, az_from: float, az_to: float) -> float:
+    """The area of a sector, clockwise from ``az_from`` to ``az_to``, computed here with pyproj."""
+    sweep = (az_to - az_from) % 360.0
+    az = np.linspace(az_from, az_from + sweep, 3601)
+    rim_lon, rim_lat, _ = _WGS84.fwd(np.full_like(az, lon), np.full_like(az, lat), az, np.full_like(az, radius_m))
+    area, _ = _WGS84.polygon_area_perimeter(np.r_[lon, rim_lon], np.r_[lat, rim_lat])
+    return abs(area)
 
 
 def _vertices(geom: Any) -> np.ndarray:
@@ -101,9 +152,12 @@ def _check(notice: dict[str, Any]) -> list[str]:
     want = notice["corridors"]
     if len(out.corridors) != len(want):
         return [f"{len(out.corridors)} corridors, expected {len(want)}"]
-    windows = _windows(notice["windows"])
     for i, (c, exp) in enumerate(zip(out.corridors, want, strict=True)):
         verts = _vertices(c.geometry)
+        windows = _windows(exp.get("windows", notice["windows"]))
+        phase = exp.get("phase", notice["phase"])
+        if "message" in exp and exp["message"].lower().replace("/", "-") not in c.id:
+            problems.append(f"area {i + 1}: id {c.id} is not from message {exp['message']}")
         if "corners" in exp:
             pts = [_point(p) for p in exp["corners"]]
             for lat, lon in pts:
@@ -112,6 +166,28 @@ def _check(notice: dict[str, Any]) -> list[str]:
                     problems.append(f"area {i + 1}: corner {lat:.4f},{lon:.4f} missing")
             if c.properties.get("corners") != len(pts):
                 problems.append(f"area {i + 1}: {c.properties.get('corners')} corners, expected {len(pts)}")
+            if exp.get("arcs"):
+                want_area = _expected_area_m2(pts, exp["arcs"])
+                got_area = abs(_WGS84.geometry_area_perimeter(c.geometry)[0])
+                if abs(got_area - want_area) > 0.01 * want_area:
+                    problems.append(
+                        f"area {i + 1}: {got_area / 1e6:.0f} km², expected {want_area / 1e6:.0f} km² (arcs)"
+                    )
+        elif "track" in exp:
+            polys = getattr(c.geometry, "geoms", [c.geometry])
+            pts = [_point(t) for t in exp["track"]["points"]]
+            for text_pt, (lat, lon) in zip(exp["track"]["points"], pts, strict=True):
+                if not any(p.covers(Point(x, lat)) for p in polys for x in (lon, lon - 360.0, lon + 360.0)):
+                    problems.append(f"area {i + 1}: track point {text_pt} is outside the corridor")
+            if exp["track"].get("half_width_km"):
+                w = exp["track"]["half_width_km"] * 1000.0  # a swath with round ends: 2 w L + pi w^2
+                length = sum(_WGS84.inv(a[1], a[0], b[1], b[0])[2] for a, b in itertools.pairwise(pts))
+                want_area = 2 * w * length + np.pi * w * w
+                got_area = abs(_WGS84.geometry_area_perimeter(c.geometry)[0])
+                if abs(got_area - want_area) > 0.01 * want_area:
+                    problems.append(
+                        f"area {i + 1}: {got_area / 1e6:.1f} km², expected {want_area / 1e6:.1f} km² (swath)"
+                    )
         elif "sector" in exp:
             problems += [f"area {i + 1}: {p}" for p in _sector_problems(verts, c.geometry, exp["sector"])]
         else:
@@ -123,8 +199,8 @@ def _check(notice: dict[str, Any]) -> list[str]:
         got = sorted((w.start, w.end) for w in c.windows)
         if got != windows:
             problems.append(f"area {i + 1}: {len(got)} windows {got[:2]}…, expected {len(windows)} {windows[:2]}…")
-        if notice["phase"] is not None and c.phase.value != notice["phase"]:
-            problems.append(f"area {i + 1}: phase {c.phase.value}, expected {notice['phase']}")
+        if phase is not None and c.phase.value != phase:
+            problems.append(f"area {i + 1}: phase {c.phase.value}, expected {phase}")
     if "cancels" in notice and out.meta.get("cancels", []) != notice["cancels"]:
         problems.append(f"cancels {out.meta.get('cancels')}, expected {notice['cancels']}")
     return problems
@@ -159,3 +235,22 @@ def test_corpus_score_by_family() -> None:
     print(f"corpus: {right}/{total} fully right ({report})")
     if right < 0.95 * total:
         pytest.fail(f"corpus {right}/{total} fully right ({report}); wrong: {json.dumps(wrong, indent=1)}")
+
+
+def test_the_grammar_reads_what_it_is_given() -> None:
+    """The test's own grammar: DMS and DM points, and an arc's area against a circle's."""
+    assert _point("28-51-16N 080-42-19W") == pytest.approx((28 + 51 / 60 + 16 / 3600, -(80 + 42 / 60 + 19 / 3600)))
+    assert _point("36-04.50S 124-30.00E") == pytest.approx((-36.075, 124.5))
+    # two clockwise half turns, north to south and back, make the whole circle: pi r^2 within 0.1 %
+    north = _WGS84.fwd(10.0, 40.0, 0.0, 30 * NM)[1]
+    south = _WGS84.fwd(10.0, 40.0, 180.0, 30 * NM)[1]
+    corners = [_point(f"{int(lat)}-{(lat - int(lat)) * 60:.6f}N 010-00.00E") for lat in (north, south)]
+    arcs = [{"after": i, "centre": "40-00.00N 010-00.00E", "radius_nm": 30, "clockwise": True} for i in (0, 1)]
+    assert _expected_area_m2(corners, arcs) == pytest.approx(np.pi * (30 * NM) ** 2, rel=1e-3)
+    # no arcs: a triangle, half its base times its height
+    base = _WGS84.inv(10.0, north, 10.0, south)[2]
+    height = _WGS84.inv(10.0, 40.0, 10.5, 40.0)[2]
+    assert _expected_area_m2([*corners, (40.0, 10.5)], []) == pytest.approx(base * height / 2, rel=0.01)
+    # a quarter sector is a quarter of the circle
+    quarter = _sector_area_m2(40.0, 10.0, 30 * NM, 0.0, 90.0)
+    assert quarter == pytest.approx(np.pi * (30 * NM) ** 2 / 4, rel=2e-3)

@@ -142,3 +142,24 @@ def test_input_size_is_bounded() -> None:
     for fmt in ("navwarn", "notam", "dms-notice"):
         _check(fmt, "NAVAREA XI 0001/16\n" + soup[: MAX_TEXT_CHARS - 100])
     assert time.monotonic() - start < 30
+
+
+CORPUS_SAMPLES = [  # real notices whose readers came with issue 12: D) schedules, parts, arcs, day lists, JSON
+    "notam-a3520-24-zlhw-three-windows.txt",
+    "notam-a4531-25-zwuq-times-on-days.txt",
+    "paste-a0380-25-vvhm-two-parts.txt",
+    "faa-tfr-fdc-1-4530-cape-canaveral-arc.txt",
+    "nga-navarea-iv-1370-25-debris-per-area-times.txt",
+    "nga-json-navarea-xii-762-23-trackline-antimeridian.txt",
+]
+
+
+@pytest.mark.parametrize("name", CORPUS_SAMPLES)
+@FUZZ
+@given(data=st.data())
+def test_mutated_corpus_notices(name: str, data: st.DataObject) -> None:
+    text = (DATA / "notices" / name).read_text(encoding="utf-8")
+    pos = data.draw(st.integers(0, len(text)))
+    cut = data.draw(st.integers(0, len(text)))
+    junk = data.draw(st.lists(ALPHABET, max_size=6).map("".join))
+    _check("auto", data.draw(st.sampled_from([text[:cut], text[:pos] + junk + text[pos + len(junk) :]])))
