@@ -57,6 +57,8 @@ class Options:
     layer_ids: Sequence[str] | None = None
     #: CAP sender/status of the published files (``None``: the ``GEOWARN_CAP_*`` variables).
     cap: CapIdentity | None = None
+    #: How many different tokens a publish/update/cancel needs (``GEOWARN_APPROVAL``: 1 or 2).
+    approval: int = 1
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
@@ -67,6 +69,7 @@ class Options:
             tile_attribution=settings.tile_attribution,
             layer_ids=list(settings.alert_layers) if settings.alert_layers else None,
             cap=settings.cap,
+            approval=settings.approval,
         )
 
 
@@ -89,6 +92,8 @@ class EventResult:
     messages: list[str] = field(default_factory=list)
     artifacts: dict[str, Artifact] = field(default_factory=dict)
     created: bool = False
+    #: What the parser saw but no corridor used (``ParseWarning.to_dict()`` items; issue 12).
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         body = self.event.to_json()
@@ -96,6 +101,7 @@ class EventResult:
         body["zones"] = feature_collection([z.to_feature() for z in self.zones])
         body["messages"] = list(self.messages)
         body["artifacts"] = {k: a.etag for k, a in sorted(self.artifacts.items())}
+        body["warnings"] = list(self.warnings)
         return body
 
 
@@ -159,6 +165,17 @@ def parse_input(
     return list(parsed.corridors), dict(parsed.meta), parsed.format
 
 
+def parse_warnings(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parser's ``warnings`` of a parse result's ``meta`` (line, column, token, reason).
+
+    >>> parse_warnings({"warnings": [{"line": 2, "column": 5, "token": "W66", "reason": "not read"}]})
+    [{'line': 2, 'column': 5, 'token': 'W66', 'reason': 'not read'}]
+    >>> parse_warnings({})
+    []
+    """
+    return [dict(w) for w in meta.get("warnings") or [] if isinstance(w, dict)]
+
+
 def event_from_input(
     data: str | bytes,
     *,
@@ -170,6 +187,20 @@ def event_from_input(
     now: datetime | None = None,
 ) -> Event:
     """Build a new (unsaved) event from a notice, a file or a profile."""
+    return read_event(data, format=format, filename=filename, name=name, event_id=event_id, kind=kind, now=now)[0]
+
+
+def read_event(
+    data: str | bytes,
+    *,
+    format: str = "auto",
+    filename: str | None = None,
+    name: str | None = None,
+    event_id: str | None = None,
+    kind: EventKind | str | None = None,
+    now: datetime | None = None,
+) -> tuple[Event, list[dict[str, Any]]]:
+    """Build a new (unsaved) event from an input, with the parser's warnings (:func:`parse_warnings`)."""
     corridors, meta, fmt = parse_input(data, format=format, name=filename)
     if not corridors:
         raise ParseError("the input holds no corridor")
@@ -184,7 +215,7 @@ def event_from_input(
     if kind is None:
         kind = EventKind.REENTRY if fmt == "reentry" else EventKind.LAUNCH
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    return Event(
+    event = Event(
         id=eid,
         name=str(title),
         kind=EventKind(kind),
@@ -194,6 +225,7 @@ def event_from_input(
         corridors=corridors,
         inputs=[RawInput(format=fmt, text=text, name=filename or "", received=now)],
     )
+    return event, parse_warnings(meta)
 
 
 # --------------------------------------------------------------------------- computing and publishing
@@ -227,9 +259,9 @@ def preview(
     options: Options | None = None,
 ) -> EventResult:
     """Parse and compute without saving (the operator's preview)."""
-    event = event_from_input(data, format=format, filename=filename, name=name, event_id=event_id, now=now)
+    event, warnings = read_event(data, format=format, filename=filename, name=name, event_id=event_id, now=now)
     zones = compute(event.corridors, event_id=event.id, now=event.updated, options=options)
-    return EventResult(event=event, zones=zones)
+    return EventResult(event=event, zones=zones, warnings=warnings)
 
 
 def event_geojson(event: Event, zones: Sequence[AlertZone]) -> bytes:
@@ -280,6 +312,7 @@ def _save(
     expected_version: int,
     now: datetime,
     options: Options | None,
+    operator: str = "",
 ) -> EventResult:
     previous = _cap_bodies(store, event) if event.version > 1 else []
     files = render_artifacts(event, zones, previous_caps=previous, options=options)
@@ -289,7 +322,7 @@ def _save(
             raise Conflict(f"event {event.id!r} already exists (version {current.version})")
         if expected_version and (current is None or current.version != expected_version):
             raise _Retry()
-        store.write_event_version(tx, event, zones, note=note, new_inputs=new_inputs)
+        store.write_event_version(tx, event, zones, note=note, new_inputs=new_inputs, operator=operator)
         artifacts = {
             kind: store.put_artifact(tx, event.id, event.version, kind, media, body)
             for kind, (media, body) in files.items()
@@ -314,9 +347,18 @@ class _Retry(Exception):
 
 
 def submit_event(
-    store: Store, event: Event, *, now: datetime | None = None, options: Options | None = None, note: str = "created"
+    store: Store,
+    event: Event,
+    *,
+    now: datetime | None = None,
+    options: Options | None = None,
+    note: str = "created",
+    operator: str = "",
 ) -> EventResult:
-    """Save a new event (version 1) with its zones, artifacts and alert messages in one transaction."""
+    """Save a new event (version 1) with its zones, artifacts and alert messages in one transaction.
+
+    ``operator`` (a token's name) is recorded in the event's history.
+    """
     now = utc(now or datetime.now(UTC))
     check_event_id(event.id)
     if not event.corridors:
@@ -327,7 +369,17 @@ def submit_event(
     if store.event_exists(event.id):
         raise Conflict(f"event {event.id!r} already exists")
     zones = compute(event.corridors, event_id=event.id, now=now, options=options)
-    return _save(store, event, zones, note=note, new_inputs=event.inputs, expected_version=0, now=now, options=options)
+    return _save(
+        store,
+        event,
+        zones,
+        note=note,
+        new_inputs=event.inputs,
+        expected_version=0,
+        now=now,
+        options=options,
+        operator=operator,
+    )
 
 
 def update_event(
@@ -343,6 +395,7 @@ def update_event(
     note: str = "updated",
     now: datetime | None = None,
     options: Options | None = None,
+    operator: str = "",
 ) -> EventResult:
     """Write a new version of an event: replace (``corridors``) or extend (``add_corridors``) its
     corridors, rename it or change its status. ``if_version`` makes it conditional (409 otherwise)."""
@@ -386,6 +439,7 @@ def update_event(
                 expected_version=current.version,
                 now=stamp,
                 options=options,
+                operator=operator,
             )
         except _Retry:
             if if_version is not None:
@@ -395,13 +449,21 @@ def update_event(
 
 
 def cancel_event(
-    store: Store, event_id: str, *, now: datetime | None = None, note: str = "cancelled", options: Options | None = None
+    store: Store,
+    event_id: str,
+    *,
+    now: datetime | None = None,
+    note: str = "cancelled",
+    options: Options | None = None,
+    operator: str = "",
 ) -> EventResult:
     """Cancel an event (a new version with status ``cancelled``; its zones are kept for the record)."""
     current = store.get_event(event_id)
     if current.status == EventStatus.CANCELLED:
         raise Conflict(f"event {event_id!r} is already cancelled")
-    return update_event(store, event_id, status=EventStatus.CANCELLED, note=note, now=now, options=options)
+    return update_event(
+        store, event_id, status=EventStatus.CANCELLED, note=note, now=now, options=options, operator=operator
+    )
 
 
 def event_summary(event: Event) -> dict[str, Any]:

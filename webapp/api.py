@@ -73,8 +73,7 @@ def _validate_format() -> None:
 
 def _view(op: Operation) -> Callable[..., Response]:
     def view(**path: Any) -> Response:
-        if op.auth:
-            require_token()
+        token_id = require_token() if op.auth else None
         call = Call(
             req=api_request(),
             store=store(),
@@ -84,6 +83,7 @@ def _view(op: Operation) -> Callable[..., Response]:
             body=request.get_data(cache=False) if op.body else b"",
             query_string=request.query_string,
             cache=cache().get_or_set,
+            token_id=token_id,
         )
         result = dispatch(op, call)
         if isinstance(result, PublishedFile):

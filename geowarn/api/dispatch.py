@@ -52,6 +52,7 @@ class Call:
     cache: Callable[[Any, Callable[[], Any]], Any] = _no_cache
     model: BaseModel | None = None
     raw: Any = None  # the decoded JSON body, when the operation validated one
+    token_id: str | None = None  # the verified bearer token of an ``auth`` operation (who acts)
 
     def media_type(self) -> str:
         """The request's media type, lower case, without parameters."""

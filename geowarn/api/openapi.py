@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from geowarn import __version__
 from geowarn.api import models
-from geowarn.api.operations import OPERATIONS, PATH_PARAMS, Operation, Param
+from geowarn.api.operations import JSON, OPERATIONS, PATH_PARAMS, Operation, Param
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 REF = "#/components/schemas/{model}"
@@ -99,6 +99,8 @@ def _operation(op: Operation, schemas: _Schemas, collection_ids: list[str]) -> d
             for name, (target, key) in op.links.items()
         }
     responses: dict[str, Any] = {str(op.status): ok}
+    for status, (description, model) in op.also.items():
+        responses[str(status)] = {"description": description, "content": {JSON: {"schema": schemas.add(model)}}}
     if op.conditional:
         responses["304"] = {"description": "Not modified"}
     for status in op.errors:
