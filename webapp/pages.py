@@ -5,9 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from geowarn import __version__, ogcapi, views
+from geowarn import __version__, drawn, ogcapi, views
+from geowarn.desk import actions as desk_actions
+from geowarn.desk import approvals as desk_approvals
+from geowarn.desk import pages as desk_pages
+from geowarn.desk.approvals import Actor, Approval
+from geowarn.desk.form import OperatorForm
+from geowarn.desk.templates import template
 from geowarn.errors import GeowarnError
 from geowarn.i18n import message, pick_language
+from geowarn.service import EventResult
 from webapp.core import (
     api_request,
     artifact_response,
@@ -46,7 +53,8 @@ def index() -> Response | str:
 
 @bp.get("/events/<event_id>")
 def event_page(event_id: str) -> str:
-    return render_template("event.html", **views.event_page(store(), event_id))
+    desk = desk_pages.event_block(store(), event_id) if session.get("token_id") else None
+    return render_template("event.html", **views.event_page(store(), event_id), desk=desk)
 
 
 @bp.get("/events/<event_id>/map")
@@ -82,26 +90,89 @@ def region_page(region_id: str) -> Response:
 # --------------------------------------------------------------------------- operator
 
 
+def _actor() -> Actor | None:
+    """The logged-in operator (``None`` when not logged in)."""
+    token_id = session.get("token_id")
+    return Actor.of_token(store(), str(token_id)) if token_id else None
+
+
+def _written(result: EventResult | Approval) -> BaseResponse:
+    if isinstance(result, Approval):
+        return redirect(url_for("pages.approvals_page", _anchor=result.id), code=303)
+    return redirect(url_for("pages.event_page", event_id=result.event.id), code=303)
+
+
+def _start_form() -> OperatorForm:
+    """The empty form, a notice template (``?template=``) or the event's corridors to correct (``?correct=1``)."""
+    event_id = request.args.get("event")
+    if request.args.get("template"):
+        return OperatorForm.from_template(template(request.args["template"]), event_id)
+    form = OperatorForm.empty(event_id)
+    if event_id and request.args.get("correct"):
+        event = store().get_event(event_id)
+        texts = [r for r in event.inputs if r.format != "drawn"]
+        form.mode, form.drawn, form.name = "draw", drawn.corridors_text(event.corridors), event.name
+        if texts:
+            form.text, form.format = texts[-1].text, texts[-1].format
+    return form
+
+
 @bp.route("/operator", methods=["GET", "POST"])
 def operator() -> BaseResponse | str | tuple[str, int]:
     if request.method == "POST":
         check_csrf()
-    if not session.get("token_id"):
+    actor = _actor()
+    if actor is None:
         return render_template("login.html")
+    common = {"templates": desk_pages.templates(), "pending": desk_pages.approval_rows(store())}
     if request.method == "GET":
-        return render_template("operator.html", form=views.OperatorForm.empty(request.args.get("event")), error=None)
-    form = views.OperatorForm.from_request(request.form, request.files)
+        return render_template("operator.html", form=_start_form(), error=None, **common)
+    form = OperatorForm.from_request(request.form, request.files)
     try:
         if request.form.get("action") == "publish":
-            result = views.publish(store(), form, options())
-            return redirect(url_for("pages.event_page", event_id=result.event.id), code=303)
-        preview = views.preview(store(), form, options())
+            return _written(desk_pages.publish(store(), form, options(), actor))
+        preview = desk_pages.preview_page(store(), form, options())
     except GeowarnError as exc:
-        return render_template("operator.html", form=form, error=exc), exc.status
+        return render_template("operator.html", form=form, error=exc, **common), exc.status
     resp = Response(render_template("preview.html", form=form, preview=preview), mimetype="text/html")
     # the preview map is an iframe srcdoc: it inherits this page's policy, so allow its inline scripts by hash
     resp.headers["Content-Security-Policy"] = map_csp(preview["map_html"].encode("utf-8"))
     return resp
+
+
+@bp.route("/operator/events/<event_id>/cancel", methods=["GET", "POST"])
+def cancel_page(event_id: str) -> BaseResponse | str:
+    """The confirmation step of a cancel (who receives the Cancel), then the cancel itself."""
+    if request.method == "POST":
+        check_csrf()
+    actor = _actor()
+    if actor is None:
+        return render_template("login.html")
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        return _written(desk_actions.perform(store(), "cancel", {"event_id": event_id}, actor=actor, options=options()))
+    return render_template("cancel.html", event_id=event_id, **desk_pages.cancel_page(store(), event_id, options()))
+
+
+@bp.get("/operator/approvals")
+def approvals_page() -> str:
+    if _actor() is None:
+        return render_template("login.html")
+    return render_template("approvals.html", pending=desk_pages.approval_rows(store()))
+
+
+@bp.post("/operator/approvals/<approval_id>/<decision>")
+def decide(approval_id: str, decision: str) -> BaseResponse | str:
+    """Approve (and carry out) or reject a pending request with this, a different, token."""
+    check_csrf()
+    actor = _actor()
+    if actor is None:
+        return render_template("login.html")
+    if decision == "approve":
+        return _written(desk_actions.approve(store(), approval_id, actor=actor, options=options()))
+    if decision == "reject":
+        desk_approvals.reject(store(), approval_id, actor)
+        return redirect(url_for("pages.approvals_page"), code=303)
+    abort(404)
 
 
 @bp.post("/operator/login")
