@@ -258,7 +258,7 @@ def test_two_person_rule_waits_for_a_second_different_token(two_person_app: Flas
     assert [a["id"] for a in listed] == [pending["id"]]
     r = client.post(f"/api/approvals/{pending['id']}/approve", headers=alice)
     assert r.status_code == 403 and "different token" in r.get_json()["detail"]
-    r = client.post(f"/api/events?id=oki2", data=NOTAM, content_type="text/plain", headers=alice)
+    r = client.post("/api/events?id=oki2", data=NOTAM, content_type="text/plain", headers=alice)
     assert r.status_code == 202  # another event may wait too
     r = client.post(f"/api/approvals/{pending['id']}/approve", headers=bob)
     assert r.status_code == 200 and r.get_json()["id"] == "oki"
@@ -288,7 +288,7 @@ def test_two_person_rule_waits_for_a_second_different_token(two_person_app: Flas
 def test_each_text_template_parses_cleanly(tpl: Any) -> None:
     out = parse(tpl.text, tpl.format)
     assert len(out.corridors) == 1 and out.warnings == []
-    minx, miny, maxx, maxy = out.corridors[0].geometry.bounds
+    minx, miny, maxx, _maxy = out.corridors[0].geometry.bounds
     assert (round(minx, 3), round(miny, 3), round(maxx, 3)) == (125.0, 29.0, 126.0)  # the corners written in it
     assert out.corridors[0].windows  # and its window
 
