@@ -364,6 +364,22 @@ def test_cancel_from_the_event_page_goes_through_a_confirmation(client: FlaskCli
     assert hist[-1]["status"] == "cancelled" and hist[-1]["operator"] == "carol"
 
 
+def test_correct_link_offers_the_events_corridors_as_an_update(client: FlaskClient, app: Flask, auth: Any) -> None:
+    assert client.post("/api/events?id=oki", data=NOTAM, content_type="text/plain", headers=auth).status_code == 201
+    csrf = _login(client, app, "dave")
+    page = client.get("/operator?event=oki&correct=1").get_data(as_text=True)
+    m = re.search(r'<textarea name="drawn" id="drawn"[^>]*>(.*?)</textarea>', page, re.S)
+    assert m and m.group(1).startswith("polygon phase=") and "corrects=notam-a0777-99-1" in m.group(1)
+    assert 'name="update" checked' in page and 'value="draw" id="mode-draw" checked' in page
+    assert "A0777/99" in page  # the notice text comes along as the source
+    form = {"csrf_token": csrf, "mode": "draw", "drawn": m.group(1), "event_id": "oki", "update": "on", "text": NOTAM}
+    r = client.post("/operator", data={**form, "action": "publish", "ack_warnings": "on"})
+    assert r.status_code == 303
+    ev = client.get("/api/events/oki").get_json()
+    assert ev["version"] == 2 and ev["corridors"]["features"][0]["properties"]["origin"] == "corrected"
+    assert ev["history"][-1]["operator"] == "dave"
+
+
 def test_two_person_rule_on_the_pages(tmp_path: Path) -> None:
     app = _app(tmp_path, None, APPROVAL="2")  # type: ignore[arg-type]
     try:

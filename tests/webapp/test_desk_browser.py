@@ -171,3 +171,39 @@ def test_cancel_an_event_through_the_confirmation_step(live: LiveServer, browser
     assert hist[-1]["status"] == "cancelled" and hist[-1]["operator"] == "live tests"
     assert not foreign, foreign
     assert not problems, problems
+
+
+def test_drag_a_parsed_vertex_with_geoman_and_preview_the_correction(live: LiveServer, browser: Any) -> None:
+    page, problems, foreign = guarded_page(browser)
+    _login(page, live)
+    page.fill("#notice", NOTAM)
+    page.click("#preview-button")
+    page.wait_for_selector("#draw-editor[data-ready='1']")
+    before = page.input_value("#drawn")
+    assert before.splitlines()[0].endswith("corrects=notam-a0777-99-1"), before
+    assert page.locator("#draw-map path.leaflet-interactive").count() == 1  # the parsed corridor, editable
+    page.locator("#draw-map").scroll_into_view_if_needed()
+    page.click(".leaflet-pm-icon-edit")
+    marker = page.locator("#draw-map .marker-icon:not(.marker-icon-middle)").first
+    marker.wait_for()
+    mb = marker.bounding_box()
+    assert mb is not None
+    x, y = mb["x"] + mb["width"] / 2, mb["y"] + mb["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 20, y + 10, steps=5)
+    page.mouse.move(x + 40, y + 20, steps=5)
+    page.mouse.up()
+    page.wait_for_function(f"document.getElementById('drawn').value !== {before!r}")
+    after = page.input_value("#drawn")
+    moved = set(_vertices(after)[0]) - set(_vertices(before)[0])
+    assert len(moved) == 1, (before, after)  # exactly the dragged vertex changed
+    assert after.splitlines()[0] == before.splitlines()[0]  # still the correction of the parsed corridor
+    page.click(".leaflet-pm-icon-edit")  # leave edit mode
+    page.click("#correct-button")
+    page.wait_for_selector("#preview-corridors")
+    cells = page.locator("#preview-corridors tbody tr td").all_inner_texts()
+    assert cells[0] == "notam-a0777-99-1" and cells[4] == "corrected", cells
+    assert page.locator("#warnings").count() == 1  # the text's warnings stay in view
+    assert not foreign, foreign
+    assert not problems, problems
