@@ -141,38 +141,50 @@ def operator() -> BaseResponse | str | tuple[str, int]:
 
 
 @bp.route("/operator/events/<event_id>/cancel", methods=["GET", "POST"])
-def cancel_page(event_id: str) -> BaseResponse | str:
+def cancel_page(event_id: str) -> BaseResponse | str | tuple[str, int]:
     """The confirmation step of a cancel (who receives the Cancel), then the cancel itself."""
     if request.method == "POST":
         check_csrf()
     actor = _actor()
     if actor is None:
         return render_template("login.html")
+    error: GeowarnError | None = None
     if request.method == "POST" and request.form.get("confirm") == "yes":
-        return _written(desk_actions.perform(store(), "cancel", {"event_id": event_id}, actor=actor, options=options()))
-    return render_template("cancel.html", event_id=event_id, **desk_pages.cancel_page(store(), event_id, options()))
+        try:
+            return _written(
+                desk_actions.perform(store(), "cancel", {"event_id": event_id}, actor=actor, options=options())
+            )
+        except GeowarnError as exc:
+            error = exc
+    page = desk_pages.cancel_page(store(), event_id, options())
+    return render_template("cancel.html", event_id=event_id, error=error, **page), error.status if error else 200
 
 
 @bp.get("/operator/approvals")
 def approvals_page() -> str:
-    if _actor() is None:
+    actor = _actor()
+    if actor is None:
         return render_template("login.html")
-    return render_template("approvals.html", pending=desk_pages.approval_rows(store()))
+    return render_template("approvals.html", pending=desk_pages.approval_rows(store()), me=actor.token_id, error=None)
 
 
 @bp.post("/operator/approvals/<approval_id>/<decision>")
-def decide(approval_id: str, decision: str) -> BaseResponse | str:
+def decide(approval_id: str, decision: str) -> BaseResponse | str | tuple[str, int]:
     """Approve (and carry out) or reject a pending request with this, a different, token."""
     check_csrf()
     actor = _actor()
     if actor is None:
         return render_template("login.html")
-    if decision == "approve":
-        return _written(desk_actions.approve(store(), approval_id, actor=actor, options=options()))
-    if decision == "reject":
+    if decision not in ("approve", "reject"):
+        abort(404)
+    try:
+        if decision == "approve":
+            return _written(desk_actions.approve(store(), approval_id, actor=actor, options=options()))
         desk_approvals.reject(store(), approval_id, actor)
-        return redirect(url_for("pages.approvals_page"), code=303)
-    abort(404)
+    except GeowarnError as exc:
+        pending = desk_pages.approval_rows(store())
+        return render_template("approvals.html", pending=pending, me=actor.token_id, error=exc), exc.status
+    return redirect(url_for("pages.approvals_page"), code=303)
 
 
 @bp.post("/operator/login")

@@ -119,6 +119,7 @@ def _approval_row(a: Approval) -> dict[str, Any]:
         "action": a.action,
         "summary": a.summary,
         "requested_by": a.requested_name,
+        "requested_by_id": a.requested_by,
         "requested": format_time(a.requested) or "",
         "text": str(a.payload.get("submission", {}).get("text", ""))[:4000],
     }

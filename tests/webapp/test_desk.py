@@ -394,7 +394,9 @@ def test_two_person_rule_on_the_pages(tmp_path: Path) -> None:
         approval = r.headers["Location"].rsplit("#", 1)[1]
         assert alice.get("/api/events").get_json()["events"] == []
         r = alice.post(f"/operator/approvals/{approval}/approve", data={"csrf_token": csrf_a})
-        assert r.status_code == 403
+        assert r.status_code == 403 and 'id="error"' in r.get_data(as_text=True)
+        assert "Your request" in alice.get("/operator/approvals").get_data(as_text=True)
+        assert "Your request" not in bob.get("/operator/approvals").get_data(as_text=True)
         assert approval in bob.get("/operator/approvals").get_data(as_text=True)
         r = bob.post(f"/operator/approvals/{approval}/approve", data={"csrf_token": csrf_b})
         assert r.status_code == 303 and r.headers["Location"].endswith("/events/oki")
@@ -402,5 +404,7 @@ def test_two_person_rule_on_the_pages(tmp_path: Path) -> None:
         assert r.status_code == 303
         page = bob.get("/events/oki").get_data(as_text=True)
         assert 'id="event-pending"' in page and "cancel" in page
+        r = bob.post("/operator/events/oki/cancel", data={"csrf_token": csrf_b, "confirm": "yes"})
+        assert r.status_code == 409 and "awaiting approval" in r.get_data(as_text=True)  # one request at a time
     finally:
         app.extensions["geowarn.store"].close()
