@@ -35,7 +35,7 @@ def perform(
     """Do ``action`` now, or (two-person rule) store it for a second token and return the pending request."""
     if action in ("publish", "update"):
         sub = Submission.from_json(payload["submission"])
-        event, _warnings = read(sub)  # bad input fails now, not when the second operator approves
+        event, _warnings = read(sub, store=store)  # bad input fails now, not when the second operator approves
         event_id = event.id
         summary = f"{action} {event.name!r}: {len(event.corridors)} corridor(s)"
         if store.event_exists(event_id) and not sub.update:

@@ -98,7 +98,7 @@ def publish(store: Store, form: OperatorForm, options: Options, actor: Actor) ->
     Warnings of the parser or a notice already published need the form's acknowledgement.
     """
     sub = form.submission()
-    _event, warnings = read(sub)
+    _event, warnings = read(sub, store=store)
     if not form.ack:
         from geowarn.desk.duplicates import find_duplicates
 

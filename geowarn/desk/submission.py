@@ -114,8 +114,12 @@ def _windows(sub: Submission) -> tuple[TimeWindow, ...]:
     return (TimeWindow(start, end),)
 
 
-def _drawn_event(sub: Submission, now: datetime) -> tuple[Event, list[dict[str, Any]]]:
-    """The event of a drawing: corridors from the shapes, the notice text kept as its source."""
+def _drawn_event(sub: Submission, now: datetime, current: list[Corridor]) -> tuple[Event, list[dict[str, Any]]]:
+    """The event of a drawing: corridors from the shapes, the notice text kept as its source.
+
+    A shape may correct a corridor of the notice text or, in an update, one of ``current`` (the
+    event's corridors now).
+    """
     if sub.drawn_format == "geojson":
         try:
             obj = json.loads(sub.drawn)
@@ -125,12 +129,12 @@ def _drawn_event(sub: Submission, now: datetime) -> tuple[Event, list[dict[str, 
     else:
         shapes = drawn.shapes_from_text(sub.drawn)
     warnings: list[dict[str, Any]] = []
-    parsed: dict[str, Corridor] = {}
+    parsed: dict[str, Corridor] = {c.id: c for c in current}
     fmt, title = "text", ""
     if sub.text.strip():
         try:
             corridors, meta, fmt = service.parse_input(sub.text, format=sub.format)
-            parsed = {c.id: c for c in corridors}
+            parsed.update({c.id: c for c in corridors})
             warnings = service.parse_warnings(meta)
             title = str(meta.get("title") or meta.get("message_id") or "")
         except ParseError as exc:  # the reason the operator draws: say so, never hide it
@@ -166,11 +170,19 @@ def _drawn_event(sub: Submission, now: datetime) -> tuple[Event, list[dict[str, 
     return event, warnings
 
 
-def read(sub: Submission, *, now: datetime | None = None) -> tuple[Event, list[dict[str, Any]]]:
-    """The (unsaved) event of a submission and the parser's warnings."""
+def read(
+    sub: Submission, *, now: datetime | None = None, store: Store | None = None
+) -> tuple[Event, list[dict[str, Any]]]:
+    """The (unsaved) event of a submission and the parser's warnings.
+
+    With ``store``, the drawing of an update may correct the event's current corridors.
+    """
     now = utc(now or datetime.now(UTC))
     if sub.drawn.strip():
-        return _drawn_event(sub, now)
+        current = []
+        if store is not None and sub.update and sub.event_id and store.event_exists(sub.event_id):
+            current = store.get_event(sub.event_id).corridors
+        return _drawn_event(sub, now, current)
     data = sub.data()
     if isinstance(data, str) and not data.strip():
         raise InvalidParameter("paste the notice text, upload a file or draw the corridors")
@@ -188,7 +200,7 @@ def read(sub: Submission, *, now: datetime | None = None) -> tuple[Event, list[d
 def preview(store: Store, sub: Submission, options: Options | None = None) -> Preview:
     """Read and compute without writing: zones, warnings, duplicates and the dry-run recipients."""
     now = datetime.now(UTC)
-    event, warnings = read(sub, now=now)
+    event, warnings = read(sub, now=now, store=store)
     exists = store.event_exists(event.id)
     planned = event
     if exists:
@@ -208,7 +220,7 @@ def preview(store: Store, sub: Submission, options: Options | None = None) -> Pr
 
 def publish(store: Store, sub: Submission, options: Options | None = None, *, operator: str = "") -> EventResult:
     """Write the submission: a new event, or (``update``) a new version of the existing one."""
-    event, warnings = read(sub)
+    event, warnings = read(sub, store=store)
     how = f"from {event.inputs[0].format}" if event.inputs else ""
     drawn_note = " (corridors drawn on the map)" if sub.drawn.strip() else ""
     if store.event_exists(event.id):

@@ -408,3 +408,15 @@ def test_two_person_rule_on_the_pages(tmp_path: Path) -> None:
         assert r.status_code == 409 and "awaiting approval" in r.get_data(as_text=True)  # one request at a time
     finally:
         app.extensions["geowarn.store"].close()
+
+
+def test_an_update_may_correct_a_drawn_corridor_without_any_notice_text(desk_app: Flask) -> None:
+    client, auth = desk_app.test_client(), _bearer(desk_app, "alice")
+    first = _fc(_feature({"type": "Polygon", "coordinates": [_ring(6)]}, **DRAWN_WINDOW))
+    assert client.post("/api/events", json={"drawn": first, "id": "sketch"}, headers=auth).status_code == 201
+    moved = [[x + 0.2, y] for x, y in _ring(6)]
+    fix = _fc(_feature({"type": "Polygon", "coordinates": [moved]}, corrects="drawn-1"))  # no window of its own
+    r = client.put("/api/events/sketch", json={"drawn": fix}, headers=auth)
+    assert r.status_code == 200, r.get_json()
+    props = r.get_json()["corridors"]["features"][0]["properties"]
+    assert (props["id"], props["origin"], props["window_start"]) == ("drawn-1", "corrected", "2099-01-01T01:00:00Z")
