@@ -100,6 +100,11 @@ def _operation(op: Operation, schemas: _Schemas, collection_ids: list[str]) -> d
         }
     responses: dict[str, Any] = {str(op.status): ok}
     for status, (description, model) in op.also.items():
+        if status == op.status and "content" in ok:  # the same status answers either body
+            main = ok["content"][op.media_type]["schema"]
+            ok["content"][op.media_type]["schema"] = {"anyOf": [main, schemas.add(model)]}
+            ok["description"] = f"{op.summary}; or {description}"
+            continue
         responses[str(status)] = {"description": description, "content": {JSON: {"schema": schemas.add(model)}}}
     if op.conditional:
         responses["304"] = {"description": "Not modified"}
