@@ -1,4 +1,4 @@
-"""Corridors an operator drew or corrected on the map: shapes, their text form, validation (issue 12).
+r"""Corridors an operator drew or corrected on the map: shapes, their text form, validation (issue 12).
 
 When the parser cannot read a notice, or read it wrongly, the operator draws the corridor on the
 map (polygon, circle, line with a width) or edits the parsed vertices. A drawing travels as a
@@ -157,8 +157,20 @@ def _shape_props(props: Mapping[str, Any], where: str) -> dict[str, Any]:
 
 
 def shapes_from_geojson(obj: Any) -> list[Shape]:
-    """The shapes of a drawing given as GeoJSON (the API's ``drawn`` member).
+    """Read the shapes of a drawing given as GeoJSON (the API's ``drawn`` member).
 
+    Parameters
+    ----------
+    obj
+        A FeatureCollection of Polygons, Points with ``radius_m`` and LineStrings with ``width_m``.
+
+    Returns
+    -------
+    list of Shape
+        The checked shapes; :class:`~geowarn.errors.InvalidGeometry` names ``drawn.features[i]``.
+
+    Examples
+    --------
     >>> fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"width_m": 18520},
     ...       "geometry": {"type": "LineString", "coordinates": [[124.0, 36.0], [124.0, 35.0]]}}]}
     >>> s = shapes_from_geojson(fc)[0]
@@ -222,8 +234,20 @@ def _header(line: str, where: str) -> dict[str, Any]:
 
 
 def shapes_from_text(text: str) -> list[Shape]:
-    """The shapes of the operator page's vertex text (``lat lon`` lines, a blank line between shapes).
+    r"""Read the shapes of the operator page's vertex text (``lat lon`` lines, a blank line between shapes).
 
+    Parameters
+    ----------
+    text
+        The editor's text (see the module docstring).
+
+    Returns
+    -------
+    list of Shape
+        The checked shapes; :class:`~geowarn.errors.InvalidGeometry` names the line.
+
+    Examples
+    --------
     >>> [s.kind for s in shapes_from_text("36.07 124.5\\n36.07 124.9\\n35.32 124.9\\n\\nline 20000\\n33 124\\n32 125")]
     ['polygon', 'line']
     >>> shapes_from_text("36.07 124.5\\n95 124.9\\n35 125")  # doctest: +ELLIPSIS
@@ -266,8 +290,20 @@ def shapes_from_text(text: str) -> list[Shape]:
 
 
 def shape_text(shape: Shape) -> str:
-    """The text block of one shape (the inverse of :func:`shapes_from_text`).
+    """Write one shape as a text block (the inverse of :func:`shapes_from_text`).
 
+    Parameters
+    ----------
+    shape
+        The shape.
+
+    Returns
+    -------
+    str
+        Its header line and one ``lat lon`` line per vertex.
+
+    Examples
+    --------
     >>> print(shape_text(Shape("line", ((36.0, 124.0), (35.0, 124.5)), width_m=18520.0, phase="stage2")))
     line 18520 phase=stage2
     36.000000 124.000000
@@ -286,11 +322,23 @@ def shape_text(shape: Shape) -> str:
 
 
 def corridor_shapes(corridors: Sequence[Corridor]) -> list[Shape]:
-    """Editable polygons of parsed corridors (each marked ``corrects=<its id>``).
+    """Turn parsed corridors into editable polygons (each marked ``corrects=<its id>``).
 
     A corridor cut at 180° becomes one ring again (longitudes past 180°); densified geodesic
     edges are thinned to :data:`SEED_TOLERANCE_DEG`.
 
+    Parameters
+    ----------
+    corridors
+        The corridors to offer for correction.
+
+    Returns
+    -------
+    list of Shape
+        One polygon per corridor (per part, when a corridor has separate parts).
+
+    Examples
+    --------
     >>> from shapely.geometry import MultiPolygon, box
     >>> cut = MultiPolygon([box(175.0, 20.0, 180.0, 25.0), box(-180.0, 20.0, -170.0, 25.0)])
     >>> s = corridor_shapes([Corridor("a", cut, Phase.STAGE1)])
@@ -317,7 +365,7 @@ def corridor_shapes(corridors: Sequence[Corridor]) -> list[Shape]:
 
 
 def _rejoin(geom: BaseGeometry) -> BaseGeometry:
-    """A MultiPolygon cut at 180° as one polygon again (western parts moved east by 360°)."""
+    """Join a MultiPolygon cut at 180° into one polygon again (western parts moved east by 360°)."""
     if geom.geom_type != "MultiPolygon":
         return geom
     minx, _, maxx, _ = geom.bounds
@@ -329,7 +377,7 @@ def _rejoin(geom: BaseGeometry) -> BaseGeometry:
 
 
 def corridors_text(corridors: Sequence[Corridor]) -> str:
-    """The vertex text of parsed corridors, offered to the operator for correction."""
+    """Write the vertex text of parsed corridors, offered to the operator for correction."""
     return "\n\n".join(shape_text(s) for s in corridor_shapes(corridors))
 
 
@@ -354,11 +402,25 @@ def _geometry(shape: Shape) -> BaseGeometry:
 def build_corridors(
     shapes: Sequence[Shape], *, parsed: Mapping[str, Corridor], windows: Sequence[TimeWindow]
 ) -> list[Corridor]:
-    """Corridors from drawn shapes, each with ``origin`` (``drawn``/``corrected``) in its properties.
+    """Build corridors from drawn shapes, each with ``origin`` (``drawn``/``corrected``) in its properties.
 
     A shape that ``corrects`` a parsed corridor keeps that corridor's id (unless it names its own),
     windows, label, source and raw lines; a new shape takes its own windows, else ``windows``
     (the operator's window fields). Its ``raw`` is the shape's text.
+
+    Parameters
+    ----------
+    shapes
+        The checked shapes.
+    parsed
+        Corridors a shape may correct, by id (the notice's, or the event's current ones).
+    windows
+        The windows of new shapes that have none.
+
+    Returns
+    -------
+    list of Corridor
+        Geodesic, densified, cut at 180°; :class:`~geowarn.errors.InvalidGeometry` names the shape.
     """
     out: list[Corridor] = []
     used: set[str] = set()
@@ -398,7 +460,7 @@ def build_corridors(
 
 
 def drawing_json(shapes: Sequence[Shape]) -> str:
-    """The drawing as GeoJSON text (kept with the event as its ``drawn`` input)."""
+    """Write the drawing as GeoJSON text (kept with the event as its ``drawn`` input)."""
     feats = []
     for s in shapes:
         coords = [[lon, lat] for lat, lon in s.points]

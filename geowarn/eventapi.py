@@ -52,7 +52,7 @@ class EventInput:
     dry_run: bool = False
 
     def submission(self, *, event_id: str | None = None, update: bool = False) -> Submission:
-        """The operator-desk :class:`~geowarn.desk.submission.Submission` of this input."""
+        """Turn this input into an operator-desk :class:`~geowarn.desk.submission.Submission`."""
         return Submission(
             text=self.data,
             format=self.format,
@@ -154,6 +154,7 @@ def event_links(base: str, event_id: str) -> list[dict[str, str]]:
 
 
 def result_body(base: str, result: EventResult) -> dict[str, Any]:
+    """Return the JSON answer of a write: the event version, its zones, warnings and links."""
     body = result.to_json()
     body["links"] = event_links(base, result.event.id)
     return body

@@ -166,7 +166,7 @@ def parse_input(
 
 
 def parse_warnings(meta: dict[str, Any]) -> list[dict[str, Any]]:
-    """The parser's ``warnings`` of a parse result's ``meta`` (line, column, token, reason).
+    """Return the parser's ``warnings`` of a parse result's ``meta`` (line, column, token, reason).
 
     >>> parse_warnings({"warnings": [{"line": 2, "column": 5, "token": "W66", "reason": "not read"}]})
     [{'line': 2, 'column': 5, 'token': 'W66', 'reason': 'not read'}]

@@ -91,19 +91,20 @@ def region_page(region_id: str) -> Response:
 
 
 def _actor() -> Actor | None:
-    """The logged-in operator (``None`` when not logged in)."""
+    """Return the logged-in operator (``None`` when not logged in)."""
     token_id = session.get("token_id")
     return Actor.of_token(store(), str(token_id)) if token_id else None
 
 
 def _written(result: EventResult | Approval) -> BaseResponse:
+    """Redirect to the written event, or to the pending request."""
     if isinstance(result, Approval):
         return redirect(url_for("pages.approvals_page", _anchor=result.id), code=303)
     return redirect(url_for("pages.event_page", event_id=result.event.id), code=303)
 
 
 def _start_form() -> OperatorForm:
-    """The empty form, a notice template (``?template=``) or the event's corridors to correct (``?correct=1``)."""
+    """Start the form: empty, a notice template (``?template=``) or the event's corridors (``?correct=1``)."""
     event_id = request.args.get("event")
     if request.args.get("template"):
         return OperatorForm.from_template(template(request.args["template"]), event_id)
@@ -119,6 +120,7 @@ def _start_form() -> OperatorForm:
 
 @bp.route("/operator", methods=["GET", "POST"])
 def operator() -> BaseResponse | str | tuple[str, int]:
+    """Show the operator's form, a preview, or publish (``action=publish``)."""
     if request.method == "POST":
         check_csrf()
     actor = _actor()
@@ -142,7 +144,7 @@ def operator() -> BaseResponse | str | tuple[str, int]:
 
 @bp.route("/operator/events/<event_id>/cancel", methods=["GET", "POST"])
 def cancel_page(event_id: str) -> BaseResponse | str | tuple[str, int]:
-    """The confirmation step of a cancel (who receives the Cancel), then the cancel itself."""
+    """Confirm a cancel (who receives the Cancel), then cancel (``confirm=yes``)."""
     if request.method == "POST":
         check_csrf()
     actor = _actor()
@@ -162,6 +164,7 @@ def cancel_page(event_id: str) -> BaseResponse | str | tuple[str, int]:
 
 @bp.get("/operator/approvals")
 def approvals_page() -> str:
+    """List the requests awaiting a second operator."""
     actor = _actor()
     if actor is None:
         return render_template("login.html")

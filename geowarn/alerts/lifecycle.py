@@ -399,6 +399,7 @@ class Planned:
     all_clear: bool = False
 
     def to_json(self) -> dict[str, Any]:
+        """Return the JSON of the API's ``recipients`` items."""
         return {
             "subscription": self.subscription_id,
             "name": self.name,
@@ -411,7 +412,7 @@ class Planned:
 
 
 def plan_event(tx: Any, event: Event, zones: Sequence[AlertZone], now: datetime) -> list[Planned]:
-    """What :func:`process_event` would send for this event version, without writing anything.
+    """Plan what :func:`process_event` would send for this event version, without writing anything.
 
     Runs the same selection (:func:`~geowarn.alerts.rules.matches_for`) and the same lifecycle
     step (:func:`decide`) against each subscription's stored state; the operator's confirmation

@@ -188,6 +188,8 @@ class Approval(Open):
 
 
 class ApprovalList(Open):
+    """``GET /api/approvals``: the pending requests."""
+
     approvals: list[Approval]
 
 

@@ -35,11 +35,12 @@ class Actor:
 
     @property
     def label(self) -> str:
+        """Return the name shown in the history (the token's name, else its id)."""
         return self.name or self.token_id
 
     @classmethod
     def of_token(cls, store: Store, token_id: str) -> Actor:
-        """The actor of a verified token id."""
+        """Look up the actor of a verified token id."""
         with store.snapshot() as tx:
             name = repo.token_name(tx, token_id)
         return cls(token_id, name or token_id)
@@ -64,6 +65,7 @@ class Approval:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Approval:
+        """Read a stored row."""
         return cls(
             id=row["id"],
             event_id=row["event_id"],
@@ -80,7 +82,7 @@ class Approval:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """JSON of the request (the payload's notice text is included: the approver reviews it)."""
+        """Return the request as JSON (with the payload's notice text: the approver reviews it)."""
         return {
             "id": self.id,
             "event_id": self.event_id,
@@ -99,7 +101,28 @@ class Approval:
 def request(
     store: Store, *, action: str, event_id: str, payload: dict[str, Any], actor: Actor, summary: str
 ) -> Approval:
-    """Store a pending request (one pending request per event at a time: :class:`Conflict` otherwise)."""
+    """Store a pending request (one per event at a time: :class:`Conflict` otherwise).
+
+    Parameters
+    ----------
+    store
+        The store.
+    action
+        ``publish``, ``update`` or ``cancel``.
+    event_id
+        The event concerned.
+    payload
+        What :func:`geowarn.desk.actions.run` needs to carry it out.
+    actor
+        Who asks.
+    summary
+        One line for the approver.
+
+    Returns
+    -------
+    Approval
+        The pending request.
+    """
     if action not in ACTIONS:
         raise InvalidParameter(f"action must be one of {', '.join(ACTIONS)}")
     now = datetime.now(UTC)
@@ -126,6 +149,7 @@ def request(
 
 
 def get(store: Store, approval_id: str) -> Approval:
+    """Read one request (:class:`NotFound` when unknown)."""
     with store.snapshot() as tx:
         row = repo.approval(tx, approval_id)
     if row is None:
@@ -134,7 +158,7 @@ def get(store: Store, approval_id: str) -> Approval:
 
 
 def pending(store: Store, event_id: str | None = None) -> list[Approval]:
-    """The requests awaiting a second token, newest first."""
+    """List the requests awaiting a second token, newest first."""
     with store.snapshot() as tx:
         return [Approval.from_row(r) for r in repo.approvals(tx, status=PENDING, event_id=event_id)]
 
@@ -160,7 +184,24 @@ def _claim(store: Store, approval_id: str, actor: Actor, status: str) -> Approva
 
 
 def approve(store: Store, approval_id: str, actor: Actor, execute: Callable[[Approval], Any]) -> Any:
-    """Approve a pending request with a second token and run it (``execute(approval)``)."""
+    """Approve a pending request with a second token and run it.
+
+    Parameters
+    ----------
+    store
+        The store.
+    approval_id
+        The pending request.
+    actor
+        The approver: not the requester (:class:`Forbidden`).
+    execute
+        Carries the request out; its failure marks the request ``failed`` and propagates.
+
+    Returns
+    -------
+    object
+        What ``execute`` returned.
+    """
     item = _claim(store, approval_id, actor, APPROVED)
     try:
         out = execute(item)

@@ -1,4 +1,4 @@
-"""A pasted notice that equals one already published: same normalised text or same message id.
+r"""A pasted notice that equals one already published: same normalised text or same message id.
 
 >>> normalise("navarea xi  0123/16\\r\\n  1. ROCKET   LAUNCHING ")
 'NAVAREA XI 0123/16 1. ROCKET LAUNCHING'
@@ -25,12 +25,12 @@ _CANCEL = re.compile(r"\bCANCEL[^\n.]*")
 
 
 def normalise(text: str) -> str:
-    """The text compared for equality: NFKC, upper case, whitespace collapsed."""
+    """Normalise a text for comparison: NFKC, upper case, whitespace collapsed."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).upper()).strip()
 
 
 def message_ids(text: str) -> set[str]:
-    """The ids of the messages a notice *is* (NAVAREA/HYDROPAC serials, NOTAM numbers, ``沪航警12/24``).
+    """Find the ids of the messages a notice *is* (NAVAREA/HYDROPAC serials, NOTAM numbers, ``沪航警12/24``).
 
     Ids named in a ``CANCEL …`` sentence are another message's, not this one's, and are left out.
     """
@@ -53,6 +53,7 @@ class Duplicate:
     why: str  # "same text" | "same message id NAVAREA XI 123/16"
 
     def to_json(self) -> dict[str, Any]:
+        """Return the JSON of the API's ``duplicates`` items."""
         return {
             "event_id": self.event_id,
             "name": self.name,
@@ -63,9 +64,21 @@ class Duplicate:
 
 
 def find_duplicates(store: Store, text: str, *, exclude_event: str | None = None) -> list[Duplicate]:
-    """Published events whose notice equals ``text`` (one entry per event, the first reason found).
+    """Find the published events whose notice equals ``text`` (one entry per event, the first reason found).
 
-    ``exclude_event``: an update of that event is expected to repeat its own ids.
+    Parameters
+    ----------
+    store
+        The store (its most recent raw inputs are read).
+    text
+        The pasted notice.
+    exclude_event
+        An event being updated: it is expected to repeat its own text and ids.
+
+    Returns
+    -------
+    list of Duplicate
+        In the order of the stored inputs, newest first.
     """
     if not text.strip():
         return []

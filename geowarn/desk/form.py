@@ -1,4 +1,4 @@
-"""The operator page's form: a pasted notice, an uploaded file, a launch profile or a drawing.
+r"""The operator page's form: a pasted notice, an uploaded file, a launch profile or a drawing.
 
 >>> f = OperatorForm.from_request({"mode": "draw", "drawn": "36 124\\n36 125\\n35 125", "text": "N895"}, {})
 >>> s = f.submission()
@@ -35,8 +35,11 @@ MODES = ("text", "file", "profile", "draw")
 
 @dataclass
 class OperatorForm:
-    """The operator's input. ``drawn`` is the vertex text of the map editor (mode ``draw``, or a
-    correction of parsed corridors: the pasted ``text`` is then kept as the source)."""
+    """The operator's input.
+
+    ``drawn`` is the vertex text of the map editor (mode ``draw``, or a correction of parsed
+    corridors: the pasted ``text`` is then kept as the source).
+    """
 
     mode: str = "text"  # text | file | profile | draw
     text: str = ""
@@ -54,17 +57,19 @@ class OperatorForm:
 
     @classmethod
     def empty(cls, event_id: str | None = None) -> OperatorForm:
+        """Make the empty form (an update of ``event_id`` when given)."""
         return cls(event_id=event_id or "", update=bool(event_id))
 
     @classmethod
     def from_template(cls, tpl: Template, event_id: str | None = None) -> OperatorForm:
-        """A form filled with a notice template."""
+        """Fill a form with a notice template."""
         form = cls.empty(event_id)
         form.mode, form.format, form.text, form.profile = tpl.mode, tpl.format, tpl.text, dict(tpl.profile)
         return form
 
     @classmethod
     def from_request(cls, form: Mapping[str, str], files: Mapping[str, Any]) -> OperatorForm:
+        """Read the posted form and its uploaded file."""
         mode = form.get("mode", "text")
         if mode not in MODES:
             raise InvalidParameter(f"unknown input mode {mode!r}")
@@ -90,7 +95,7 @@ class OperatorForm:
         return out
 
     def submission(self) -> Submission:
-        """The :class:`~geowarn.desk.submission.Submission` of the form."""
+        """Turn the form into a :class:`~geowarn.desk.submission.Submission` (a 400 naming what is missing)."""
         common: dict[str, Any] = {"name": self.name, "event_id": self.event_id, "update": self.update}
         if self.mode == "draw":
             if not self.drawn.strip():
@@ -115,7 +120,7 @@ class OperatorForm:
         return Submission(text=self.text, format=self.format, **common)
 
     def profile_toml(self) -> str:
-        """The launch profile (geowarn's TOML profile format) from the form fields."""
+        """Write the launch profile (geowarn's TOML profile format) of the form fields."""
         p = self.profile
 
         def num(key: str) -> float:

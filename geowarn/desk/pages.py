@@ -1,5 +1,7 @@
-"""Data of the operator pages (framework-free): preview, publish, the event page's operator block,
-the cancel confirmation and the approvals list. The templates escape every string.
+"""Data of the operator pages (framework-free).
+
+The preview, publishing, the event page's operator block, the cancel confirmation and the
+approvals list. The templates escape every string.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def _window(start: datetime | None, end: datetime | None) -> str:
 
 
 def corridor_rows(corridors: list[Corridor]) -> list[dict[str, Any]]:
-    """Rows of the preview's corridor table (with where each corridor came from)."""
+    """Make the rows of the preview's corridor table (with where each corridor came from)."""
     return [
         {
             "id": c.id,
@@ -42,7 +44,7 @@ def corridor_rows(corridors: list[Corridor]) -> list[dict[str, Any]]:
 
 
 def recipient_rows(planned: list[Planned]) -> list[dict[str, Any]]:
-    """Rows of "what will be sent to whom"."""
+    """Make the rows of "what will be sent to whom"."""
     return [
         {
             "subscription": p.subscription_id,
@@ -57,12 +59,27 @@ def recipient_rows(planned: list[Planned]) -> list[dict[str, Any]]:
 
 
 def templates() -> list[dict[str, str]]:
-    """The notice templates the operator page offers."""
+    """List the notice templates the operator page offers."""
     return [{"key": t.key, "title": t.title} for t in TEMPLATES]
 
 
 def preview_page(store: Store, form: OperatorForm, options: Options) -> dict[str, Any]:
-    """The preview: map, corridors, zones, warnings, duplicates, recipients and the correction editor."""
+    """Compute the preview: map, corridors, zones, warnings, duplicates, recipients and the correction editor.
+
+    Parameters
+    ----------
+    store
+        The store (read only).
+    form
+        The operator's form.
+    options
+        The publishing options.
+
+    Returns
+    -------
+    dict
+        What ``preview.html`` renders.
+    """
     from geowarn.publish.maps import render_event_map
 
     pv = preview_submission(store, form.submission(), options)
@@ -95,7 +112,21 @@ def preview_page(store: Store, form: OperatorForm, options: Options) -> dict[str
 def publish(store: Store, form: OperatorForm, options: Options, actor: Actor) -> EventResult | Approval:
     """Publish (or, with the two-person rule, request) the form's event.
 
-    Warnings of the parser or a notice already published need the form's acknowledgement.
+    Parameters
+    ----------
+    store
+        The store.
+    form
+        The operator's form; parser warnings or a notice already published need its ``ack``.
+    options
+        The publishing options (``approval``).
+    actor
+        The logged-in operator.
+
+    Returns
+    -------
+    EventResult or Approval
+        The written version, or the pending request.
     """
     sub = form.submission()
     _event, warnings = read(sub, store=store)
@@ -113,6 +144,7 @@ def publish(store: Store, form: OperatorForm, options: Options, actor: Actor) ->
 
 
 def _approval_row(a: Approval) -> dict[str, Any]:
+    """Make one row of the approvals list."""
     return {
         "id": a.id,
         "event_id": a.event_id,
@@ -126,12 +158,12 @@ def _approval_row(a: Approval) -> dict[str, Any]:
 
 
 def approval_rows(store: Store, event_id: str | None = None) -> list[dict[str, Any]]:
-    """Pending requests (newest first) for the approvals list and the event page."""
+    """List the pending requests (newest first) for the approvals list and the event page."""
     return [_approval_row(a) for a in approvals.pending(store, event_id)]
 
 
 def event_block(store: Store, event_id: str) -> dict[str, Any]:
-    """The event page's operator block: actions, pending requests and who wrote each version."""
+    """Collect the event page's operator block: actions, pending requests and who wrote each version."""
     event = store.get_event(event_id)
     return {
         "event_id": event_id,
@@ -151,7 +183,7 @@ def event_block(store: Store, event_id: str) -> dict[str, Any]:
 
 
 def cancel_page(store: Store, event_id: str, options: Options) -> dict[str, Any]:
-    """The confirmation step of a cancel: the event and who would receive the Cancel."""
+    """Collect the confirmation step of a cancel: the event and who would receive the Cancel."""
     event = store.get_event(event_id)
     return {
         "event": views.event_card(event, store.zones(event_id)),

@@ -58,15 +58,17 @@ class Submission:
     if_version: int | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """Return the submission as JSON (kept by a pending approval)."""
         return dataclasses.asdict(self)
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> Submission:
+        """Read a submission written by :meth:`to_json`."""
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in obj.items() if k in names})
 
     def data(self) -> str | bytes:
-        """The input to parse: the file's bytes or the text."""
+        """Return the input to parse: the file's bytes or the text."""
         if self.file_b64:
             try:
                 return base64.b64decode(self.file_b64, validate=True)
@@ -75,7 +77,7 @@ class Submission:
         return self.text
 
     def source_text(self) -> str:
-        """The notice text, as kept with the event (an uploaded binary file is not text)."""
+        """Return the notice text, as kept with the event (an uploaded binary file is not text)."""
         return self.text
 
 
@@ -90,9 +92,11 @@ class Preview:
 
     @property
     def warnings(self) -> list[dict[str, Any]]:
+        """Return the parser's warnings."""
         return self.result.warnings
 
     def to_json(self) -> dict[str, Any]:
+        """Return the dry run's answer (the event result plus ``dry_run``, duplicates, recipients)."""
         body = self.result.to_json()
         body["dry_run"] = True
         body["exists"] = self.exists
@@ -115,7 +119,7 @@ def _windows(sub: Submission) -> tuple[TimeWindow, ...]:
 
 
 def _drawn_event(sub: Submission, now: datetime, current: list[Corridor]) -> tuple[Event, list[dict[str, Any]]]:
-    """The event of a drawing: corridors from the shapes, the notice text kept as its source.
+    """Build the event of a drawing: corridors from the shapes, the notice text kept as its source.
 
     A shape may correct a corridor of the notice text or, in an update, one of ``current`` (the
     event's corridors now).
@@ -173,9 +177,21 @@ def _drawn_event(sub: Submission, now: datetime, current: list[Corridor]) -> tup
 def read(
     sub: Submission, *, now: datetime | None = None, store: Store | None = None
 ) -> tuple[Event, list[dict[str, Any]]]:
-    """The (unsaved) event of a submission and the parser's warnings.
+    """Build the (unsaved) event of a submission, with the parser's warnings.
 
-    With ``store``, the drawing of an update may correct the event's current corridors.
+    Parameters
+    ----------
+    sub
+        The submission.
+    now
+        Its time (default: now).
+    store
+        With it, the drawing of an update may correct the event's current corridors.
+
+    Returns
+    -------
+    tuple of Event and list of dict
+        The event and the warnings (line, column, token, reason).
     """
     now = utc(now or datetime.now(UTC))
     if sub.drawn.strip():
@@ -198,7 +214,22 @@ def read(
 
 
 def preview(store: Store, sub: Submission, options: Options | None = None) -> Preview:
-    """Read and compute without writing: zones, warnings, duplicates and the dry-run recipients."""
+    """Read and compute without writing: zones, warnings, duplicates and the dry-run recipients.
+
+    Parameters
+    ----------
+    store
+        The store (read only).
+    sub
+        The submission.
+    options
+        The publishing options (alert layers).
+
+    Returns
+    -------
+    Preview
+        What publishing would do.
+    """
     now = datetime.now(UTC)
     event, warnings = read(sub, now=now, store=store)
     exists = store.event_exists(event.id)
@@ -219,7 +250,24 @@ def preview(store: Store, sub: Submission, options: Options | None = None) -> Pr
 
 
 def publish(store: Store, sub: Submission, options: Options | None = None, *, operator: str = "") -> EventResult:
-    """Write the submission: a new event, or (``update``) a new version of the existing one."""
+    """Write the submission: a new event, or (``update``) a new version of the existing one.
+
+    Parameters
+    ----------
+    store
+        The store.
+    sub
+        The submission.
+    options
+        The publishing options.
+    operator
+        Who publishes (recorded in the history).
+
+    Returns
+    -------
+    EventResult
+        The written version, with the parser's warnings.
+    """
     event, warnings = read(sub, store=store)
     how = f"from {event.inputs[0].format}" if event.inputs else ""
     drawn_note = " (corridors drawn on the map)" if sub.drawn.strip() else ""

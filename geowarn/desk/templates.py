@@ -87,7 +87,7 @@ TEMPLATES: tuple[Template, ...] = (
 
 
 def template(key: str) -> Template:
-    """The template ``key`` (:class:`NotFound` otherwise)."""
+    """Look up the template ``key`` (:class:`NotFound` otherwise)."""
     for t in TEMPLATES:
         if t.key == key:
             return t

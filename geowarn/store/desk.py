@@ -16,13 +16,13 @@ RECENT_INPUTS = 2000
 
 
 def token_name(tx: Tx, token_id: str) -> str | None:
-    """The name of the API token ``token_id`` (``None`` when unknown)."""
+    """Look up the name of the API token ``token_id`` (``None`` when unknown)."""
     row = tx.fetchone("SELECT name FROM api_tokens WHERE id = ?", [token_id])
     return None if row is None else str(row["name"])
 
 
 def recent_notices(tx: Tx, limit: int = RECENT_INPUTS) -> list[dict[str, Any]]:
-    """``event_id``, ``version``, ``format``, ``text`` of the most recent raw inputs (drawings left out)."""
+    """List ``event_id``, ``version``, ``format``, ``text`` of the most recent raw inputs (drawings left out)."""
     return tx.fetchall(
         "SELECT r.event_id AS event_id, r.version AS version, r.format AS format, r.text AS text, e.name AS name, "
         "e.status AS status FROM raw_inputs r JOIN events e ON e.id = r.event_id "
@@ -52,12 +52,12 @@ def insert_approval(
 
 
 def approval(tx: Tx, approval_id: str) -> dict[str, Any] | None:
-    """One approval row."""
+    """Read one approval row."""
     return tx.fetchone("SELECT * FROM approvals WHERE id = ?", [approval_id])
 
 
 def approvals(tx: Tx, *, status: str | None = None, event_id: str | None = None) -> list[dict[str, Any]]:
-    """Approval rows, newest first, optionally of one status and/or one event."""
+    """List approval rows, newest first, optionally of one status and/or one event."""
     sql, params = "SELECT * FROM approvals WHERE 1 = 1", []
     if status is not None:
         sql += " AND status = ?"
