@@ -20,7 +20,7 @@ longitudes within ±360° (a drawing on a wrapped copy of the world), rings that
 themselves; circles and swaths are built geodesically (metres, WGS84) and every result is cut at
 180° (RFC 7946). A problem is an :class:`~geowarn.errors.InvalidGeometry` naming the shape.
 
->>> shapes = shapes_from_text("circle 9260 phase=debris\\n26.2 127.7")
+>>> shapes = shapes_from_text("circle 9260 phase=debris\n26.2 127.7")
 >>> shapes[0].kind, shapes[0].radius_m, shapes[0].points
 ('circle', 9260.0, ((26.2, 127.7),))
 >>> c = build_corridors(shapes, parsed={}, windows=())[0]
@@ -248,9 +248,9 @@ def shapes_from_text(text: str) -> list[Shape]:
 
     Examples
     --------
-    >>> [s.kind for s in shapes_from_text("36.07 124.5\\n36.07 124.9\\n35.32 124.9\\n\\nline 20000\\n33 124\\n32 125")]
+    >>> [s.kind for s in shapes_from_text("36.07 124.5\n36.07 124.9\n35.32 124.9\n\nline 20000\n33 124\n32 125")]
     ['polygon', 'line']
-    >>> shapes_from_text("36.07 124.5\\n95 124.9\\n35 125")  # doctest: +ELLIPSIS
+    >>> shapes_from_text("36.07 124.5\n95 124.9\n35 125")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     geowarn.errors.InvalidGeometry: line 2: latitude 95 is outside -90…90

@@ -1,6 +1,6 @@
 r"""A pasted notice that equals one already published: same normalised text or same message id.
 
->>> normalise("navarea xi  0123/16\\r\\n  1. ROCKET   LAUNCHING ")
+>>> normalise("navarea xi  0123/16\r\n  1. ROCKET   LAUNCHING ")
 'NAVAREA XI 0123/16 1. ROCKET LAUNCHING'
 >>> sorted(message_ids("NAVAREA XI 0123/16 ... CANCEL HYDROPAC 1234/16 ... A0419/16 NOTAMN"))  # not the cancelled
 ['A0419/16', 'NAVAREA XI 123/16']

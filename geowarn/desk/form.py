@@ -1,6 +1,6 @@
 r"""The operator page's form: a pasted notice, an uploaded file, a launch profile or a drawing.
 
->>> f = OperatorForm.from_request({"mode": "draw", "drawn": "36 124\\n36 125\\n35 125", "text": "N895"}, {})
+>>> f = OperatorForm.from_request({"mode": "draw", "drawn": "36 124\n36 125\n35 125", "text": "N895"}, {})
 >>> s = f.submission()
 >>> s.drawn.splitlines()[0], s.text, s.drawn_format
 ('36 124', 'N895', 'text')
