@@ -15,10 +15,10 @@ from geowarn.desk import actions, approvals
 from geowarn.desk.approvals import Actor, Approval
 from geowarn.desk.form import OperatorForm
 from geowarn.desk.recipients import cancel_recipients
+from geowarn.desk.submission import Submission, read
 from geowarn.desk.submission import preview as preview_submission
-from geowarn.desk.submission import read
 from geowarn.desk.templates import TEMPLATES
-from geowarn.errors import InvalidParameter
+from geowarn.errors import GeowarnError, InvalidParameter
 from geowarn.model import Corridor, EventStatus, format_time
 from geowarn.publish.localtime import format_window
 from geowarn.service import EventResult, Options
@@ -143,9 +143,20 @@ def publish(store: Store, form: OperatorForm, options: Options, actor: Actor) ->
     return actions.perform(store, action, {"submission": sub.to_json()}, actor=actor, options=options)
 
 
-def _approval_row(a: Approval) -> dict[str, Any]:
+def _approval_warnings(store: Store, a: Approval) -> list[dict[str, Any]]:
+    """Read a publish/update request again for the parser's warnings the approver must see too."""
+    if a.action not in ("publish", "update"):
+        return []
+    try:
+        return read(Submission.from_json(a.payload["submission"]), store=store)[1]
+    except GeowarnError as exc:
+        return [{"line": 1, "column": 1, "token": "", "reason": f"the request no longer reads: {exc}"}]
+
+
+def _approval_row(store: Store, a: Approval) -> dict[str, Any]:
     """Make one row of the approvals list."""
     return {
+        "warnings": _approval_warnings(store, a),
         "id": a.id,
         "event_id": a.event_id,
         "action": a.action,
@@ -159,7 +170,7 @@ def _approval_row(a: Approval) -> dict[str, Any]:
 
 def approval_rows(store: Store, event_id: str | None = None) -> list[dict[str, Any]]:
     """List the pending requests (newest first) for the approvals list and the event page."""
-    return [_approval_row(a) for a in approvals.pending(store, event_id)]
+    return [_approval_row(store, a) for a in approvals.pending(store, event_id)]
 
 
 def event_block(store: Store, event_id: str) -> dict[str, Any]:

@@ -398,6 +398,7 @@ def test_two_person_rule_on_the_pages(tmp_path: Path) -> None:
         assert "Your request" in alice.get("/operator/approvals").get_data(as_text=True)
         assert "Your request" not in bob.get("/operator/approvals").get_data(as_text=True)
         assert approval in bob.get("/operator/approvals").get_data(as_text=True)
+        assert "<code>W66</code>" not in bob.get("/operator/approvals").get_data(as_text=True)  # clean notice
         r = bob.post(f"/operator/approvals/{approval}/approve", data={"csrf_token": csrf_b})
         assert r.status_code == 303 and r.headers["Location"].endswith("/events/oki")
         r = alice.post("/operator/events/oki/cancel", data={"csrf_token": csrf_a, "confirm": "yes"})
@@ -406,6 +407,10 @@ def test_two_person_rule_on_the_pages(tmp_path: Path) -> None:
         assert 'id="event-pending"' in page and "cancel" in page
         r = bob.post("/operator/events/oki/cancel", data={"csrf_token": csrf_b, "confirm": "yes"})
         assert r.status_code == 409 and "awaiting approval" in r.get_data(as_text=True)  # one request at a time
+        # the approver sees the parser's warnings of what they approve
+        warned = {**form, "text": NOTAM, "event_id": "oki-2", "action": "publish", "ack_warnings": "on"}
+        assert alice.post("/operator", data=warned).status_code == 303
+        assert "<code>W66</code>" in bob.get("/operator/approvals").get_data(as_text=True)
     finally:
         app.extensions["geowarn.store"].close()
 
