@@ -249,17 +249,14 @@ def patch_event(
     if patch.status == EventStatus.CANCELLED:
         result = actions.perform(store, "cancel", {"event_id": event_id}, actor=_actor(actor), options=options)
         return _written(req, result, 200)
-    updated = service.update_event(
-        store,
-        event_id,
-        name=name,
-        status=patch.status,
-        if_version=patch.if_version,
-        note="patched",
-        options=options,
-        operator=_actor(actor).label,
-    )
-    return {"Content-Type": JSON}, 200, result_body(req.base_url, updated)
+    payload = {
+        "event_id": event_id,
+        "name": name,
+        "status": str(patch.status) if patch.status is not None else None,
+        "if_version": patch.if_version,
+    }
+    result = actions.perform(store, "patch", payload, actor=_actor(actor), options=options)
+    return _written(req, result, 200)
 
 
 def cancel(

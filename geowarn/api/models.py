@@ -180,7 +180,7 @@ class Approval(Open):
 
     id: str
     event_id: str
-    action: Literal["publish", "update", "cancel"]
+    action: Literal["publish", "update", "cancel", "patch"]
     summary: str
     status: Literal["pending", "approved", "rejected", "failed"]
     requested_by: str

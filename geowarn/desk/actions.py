@@ -19,12 +19,23 @@ from geowarn.store import Store
 
 
 def run(store: Store, action: str, payload: dict[str, Any], options: Options | None, operator: str) -> EventResult:
-    """Execute one action (``publish``/``update`` a :class:`Submission`, ``cancel`` an event) now."""
+    """Execute one action now: ``publish``/``update`` a :class:`Submission`, ``cancel`` or ``patch`` an event."""
     if action in ("publish", "update"):
         return publish(store, Submission.from_json(payload["submission"]), options, operator=operator)
     if action == "cancel":
         return service.cancel_event(
             store, str(payload["event_id"]), options=options, operator=operator, note="cancelled by an operator"
+        )
+    if action == "patch":
+        return service.update_event(
+            store,
+            str(payload["event_id"]),
+            name=payload.get("name"),
+            status=payload.get("status"),
+            if_version=payload.get("if_version"),
+            note="patched",
+            options=options,
+            operator=operator,
         )
     raise InvalidParameter(f"unknown action {action!r}")
 
@@ -44,6 +55,11 @@ def perform(
         event_id = str(payload["event_id"])
         current = store.get_event(event_id)
         summary = f"cancel {current.name!r} (version {current.version})"
+    elif action == "patch":
+        event_id = str(payload["event_id"])
+        current = store.get_event(event_id)
+        changes = ", ".join(f"{k} → {payload[k]!r}" for k in ("name", "status") if payload.get(k) is not None)
+        summary = f"change {current.name!r}: {changes}"
     else:
         raise InvalidParameter(f"unknown action {action!r}")
     if options is not None and options.approval >= 2:

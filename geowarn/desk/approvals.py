@@ -22,7 +22,7 @@ from geowarn.model import format_time, parse_time
 from geowarn.store import Store
 from geowarn.store import desk as repo
 
-ACTIONS = ("publish", "update", "cancel")
+ACTIONS = ("publish", "update", "cancel", "patch")
 PENDING, APPROVED, REJECTED, FAILED = "pending", "approved", "rejected", "failed"
 
 

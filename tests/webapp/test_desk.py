@@ -278,6 +278,15 @@ def test_two_person_rule_waits_for_a_second_different_token(two_person_app: Flas
     r = client.post(f"/api/approvals/{r.get_json()['approval']['id']}/approve", headers=alice)
     assert r.status_code == 200 and r.get_json()["status"] == "cancelled"
     assert client.get("/api/events/oki").get_json()["history"][-1]["operator"] == "bob, approved by alice"
+    r = client.patch("/api/events/oki", json={"name": "Renamed"}, headers=alice)  # any new version waits
+    assert r.status_code == 202 and r.get_json()["approval"]["action"] == "patch"
+    assert client.get("/api/events/oki").get_json()["name"] != "Renamed"
+    patch_id = r.get_json()["approval"]["id"]
+    r = client.post(f"/api/approvals/{patch_id}/approve", headers=bob)
+    assert r.status_code == 409  # the event is cancelled: the approved change fails, named
+    failed = client.get(f"/api/approvals/{patch_id}", headers=bob).get_json()
+    assert failed["status"] == "failed" and "cancelled" in failed["result"]
+    assert client.get(f"/api/approvals/{cancel_id}", headers=bob).get_json()["status"] == "rejected"
     assert client.get("/api/approvals/apr-000000000000", headers=bob).status_code == 404
 
 
