@@ -226,7 +226,8 @@ class Settings:
     approval: int = setting(
         "GEOWARN_APPROVAL",
         1,
-        "`2`: every write of an event (publish, update, rename or status change, cancel) waits until a second, different token approves it (two-person rule).",
+        "`2`: every write of an event (publish, update, rename or status change, cancel) waits until a second, "
+        "different token approves it (two-person rule).",
         _approval,
     )
     host: str = setting("GEOWARN_HOST", "127.0.0.1", "Address `geowarn serve` listens on.")
