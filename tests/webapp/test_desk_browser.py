@@ -207,3 +207,26 @@ def test_drag_a_parsed_vertex_with_geoman_and_preview_the_correction(live: LiveS
     assert page.locator("#warnings").count() == 1  # the text's warnings stay in view
     assert not foreign, foreign
     assert not problems, problems
+
+
+def test_operator_pages_fit_a_390_px_phone(live: LiveServer, browser: Any) -> None:
+    page, problems, foreign = guarded_page(browser)
+    page.set_viewport_size({"width": 390, "height": 844})
+    auth = {"Authorization": f"Bearer {live.token}"}
+    r = page.request.post(f"{live.url}/api/events?id=oki", data=NOTAM, headers={**auth, "Content-Type": "text/plain"})
+    assert r.status == 201
+    _login(page, live)
+    widths = {"operator": page.evaluate("document.documentElement.scrollWidth")}
+    page.fill("#notice", NOTAM)
+    page.click("#preview-button")
+    page.wait_for_selector("#preview-corridors")
+    widths["preview"] = page.evaluate("document.documentElement.scrollWidth")
+    page.goto(f"{live.url}/events/oki")
+    page.wait_for_selector("#operator-block")
+    page.goto(f"{live.url}/operator/events/oki/cancel")
+    widths["cancel"] = page.evaluate("document.documentElement.scrollWidth")
+    page.goto(f"{live.url}/operator/approvals")
+    widths["approvals"] = page.evaluate("document.documentElement.scrollWidth")
+    assert widths == dict.fromkeys(widths, 390), widths
+    assert not foreign, foreign
+    assert not problems, problems
