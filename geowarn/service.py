@@ -57,7 +57,7 @@ class Options:
     layer_ids: Sequence[str] | None = None
     #: CAP sender/status of the published files (``None``: the ``GEOWARN_CAP_*`` variables).
     cap: CapIdentity | None = None
-    #: How many different tokens a publish/update/cancel needs (``GEOWARN_APPROVAL``: 1 or 2).
+    #: How many different tokens every write of an event needs (``GEOWARN_APPROVAL``: 1 or 2).
     approval: int = 1
 
     @classmethod
