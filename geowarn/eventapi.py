@@ -161,6 +161,7 @@ def result_body(base: str, result: EventResult) -> dict[str, Any]:
 
 
 def list_events(req: APIRequest, store: Store) -> Response:
+    """Answer ``GET /api/events``: a page of event summaries, optionally of one ``status``."""
     check_params(req, {"status", "limit", "offset", "f"})
     status = req.arg("status")
     if status is not None and status not in {s.value for s in EventStatus}:
@@ -177,6 +178,7 @@ def list_events(req: APIRequest, store: Store) -> Response:
 
 
 def get_event(req: APIRequest, store: Store, event_id: str) -> Response:
+    """Answer ``GET /api/events/{id}``: the event with its corridors, zones, history and raw inputs."""
     check_params(req, {"f"})
     event = store.get_event(event_id)
     zones = store.zones(event_id)
@@ -205,7 +207,7 @@ def _written(req: APIRequest, result: EventResult | Approval, status: int) -> Re
 def create_event(
     req: APIRequest, store: Store, inp: EventInput, *, options: Options | None = None, actor: Actor | None = None
 ) -> Response:
-    """Create an event (``dry_run``: only say what it would do; two-person rule: 202 pending)."""
+    """Answer ``POST /api/events``: store a new event (201), say what it would do (``dry_run``) or wait (202)."""
     sub = inp.submission()
     if inp.dry_run:
         return {"Content-Type": JSON}, 200, submission.preview(store, sub, options).to_json()
@@ -214,6 +216,7 @@ def create_event(
 
 
 def _actor(actor: Actor | None) -> Actor:
+    """Return the acting operator (an anonymous one for library callers)."""
     return actor if actor is not None else Actor("", "")
 
 
@@ -226,7 +229,7 @@ def replace_event(
     options: Options | None = None,
     actor: Actor | None = None,
 ) -> Response:
-    """Replace the corridors of an event (a new version)."""
+    """Answer ``PUT /api/events/{id}``: replace the corridors with those of the input (a new version)."""
     store.get_event(event_id)  # 404 first
     sub = inp.submission(event_id=event_id, update=True)
     if inp.dry_run:
@@ -262,7 +265,7 @@ def patch_event(
 def cancel(
     req: APIRequest, store: Store, event_id: str, *, options: Options | None = None, actor: Actor | None = None
 ) -> Response:
-    """Cancel the event (``dry_run=true``: who would receive the Cancel)."""
+    """Answer ``POST /api/events/{id}/cancel``: cancel the event (``dry_run=true``: who would receive the Cancel)."""
     check_params(req, {"dry_run"})
     if parse_bool(req.arg("dry_run"), "dry_run"):
         planned = cancel_recipients(store, event_id)

@@ -133,7 +133,7 @@ def normalise_language(value: str | None) -> str | None:
 
 
 def message(msgid: str, lang: str, /, **values: object) -> str:
-    """The text of ``msgid`` in ``lang`` (falling back to English) with ``values`` filled in.
+    """Return the text of ``msgid`` in ``lang`` (falling back to English) with ``values`` filled in.
 
     Raises ``KeyError`` for an unknown message id (a programming error, not a reader's).
     """
@@ -143,7 +143,7 @@ def message(msgid: str, lang: str, /, **values: object) -> str:
 
 
 def zone_label(tz: str, lang: str, fallback: str) -> str:
-    """The reader's name of the time zone ``tz`` (``JST`` / ``日本時間``); ``fallback`` when unknown.
+    """Return the reader's name of the time zone ``tz`` (``JST`` / ``日本時間``); ``fallback`` when unknown.
 
     >>> zone_label("Asia/Tokyo", "ja", "JST"), zone_label("Europe/Paris", "ja", "CET")
     ('日本時間', 'CET')
@@ -179,7 +179,7 @@ def _accept_language(header: str) -> list[str]:
 
 
 def pick_language(query: str | None, accept_language: str | None, region_id: str | None = None) -> str:
-    """The page language: ``?lang=``, then ``Accept-Language``, then the region's, then English."""
+    """Pick the page language: ``?lang=``, then ``Accept-Language``, then the region's, then English."""
     chosen = normalise_language(query)
     if chosen:
         return chosen

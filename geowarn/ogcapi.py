@@ -61,6 +61,7 @@ class APIRequest:
     args: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def arg(self, name: str) -> str | None:
+        """Return the query parameter ``name`` (``None`` when absent); :class:`InvalidParameter` if repeated."""
         values = self.args.get(name) or []
         if len(values) > 1:
             raise InvalidParameter(f"parameter {name!r} given {len(values)} times")
@@ -103,7 +104,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
 
 
 def parse_datetime(text: str) -> tuple[datetime | None, datetime | None]:
-    """An RFC 3339 instant or interval ``start/end`` (``..`` or empty = open)."""
+    """Parse an RFC 3339 instant or interval ``start/end`` (``..`` or empty = open)."""
 
     def one(value: str) -> datetime | None:
         if value in ("", ".."):
@@ -133,6 +134,7 @@ def parse_datetime(text: str) -> tuple[datetime | None, datetime | None]:
 
 
 def parse_int(text: str | None, name: str, default: int, lo: int, hi: int) -> int:
+    """Parse an integer query parameter within ``lo`` … ``hi`` (``default`` when absent)."""
     if text is None:
         return default
     try:
@@ -163,6 +165,7 @@ def _load_layer(layer_id: str, layers_dir: str | None) -> Any:
 
 
 def collection_ids(layers_dir: str | None) -> list[str]:
+    """Return the collection ids: ``alert-zones``, ``corridors`` and the reference layers."""
     return ["alert-zones", "corridors", *[str(e["id"]) for e in _layer_catalog(layers_dir)]]
 
 
@@ -177,6 +180,7 @@ def _link(href: str, rel: str, type_: str, title: str = "") -> dict[str, str]:
 
 
 def landing(req: APIRequest) -> Response:
+    """Answer the OGC API landing page."""
     check_params(req, {"f"})
     b = req.base_url
     body = {
@@ -197,6 +201,7 @@ def landing(req: APIRequest) -> Response:
 
 
 def conformance(req: APIRequest) -> Response:
+    """Answer the OGC API conformance classes."""
     check_params(req, {"f"})
     return {"Content-Type": JSON}, 200, {"conformsTo": CONFORMANCE}
 
@@ -231,6 +236,7 @@ def _describe(b: str, cid: str, layers_dir: str | None) -> dict[str, Any]:
 
 
 def collections(req: APIRequest, *, layers_dir: str | None = None) -> Response:
+    """Answer ``/collections``: every collection with its extent and links."""
     check_params(req, {"f"})
     b = req.base_url
     cols = [_describe(b, cid, layers_dir) for cid in collection_ids(layers_dir)]
@@ -239,6 +245,7 @@ def collections(req: APIRequest, *, layers_dir: str | None = None) -> Response:
 
 
 def collection(req: APIRequest, cid: str, *, layers_dir: str | None = None) -> Response:
+    """Answer ``/collections/{cid}``: one collection; raises :class:`NotFound` for an unknown one."""
     check_params(req, {"f"})
     return {"Content-Type": JSON}, 200, _describe(req.base_url, cid, layers_dir)
 
@@ -324,6 +331,7 @@ def _layer_items(
 
 
 def item(req: APIRequest, store: Store, cid: str, fid: str, *, layers_dir: str | None = None) -> Response:
+    """Answer ``/collections/{cid}/items/{fid}``: one feature of a collection or reference layer."""
     check_params(req, {"f"})
     if cid in QUERYABLES:
         text = store.get_feature(cid, fid)

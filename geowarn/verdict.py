@@ -190,7 +190,7 @@ class Verdict:
 
 
 def notice_cancel_at(event: Event) -> datetime | None:
-    """The latest ``CANCEL THIS MSG`` time in the event's raw notices (re-parsed), or ``None``.
+    """Return the latest ``CANCEL THIS MSG`` time in the event's raw notices (re-parsed), or ``None``.
 
     The service does not keep a parser's ``meta``; the raw inputs are kept, so the
     time is read again from them. Inputs of other formats, or that fail to parse,
@@ -244,7 +244,7 @@ def last_window_end(items: Iterable[_Windowed]) -> datetime | None:
 def effective_status(
     event: Event, zones_or_corridors: Iterable[_Windowed], now: datetime, cancel_at: datetime | None = None
 ) -> Lifecycle:
-    """The event's lifecycle status at ``now``: ``active``, ``ended`` or ``cancelled`` (pure).
+    """Return the event's lifecycle status at ``now``: ``active``, ``ended`` or ``cancelled`` (pure).
 
     ``cancelled`` when the stored status is cancelled; ``ended`` when the stored
     status is ended, when ``now`` is at or after ``cancel_at`` (the notice's own
@@ -292,7 +292,7 @@ def event_lifecycle(event: Event, now: datetime) -> Lifecycle:
 
 
 def zone_state(event: Event, zone: AlertZone, lifecycle: Lifecycle, now: datetime) -> ZoneVerdict:
-    """The state of one zone of an event whose lifecycle status is ``lifecycle`` (see the module notes).
+    """Return the state of one zone of an event whose lifecycle status is ``lifecycle`` (see the module notes).
 
     >>> from datetime import UTC
     >>> from geowarn.model import Certainty, Phase, RegionKind, ResponseType
@@ -371,7 +371,7 @@ def _order_key(item: ZoneVerdict) -> tuple[int, float, int, int, str]:
 
 
 def combine(items: Iterable[ZoneVerdict], now: datetime) -> Verdict:
-    """The verdict of zone states by :data:`PRECEDENCE` (pure; used by both verdict functions)."""
+    """Combine zone states into a verdict by :data:`PRECEDENCE` (pure; used by both verdict functions)."""
     now = utc(now)
     ordered = tuple(sorted(items, key=_order_key))
     if not ordered:
@@ -441,7 +441,7 @@ def region_verdict(
     *,
     statuses: Mapping[str, Lifecycle] | None = None,
 ) -> Verdict:
-    """The verdict for ``region_id`` (and its ``TS-``/``EEZ-`` belts) from ``store.region_zones(region_id)``.
+    """Return the verdict for ``region_id`` (and its ``TS-``/``EEZ-`` belts) from ``store.region_zones(region_id)``.
 
     Parameters
     ----------
@@ -525,7 +525,7 @@ def point_verdict(
     *,
     statuses: Mapping[str, Lifecycle] | None = None,
 ) -> Verdict:
-    """The verdict at a point from candidate ``(Event, AlertZone)`` pairs (duplicates ignored).
+    """Return the verdict at a point from candidate ``(Event, AlertZone)`` pairs (duplicates ignored).
 
     Only zones whose geometry covers the point count (see :func:`covers_point`);
     a proximity zone never claims a point. ``statuses`` as in :func:`region_verdict`.
@@ -553,7 +553,7 @@ def local_time(value: datetime, now: datetime, tz: str, lang: str) -> str:
 
 
 def headline(verdict: Verdict, lang: str, tz: str) -> str:
-    """The verdict in one line in ``lang`` (``en``/``ja``) with times in ``tz``.
+    """Summarize the verdict in one line in ``lang`` (``en``/``ja``) with times in ``tz``.
 
     >>> from datetime import UTC
     >>> now = datetime(2026, 12, 3, tzinfo=UTC)
@@ -587,7 +587,7 @@ def headline(verdict: Verdict, lang: str, tz: str) -> str:
 
 
 def schedule(verdict: Verdict, lang: str, tz: str) -> str | None:
-    """The daily schedule (``Daily 07:30–12:30 JST, 2016-02-07 to 2016-02-14``), or ``None`` if not daily."""
+    """Return the daily schedule (``Daily 07:30–12:30 JST, 2016-02-07 to 2016-02-14``), or ``None`` if not daily."""
     if not verdict.daily:
         return None
     first, last = verdict.windows[0], verdict.windows[-1]

@@ -54,6 +54,7 @@ def zone_rows(zones: list[AlertZone]) -> list[dict[str, Any]]:
 
 
 def event_card(event: Event, zones: list[AlertZone] | None = None) -> dict[str, Any]:
+    """Return the card of an event for the pages: names, status, window and, with ``zones``, their count and worst."""
     starts = [c.window_start for c in event.corridors if c.window_start]
     ends = [c.window_end for c in event.corridors if c.window_end]
     card = {
@@ -84,6 +85,7 @@ def dashboard(store: Store) -> dict[str, Any]:
 
 
 def event_page(store: Store, event_id: str) -> dict[str, Any]:
+    """Return the template values of the event page: card, zone rows, corridors, history and inputs."""
     event = store.get_event(event_id)
     zones = store.zones(event_id)
     history = store.history(event_id)
@@ -129,7 +131,7 @@ def overview_map(store: Store, options: Options) -> str:
 
 
 def parse_now(value: str | None) -> datetime | None:
-    """An ISO 8601 time (``2026-12-02T20:12:00Z``) for a test-only ``?now=``; ``None`` when absent.
+    """Parse an ISO 8601 time (``2026-12-02T20:12:00Z``) for a test-only ``?now=``; ``None`` when absent.
 
     >>> parse_now("2026-12-02T20:12:00Z").isoformat(), parse_now(None)
     ('2026-12-02T20:12:00+00:00', None)
@@ -163,13 +165,13 @@ def countdown_text(seconds: int | None, lang: str) -> str:
 
 
 def _label(prefix: str, value: object, lang: str) -> str:
-    """The catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
+    """Return the catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
     key = f"{prefix}.{value}"
     return message(key, lang) if key in CATALOGUE else str(value)
 
 
 def local_window(start: datetime | None, end: datetime | None, now: datetime, tz: str, lang: str) -> str:
-    """A window in local time with its zone named once: ``07:00–10:00 JST`` (dates when not today).
+    """Format a window in local time with its zone named once: ``07:00–10:00 JST`` (dates when not today).
 
     >>> t = datetime(2026, 12, 2, 22, tzinfo=UTC)
     >>> local_window(t, t.replace(day=3, hour=1), t.replace(hour=20), "Asia/Tokyo", "ja")
@@ -220,7 +222,7 @@ def region_page(
     now: datetime | None = None,
     lang: str = "en",
 ) -> dict[str, Any]:
-    """The region's verdict (:func:`geowarn.verdict.region_verdict`), its current zones and its history.
+    """Gather the region's verdict (:func:`geowarn.verdict.region_verdict`), its current zones and its history.
 
     ``lang`` is the page language (``en``/``ja``, see :func:`geowarn.i18n.pick_language`);
     every text is in it and every time is in the region's local time with its zone named.

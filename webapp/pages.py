@@ -43,6 +43,7 @@ def _globals() -> dict[str, object]:
 
 @bp.get("/")
 def index() -> Response | str:
+    """Serve the dashboard, or the OGC API landing page when JSON is asked for."""
     check_format()
     if not wants_html():
         from webapp.api import respond
@@ -53,12 +54,14 @@ def index() -> Response | str:
 
 @bp.get("/events/<event_id>")
 def event_page(event_id: str) -> str:
+    """Serve the page of one event (with the operator's block for a logged-in operator)."""
     desk = desk_pages.event_block(store(), event_id) if session.get("token_id") else None
     return render_template("event.html", **views.event_page(store(), event_id), desk=desk)
 
 
 @bp.get("/events/<event_id>/map")
 def event_map(event_id: str) -> BaseResponse:
+    """Serve the published map of an event with a CSP allowing its inline scripts."""
     art = store().get_artifact(event_id, "map")
     resp = artifact_response(art)
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
@@ -67,18 +70,19 @@ def event_map(event_id: str) -> BaseResponse:
 
 @bp.get("/map/overview")
 def overview_map() -> BaseResponse:
+    """Serve the map of every current event (cached per store generation, conditional on its ETag)."""
     gen = store().generation()
     html = cache().get_or_set(("overview", gen), lambda: views.overview_map(store(), options()).encode("utf-8"))
     resp = Response(html, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("overview-csp", gen), lambda: map_csp(html))
     resp.set_etag(f"overview-{gen}")
-    resp.cache_control.no_cache = True
     resp.make_conditional(request)
     return resp
 
 
 @bp.get("/regions/<region_id>")
 def region_page(region_id: str) -> Response:
+    """Serve the verdict page of a region in the reader's language."""
     lang = pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region_id)
     now = views.parse_now(request.args.get("now")) if current_app.testing else None  # ?now= only in tests
     page = views.region_page(store(), region_id, layers_dir=options().layers_dir, now=now, lang=lang)
@@ -192,6 +196,7 @@ def decide(approval_id: str, decision: str) -> BaseResponse | str | tuple[str, i
 
 @bp.post("/operator/login")
 def login() -> BaseResponse | tuple[str, int]:
+    """Log the operator in with an API token (403 for an unknown or revoked one)."""
     check_csrf()
     token_id = store().verify_token(request.form.get("token", "").strip())
     if token_id is None:
@@ -204,6 +209,7 @@ def login() -> BaseResponse | tuple[str, int]:
 
 @bp.post("/operator/logout")
 def logout() -> BaseResponse:
+    """Log the operator out."""
     check_csrf()
     session.clear()
     return redirect(url_for("pages.index"), code=303)
@@ -211,4 +217,5 @@ def logout() -> BaseResponse:
 
 @bp.get("/favicon.ico")
 def favicon() -> Response:
+    """Answer 404: there is no favicon."""
     abort(404)

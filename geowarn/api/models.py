@@ -46,6 +46,8 @@ class Open(BaseModel):
 
 
 class Link(Open):
+    """A link of an OGC API document (``href``, ``rel``, optional ``type`` and ``title``)."""
+
     href: str
     rel: str
     type: str | SkipJsonSchema[None] = None
@@ -64,15 +66,21 @@ class Problem(Open):
 
 
 class Landing(Open):
+    """The OGC API landing page."""
+
     title: str | SkipJsonSchema[None] = None
     links: list[Link]
 
 
 class Conformance(Open):
+    """The OGC API conformance classes."""
+
     conformsTo: list[str]
 
 
 class Collection(Open):
+    """One OGC API collection: corridors, alert zones or a reference layer."""
+
     id: str
     title: str | SkipJsonSchema[None] = None
     description: str | SkipJsonSchema[None] = None
@@ -80,6 +88,8 @@ class Collection(Open):
 
 
 class Collections(Open):
+    """The list of OGC API collections."""
+
     collections: list[Collection]
     links: list[Link]
 
@@ -95,6 +105,8 @@ class GeoJSONFeature(Open):
 
 
 class GeoJSONFeatureCollection(Open):
+    """A GeoJSON FeatureCollection as served, with the OGC API paging members."""
+
     type: Literal["FeatureCollection"]
     features: list[GeoJSONFeature]
     numberMatched: Annotated[int, Field(ge=0)] | SkipJsonSchema[None] = None
@@ -115,6 +127,8 @@ class Event(Open):
 
 
 class EventList(Open):
+    """A page of event summaries."""
+
     events: list[Event]
     numberReturned: int | SkipJsonSchema[None] = None
     links: list[Link] | SkipJsonSchema[None] = None
@@ -349,6 +363,8 @@ class SubscriptionCreate(BaseModel):
 
 
 class Subscription(Open):
+    """A subscription as served (webhook secrets masked)."""
+
     id: str
     name: str
     margin_km: float
@@ -360,12 +376,18 @@ class Subscription(Open):
 
 
 class SubscriptionList(Open):
+    """The active subscriptions."""
+
     subscriptions: list[Subscription]
 
 
 class SubscriptionDetail(Subscription):
+    """A subscription with its recent deliveries from the outbox."""
+
     deliveries: list[dict[str, Any]]
 
 
 class Health(Open):
+    """The health check answer."""
+
     status: str

@@ -102,11 +102,11 @@ class Operation:
     also: dict[int, tuple[str, type[BaseModel]]] = field(default_factory=dict)
 
     def path_names(self) -> list[str]:
-        """The path parameters, in order."""
+        """Return the path parameters, in order."""
         return _PATH_PARAM.findall(self.path)
 
     def query_names(self) -> set[str]:
-        """The accepted query parameters (``f`` included for operations with an HTML rendering)."""
+        """Return the accepted query parameters (``f`` included for operations with an HTML rendering)."""
         return {p.name for p in self.query} | ({"f"} if self.html else set())
 
 
@@ -238,7 +238,8 @@ def _openapi(call: Call) -> Response:
 
 def _health(call: Call) -> Response:
     call.store.check()
-    return {"Content-Type": JSON}, 200, {"status": "ok", "version": __version__, "store": call.store.dialect}
+    headers = {"Content-Type": JSON, "Cache-Control": "no-store"}  # a probe must see this process, not a copy
+    return headers, 200, {"status": "ok", "version": __version__, "store": call.store.dialect}
 
 
 def _atom(call: Call) -> Response:

@@ -1,4 +1,4 @@
-"""The event map: an interactive Leaflet page (folium) that works with the network off.
+r"""The event map: an interactive Leaflet page (folium) that works with the network off.
 
 One function, :func:`render_event_map`, draws an event's corridors (styled by
 phase) and its alert zones (coloured by CAP severity), outlines the regions
@@ -7,7 +7,7 @@ timeline of the event's windows in local time, a fullscreen button and a km
 scale. Every asset is vendored (:mod:`geowarn.publish.assets`); with no tile
 URL the background is drawn from the shipped land layer on a sea-coloured
 map. Every string that reaches the page is HTML-escaped in Python and handed
-to the browser as JSON (``<``, ``>``, ``&`` as ``\\u`` escapes).
+to the browser as JSON (``<``, ``>``, ``&`` as ``\u`` escapes).
 
 >>> from shapely import box
 >>> from geowarn.model import Corridor, Event, Phase
@@ -103,7 +103,7 @@ def _esc(value: Any) -> str:
 def display_geometry(
     geom: BaseGeometry | None, decimals: int, simplify_deg: float = 0.0, *, pacific: bool = False
 ) -> dict[str, Any] | None:
-    """A light GeoJSON geometry for display: optionally simplified, coordinates rounded.
+    """Return a light GeoJSON geometry for display: optionally simplified, coordinates rounded.
 
     ``pacific`` shifts western longitudes by +360° so that data cut at 180°
     draws as one piece around the Pacific (Leaflet accepts longitudes > 180).
@@ -188,7 +188,7 @@ def _table(rows: Sequence[tuple[str, str]]) -> str:
 
 
 def zone_popup(zone: AlertZone, tz: str) -> str:
-    """The popup HTML of one alert zone (every value escaped)."""
+    """Render the popup HTML of one alert zone (every value escaped)."""
     ztz = region_timezone(zone.region_id, tz)
     title = f"<b>{_esc(zone.region_name)}</b>"
     if zone.region_name_ja:
@@ -209,6 +209,7 @@ def zone_popup(zone: AlertZone, tz: str) -> str:
 
 
 def zone_tooltip(zone: AlertZone) -> str:
+    """Return the tooltip HTML of one alert zone: region names and severity (escaped)."""
     name = _esc(zone.region_name)
     if zone.region_name_ja:
         name += f" / {_esc(zone.region_name_ja)}"
@@ -216,7 +217,7 @@ def zone_tooltip(zone: AlertZone) -> str:
 
 
 def corridor_popup(corridor: Corridor, tz: str) -> str:
-    """The popup HTML of one corridor (every value escaped)."""
+    """Render the popup HTML of one corridor (every value escaped)."""
     rows = [
         ("Phase", str(corridor.phase)),
         ("Source", corridor.source),
@@ -233,6 +234,7 @@ def _window_ms(windows: Sequence[TimeWindow]) -> list[list[int]]:
 
 
 def corridor_features(corridors: Sequence[Corridor], tz: str, *, pacific: bool = False) -> list[dict[str, Any]]:
+    """Return the display features of the corridors, styled by phase, with popups and tooltips."""
     feats = []
     for c in corridors:
         geom = display_geometry(c.geometry, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG, pacific=pacific)
@@ -260,6 +262,7 @@ def corridor_features(corridors: Sequence[Corridor], tz: str, *, pacific: bool =
 
 
 def zone_features(zones: Sequence[AlertZone], tz: str, *, pacific: bool = False) -> list[dict[str, Any]]:
+    """Return the display features of the alert zones, coloured by severity, most severe drawn last."""
     feats = []
     # least severe first so the most severe are drawn on top
     for z in sorted(zones, key=lambda z: (-z.severity.rank, -z.area_km2)):
@@ -368,7 +371,7 @@ def _layer_features(
 
 
 def _view_box(west: float, south: float, east: float, north: float) -> BaseGeometry:
-    """The area reference layers are clipped to: the data's bounds, made about as wide as a screen, plus a margin.
+    """Return the area reference layers are clipped to: the data's bounds, widened to about a screen, plus a margin.
 
     >>> [round(v) for v in _view_box(124.0, 17.0, 125.0, 36.0).bounds]
     [93, 9, 156, 44]
@@ -400,7 +403,7 @@ def render_event_map(
     tile_attribution: str = "",
     tz: str = "Asia/Tokyo",
 ) -> str:
-    """The event map as a complete HTML page.
+    """Render the event map as a complete HTML page.
 
     Parameters
     ----------
@@ -452,7 +455,59 @@ def render_event_map(
         west - NEAR_MARGIN_DEG, south - NEAR_MARGIN_DEG, east + NEAR_MARGIN_DEG, north + NEAR_MARGIN_DEG
     )
 
-    # base maps: optional tiles, and the offline land layer
+    budget -= _add_base_maps(fmap, land_layers, view, pacific, tile_url, tile_attribution, notes, sources)
+    hit = {z.region_id for z in zones}
+    _add_reference_layers(fmap, ref_layers, view, near_view, hit, pacific, budget, details, sources)
+
+    bind = bind_popups()
+    corridor_group = folium.FeatureGroup(name="Corridors")
+    corridor_layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": corridor_features(corridors, tz, pacific=pacific)},
+        on_each_feature=bind,
+    )
+    corridor_layer.add_to(corridor_group)
+    corridor_group.add_to(fmap)
+    zone_group = folium.FeatureGroup(name="Alert zones")
+    zone_layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": zone_features(zones, tz, pacific=pacific)}, on_each_feature=bind
+    )
+    zone_layer.add_to(zone_group)
+    zone_group.add_to(fmap)
+    if sources:
+        parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
+        details.append("Sources: " + "; ".join(parts))
+    notes += _proximity_notes(zones)
+
+    fullscreen = folium.plugins.Fullscreen(position="topleft")
+    fullscreen.default_js = []
+    fullscreen.default_css = []
+    fullscreen.add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+
+    timeline = _timeline_data(corridors, tz)
+    if timeline is not None:
+        fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
+    fmap.add_child(Legend(_legend_html(event, zones, corridors, notes, details)))
+    pad = 0.5
+    fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
+    return str(figure.render())
+
+
+def _add_base_maps(
+    fmap: folium.Map,
+    land_layers: Sequence[Any],
+    view: BaseGeometry,
+    pacific: bool,
+    tile_url: str | None,
+    tile_attribution: str,
+    notes: list[str],
+    sources: list[str],
+) -> int:
+    """Add the optional tile layer and the offline land layers to ``fmap``; return the bytes of features added.
+
+    A note goes to ``notes`` when there is no base map at all, each land layer's attribution to ``sources``.
+    """
+    used = 0
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=_esc(tile_attribution) or "tiles", name="Tiles", overlay=False).add_to(
             fmap
@@ -461,7 +516,7 @@ def render_event_map(
         base = folium.FeatureGroup(name="Offline base map", overlay=False, control=bool(tile_url))
         for ly in land_layers:
             feats, _, _ = _layer_features(ly, view, set(), pacific)
-            budget -= len(json.dumps(feats))
+            used += len(json.dumps(feats))
             style = {"color": BORDER_COLOR, "weight": 0.6, "fillColor": LAND_COLOR, "fillOpacity": 1.0}
             for f in feats:
                 f["properties"]["style"] = style
@@ -472,8 +527,25 @@ def render_event_map(
         base.add_to(fmap)
     elif not tile_url:
         notes.append("No base map: sea colour only.")
+    return used
 
-    hit = {z.region_id for z in zones}
+
+def _add_reference_layers(
+    fmap: folium.Map,
+    ref_layers: Sequence[Any],
+    view: BaseGeometry,
+    near_view: BaseGeometry,
+    hit: set[str],
+    pacific: bool,
+    budget: int,
+    details: list[str],
+    sources: list[str],
+) -> None:
+    """Add each reference layer as a toggleable overlay within ``budget`` bytes, its regions in ``hit`` outlined.
+
+    Heavy layers (and any past the budget) carry only their regions hit near the event and start hidden (a line
+    in ``details`` says so); each layer's attribution goes to ``sources``.
+    """
     for ly in ref_layers:
         feats, is_hit, vertices = _layer_features(ly, view, hit, pacific)
         if not feats:
@@ -497,40 +569,14 @@ def render_event_map(
         if attribution:
             sources.append(attribution)
 
-    bind = bind_popups()
-    corridor_group = folium.FeatureGroup(name="Corridors")
-    corridor_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": corridor_features(corridors, tz, pacific=pacific)},
-        on_each_feature=bind,
-    )
-    corridor_layer.add_to(corridor_group)
-    corridor_group.add_to(fmap)
-    zone_group = folium.FeatureGroup(name="Alert zones")
-    zone_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": zone_features(zones, tz, pacific=pacific)}, on_each_feature=bind
-    )
-    zone_layer.add_to(zone_group)
-    zone_group.add_to(fmap)
-    if sources:
-        parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
-        details.append("Sources: " + "; ".join(parts))
+
+def _proximity_notes(zones: Sequence[AlertZone]) -> list[str]:
+    """Return the legend notes of proximity zones (no overlap): the first three, then a count of the rest."""
     proximity = [z for z in zones if z.geometry is None or z.geometry.is_empty]
+    notes = []
     for z in proximity[:3]:
         name = z.region_name + (f" / {z.region_name_ja}" if z.region_name_ja else "")
         notes.append(f"Within {z.distance_km:.0f} km (no overlap): {name} — {z.severity}")
     if len(proximity) > 3:
         notes.append(f"… and {len(proximity) - 3} more regions within the margin")
-
-    fullscreen = folium.plugins.Fullscreen(position="topleft")
-    fullscreen.default_js = []
-    fullscreen.default_css = []
-    fullscreen.add_to(fmap)
-    folium.LayerControl(collapsed=True).add_to(fmap)
-
-    timeline = _timeline_data(corridors, tz)
-    if timeline is not None:
-        fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
-    fmap.add_child(Legend(_legend_html(event, zones, corridors, notes, details)))
-    pad = 0.5
-    fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
-    return str(figure.render())
+    return notes
