@@ -92,7 +92,8 @@ def test_draw_a_polygon_with_geoman_type_a_circle_and_publish(live: LiveServer, 
     page.fill("#drawn-window-start", "2099-01-01T01:00:00Z")
     page.fill("#drawn-window-end", "2099-01-01T03:00:00Z")
     page.fill("input[name=name]", "Drawn in Chromium")
-    page.click("#preview-button")
+    with page.expect_navigation():
+        page.click("#preview-button")
     rows = page.locator("#preview-corridors tbody tr")
     assert rows.count() == 2
     assert [rows.nth(i).locator("td").nth(4).inner_text() for i in range(2)] == ["drawn", "drawn"]
@@ -177,7 +178,8 @@ def test_drag_a_parsed_vertex_with_geoman_and_preview_the_correction(live: LiveS
     page, problems, foreign = guarded_page(browser)
     _login(page, live)
     page.fill("#notice", NOTAM)
-    page.click("#preview-button")
+    with page.expect_navigation():
+        page.click("#preview-button")
     page.wait_for_selector("#draw-editor[data-ready='1']")
     before = page.input_value("#drawn")
     assert before.splitlines()[0].endswith("corrects=notam-a0777-99-1"), before
@@ -200,8 +202,8 @@ def test_drag_a_parsed_vertex_with_geoman_and_preview_the_correction(live: LiveS
     assert len(moved) == 1, (before, after)  # exactly the dragged vertex changed
     assert after.splitlines()[0] == before.splitlines()[0]  # still the correction of the parsed corridor
     page.click(".leaflet-pm-icon-edit")  # leave edit mode
-    page.click("#correct-button")
-    page.wait_for_selector("#preview-corridors")
+    with page.expect_navigation():
+        page.click("#correct-button")
     cells = page.locator("#preview-corridors tbody tr td").all_inner_texts()
     assert cells[0] == "notam-a0777-99-1" and cells[4] == "corrected", cells
     assert page.locator("#warnings").count() == 1  # the text's warnings stay in view
@@ -218,8 +220,8 @@ def test_operator_pages_fit_a_390_px_phone(live: LiveServer, browser: Any) -> No
     _login(page, live)
     widths = {"operator": page.evaluate("document.documentElement.scrollWidth")}
     page.fill("#notice", NOTAM)
-    page.click("#preview-button")
-    page.wait_for_selector("#preview-corridors")
+    with page.expect_navigation():
+        page.click("#preview-button")
     widths["preview"] = page.evaluate("document.documentElement.scrollWidth")
     page.goto(f"{live.url}/events/oki")
     page.wait_for_selector("#operator-block")
