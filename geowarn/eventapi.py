@@ -13,14 +13,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from geowarn import service
 from geowarn.api import models
 from geowarn.api.dispatch import decode, parse_json
+from geowarn.desk import actions, submission
+from geowarn.desk.approvals import Actor, Approval
+from geowarn.desk.recipients import cancel_recipients
+from geowarn.desk.submission import Submission
 from geowarn.errors import InvalidParameter, ParseError
-from geowarn.model import EventKind, EventStatus, RawInput, format_time
+from geowarn.model import EventKind, EventStatus, format_time
 from geowarn.ogcapi import JSON, APIRequest, check_params, parse_int
 from geowarn.publish.geojson import feature_collection
 from geowarn.publish.kinds import KINDS
@@ -29,7 +32,7 @@ from geowarn.store import Store
 
 Response = tuple[dict[str, str], int, Any]
 INPUT_FIELDS = set(models.INPUT_FIELDS)
-QUERY_FIELDS = ("format", "name", "id", "kind", "filename", "if_version")
+QUERY_FIELDS = ("format", "name", "id", "kind", "filename", "if_version", "dry_run")
 
 
 @dataclass
@@ -43,6 +46,40 @@ class EventInput:
     kind: str | None = None
     filename: str | None = None
     if_version: int | None = None
+    drawn: str | None = None  # drawn corridors (GeoJSON text, see geowarn.drawn); ``data`` is then their source
+    window_start: str | None = None
+    window_end: str | None = None
+    dry_run: bool = False
+
+    def submission(self, *, event_id: str | None = None, update: bool = False) -> Submission:
+        """Turn this input into an operator-desk :class:`~geowarn.desk.submission.Submission`."""
+        return Submission(
+            text=self.data,
+            format=self.format,
+            name=self.name or "",
+            event_id=event_id or self.event_id or "",
+            kind=self.kind or "",
+            filename=self.filename or "",
+            drawn=self.drawn or "",
+            drawn_format="geojson",
+            window_start=self.window_start or "",
+            window_end=self.window_end or "",
+            update=update,
+            if_version=self.if_version,
+        )
+
+
+def parse_bool(value: Any, name: str) -> bool:
+    """``true``/``1`` → True, ``false``/``0``/absent → False (a 400 otherwise).
+
+    >>> parse_bool("true", "dry_run"), parse_bool(None, "dry_run")
+    (True, False)
+    """
+    if value is None or value in ("", "false", "0"):
+        return False
+    if value in ("true", "1"):
+        return True
+    raise InvalidParameter(f"{name} must be true or false, got {value!r}")
 
 
 def input_from_body(
@@ -57,10 +94,18 @@ def input_from_body(
     unknown = set(extra) - set(QUERY_FIELDS)
     if unknown:
         raise InvalidParameter(f"unknown query parameter(s): {', '.join(sorted(unknown))}")
+    drawn: dict[str, str | None] = {}
     if ctype == "application/json":
         if model is None:
             model, _raw = parse_json(body, models.EventInputBody)
-        if model.text is not None:
+        if model.drawn is not None:
+            data, fmt = model.text or "", str(model.format or "auto")
+            drawn = {
+                "drawn": json.dumps(model.drawn),
+                "window_start": model.window_start,
+                "window_end": model.window_end,
+            }
+        elif model.text is not None:
             data, fmt = model.text, str(model.format or "auto")
         else:
             data, fmt = json.dumps(model.geojson), "geojson"
@@ -84,7 +129,7 @@ def input_from_body(
     if_version = fields["if_version"]
     if if_version is not None and not isinstance(if_version, int):
         if_version = parse_int(str(if_version), "if_version", 0, 1, 10**9)
-    if not data.strip():
+    if not data.strip() and not drawn:
         raise ParseError("the input is empty")
     return EventInput(
         data=data,
@@ -94,6 +139,8 @@ def input_from_body(
         kind=str(fields["kind"]) if fields["kind"] is not None else None,
         filename=fields["filename"],
         if_version=if_version,
+        dry_run=parse_bool(extra.get("dry_run"), "dry_run"),
+        **drawn,
     )
 
 
@@ -106,7 +153,8 @@ def event_links(base: str, event_id: str) -> list[dict[str, str]]:
     ]
 
 
-def _result_body(base: str, result: EventResult) -> dict[str, Any]:
+def result_body(base: str, result: EventResult) -> dict[str, Any]:
+    """Return the JSON answer of a write: the event version, its zones, warnings and links."""
     body = result.to_json()
     body["links"] = event_links(base, result.event.id)
     return body
@@ -145,65 +193,89 @@ def get_event(req: APIRequest, store: Store, event_id: str) -> Response:
     return {"Content-Type": JSON, "ETag": f'W/"{event_id}-v{event.version}"'}, 200, body
 
 
-def create_event(req: APIRequest, store: Store, inp: EventInput, *, options: Options | None = None) -> Response:
-    """Answer ``POST /api/events``: parse the input, compute the zones and store a new event (201)."""
-    event = service.event_from_input(
-        inp.data,
-        format=inp.format,
-        filename=inp.filename,
-        name=inp.name,
-        event_id=inp.event_id,
-        kind=inp.kind,
-    )
-    result = service.submit_event(store, event, options=options, note=f"created from {event.inputs[0].format}")
-    loc = f"{req.base_url}/api/events/{event.id}"
-    return {"Content-Type": JSON, "Location": loc}, 201, _result_body(req.base_url, result)
+def _written(req: APIRequest, result: EventResult | Approval, status: int) -> Response:
+    """201/200 with the new version, or 202 with the request awaiting a second token."""
+    if isinstance(result, Approval):
+        loc = f"{req.base_url}/api/approvals/{result.id}"
+        return {"Content-Type": JSON, "Location": loc}, 202, {"status": "pending", "approval": result.to_json()}
+    headers = {"Content-Type": JSON}
+    if status == 201:
+        headers["Location"] = f"{req.base_url}/api/events/{result.event.id}"
+    return headers, status, result_body(req.base_url, result)
+
+
+def create_event(
+    req: APIRequest, store: Store, inp: EventInput, *, options: Options | None = None, actor: Actor | None = None
+) -> Response:
+    """Answer ``POST /api/events``: store a new event (201), say what it would do (``dry_run``) or wait (202)."""
+    sub = inp.submission()
+    if inp.dry_run:
+        return {"Content-Type": JSON}, 200, submission.preview(store, sub, options).to_json()
+    result = actions.perform(store, "publish", {"submission": sub.to_json()}, actor=_actor(actor), options=options)
+    return _written(req, result, 201)
+
+
+def _actor(actor: Actor | None) -> Actor:
+    """Return the acting operator (an anonymous one for library callers)."""
+    return actor if actor is not None else Actor("", "")
 
 
 def replace_event(
-    req: APIRequest, store: Store, event_id: str, inp: EventInput, *, options: Options | None = None
+    req: APIRequest,
+    store: Store,
+    event_id: str,
+    inp: EventInput,
+    *,
+    options: Options | None = None,
+    actor: Actor | None = None,
 ) -> Response:
     """Answer ``PUT /api/events/{id}``: replace the corridors with those of the input (a new version)."""
-    corridors, _meta, fmt = service.parse_input(inp.data, format=inp.format, name=inp.filename)
-    if not corridors:
-        raise ParseError("the input holds no corridor")
-    now = datetime.now(UTC)
-    result = service.update_event(
-        store,
-        event_id,
-        corridors=corridors,
-        inputs=[RawInput(format=fmt, text=inp.data, name=inp.filename or "", received=now)],
-        name=inp.name,
-        if_version=inp.if_version,
-        note=f"corridors replaced from {fmt}",
-        now=now,
-        options=options,
-    )
-    return {"Content-Type": JSON}, 200, _result_body(req.base_url, result)
+    store.get_event(event_id)  # 404 first
+    sub = inp.submission(event_id=event_id, update=True)
+    if inp.dry_run:
+        return {"Content-Type": JSON}, 200, submission.preview(store, sub, options).to_json()
+    result = actions.perform(store, "update", {"submission": sub.to_json()}, actor=_actor(actor), options=options)
+    return _written(req, result, 200)
 
 
 def patch_event(
-    req: APIRequest, store: Store, event_id: str, patch: models.EventPatch, *, options: Options | None = None
+    req: APIRequest,
+    store: Store,
+    event_id: str,
+    patch: models.EventPatch,
+    *,
+    options: Options | None = None,
+    actor: Actor | None = None,
 ) -> Response:
     """Rename the event and/or change its status (``cancelled`` cancels it)."""
     name = service.check_name(patch.name) if patch.name is not None else None
     if patch.status == EventStatus.CANCELLED:
-        result = service.cancel_event(store, event_id, name=name, if_version=patch.if_version, options=options)
-    else:
-        result = service.update_event(
+        result = actions.perform(
             store,
-            event_id,
-            name=name,
-            status=patch.status,
-            if_version=patch.if_version,
-            note="patched",
+            "cancel",
+            {"event_id": event_id, "name": name, "if_version": patch.if_version},
+            actor=_actor(actor),
             options=options,
         )
-    return {"Content-Type": JSON}, 200, _result_body(req.base_url, result)
+        return _written(req, result, 200)
+    payload = {
+        "event_id": event_id,
+        "name": name,
+        "status": str(patch.status) if patch.status is not None else None,
+        "if_version": patch.if_version,
+    }
+    result = actions.perform(store, "patch", payload, actor=_actor(actor), options=options)
+    return _written(req, result, 200)
 
 
-def cancel(req: APIRequest, store: Store, event_id: str, *, options: Options | None = None) -> Response:
-    """Answer ``POST /api/events/{id}/cancel``: mark the event cancelled and publish the cancel messages."""
-    check_params(req, set())
-    result = service.cancel_event(store, event_id, options=options)
-    return {"Content-Type": JSON}, 200, _result_body(req.base_url, result)
+def cancel(
+    req: APIRequest, store: Store, event_id: str, *, options: Options | None = None, actor: Actor | None = None
+) -> Response:
+    """Answer ``POST /api/events/{id}/cancel``: cancel the event (``dry_run=true``: who would receive the Cancel)."""
+    check_params(req, {"dry_run"})
+    if parse_bool(req.arg("dry_run"), "dry_run"):
+        planned = cancel_recipients(store, event_id)
+        body = {"dry_run": True, "event_id": event_id, "recipients": [p.to_json() for p in planned]}
+        return {"Content-Type": JSON}, 200, body
+    result = actions.perform(store, "cancel", {"event_id": event_id}, actor=_actor(actor), options=options)
+    return _written(req, result, 200)

@@ -62,6 +62,8 @@ class Options:
     layer_ids: Sequence[str] | None = None
     #: CAP sender/status of the published files (``None``: the ``GEOWARN_CAP_*`` variables).
     cap: CapIdentity | None = None
+    #: How many different tokens every write of an event needs (``GEOWARN_APPROVAL``: 1 or 2).
+    approval: int = 1
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
@@ -72,6 +74,7 @@ class Options:
             tile_attribution=settings.tile_attribution,
             layer_ids=list(settings.alert_layers) if settings.alert_layers else None,
             cap=settings.cap,
+            approval=settings.approval,
         )
 
 
@@ -94,6 +97,8 @@ class EventResult:
     messages: list[str] = field(default_factory=list)
     artifacts: dict[str, Artifact] = field(default_factory=dict)
     created: bool = False
+    #: What the parser saw but no corridor used (``ParseWarning.to_dict()`` items; issue 12).
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return the result as API JSON: the event, its corridors and zones, the messages and file ETags."""
@@ -104,6 +109,7 @@ class EventResult:
         body["artifacts"] = {k: a.etag for k, a in sorted(self.artifacts.items())}
         # the published files are rendered after the commit: "failed" ones are retried (issue 14)
         body["renders"] = {k: ("ok" if k in self.artifacts else "failed") for k in rendering.kind_names()}
+        body["warnings"] = list(self.warnings)
         return body
 
 
@@ -168,6 +174,17 @@ def parse_input(
     return list(parsed.corridors), dict(parsed.meta), parsed.format
 
 
+def parse_warnings(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the parser's ``warnings`` of a parse result's ``meta`` (line, column, token, reason).
+
+    >>> parse_warnings({"warnings": [{"line": 2, "column": 5, "token": "W66", "reason": "not read"}]})
+    [{'line': 2, 'column': 5, 'token': 'W66', 'reason': 'not read'}]
+    >>> parse_warnings({})
+    []
+    """
+    return [dict(w) for w in meta.get("warnings") or [] if isinstance(w, dict)]
+
+
 def event_from_input(
     data: str | bytes,
     *,
@@ -179,6 +196,20 @@ def event_from_input(
     now: datetime | None = None,
 ) -> Event:
     """Build a new (unsaved) event from a notice, a file or a profile."""
+    return read_event(data, format=format, filename=filename, name=name, event_id=event_id, kind=kind, now=now)[0]
+
+
+def read_event(
+    data: str | bytes,
+    *,
+    format: str = "auto",
+    filename: str | None = None,
+    name: str | None = None,
+    event_id: str | None = None,
+    kind: EventKind | str | None = None,
+    now: datetime | None = None,
+) -> tuple[Event, list[dict[str, Any]]]:
+    """Build a new (unsaved) event from an input, with the parser's warnings (:func:`parse_warnings`)."""
     corridors, meta, fmt = parse_input(data, format=format, name=filename)
     if not corridors:
         raise ParseError("the input holds no corridor")
@@ -193,7 +224,7 @@ def event_from_input(
     if kind is None:
         kind = EventKind.REENTRY if fmt == "reentry" else EventKind.LAUNCH
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    return Event(
+    event = Event(
         id=eid,
         name=str(title),
         kind=EventKind(kind),
@@ -203,6 +234,7 @@ def event_from_input(
         corridors=corridors,
         inputs=[RawInput(format=fmt, text=text, name=filename or "", received=now)],
     )
+    return event, parse_warnings(meta)
 
 
 # --------------------------------------------------------------------------- computing and publishing
@@ -236,9 +268,9 @@ def preview(
     options: Options | None = None,
 ) -> EventResult:
     """Parse and compute without saving (the operator's preview)."""
-    event = event_from_input(data, format=format, filename=filename, name=name, event_id=event_id, now=now)
+    event, warnings = read_event(data, format=format, filename=filename, name=name, event_id=event_id, now=now)
     zones = compute(event.corridors, event_id=event.id, now=event.updated, options=options)
-    return EventResult(event=event, zones=zones)
+    return EventResult(event=event, zones=zones, warnings=warnings)
 
 
 def event_geojson(event: Event, zones: Sequence[AlertZone]) -> bytes:
@@ -289,6 +321,7 @@ def _save(
     expected_version: int,
     now: datetime,
     options: Options | None,
+    operator: str = "",
 ) -> EventResult:
     """Commit the event version, its zones and its alert messages, then render its files.
 
@@ -301,7 +334,7 @@ def _save(
             raise Conflict(f"event {event.id!r} already exists (version {current.version})")
         if expected_version and (current is None or current.version != expected_version):
             raise _Retry()
-        store.write_event_version(tx, event, zones, note=note, new_inputs=new_inputs)
+        store.write_event_version(tx, event, zones, note=note, new_inputs=new_inputs, operator=operator)
         render_repo.add_pending(tx, event.id, event.version, rendering.kind_names(), now)
         messages = _alert_hook(tx, event, zones, now, options.cap if options else None)
     try:
@@ -317,9 +350,18 @@ class _Retry(Exception):
 
 
 def submit_event(
-    store: Store, event: Event, *, now: datetime | None = None, options: Options | None = None, note: str = "created"
+    store: Store,
+    event: Event,
+    *,
+    now: datetime | None = None,
+    options: Options | None = None,
+    note: str = "created",
+    operator: str = "",
 ) -> EventResult:
-    """Save a new event (version 1) with its zones and alert messages in one transaction, then render its files."""
+    """Save a new event (version 1) with its zones and alert messages in one transaction, then render its files.
+
+    ``operator`` (a token's name) is recorded in the event's history.
+    """
     now = utc(now or datetime.now(UTC))
     check_event_id(event.id)
     if not event.corridors:
@@ -330,7 +372,17 @@ def submit_event(
     if store.event_exists(event.id):
         raise Conflict(f"event {event.id!r} already exists")
     zones = compute(event.corridors, event_id=event.id, now=now, options=options)
-    return _save(store, event, zones, note=note, new_inputs=event.inputs, expected_version=0, now=now, options=options)
+    return _save(
+        store,
+        event,
+        zones,
+        note=note,
+        new_inputs=event.inputs,
+        expected_version=0,
+        now=now,
+        options=options,
+        operator=operator,
+    )
 
 
 def update_event(
@@ -346,6 +398,7 @@ def update_event(
     note: str = "updated",
     now: datetime | None = None,
     options: Options | None = None,
+    operator: str = "",
 ) -> EventResult:
     """Write a new version of an event.
 
@@ -392,6 +445,7 @@ def update_event(
                 expected_version=current.version,
                 now=stamp,
                 options=options,
+                operator=operator,
             )
         except _Retry:
             if if_version is not None:
@@ -409,6 +463,7 @@ def cancel_event(
     options: Options | None = None,
     name: str | None = None,
     if_version: int | None = None,
+    operator: str = "",
 ) -> EventResult:
     """Cancel an event (a new version with status ``cancelled``; its zones are kept for the record).
 
@@ -428,6 +483,7 @@ def cancel_event(
         note=note,
         now=now,
         options=options,
+        operator=operator,
     )
 
 

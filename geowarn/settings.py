@@ -154,6 +154,13 @@ def _cap_status(value: str) -> str:
     return value
 
 
+def _approval(value: str) -> int:
+    n = _int(value)
+    if n not in (1, 2):
+        raise ValueError(f"expected 1 (one operator) or 2 (two-person approval), got {value!r}")
+    return n
+
+
 def _url(schemes: Sequence[str]) -> Callable[[str], str | None]:
     def parse(value: str) -> str | None:
         if not value:
@@ -249,6 +256,13 @@ class Settings:
         5.0,
         "Largest accepted request body or upload in MB; larger requests get 413.",
         _megabytes,
+    )
+    approval: int = setting(
+        "GEOWARN_APPROVAL",
+        1,
+        "`2`: every write of an event (publish, update, rename or status change, cancel) waits until a second, "
+        "different token approves it (two-person rule).",
+        _approval,
     )
     host: str = setting("GEOWARN_HOST", "127.0.0.1", "Address `geowarn serve` listens on.")
     port: int = setting("GEOWARN_PORT", 8000, "Port `geowarn serve` listens on.", _port)

@@ -1,4 +1,4 @@
-"""Data for the HTML pages (framework-free): dashboard, event, region and operator pages.
+"""Data for the HTML pages (framework-free): dashboard, event and region pages (operator: geowarn.desk.pages).
 
 Each function returns plain values that a template renders (the templates
 escape every string).
@@ -6,20 +6,18 @@ escape every string).
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from geowarn import rendering, service
+from geowarn import rendering
 from geowarn.current import is_current, statuses
 from geowarn.errors import InvalidParameter, NotFound
 from geowarn.i18n import CATALOGUE, message, pick_language, with_zone, zone_label
 from geowarn.model import AlertZone, Corridor, Event, Severity, TimeWindow, utc
 from geowarn.publish.localtime import format_window, region_timezone, to_local
-from geowarn.service import EventResult, Options
+from geowarn.service import Options
 from geowarn.store import Store
 from geowarn.verdict import (
     Lifecycle,
@@ -498,179 +496,3 @@ def region_map(
         )
 
     return key, render
-
-
-# --------------------------------------------------------------------------- operator
-
-
-PROFILE_FIELDS = (
-    "site_lat",
-    "site_lon",
-    "azimuth",
-    "track_km",
-    "half_width_km",
-    "stage1_km",
-    "stage2_km",
-    "window_start",
-    "window_end",
-)
-
-
-@dataclass
-class OperatorForm:
-    """The operator's input: a pasted notice, an uploaded file or a launch profile."""
-
-    mode: str = "text"  # text | file | profile
-    text: str = ""
-    format: str = "auto"
-    name: str = ""
-    event_id: str = ""
-    update: bool = False
-    filename: str = ""
-    file_b64: str = ""
-    profile: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def empty(cls, event_id: str | None = None) -> OperatorForm:
-        """Return an empty form (an update form of ``event_id`` when given)."""
-        return cls(event_id=event_id or "", update=bool(event_id))
-
-    @classmethod
-    def from_request(cls, form: Mapping[str, str], files: Mapping[str, Any]) -> OperatorForm:
-        """Read the operator form from the request fields and uploaded files."""
-        mode = form.get("mode", "text")
-        if mode not in ("text", "file", "profile"):
-            raise InvalidParameter(f"unknown input mode {mode!r}")
-        out = cls(
-            mode=mode,
-            text=form.get("text", ""),
-            format=form.get("format", "auto") or "auto",
-            name=form.get("name", "").strip(),
-            event_id=form.get("event_id", "").strip(),
-            update=form.get("update") == "on",
-            filename=form.get("filename", ""),
-            file_b64=form.get("file_b64", ""),
-            profile={k: form.get(k, "").strip() for k in PROFILE_FIELDS},
-        )
-        upload: Any = files.get("file")
-        if mode == "file" and upload is not None and upload.filename:
-            out.filename = str(upload.filename)
-            out.file_b64 = base64.b64encode(upload.read()).decode("ascii")
-        return out
-
-    def payload(self) -> tuple[str | bytes, str, str | None]:
-        """Return the (data, format, filename) to parse."""
-        if self.mode == "file":
-            if not self.file_b64:
-                raise InvalidParameter("choose a file to upload")
-            try:
-                data = base64.b64decode(self.file_b64, validate=True)
-            except binascii.Error:
-                raise InvalidParameter("the uploaded file was damaged; upload it again") from None
-            return data, self.format, self.filename or None
-        if self.mode == "profile":
-            return self.profile_toml(), "profile", "profile.toml"
-        if not self.text.strip():
-            raise InvalidParameter("paste the notice text")
-        return self.text, self.format, None
-
-    def profile_toml(self) -> str:
-        """Build the launch profile (geowarn's TOML profile format) from the form fields."""
-        p = self.profile
-
-        def num(key: str) -> float:
-            try:
-                return float(p.get(key, ""))
-            except ValueError:
-                raise InvalidParameter(f"profile field {key!r} must be a number") from None
-
-        def when(key: str) -> str:
-            value = p.get(key, "")
-            try:
-                service_time = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                raise InvalidParameter(f"profile field {key!r} must be an ISO 8601 time") from None
-            return utc(service_time).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-        name = self.name or "Launch profile"
-        lines = [
-            f"name = {_toml_str(name)}",
-            f'window_start = "{when("window_start")}"',
-            f'window_end = "{when("window_end")}"',
-            "[site]",
-            f"lat = {num('site_lat')}",
-            f"lon = {num('site_lon')}",
-            "[[track]]",
-            f"azimuth = {num('azimuth')}",
-            f"length_km = {num('track_km')}",
-            "[overflight]",
-            f"half_width_km = {num('half_width_km')}",
-        ]
-        for phase, key, sa, sc in (("stage1", "stage1_km", 25, 10), ("stage2", "stage2_km", 120, 40)):
-            if p.get(key):
-                lines += [
-                    "[[stage]]",
-                    f'phase = "{phase}"',
-                    f"downrange_km = {num(key)}",
-                    f"sigma_along_km = {sa}",
-                    f"sigma_cross_km = {sc}",
-                ]
-        return "\n".join(lines) + "\n"
-
-
-def _toml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
-def preview(store: Store, form: OperatorForm, options: Options) -> dict[str, Any]:
-    """Return the template values of the operator preview: the parsed event's card, zones, corridors and map."""
-    data, fmt, filename = form.payload()
-    result = service.preview(
-        data, format=fmt, filename=filename, name=form.name or None, event_id=form.event_id or None, options=options
-    )
-    exists = store.event_exists(result.event.id)
-    from geowarn.publish.commands import reference_layers
-    from geowarn.publish.maps import render_event_map
-
-    map_html = render_event_map(
-        result.event,
-        result.zones,
-        layers=reference_layers([], result.zones),
-        asset_base=options.asset_base,
-        tile_url=options.tile_url,
-        tile_attribution=options.tile_attribution,
-    )
-    return {
-        "map_html": map_html,
-        "event": event_card(result.event, result.zones),
-        "exists": exists,
-        "zones": zone_rows(result.zones),
-        "corridors": [
-            {"id": c.id, "phase": str(c.phase), "label": c.label, "window": _window(c.window_start, c.window_end)}
-            for c in result.event.corridors
-        ],
-        "format": result.event.inputs[0].format if result.event.inputs else fmt,
-    }
-
-
-def publish(store: Store, form: OperatorForm, options: Options) -> EventResult:
-    """Create the event, or — when it exists and *update* is ticked — replace its corridors."""
-    data, fmt, filename = form.payload()
-    event = service.event_from_input(
-        data, format=fmt, filename=filename, name=form.name or None, event_id=form.event_id or None
-    )
-    if store.event_exists(event.id):
-        if not form.update:
-            raise InvalidParameter(f"event {event.id!r} exists: tick 'update the existing event' or choose another id")
-        return service.update_event(
-            store,
-            event.id,
-            corridors=event.corridors,
-            inputs=event.inputs,
-            name=form.name or None,
-            note=f"updated by an operator from {event.inputs[0].format}",
-            options=options,
-        )
-    return service.submit_event(
-        store, event, options=options, note=f"published by an operator from {event.inputs[0].format}"
-    )

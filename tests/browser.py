@@ -11,3 +11,30 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def guarded_page(browser):  # type: ignore[no-untyped-def]
+    """A new page whose requests to non-loopback hosts are aborted; returns ``(page, problems, foreign)``.
+
+    ``problems`` collects page errors and console errors, ``foreign`` the aborted URLs: a test
+    asserts both empty at its end.
+    """
+    from urllib.parse import urlsplit
+
+    problems: list[str] = []
+    foreign: list[str] = []
+
+    def guard(route, request) -> None:  # type: ignore[no-untyped-def]
+        host = urlsplit(request.url).hostname
+        if request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            foreign.append(request.url)
+            route.abort()
+
+    context = browser.new_context()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+    return page, problems, foreign

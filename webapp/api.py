@@ -74,8 +74,7 @@ def _validate_format() -> None:
 
 def _view(op: Operation) -> Callable[..., Response]:
     def view(**path: Any) -> Response:
-        if op.auth:
-            require_token()
+        token_id = require_token() if op.auth else None
         if op.body:
             check_upload_size(request.content_length or 0)
         call = Call(
@@ -89,6 +88,7 @@ def _view(op: Operation) -> Callable[..., Response]:
             cache=cache().get_or_set,
             accept_language=request.headers.get("Accept-Language", ""),
             settings=settings(),
+            token_id=token_id,
         )
         result = dispatch(op, call)
         if isinstance(result, PublishedFile):

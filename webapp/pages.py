@@ -9,10 +9,17 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from geowarn import __version__, ogcapi, rendering, views
+from geowarn import __version__, drawn, ogcapi, rendering, views
 from geowarn.current import is_current, statuses
+from geowarn.desk import actions as desk_actions
+from geowarn.desk import approvals as desk_approvals
+from geowarn.desk import pages as desk_pages
+from geowarn.desk.approvals import Actor, Approval
+from geowarn.desk.form import OperatorForm
+from geowarn.desk.templates import template
 from geowarn.errors import GeowarnError
 from geowarn.i18n import message, pick_language
+from geowarn.service import EventResult
 from webapp.core import (
     api_request,
     artifact_response,
@@ -76,7 +83,8 @@ def event_page(event_id: str) -> Response:
     """Serve the page of one event (its regions' language unless the reader asks for one)."""
     chosen = request.args.get("lang") or request.headers.get("Accept-Language")
     page = views.event_page(store(), event_id, now=_now(), lang=_lang() if chosen else None)
-    return _page("event.html", {**page, "lang_switch": True})
+    desk = desk_pages.event_block(store(), event_id) if _actor() is not None else None  # operator block
+    return _page("event.html", {**page, "lang_switch": True, "desk": desk})
 
 
 @bp.get("/events/<event_id>/map")
@@ -131,32 +139,118 @@ def region_map(region_id: str) -> BaseResponse:
 # --------------------------------------------------------------------------- operator
 
 
+def _revoked() -> bool:
+    """End the session when its token was revoked since the login (issue 14 #5); say whether it was."""
+    token_id = session.get("token_id")
+    if token_id and not store().token_active(str(token_id)):
+        session.clear()
+        return True
+    return False
+
+
+def _actor() -> Actor | None:
+    """Return the logged-in operator (``None`` when not logged in or the session's token was revoked)."""
+    if _revoked():
+        return None
+    token_id = session.get("token_id")
+    return Actor.of_token(store(), str(token_id)) if token_id else None
+
+
+def _written(result: EventResult | Approval) -> BaseResponse:
+    """Redirect to the written event, or to the pending request."""
+    if isinstance(result, Approval):
+        return redirect(url_for("pages.approvals_page", _anchor=result.id), code=303)
+    return redirect(url_for("pages.event_page", event_id=result.event.id), code=303)
+
+
+def _start_form() -> OperatorForm:
+    """Start the form: empty, a notice template (``?template=``) or the event's corridors (``?correct=1``)."""
+    event_id = request.args.get("event")
+    if request.args.get("template"):
+        return OperatorForm.from_template(template(request.args["template"]), event_id)
+    form = OperatorForm.empty(event_id)
+    if event_id and request.args.get("correct"):
+        event = store().get_event(event_id)
+        texts = [r for r in event.inputs if r.format != "drawn"]
+        form.mode, form.drawn, form.name = "draw", drawn.corridors_text(event.corridors), event.name
+        if texts:
+            form.text, form.format = texts[-1].text, texts[-1].format
+    return form
+
+
 @bp.route("/operator", methods=["GET", "POST"])
 def operator() -> BaseResponse | str | tuple[str, int]:
-    """Serve the operator form; on POST, preview the input or publish it (login required)."""
+    """Show the operator's form, a preview, or publish (``action=publish``)."""
     if request.method == "POST":
         check_csrf()
-    token_id = session.get("token_id")
-    if token_id and not store().token_active(str(token_id)):  # revoked since the login (issue 14 #5)
-        session.clear()
+    if _revoked():
         return render_template("login.html", error="the token of this session was revoked; log in again"), 403
-    if not token_id:
+    actor = _actor()
+    if actor is None:
         return render_template("login.html")
+    common = {"templates": desk_pages.templates(), "pending": desk_pages.approval_rows(store())}
     if request.method == "GET":
-        return render_template("operator.html", form=views.OperatorForm.empty(request.args.get("event")), error=None)
-    form = views.OperatorForm.from_request(request.form, request.files)
+        return render_template("operator.html", form=_start_form(), error=None, **common)
+    form = OperatorForm.from_request(request.form, request.files)
     check_upload_size(max(len(form.file_b64) * 3 // 4, len(form.text.encode("utf-8"))))
     try:
         if request.form.get("action") == "publish":
-            result = views.publish(store(), form, options())
-            return redirect(url_for("pages.event_page", event_id=result.event.id), code=303)
-        preview = views.preview(store(), form, options())
+            return _written(desk_pages.publish(store(), form, options(), actor))
+        preview = desk_pages.preview_page(store(), form, options())
     except GeowarnError as exc:
-        return render_template("operator.html", form=form, error=exc), exc.status
+        return render_template("operator.html", form=form, error=exc, **common), exc.status
     resp = Response(render_template("preview.html", form=form, preview=preview), mimetype="text/html")
     # the preview map is an iframe srcdoc: it inherits this page's policy, so allow its inline scripts by hash
     resp.headers["Content-Security-Policy"] = map_csp(preview["map_html"].encode("utf-8"))
     return resp
+
+
+@bp.route("/operator/events/<event_id>/cancel", methods=["GET", "POST"])
+def cancel_page(event_id: str) -> BaseResponse | str | tuple[str, int]:
+    """Confirm a cancel (who receives the Cancel), then cancel (``confirm=yes``)."""
+    if request.method == "POST":
+        check_csrf()
+    actor = _actor()
+    if actor is None:
+        return render_template("login.html")
+    error: GeowarnError | None = None
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        try:
+            return _written(
+                desk_actions.perform(store(), "cancel", {"event_id": event_id}, actor=actor, options=options())
+            )
+        except GeowarnError as exc:
+            error = exc
+    page = desk_pages.cancel_page(store(), event_id, options())
+    return render_template("cancel.html", event_id=event_id, error=error, **page), error.status if error else 200
+
+
+@bp.get("/operator/approvals")
+def approvals_page() -> str:
+    """List the requests awaiting a second operator."""
+    actor = _actor()
+    if actor is None:
+        return render_template("login.html")
+    return render_template("approvals.html", pending=desk_pages.approval_rows(store()), me=actor.token_id, error=None)
+
+
+@bp.post("/operator/approvals/<approval_id>/<decision>")
+def decide(approval_id: str, decision: str) -> BaseResponse | str | tuple[str, int]:
+    """Approve (and carry out) or reject a pending request with this, a different, token."""
+    check_csrf()
+    actor = _actor()
+    if actor is None:
+        return render_template("login.html")
+    if decision not in ("approve", "reject"):
+        abort(404)
+    try:
+        if decision == "approve":
+            return _written(desk_actions.approve(store(), approval_id, actor=actor, options=options()))
+        desk_approvals.reject(store(), approval_id, actor)
+    except GeowarnError as exc:
+        pending = desk_pages.approval_rows(store())
+        return render_template("approvals.html", pending=pending, me=actor.token_id, error=exc), exc.status
+    return redirect(url_for("pages.approvals_page"), code=303)
 
 
 @bp.post("/operator/login")

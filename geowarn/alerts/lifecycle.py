@@ -416,6 +416,62 @@ def catch_up(store: Any, tx: Any, sub: Subscription, now: datetime, *, cap: CapI
     return ids
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A message :func:`process_event` would write for one subscription (a dry run)."""
+
+    subscription_id: str
+    name: str
+    msg_type: str  # Alert | Update | Cancel
+    reason: str
+    regions: tuple[str, ...]
+    channels: tuple[str, ...]  # "webhook https://…", "email ops@…", "mqtt topic"
+    all_clear: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON of the API's ``recipients`` items."""
+        return {
+            "subscription": self.subscription_id,
+            "name": self.name,
+            "msg_type": self.msg_type,
+            "reason": self.reason,
+            "regions": list(self.regions),
+            "channels": list(self.channels),
+            "all_clear": self.all_clear,
+        }
+
+
+def plan_event(tx: Any, event: Event, zones: Sequence[AlertZone], now: datetime) -> list[Planned]:
+    """Plan what :func:`process_event` would send for this event version, without writing anything.
+
+    Runs the same selection (:func:`~geowarn.alerts.rules.matches_for`) and the same lifecycle
+    step (:func:`decide`) against each subscription's stored state; the operator's confirmation
+    step shows the result ("who receives Alert / Update / Cancel").
+    """
+    now = utc(now)
+    out = []
+    for sub in list_subscriptions(tx):
+        own = polygon_zones(sub, event.corridors, event_id=event.id, now=now)
+        matches = matches_for(sub, zones, own)
+        prev, _seq, _zones = _load_state(tx, event.id, sub.id)
+        decision = decide(prev, matches, event.status, now)
+        if decision is None or decision.msg_type is None:
+            continue
+        keys = [m.region_id for m in matches] or [k.split("|", 1)[-1] for k in (prev.summary if prev else {})]
+        out.append(
+            Planned(
+                sub.id,
+                sub.name,
+                decision.msg_type,
+                decision.reason,
+                tuple(sorted(set(keys))),
+                tuple(f"{c.kind} {c.target}" for c in sub.channels),
+                decision.all_clear,
+            )
+        )
+    return out
+
+
 def due_states(tx: Any, now: datetime) -> list[tuple[str, str]]:
     """(event, subscription) pairs whose window has passed or whose all-clear has expired."""
     return repo.due_alert_states(tx, now)

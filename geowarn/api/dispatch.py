@@ -57,6 +57,7 @@ class Call:
     raw: Any = None  # the decoded JSON body, when the operation validated one
     accept_language: str = ""  # the request's Accept-Language header (pages and feeds in the reader's language)
     settings: Settings | None = None  # the app's settings (``None``: library defaults / the environment)
+    token_id: str | None = None  # the verified bearer token of an ``auth`` operation (who acts)
 
     def media_type(self) -> str:
         """Return the request's media type, lower case, without parameters."""

@@ -23,7 +23,19 @@ from pydantic.json_schema import SkipJsonSchema
 from geowarn.ids import EVENT_ID_PATTERN
 from geowarn.model import EventKind, EventStatus, Phase, Severity
 
-INPUT_FIELDS = ("text", "geojson", "format", "name", "id", "kind", "filename", "if_version")
+INPUT_FIELDS = (
+    "text",
+    "geojson",
+    "drawn",
+    "window_start",
+    "window_end",
+    "format",
+    "name",
+    "id",
+    "kind",
+    "filename",
+    "if_version",
+)
 PATCH_FIELDS = ("name", "status", "if_version")
 
 
@@ -122,11 +134,84 @@ class EventList(Open):
     links: list[Link] | SkipJsonSchema[None] = None
 
 
+class ParseWarningItem(Open):
+    """Something in the input that looks like a coordinate or a window but no corridor used (issue 12)."""
+
+    line: int
+    column: int
+    token: str
+    reason: str
+
+
 class EventResult(Event):
-    """An event version with its corridors and computed alert zones."""
+    """An event version with its corridors and computed alert zones, and the parser's warnings."""
 
     zones: GeoJSONFeatureCollection
     corridors: GeoJSONFeatureCollection
+    warnings: list[ParseWarningItem] = Field(default_factory=list)
+
+
+class Recipient(Open):
+    """A message the alert rules would send (a dry run): to which subscription, of which type, why."""
+
+    subscription: str
+    name: str
+    msg_type: Literal["Alert", "Update", "Cancel"]
+    reason: str
+    regions: list[str]
+    channels: list[str]
+
+
+class Duplicate(Open):
+    """A published event whose notice equals the submitted one."""
+
+    event_id: str
+    name: str
+    status: str
+    version: int
+    why: str
+
+
+class EventPreview(EventResult):
+    """``?dry_run=true``: what publishing would do, nothing written."""
+
+    dry_run: Literal[True]
+    exists: bool
+    duplicates: list[Duplicate]
+    recipients: list[Recipient]
+
+
+class CancelPreview(Open):
+    """``POST …/cancel?dry_run=true``: who would receive a Cancel."""
+
+    dry_run: Literal[True]
+    event_id: str
+    recipients: list[Recipient]
+
+
+class Approval(Open):
+    """A request awaiting a second token (``GEOWARN_APPROVAL=2``)."""
+
+    id: str
+    event_id: str
+    action: Literal["publish", "update", "cancel", "patch"]
+    summary: str
+    status: Literal["pending", "approved", "rejected", "failed"]
+    requested_by: str
+    requested: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class ApprovalList(Open):
+    """``GET /api/approvals``: the pending requests."""
+
+    approvals: list[Approval]
+
+
+class Pending(Open):
+    """202: the write waits for a second token's approval."""
+
+    status: Literal["pending"]
+    approval: Approval
 
 
 class EventInputBody(BaseModel):
@@ -137,6 +222,20 @@ class EventInputBody(BaseModel):
     text: str | SkipJsonSchema[None] = Field(default=None, description="A notice (NAVAREA, NOTAM, profile …).")
     geojson: dict[str, Any] | SkipJsonSchema[None] = Field(
         default=None, description="Corridors as a GeoJSON FeatureCollection."
+    )
+    drawn: dict[str, Any] | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Corridors drawn by the operator: a FeatureCollection of Polygons, Points with "
+        "properties.radius_m (circles) and LineStrings with properties.width_m (swaths); 'text' is then "
+        "kept as the source (and shapes with properties.corrects replace its parsed corridors).",
+    )
+    window_start: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Window of drawn shapes that have none (UTC).",
+        json_schema_extra={"format": "date-time"},
+    )
+    window_end: str | SkipJsonSchema[None] = Field(
+        default=None, description="End of that window (UTC).", json_schema_extra={"format": "date-time"}
     )
     format: str | SkipJsonSchema[None] = None
     name: str | SkipJsonSchema[None] = None
@@ -155,7 +254,12 @@ class EventInputBody(BaseModel):
         bad = set(obj) - set(INPUT_FIELDS)
         if bad:
             raise ValueError(f"unknown field(s): {', '.join(sorted(bad))}")
-        if ("text" in obj) == ("geojson" in obj):
+        if "drawn" in obj:
+            if "geojson" in obj:
+                raise ValueError("give 'drawn' (drawn corridors, with an optional source 'text') or 'geojson'")
+            if not isinstance(obj["drawn"], dict):
+                raise ValueError("'drawn' must be a GeoJSON FeatureCollection")
+        elif ("text" in obj) == ("geojson" in obj):
             raise ValueError("give exactly one of 'text' (a notice) or 'geojson' (corridors)")
         if "text" in obj and not isinstance(obj["text"], str):
             raise ValueError("'text' must be a string")

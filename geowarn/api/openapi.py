@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from geowarn import __version__
 from geowarn.api import models
-from geowarn.api.operations import OPERATIONS, PATH_PARAMS, Operation, Param
+from geowarn.api.operations import JSON, OPERATIONS, PATH_PARAMS, Operation, Param
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 REF = "#/components/schemas/{model}"
@@ -99,12 +99,24 @@ def _operation(op: Operation, schemas: _Schemas, collection_ids: list[str]) -> d
             for name, (target, key) in op.links.items()
         }
     responses: dict[str, Any] = {str(op.status): ok}
+    _add_also(op, ok, responses, schemas)
     if op.conditional:
         responses["304"] = {"description": "Not modified"}
     for status in op.errors:
         responses[str(status)] = PROBLEM
     out["responses"] = responses
     return out
+
+
+def _add_also(op: Operation, ok: dict[str, Any], responses: dict[str, Any], schemas: _Schemas) -> None:
+    """Document the operation's other success answers (``op.also``); one on ``op.status`` becomes an ``anyOf``."""
+    for status, (description, model) in op.also.items():
+        if status == op.status and "content" in ok:  # the same status answers either body
+            main = ok["content"][op.media_type]["schema"]
+            ok["content"][op.media_type]["schema"] = {"anyOf": [main, schemas.add(model)]}
+            ok["description"] = f"{op.summary}; or {description}"
+            continue
+        responses[str(status)] = {"description": description, "content": {JSON: {"schema": schemas.add(model)}}}
 
 
 def _id_param(operation_id: str) -> str:

@@ -25,6 +25,8 @@ from geowarn import __version__, eventapi, ogcapi, rendering
 from geowarn.api import models, point, subscriptions
 from geowarn.api.dispatch import Call, Response
 from geowarn.current import statuses
+from geowarn.desk import actions, approvals
+from geowarn.desk.approvals import Actor
 from geowarn.errors import InvalidParameter
 from geowarn.i18n import LANGUAGES, message, pick_language
 from geowarn.ids import EVENT_ID_PATTERN
@@ -104,6 +106,8 @@ class Operation:
     strict_query: bool = True  # unknown query parameters are a 400
     links: dict[str, tuple[str, str]] = field(default_factory=dict)  # name → (operationId, id field of the body)
     routed_by: str | None = None
+    #: Other success answers: status → (description, body model), e.g. 202 pending approval.
+    also: dict[int, tuple[str, type[BaseModel]]] = field(default_factory=dict)
 
     def path_names(self) -> list[str]:
         """Return the path parameters, in order."""
@@ -123,6 +127,7 @@ PATH_PARAMS: dict[str, tuple[dict[str, Any], str]] = {
     "eventId": ({"type": "string", "pattern": EVENT_ID_PATTERN}, "An event id."),
     "subscriptionId": ({"type": "string", "minLength": 1}, "A subscription id."),
     "version": ({"type": "integer", "minimum": 1, "maximum": 1000000000}, "An event version."),
+    "approvalId": ({"type": "string", "pattern": r"^apr-[0-9a-f]{12}$"}, "An approval request id."),
 }
 
 LIMIT_OFFSET = (
@@ -177,7 +182,11 @@ EVENT_INPUT_QUERY = (
     Param("kind", {"type": "string", "enum": [k.value for k in EventKind]}, "Event kind."),
     Param("filename", {"type": "string"}, "Name of the uploaded file."),
     Param("if_version", {"type": "integer", "minimum": 1, "maximum": 1000000000}, "Expected current version."),
+    Param("dry_run", {"type": "boolean"}, "Only say what would happen (zones, warnings, duplicates, recipients)."),
 )
+DRY_RUN = Param("dry_run", {"type": "boolean"}, "Only say who would receive the messages; change nothing.")
+#: A write that waits for a second token under the two-person rule (``GEOWARN_APPROVAL=2``).
+PENDING = (202, ("Accepted: waits for a second token's approval (GEOWARN_APPROVAL=2)", models.Pending))
 EVENT_INPUT_BODY: dict[str, type[BaseModel] | dict[str, Any]] = {
     "application/json": models.EventInputBody,
     "text/plain": {"type": "string", "minLength": 1},
@@ -222,9 +231,37 @@ def _event_input(call: Call) -> eventapi.EventInput:
     return eventapi.input_from_body(call.content_type, call.body, call.req.args, model=model)
 
 
+def _actor(call: Call) -> Actor | None:
+    return Actor.of_token(call.store, call.token_id) if call.token_id else None
+
+
 def _patch(call: Call) -> Response:
     assert isinstance(call.model, models.EventPatch)
-    return eventapi.patch_event(call.req, call.store, call.path["eventId"], call.model, options=call.options)
+    return eventapi.patch_event(
+        call.req, call.store, call.path["eventId"], call.model, options=call.options, actor=_actor(call)
+    )
+
+
+def _approvals(call: Call) -> Response:
+    body = {"approvals": [a.to_json() for a in approvals.pending(call.store)]}
+    return {"Content-Type": JSON}, 200, body
+
+
+def _approval(call: Call) -> Response:
+    return {"Content-Type": JSON}, 200, approvals.get(call.store, call.path["approvalId"]).to_json()
+
+
+def _approve(call: Call) -> Response:
+    actor = _actor(call)
+    assert actor is not None
+    result = actions.approve(call.store, call.path["approvalId"], actor=actor, options=call.options)
+    return {"Content-Type": JSON}, 200, eventapi.result_body(call.req.base_url, result)
+
+
+def _reject(call: Call) -> Response:
+    actor = _actor(call)
+    assert actor is not None
+    return {"Content-Type": JSON}, 200, approvals.reject(call.store, call.path["approvalId"], actor).to_json()
 
 
 def _create_subscription(call: Call) -> Response:
@@ -487,12 +524,13 @@ OPERATIONS: tuple[Operation, ...] = (
         "/api/events",
         "createEvent",
         "Create an event from a notice text or GeoJSON corridors; answers with its alert zones",
-        lambda c: eventapi.create_event(c.req, c.store, _event_input(c), options=c.options),
+        lambda c: eventapi.create_event(c.req, c.store, _event_input(c), options=c.options, actor=_actor(c)),
         "events",
         query=EVENT_INPUT_QUERY,
         body=EVENT_INPUT_BODY,
         body_model=models.EventInputBody,
         response=models.EventResult,
+        also={200: ("dry_run=true: what publishing would do", models.EventPreview), PENDING[0]: PENDING[1]},
         status=201,
         errors=WRITE_ERRORS,
         auth=True,
@@ -516,12 +554,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "/api/events/{eventId}",
         "replaceEvent",
         "Replace the corridors (a new version)",
-        lambda c: eventapi.replace_event(c.req, c.store, c.path["eventId"], _event_input(c), options=c.options),
+        lambda c: eventapi.replace_event(
+            c.req, c.store, c.path["eventId"], _event_input(c), options=c.options, actor=_actor(c)
+        ),
         "events",
         query=EVENT_INPUT_QUERY,
         body={k: v for k, v in EVENT_INPUT_BODY.items() if k != "application/geo+json"},
         body_model=models.EventInputBody,
         response=models.EventResult,
+        also={PENDING[0]: PENDING[1]},
         errors=WRITE_ERRORS,
         auth=True,
         html_on_accept=True,
@@ -537,6 +578,7 @@ OPERATIONS: tuple[Operation, ...] = (
         body_model=models.EventPatch,
         empty_body="{}",
         response=models.EventResult,
+        also={PENDING[0]: PENDING[1]},
         errors=WRITE_ERRORS,
         auth=True,
         html_on_accept=True,
@@ -545,10 +587,12 @@ OPERATIONS: tuple[Operation, ...] = (
         "post",
         "/api/events/{eventId}/cancel",
         "cancelEvent",
-        "Cancel the event",
-        lambda c: eventapi.cancel(c.req, c.store, c.path["eventId"], options=c.options),
+        "Cancel the event (dry_run=true: who would receive the Cancel)",
+        lambda c: eventapi.cancel(c.req, c.store, c.path["eventId"], options=c.options, actor=_actor(c)),
         "events",
+        query=(DRY_RUN,),
         response=models.EventResult,
+        also={200: ("dry_run=true: who would be told", models.CancelPreview), PENDING[0]: PENDING[1]},
         errors=WRITE_ERRORS,
         auth=True,
         html_on_accept=True,
@@ -573,6 +617,50 @@ OPERATIONS: tuple[Operation, ...] = (
         "public",
         query=PLACES_QUERY,
         response=models.PlaceList,
+    ),
+    Operation(
+        "get",
+        "/api/approvals",
+        "listApprovals",
+        "Requests awaiting a second token (two-person rule, GEOWARN_APPROVAL=2)",
+        _approvals,
+        "approvals",
+        response=models.ApprovalList,
+        errors=(400, 401, 403),
+        auth=True,
+    ),
+    Operation(
+        "get",
+        "/api/approvals/{approvalId}",
+        "getApproval",
+        "One approval request, with what it will do",
+        _approval,
+        "approvals",
+        response=models.Approval,
+        errors=(400, 401, 403, 404),
+        auth=True,
+    ),
+    Operation(
+        "post",
+        "/api/approvals/{approvalId}/approve",
+        "approveRequest",
+        "Approve a pending request with a second, different token; it is then carried out",
+        _approve,
+        "approvals",
+        response=models.EventResult,
+        errors=WRITE_ERRORS,
+        auth=True,
+    ),
+    Operation(
+        "post",
+        "/api/approvals/{approvalId}/reject",
+        "rejectRequest",
+        "Reject a pending request (a token other than the requester's)",
+        _reject,
+        "approvals",
+        response=models.Approval,
+        errors=(400, 401, 403, 404, 409),
+        auth=True,
     ),
     Operation(
         "get",

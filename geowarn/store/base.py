@@ -297,8 +297,11 @@ class SQLStore(abc.ABC):
         *,
         note: str = "",
         new_inputs: Sequence[RawInput] = (),
+        operator: str = "",
     ) -> None:
         """Record ``event`` (at ``event.version``) with its corridors and zones in ``tx``.
+
+        ``operator`` is who wrote the version (an API token's name; empty for the CLI).
 
         Version 1 inserts the event; a later version must be exactly one more
         than the stored one (else :class:`Conflict`).
@@ -336,8 +339,8 @@ class SQLStore(abc.ABC):
                 [event.name, str(event.kind), str(event.status), event.updated, event.version, wstart, wend, event.id],
             )
         tx.execute(
-            "INSERT INTO event_versions (event_id, version, name, status, updated, note, corridor_count, zone_count) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO event_versions (event_id, version, name, status, updated, note, corridor_count, zone_count, "
+            "operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 event.id,
                 event.version,
@@ -347,6 +350,7 @@ class SQLStore(abc.ABC):
                 note,
                 len(event.corridors),
                 len(zones),
+                operator,
             ],
         )
         for seq, c in enumerate(event.corridors):
@@ -399,10 +403,10 @@ class SQLStore(abc.ABC):
         self._bump(tx)
 
     def history(self, event_id: str, tx: Tx | None = None) -> list[dict[str, Any]]:
-        """Return the versions of an event, oldest first: version, name, status, updated, note, counts."""
+        """Return the versions of an event, oldest first: version, name, status, updated, note, counts, operator."""
         with self._reading(tx) as t:
             rows = t.fetchall(
-                "SELECT version, name, status, updated, note, corridor_count, zone_count FROM event_versions "
+                "SELECT version, name, status, updated, note, corridor_count, zone_count, operator FROM event_versions "
                 "WHERE event_id = ? ORDER BY version",
                 [event_id],
             )

@@ -22,6 +22,9 @@ HTML_ONLY = {
     "/operator",
     "/operator/login",
     "/operator/logout",
+    "/operator/approvals",
+    "/operator/approvals/<approval_id>/<decision>",
+    "/operator/events/<event_id>/cancel",
     "/favicon.ico",
 }
 IMPLICIT = {"head", "options"}
