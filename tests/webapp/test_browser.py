@@ -64,6 +64,7 @@ def test_operator_publishes_navarea_notice_and_public_sees_it(
             page.fill("#notice", navarea_text)
             page.fill("input[name=name]", "Kwangmyongsong-4 (browser test)")
             page.click("#preview-button")
+            page.wait_for_selector("#preview-corridors tbody tr")  # the preview is a new page: wait for it
             assert page.locator("#preview-corridors tbody tr").count() == 3
             page.frame_locator("#preview-map").locator(SHAPES).first.wait_for(timeout=60_000)
             page.click("#publish-button")

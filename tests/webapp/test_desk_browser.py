@@ -166,7 +166,7 @@ def test_cancel_an_event_through_the_confirmation_step(live: LiveServer, browser
     assert page.request.get(f"{live.url}/api/events/oki").json()["status"] == "active"
     page.click("#confirm-cancel")
     page.wait_for_url("**/events/oki")
-    assert page.locator(".status-cancelled").first.inner_text().strip() == "cancelled"
+    assert page.locator(".status-cancelled").first.inner_text().strip().lower() == "cancelled"
     assert page.locator("#cancel-button").count() == 0
     hist = page.request.get(f"{live.url}/api/events/oki").json()["history"]
     assert hist[-1]["status"] == "cancelled" and hist[-1]["operator"] == "live tests"
