@@ -150,3 +150,15 @@ class DeliveryError(GeowarnError):
     def __init__(self, detail: str, *, permanent: bool = False) -> None:
         super().__init__(detail)
         self.permanent = permanent
+
+
+class Busy(GeowarnError):
+    """The server has no capacity for this request now (the client retries after ``retry_after`` seconds)."""
+
+    status = 503
+    code = "busy"
+    title = "Busy"
+
+    def __init__(self, detail: str, *, retry_after: int = 30) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
