@@ -32,6 +32,7 @@ import os
 import re
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -218,6 +219,7 @@ class Hub:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
+        _HUBS.add(self)
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -233,12 +235,15 @@ class Hub:
             self._thread = threading.Thread(target=self._run, name="geowarn-live", daemon=True)
             self._thread.start()
 
-    def stop(self) -> None:
-        """Stop the watcher thread and wake every stream (they end)."""
+    def stop(self, *, wait: bool = True) -> None:
+        """Stop the watcher thread and wake every stream (they end; their clients reconnect elsewhere).
+
+        ``wait=False`` (from a signal handler) does not join the watcher thread.
+        """
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
-        if self._thread is not None and self._thread is not threading.current_thread():
+        if wait and self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(10)
 
     @property
@@ -349,6 +354,16 @@ class Hub:
         finally:
             if listener is not None:
                 listener.close()
+
+
+#: Every hub of this process (for :func:`stop_all`).
+_HUBS: weakref.WeakSet[Hub] = weakref.WeakSet()
+
+
+def stop_all() -> None:
+    """Stop every hub of this process without waiting: a server shutting down ends its streams at once."""
+    for hub in list(_HUBS):
+        hub.stop(wait=False)
 
 
 # --------------------------------------------------------------------------- one client's stream
