@@ -65,6 +65,7 @@ def start_server(data_dir: Path, *, extra_env: dict[str, str] | None = None) -> 
         **os.environ,
         "PYTHONWARNINGS": "ignore",
         "GEOWARN_ALERT_LAYERS": "jp-prefectures,eez-like",
+        "GEOWARN_LIVE_MAX_STREAMS": "2",  # of the 4 waitress threads (as `geowarn serve` does)
         **(extra_env or {}),
     }
     env.pop("GEOWARN_DATABASE_URL", None)
