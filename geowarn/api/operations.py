@@ -282,6 +282,35 @@ def _file_operations() -> list[Operation]:
     return ops
 
 
+#: One message of ``/events/stream`` (the schema of each Server-Sent Event, as tools such as schemathesis read it).
+LIVE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["change", "ready", "reset"]},
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "retry": {"type": "integer", "minimum": 0},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {
+                "type": "object",
+                "required": ["seq"],
+                "properties": {
+                    "seq": {"type": "integer", "minimum": 0},
+                    "event_id": {"type": "string"},
+                    "version": {"type": "integer", "minimum": 1},
+                    "action": {"type": "string", "enum": ["published", "updated", "cancelled"]},
+                    "status": {"type": "string"},
+                    "regions": {"type": "array", "items": {"type": "string"}},
+                    "topics": {"type": "array", "items": {"type": "string"}},
+                    "changed": {"type": ["string", "null"], "format": "date-time"},
+                },
+            },
+        },
+    },
+}
+
 # --------------------------------------------------------------------------- the table
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -515,7 +544,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 "the Last-Event-ID header of a reconnecting browser wins.",
             ),
         ),
-        response={"type": "string"},
+        response=LIVE_EVENT_SCHEMA,
         media_type=LIVE_MEDIA_TYPE,
         description="Each change is a message `event: change` whose `id` is the store generation that "
         "committed it and whose `data` is JSON (seq, event_id, version, action published|updated|cancelled, "
