@@ -138,3 +138,19 @@ def test_a_stream_ends_after_its_max_duration_and_the_worker_stays_free(tmp_path
         client.close()
     finally:
         server.stop()
+
+
+def test_sigterm_ends_open_streams_cleanly_so_browsers_reconnect_elsewhere(tmp_path: Path) -> None:
+    server = start_gunicorn(tmp_path, workers=1)
+    client = SSEClient(server.url)
+    try:
+        client.next("ready")
+        server.proc.terminate()
+        with pytest.raises(AssertionError, match="the stream ended"):
+            client.next("change", timeout=60)
+        # the worker's SIGTERM handler ended the stream (a killed worker would just drop the connection)
+        assert any(m.event == ":" and m.data == "reconnect" for m in client.seen), client.seen
+        assert server.proc.wait(30) == 0
+    finally:
+        client.close()
+        server.stop()
