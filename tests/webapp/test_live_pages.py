@@ -37,6 +37,8 @@ def test_dashboard_event_and_region_pages_follow_their_topic_from_the_generation
     assert live_attrs(client, "/events/miyako") == ("event:miyako", generation)
     assert live_attrs(client, "/regions/JP-47") == ("region:JP-47", generation)
     assert live_attrs(client, "/operator") is None  # not a live page
+    for url in ("/", "/events/miyako", "/regions/JP-47"):  # live.js refetches with ?live=<seq>
+        assert live_attrs(client, f"{url}?live={generation}") == live_attrs(client, url)
     js = client.get("/static/live.js")
     assert js.status_code == 200 and "javascript" in js.mimetype
     assert not re.search(rb"https?://", js.data)  # offline: nothing but this server

@@ -4,7 +4,7 @@
  *   data-live-topic   what the page shows ("*", "event:<id>", "region:<id>"),
  *   data-live-since   the store generation the page was rendered at (the stream replays what came after),
  *   data-live-updated the sentence announced to screen readers after a refresh (in the page's language).
- * On a change it fetches the page's own URL and replaces the children of <main id="main"> that differ
+ * On a change it fetches the page's own URL (plus ?live=<seq>, past any cache) and replaces the children of <main id="main"> that differ
  * (unchanged ones, with their event listeners, stay; a kept map iframe is reloaded), keeps the open/closed
  * state of <details id=…>, and fires "geowarn:updated" on document so other scripts can bind new elements.
  * The browser reconnects by itself with Last-Event-ID when the server ends a stream; after a refusal
@@ -118,7 +118,12 @@
       return;
     }
     busy = true;
-    fetch(window.location.href, { headers: { "Accept": "text/html" }, credentials: "same-origin", cache: "no-store" })
+    // ?live=<seq>: a URL no cache has seen before this change (a caching proxy keeps pages ~1 s), the same
+    // for every open page, so a proxy still fetches each page once per change for the whole crowd
+    var url = new URL(window.location.href);
+    url.hash = "";
+    url.searchParams.set("live", String(change.seq || lastId));
+    fetch(url.toString(), { headers: { "Accept": "text/html" }, credentials: "same-origin", cache: "no-store" })
       .then(function (r) {
         if (!r.ok) {
           throw new Error("HTTP " + r.status);
