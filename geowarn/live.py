@@ -1,4 +1,4 @@
-"""Live updates of open pages: the change log as a Server-Sent Events stream (framework-free).
+r"""Live updates of open pages: the change log as a Server-Sent Events stream (framework-free).
 
 Every event version the store writes is logged in ``event_changes`` under the
 store generation of its transaction (:mod:`geowarn.store.changes`), which is
@@ -21,7 +21,7 @@ reconnects with ``Last-Event-ID`` and loses nothing).
 >>> c.concerns(("region:JP-47",)), c.concerns(("event:other",)), c.concerns(("*",))
 (True, False, True)
 >>> frame('{"seq": 7}', event="change", id=7).decode()
-'id: 7\\nevent: change\\ndata: {"seq": 7}\\n\\n'
+'id: 7\nevent: change\ndata: {"seq": 7}\n\n'
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class Change:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Change:
-        """A change from a row of :func:`geowarn.store.changes.since`."""
+        """Build a change from a row of :func:`geowarn.store.changes.since`."""
         changed = row.get("changed")
         return cls(
             int(row["seq"]),
@@ -106,7 +106,7 @@ class Change:
         return not topics or "*" in topics or not self.topics().isdisjoint(topics)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``data`` of the change's SSE message."""
+        """Return the ``data`` of the change's SSE message."""
         return {
             "seq": self.seq,
             "event_id": self.event_id,
@@ -138,7 +138,7 @@ def parse_topics(values: Sequence[str]) -> tuple[str, ...]:
 
 
 def parse_last_event_id(header: str | None, query: str | None) -> int | None:
-    """The position a client resumes from: the ``Last-Event-ID`` header, else ``?last_event_id=``.
+    """Return where a client resumes: the ``Last-Event-ID`` header, else ``?last_event_id=``.
 
     The header wins: a browser that reconnects sends the stream's original URL (with the page's
     ``last_event_id``) and the newer header.
@@ -177,16 +177,16 @@ def frame(data: str, *, event: str | None = None, id: int | None = None) -> byte
 
 
 def comment(text: str) -> bytes:
-    """An SSE comment line (a heartbeat: browsers ignore it, proxies see traffic).
+    r"""Frame an SSE comment line (a heartbeat: browsers ignore it, proxies see traffic).
 
     >>> comment("keepalive")
-    b': keepalive\\n\\n'
+    b': keepalive\n\n'
     """
     return f": {text}\n\n".encode()
 
 
 def id_only(seq: int) -> bytes:
-    """A message with only an ``id``: moves the client's ``Last-Event-ID`` without an event."""
+    """Frame a message with only an ``id``: it moves the client's ``Last-Event-ID`` without an event."""
     return f"id: {seq}\n\n".encode()
 
 
@@ -272,12 +272,12 @@ class Hub:
     # ---------------------------------------------------------------- reading
 
     def latest(self) -> int:
-        """The highest generation this hub has seen."""
+        """Return the highest generation this hub has seen."""
         with self._cond:
             return self._latest
 
     def wait_after(self, seq: int, timeout: float) -> tuple[list[Change], int] | None:
-        """The changes after ``seq`` and the generation they run up to, waiting up to ``timeout`` seconds.
+        """Return the changes after ``seq`` and the generation they run up to, waiting up to ``timeout`` s.
 
         Returns ``([], seq)`` on timeout, ``None`` when ``seq`` is older than what the hub keeps
         (the caller reads :meth:`Store.changes_since`).
@@ -413,6 +413,7 @@ class Stream:
         self._lock = threading.Lock()
 
     def __iter__(self) -> Iterator[bytes]:
+        """Iterate over the stream's messages (bytes, one SSE block each)."""
         return self._messages()
 
     def close(self) -> None:

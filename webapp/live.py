@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
 
 
 def hub() -> Hub:
-    """This process's hub."""
+    """Return the hub of this process."""
     h: Hub = current_app.extensions["geowarn.live"]
     return h
 
@@ -71,7 +71,7 @@ def _live_context() -> dict[str, Any]:
 
 @bp.get("/events/stream")
 def stream() -> Response:
-    """The event stream of this process (see ``streamEvents`` in the OpenAPI document)."""
+    """Answer with an event stream of this process (``streamEvents`` in the OpenAPI document)."""
     check_params(api_request(), OPERATION.query_names())
     topics = parse_topics(request.args.getlist("topic"))
     if len(topics) > MAX_TOPICS:

@@ -22,7 +22,7 @@ CHANNEL = "geowarn_events"
 
 
 def action_of(version: int, status: str) -> str:
-    """What a version did: ``published`` (version 1), ``cancelled`` or ``updated``.
+    """Name what a version did: ``published`` (version 1), ``cancelled`` or ``updated``.
 
     >>> action_of(1, "active"), action_of(3, "cancelled"), action_of(2, "active")
     ('published', 'cancelled', 'updated')
@@ -68,7 +68,7 @@ def record(tx: Tx, *, event_id: str, version: int, status: str, regions: Iterabl
 
 
 def since(tx: Tx, seq: int, *, limit: int) -> list[dict[str, Any]]:
-    """The changes after ``seq``, oldest first, at most ``limit`` (rows with ``regions`` decoded)."""
+    """Read the changes after ``seq``, oldest first, at most ``limit`` (rows with ``regions`` decoded)."""
     rows = tx.fetchall(
         "SELECT seq, event_id, version, action, status, regions, changed FROM event_changes "
         "WHERE seq > ? ORDER BY seq LIMIT ?",
