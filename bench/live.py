@@ -1,6 +1,6 @@
 """Live-update benchmark: publish → open-page update latency, over real gunicorn workers (issue 13).
 
-For each backend — PostGIS with two gunicorn workers (``webapp.gunicorn_conf``, each worker woken by
+For each backend — PostGIS with two gunicorn workers (``deploy/gunicorn.conf.py``, each worker woken by
 ``LISTEN``), SQLite with one worker (polling the store generation every ``GEOWARN_LIVE_POLL_S``) — it
 opens one ``/events/stream`` per worker and the region page ``/regions/JP-47`` in Debian's Chromium,
 then ``--runs`` times publishes a new event over Miyako (Okinawa) through the JSON API and records:

@@ -30,6 +30,7 @@ class GeowarnGroup(click.Group):
     group_class = type
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Invoke the command, turning a :class:`GeowarnError` into a one-line user error (exit 1)."""
         try:
             return super().invoke(ctx)
         except GeowarnError as exc:
@@ -40,13 +41,14 @@ class FormatChoice(click.Choice):
     """A ``click.Choice`` whose unknown value is a one-line user error (exit 1), like the library's."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return ``value`` if it is a known format; a one-line user error otherwise."""
         if value not in self.choices:
             raise click.ClickException(f"--format: unknown format {value!r} ({', '.join(map(str, self.choices))})")
         return super().convert(value, param, ctx)
 
 
 def settings() -> Settings:
-    """The settings the ``geowarn`` group built (``ctx.obj``); outside a command, the environment's."""
+    """Return the settings the ``geowarn`` group built (``ctx.obj``); outside a command, the environment's."""
     ctx = click.get_current_context(silent=True)
     found = ctx.find_object(Settings) if ctx is not None else None
     return found if found is not None else Settings.from_env()
@@ -131,7 +133,7 @@ def corridor() -> None:
 @click.option("--label", default="", help="A label for the corridor.")
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
 def corridor_ellipse(center: str, axes_km: str, azimuth: float, phase: str, label: str, output: str | None) -> None:
-    """A geodesic ellipse corridor (e.g. a 3-sigma drop zone) as RFC 7946 GeoJSON."""
+    """Compute a geodesic ellipse corridor (e.g. a 3-sigma drop zone) as RFC 7946 GeoJSON."""
     from geowarn.geodesy import geodesic_ellipse
     from geowarn.model import Corridor, Phase
     from geowarn.publish.geojson import dumps, feature_collection
@@ -244,7 +246,7 @@ def corridor_reentry(
     tip_file: str | None,
     output: str | None,
 ) -> None:
-    """The ground-track swath swept during a re-entry window (SGP4 from a TLE)."""
+    """Compute the ground-track swath swept during a re-entry window (SGP4 from a TLE)."""
     from geowarn.model import parse_time
     from geowarn.sources.reentry import reentry_corridor
 
@@ -311,6 +313,17 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     waitress_serve(app, host=host, port=port, threads=threads, ident="geowarn")
 
 
+@main.command("nginx-conf")
+@click.option("--listen", default="80", show_default=True, help="nginx `listen` (port or address:port).")
+@click.option("--upstream", default="127.0.0.1:8000", show_default=True, help="gunicorn's address:port.")
+@click.option("--cache-dir", default="/var/cache/nginx/geowarn", show_default=True, help="nginx proxy cache.")
+def nginx_conf_command(listen: str, upstream: str, cache_dir: str) -> None:
+    """Print an nginx.conf: a caching reverse proxy in front of gunicorn (see deploy/nginx.conf)."""
+    from geowarn.deploy import NginxSite, nginx_conf
+
+    click.echo(nginx_conf(NginxSite(listen=listen, upstream=upstream, cache_dir=cache_dir)), nl=False)
+
+
 # --------------------------------------------------------------------------- store commands
 
 
@@ -343,7 +356,7 @@ def demo() -> None:
 
 @main.group()
 def tokens() -> None:
-    """API tokens for writes (``Authorization: Bearer <token>``); only their hashes are stored."""
+    """Manage API tokens for writes (``Authorization: Bearer <token>``); only their hashes are stored."""
 
 
 @tokens.command("create")
@@ -426,7 +439,7 @@ def map_cmd(
     tz: str,
     output: str | None,
 ) -> None:
-    """An interactive offline Leaflet map (one HTML file) of corridors and alert zones."""
+    """Draw an interactive offline Leaflet map (one HTML file) of corridors and alert zones."""
     from geowarn.publish.commands import render_map
 
     corridors = read_json(corridors_file)
@@ -625,7 +638,7 @@ def worker(
 
 @main.group()
 def layers() -> None:
-    """Reference layers (prefectures, admin-1, seas, 12 NM / 200 NM zones, user layers)."""
+    """Manage reference layers (prefectures, admin-1, seas, 12 NM / 200 NM zones, user layers)."""
 
 
 @layers.command("list")

@@ -27,12 +27,12 @@ CHOLLIMA_ID = "chollima-1-2023"
 
 
 def demo_text(name: str) -> str:
-    """A demo input shipped in ``geowarn/data/demo``."""
+    """Return a demo input shipped in ``geowarn/data/demo``."""
     return resources.files("geowarn").joinpath("data", "demo", name).read_text(encoding="utf-8")
 
 
 def kms4_windows() -> tuple[TimeWindow, ...]:
-    """The notified window 06 Feb 22:30Z – 07 Feb 03:30Z and its daily alternates through 13 Feb.
+    """Return the notified window 06 Feb 22:30Z – 07 Feb 03:30Z and its daily alternates through 13 Feb.
 
     >>> w = kms4_windows()
     >>> len(w), w[0].start.isoformat(), w[-1].end.isoformat()
@@ -43,7 +43,7 @@ def kms4_windows() -> tuple[TimeWindow, ...]:
 
 
 def sakishima_overflight(half_width_km: float = 50.0) -> Corridor:
-    """The overflight corridor of the 2016 track from the fairing area to the stage-2 area.
+    """Return the overflight corridor of the 2016 track from the fairing area to the stage-2 area.
 
     The ground track ran due south (≈180°) from Sohae; between the fairing box
     (≈32.8 N 124.7 E) and the stage-2 box (≈18.4 N 124.3 E) it crossed the

@@ -31,6 +31,7 @@ class GeowarnError(Exception):
         self.extra = {k: v for k, v in extra.items() if v is not None}
 
     def __str__(self) -> str:
+        """Return the detail of the error."""
         return self.detail
 
     def problem(self) -> dict[str, Any]:
@@ -76,6 +77,7 @@ class ParseError(UserError):
         self.path = path
 
     def __str__(self) -> str:
+        """Return the detail prefixed by the line, column and path it names."""
         where = []
         if self.line is not None:
             where.append(f"line {self.line}")
@@ -103,30 +105,40 @@ class InvalidGeometry(UserError):
 
 
 class Unauthorized(GeowarnError):
+    """No or an unknown API token (HTTP 401)."""
+
     status = 401
     code = "unauthorized"
     title = "Authentication required"
 
 
 class Forbidden(GeowarnError):
+    """A valid token or session that may not do this, or a stale CSRF token (HTTP 403)."""
+
     status = 403
     code = "forbidden"
     title = "Forbidden"
 
 
 class NotFound(GeowarnError):
+    """No such event, region, layer, collection, feature or file (HTTP 404)."""
+
     status = 404
     code = "not-found"
     title = "Not found"
 
 
 class Conflict(GeowarnError):
+    """The resource exists or changed meanwhile (HTTP 409)."""
+
     status = 409
     code = "conflict"
     title = "Conflict"
 
 
 class PayloadTooLarge(UserError):
+    """An input beyond the size limits (HTTP 413)."""
+
     status = 413
     code = "payload-too-large"
     title = "Payload too large"

@@ -113,6 +113,7 @@ def _result_body(base: str, result: EventResult) -> dict[str, Any]:
 
 
 def list_events(req: APIRequest, store: Store) -> Response:
+    """Answer ``GET /api/events``: a page of event summaries, optionally of one ``status``."""
     check_params(req, {"status", "limit", "offset", "f"})
     status = req.arg("status")
     if status is not None and status not in {s.value for s in EventStatus}:
@@ -129,6 +130,7 @@ def list_events(req: APIRequest, store: Store) -> Response:
 
 
 def get_event(req: APIRequest, store: Store, event_id: str) -> Response:
+    """Answer ``GET /api/events/{id}``: the event with its corridors, zones, history and raw inputs."""
     check_params(req, {"f"})
     event = store.get_event(event_id)
     zones = store.zones(event_id)
@@ -144,6 +146,7 @@ def get_event(req: APIRequest, store: Store, event_id: str) -> Response:
 
 
 def create_event(req: APIRequest, store: Store, inp: EventInput, *, options: Options | None = None) -> Response:
+    """Answer ``POST /api/events``: parse the input, compute the zones and store a new event (201)."""
     event = service.event_from_input(
         inp.data,
         format=inp.format,
@@ -160,6 +163,7 @@ def create_event(req: APIRequest, store: Store, inp: EventInput, *, options: Opt
 def replace_event(
     req: APIRequest, store: Store, event_id: str, inp: EventInput, *, options: Options | None = None
 ) -> Response:
+    """Answer ``PUT /api/events/{id}``: replace the corridors with those of the input (a new version)."""
     corridors, _meta, fmt = service.parse_input(inp.data, format=inp.format, name=inp.filename)
     if not corridors:
         raise ParseError("the input holds no corridor")
@@ -199,6 +203,7 @@ def patch_event(
 
 
 def cancel(req: APIRequest, store: Store, event_id: str, *, options: Options | None = None) -> Response:
+    """Answer ``POST /api/events/{id}/cancel``: mark the event cancelled and publish the cancel messages."""
     check_params(req, set())
     result = service.cancel_event(store, event_id, options=options)
     return {"Content-Type": JSON}, 200, _result_body(req.base_url, result)

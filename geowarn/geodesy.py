@@ -330,7 +330,7 @@ def geodesic_ellipse(
     *,
     n: int = 128,
 ) -> BaseGeometry:
-    """An ellipse on the ellipsoid, built in an AEQD projection centred on it.
+    """Build an ellipse on the ellipsoid, in an AEQD projection centred on it.
 
     ``center`` is ``(lat, lon)``; ``azimuth_deg`` is the direction of the
     major axis, clockwise from true north. Returns a CCW Polygon, or a
@@ -364,7 +364,7 @@ def geodesic_ellipse(
 
 
 def geodesic_circle(lat: float, lon: float, radius_m: float, *, n: int = 128) -> BaseGeometry:
-    """A geodesic circle: every vertex exactly ``radius_m`` from the centre.
+    """Build a geodesic circle: every vertex exactly ``radius_m`` from the centre.
 
     Examples
     --------

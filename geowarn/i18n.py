@@ -116,6 +116,113 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "response.Assess": {"en": "Assess", "ja": "状況を確認"},
     "response.AllClear": {"en": "All clear", "ja": "解除"},
     "response.None": {"en": "None", "ja": "なし"},
+    "urgency.Immediate": {"en": "Immediate", "ja": "直ちに"},
+    "urgency.Expected": {"en": "Expected", "ja": "間もなく"},
+    "urgency.Future": {"en": "Future", "ja": "将来"},
+    "urgency.Past": {"en": "Past", "ja": "過去"},
+    "urgency.Unknown": {"en": "Unknown", "ja": "不明"},
+    "certainty.Observed": {"en": "Observed", "ja": "観測"},
+    "certainty.Likely": {"en": "Likely", "ja": "可能性が高い"},
+    "certainty.Possible": {"en": "Possible", "ja": "可能性あり"},
+    "certainty.Unlikely": {"en": "Unlikely", "ja": "可能性が低い"},
+    "certainty.Unknown": {"en": "Unknown", "ja": "不明"},
+    "kind.launch": {"en": "launch", "ja": "打ち上げ"},
+    "kind.reentry": {"en": "re-entry", "ja": "再突入"},
+    "kind.other": {"en": "other", "ja": "その他"},
+    # an event's lifecycle status (geowarn.verdict.Lifecycle) and its banner
+    "lifecycle.active": {"en": "Active", "ja": "発表中"},
+    "lifecycle.ended": {"en": "Ended", "ja": "終了"},
+    "lifecycle.cancelled": {"en": "Cancelled", "ja": "取消"},
+    "banner.cancelled": {"en": "Cancelled at {time}", "ja": "{time}に取消"},
+    "banner.cancelled_untimed": {"en": "Cancelled", "ja": "取消"},
+    "banner.cancelled_note": {
+        "en": "This warning was cancelled and no longer applies.",
+        "ja": "この警報は取り消されました。現在は対象外です。",
+    },
+    "banner.ended": {"en": "All clear: ended at {time}", "ja": "警戒解除：{time}に終了"},
+    "banner.ended_untimed": {"en": "All clear: ended", "ja": "警戒解除：終了"},
+    "banner.ended_note": {"en": "Every window of this event is over.", "ja": "この事象の時間帯はすべて終わりました。"},
+    # shared page controls
+    "page.share": {"en": "Copy link", "ja": "リンクをコピー"},
+    "page.copied": {"en": "Link copied", "ja": "リンクをコピーしました"},
+    "page.copy_failed": {"en": "Copy this link: {url}", "ja": "このリンクをコピーしてください：{url}"},
+    "page.times": {"en": "Times in {zone} ({tz}).", "ja": "時刻は{zone}（{tz}）です。"},
+    "map.legend": {"en": "Legend", "ja": "凡例"},
+    "map.windows": {"en": "Windows ({tz}) — click one to highlight", "ja": "時間帯（{tz}）— クリックで強調表示"},
+    "map.more": {"en": "+{n} more", "ja": "ほか{n}件"},
+    # dashboard (dashboard.html)
+    "dash.title": {"en": "Rocket stages and space debris: current warnings", "ja": "ロケット・宇宙ごみ：現在の警報"},
+    "dash.active": {"en": "Active events ({count})", "ja": "発表中の事象（{count}件）"},
+    "dash.no_active": {"en": "No active event.", "ja": "発表中の事象はありません。"},
+    "dash.recent": {"en": "Recent events (ended or cancelled)", "ja": "最近の事象（終了・取消）"},
+    "dash.no_recent": {"en": "No cancelled or ended event.", "ja": "取消・終了した事象はありません。"},
+    "dash.regions": {"en": "Regions:", "ja": "地域："},
+    "dash.machine": {"en": "Machine access:", "ja": "機械向け："},
+    "dash.alert_zones": {"en": "alert zones", "ja": "警戒区域"},
+    "dash.atom_feed": {"en": "Atom feed", "ja": "Atomフィード"},
+    "dash.overview": {"en": "Overview map", "ja": "概観地図"},
+    "dash.overview_title": {"en": "Map of the active events", "ja": "発表中の事象の地図"},
+    "col.window_zone": {"en": "Window ({zone})", "ja": "時間帯（{zone}）"},
+    "col.zones": {"en": "Zones", "ja": "区域数"},
+    "col.worst": {"en": "Worst", "ja": "最大深刻度"},
+    "col.version": {"en": "Version", "ja": "版"},
+    "col.status": {"en": "Status", "ja": "状態"},
+    "col.region": {"en": "Region", "ja": "地域"},
+    "col.layer": {"en": "Layer", "ja": "レイヤー"},
+    "col.urgency": {"en": "Urgency", "ja": "緊急度"},
+    "col.certainty": {"en": "Certainty", "ja": "確実度"},
+    "col.area": {"en": "Area km²", "ja": "面積 km²"},
+    "col.distance": {"en": "Distance km", "ja": "距離 km"},
+    "col.id": {"en": "Id", "ja": "ID"},
+    "col.label": {"en": "Label", "ja": "説明"},
+    "col.source": {"en": "Source", "ja": "出典"},
+    "col.updated": {"en": "Updated ({zone})", "ja": "更新（{zone}）"},
+    "col.change": {"en": "Change", "ja": "変更内容"},
+    "col.corridors": {"en": "Corridors", "ja": "落下区域数"},
+    # event page (event.html)
+    "event.meta": {
+        "en": "{kind} · version {version} · window {window} · {zones} alert zones",
+        "ja": "{kind} · 第{version}版 · 時間帯 {window} · 警戒区域{zones}件",
+    },
+    "event.downloads": {"en": "Downloads:", "ja": "ダウンロード："},
+    "event.map_html": {"en": "map (HTML)", "ja": "地図（HTML）"},
+    "event.update": {"en": "update as operator", "ja": "オペレーターとして更新"},
+    "event.zones": {"en": "Alert zones", "ja": "警戒区域"},
+    "event.no_zones": {
+        "en": "No alert zone: the corridors touch no region of the reference layers.",
+        "ja": "警戒区域なし：落下区域はどの参照地域にもかかりません。",
+    },
+    "event.corridors": {"en": "Corridors", "ja": "落下区域"},
+    "event.source": {"en": "Source text", "ja": "原文"},
+    "event.history": {"en": "History", "ja": "履歴"},
+    "event.alternates": {"en": "(+{n} alternates)", "ja": "（ほか予備{n}件）"},
+    "event.map_title": {"en": "Map of {event}", "ja": "{event}の地図"},
+    # region page: the point query (use my location, place search)
+    "point.heading": {"en": "Is my place affected?", "ja": "自分の場所は対象？"},
+    "point.locate": {"en": "Use my location", "ja": "現在地を使う"},
+    "point.locate_note": {
+        "en": "Your position is sent only to this server, never elsewhere.",
+        "ja": "位置情報はこのサーバーにだけ送られ、ほかには送られません。",
+    },
+    "point.search_label": {"en": "Place (municipality or region)", "ja": "場所（市町村・地域）"},
+    "point.search_button": {"en": "Search", "ja": "検索"},
+    "point.searching": {"en": "Searching…", "ja": "検索中…"},
+    "point.locating": {"en": "Finding your position…", "ja": "現在地を取得中…"},
+    "point.no_geolocation": {
+        "en": "This browser cannot give a position.",
+        "ja": "このブラウザーでは現在地を取得できません。",
+    },
+    "point.failed": {"en": "Position unavailable: {reason}", "ja": "現在地を取得できません：{reason}"},
+    "point.no_place": {"en": "No place found.", "ja": "見つかりません。"},
+    "point.here": {"en": "Your location", "ja": "現在地"},
+    "point.at": {"en": "{place}: {verdict}", "ja": "{place}：{verdict}"},
+    "point.region_page": {"en": "Page of {region}", "ja": "{region}のページ"},
+    "point.centre_note": {
+        "en": "Judged at the centre of the place ({lat}, {lon}).",
+        "ja": "場所の中心（{lat}, {lon}）で判定しています。",
+    },
+    # Atom feed (alerts.atom)
+    "atom.title": {"en": "geowarn alerts: current warnings", "ja": "geowarn 警報：現在の警報"},
 }
 
 #: Country prefix of a region id → the language its readers are assumed to read first.
@@ -135,7 +242,7 @@ def normalise_language(value: str | None) -> str | None:
 
 
 def message(msgid: str, lang: str, /, **values: object) -> str:
-    """The text of ``msgid`` in ``lang`` (falling back to English) with ``values`` filled in.
+    """Return the text of ``msgid`` in ``lang`` (falling back to English) with ``values`` filled in.
 
     Raises ``KeyError`` for an unknown message id (a programming error, not a reader's).
     """
@@ -145,7 +252,7 @@ def message(msgid: str, lang: str, /, **values: object) -> str:
 
 
 def zone_label(tz: str, lang: str, fallback: str) -> str:
-    """The reader's name of the time zone ``tz`` (``JST`` / ``日本時間``); ``fallback`` when unknown.
+    """Return the reader's name of the time zone ``tz`` (``JST`` / ``日本時間``); ``fallback`` when unknown.
 
     >>> zone_label("Asia/Tokyo", "ja", "JST"), zone_label("Europe/Paris", "ja", "CET")
     ('日本時間', 'CET')
@@ -181,7 +288,7 @@ def _accept_language(header: str) -> list[str]:
 
 
 def pick_language(query: str | None, accept_language: str | None, region_id: str | None = None) -> str:
-    """The page language: ``?lang=``, then ``Accept-Language``, then the region's, then English."""
+    """Pick the page language: ``?lang=``, then ``Accept-Language``, then the region's, then English."""
     chosen = normalise_language(query)
     if chosen:
         return chosen

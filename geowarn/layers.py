@@ -86,7 +86,7 @@ class Layer:
         return shapely.STRtree(self.geometries)
 
     def region(self, region_id: str) -> Region:
-        """The region ``region_id`` of this layer; raises :class:`NotFound`."""
+        """Return the region ``region_id`` of this layer; raises :class:`NotFound`."""
         try:
             return self.regions[self._index[region_id]]
         except KeyError:
@@ -106,22 +106,22 @@ class Layer:
 
 
 def shipped_layers_dir() -> Path:
-    """The layers shipped inside the package (``geowarn/data/layers``)."""
+    """Return the layers shipped inside the package (``geowarn/data/layers``)."""
     return Path(__file__).resolve().parent / "data" / "layers"
 
 
 def layers_dir() -> Path:
-    """``$GEOWARN_LAYERS_DIR`` if set, else the shipped layers."""
-    from geowarn.settings import from_env_only
+    """``$GEOWARN_LAYERS_DIR`` if set, else the shipped layers (see :func:`geowarn.settings.library_fallback`)."""
+    from geowarn.settings import library_fallback
 
-    return from_env_only("layers_dir").layers_dir or shipped_layers_dir()
+    return library_fallback("layers").layers_dir or shipped_layers_dir()
 
 
 def user_layers_dir() -> Path:
     """Where user layers are registered: ``$GEOWARN_LAYERS_DIR``, else ``$GEOWARN_DATA/layers``."""
-    from geowarn.settings import from_env_only
+    from geowarn.settings import library_fallback
 
-    return from_env_only("layers_dir", "data_dir").user_layers_dir
+    return library_fallback("layers").user_layers_dir
 
 
 def _read_catalog(directory: Path) -> list[dict[str, Any]]:
@@ -340,7 +340,7 @@ def load_layers(ids: Iterable[str] | None = None, layers_dir: str | Path | None 
 
 
 def find_region(region_id: str, layers_dir: str | Path | None = None) -> tuple[Layer, Region]:
-    """The layer and region with id ``region_id`` (alert layers searched first); raises NotFound.
+    """Return the layer and region with id ``region_id`` (alert layers searched first); raises NotFound.
 
     >>> layer, region = find_region("SEA-japan-sea")
     >>> layer.id, region.properties["alias"], region.names["ko"]
@@ -429,8 +429,6 @@ def add_layer(
     catalog entry returned. Raises :class:`InvalidParameter` / :class:`InvalidGeometry` with the
     offending field or feature, :class:`Conflict` if the id exists (unless ``replace``).
     """
-    import pyogrio  # heavy import: only for user files
-
     if not _LAYER_ID.match(layer_id):
         raise InvalidParameter(f"--id {layer_id!r}: use lower-case letters, digits and '-' (max 63)")
     try:
@@ -438,31 +436,9 @@ def add_layer(
     except ValueError:
         raise InvalidParameter(f"--kind {kind!r}: expected one of {', '.join(k.value for k in RegionKind)}") from None
     target = Path(target_dir) if target_dir is not None else user_layers_dir()
-    shipped = {e["id"] for e in _read_catalog(shipped_layers_dir())}
-    existing = {e["id"] for e in _read_catalog(target)}
-    if layer_id in shipped and target.resolve() != shipped_layers_dir().resolve():
-        raise Conflict(f"layer {layer_id!r} is a shipped layer; choose another id")
-    if layer_id in existing and not replace:
-        raise Conflict(f"layer {layer_id!r} already exists in {target}")
+    _check_layer_id_free(layer_id, target, replace)
     src = Path(source)
-    if not src.exists():
-        raise InvalidParameter(f"{src}: no such file")
-    try:
-        df = pyogrio.read_dataframe(src)
-    except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / ValueError …
-        raise InvalidParameter(f"{src}: not a readable vector file ({exc})") from None
-    if len(df) == 0:
-        raise InvalidParameter(f"{src}: no features")
-    fields = [c for c in df.columns if c != "geometry"]
-    for opt, f in (("--name-field", name_field), ("--id-field", id_field)):
-        if f is not None and f not in fields:
-            raise InvalidParameter(f"{src}: {opt} {f!r} is not a field (fields: {', '.join(fields) or 'none'})")
-    if df.crs is not None:
-        try:
-            if not df.crs.equals("EPSG:4326"):
-                df = df.to_crs("EPSG:4326")
-        except Exception as exc:
-            raise InvalidParameter(f"{src}: cannot convert CRS {df.crs} to EPSG:4326 ({exc})") from None
+    df, fields = _read_vector_file(src, name_field, id_field)
     geoms = np.asarray(df.geometry.values, dtype=object)
     ids = (
         [str(v).strip() if v is not None else "" for v in df[id_field]]
@@ -470,24 +446,7 @@ def add_layer(
         else [f"{layer_id}-{n}" for n in range(1, len(df) + 1)]
     )
     names = [str(v).strip() if v is not None else "" for v in df[name_field]]
-    for n, (i, nm, g) in enumerate(zip(ids, names, geoms, strict=True), start=1):
-        where = f"{src}: feature {n}" + (f" (id {i!r})" if i else "")
-        if not i or i == "nan":
-            raise InvalidParameter(f"{where}: empty {id_field}")
-        if not nm or nm == "nan":
-            raise InvalidParameter(f"{where}: empty {name_field}")
-        if g is None or g.is_empty:
-            raise InvalidGeometry(f"{where}: no geometry")
-        if g.geom_type not in ("Polygon", "MultiPolygon"):
-            raise InvalidGeometry(f"{where}: {g.geom_type} is not a polygon")
-        if not g.is_valid:
-            raise InvalidGeometry(f"{where}: invalid geometry ({shapely.is_valid_reason(g)})")
-        x0, y0, x1, y1 = g.bounds
-        if x0 < -180 or x1 > 180 or y0 < -90 or y1 > 90:
-            raise InvalidGeometry(f"{where}: coordinates outside lon/lat range (missing or wrong CRS?)")
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise InvalidParameter(f"{src}: duplicate ids in {id_field}: {', '.join(dup[:5])}")
+    _check_features(src, ids, names, geoms, name_field, id_field)
     geoms = shapely.orient_polygons(geoms)
     props = [
         {"id": i, "name": nm, **{k: _jsonable(df[k].iloc[n]) for k in fields if k not in (id_field, name_field)}}
@@ -523,6 +482,74 @@ def add_layer(
     _atomic_write(cat_path, json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     clear_cache()
     return {**entry, "dir": str(target)}
+
+
+def _check_layer_id_free(layer_id: str, target: Path, replace: bool) -> None:
+    """Raise :class:`Conflict` when ``layer_id`` is shipped (outside the shipped dir) or exists in ``target``."""
+    shipped = {e["id"] for e in _read_catalog(shipped_layers_dir())}
+    existing = {e["id"] for e in _read_catalog(target)}
+    if layer_id in shipped and target.resolve() != shipped_layers_dir().resolve():
+        raise Conflict(f"layer {layer_id!r} is a shipped layer; choose another id")
+    if layer_id in existing and not replace:
+        raise Conflict(f"layer {layer_id!r} already exists in {target}")
+
+
+def _read_vector_file(src: Path, name_field: str, id_field: str | None) -> tuple[Any, list[str]]:
+    """Read a vector file as a GeoDataFrame in EPSG:4326 and return it with its attribute fields.
+
+    Raises :class:`InvalidParameter` naming the file when it is missing, unreadable, empty, lacks
+    ``name_field`` / ``id_field`` or has a CRS that cannot be converted.
+    """
+    import pyogrio  # heavy import: only for user files
+
+    if not src.exists():
+        raise InvalidParameter(f"{src}: no such file")
+    try:
+        df = pyogrio.read_dataframe(src)
+    except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / ValueError …
+        raise InvalidParameter(f"{src}: not a readable vector file ({exc})") from None
+    if len(df) == 0:
+        raise InvalidParameter(f"{src}: no features")
+    fields = [c for c in df.columns if c != "geometry"]
+    for opt, f in (("--name-field", name_field), ("--id-field", id_field)):
+        if f is not None and f not in fields:
+            raise InvalidParameter(f"{src}: {opt} {f!r} is not a field (fields: {', '.join(fields) or 'none'})")
+    if df.crs is not None:
+        try:
+            if not df.crs.equals("EPSG:4326"):
+                df = df.to_crs("EPSG:4326")
+        except Exception as exc:
+            raise InvalidParameter(f"{src}: cannot convert CRS {df.crs} to EPSG:4326 ({exc})") from None
+    return df, fields
+
+
+def _check_features(
+    src: Path, ids: list[str], names: list[str], geoms: np.ndarray, name_field: str, id_field: str | None
+) -> None:
+    """Raise a named error for the first feature without id, name or a valid lon/lat polygon, or for duplicate ids."""
+    for n, (i, nm, g) in enumerate(zip(ids, names, geoms, strict=True), start=1):
+        where = f"{src}: feature {n}" + (f" (id {i!r})" if i else "")
+        if not i or i == "nan":
+            raise InvalidParameter(f"{where}: empty {id_field}")
+        if not nm or nm == "nan":
+            raise InvalidParameter(f"{where}: empty {name_field}")
+        _check_polygon(where, g)
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise InvalidParameter(f"{src}: duplicate ids in {id_field}: {', '.join(dup[:5])}")
+
+
+def _check_polygon(where: str, g: Any) -> None:
+    """Raise :class:`InvalidGeometry` (prefixed by ``where``) unless ``g`` is a valid lon/lat (Multi)Polygon."""
+    if g is None or g.is_empty:
+        raise InvalidGeometry(f"{where}: no geometry")
+    if g.geom_type not in ("Polygon", "MultiPolygon"):
+        raise InvalidGeometry(f"{where}: {g.geom_type} is not a polygon")
+    if not g.is_valid:
+        raise InvalidGeometry(f"{where}: invalid geometry ({shapely.is_valid_reason(g)})")
+    x0, y0, x1, y1 = g.bounds
+    if x0 < -180 or x1 > 180 or y0 < -90 or y1 > 90:
+        raise InvalidGeometry(f"{where}: coordinates outside lon/lat range (missing or wrong CRS?)")
 
 
 def _jsonable(value: Any) -> Any:

@@ -29,6 +29,8 @@ from geowarn.errors import InvalidGeometry, ParseError
 
 
 class Phase(StrEnum):
+    """The flight phase a corridor belongs to (which stage or part falls there)."""
+
     STAGE1 = "stage1"
     FAIRING = "fairing"
     STAGE2 = "stage2"
@@ -55,6 +57,8 @@ class Severity(StrEnum):
 
 
 class Urgency(StrEnum):
+    """CAP 1.2 ``urgency`` values."""
+
     IMMEDIATE = "Immediate"
     EXPECTED = "Expected"
     FUTURE = "Future"
@@ -63,6 +67,8 @@ class Urgency(StrEnum):
 
 
 class Certainty(StrEnum):
+    """CAP 1.2 ``certainty`` values."""
+
     OBSERVED = "Observed"
     LIKELY = "Likely"
     POSSIBLE = "Possible"
@@ -71,6 +77,8 @@ class Certainty(StrEnum):
 
 
 class ResponseType(StrEnum):
+    """CAP 1.2 ``responseType`` values."""
+
     SHELTER = "Shelter"
     EVACUATE = "Evacuate"
     PREPARE = "Prepare"
@@ -83,12 +91,16 @@ class ResponseType(StrEnum):
 
 
 class EventKind(StrEnum):
+    """What kind of event: a launch, a re-entry or something else."""
+
     LAUNCH = "launch"
     REENTRY = "reentry"
     OTHER = "other"
 
 
 class EventStatus(StrEnum):
+    """The stored status of an event (the verdict adds the time-based lifecycle)."""
+
     DRAFT = "draft"
     ACTIVE = "active"
     CANCELLED = "cancelled"
@@ -96,6 +108,8 @@ class EventStatus(StrEnum):
 
 
 class RegionKind(StrEnum):
+    """The kind of a reference layer and its regions."""
+
     ADMIN = "admin"
     SEA = "sea"
     TERRITORIAL_SEA = "territorial-sea"
@@ -149,6 +163,7 @@ class TimeWindow:
     end: datetime
 
     def __post_init__(self) -> None:
+        """Normalise both ends to UTC; raises :class:`ParseError` when the window ends before it starts."""
         object.__setattr__(self, "start", utc(self.start))
         object.__setattr__(self, "end", utc(self.end))
         if self.end < self.start:
@@ -157,9 +172,11 @@ class TimeWindow:
             )
 
     def contains(self, t: datetime) -> bool:
+        """Return whether ``t`` falls within the window (ends included)."""
         return self.start <= utc(t) <= self.end
 
     def to_json(self) -> dict[str, str | None]:
+        """Return the window as ``{"start": …, "end": …}`` ISO 8601 UTC strings."""
         return {"start": format_time(self.start), "end": format_time(self.end)}
 
 
@@ -224,13 +241,16 @@ class Corridor:
 
     @property
     def window_start(self) -> datetime | None:
+        """Return the start of the first window, or ``None`` without windows."""
         return min((w.start for w in self.windows), default=None)
 
     @property
     def window_end(self) -> datetime | None:
+        """Return the end of the last window, or ``None`` without windows."""
         return max((w.end for w in self.windows), default=None)
 
     def to_feature(self) -> dict[str, Any]:
+        """Return the corridor as an RFC 7946 Feature (its properties plus id, phase, label and windows)."""
         props: dict[str, Any] = dict(self.properties)
         props.update(
             id=self.id,
@@ -251,6 +271,7 @@ class Corridor:
 
     @classmethod
     def from_feature(cls, feature: dict[str, Any], *, index: int = 0) -> Corridor:
+        """Read a corridor from a GeoJSON Feature; errors name ``features[index]``."""
         where = f"features[{index}]"
         props = dict(feature.get("properties") or {})
         geom = _geometry_from_json(feature.get("geometry"), where)
@@ -304,6 +325,7 @@ class Region:
     properties: dict[str, Any] = field(default_factory=dict)
 
     def to_feature(self) -> dict[str, Any]:
+        """Return the region as an RFC 7946 Feature (its properties plus id, layer, names and kind)."""
         props: dict[str, Any] = dict(self.properties)
         props.update(
             id=self.id,
@@ -348,13 +370,16 @@ class AlertZone:
 
     @property
     def window_start(self) -> datetime | None:
+        """Return the start of the first window, or ``None`` without windows."""
         return min((w.start for w in self.windows), default=None)
 
     @property
     def window_end(self) -> datetime | None:
+        """Return the end of the last window, or ``None`` without windows."""
         return max((w.end for w in self.windows), default=None)
 
     def to_feature(self) -> dict[str, Any]:
+        """Return the alert zone as an RFC 7946 Feature with its region, severity and CAP fields."""
         props = {
             "id": self.id,
             "event_id": self.event_id,
@@ -381,6 +406,7 @@ class AlertZone:
 
     @classmethod
     def from_feature(cls, feature: dict[str, Any], *, index: int = 0) -> AlertZone:
+        """Read an alert zone back from the Feature :meth:`to_feature` wrote; errors name ``features[index]``."""
         where = f"features[{index}]"
         p = feature.get("properties") or {}
         try:
@@ -439,9 +465,11 @@ class Event:
     version: int = 1
 
     def replace(self, **changes: Any) -> Event:
+        """Return a copy of the event with ``changes`` applied."""
         return dataclasses.replace(self, **changes)
 
     def to_json(self) -> dict[str, Any]:
+        """Return the event summary as JSON (id, name, kind, status, times, version)."""
         return {
             "id": self.id,
             "name": self.name,

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import shapely
+import shapely.geometry
 
 from geowarn import __version__
 from geowarn.errors import InvalidParameter, NotFound
@@ -51,6 +52,9 @@ TITLES = {
 }
 
 Response = tuple[dict[str, str], int, Any]
+#: Extra parameters of the corridors and alert-zones items: lifecycle status, active, point.
+LIFECYCLE_PARAMS = {"status", "active", "point"}
+LIFECYCLES = ("active", "ended", "cancelled")
 
 
 @dataclass
@@ -61,6 +65,7 @@ class APIRequest:
     args: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def arg(self, name: str) -> str | None:
+        """Return the query parameter ``name`` (``None`` when absent); :class:`InvalidParameter` if repeated."""
         values = self.args.get(name) or []
         if len(values) > 1:
             raise InvalidParameter(f"parameter {name!r} given {len(values)} times")
@@ -103,7 +108,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
 
 
 def parse_datetime(text: str) -> tuple[datetime | None, datetime | None]:
-    """An RFC 3339 instant or interval ``start/end`` (``..`` or empty = open)."""
+    """Parse an RFC 3339 instant or interval ``start/end`` (``..`` or empty = open)."""
 
     def one(value: str) -> datetime | None:
         if value in ("", ".."):
@@ -133,6 +138,7 @@ def parse_datetime(text: str) -> tuple[datetime | None, datetime | None]:
 
 
 def parse_int(text: str | None, name: str, default: int, lo: int, hi: int) -> int:
+    """Parse an integer query parameter within ``lo`` … ``hi`` (``default`` when absent)."""
     if text is None:
         return default
     try:
@@ -163,6 +169,7 @@ def _load_layer(layer_id: str, layers_dir: str | None) -> Any:
 
 
 def collection_ids(layers_dir: str | None) -> list[str]:
+    """Return the collection ids: ``alert-zones``, ``corridors`` and the reference layers."""
     return ["alert-zones", "corridors", *[str(e["id"]) for e in _layer_catalog(layers_dir)]]
 
 
@@ -177,6 +184,7 @@ def _link(href: str, rel: str, type_: str, title: str = "") -> dict[str, str]:
 
 
 def landing(req: APIRequest) -> Response:
+    """Answer the OGC API landing page."""
     check_params(req, {"f"})
     b = req.base_url
     body = {
@@ -197,6 +205,7 @@ def landing(req: APIRequest) -> Response:
 
 
 def conformance(req: APIRequest) -> Response:
+    """Answer the OGC API conformance classes."""
     check_params(req, {"f"})
     return {"Content-Type": JSON}, 200, {"conformsTo": CONFORMANCE}
 
@@ -231,6 +240,7 @@ def _describe(b: str, cid: str, layers_dir: str | None) -> dict[str, Any]:
 
 
 def collections(req: APIRequest, *, layers_dir: str | None = None) -> Response:
+    """Answer ``/collections``: every collection with its extent and links."""
     check_params(req, {"f"})
     b = req.base_url
     cols = [_describe(b, cid, layers_dir) for cid in collection_ids(layers_dir)]
@@ -239,6 +249,7 @@ def collections(req: APIRequest, *, layers_dir: str | None = None) -> Response:
 
 
 def collection(req: APIRequest, cid: str, *, layers_dir: str | None = None) -> Response:
+    """Answer ``/collections/{cid}``: one collection; raises :class:`NotFound` for an unknown one."""
     check_params(req, {"f"})
     return {"Content-Type": JSON}, 200, _describe(req.base_url, cid, layers_dir)
 
@@ -270,7 +281,7 @@ def items(req: APIRequest, store: Store, cid: str, *, layers_dir: str | None = N
     if layer_ids is not None and cid not in layer_ids:
         raise NotFound(f"no collection {cid!r}")
     queryables = QUERYABLES.get(cid, ("region_id", "country"))
-    check_params(req, COMMON_PARAMS | set(queryables))
+    check_params(req, COMMON_PARAMS | set(queryables) | (LIFECYCLE_PARAMS if cid in QUERYABLES else set()))
     bbox_text = req.arg("bbox")
     bbox = parse_bbox(bbox_text) if bbox_text is not None else None
     dt = req.arg("datetime")
@@ -279,8 +290,7 @@ def items(req: APIRequest, store: Store, cid: str, *, layers_dir: str | None = N
     offset = parse_int(req.arg("offset"), "offset", 0, 0, 10**9)
     filters = {q: v for q in queryables if (v := req.arg(q)) is not None}
     if cid in QUERYABLES:
-        page = store.query_features(cid, bbox=bbox, interval=interval, filters=filters, limit=limit, offset=offset)
-        feats, matched = page.features, page.number_matched
+        feats, matched = _event_items(req, store, cid, bbox, interval, filters, limit, offset)
     else:
         feats, matched = _layer_items(cid, layers_dir, bbox, filters, limit, offset)
     links = _page_links(req, cid, offset, limit, len(feats), matched)
@@ -293,6 +303,99 @@ def items(req: APIRequest, store: Store, cid: str, *, layers_dir: str | None = N
     }
     text = dumps(head)[:-1] + ',"features":[' + ",".join(feats) + "]}"
     return {"Content-Type": GEOJSON}, 200, text
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    """Parse ``lon,lat`` in CRS84 (``point=127.68,26.21``); a 400 naming the value when malformed or out of range.
+
+    >>> parse_point("127.68,26.21")
+    (127.68, 26.21)
+    """
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise InvalidParameter(f"point must be lon,lat (2 numbers), got {len(parts)} value(s)", field="point")
+    try:
+        lon, lat = (float(p) for p in parts)
+    except ValueError:
+        raise InvalidParameter(f"point {text!r} is not numbers", field="point") from None
+    if not (np.isfinite(lon) and np.isfinite(lat)):
+        raise InvalidParameter("point values must be finite", field="point")
+    if not -180.0 <= lon <= 180.0:
+        raise InvalidParameter(f"point longitude {lon:g} is out of range [-180, 180]", field="point")
+    if not -90.0 <= lat <= 90.0:
+        raise InvalidParameter(f"point latitude {lat:g} is out of range [-90, 90]", field="point")
+    return lon, lat
+
+
+def parse_lifecycle(req: APIRequest) -> str | None:
+    """Read the wanted lifecycle status from ``status=`` and ``active=true|false`` (``None``: any)."""
+    status = req.arg("status")
+    active = req.arg("active")
+    if status is not None and status not in LIFECYCLES:
+        raise InvalidParameter(f"status must be one of {', '.join(LIFECYCLES)}, got {status!r}", field="status")
+    if active is not None:
+        if active.lower() not in ("true", "false"):
+            raise InvalidParameter(f"active must be true or false, got {active!r}", field="active")
+        wanted = "active" if active.lower() == "true" else None
+        if status is not None and (status == "active") != (active.lower() == "true"):
+            raise InvalidParameter(f"status={status} contradicts active={active}", field="active")
+        if wanted is None and status is None:
+            return "!active"
+        return status or wanted
+    return status
+
+
+def _event_items(
+    req: APIRequest,
+    store: Store,
+    cid: str,
+    bbox: tuple[float, float, float, float] | None,
+    interval: tuple[datetime | None, datetime | None] | None,
+    filters: dict[str, str],
+    limit: int,
+    offset: int,
+) -> tuple[list[str], int]:
+    """Return corridors or zones with their event's lifecycle ``status``, filtered by status/active/point."""
+    from geowarn.current import statuses
+
+    wanted = parse_lifecycle(req)
+    point_text = req.arg("point")
+    point = parse_point(point_text) if point_text is not None else None
+    lifecycles = statuses(store)
+    if wanted is None and point is None:
+        page = store.query_features(cid, bbox=bbox, interval=interval, filters=filters, limit=limit, offset=offset)
+        objs, matched = [json.loads(f) for f in page.features], page.number_matched
+    else:
+        if point is not None and bbox is None:
+            eps = 1e-9
+            bbox = (max(point[0] - eps, -180.0), point[1] - eps, min(point[0] + eps, 180.0), point[1] + eps)
+        page = store.query_features(cid, bbox=bbox, interval=interval, filters=filters, limit=10**9, offset=0)
+        objs = []
+        for text in page.features:
+            obj = json.loads(text)
+            status = str(lifecycles.get(obj["properties"].get("event_id"), ""))
+            if wanted == "!active" and status == "active":
+                continue
+            if wanted not in (None, "!active") and status != wanted:
+                continue
+            if point is not None and not _covers(obj, point):
+                continue
+            objs.append(obj)
+        matched = len(objs)
+        objs = objs[offset : offset + limit]
+    for obj in objs:
+        obj["properties"]["status"] = str(lifecycles.get(obj["properties"].get("event_id"), "")) or None
+    return [dumps(o) for o in objs], matched
+
+
+def _covers(obj: dict[str, Any], point: tuple[float, float]) -> bool:
+    """Tell whether a feature's geometry covers ``(lon, lat)`` (boundary in; tried at lon and lon ± 360°)."""
+    geom = obj.get("geometry")
+    if not geom:
+        return False
+    shape = shapely.geometry.shape(geom)
+    lon, lat = point
+    return any(shapely.covers(shape, shapely.Point(x, lat)) for x in (lon, lon + 360.0, lon - 360.0))
 
 
 def _layer_items(
@@ -324,6 +427,7 @@ def _layer_items(
 
 
 def item(req: APIRequest, store: Store, cid: str, fid: str, *, layers_dir: str | None = None) -> Response:
+    """Answer ``/collections/{cid}/items/{fid}``: one feature of a collection or reference layer."""
     check_params(req, {"f"})
     if cid in QUERYABLES:
         text = store.get_feature(cid, fid)

@@ -60,7 +60,7 @@ class Options:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
-        """The publishing options of ``settings`` (alert layers, layers directory, tiles, CAP identity)."""
+        """Read the publishing options of ``settings`` (alert layers, layers directory, tiles, CAP identity)."""
         return cls(
             layers_dir=str(settings.layers_dir) if settings.layers_dir is not None else None,
             tile_url=settings.tile_url,
@@ -71,7 +71,7 @@ class Options:
 
 
 def parse_layer_ids(text: str | None) -> list[str] | None:
-    """``"a, b"`` → ``["a", "b"]``; empty → ``None`` (every alert layer).
+    """Split a layer list: ``"a, b"`` → ``["a", "b"]``; empty → ``None`` (every alert layer).
 
     >>> parse_layer_ids("jp-prefectures, eez-like"), parse_layer_ids("")
     (['jp-prefectures', 'eez-like'], None)
@@ -91,6 +91,7 @@ class EventResult:
     created: bool = False
 
     def to_json(self) -> dict[str, Any]:
+        """Return the result as API JSON: the event, its corridors and zones, the messages and file ETags."""
         body = self.event.to_json()
         body["corridors"] = feature_collection([c.to_feature() for c in self.event.corridors])
         body["zones"] = feature_collection([z.to_feature() for z in self.zones])
@@ -103,7 +104,7 @@ class EventResult:
 
 
 def slugify(text: str, *, max_len: int = 60) -> str:
-    """A lower-case ASCII slug usable as an event id.
+    """Make a lower-case ASCII slug usable as an event id.
 
     >>> slugify("Kwangmyongsong-4 launch (2016)")
     'kwangmyongsong-4-launch-2016'
@@ -235,14 +236,14 @@ def preview(
 
 
 def event_geojson(event: Event, zones: Sequence[AlertZone]) -> bytes:
-    """The published GeoJSON of an event version: its corridors then its alert zones."""
+    """Build the published GeoJSON of an event version: its corridors then its alert zones."""
     return kinds.event_geojson(event, zones)
 
 
 def render_artifacts(
     event: Event, zones: Sequence[AlertZone], *, previous_caps: Sequence[bytes] = (), options: Options | None = None
 ) -> dict[str, tuple[str, bytes]]:
-    """The published files of one event version: kind → (media type, bytes), one per :data:`kinds.KINDS`."""
+    """Render the published files of one event version: kind → (media type, bytes), one per :data:`kinds.KINDS`."""
     options = options or Options()
     inp = kinds.RenderInput(
         event,
@@ -301,7 +302,7 @@ def _save(
 
 
 def _cap_bodies(store: Store, event: Event) -> list[bytes]:
-    """The CAP messages of the earlier versions (immutable, so read outside the write transaction)."""
+    """Read the CAP messages of the earlier versions (immutable, so read outside the write transaction)."""
     out = []
     for v in range(1, event.version):
         try:
@@ -346,8 +347,11 @@ def update_event(
     now: datetime | None = None,
     options: Options | None = None,
 ) -> EventResult:
-    """Write a new version of an event: replace (``corridors``) or extend (``add_corridors``) its
-    corridors, rename it or change its status. ``if_version`` makes it conditional (409 otherwise)."""
+    """Write a new version of an event.
+
+    The version replaces (``corridors``) or extends (``add_corridors``) its corridors, renames it
+    or changes its status. ``if_version`` makes it conditional (409 otherwise).
+    """
     for _ in range(MAX_RETRIES):
         current = store.get_event(event_id)
         if if_version is not None and current.version != if_version:

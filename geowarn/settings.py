@@ -4,9 +4,13 @@
 environment variable, its documentation and how its text is parsed and
 checked. The entry points (``geowarn`` and ``webapp.create_app``) build it once
 with :meth:`Settings.from_env` and pass the parts down; library functions take
-explicit parameters and fall back to :func:`from_env_only` of the few fields
-they need when called without them. README §Configuration is generated from
-the declarations (``python -m geowarn.settings --markdown``).
+explicit parameters. README §Configuration is generated from the declarations
+(``python -m geowarn.settings --markdown``).
+
+The one place a library function reads the environment is :func:`library_fallback`:
+called without settings (public library API, e.g. ``geowarn.layers.catalog()``,
+``build_cap(event, zones)`` or ``channels.send(channel, msg)``), it reads only the
+fields its part names in :data:`LIBRARY_FALLBACKS`.
 
 >>> s = Settings.from_env({"GEOWARN_SMTP_PORT": "2525", "GEOWARN_ALERT_LAYERS": "jp-prefectures, eez-like"})
 >>> s.smtp_port, s.alert_layers, s.cap.sender
@@ -133,7 +137,7 @@ def _url(schemes: Sequence[str]) -> Callable[[str], str | None]:
 
 
 def setting(env: str, default: Any, doc: str, parse: Callable[[str], Any] = _text, *, shown: str | None = None) -> Any:
-    """A :class:`Settings` field: its variable ``env``, ``default``, ``doc`` and text parser.
+    """Declare a :class:`Settings` field: its variable ``env``, ``default``, ``doc`` and text parser.
 
     ``shown`` is the default as written in README (when the value itself says little).
     An empty variable counts as unset.
@@ -292,7 +296,7 @@ class Settings:
         return cls(**values)
 
     def replace(self, **overrides: Any) -> Settings:
-        """A copy with some fields changed (unknown names raise :class:`InvalidParameter`)."""
+        """Return a copy with some fields changed (unknown names raise :class:`InvalidParameter`)."""
         names = {f.name for f in dataclasses.fields(self)}
         unknown = sorted(set(overrides) - names)
         if unknown:
@@ -315,17 +319,40 @@ def _settings_fields() -> dict[str, dataclasses.Field[Any]]:
     return {f.name: f for f in dataclasses.fields(Settings)}
 
 
-def from_env_only(*names: str, environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings with only ``names`` read from the environment: the fallback of library callers.
+#: The fields each part of the library reads from the environment when it is called without
+#: settings (see :func:`library_fallback`); the entry points always pass their settings.
+LIBRARY_FALLBACKS: dict[str, tuple[str, ...]] = {
+    # geowarn.layers: layers_dir(), user_layers_dir(), catalog() / load_layer() without a directory
+    "layers": ("layers_dir", "data_dir"),
+    # geowarn.publish.cap: build_cap() without an identity, cap_identity()
+    "cap": ("cap_sender", "cap_sender_name", "cap_status"),
+    # geowarn.alerts.channels: send() and the senders without settings
+    "delivery": ("delivery_timeout_s",),
+    "smtp": ("smtp_host", "smtp_port", "smtp_from", "smtp_user", "smtp_password", "smtp_starttls"),
+    "mqtt": ("mqtt_url",),
+}
 
-    >>> from_env_only("smtp_port", environ={"GEOWARN_SMTP_PORT": "587", "GEOWARN_PORT": "x"}).smtp_port
+
+def library_fallback(
+    part: str, settings: Settings | None = None, *, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Return ``settings``, else those of a library call without settings: the fields of ``part`` from the environment.
+
+    Only the fields :data:`LIBRARY_FALLBACKS` lists for ``part`` are read (a bad value of another
+    variable does not matter); ``environ`` defaults to ``os.environ``.
+
+    >>> library_fallback("smtp", environ={"GEOWARN_SMTP_PORT": "587", "GEOWARN_PORT": "x"}).smtp_port
     587
+    >>> library_fallback("smtp", Settings(smtp_port=2525)).smtp_port
+    2525
     """
-    return Settings.from_env(environ, only=names)
+    if settings is not None:
+        return settings
+    return Settings.from_env(environ, only=LIBRARY_FALLBACKS[part])
 
 
 def env_var(name: str) -> str:
-    """The environment variable of the field ``name``.
+    """Return the environment variable of the field ``name``.
 
     >>> env_var("cap_status")
     'GEOWARN_CAP_STATUS'
@@ -353,7 +380,7 @@ def _shown_default(f: dataclasses.Field[Any]) -> str:
 
 
 def settings_table_markdown() -> str:
-    """The README §Configuration table, one row per variable, generated from :class:`Settings`."""
+    """Generate the README §Configuration table, one row per variable, from :class:`Settings`."""
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for f in dataclasses.fields(Settings):
         rows.append(f"| `{f.metadata['env']}` | {_shown_default(f)} | {f.metadata['doc']} |")

@@ -147,7 +147,7 @@ def certainty_for(probability: float | None, confidence_level: float | None) -> 
 
 
 def rules_markdown() -> str:
-    """The rule table as Markdown (the README's "Severity rules" section).
+    """Render the rule table as Markdown (the README's "Severity rules" section).
 
     >>> print(rules_markdown().splitlines()[2])
     | impact | land (admin, land, user) | intersecting | Extreme | Shelter |

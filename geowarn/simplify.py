@@ -84,7 +84,7 @@ def _simplify_group(geoms: np.ndarray, tolerance: float, *, clean: bool, coverag
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """The polygonal part of what ``make_valid`` returned (it may add the lines where two parts touched).
+    """Return the polygonal part of what ``make_valid`` returned (it may add the lines where two parts touched).
 
     >>> touching = shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
     >>> _polygonal(shapely.make_valid(touching)).geom_type

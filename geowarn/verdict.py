@@ -190,7 +190,7 @@ class Verdict:
 
 
 def notice_cancel_at(event: Event) -> datetime | None:
-    """The latest ``CANCEL THIS MSG`` time in the event's raw notices (re-parsed), or ``None``.
+    """Return the latest ``CANCEL THIS MSG`` time in the event's raw notices (re-parsed), or ``None``.
 
     The service does not keep a parser's ``meta``; the raw inputs are kept, so the
     time is read again from them. Inputs of other formats, or that fail to parse,
@@ -244,7 +244,7 @@ def last_window_end(items: Iterable[_Windowed]) -> datetime | None:
 def effective_status(
     event: Event, zones_or_corridors: Iterable[_Windowed], now: datetime, cancel_at: datetime | None = None
 ) -> Lifecycle:
-    """The event's lifecycle status at ``now``: ``active``, ``ended`` or ``cancelled`` (pure).
+    """Return the event's lifecycle status at ``now``: ``active``, ``ended`` or ``cancelled`` (pure).
 
     ``cancelled`` when the stored status is cancelled; ``ended`` when the stored
     status is ended, when ``now`` is at or after ``cancel_at`` (the notice's own
@@ -292,7 +292,7 @@ def event_lifecycle(event: Event, now: datetime) -> Lifecycle:
 
 
 def zone_state(event: Event, zone: AlertZone, lifecycle: Lifecycle, now: datetime) -> ZoneVerdict:
-    """The state of one zone of an event whose lifecycle status is ``lifecycle`` (see the module notes).
+    """Return the state of one zone of an event whose lifecycle status is ``lifecycle`` (see the module notes).
 
     >>> from datetime import UTC
     >>> from geowarn.model import Certainty, Phase, RegionKind, ResponseType
@@ -371,7 +371,7 @@ def _order_key(item: ZoneVerdict) -> tuple[int, float, int, int, str]:
 
 
 def combine(items: Iterable[ZoneVerdict], now: datetime) -> Verdict:
-    """The verdict of zone states by :data:`PRECEDENCE` (pure; used by both verdict functions)."""
+    """Combine zone states into a verdict by :data:`PRECEDENCE` (pure; used by both verdict functions)."""
     now = utc(now)
     ordered = tuple(sorted(items, key=_order_key))
     if not ordered:
@@ -441,7 +441,7 @@ def region_verdict(
     *,
     statuses: Mapping[str, Lifecycle] | None = None,
 ) -> Verdict:
-    """The verdict for ``region_id`` (and its ``TS-``/``EEZ-`` belts) from ``store.region_zones(region_id)``.
+    """Return the verdict for ``region_id`` (and its ``TS-``/``EEZ-`` belts) from ``store.region_zones(region_id)``.
 
     Parameters
     ----------
@@ -457,6 +457,14 @@ def region_verdict(
     """
     ids = {region_id, f"TS-{region_id}", f"EEZ-{region_id}"}
     return combine(_judge(((e, z) for e, z in pairs if z.region_id in ids), now, statuses), now)
+
+
+def event_verdict(event: Event, zones: Iterable[AlertZone], now: datetime, lifecycle: Lifecycle) -> Verdict:
+    """Judge one event over all its zones (its page's headline): when it warns, strikes or ended.
+
+    ``lifecycle`` is the event's status at ``now`` (:func:`event_lifecycle`).
+    """
+    return combine((zone_state(event, z, lifecycle, now) for z in zones), now)
 
 
 def normalise_lon(lon: float) -> float:
@@ -525,13 +533,46 @@ def point_verdict(
     *,
     statuses: Mapping[str, Lifecycle] | None = None,
 ) -> Verdict:
-    """The verdict at a point from candidate ``(Event, AlertZone)`` pairs (duplicates ignored).
+    """Return the verdict at a point from candidate ``(Event, AlertZone)`` pairs (duplicates ignored).
 
     Only zones whose geometry covers the point count (see :func:`covers_point`);
     a proximity zone never claims a point. ``statuses`` as in :func:`region_verdict`.
     """
     _check_point(lon, lat)
     hits = [(e, z) for e, z in pairs if covers_point(z, lon, lat)]
+    return combine(_judge(hits, now, statuses), now)
+
+
+def area_verdict(
+    area: BaseGeometry,
+    pairs: Iterable[tuple[Event, AlertZone]],
+    now: datetime,
+    *,
+    statuses: Mapping[str, Lifecycle] | None = None,
+) -> Verdict:
+    """Judge an area (a municipality): the zones whose geometry intersects it (boundary in).
+
+    Like :func:`point_verdict`, proximity zones (no geometry) do not claim the area.
+    ``area`` and the zones are compared as drawn (no ±360° shift; areas of the
+    shipped municipality layer do not cross 180°).
+
+    >>> from datetime import UTC
+    >>> from shapely import box
+    >>> from geowarn.model import Certainty, Phase, RegionKind, ResponseType
+    >>> w = TimeWindow(datetime(2026, 12, 2, 22, 0, tzinfo=UTC), datetime(2026, 12, 3, 1, 0, tzinfo=UTC))
+    >>> z = AlertZone("z1", "e1", "c1", Phase.STAGE1, "jp-prefectures", "JP-47", "Okinawa",
+    ...     RegionKind.ADMIN, box(125, 24.5, 125.5, 25), 10.0, 0.01, 0.1, 0.0, Severity.EXTREME,
+    ...     Urgency.EXPECTED, Certainty.LIKELY, ResponseType.SHELTER, windows=(w,))
+    >>> now = datetime(2026, 12, 2, 20, 12, tzinfo=UTC)
+    >>> areas = [box(125.4, 24.9, 126, 25.2), box(126, 26, 127, 27)]
+    >>> [area_verdict(a, [(Event("e1", "L"), z)], now).state.value for a in areas]
+    ['warning', 'not_affected']
+    """
+    hits = [
+        (e, z)
+        for e, z in pairs
+        if z.geometry is not None and not z.geometry.is_empty and shapely.intersects(z.geometry, area)
+    ]
     return combine(_judge(hits, now, statuses), now)
 
 
@@ -553,7 +594,7 @@ def local_time(value: datetime, now: datetime, tz: str, lang: str) -> str:
 
 
 def headline(verdict: Verdict, lang: str, tz: str) -> str:
-    """The verdict in one line in ``lang`` (``en``/``ja``) with times in ``tz``.
+    """Summarize the verdict in one line in ``lang`` (``en``/``ja``) with times in ``tz``.
 
     >>> from datetime import UTC
     >>> now = datetime(2026, 12, 3, tzinfo=UTC)
@@ -587,10 +628,25 @@ def headline(verdict: Verdict, lang: str, tz: str) -> str:
 
 
 def schedule(verdict: Verdict, lang: str, tz: str) -> str | None:
-    """The daily schedule (``Daily 07:30–12:30 JST, 2016-02-07 to 2016-02-14``), or ``None`` if not daily."""
+    """Return the daily schedule (``Daily 07:30–12:30 JST, 2016-02-07 to 2016-02-14``), or ``None`` if not daily."""
     if not verdict.daily:
         return None
-    first, last = verdict.windows[0], verdict.windows[-1]
+    return daily_schedule(verdict.windows, lang, tz)
+
+
+def daily_schedule(windows: Sequence[TimeWindow], lang: str, tz: str) -> str | None:
+    """Write ``windows`` as one daily schedule in ``tz``, or ``None`` when they are not daily (:func:`is_daily`).
+
+    >>> from datetime import UTC
+    >>> t = datetime(2016, 2, 6, 22, 30, tzinfo=UTC)
+    >>> daily_schedule([TimeWindow(t + timedelta(days=d), t + timedelta(days=d, hours=5)) for d in range(8)],
+    ...     "en", "Asia/Tokyo")
+    'Daily 07:30–12:30 JST, 2016-02-07 to 2016-02-14'
+    """
+    if not is_daily(windows):
+        return None
+    ordered = sorted(set(windows), key=lambda w: (w.start, w.end))
+    first, last = ordered[0], ordered[-1]
     a, b = to_local(first.start, tz), to_local(first.end, tz)
     zone = a.tzname() or tz
     return message(

@@ -8,21 +8,39 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from geowarn import service
+from geowarn.current import is_current, statuses
 from geowarn.errors import InvalidParameter, NotFound
-from geowarn.i18n import CATALOGUE, message, with_zone, zone_label
-from geowarn.model import AlertZone, Event, EventStatus, utc
+from geowarn.i18n import CATALOGUE, message, pick_language, with_zone, zone_label
+from geowarn.model import AlertZone, Corridor, Event, Severity, TimeWindow, utc
 from geowarn.publish.localtime import format_window, region_timezone, to_local
 from geowarn.service import EventResult, Options
 from geowarn.store import Store
-from geowarn.verdict import State, ZoneVerdict, event_lifecycle, headline, local_time, region_verdict, schedule
+from geowarn.verdict import (
+    Lifecycle,
+    State,
+    Verdict,
+    ZoneVerdict,
+    daily_schedule,
+    event_lifecycle,
+    event_verdict,
+    headline,
+    is_daily,
+    last_window_end,
+    local_time,
+    notice_cancel_at,
+    region_verdict,
+    schedule,
+)
 
 RECENT = 20
+#: The zone of the dashboard's and the event page's times (the service watches Japan's neighbourhood).
+TZ = "Asia/Tokyo"
 
 
 def _window(start: datetime | None, end: datetime | None, tz: str = "Asia/Tokyo") -> str:
@@ -31,8 +49,35 @@ def _window(start: datetime | None, end: datetime | None, tz: str = "Asia/Tokyo"
     return format_window(start, end, tz)
 
 
-def zone_rows(zones: list[AlertZone]) -> list[dict[str, Any]]:
-    """Rows of the alert-zone table."""
+def windows_text(windows: Sequence[TimeWindow], now: datetime, tz: str, lang: str, limit: int = 3) -> str:
+    """Write windows in local time with the zone named: a daily schedule as daily, else the open/next ones.
+
+    >>> from datetime import timedelta
+    >>> t = datetime(2016, 2, 6, 22, 30, tzinfo=UTC)
+    >>> ws = [TimeWindow(t + timedelta(days=d), t + timedelta(days=d, hours=5)) for d in range(8)]
+    >>> windows_text(ws, t, "Asia/Tokyo", "ja")
+    '2016-02-07から2016-02-14まで毎日07:30〜12:30（日本時間）'
+    >>> windows_text(ws[:1], t, "Asia/Tokyo", "en"), windows_text(ws[:1], t - timedelta(days=1), "Asia/Tokyo", "en")
+    ('07:30–12:30 JST', '2016-02-07 07:30–12:30 JST')
+    >>> windows_text([], t, "Asia/Tokyo", "en")
+    '—'
+    """
+    ordered = sorted(set(windows), key=lambda w: (w.start, w.end))
+    if not ordered:
+        return "—"
+    daily = daily_schedule(ordered, lang, tz)
+    if daily:
+        return daily
+    shown = [w for w in ordered if w.end >= now] or ordered[-1:]
+    text = " · ".join(local_window(w.start, w.end, now, tz, lang) for w in shown[:limit])
+    return text + (" …" if len(shown) > limit else "")
+
+
+def zone_rows(
+    zones: list[AlertZone], now: datetime | None = None, lang: str = "en", cancelled: bool = False
+) -> list[dict[str, Any]]:
+    """Build the rows of the alert-zone table (texts in ``lang``, windows in each region's local time)."""
+    now = utc(now or datetime.now(UTC))
     rows = []
     for z in zones:
         tz = region_timezone(z.region_id)
@@ -44,89 +89,165 @@ def zone_rows(zones: list[AlertZone]) -> list[dict[str, Any]]:
                 "region_name_ja": z.region_name_ja or "",
                 "layer": z.layer,
                 "kind": str(z.region_kind),
-                "phase": str(z.phase),
+                "phase": _label("phase", z.phase, lang),
                 "severity": str(z.severity),
-                "urgency": str(z.urgency),
-                "certainty": str(z.certainty),
-                "response": str(z.response),
+                "severity_text": _label("severity", z.severity, lang),
+                "urgency": _label("urgency", z.urgency, lang),
+                "certainty": _label("certainty", z.certainty, lang),
+                "response": _label("response", z.response, lang),
+                "all_clear": str(z.response) == "AllClear",
                 "area_km2": f"{z.area_km2:,.0f}",
                 "distance_km": f"{z.distance_km:,.1f}",
-                "window": _window(z.window_start, z.window_end, tz),
+                "window": windows_text(z.windows, now, tz, lang)
+                if z.windows
+                else _window(z.window_start, z.window_end, tz),
                 "link": f"/regions/{z.region_id.removeprefix('TS-').removeprefix('EEZ-')}",
+                "cancelled": cancelled,
             }
         )
     return rows
 
 
-def event_card(event: Event, zones: list[AlertZone] | None = None) -> dict[str, Any]:
-    starts = [c.window_start for c in event.corridors if c.window_start]
-    ends = [c.window_end for c in event.corridors if c.window_end]
+def event_card(
+    event: Event,
+    zones: list[AlertZone] | None = None,
+    *,
+    lifecycle: Lifecycle | None = None,
+    now: datetime | None = None,
+    lang: str = "en",
+) -> dict[str, Any]:
+    """Summarise one event for the lists and the event page; ``status`` is its lifecycle status at ``now``."""
+    now = utc(now or datetime.now(UTC))
+    status = lifecycle or event_lifecycle(event, now)
+    windows = [w for c in event.corridors for w in c.windows]
     card = {
         "id": event.id,
         "name": event.name,
-        "status": str(event.status),
-        "kind": str(event.kind),
+        "status": str(status),
+        "status_text": message(f"lifecycle.{status}", lang),
+        "stored_status": str(event.status),
+        "kind": _label("kind", event.kind, lang),
         "version": event.version,
-        "updated": _window(event.updated, event.updated).split("–")[0] if event.updated else "",
-        "window": _window(min(starts) if starts else None, max(ends) if ends else None),
+        "updated": local_time(event.updated, now, TZ, lang) if event.updated else "",
+        "window": windows_text(windows, now, TZ, lang, limit=1),
     }
     if zones is not None:
         card["zone_count"] = len(zones)
-        card["worst"] = str(min(zones, key=lambda z: z.severity.rank).severity) if zones else "—"
+        worst = min(zones, key=lambda z: z.severity.rank).severity if zones else None
+        card["worst"] = str(worst) if worst else "—"
+        card["worst_text"] = _label("severity", worst, lang) if worst else "—"
     return card
 
 
-def dashboard(store: Store) -> dict[str, Any]:
-    """Active and recent events (newest first) for the dashboard."""
-    events = store.list_events(limit=RECENT)
+def banner(event: Event, status: Lifecycle, now: datetime, lang: str, tz: str = "Asia/Tokyo") -> dict[str, str]:
+    """Describe an event that is over: ``Cancelled at 05:00 JST`` or ``All clear: ended at …``; ``{}`` if active.
+
+    >>> t = datetime(2026, 12, 2, 20, tzinfo=UTC)
+    >>> banner(Event("e", "e", updated=t), Lifecycle.CANCELLED, t, "en")["text"]
+    'Cancelled at 05:00 JST'
+    """
+    if status == Lifecycle.CANCELLED:
+        text = message("banner.cancelled", lang, time=local_time(event.updated, now, tz, lang))
+        return {"state": "cancelled", "text": text, "note": message("banner.cancelled_note", lang)}
+    if status == Lifecycle.ENDED:
+        end = min(
+            [t for t in (last_window_end(event.corridors), notice_cancel_at(event)) if t is not None], default=None
+        )
+        text = (
+            message("banner.ended", lang, time=local_time(end, now, tz, lang))
+            if end is not None and end <= now
+            else message("banner.ended_untimed", lang)
+        )
+        return {"state": "ended", "text": text, "note": message("banner.ended_note", lang)}
+    return {}
+
+
+def dashboard(store: Store, *, now: datetime | None = None, lang: str = "en") -> dict[str, Any]:
+    """Collect the current (lifecycle ``active``) and recent (ended or cancelled) events, newest first."""
+    now = utc(now or datetime.now(UTC))
     cards = []
-    for e in events:
+    lifecycles = statuses(store, now)
+    for e in store.list_events(limit=RECENT):
         full = store.get_event(e.id)
-        cards.append(event_card(full, store.zones(e.id)))
-    active = [c for c in cards if c["status"] == EventStatus.ACTIVE]
-    recent = [c for c in cards if c["status"] != EventStatus.ACTIVE]
-    return {"active": active, "recent": recent, "count": store.count_events()}
+        cards.append(event_card(full, store.zones(e.id), lifecycle=lifecycles.get(e.id), now=now, lang=lang))
+    active = [c for c in cards if is_current(c["status"])]
+    recent = [c for c in cards if not is_current(c["status"])]
+    zone = zone_label(TZ, lang, "JST")
+    return {"active": active, "recent": recent, "count": store.count_events(), "lang": lang, "zone": zone}
 
 
-def event_page(store: Store, event_id: str) -> dict[str, Any]:
+def event_page(store: Store, event_id: str, *, now: datetime | None = None, lang: str | None = None) -> dict[str, Any]:
+    """Collect the event, its verdict and banner, zones, corridors, inputs and history (``lang`` None: by region)."""
+    now = utc(now or datetime.now(UTC))
     event = store.get_event(event_id)
     zones = store.zones(event_id)
+    lang = lang or pick_language(None, None, zones[0].region_id if zones else None)
+    status = event_lifecycle(event, now)
     history = store.history(event_id)
+    alternates = [
+        message("event.alternates", lang, n=len(c.windows) - 1) if len(c.windows) > 1 else "" for c in event.corridors
+    ]
+    v = event_verdict(event, zones, now, status)
+    current = v.state in (State.AFFECTED_NOW, State.WARNING, State.EXPECTED_LATER)
     return {
-        "event": event_card(event, zones),
-        "zones": zone_rows(zones),
+        "lang": lang,
+        "verdict": {
+            "state": str(v.state),
+            "headline": headline(v, lang, TZ) if current else "",
+            "countdown": countdown_text(v.countdown_s, lang) if current else "",
+        },
+        "event": event_card(event, zones, lifecycle=status, now=now, lang=lang),
+        "banner": banner(event, status, now, lang),
+        "zones": zone_rows(zones, now, lang, cancelled=status == Lifecycle.CANCELLED),
         "corridors": [
             {
                 "id": c.id,
-                "phase": str(c.phase),
+                "phase": _label("phase", c.phase, lang),
                 "label": c.label,
                 "source": c.source,
-                "window": _window(c.window_start, c.window_end),
-                "windows": len(c.windows),
+                "window": windows_text(c.windows, now, TZ, lang, limit=1)
+                if c.windows
+                else _window(c.window_start, c.window_end),
+                "alternates": alt if not is_daily(c.windows) else "",
             }
-            for c in event.corridors
+            for c, alt in zip(event.corridors, alternates, strict=True)
         ],
         "inputs": event.inputs,
-        "history": [{**h, "updated": _window(h["updated"], h["updated"]).split("–")[0]} for h in reversed(history)],
+        "history": [
+            {
+                **h,
+                "status": _label("lifecycle", h["status"], lang),
+                "updated": local_time(h["updated"], now, TZ, lang) if h["updated"] else "",
+            }
+            for h in reversed(history)
+        ],
+        "zone": zone_label(TZ, lang, "JST"),
+        "tz": TZ,
+        "map_title": message("event.map_title", lang, event=event.name),
     }
 
 
-def overview_map(store: Store, options: Options) -> str:
-    """One map of every active event's corridors and zones (the dashboard's overview)."""
+def overview_map(store: Store, options: Options, *, now: datetime | None = None) -> str:
+    """Draw one map of the current events' corridors and zones (the dashboard's overview), land drawn."""
+    from geowarn.publish.commands import reference_layers
     from geowarn.publish.maps import render_event_map
 
+    now = utc(now or datetime.now(UTC))
     corridors = []
     zones: list[AlertZone] = []
-    for e in store.list_events(status=[EventStatus.ACTIVE], limit=50):
-        full = store.get_event(e.id)
+    for event_id, status in statuses(store, now).items():
+        if not is_current(status):
+            continue
+        full = store.get_event(event_id)
         for c in full.corridors:
             c.label = f"{full.name}: {c.label}"
         corridors += full.corridors
-        zones += store.zones(e.id)
+        zones += store.zones(event_id)
     overview = Event(id="overview", name="Active events", corridors=corridors)
     return render_event_map(
         overview,
         zones,
+        layers=reference_layers([], zones),
         asset_base=options.asset_base,
         tile_url=options.tile_url,
         tile_attribution=options.tile_attribution,
@@ -134,7 +255,7 @@ def overview_map(store: Store, options: Options) -> str:
 
 
 def parse_now(value: str | None) -> datetime | None:
-    """An ISO 8601 time (``2026-12-02T20:12:00Z``) for a test-only ``?now=``; ``None`` when absent.
+    """Parse an ISO 8601 time (``2026-12-02T20:12:00Z``) for a test-only ``?now=``; ``None`` when absent.
 
     >>> parse_now("2026-12-02T20:12:00Z").isoformat(), parse_now(None)
     ('2026-12-02T20:12:00+00:00', None)
@@ -168,13 +289,13 @@ def countdown_text(seconds: int | None, lang: str) -> str:
 
 
 def _label(prefix: str, value: object, lang: str) -> str:
-    """The catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
+    """Return the catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
     key = f"{prefix}.{value}"
     return message(key, lang) if key in CATALOGUE else str(value)
 
 
 def local_window(start: datetime | None, end: datetime | None, now: datetime, tz: str, lang: str) -> str:
-    """A window in local time with its zone named once: ``07:00–10:00 JST`` (dates when not today).
+    """Format a window in local time with its zone named once: ``07:00–10:00 JST`` (dates when not today).
 
     >>> t = datetime(2026, 12, 2, 22, tzinfo=UTC)
     >>> local_window(t, t.replace(day=3, hour=1), t.replace(hour=20), "Asia/Tokyo", "ja")
@@ -217,6 +338,55 @@ def _verdict_row(item: ZoneVerdict, now: datetime, lang: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class RegionState:
+    """A region, its display outline and its verdict at ``now`` (shared by the page and its map)."""
+
+    region_id: str
+    name: str
+    name_ja: str
+    outline: Any  # the region's display geometry, or None
+    verdict: Verdict
+    events: dict[str, Event]
+    lifecycles: dict[str, Lifecycle]
+    now: datetime
+
+
+def region_state(
+    store: Store, region_id: str, *, layers_dir: str | None = None, now: datetime | None = None
+) -> RegionState:
+    """Judge a region: its names, outline and verdict (:class:`NotFound` when no layer and no zone knows it)."""
+    now = utc(now or datetime.now(UTC))
+    name, name_ja, outline = region_id, "", None
+    try:
+        from geowarn.layers import find_region
+
+        layer, region = find_region(region_id, layers_dir)  # type: ignore[arg-type,unused-ignore]
+        name, name_ja = region.name, region.name_ja or ""
+        index = [r.id for r in layer.regions].index(region_id)
+        outline = layer.display[index] if len(layer.display) else region.geometry
+    except ImportError:
+        pass
+    except NotFound:
+        if not store.region_zones(region_id):
+            raise
+    pairs = store.region_zones(region_id)
+    events = {e.id: e for e, _ in pairs}
+    lifecycles = statuses(store, now, events)
+    v = region_verdict(region_id, pairs, now, statuses=lifecycles)
+    return RegionState(region_id, name, name_ja, outline, v, events, lifecycles, now)
+
+
+def _map_events(st: RegionState) -> list[str]:
+    """Choose the events the region's map shows: the current ones, else the most recent of the history."""
+    v = st.verdict
+    if v.current:
+        return list(dict.fromkeys(i.event.id for i in v.current))
+    if v.events:
+        return [v.events[0].id]
+    return [v.history[0].event.id] if v.history else []
+
+
 def region_page(
     store: Store,
     region_id: str,
@@ -225,36 +395,20 @@ def region_page(
     now: datetime | None = None,
     lang: str = "en",
 ) -> dict[str, Any]:
-    """The region's verdict (:func:`geowarn.verdict.region_verdict`), its current zones and its history.
+    """Gather the region's verdict (:func:`geowarn.verdict.region_verdict`), its current zones and its history.
 
     ``lang`` is the page language (``en``/``ja``, see :func:`geowarn.i18n.pick_language`);
     every text is in it and every time is in the region's local time with its zone named.
     """
-    now = utc(now or datetime.now(UTC))
-    name, name_ja = region_id, ""
-    try:
-        from geowarn.layers import find_region
-
-        _layer, region = find_region(region_id, layers_dir)  # type: ignore[arg-type,unused-ignore]
-        name, name_ja = region.name, region.name_ja or ""
-    except ImportError:
-        pass
-    except NotFound:
-        pairs = store.region_zones(region_id)
-        if not pairs:
-            raise
-    pairs = store.region_zones(region_id)
+    st = region_state(store, region_id, layers_dir=layers_dir, now=now)
+    now, v, events = st.now, st.verdict, st.events
+    name, name_ja = st.name, st.name_ja
     tz = region_timezone(region_id)
-    events = {e.id: e for e, _ in pairs}
-    statuses = {eid: event_lifecycle(store.get_event(eid), now) for eid in events}
-    v = region_verdict(region_id, pairs, now, statuses=statuses)
     display = (name_ja or name) if lang == "ja" else name
     current = [_verdict_row(i, now, lang) for i in v.current]
     history = [_verdict_row(i, now, lang) for i in v.history]
-    if v.current:
-        map_event: str | None = v.current[0].event.id
-    else:
-        map_event = v.events[0].id if v.events else (history[0]["event_id"] if history else None)
+    shown = _map_events(st)
+    map_event = shown[0] if shown else None
     is_current = v.state in (State.AFFECTED_NOW, State.WARNING, State.EXPECTED_LATER)
     zone = zone_label(tz, lang, to_local(now, tz).tzname() or tz)
     return {
@@ -277,9 +431,72 @@ def region_page(
         "current": current,
         "history": history,
         "map_event": map_event,
-        "map_title": message("region.map_title", lang, event=events[map_event].name if map_event else ""),
+        "map_title": message(
+            "region.map_title", lang, event=" · ".join(events[e].name for e in shown) if shown else display
+        ),
         "now": message("region.checked_at", lang, time=local_time(now, now, tz, lang)),
+        "severities": {str(s): _label("severity", s, lang) for s in Severity},
     }
+
+
+def region_map(
+    store: Store, region_id: str, options: Options, *, now: datetime | None = None, lang: str = "en"
+) -> tuple[tuple[Any, ...], Callable[[], str]]:
+    """Plan the region page's map: ``(key, render)``, a cache key of what it shows and the function drawing it.
+
+    The map draws land, the region outlined, the current events' corridors and zones
+    framed on the region's current zones (else the most recent past event, grey with its
+    banner when cancelled, with an all-clear banner when ended; else the region alone).
+    """
+    st = region_state(store, region_id, layers_dir=options.layers_dir, now=now)
+    shown = _map_events(st)
+    v = st.verdict
+    framed = [i.zone.id for i in (v.current or [i for i in v.history if i.event.id in shown])]
+    state = tuple((e, str(st.lifecycles.get(e, "")), st.events[e].version) for e in shown)
+    day = to_local(st.now, region_timezone(region_id)).date()  # banner times name the date when not today
+    key = ("region-map", region_id, lang, state, tuple(framed), day)
+
+    def render() -> str:
+        from geowarn.publish.commands import reference_layers
+        from geowarn.publish.maps import render_event_map
+
+        tz = region_timezone(region_id)
+        corridors: list[Corridor] = []
+        zones: list[AlertZone] = []
+        fulls = [store.get_event(e) for e in shown]
+        for full in fulls:
+            if len(fulls) > 1:
+                for c in full.corridors:
+                    c.label = f"{full.name}: {c.label}"
+            corridors += full.corridors
+            zones += store.zones(full.id)
+        if len(fulls) == 1:
+            event = fulls[0]
+        else:
+            display = (st.name_ja or st.name) if lang == "ja" else st.name
+            event = Event(id=f"region-{region_id}", name=display, corridors=corridors)
+        banner_ = None
+        if len(fulls) == 1:
+            b = banner(fulls[0], st.lifecycles.get(fulls[0].id, Lifecycle.ACTIVE), st.now, lang, tz)
+            if b:
+                banner_ = (b["state"], b["text"])
+        wanted = set(framed)
+        frame = [z.geometry for z in zones if z.id in wanted] or ([st.outline] if st.outline is not None else [])
+        return render_event_map(
+            event,
+            zones,
+            layers=reference_layers([], zones),
+            asset_base=options.asset_base,
+            tile_url=options.tile_url,
+            tile_attribution=options.tile_attribution,
+            tz=tz,
+            outline=[st.outline] if st.outline is not None else [],
+            frame=frame,
+            banner=banner_,
+            lang=lang,
+        )
+
+    return key, render
 
 
 # --------------------------------------------------------------------------- operator
@@ -314,10 +531,12 @@ class OperatorForm:
 
     @classmethod
     def empty(cls, event_id: str | None = None) -> OperatorForm:
+        """Return an empty form (an update form of ``event_id`` when given)."""
         return cls(event_id=event_id or "", update=bool(event_id))
 
     @classmethod
     def from_request(cls, form: Mapping[str, str], files: Mapping[str, Any]) -> OperatorForm:
+        """Read the operator form from the request fields and uploaded files."""
         mode = form.get("mode", "text")
         if mode not in ("text", "file", "profile"):
             raise InvalidParameter(f"unknown input mode {mode!r}")
@@ -339,7 +558,7 @@ class OperatorForm:
         return out
 
     def payload(self) -> tuple[str | bytes, str, str | None]:
-        """(data, format, filename) to parse."""
+        """Return the (data, format, filename) to parse."""
         if self.mode == "file":
             if not self.file_b64:
                 raise InvalidParameter("choose a file to upload")
@@ -355,7 +574,7 @@ class OperatorForm:
         return self.text, self.format, None
 
     def profile_toml(self) -> str:
-        """The launch profile (geowarn's TOML profile format) from the form fields."""
+        """Build the launch profile (geowarn's TOML profile format) from the form fields."""
         p = self.profile
 
         def num(key: str) -> float:
@@ -403,16 +622,19 @@ def _toml_str(text: str) -> str:
 
 
 def preview(store: Store, form: OperatorForm, options: Options) -> dict[str, Any]:
+    """Return the template values of the operator preview: the parsed event's card, zones, corridors and map."""
     data, fmt, filename = form.payload()
     result = service.preview(
         data, format=fmt, filename=filename, name=form.name or None, event_id=form.event_id or None, options=options
     )
     exists = store.event_exists(result.event.id)
+    from geowarn.publish.commands import reference_layers
     from geowarn.publish.maps import render_event_map
 
     map_html = render_event_map(
         result.event,
         result.zones,
+        layers=reference_layers([], result.zones),
         asset_base=options.asset_base,
         tile_url=options.tile_url,
         tile_attribution=options.tile_attribution,

@@ -76,13 +76,20 @@ class LayerLike(Protocol):
     """What the engine needs of a layer (:class:`geowarn.layers.Layer` has it all)."""
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """Return the layer id."""
+
     @property
-    def kind(self) -> RegionKind: ...
+    def kind(self) -> RegionKind:
+        """Return the kind of the layer's regions."""
+
     @property
-    def regions(self) -> Sequence[Region]: ...
+    def regions(self) -> Sequence[Region]:
+        """Return the regions, in the order of :attr:`geometries`."""
+
     @property
-    def geometries(self) -> Any: ...
+    def geometries(self) -> Any:
+        """Return the regions' geometries as an array of shapely geometries."""
 
 
 @dataclass
@@ -96,6 +103,7 @@ class SimpleLayer:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Default :attr:`geometries` to the regions' geometries."""
         if self.geometries is None:
             self.geometries = np.array([r.geometry for r in self.regions], dtype=object)
 
@@ -196,7 +204,7 @@ def subdivide(
 
 
 def layer_index(layer: LayerLike) -> LayerIndex:
-    """The (cached) index of a layer; built once per layer object (thread-safe)."""
+    """Return the (cached) index of a layer; built once per layer object (thread-safe)."""
     with _LOCK:
         return _layer_index(layer)
 

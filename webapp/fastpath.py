@@ -26,6 +26,7 @@ from geowarn.ids import EVENT_ID_BODY
 from geowarn.model import parse_time, utc
 from geowarn.publish.kinds import FILE_KINDS, ArtifactKind
 from geowarn.store import Store
+from webapp.caching import CURRENT
 
 #: URL pattern → artifact kind, from the one table of published kinds.
 ROUTES: dict[re.Pattern[str], ArtifactKind] = {
@@ -52,6 +53,7 @@ class ArtifactFastPath:
         self.size = size
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Serve GET/HEAD of a published file straight from the store (304 on a match), else pass on to the app."""
         method = environ.get("REQUEST_METHOD")
         if method not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
             return self.app(environ, start_response)
@@ -83,7 +85,7 @@ class ArtifactFastPath:
         validators = [
             ("ETag", f'"{etag}"'),
             ("Last-Modified", format_datetime(created, usegmt=True)),
-            ("Cache-Control", "public, no-cache"),
+            ("Cache-Control", CURRENT),
             *self.security,
         ]
         headers = [

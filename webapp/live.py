@@ -86,7 +86,7 @@ def stream() -> Response:
         return _busy(
             Busy(
                 "live updates need a threaded server: run gunicorn with -k gthread "
-                "(gunicorn -c python:webapp.gunicorn_conf 'webapp:create_app()')",
+                "(gunicorn -c deploy/gunicorn.conf.py 'webapp:create_app()')",
                 retry_after=int(s.live_max_s),
             )
         )
@@ -103,7 +103,7 @@ def stream() -> Response:
         ),
     )
     resp = Response(body, mimetype=MEDIA_TYPE, direct_passthrough=True)
-    resp.headers["Cache-Control"] = "no-cache, no-store"
+    resp.headers["Cache-Control"] = "no-store"  # webapp.caching leaves it: never kept by any cache
     resp.headers["X-Accel-Buffering"] = "no"  # nginx: pass each message on at once
     return resp
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+from typing import Any
+
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from geowarn import __version__, ogcapi, views
+from geowarn.current import is_current, statuses
 from geowarn.errors import GeowarnError
 from geowarn.i18n import message, pick_language
 from webapp.core import (
@@ -34,23 +39,48 @@ def _globals() -> dict[str, object]:
     }
 
 
+def _now() -> datetime | None:
+    """Return the test-only ``?now=`` (honoured only when the app is testing), else ``None`` (the clock)."""
+    return views.parse_now(request.args.get("now")) if current_app.testing else None
+
+
+def _lang(region_id: str | None = None) -> str:
+    """Pick the page language: ``?lang=``, then ``Accept-Language``, then the region's."""
+    return pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region_id)
+
+
+def _page(template: str, page: dict[str, object]) -> Response:
+    """Render ``template`` with ``page`` as an HTML response that varies by ``Accept-Language``."""
+    resp = Response(render_template(template, **page), mimetype="text/html")
+    resp.vary.add("Accept-Language")
+    return resp
+
+
 @bp.get("/")
 def index() -> Response | str:
+    """Serve the dashboard, or the OGC API landing page when JSON is asked for."""
     check_format()
     if not wants_html():
         from webapp.api import respond
 
         return respond(ogcapi.landing(api_request()))
-    return render_template("dashboard.html", **views.dashboard(store()))
+    page = {**views.dashboard(store(), now=_now(), lang=_lang()), "lang_switch": True}
+    testing_now: dict[str, Any] = {"now": request.args["now"]} if current_app.testing and "now" in request.args else {}
+    page["overview_src"] = url_for("pages.overview_map", **testing_now)
+    return _page("dashboard.html", page)
 
 
 @bp.get("/events/<event_id>")
-def event_page(event_id: str) -> str:
-    return render_template("event.html", **views.event_page(store(), event_id))
+def event_page(event_id: str) -> Response:
+    """Serve the page of one event (its regions' language unless the reader asks for one)."""
+    chosen = request.args.get("lang") or request.headers.get("Accept-Language")
+    page = views.event_page(store(), event_id, now=_now(), lang=_lang() if chosen else None)
+    return _page("event.html", {**page, "lang_switch": True})
 
 
 @bp.get("/events/<event_id>/map")
 def event_map(event_id: str) -> BaseResponse:
+    """Serve the published map of an event with a CSP allowing its inline scripts."""
     art = store().get_artifact(event_id, "map")
     resp = artifact_response(art)
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
@@ -59,22 +89,40 @@ def event_map(event_id: str) -> BaseResponse:
 
 @bp.get("/map/overview")
 def overview_map() -> BaseResponse:
+    """Serve the map of every current event (cached per store generation, conditional on its ETag)."""
     gen = store().generation()
-    html = cache().get_or_set(("overview", gen), lambda: views.overview_map(store(), options()).encode("utf-8"))
+    current = tuple(sorted((k, str(v)) for k, v in statuses(store(), _now()).items() if is_current(v)))
+    key = ("overview", gen, current)
+    html = cache().get_or_set(key, lambda: views.overview_map(store(), options(), now=_now()).encode("utf-8"))
     resp = Response(html, mimetype="text/html")
-    resp.headers["Content-Security-Policy"] = cache().get_or_set(("overview-csp", gen), lambda: map_csp(html))
-    resp.set_etag(f"overview-{gen}")
-    resp.cache_control.no_cache = True
+    resp.headers["Content-Security-Policy"] = cache().get_or_set(("overview-csp", *key), lambda: map_csp(html))
+    resp.set_etag(f"overview-{gen}-" + hashlib.sha256(repr(current).encode()).hexdigest()[:16])
     resp.make_conditional(request)
     return resp
 
 
 @bp.get("/regions/<region_id>")
 def region_page(region_id: str) -> Response:
-    lang = pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region_id)
-    now = views.parse_now(request.args.get("now")) if current_app.testing else None  # ?now= only in tests
-    page = views.region_page(store(), region_id, layers_dir=options().layers_dir, now=now, lang=lang)
-    resp = Response(render_template("region.html", **page), mimetype="text/html")
+    """Serve the verdict page of a region in the reader's language."""
+    lang = _lang(region_id)
+    page = views.region_page(store(), region_id, layers_dir=options().layers_dir, now=_now(), lang=lang)
+    query: dict[str, Any] = {"lang": lang}
+    if current_app.testing and "now" in request.args:
+        query["now"] = request.args["now"]
+        page["point_at"] = request.args["now"]  # the point query judges at the page's time
+    page["map_src"] = url_for("pages.region_map", region_id=region_id, **query)
+    return _page("region.html", page)
+
+
+@bp.get("/regions/<region_id>/map")
+def region_map(region_id: str) -> BaseResponse:
+    """Serve the region's map (cached by what it shows), with a CSP allowing its inline scripts."""
+    lang = _lang(region_id)
+    key, render = views.region_map(store(), region_id, options(), now=_now(), lang=lang)
+    gen = store().generation()
+    html = cache().get_or_set((*key, gen), lambda: render().encode("utf-8"))
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = cache().get_or_set(("region-csp", *key, gen), lambda: map_csp(html))
     resp.vary.add("Accept-Language")
     return resp
 
@@ -84,6 +132,7 @@ def region_page(region_id: str) -> Response:
 
 @bp.route("/operator", methods=["GET", "POST"])
 def operator() -> BaseResponse | str | tuple[str, int]:
+    """Serve the operator form; on POST, preview the input or publish it (login required)."""
     if request.method == "POST":
         check_csrf()
     if not session.get("token_id"):
@@ -106,6 +155,7 @@ def operator() -> BaseResponse | str | tuple[str, int]:
 
 @bp.post("/operator/login")
 def login() -> BaseResponse | tuple[str, int]:
+    """Log the operator in with an API token (403 for an unknown or revoked one)."""
     check_csrf()
     token_id = store().verify_token(request.form.get("token", "").strip())
     if token_id is None:
@@ -118,6 +168,7 @@ def login() -> BaseResponse | tuple[str, int]:
 
 @bp.post("/operator/logout")
 def logout() -> BaseResponse:
+    """Log the operator out."""
     check_csrf()
     session.clear()
     return redirect(url_for("pages.index"), code=303)
@@ -125,4 +176,5 @@ def logout() -> BaseResponse:
 
 @bp.get("/favicon.ico")
 def favicon() -> Response:
+    """Answer 404: there is no favicon."""
     abort(404)

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from geowarn.alerts.rules import Channel
 from geowarn.errors import DeliveryError, InvalidParameter
-from geowarn.settings import Settings, from_env_only
+from geowarn.settings import Settings, library_fallback
 
 CAP_MEDIA_TYPE = "application/cap+xml"
 USER_AGENT = "geowarn-alerts/1"
@@ -45,7 +45,7 @@ RETRYABLE_4XX = frozenset({408, 425, 429})
 
 
 def sign(body: bytes, secret: str) -> str:
-    """The ``X-Geowarn-Signature`` value: ``sha256=`` + hex HMAC-SHA256 of ``body`` keyed by ``secret``."""
+    """Compute the ``X-Geowarn-Signature`` value: ``sha256=`` + hex HMAC-SHA256 of ``body`` keyed by ``secret``."""
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
@@ -54,18 +54,10 @@ def verify(body: bytes, secret: str, signature: str) -> bool:
     return hmac.compare_digest(sign(body, secret), signature.strip())
 
 
-_SMTP_FIELDS = ("smtp_host", "smtp_port", "smtp_from", "smtp_user", "smtp_password", "smtp_starttls")
-
-
-def _settings(settings: Settings | None, *names: str) -> Settings:
-    """``settings``, else the environment's values of ``names`` (the fallback of library callers)."""
-    return settings if settings is not None else from_env_only(*names)
-
-
 def timeout_s(settings: Settings | None = None) -> float:
-    """The delivery timeout (``GEOWARN_DELIVERY_TIMEOUT_S``; its default when the variable is bad)."""
+    """Return the delivery timeout (``GEOWARN_DELIVERY_TIMEOUT_S``; its default when the variable is bad)."""
     try:
-        return _settings(settings, "delivery_timeout_s").delivery_timeout_s
+        return library_fallback("delivery", settings).delivery_timeout_s
     except InvalidParameter:
         return Settings.delivery_timeout_s
 
@@ -84,6 +76,7 @@ class Outgoing:
 
 
 def webhook_headers(msg: Outgoing, secret: str | None, now: float | None = None) -> dict[str, str]:
+    """Return the headers of a webhook delivery: media type, message ids, timestamp and (with ``secret``) signature."""
     headers = {
         "Content-Type": f"{CAP_MEDIA_TYPE}; charset=utf-8",
         "User-Agent": USER_AGENT,
@@ -130,8 +123,8 @@ def send_webhook(
 
 
 def smtp_settings(env: Mapping[str, str] | None = None, *, settings: Settings | None = None) -> dict[str, Any]:
-    """The SMTP server of e-mail channels: of ``settings``, else of ``env`` (default: the environment)."""
-    s = settings if settings is not None else from_env_only(*_SMTP_FIELDS, environ=env)
+    """Return the SMTP server of e-mail channels: of ``settings``, else of ``env`` (default: the environment)."""
+    s = library_fallback("smtp", settings, environ=env)
     return {
         "host": s.smtp_host,
         "port": s.smtp_port,
@@ -143,7 +136,7 @@ def smtp_settings(env: Mapping[str, str] | None = None, *, settings: Settings | 
 
 
 def email_message(channel: Channel, msg: Outgoing, sender: str) -> EmailMessage:
-    """A text e-mail with the CAP headline and description, the CAP XML attached."""
+    """Build a text e-mail with the CAP headline and description, the CAP XML attached."""
     from geowarn.publish.cap import CAP_NS, parse_cap
 
     root = parse_cap(msg.body)
@@ -204,7 +197,7 @@ def mqtt_target(
     if channel.target.startswith("mqtt://"):
         parts = urlsplit(channel.target)
         return parts.hostname or "127.0.0.1", parts.port or 1883, parts.path.lstrip("/")
-    s = settings if settings is not None else from_env_only("mqtt_url", environ=env)
+    s = library_fallback("mqtt", settings, environ=env)
     base = urlsplit(s.mqtt_url)
     return base.hostname or "127.0.0.1", base.port or 1883, channel.target
 

@@ -95,7 +95,7 @@ class Decision:
 
 
 def summarize(matches: Sequence[Match]) -> dict[str, Any]:
-    """The relevant facts of ``matches`` (what a change is measured against), JSON-ready.
+    """Return the relevant facts of ``matches`` (what a change is measured against), JSON-ready.
 
     >>> from geowarn.model import Severity
     >>> summarize([Match("c|R", "c", "R", Severity.MINOR, 12.3456, ())])
@@ -140,7 +140,7 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def decide(prev: State | None, matches: Sequence[Match], event_status: EventStatus, now: datetime) -> Decision | None:
-    """The pure lifecycle step: previous state + current matches → a message and the next state.
+    """Take the pure lifecycle step: previous state + current matches → a message and the next state.
 
     Returns ``None`` when nothing is to be written.
     """
@@ -149,25 +149,14 @@ def decide(prev: State | None, matches: Sequence[Match], event_status: EventStat
     summary = summarize(matches)
     ends = [m.window_end for m in matches]
     window_end = max((e for e in ends if e is not None), default=None) if matches else None
-    cleared = prev is not None and prev.status == ALLCLEAR
     if event_status == EventStatus.CANCELLED or (event_status != EventStatus.DRAFT and not matches):
-        if live:
-            assert prev is not None
-            why = "event cancelled" if event_status == EventStatus.CANCELLED else "region no longer affected"
-            return Decision("Cancel", CANCELLED, prev.summary if matches else {}, prev.window_end, None, reason=why)
-        if cleared:  # already told it is over: just close the state
-            assert prev is not None
-            return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="closed")
-        return None
+        return _decide_gone(prev, bool(matches), event_status)
     if event_status == EventStatus.ENDED:
         if live:
-            assert prev is not None
             return Decision(
                 "Update", ALLCLEAR, summary, window_end, now + EXPIRY_GRACE, all_clear=True, reason="event ended"
             )
-        if cleared and prev is not None and prev.expires is not None and now >= prev.expires:
-            return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="expired")
-        return None
+        return _expired(prev, now)
     if event_status == EventStatus.DRAFT:
         return None
     passed = all(e is not None for e in ends) and window_end is not None and window_end < now
@@ -176,9 +165,7 @@ def decide(prev: State | None, matches: Sequence[Match], event_status: EventStat
         expires = window_end + EXPIRY_GRACE
         if live:
             return Decision("Update", ALLCLEAR, summary, window_end, expires, all_clear=True, reason="window passed")
-        if prev is not None and prev.status == ALLCLEAR and prev.expires is not None and now >= prev.expires:
-            return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="expired")
-        return None
+        return _expired(prev, now)
     if prev is None or prev.status in (CANCELLED, EXPIRED):
         return Decision("Alert", ACTIVE, summary, window_end, None, reason="first match")
     diff = changes(prev.summary, summary)
@@ -189,11 +176,28 @@ def decide(prev: State | None, matches: Sequence[Match], event_status: EventStat
     return None
 
 
+def _decide_gone(prev: State | None, matched: bool, event_status: EventStatus) -> Decision | None:
+    """Return the step for a cancelled event or a region no longer matched: a Cancel, a closed state or nothing."""
+    if prev is not None and prev.status == ACTIVE:
+        why = "event cancelled" if event_status == EventStatus.CANCELLED else "region no longer affected"
+        return Decision("Cancel", CANCELLED, prev.summary if matched else {}, prev.window_end, None, reason=why)
+    if prev is not None and prev.status == ALLCLEAR:  # already told it is over: just close the state
+        return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="closed")
+    return None
+
+
+def _expired(prev: State | None, now: datetime) -> Decision | None:
+    """Return the silent expiry of an all-clear state whose grace period is over at ``now``, else ``None``."""
+    if prev is not None and prev.status == ALLCLEAR and prev.expires is not None and now >= prev.expires:
+        return Decision(None, EXPIRED, prev.summary, prev.window_end, prev.expires, reason="expired")
+    return None
+
+
 # --------------------------------------------------------------------------- CAP payload
 
 
 def cap_sender(cap: CapIdentity | None = None) -> str:
-    """The CAP sender used in identifiers and references (``cap``, else ``GEOWARN_CAP_SENDER``)."""
+    """Return the CAP sender used in identifiers and references (``cap``, else ``GEOWARN_CAP_SENDER``)."""
     from geowarn.publish.cap import cap_identity
 
     return (cap if cap is not None else cap_identity()).sender
@@ -212,7 +216,7 @@ def build_message(
     note: str | None = None,
     cap: CapIdentity | None = None,
 ) -> bytes:
-    """The CAP 1.2 XML of one message to ``sub`` (only its zones; only its languages; ``cap``: the sender)."""
+    """Build the CAP 1.2 XML of one message to ``sub`` (only its zones; only its languages; ``cap``: the sender)."""
     from geowarn.publish.cap import build_cap
 
     chosen = list(zones)
@@ -355,9 +359,12 @@ def process_subscription(
 def _guarded(
     tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime, cap: CapIdentity | None = None
 ) -> str | None:
-    """:func:`process_subscription` inside a savepoint: one subscriber's failure (say, a CAP that
-    cannot be built) is logged and rolled back without blocking the event or the other subscribers;
-    its state is unchanged, so the next change of the event tries again."""
+    """Run :func:`process_subscription` inside a savepoint.
+
+    One subscriber's failure (say, a CAP that cannot be built) is logged and rolled back without
+    blocking the event or the other subscribers; its state is unchanged, so the next change of the
+    event tries again.
+    """
     try:
         with repo.savepoint(tx, "geowarn_alert"):
             mid = process_subscription(tx, event, zones, sub, now, cap)

@@ -177,7 +177,7 @@ def stats(store: Any) -> dict[str, int]:
 
 
 def rows(store: Any, *, subscription_id: str | None = None) -> list[dict[str, Any]]:
-    """The outbox rows (newest last), for the CLI and the API."""
+    """Return the outbox rows (newest last), for the CLI and the API."""
     with store.snapshot() as tx:
         out = repo.outbox_rows(tx, subscription_id=subscription_id)
     for r in out:

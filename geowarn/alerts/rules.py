@@ -57,6 +57,7 @@ class Channel:
     secret: str | None = None
 
     def to_json(self, *, reveal: bool = True) -> dict[str, Any]:
+        """Return the channel as API JSON; the webhook secret is masked unless ``reveal``."""
         out: dict[str, Any] = {"kind": self.kind, "target": self.target}
         if self.kind == "webhook":
             out["secret"] = self.secret if reveal else ("***" if self.secret else None)
@@ -64,6 +65,7 @@ class Channel:
 
     @classmethod
     def from_json(cls, obj: Any, *, where: str = "channel") -> Channel:
+        """Read a channel from API JSON: a ``kind:target`` string or an object (``where`` names it in errors)."""
         if isinstance(obj, str):
             return parse_channel(obj)
         if not isinstance(obj, dict):
@@ -97,7 +99,7 @@ def check_channel(ch: Channel, where: str = "channel") -> Channel:
 
 
 def parse_channel(text: str, secret: str | None = None) -> Channel:
-    """A channel from ``webhook:URL`` / an http(s) URL, ``mailto:ADDR`` / an address, ``mqtt:TOPIC``.
+    """Parse a channel from ``webhook:URL`` / an http(s) URL, ``mailto:ADDR`` / an address, ``mqtt:TOPIC``.
 
     >>> parse_channel("mailto:ops@example.org")
     Channel(kind='email', target='ops@example.org', secret=None)
@@ -219,6 +221,7 @@ class Subscription:
     # ------------------------------------------------------------------ serialisation
 
     def selector_json(self) -> dict[str, Any]:
+        """Return what the subscription selects (regions, layers, polygon) as the JSON stored in its row."""
         return {
             "regions": list(self.regions),
             "layers": list(self.layers),
@@ -241,7 +244,7 @@ class Subscription:
 
     @classmethod
     def from_json(cls, obj: Any) -> Subscription:
-        """A new subscription from API JSON (the ``id`` and ``created`` fields are ignored)."""
+        """Build a new subscription from API JSON (the ``id`` and ``created`` fields are ignored)."""
         if not isinstance(obj, dict):
             raise InvalidParameter("the subscription must be a JSON object")
         allowed = {
@@ -288,6 +291,7 @@ class Subscription:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Subscription:
+        """Rebuild a subscription from its database row."""
         sel = json.loads(row["selector"])
         poly = shapely.geometry.shape(sel["polygon"]) if sel.get("polygon") else None
         return cls(
@@ -322,10 +326,12 @@ class Match:
 
     @property
     def window_end(self) -> datetime | None:
+        """Return the end of the last window, or ``None`` without windows."""
         return max((w.end for w in self.windows), default=None)
 
     @property
     def window_start(self) -> datetime | None:
+        """Return the start of the first window, or ``None`` without windows."""
         return min((w.start for w in self.windows), default=None)
 
 
@@ -431,7 +437,7 @@ def matches_for(sub: Subscription, zones: Sequence[AlertZone], user_zones: Seque
 def relevant_zones(
     sub: Subscription, zones: Sequence[AlertZone], user_zones: Sequence[AlertZone] = ()
 ) -> list[AlertZone]:
-    """The zones a message to ``sub`` shows."""
+    """Return the zones a message to ``sub`` shows."""
     keys = {m.key for m in matches_for(sub, zones, user_zones)}
     return [z for z in [*zones, *user_zones] if f"{z.corridor_id}|{z.region_id}" in keys]
 
@@ -466,6 +472,7 @@ def list_subscriptions(tx: Any) -> list[Subscription]:
 
 
 def get_subscription(tx: Any, sub_id: str) -> Subscription:
+    """Return the active subscription ``sub_id``; raises :class:`NotFound` when unknown or removed."""
     row = repo.active_subscription(tx, sub_id)
     if row is None:
         raise NotFound(f"no subscription {sub_id!r}")
@@ -479,7 +486,7 @@ def remove_subscription(tx: Any, sub_id: str) -> None:
 
 
 def polygon_from_geojson(obj: Any) -> BaseGeometry:
-    """A (Multi)Polygon from a GeoJSON geometry, Feature or one-feature FeatureCollection.
+    """Read a (Multi)Polygon from a GeoJSON geometry, Feature or one-feature FeatureCollection.
 
     >>> polygon_from_geojson({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}).geom_type
     'Polygon'

@@ -49,7 +49,7 @@ class WorkerOptions:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> WorkerOptions:
-        """The ``worker_*`` / ``delivery_timeout_s`` fields of ``settings``, then ``overrides`` (``None``: skip)."""
+        """Read ``worker_*`` / ``delivery_timeout_s`` fields of ``settings``, then ``overrides`` (``None``: skip)."""
         opts = cls(
             poll_interval=settings.worker_poll_s,
             lease_s=settings.worker_lease_s,
@@ -63,11 +63,6 @@ class WorkerOptions:
             if v is not None:
                 setattr(opts, k, v)
         return opts
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> WorkerOptions:
-        """:meth:`from_settings` of the ``GEOWARN_*`` variables."""
-        return cls.from_settings(Settings.from_env(), **overrides)
 
 
 class Worker:
@@ -155,6 +150,7 @@ class Worker:
         return handled
 
     def tick(self, now: datetime | None = None, *, force: bool = False) -> list[str]:
+        """Run one lifecycle tick (at most every ``tick_interval`` unless ``force``); return the queued message ids."""
         if not force and time.monotonic() - self._last_tick < self.options.tick_interval:
             return []
         self._last_tick = time.monotonic()
@@ -206,9 +202,11 @@ class Worker:
             self._listener = None
 
     def stop(self) -> None:
+        """Ask the delivery loop to stop after the current round."""
         self.stop_event.set()
 
     def close(self) -> None:
+        """Stop the worker, wait for deliveries in flight and close the notification listener."""
         self.stop()
         self._pool.shutdown(wait=True)
         self._close_listener()

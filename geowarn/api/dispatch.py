@@ -52,9 +52,10 @@ class Call:
     cache: Callable[[Any, Callable[[], Any]], Any] = _no_cache
     model: BaseModel | None = None
     raw: Any = None  # the decoded JSON body, when the operation validated one
+    accept_language: str = ""  # the request's Accept-Language header (pages and feeds in the reader's language)
 
     def media_type(self) -> str:
-        """The request's media type, lower case, without parameters."""
+        """Return the request's media type, lower case, without parameters."""
         return self.content_type.split(";", 1)[0].strip().lower()
 
 
@@ -63,7 +64,7 @@ _UNION_TAGS = {"str", "int", "float", "bool", "dict", "list", "enum", "none", "l
 
 
 def field_path(loc: Sequence[int | str]) -> str:
-    """``("a", 0, "b")`` → ``"a[0].b"`` (without pydantic's union-member tags such as ``constrained-int``)."""
+    """Format an error location: ``("a", 0, "b")`` → ``"a[0].b"`` (without pydantic's union-member tags)."""
     out = ""
     for part in loc:
         if isinstance(part, str) and (part in _UNION_TAGS or "-" in part or "[" in part):
@@ -73,7 +74,7 @@ def field_path(loc: Sequence[int | str]) -> str:
 
 
 def invalid(exc: ValidationError) -> InvalidParameter:
-    """The first error of a pydantic validation as a 400 naming the field (``field`` in the problem)."""
+    """Turn the first error of a pydantic validation into a 400 naming the field (``field`` in the problem)."""
     err = exc.errors(include_url=False)[0]
     where = field_path(err["loc"])
     if err["type"] == "value_error" and "error" in err.get("ctx", {}):
@@ -84,7 +85,7 @@ def invalid(exc: ValidationError) -> InvalidParameter:
 
 
 def decode(body: bytes) -> str:
-    """The body as text (a :class:`ParseError` naming the byte when it is not UTF-8)."""
+    """Decode the body as text (a :class:`ParseError` naming the byte when it is not UTF-8)."""
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -34,6 +34,8 @@ class Open(BaseModel):
 
 
 class Link(Open):
+    """A link of an OGC API document (``href``, ``rel``, optional ``type`` and ``title``)."""
+
     href: str
     rel: str
     type: str | SkipJsonSchema[None] = None
@@ -52,15 +54,21 @@ class Problem(Open):
 
 
 class Landing(Open):
+    """The OGC API landing page."""
+
     title: str | SkipJsonSchema[None] = None
     links: list[Link]
 
 
 class Conformance(Open):
+    """The OGC API conformance classes."""
+
     conformsTo: list[str]
 
 
 class Collection(Open):
+    """One OGC API collection: corridors, alert zones or a reference layer."""
+
     id: str
     title: str | SkipJsonSchema[None] = None
     description: str | SkipJsonSchema[None] = None
@@ -68,6 +76,8 @@ class Collection(Open):
 
 
 class Collections(Open):
+    """The list of OGC API collections."""
+
     collections: list[Collection]
     links: list[Link]
 
@@ -83,6 +93,8 @@ class GeoJSONFeature(Open):
 
 
 class GeoJSONFeatureCollection(Open):
+    """A GeoJSON FeatureCollection as served, with the OGC API paging members."""
+
     type: Literal["FeatureCollection"]
     features: list[GeoJSONFeature]
     numberMatched: Annotated[int, Field(ge=0)] | SkipJsonSchema[None] = None
@@ -103,6 +115,8 @@ class Event(Open):
 
 
 class EventList(Open):
+    """A page of event summaries."""
+
     events: list[Event]
     numberReturned: int | SkipJsonSchema[None] = None
     links: list[Link] | SkipJsonSchema[None] = None
@@ -245,6 +259,8 @@ class SubscriptionCreate(BaseModel):
 
 
 class Subscription(Open):
+    """A subscription as served (webhook secrets masked)."""
+
     id: str
     name: str
     margin_km: float
@@ -256,12 +272,81 @@ class Subscription(Open):
 
 
 class SubscriptionList(Open):
+    """The active subscriptions."""
+
     subscriptions: list[Subscription]
 
 
 class SubscriptionDetail(Subscription):
+    """A subscription with its recent deliveries from the outbox."""
+
     deliveries: list[dict[str, Any]]
 
 
 class Health(Open):
+    """The health check answer."""
+
     status: str
+
+
+class Window(Open):
+    """A time window (UTC, RFC 3339)."""
+
+    start: str | None = Field(json_schema_extra={"format": "date-time"})
+    end: str | None = Field(json_schema_extra={"format": "date-time"})
+
+
+class AffectedZone(Open):
+    """One alert zone covering the point (or area), with its own state."""
+
+    zone_id: str
+    event_id: str
+    event_name: str
+    event_status: Literal["active", "ended", "cancelled"]
+    state: Literal["affected_now", "warning", "expected_later", "ended", "cancelled"]
+    region_id: str
+    region_name: str
+    severity: Severity
+    windows: list[Window]
+
+
+class Affected(Open):
+    """``GET /api/affected``: the verdict for a point or a place (see :mod:`geowarn.verdict`)."""
+
+    state: Literal["affected_now", "warning", "expected_later", "ended", "cancelled", "not_affected"]
+    affected: bool
+    headline: str
+    schedule: str | None
+    severity: Severity | None
+    starts_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    ends_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    countdown_s: int | None
+    daily: bool
+    at: str = Field(json_schema_extra={"format": "date-time"})
+    lang: str
+    timezone: str
+    regions: list[str]
+    windows: list[Window]
+    zones: list[AffectedZone]
+
+
+class PlaceHit(Open):
+    """One place found: its names, the region page that judges it and a point inside it."""
+
+    id: str
+    name: str
+    name_ja: str | None
+    layer: str
+    page: str
+    page_name: str
+    page_name_ja: str | None
+    municipality: bool
+    lat: float
+    lon: float
+
+
+class PlaceList(Open):
+    """``GET /api/places``: places whose names match the query, best first."""
+
+    query: str
+    places: list[PlaceHit]

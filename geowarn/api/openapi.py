@@ -108,12 +108,12 @@ def _operation(op: Operation, schemas: _Schemas, collection_ids: list[str]) -> d
 
 
 def _id_param(operation_id: str) -> str:
-    """The last path parameter of the operation ``operation_id`` (the one a link fills)."""
+    """Return the last path parameter of the operation ``operation_id`` (the one a link fills)."""
     return next(op for op in OPERATIONS if op.operation_id == operation_id).path_names()[-1]
 
 
 def openapi_document(base_url: str, collection_ids: list[str]) -> dict[str, Any]:
-    """The OpenAPI document; ``collection_ids`` become the enum of ``collectionId``."""
+    """Build the OpenAPI document; ``collection_ids`` become the enum of ``collectionId``."""
     schemas = _Schemas()
     problem = schemas.add(models.Problem)
     paths: dict[str, dict[str, Any]] = {}

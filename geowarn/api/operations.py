@@ -16,13 +16,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
 from geowarn import __version__, eventapi, ogcapi
-from geowarn.api import models, subscriptions
+from geowarn.api import models, point, subscriptions
 from geowarn.api.dispatch import Call, Response
+from geowarn.current import statuses
+from geowarn.errors import InvalidParameter
+from geowarn.i18n import LANGUAGES, message, pick_language
 from geowarn.ids import EVENT_ID_PATTERN
 from geowarn.live import MEDIA_TYPE as LIVE_MEDIA_TYPE
 from geowarn.live import TOPIC_PATTERN as LIVE_TOPIC_PATTERN
@@ -32,6 +36,10 @@ from geowarn.publish.atom import build_atom, entry_for_cap
 from geowarn.publish.geojson import MEDIA_TYPE as GEOJSON
 from geowarn.publish.kinds import FILE_KINDS, ArtifactKind
 from geowarn.store import Artifact
+from geowarn.verdict import Lifecycle
+
+#: Page language → the language of the CAP ``<info>`` block whose headline titles a feed entry.
+CAP_LANGUAGES = {"en": "en-US", "ja": "ja-JP"}
 
 JSON = ogcapi.JSON
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.1"
@@ -100,11 +108,11 @@ class Operation:
     routed_by: str | None = None
 
     def path_names(self) -> list[str]:
-        """The path parameters, in order."""
+        """Return the path parameters, in order."""
         return _PATH_PARAM.findall(self.path)
 
     def query_names(self) -> set[str]:
-        """The accepted query parameters (``f`` included for operations with an HTML rendering)."""
+        """Return the accepted query parameters (``f`` included for operations with an HTML rendering)."""
         return {p.name for p in self.query} | ({"f"} if self.html else set())
 
 
@@ -122,6 +130,21 @@ PATH_PARAMS: dict[str, tuple[dict[str, Any], str]] = {
 LIMIT_OFFSET = (
     Param("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page size."),
     Param("offset", {"type": "integer", "minimum": 0, "maximum": 1000000000}, "Start of the page."),
+)
+#: Lifecycle filters of the corridors and alert-zones items (``geowarn.verdict.Lifecycle``).
+LIFECYCLE_QUERY = (
+    Param(
+        "status",
+        {"type": "string", "enum": ["active", "ended", "cancelled"]},
+        "Only features of events with this lifecycle status now (corridors, alert-zones).",
+    ),
+    Param("active", {"type": "boolean"}, "true: only features of active events; false: only of past ones."),
+    Param(
+        "point",
+        {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}},
+        "lon,lat: only features whose geometry covers this point (corridors, alert-zones).",
+        explode=False,
+    ),
 )
 ITEMS_QUERY = (
     Param(
@@ -147,6 +170,7 @@ ITEMS_QUERY = (
     ),
     Param("phase", {"type": "string"}, "Only corridors of this phase (corridors)."),
     Param("country", {"type": "string"}, "Only regions of this country (layers)."),
+    *LIFECYCLE_QUERY,
 )
 EVENT_INPUT_QUERY = (
     Param("format", {"type": "string"}, "Input format of a text/plain body (default: auto)."),
@@ -162,6 +186,19 @@ EVENT_INPUT_BODY: dict[str, type[BaseModel] | dict[str, Any]] = {
     "application/geo+json": {"type": "object"},
 }
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
+LANG = Param("lang", {"type": "string", "enum": list(LANGUAGES)}, "Language of the texts (else Accept-Language).")
+AT = Param("at", {"type": "string", "format": "date-time"}, "Judge at this time (RFC 3339; default: now).")
+AFFECTED_QUERY = (
+    Param("lat", {"type": "number", "minimum": -90, "maximum": 90}, "Latitude (WGS 84 degrees)."),
+    Param("lon", {"type": "number", "minimum": -180, "maximum": 180}, "Longitude (WGS 84 degrees)."),
+    Param("place", {"type": "string"}, "A region or municipality id (see /api/places) instead of lat/lon."),
+    AT,
+    LANG,
+)
+PLACES_QUERY = (
+    Param("q", {"type": "string", "minLength": 1, "maxLength": 100}, "A place name in English or Japanese."),
+    Param("limit", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}, "At most this many places."),
+)
 
 
 # --------------------------------------------------------------------------- handlers
@@ -173,7 +210,9 @@ def _layers(call: Call) -> str | None:
 
 def _items(call: Call) -> Response:
     cid = call.path["collectionId"]
-    key = ("items", call.store.generation(), cid, call.query_string, call.req.base_url)
+    # the features carry their event's lifecycle status, which changes with the clock, not only on writes
+    now_statuses = tuple(sorted((k, str(v)) for k, v in statuses(call.store).items()))
+    key = ("items", call.store.generation(), cid, call.query_string, call.req.base_url, now_statuses)
     result: Response = call.cache(
         key, lambda: ogcapi.items(call.req, call.store, cid, layers_dir=call.options.layers_dir)
     )
@@ -194,6 +233,29 @@ def _create_subscription(call: Call) -> Response:
     return subscriptions.create(call.store, call.raw or {}, layers_dir=call.options.layers_dir)
 
 
+def _args(call: Call, names: tuple[Param, ...]) -> dict[str, str | None]:
+    return {p.name: call.req.arg(p.name) for p in names}
+
+
+def _check_lang(call: Call) -> str | None:
+    """Return the ``lang`` query parameter, one of the catalogue's languages (else a 400), or ``None``."""
+    lang = call.req.arg("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise InvalidParameter(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", field="lang")
+    return lang
+
+
+def _affected(call: Call) -> Response:
+    _check_lang(call)
+    return point.affected(
+        call.store, call.options, _args(call, AFFECTED_QUERY), accept_language=call.accept_language or None
+    )
+
+
+def _places(call: Call) -> Response:
+    return point.places(_args(call, PLACES_QUERY), layers_dir=call.options.layers_dir)
+
+
 def _openapi(call: Call) -> Response:
     from geowarn.api.openapi import openapi_document
 
@@ -203,27 +265,68 @@ def _openapi(call: Call) -> Response:
 
 def _health(call: Call) -> Response:
     call.store.check()
-    return {"Content-Type": JSON}, 200, {"status": "ok", "version": __version__, "store": call.store.dialect}
+    headers = {"Content-Type": JSON, "Cache-Control": "no-store"}  # a probe must see this process, not a copy
+    return headers, 200, {"status": "ok", "version": __version__, "store": call.store.dialect}
+
+
+#: A cancelled event's Cancel message stays in the feed this long after the cancellation.
+CANCEL_IN_FEED = timedelta(hours=24)
+
+
+def feed_events(lifecycles: dict[str, Lifecycle], updated: dict[str, datetime], now: datetime) -> set[str]:
+    """Choose the events whose current CAP message is in the feed: the active and the recently cancelled.
+
+    An ended event (every window over, or past its notice's ``CANCEL THIS MSG`` time) leaves the feed;
+    a cancelled one stays for :data:`CANCEL_IN_FEED` so that readers see its Cancel message.
+
+    >>> from datetime import UTC
+    >>> now = datetime(2026, 12, 3, tzinfo=UTC)
+    >>> sorted(feed_events({"a": Lifecycle.ACTIVE, "b": Lifecycle.ENDED, "c": Lifecycle.CANCELLED,
+    ...     "d": Lifecycle.CANCELLED}, {"c": now - timedelta(hours=1), "d": now - timedelta(days=3)}, now))
+    ['a', 'c']
+    """
+    recent = {e for e, t in updated.items() if now - t <= CANCEL_IN_FEED}
+    return {
+        e
+        for e, status in lifecycles.items()
+        if status == Lifecycle.ACTIVE or (status == Lifecycle.CANCELLED and e in recent)
+    }
 
 
 def _atom(call: Call) -> Response:
     base = call.req.base_url
+    lang = pick_language(_check_lang(call), call.accept_language or None)
+    now = datetime.now(UTC)
+    lifecycles = statuses(call.store, now)
+    updated = {e.id: e.updated for e in call.store.list_events(limit=10**6)}
+    shown = feed_events(lifecycles, updated, now)
+    cap_language = CAP_LANGUAGES.get(lang, "en-US")
 
     def build() -> bytes:
         entries = []
         for event_id, version, _etag in call.store.artifact_etags("cap"):
+            if event_id not in shown:
+                continue
             art = call.store.get_artifact(event_id, "cap", version=version)
             entries.append(
                 entry_for_cap(
-                    art.body, f"{base}/events/{event_id}/v{version}.cap", html_url=f"{base}/events/{event_id}"
+                    art.body,
+                    f"{base}/events/{event_id}/v{version}.cap",
+                    html_url=f"{base}/events/{event_id}?lang={lang}",
+                    language=cap_language,
                 )
             )
         return build_atom(
-            entries, feed_id=f"{base}/alerts.atom", title="geowarn alerts", self_url=f"{base}/alerts.atom"
+            entries,
+            feed_id=f"{base}/alerts.atom",
+            title=message("atom.title", lang),
+            self_url=f"{base}/alerts.atom",
+            updated=None if entries else now,
         )
 
-    body: bytes = call.cache(("atom", call.store.generation(), base), build)
-    return {"Content-Type": ATOM_MEDIA_TYPE}, 200, body
+    key = ("atom", call.store.generation(), base, lang, tuple(sorted(shown)))
+    body: bytes = call.cache(key, build)
+    return {"Content-Type": ATOM_MEDIA_TYPE, "Vary": "Accept-Language", "Content-Language": lang}, 200, body
 
 
 def _current_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
@@ -476,6 +579,27 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get",
+        "/api/affected",
+        "getAffected",
+        "Is this point (or place) affected? The verdict with the zones covering it and their windows",
+        _affected,
+        "public",
+        query=AFFECTED_QUERY,
+        response=models.Affected,
+        errors=(400, 404),
+    ),
+    Operation(
+        "get",
+        "/api/places",
+        "searchPlaces",
+        "Regions and municipalities whose names (en, ja) match",
+        _places,
+        "public",
+        query=PLACES_QUERY,
+        response=models.PlaceList,
+    ),
+    Operation(
+        "get",
         "/api/subscriptions",
         "listSubscriptions",
         "Alert subscriptions (webhook secrets masked)",
@@ -564,8 +688,11 @@ OPERATIONS: tuple[Operation, ...] = (
         "Atom feed of the CAP messages",
         _atom,
         "files",
+        query=(LANG,),
         response={"type": "string"},
         media_type=ATOM_MEDIA_TYPE,
+        description="The current CAP message of every active event (and of events cancelled in the last 24 h), "
+        "titles in the reader's language (lang, then Accept-Language).",
         cacheable=True,
         conditional=True,
     ),

@@ -76,7 +76,7 @@ def _data_uris(css: str, base: Path) -> str:
 
 @cache
 def inline_tag(asset: Asset) -> str:
-    """The asset as an inline ``<style>`` or ``<script>`` element."""
+    """Render the asset as an inline ``<style>`` or ``<script>`` element."""
     text = _SOURCEMAP.sub("", _read(asset.path))
     if "</script" in text.lower() or "</style" in text.lower():  # pragma: no cover - vendored files are checked
         raise GeowarnError(f"vendored asset {asset.path} cannot be inlined safely")
@@ -86,7 +86,7 @@ def inline_tag(asset: Asset) -> str:
 
 
 def link_tag(asset: Asset, asset_base: str) -> str:
-    """The asset as a ``<link>`` or ``<script src>`` element under ``asset_base``."""
+    """Render the asset as a ``<link>`` or ``<script src>`` element under ``asset_base``."""
     url = html.escape(f"{asset_base.rstrip('/')}/{asset.path}", quote=True)
     if asset.kind == "css":
         return f'<link rel="stylesheet" href="{url}"/>'

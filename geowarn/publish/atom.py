@@ -65,7 +65,7 @@ def build_atom(
     author: str = "geowarn",
     updated: datetime | None = None,
 ) -> bytes:
-    """The feed (UTF-8 XML bytes), newest entry first; ``updated`` defaults to the newest entry's time."""
+    """Build the feed (UTF-8 XML bytes), newest entry first; ``updated`` defaults to the newest entry's time."""
     ordered = sorted(entries, key=lambda e: (utc(e.updated), e.id), reverse=True)
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     _sub(feed, "id", feed_id)
@@ -94,7 +94,7 @@ def build_atom(
 
 
 def entry_for_cap(xml: bytes, cap_url: str, *, html_url: str | None = None, language: str = "en-US") -> AtomEntry:
-    """An entry describing one CAP message (id from sender + identifier, title from the headline)."""
+    """Build an entry describing one CAP message (id from sender + identifier, title from the headline)."""
     root = parse_cap(xml)
 
     def text(path: str) -> str:

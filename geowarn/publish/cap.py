@@ -135,10 +135,10 @@ _TEXT: dict[str, dict[str, str]] = {
 
 
 def cap_identity(environ: Mapping[str, str] | None = None) -> CapIdentity:
-    """The CAP identity of the ``GEOWARN_CAP_*`` variables (the fallback of library callers; validated)."""
-    from geowarn.settings import from_env_only
+    """Read the CAP identity of the ``GEOWARN_CAP_*`` variables (the fallback of library callers; validated)."""
+    from geowarn.settings import library_fallback
 
-    return from_env_only("cap_sender", "cap_sender_name", "cap_status", environ=environ).cap
+    return library_fallback("cap", environ=environ).cap
 
 
 def cap_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -192,7 +192,7 @@ def _num(value: float) -> str:
 
 
 def parse_polygon(text: str) -> Polygon:
-    """A CAP ``<polygon>`` (``lat,lon`` pairs) back as a shapely polygon in lon/lat.
+    """Parse a CAP ``<polygon>`` (``lat,lon`` pairs) back into a shapely polygon in lon/lat.
 
     >>> parse_polygon("24,125 25,125 25,124 24,124 24,125").bounds
     (124.0, 24.0, 125.0, 25.0)
@@ -240,7 +240,7 @@ def _reference_text(ref: str | Sequence[str]) -> str:
 
 
 def default_identifier(event: Event, zones: Sequence[AlertZone], msg_type: str, sent: datetime) -> str:
-    """A deterministic identifier: event, message type, sent time and a digest of the zone ids."""
+    """Build a deterministic identifier: event, message type, sent time and a digest of the zone ids."""
     digest = hashlib.sha256("|".join(sorted(z.id for z in zones)).encode()).hexdigest()[:10]
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", event.id).strip("-") or "event"
     return f"geowarn-{slug}-{msg_type.lower()}-{utc(sent):%Y%m%dT%H%M%SZ}-{digest}"
@@ -356,20 +356,7 @@ def _info(
     sep = "、" if lang == "ja-JP" else ", "
     regions = sep.join(names[:6]) + ("…" if len(names) > 6 else "")
     _sub(info, "headline", (t["headline.cancel"] if cancel else t["headline"]).format(name=event.name, regions=regions))
-    lines = []
-    for (rid, zs), name in zip(groups, names, strict=True):
-        ztz = region_timezone(rid, tz)
-        area = sum(z.area_km2 for z in zs)
-        wins = _windows(zs)
-        when = format_window(wins[0].start, wins[0].end, ztz) if wins else "—"
-        if len(wins) > 1:
-            when += t["alternates"].format(n=len(wins) - 1)
-        if any(z.geometry is not None and not z.geometry.is_empty for z in zs):
-            extent = f"{t['area']} {area:,.0f} km²"
-        else:
-            extent = t["within"].format(km=min(z.distance_km for z in zs))
-        severity_text = t.get(f"sev.{zs[0].severity}", str(zs[0].severity))
-        lines.append(f"{name} [{rid}] {severity_text}; {t['window']} {when}; {extent}")
+    lines = [_region_line(t, rid, zs, name, tz) for (rid, zs), name in zip(groups, names, strict=True)]
     if holes:
         lines.append(t["holes"].format(n=holes))
     _sub(info, "description", "\n".join(lines))
@@ -386,14 +373,35 @@ def _info(
         _sub(p, "valueName", "geowarn:holes_dropped")
         _sub(p, "value", str(sum(h for _, h in area_rings.values())))
     for (rid, _zs), name in zip(groups, names, strict=True):
-        area_el = _sub(info, "area")
-        _sub(area_el, "areaDesc", f"{name} ({rid})")
-        for ring in area_rings[rid][0]:
-            _sub(area_el, "polygon", ring)
-        for value_name, value in _geocodes(rid):
-            g = _sub(area_el, "geocode")
-            _sub(g, "valueName", value_name)
-            _sub(g, "value", value)
+        _area(info, rid, name, area_rings[rid][0])
+
+
+def _region_line(t: dict[str, str], rid: str, zs: list[AlertZone], name: str, tz: str) -> str:
+    """Return the description line of one region: name, severity, window (in the region's zone) and extent."""
+    ztz = region_timezone(rid, tz)
+    area = sum(z.area_km2 for z in zs)
+    wins = _windows(zs)
+    when = format_window(wins[0].start, wins[0].end, ztz) if wins else "—"
+    if len(wins) > 1:
+        when += t["alternates"].format(n=len(wins) - 1)
+    if any(z.geometry is not None and not z.geometry.is_empty for z in zs):
+        extent = f"{t['area']} {area:,.0f} km²"
+    else:
+        extent = t["within"].format(km=min(z.distance_km for z in zs))
+    severity_text = t.get(f"sev.{zs[0].severity}", str(zs[0].severity))
+    return f"{name} [{rid}] {severity_text}; {t['window']} {when}; {extent}"
+
+
+def _area(info: etree._Element, rid: str, name: str, rings: list[str]) -> None:
+    """Append the ``<area>`` of region ``rid`` (description, polygons, geocodes) to ``info``."""
+    area_el = _sub(info, "area")
+    _sub(area_el, "areaDesc", f"{name} ({rid})")
+    for ring in rings:
+        _sub(area_el, "polygon", ring)
+    for value_name, value in _geocodes(rid):
+        g = _sub(area_el, "geocode")
+        _sub(g, "valueName", value_name)
+        _sub(g, "value", value)
 
 
 def _geocodes(region_id: str) -> list[tuple[str, str]]:

@@ -30,7 +30,7 @@ def zones_from_collection(obj: Any) -> list[AlertZone]:
 def event_for(
     corridors: Sequence[Corridor], zones: Sequence[AlertZone], *, event_id: str | None = None, name: str | None = None
 ) -> Event:
-    """An :class:`Event` around corridors/zones read from files (id from the data, else ``event``)."""
+    """Build an :class:`Event` around corridors/zones read from files (id from the data, else ``event``)."""
     eid = (
         event_id
         or next((c.event_id for c in corridors if c.event_id), None)
@@ -49,7 +49,7 @@ def _layers_module() -> Any | None:
 
 
 def reference_layers(layer_ids: Sequence[str], zones: Sequence[AlertZone]) -> list[Any] | None:
-    """The layers to draw: ``layer_ids`` (else the layers of ``zones``) plus ``land`` as the base map.
+    """Return the layers to draw: ``layer_ids`` (else the layers of ``zones``) plus ``land`` as the base map.
 
     ``None`` when :mod:`geowarn.layers` is not available (the map then shows the event only).
     """
@@ -96,7 +96,7 @@ def render_map(
     tile_url: str | None = None,
     tile_attribution: str = "",
 ) -> str:
-    """The HTML of ``geowarn map`` (``tile_url``: an XYZ background; default the offline base map)."""
+    """Render the HTML of ``geowarn map`` (``tile_url``: an XYZ background; default the offline base map)."""
     from geowarn.publish.maps import render_event_map
 
     corridors = corridors_from_collection(corridors_obj)
@@ -134,7 +134,7 @@ def export(
     cap_dir: str | None = None,
     identity: CapIdentity | None = None,
 ) -> str:
-    """The text of ``geowarn export FORMAT``; for ``atom`` the CAP files go to ``cap_dir`` when given.
+    """Render the text of ``geowarn export FORMAT``; for ``atom`` the CAP files go to ``cap_dir`` when given.
 
     ``identity`` is the CAP sender/status (default: the ``GEOWARN_CAP_*`` variables).
     """

@@ -49,7 +49,7 @@ def _round(obj: Any) -> Any:
 
 
 def geometry_json(geom: BaseGeometry | None) -> dict[str, Any] | None:
-    """A normalised RFC 7946 geometry dict (or ``None``)."""
+    """Return a normalised RFC 7946 geometry dict (or ``None``)."""
     norm = normalize_geometry(geom)
     if norm is None or norm.is_empty:
         return None
@@ -93,7 +93,7 @@ def feature(feature_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def feature_collection(features: Iterable[dict[str, Any]], **members: Any) -> dict[str, Any]:
-    """An RFC 7946 FeatureCollection with a collection ``bbox``.
+    """Build an RFC 7946 FeatureCollection with a collection ``bbox``.
 
     The collection bbox follows RFC 7946 §5.2: when parts lie on both sides of
     180°, west > east.

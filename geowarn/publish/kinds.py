@@ -52,22 +52,22 @@ class ArtifactKind:
     file_route: bool = True  # served by the published-file routes (else by an HTML page route)
 
     def url(self, event_id: str) -> str:
-        """The path of the current version of this file."""
+        """Return the path of the current version of this file."""
         return self.path.format(id=event_id)
 
     def download_name(self, event_id: str, version: int | None = None) -> str:
-        """The ``Content-Disposition`` file name (``ID-vN.SUFFIX`` for a per-version copy)."""
+        """Return the ``Content-Disposition`` file name (``ID-vN.SUFFIX`` for a per-version copy)."""
         if version is not None:
             return f"{event_id}-v{version}.{self.suffix}"
         return self.download.format(id=event_id)
 
     def version_url(self, event_id: str, version: int) -> str:
-        """The path of the immutable copy of version ``version``."""
+        """Return the path of the immutable copy of version ``version``."""
         return f"/events/{event_id}/v{version}.{self.suffix}"
 
 
 def event_geojson(event: Event, zones: Sequence[AlertZone]) -> bytes:
-    """The published GeoJSON of an event version: its corridors then its alert zones."""
+    """Build the published GeoJSON of an event version: its corridors then its alert zones."""
     feats = []
     for c in event.corridors:
         f = c.to_feature()
@@ -104,9 +104,12 @@ def _kml(inp: RenderInput) -> bytes:
 
 
 def _map(inp: RenderInput) -> bytes:
+    from geowarn.publish.commands import reference_layers
+
     html = maps.render_event_map(
         inp.event,
         inp.zones,
+        layers=reference_layers([], inp.zones),  # land as the offline base map, the layers hit outlined
         asset_base=inp.asset_base,
         tile_url=inp.tile_url,
         tile_attribution=inp.tile_attribution,

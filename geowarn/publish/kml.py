@@ -61,7 +61,7 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._El
 
 
 def _xml_id(prefix: str, value: str) -> str:
-    """An xs:ID (NCName) from an arbitrary id."""
+    """Make an xs:ID (NCName) from an arbitrary id."""
     return f"{prefix}-" + re.sub(r"[^A-Za-z0-9._-]", "_", value)
 
 
@@ -121,7 +121,7 @@ def _windows_text(windows: Sequence[TimeWindow], tz: str) -> str:
 def build_kml(
     corridors: Sequence[Corridor], zones: Sequence[AlertZone], *, name: str = "geowarn", tz: str = "Asia/Tokyo"
 ) -> bytes:
-    """A KML document with a folder of corridors and a folder of alert zones (UTF-8 bytes)."""
+    """Build a KML document with a folder of corridors and a folder of alert zones (UTF-8 bytes)."""
     root = etree.Element(f"{{{KML_NS}}}kml", nsmap={None: KML_NS})
     doc = _sub(root, "Document")
     _sub(doc, "name", name)

@@ -38,7 +38,7 @@ COUNTRY_ZONES: dict[str, str] = {
 
 
 def region_timezone(region_id: str, default: str = "Asia/Tokyo") -> str:
-    """The IANA zone for a region id (``JP-47``, ``TS-JPN``, ``EEZ-JP-47``, ``KR-11`` …); seas get ``default``."""
+    """Give the IANA zone of a region id (``JP-47``, ``TS-JPN``, ``EEZ-JP-47``, ``KR-11`` …); seas get ``default``."""
     parts = region_id.split("-")
     if parts[0] in ("TS", "EEZ") and len(parts) > 1:
         parts = parts[1:]
@@ -56,7 +56,7 @@ def iso_local(value: datetime, tz: str) -> str:
 
 
 def format_window(start: datetime | None, end: datetime | None, tz: str) -> str:
-    """A compact human window in local time, e.g. ``2016-02-07 07:30–12:30 JST``."""
+    """Format a compact human window in local time, e.g. ``2016-02-07 07:30–12:30 JST``."""
     if start is None or end is None:
         return "not given"
     a, b = to_local(start, tz), to_local(end, tz)

@@ -1,4 +1,4 @@
-"""The event map: an interactive Leaflet page (folium) that works with the network off.
+r"""The event map: an interactive Leaflet page (folium) that works with the network off.
 
 One function, :func:`render_event_map`, draws an event's corridors (styled by
 phase) and its alert zones (coloured by CAP severity), outlines the regions
@@ -7,7 +7,7 @@ timeline of the event's windows in local time, a fullscreen button and a km
 scale. Every asset is vendored (:mod:`geowarn.publish.assets`); with no tile
 URL the background is drawn from the shipped land layer on a sea-coloured
 map. Every string that reaches the page is HTML-escaped in Python and handed
-to the browser as JSON (``<``, ``>``, ``&`` as ``\\u`` escapes).
+to the browser as JSON (``<``, ``>``, ``&`` as ``\u`` escapes).
 
 >>> from shapely import box
 >>> from geowarn.model import Corridor, Event, Phase
@@ -37,10 +37,11 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
-from geowarn.model import AlertZone, Corridor, Event, Phase, RegionKind, Severity, TimeWindow
+from geowarn.i18n import message
+from geowarn.model import AlertZone, Corridor, Event, EventStatus, Phase, RegionKind, Severity, TimeWindow
 from geowarn.publish import assets
 from geowarn.publish.localtime import format_window, region_timezone
-from geowarn.publish.mapcontrols import Legend, MapReady, PageStyle, Timeline, bind_popups
+from geowarn.publish.mapcontrols import Banner, Legend, MapReady, PageStyle, Timeline, bind_popups
 from geowarn.simplify import display_copy
 
 #: Fill colours by CAP severity (ColorBrewer-like, dark = severe).
@@ -67,6 +68,11 @@ PHASE_STYLES: dict[Phase, tuple[str, str | None]] = {
 #: Reference layers: plain outlines; the regions hit: darker, dashed.
 REFERENCE_STYLE = {"color": "#6b6b6b", "weight": 0.8, "opacity": 0.8, "fill": False}
 HIT_STYLE = {"color": "#222", "weight": 1.6, "opacity": 0.9, "fill": False, "dashArray": "5 4"}
+
+#: A cancelled event's corridors and zones: grey, so that nothing of it looks dangerous.
+CANCELLED_COLOR = "#8a8a8a"
+#: The outline of the region a region page is about.
+OUTLINE_STYLE = {"color": "#13294b", "weight": 3, "opacity": 1.0, "fill": False}
 
 SEA_COLOR = "#d5e8f5"
 LAND_COLOR = "#f4f1e8"
@@ -103,7 +109,7 @@ def _esc(value: Any) -> str:
 def display_geometry(
     geom: BaseGeometry | None, decimals: int, simplify_deg: float = 0.0, *, pacific: bool = False
 ) -> dict[str, Any] | None:
-    """A light GeoJSON geometry for display: optionally simplified, coordinates rounded.
+    """Return a light GeoJSON geometry for display: optionally simplified, coordinates rounded.
 
     ``pacific`` shifts western longitudes by +360° so that data cut at 180°
     draws as one piece around the Pacific (Leaflet accepts longitudes > 180).
@@ -188,7 +194,7 @@ def _table(rows: Sequence[tuple[str, str]]) -> str:
 
 
 def zone_popup(zone: AlertZone, tz: str) -> str:
-    """The popup HTML of one alert zone (every value escaped)."""
+    """Render the popup HTML of one alert zone (every value escaped)."""
     ztz = region_timezone(zone.region_id, tz)
     title = f"<b>{_esc(zone.region_name)}</b>"
     if zone.region_name_ja:
@@ -209,6 +215,7 @@ def zone_popup(zone: AlertZone, tz: str) -> str:
 
 
 def zone_tooltip(zone: AlertZone) -> str:
+    """Return the tooltip HTML of one alert zone: region names and severity (escaped)."""
     name = _esc(zone.region_name)
     if zone.region_name_ja:
         name += f" / {_esc(zone.region_name_ja)}"
@@ -216,7 +223,7 @@ def zone_tooltip(zone: AlertZone) -> str:
 
 
 def corridor_popup(corridor: Corridor, tz: str) -> str:
-    """The popup HTML of one corridor (every value escaped)."""
+    """Render the popup HTML of one corridor (every value escaped)."""
     rows = [
         ("Phase", str(corridor.phase)),
         ("Source", corridor.source),
@@ -233,6 +240,7 @@ def _window_ms(windows: Sequence[TimeWindow]) -> list[list[int]]:
 
 
 def corridor_features(corridors: Sequence[Corridor], tz: str, *, pacific: bool = False) -> list[dict[str, Any]]:
+    """Return the display features of the corridors, styled by phase, with popups and tooltips."""
     feats = []
     for c in corridors:
         geom = display_geometry(c.geometry, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG, pacific=pacific)
@@ -260,6 +268,7 @@ def corridor_features(corridors: Sequence[Corridor], tz: str, *, pacific: bool =
 
 
 def zone_features(zones: Sequence[AlertZone], tz: str, *, pacific: bool = False) -> list[dict[str, Any]]:
+    """Return the display features of the alert zones, coloured by severity, most severe drawn last."""
     feats = []
     # least severe first so the most severe are drawn on top
     for z in sorted(zones, key=lambda z: (-z.severity.rank, -z.area_km2)):
@@ -314,7 +323,7 @@ def _legend_html(
     return "".join(parts)
 
 
-def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | None:
+def _timeline_data(corridors: Sequence[Corridor], tz: str, lang: str = "en") -> dict[str, Any] | None:
     windows = sorted({w for c in corridors for w in c.windows}, key=lambda w: (w.start, w.end))
     if not windows:
         return None
@@ -323,11 +332,11 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | N
     rows = [{"label": format_window(w.start, w.end, tz), "w": ms} for w, ms in zip(shown, spans, strict=True)]
     more = len(windows) - len(rows)
     return {
-        "title": f"Windows ({tz}) — click one to highlight",
+        "title": message("map.windows", lang, tz=tz),
         "rows": rows,
         "tmin": min(ms[0] for ms in spans),
         "tmax": max(ms[1] for ms in spans),
-        "more": f"+{more} more" if more > 0 else "",
+        "more": message("map.more", lang, n=more) if more > 0 else "",
     }
 
 
@@ -368,7 +377,7 @@ def _layer_features(
 
 
 def _view_box(west: float, south: float, east: float, north: float) -> BaseGeometry:
-    """The area reference layers are clipped to: the data's bounds, made about as wide as a screen, plus a margin.
+    """Return the area reference layers are clipped to: the data's bounds, widened to about a screen, plus a margin.
 
     >>> [round(v) for v in _view_box(124.0, 17.0, 125.0, 36.0).bounds]
     [93, 9, 156, 44]
@@ -390,6 +399,33 @@ def _event_bounds(geoms: Sequence[BaseGeometry]) -> tuple[float, float, float, f
 # --------------------------------------------------------------------------- the map
 
 
+def grey(features: list[dict[str, Any]]) -> None:
+    """Paint ``features`` (corridor or zone features of this module) grey: a cancelled event's look."""
+    for f in features:
+        style = dict(f["properties"].get("style") or {})
+        style.update(color=CANCELLED_COLOR, fillColor=CANCELLED_COLOR, fillOpacity=0.2)
+        style.pop("dashArray", None)
+        f["properties"]["style"] = style
+
+
+def cancelled_text(event: Event, tz: str) -> str:
+    """Say when a cancelled event was cancelled (its last update), in English and Japanese.
+
+    >>> from datetime import UTC, datetime
+    >>> cancelled_text(Event("e", "e", updated=datetime(2026, 12, 2, 20, tzinfo=UTC)), "Asia/Tokyo")
+    'Cancelled at 2026-12-03 05:00 JST / 2026-12-03 05:00（日本時間）に取消'
+    """
+    from geowarn.i18n import with_zone
+    from geowarn.publish.localtime import to_local
+
+    t = to_local(event.updated, tz)
+    texts = [
+        message("banner.cancelled", lang, time=with_zone(f"{t:%Y-%m-%d %H:%M}", tz, lang, t.tzname() or tz))
+        for lang in ("en", "ja")
+    ]
+    return " / ".join(texts)
+
+
 def render_event_map(
     event: Event,
     zones: Sequence[AlertZone],
@@ -399,8 +435,12 @@ def render_event_map(
     tile_url: str | None = None,
     tile_attribution: str = "",
     tz: str = "Asia/Tokyo",
+    outline: Sequence[BaseGeometry] = (),
+    frame: Sequence[BaseGeometry | None] | None = None,
+    banner: tuple[str, str] | None = None,
+    lang: str = "en",
 ) -> str:
-    """The event map as a complete HTML page.
+    """Render the event map as a complete HTML page.
 
     Parameters
     ----------
@@ -424,12 +464,27 @@ def render_event_map(
         alternative base layer.
     tz
         The zone for windows (zones in a country use that country's zone).
+    outline
+        Geometries drawn as a bold outline (the region of a region page).
+    frame
+        Geometries the initial view fits (the current warning's zones); ``None`` or
+        nothing drawable: every corridor and zone of the event.
+    banner
+        ``(state, text)`` shown over the map (``"cancelled"``/``"ended"``); by default a
+        cancelled event gets ``Cancelled at … / …に取消`` (its last update, in ``tz``) and
+        its corridors and zones are drawn grey.
+    lang
+        The language of the legend's toggle (``en``/``ja``).
     """
     corridors = list(event.corridors)
     zones = list(zones)
     event_geoms = [c.geometry for c in corridors] + [z.geometry for z in zones]
-    pacific = needs_pacific_view(event_geoms)
-    west, south, east, north = _event_bounds([shift_east(g) if pacific else g for g in event_geoms])
+    pacific = needs_pacific_view(event_geoms + list(outline))
+    framed = [g for g in frame or [] if g is not None and not g.is_empty]
+    west, south, east, north = _event_bounds([shift_east(g) if pacific else g for g in framed or event_geoms])
+    cancelled = event.status == EventStatus.CANCELLED
+    if banner is None and cancelled:
+        banner = ("cancelled", cancelled_text(event, tz))
 
     figure = branca.element.Figure(title=_esc(f"{event.name} — geowarn"))
     fmap = folium.Map(location=None, tiles=None, control_scale=False, zoom_start=5, world_copy_jump=False)
@@ -452,7 +507,86 @@ def render_event_map(
         west - NEAR_MARGIN_DEG, south - NEAR_MARGIN_DEG, east + NEAR_MARGIN_DEG, north + NEAR_MARGIN_DEG
     )
 
-    # base maps: optional tiles, and the offline land layer
+    budget -= _add_base_maps(fmap, land_layers, view, pacific, tile_url, tile_attribution, notes, sources)
+    hit = {z.region_id for z in zones}
+    _add_reference_layers(fmap, ref_layers, view, near_view, hit, pacific, budget, details, sources)
+
+    corridor_layer, zone_layer = _add_event_layers(fmap, corridors, zones, tz, pacific, grey_out=cancelled)
+    if sources:
+        parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
+        details.append("Sources: " + "; ".join(parts))
+    notes += _proximity_notes(zones)
+    _add_outline(fmap, outline, pacific)
+
+    fullscreen = folium.plugins.Fullscreen(position="topleft")
+    fullscreen.default_js = []
+    fullscreen.default_css = []
+    fullscreen.add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+
+    timeline = _timeline_data(corridors, tz, lang)
+    if timeline is not None:
+        fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
+    legend = Legend(_legend_html(event, zones, corridors, notes, details), summary=message("map.legend", lang))
+    fmap.add_child(legend)
+    if banner is not None:
+        fmap.add_child(Banner(_esc(banner[1]), banner[0]))
+    pad = 0.5
+    fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
+    return str(figure.render())
+
+
+def _add_event_layers(
+    fmap: folium.Map,
+    corridors: Sequence[Corridor],
+    zones: Sequence[AlertZone],
+    tz: str,
+    pacific: bool,
+    *,
+    grey_out: bool,
+) -> tuple[folium.GeoJson, folium.GeoJson]:
+    """Add the corridors and the alert zones (grey when ``grey_out``: a cancelled event); return both layers."""
+    bind = bind_popups()
+    layers = []
+    for name, feats in (
+        ("Corridors", corridor_features(corridors, tz, pacific=pacific)),
+        ("Alert zones", zone_features(zones, tz, pacific=pacific)),
+    ):
+        if grey_out:
+            grey(feats)
+        group = folium.FeatureGroup(name=name)
+        layer = folium.GeoJson({"type": "FeatureCollection", "features": feats}, on_each_feature=bind)
+        layer.add_to(group)
+        group.add_to(fmap)
+        layers.append(layer)
+    return layers[0], layers[1]
+
+
+def _add_outline(fmap: folium.Map, outline: Sequence[BaseGeometry], pacific: bool) -> None:
+    """Add ``outline`` (the region of a region page) as a bold, non-interactive line."""
+    drawn = [display_geometry(g, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG, pacific=pacific) for g in outline]
+    feats = [{"type": "Feature", "geometry": g, "properties": {"style": OUTLINE_STYLE}} for g in drawn if g]
+    if feats:
+        group = folium.FeatureGroup(name="This region")
+        folium.GeoJson({"type": "FeatureCollection", "features": feats}, interactive=False).add_to(group)
+        group.add_to(fmap)
+
+
+def _add_base_maps(
+    fmap: folium.Map,
+    land_layers: Sequence[Any],
+    view: BaseGeometry,
+    pacific: bool,
+    tile_url: str | None,
+    tile_attribution: str,
+    notes: list[str],
+    sources: list[str],
+) -> int:
+    """Add the optional tile layer and the offline land layers to ``fmap``; return the bytes of features added.
+
+    A note goes to ``notes`` when there is no base map at all, each land layer's attribution to ``sources``.
+    """
+    used = 0
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=_esc(tile_attribution) or "tiles", name="Tiles", overlay=False).add_to(
             fmap
@@ -461,7 +595,7 @@ def render_event_map(
         base = folium.FeatureGroup(name="Offline base map", overlay=False, control=bool(tile_url))
         for ly in land_layers:
             feats, _, _ = _layer_features(ly, view, set(), pacific)
-            budget -= len(json.dumps(feats))
+            used += len(json.dumps(feats))
             style = {"color": BORDER_COLOR, "weight": 0.6, "fillColor": LAND_COLOR, "fillOpacity": 1.0}
             for f in feats:
                 f["properties"]["style"] = style
@@ -472,8 +606,25 @@ def render_event_map(
         base.add_to(fmap)
     elif not tile_url:
         notes.append("No base map: sea colour only.")
+    return used
 
-    hit = {z.region_id for z in zones}
+
+def _add_reference_layers(
+    fmap: folium.Map,
+    ref_layers: Sequence[Any],
+    view: BaseGeometry,
+    near_view: BaseGeometry,
+    hit: set[str],
+    pacific: bool,
+    budget: int,
+    details: list[str],
+    sources: list[str],
+) -> None:
+    """Add each reference layer as a toggleable overlay within ``budget`` bytes, its regions in ``hit`` outlined.
+
+    Heavy layers (and any past the budget) carry only their regions hit near the event and start hidden (a line
+    in ``details`` says so); each layer's attribution goes to ``sources``.
+    """
     for ly in ref_layers:
         feats, is_hit, vertices = _layer_features(ly, view, hit, pacific)
         if not feats:
@@ -497,40 +648,14 @@ def render_event_map(
         if attribution:
             sources.append(attribution)
 
-    bind = bind_popups()
-    corridor_group = folium.FeatureGroup(name="Corridors")
-    corridor_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": corridor_features(corridors, tz, pacific=pacific)},
-        on_each_feature=bind,
-    )
-    corridor_layer.add_to(corridor_group)
-    corridor_group.add_to(fmap)
-    zone_group = folium.FeatureGroup(name="Alert zones")
-    zone_layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": zone_features(zones, tz, pacific=pacific)}, on_each_feature=bind
-    )
-    zone_layer.add_to(zone_group)
-    zone_group.add_to(fmap)
-    if sources:
-        parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
-        details.append("Sources: " + "; ".join(parts))
+
+def _proximity_notes(zones: Sequence[AlertZone]) -> list[str]:
+    """Return the legend notes of proximity zones (no overlap): the first three, then a count of the rest."""
     proximity = [z for z in zones if z.geometry is None or z.geometry.is_empty]
+    notes = []
     for z in proximity[:3]:
         name = z.region_name + (f" / {z.region_name_ja}" if z.region_name_ja else "")
         notes.append(f"Within {z.distance_km:.0f} km (no overlap): {name} — {z.severity}")
     if len(proximity) > 3:
         notes.append(f"… and {len(proximity) - 3} more regions within the margin")
-
-    fullscreen = folium.plugins.Fullscreen(position="topleft")
-    fullscreen.default_js = []
-    fullscreen.default_css = []
-    fullscreen.add_to(fmap)
-    folium.LayerControl(collapsed=True).add_to(fmap)
-
-    timeline = _timeline_data(corridors, tz)
-    if timeline is not None:
-        fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
-    fmap.add_child(Legend(_legend_html(event, zones, corridors, notes, details)))
-    pad = 0.5
-    fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
-    return str(figure.render())
+    return notes

@@ -1,7 +1,7 @@
-"""Text that XML 1.0 can carry: control characters (other than tab, LF, CR) and non-characters removed.
+r"""Text that XML 1.0 can carry: control characters (other than tab, LF, CR) and non-characters removed.
 
->>> xml_safe("Okinawa\\x18 沖縄\\x00県\\n")
-'Okinawa 沖縄県\\n'
+>>> xml_safe("Okinawa\x18 沖縄\x00県\n")
+'Okinawa 沖縄県\n'
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Read corridors from every source geowarn knows: ``parse`` and ``detect_format``.
+r"""Read corridors from every source geowarn knows: ``parse`` and ``detect_format``.
 
 =============  ==============================================================  =====================
 format         what                                                            module
@@ -17,7 +17,7 @@ shapefile
 
 A TLE, OMM or TIP alone has no window or no orbit: ``geowarn corridor reentry`` combines them.
 
->>> detect_format("NAVAREA XI 0123/16\\nA. 36-04N 124-30E, 36-04N 124-54E, 35-19N 124-54E.")
+>>> detect_format("NAVAREA XI 0123/16\nA. 36-04N 124-30E, 36-04N 124-54E, 35-19N 124-54E.")
 'navwarn'
 >>> out = parse("A0419/16 - N194400E1235300-N194300E1245100-N170000E1244800 BACK TO START")
 >>> out.format, [c.id for c in out.corridors]
@@ -101,13 +101,13 @@ def _json_kind(obj: Any) -> str | None:
 
 
 def detect_format(data: str | bytes, name: str | None = None) -> str:
-    """Guess the format of ``data`` (file name extension first, then content).
+    r"""Guess the format of ``data`` (file name extension first, then content).
 
     Raises :class:`ParseError` when nothing fits (pass ``format=`` explicitly).
 
     >>> detect_format("DROP ZONE 1: N36 04 E124 30 N36 04 E124 54 N35 19 E124 54")
     'advisory'
-    >>> detect_format(b"PK\\x03\\x04...", name="areas.zip")
+    >>> detect_format(b"PK\x03\x04...", name="areas.zip")
     'shapefile'
     """
     head = data[:16] if isinstance(data, bytes) else b""
@@ -121,23 +121,36 @@ def detect_format(data: str | bytes, name: str | None = None) -> str:
     text = as_text(data)
     s = text.lstrip()
     if s[:1] in ("{", "["):
-        try:
-            obj = json.loads(s)
-        except json.JSONDecodeError as exc:
-            raise ParseError(
-                f"looks like JSON but is not valid: {exc.msg}", line=exc.lineno, column=exc.colno
-            ) from None
-        kind = _json_kind(obj)
-        if kind is None:
-            raise ParseError("JSON that is neither GeoJSON, an NGA warning, a TIP nor an OMM", path="$")
-        return kind
+        return _json_format(s)
     if s.startswith("<"):
-        low = s[:4000].lower()
-        if "<kml" in low:
-            return "kml"
-        if "<omm" in low:
-            return "omm"
-        raise ParseError("XML that is neither KML nor OMM", line=1, column=1)
+        return _xml_format(s)
+    return _text_format(text, s)
+
+
+def _json_format(s: str) -> str:
+    """Return the format of a JSON text (GeoJSON, NGA, TIP, OMM …); :class:`ParseError` when invalid or unknown."""
+    try:
+        obj = json.loads(s)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"looks like JSON but is not valid: {exc.msg}", line=exc.lineno, column=exc.colno) from None
+    kind = _json_kind(obj)
+    if kind is None:
+        raise ParseError("JSON that is neither GeoJSON, an NGA warning, a TIP nor an OMM", path="$")
+    return kind
+
+
+def _xml_format(s: str) -> str:
+    """Return ``kml`` or ``omm`` for an XML text; :class:`ParseError` for other XML."""
+    low = s[:4000].lower()
+    if "<kml" in low:
+        return "kml"
+    if "<omm" in low:
+        return "omm"
+    raise ParseError("XML that is neither KML nor OMM", line=1, column=1)
+
+
+def _text_format(text: str, s: str) -> str:
+    """Return the format of a plain text by its headers and coordinates (``s``: ``text`` left-stripped)."""
     if re.search(r"(?m)^\s*\[site\]", s) and re.search(r"(?m)^\s*\[\[track\]\]", s):
         return "profile"
     if _TLE.search(text):

@@ -36,6 +36,7 @@ class ParseWarning:
     reason: str
 
     def __str__(self) -> str:
+        """Return the warning as ``line L, column C: 'token' reason``."""
         return f"line {self.line}, column {self.column}: {self.token!r} {self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,10 +103,10 @@ _COMMENT = re.compile(r"(?m)^[ \t]*#[^\n]*")
 
 
 def mask_comments(text: str) -> str:
-    """Blank out ``#`` comment lines (same length, so offsets and line numbers stay valid).
+    r"""Blank out ``#`` comment lines (same length, so offsets and line numbers stay valid).
 
-    >>> mask_comments("# note\\nA. 36-04N")
-    '      \\nA. 36-04N'
+    >>> mask_comments("# note\nA. 36-04N")
+    '      \nA. 36-04N'
     """
     return _COMMENT.sub(lambda m: " " * len(m.group(0)), text)
 
@@ -131,7 +132,7 @@ _PHASE_WORDS: list[tuple[Phase, re.Pattern[str]]] = [
 
 
 def guess_phase(text: str) -> Phase | None:
-    """The phase a text names, if it names exactly one (stages win over a generic 'debris')."""
+    """Return the phase a text names, if it names exactly one (stages win over a generic 'debris')."""
     up = text.upper()
     found = [p for p, pat in _PHASE_WORDS if pat.search(up)]
     specific = [p for p in found if p is not Phase.DEBRIS]
@@ -172,7 +173,7 @@ def assign_phases(area_texts: list[str], context: str) -> tuple[list[Phase], str
 
 
 def slug(text: str) -> str:
-    """A lower-case id fragment: letters, digits and single dashes."""
+    """Make a lower-case id fragment: letters, digits and single dashes."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 

@@ -175,9 +175,9 @@ class PointMatch:
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of a character offset.
+    r"""1-based line and column of a character offset.
 
-    >>> line_col("ab\\ncd", 4)
+    >>> line_col("ab\ncd", 4)
     (2, 2)
     """
     line = text.count("\n", 0, offset) + 1

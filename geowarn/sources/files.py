@@ -76,50 +76,14 @@ def _clean(value: Any) -> Any:
 
 
 def _corridor(geom: BaseGeometry | None, props: dict[str, Any], index: int, stem: str, path: str, fmt: str) -> Corridor:
-    if geom is None or geom.is_empty:
-        raise ParseError("feature has no geometry", path=f"{path}.geometry")
-    geom = shapely.force_2d(geom)
-    if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        raise ParseError(f"a corridor must be a Polygon or MultiPolygon, not {geom.geom_type}", path=f"{path}.geometry")
-    coords = shapely.get_coordinates(geom)
-    if not np.all(np.isfinite(coords)):
-        raise ParseError("coordinates must be finite numbers", path=f"{path}.geometry")
-    if np.any(np.abs(coords[:, 1]) > 90) or np.any(np.abs(coords[:, 0]) > 540):
-        raise ParseError("coordinates are out of range for lon/lat (is the CRS right?)", path=f"{path}.geometry")
-    if not geom.is_valid:
-        raise ParseError(f"invalid polygon: {shapely.is_valid_reason(geom)}", path=f"{path}.geometry")
-    mapped: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for key, value in props.items():
-        target = _FIELDS.get(str(key).lower())
-        value = _clean(value)
-        if target and value not in (None, "") and target not in mapped:
-            mapped[target] = value
-        elif value is not None:
-            extra[str(key)] = value
+    geom = _corridor_geometry(geom, path)
+    mapped, extra = _map_properties(props)
     phase_text = str(mapped.get("phase", "other")).lower()
     try:
         phase = Phase(phase_text)
     except ValueError:
         raise ParseError(f"unknown phase {phase_text!r}", path=f"{path}.properties.phase") from None
-    windows: tuple[TimeWindow, ...] = ()
-    wins = props.get("windows")
-    try:
-        if isinstance(wins, list) and wins:
-            windows = tuple(
-                TimeWindow(parse_time(w["start"]), parse_time(w["end"]))  # type: ignore[arg-type]
-                for w in wins
-            )
-            extra.pop("windows", None)
-        elif mapped.get("window_start") and mapped.get("window_end"):
-            s = parse_time(str(mapped["window_start"]), field_name=f"{path}.properties.window_start")
-            e = parse_time(str(mapped["window_end"]), field_name=f"{path}.properties.window_end")
-            assert s is not None and e is not None
-            windows = (TimeWindow(s, e),)
-    except (KeyError, TypeError, AssertionError):
-        raise ParseError("windows must be a list of {start, end}", path=f"{path}.properties.windows") from None
-    except ParseError as exc:
-        raise ParseError(exc.detail, path=exc.path or f"{path}.properties") from None
+    windows = _feature_windows(props, mapped, extra, path)
     label = str(mapped.get("label") or "")
     try:
         out = rings.finish(geom, label)
@@ -147,6 +111,65 @@ def _corridor(geom: BaseGeometry | None, props: dict[str, Any], index: int, stem
     )
 
 
+def _corridor_geometry(geom: BaseGeometry | None, path: str) -> BaseGeometry:
+    """Return ``geom`` in 2D, or raise a :class:`ParseError` at ``path`` unless it is a valid lon/lat polygon."""
+    if geom is None or geom.is_empty:
+        raise ParseError("feature has no geometry", path=f"{path}.geometry")
+    geom = shapely.force_2d(geom)
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise ParseError(f"a corridor must be a Polygon or MultiPolygon, not {geom.geom_type}", path=f"{path}.geometry")
+    coords = shapely.get_coordinates(geom)
+    if not np.all(np.isfinite(coords)):
+        raise ParseError("coordinates must be finite numbers", path=f"{path}.geometry")
+    if np.any(np.abs(coords[:, 1]) > 90) or np.any(np.abs(coords[:, 0]) > 540):
+        raise ParseError("coordinates are out of range for lon/lat (is the CRS right?)", path=f"{path}.geometry")
+    if not geom.is_valid:
+        raise ParseError(f"invalid polygon: {shapely.is_valid_reason(geom)}", path=f"{path}.geometry")
+    return geom
+
+
+def _map_properties(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split feature properties into the known corridor fields (first non-empty alias wins) and the others."""
+    mapped: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in props.items():
+        target = _FIELDS.get(str(key).lower())
+        value = _clean(value)
+        if target and value not in (None, "") and target not in mapped:
+            mapped[target] = value
+        elif value is not None:
+            extra[str(key)] = value
+    return mapped, extra
+
+
+def _feature_windows(
+    props: dict[str, Any], mapped: dict[str, Any], extra: dict[str, Any], path: str
+) -> tuple[TimeWindow, ...]:
+    """Return the windows of a feature: its ``windows`` list, else ``window_start``/``window_end`` (may be none).
+
+    A used ``windows`` list is removed from ``extra``; a malformed one raises a :class:`ParseError` at ``path``.
+    """
+    windows: tuple[TimeWindow, ...] = ()
+    wins = props.get("windows")
+    try:
+        if isinstance(wins, list) and wins:
+            windows = tuple(
+                TimeWindow(parse_time(w["start"]), parse_time(w["end"]))  # type: ignore[arg-type]
+                for w in wins
+            )
+            extra.pop("windows", None)
+        elif mapped.get("window_start") and mapped.get("window_end"):
+            s = parse_time(str(mapped["window_start"]), field_name=f"{path}.properties.window_start")
+            e = parse_time(str(mapped["window_end"]), field_name=f"{path}.properties.window_end")
+            assert s is not None and e is not None
+            windows = (TimeWindow(s, e),)
+    except (KeyError, TypeError, AssertionError):
+        raise ParseError("windows must be a list of {start, end}", path=f"{path}.properties.windows") from None
+    except ParseError as exc:
+        raise ParseError(exc.detail, path=exc.path or f"{path}.properties") from None
+    return windows
+
+
 def _check_size(n_features: int, n_vertices: int) -> None:
     if n_features > MAX_FEATURES:
         raise PayloadTooLarge(f"{n_features} features; at most {MAX_FEATURES:,} are read")
@@ -155,48 +178,21 @@ def _check_size(n_features: int, n_vertices: int) -> None:
 
 
 def _geojson(data: str | bytes, stem: str) -> list[Corridor]:
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ParseError(f"GeoJSON is not UTF-8 (byte {exc.start})") from None
-    else:
-        text = data
-    text = text.removeprefix("\ufeff")
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
-    if not isinstance(obj, dict):
-        raise ParseError("expected a GeoJSON object", path="$")
+    obj = _geojson_object(data)
     if obj.get("type") == "Feature":
         feats, root = [obj], None
     elif obj.get("type") == "FeatureCollection" and isinstance(obj.get("features"), list):
         feats, root = obj["features"], "$.features"
     else:
         raise ParseError("expected a GeoJSON FeatureCollection or Feature", path="$.type")
-    transformer = None
-    crs = obj.get("crs")
-    if isinstance(crs, dict):
-        name = str((crs.get("properties") or {}).get("name", ""))
-        try:
-            src = CRS.from_user_input(name)
-        except Exception:
-            raise ParseError(f"unknown crs {name!r}", path="$.crs") from None
-        if not (src.equals(CRS.from_epsg(4326), ignore_axis_order=True) or "CRS84" in name):
-            transformer = Transformer.from_crs(src, "EPSG:4326", always_xy=True)
+    transformer = _geojson_transformer(obj)
     geoms: list[BaseGeometry | None] = []
     n_vertices = 0
     for i, f in enumerate(feats):
         path = f"{root}[{i}]" if root else "$"
         if not isinstance(f, dict) or f.get("type") != "Feature":
             raise ParseError("expected a Feature", path=path)
-        g = f.get("geometry")
-        try:
-            geom = shapely.from_geojson(json.dumps(g)) if g is not None else None
-        except Exception as exc:
-            reason = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
-            raise ParseError(f"not a GeoJSON geometry ({reason})", path=f"{path}.geometry") from None
+        geom = _feature_geometry(f.get("geometry"), path)
         if geom is not None:
             n_vertices += shapely.get_num_coordinates(geom)
             if transformer is not None:
@@ -213,6 +209,49 @@ def _geojson(data: str | bytes, stem: str) -> list[Corridor]:
         _corridor(g, dict(f.get("properties") or {}), i, stem, f"{root}[{i}]" if root else "$", "geojson")
         for i, (g, f) in enumerate(zip(geoms, feats, strict=True))
     ]
+
+
+def _geojson_object(data: str | bytes) -> dict[str, Any]:
+    """Return the top-level JSON object of a GeoJSON text (UTF-8, BOM allowed); :class:`ParseError` otherwise."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"GeoJSON is not UTF-8 (byte {exc.start})") from None
+    else:
+        text = data
+    text = text.removeprefix("\ufeff")
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
+    if not isinstance(obj, dict):
+        raise ParseError("expected a GeoJSON object", path="$")
+    return obj
+
+
+def _geojson_transformer(obj: dict[str, Any]) -> Transformer | None:
+    """Return the transformer to lon/lat of a (legacy) ``crs`` member, ``None`` for lon/lat or no ``crs``."""
+    transformer = None
+    crs = obj.get("crs")
+    if isinstance(crs, dict):
+        name = str((crs.get("properties") or {}).get("name", ""))
+        try:
+            src = CRS.from_user_input(name)
+        except Exception:
+            raise ParseError(f"unknown crs {name!r}", path="$.crs") from None
+        if not (src.equals(CRS.from_epsg(4326), ignore_axis_order=True) or "CRS84" in name):
+            transformer = Transformer.from_crs(src, "EPSG:4326", always_xy=True)
+    return transformer
+
+
+def _feature_geometry(g: Any, path: str) -> BaseGeometry | None:
+    """Return the shapely geometry of a feature's GeoJSON ``geometry`` (``None`` for null); :class:`ParseError` else."""
+    try:
+        return shapely.from_geojson(json.dumps(g)) if g is not None else None
+    except Exception as exc:
+        reason = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+        raise ParseError(f"not a GeoJSON geometry ({reason})", path=f"{path}.geometry") from None
 
 
 def _ogr(data: str | bytes, fmt: str, stem: str) -> list[Corridor]:

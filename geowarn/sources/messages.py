@@ -1,4 +1,4 @@
-"""Split one paste holding several NOTAMs or navigational warnings into its messages.
+r"""Split one paste holding several NOTAMs or navigational warnings into its messages.
 
 A duty officer pastes whatever arrived, often two NOTAMs or a run of HYDROPAC warnings in one
 block. Each message must become its own corridors with its own id and windows, never a merge
@@ -8,10 +8,10 @@ into its neighbour. A message starts at a line beginning with a NOTAM id (``A123
 belongs to that warning. A second id line before anything else of the message (``HYDROPAC
 321/16`` then ``NAVAREA XI 0123/16``) is the same message.
 
->>> text = "A0001/23 NOTAMN\\nE) N392852E0955438-N385637E0955854-N385000E0960000 BACK TO START\\n"
+>>> text = "A0001/23 NOTAMN\nE) N392852E0955438-N385637E0955854-N385000E0960000 BACK TO START\n"
 >>> [s for s, _ in split_messages(text + text.replace("A0001", "A0002"), "notam")]
 [0, 81]
->>> split_messages("NAVAREA XI 0123/16\\n1. 36-04N 124-30E", "navwarn")
+>>> split_messages("NAVAREA XI 0123/16\n1. 36-04N 124-30E", "navwarn")
 [(0, 36)]
 """
 

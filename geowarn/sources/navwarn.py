@@ -476,7 +476,7 @@ def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
     return ls, (len(text) if le < 0 else le)
 
 
-def parse_navwarn(
+def parse_navwarn(  # noqa: C901 - one pass over header, body and cancel lines; being reworked in issue 12
     data: str | bytes,
     *,
     issued: datetime | None = None,
@@ -622,9 +622,24 @@ def _nga_issued(value: Any, path: str) -> datetime | None:
         raise ParseError(f"issueDate {value!r}: {exc}", path=path) from None
 
 
-def parse_nga_json(data: str | bytes, *, issued: datetime | None = None) -> ParsedInput:
-    """NGA's broadcast-warn JSON (``{"broadcast-warn": [record, …]}``, a list, or one record)."""
-    text = as_text(data, "NGA JSON")
+def _nga_message_id(rec: dict[str, Any], path: str) -> str | None:
+    """Return the message id (``NAVAREA XI 123/26``) of an NGA record's navArea, msgNumber and msgYear, if given.
+
+    >>> _nga_message_id({"navArea": "P", "msgNumber": 1140, "msgYear": 2025}, "$")
+    'HYDROPAC 1140/25'
+    """
+    area = str(rec.get("navArea") or "").strip().upper()
+    series = _NAV_AREAS.get(area) or (f"NAVAREA {_ROMAN.get(int(area), area)}" if area.isdigit() else None)
+    try:
+        if series and rec.get("msgNumber") is not None and rec.get("msgYear") is not None:
+            return f"{series} {int(rec['msgNumber'])}/{int(rec['msgYear']) % 100:02d}"
+    except (TypeError, ValueError):
+        raise ParseError("msgNumber and msgYear must be numbers", path=path) from None
+    return None
+
+
+def _nga_records(text: str) -> tuple[list[Any], str | None]:
+    """Return the records of an NGA JSON text and the JSON path of their list (``None`` for a single record)."""
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -637,20 +652,19 @@ def parse_nga_json(data: str | bytes, *, issued: datetime | None = None) -> Pars
         records, root = [obj], None
     if not isinstance(records, list) or not records:
         raise ParseError("no warning records", path=root or "$")
+    return records, root
+
+
+def parse_nga_json(data: str | bytes, *, issued: datetime | None = None) -> ParsedInput:
+    """NGA's broadcast-warn JSON (``{"broadcast-warn": [record, …]}``, a list, or one record)."""
+    records, root = _nga_records(as_text(data, "NGA JSON"))
     corridors: list[Corridor] = []
     messages: list[dict[str, Any]] = []
     for i, rec in enumerate(records):
         path = f"{root}[{i}]" if root else "$"
         if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
             raise ParseError("a warning record needs a 'text' string", path=path)
-        area = str(rec.get("navArea") or "").strip().upper()
-        series = _NAV_AREAS.get(area) or (f"NAVAREA {_ROMAN.get(int(area), area)}" if area.isdigit() else None)
-        mid = None
-        try:
-            if series and rec.get("msgNumber") is not None and rec.get("msgYear") is not None:
-                mid = f"{series} {int(rec['msgNumber'])}/{int(rec['msgYear']) % 100:02d}"
-        except (TypeError, ValueError):
-            raise ParseError("msgNumber and msgYear must be numbers", path=path) from None
+        mid = _nga_message_id(rec, path)
         when = issued or _nga_issued(rec.get("issueDate"), f"{path}.issueDate")
         extra: dict[str, Any] = {}
         for key in ("authority", "subregion", "status", "cancelDate"):

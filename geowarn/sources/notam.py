@@ -134,7 +134,7 @@ def _daily_schedule(
 def _with_arcs(
     pts: list[PointMatch], arcs: list[tuple[int, tuple[float, float], float, bool]], a: int, label: str, line: int
 ) -> list[tuple[float, float]]:
-    """The corners of one area with each arc's densified points after the corner it starts from."""
+    """Return the corners of one area with each arc's densified points after the corner it starts from."""
     after: dict[int, tuple[tuple[float, float], float, bool]] = {}
     for offset, centre, radius, cw in arcs:
         k = max((i for i, p in enumerate(pts) if a + p.end <= offset), default=-1)
@@ -151,7 +151,9 @@ def _with_arcs(
     return out
 
 
-def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
+def parse_notam(  # noqa: C901 - one scan of items Q/A-G sharing their offsets; being reworked in issue 12
+    data: str | bytes, *, name: str | None = None
+) -> ParsedInput:
     """Parse one NOTAM into corridors (see the module docstring)."""
     text = as_text(data, "NOTAM")
     work = mask_comments(text).upper()

@@ -110,7 +110,9 @@ def _daily(text: str, work: str) -> list[TimeWindow]:
     return out
 
 
-def parse_notice(data: str | bytes, *, format: str = "dms-notice", name: str | None = None) -> ParsedInput:
+def parse_notice(  # noqa: C901 - line state machine: an area runs on over lines until a line without points
+    data: str | bytes, *, format: str = "dms-notice", name: str | None = None
+) -> ParsedInput:
     """Parse a press or civil-protection notice into one corridor per labelled area."""
     text = as_text(data, "notice")
     work = mask_comments(text)

@@ -222,9 +222,8 @@ class _Track:
         raise AssertionError("beyond the track")  # pragma: no cover
 
 
-def parse_profile(data: str | bytes) -> ParsedInput:
-    """Build drop-zone ellipses and the overflight swath from a launch profile (TOML)."""
-    text = as_text(data, "launch profile")
+def _load_toml(text: str) -> dict[str, Any]:
+    """Return the TOML document of a profile; a :class:`ParseError` with the line and column when invalid."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -237,10 +236,14 @@ def parse_profile(data: str | bytes) -> ParsedInput:
             line, col = int(m.group(1)), int(m.group(2))
             msg = msg[: m.start()].strip()
         raise ParseError(f"invalid TOML: {msg}", line=line, column=col) from None
-    unknown = sorted(set(doc) - _TOP)
-    if unknown:
-        raise ParseError(f"unknown key(s) {', '.join(unknown)} (expected {', '.join(sorted(_TOP))})", path=unknown[0])
-    name = str(doc.get("name") or "launch profile")
+    return doc
+
+
+def _profile_track(doc: dict[str, Any]) -> tuple[dict[str, Any], float, float, _Track]:
+    """Return the ``[site]`` table, its latitude and longitude, and the track of the ``[[track]]`` legs from it.
+
+    Raises :class:`ParseError` naming ``site`` / ``track[i]`` for a missing table, a bad number or a too long track.
+    """
     site = doc.get("site")
     if not isinstance(site, dict):
         raise ParseError("a [site] table with lat and lon is required", path="site")
@@ -262,7 +265,11 @@ def parse_profile(data: str | bytes) -> ParsedInput:
     track = _Track(lat0, lon0, legs)
     if track.length > MAX_TRACK_KM * 1000:
         raise ParseError(f"the track is longer than {MAX_TRACK_KM:,.0f} km", path="track")
-    p_default = _confidence(doc, "$", DEFAULT_CONFIDENCE)
+    return site, lat0, lon0, track
+
+
+def _profile_windows(doc: dict[str, Any]) -> tuple[TimeWindow, ...]:
+    """Return the profile's window (``window_start`` to ``window_end``), or none when neither is given."""
     try:
         start = parse_time(doc.get("window_start"), field_name="window_start")
         end = parse_time(doc.get("window_end"), field_name="window_end")
@@ -275,6 +282,57 @@ def parse_profile(data: str | bytes) -> ParsedInput:
         if end < start:
             raise ParseError("window_end is before window_start", path="window_end")
         windows = (TimeWindow(start, end),)
+    return windows
+
+
+def _overflight(
+    over: Any, track: _Track, base: str, name: str, windows: tuple[TimeWindow, ...], text: str
+) -> Corridor | None:
+    """Return the ``[overflight]`` swath corridor along ``track`` (``None`` without the table)."""
+    if over is None:
+        return None
+    if not isinstance(over, dict):
+        raise ParseError("[overflight] must be a table", path="overflight")
+    half = _num(over, "half_width_km", "overflight", lo=1e-3, hi=1000) * 1000.0
+    rings.check_pole(np.asarray(track.line.coords)[:, 1], half, "", None, "overflight swath")
+    try:
+        swath = rings.validated(geodesic_buffer(densify(track.line, 10_000.0), half), "overflight")
+    except (GeowarnError, GEOSException, ValueError) as exc:
+        raise ParseError(f"{exc}; does the swath enclose a pole?", path="overflight") from None
+    return Corridor(
+        id=f"{base}-overflight",
+        geometry=swath,
+        phase=Phase.OVERFLIGHT,
+        label=f"overflight ±{half / 1000:g} km",
+        windows=windows,
+        source=name,
+        raw=text,
+        properties={"half_width_km": half / 1000.0, "track_length_km": round(track.length / 1000.0, 3)},
+    )
+
+
+def _stage_phase(st: dict[str, Any], path: str) -> Phase:
+    """Return the phase of a ``[[stage]]`` (default ``other``); a :class:`ParseError` at ``path.phase`` if unknown."""
+    phase_text = str(st.get("phase", "other")).lower()
+    try:
+        return Phase(phase_text)
+    except ValueError:
+        raise ParseError(
+            f"unknown phase {phase_text!r} ({', '.join(p.value for p in Phase)})", path=f"{path}.phase"
+        ) from None
+
+
+def parse_profile(data: str | bytes) -> ParsedInput:
+    """Build drop-zone ellipses and the overflight swath from a launch profile (TOML)."""
+    text = as_text(data, "launch profile")
+    doc = _load_toml(text)
+    unknown = sorted(set(doc) - _TOP)
+    if unknown:
+        raise ParseError(f"unknown key(s) {', '.join(unknown)} (expected {', '.join(sorted(_TOP))})", path=unknown[0])
+    name = str(doc.get("name") or "launch profile")
+    site, lat0, lon0, track = _profile_track(doc)
+    p_default = _confidence(doc, "$", DEFAULT_CONFIDENCE)
+    windows = _profile_windows(doc)
 
     base = slug(name) or "profile"
     corridors: list[Corridor] = []
@@ -287,13 +345,7 @@ def parse_profile(data: str | bytes) -> ParsedInput:
         path = f"stage[{i}]"
         if not isinstance(st, dict):
             raise ParseError("a stage must be a table", path=path)
-        phase_text = str(st.get("phase", "other")).lower()
-        try:
-            phase = Phase(phase_text)
-        except ValueError:
-            raise ParseError(
-                f"unknown phase {phase_text!r} ({', '.join(p.value for p in Phase)})", path=f"{path}.phase"
-            ) from None
+        phase = _stage_phase(st, path)
         s = _num(st, "downrange_km", path, lo=0.0, hi=MAX_TRACK_KM) * 1000.0
         if s > track.length + 1e-6:
             raise ParseError(
@@ -366,28 +418,9 @@ def parse_profile(data: str | bytes) -> ParsedInput:
                 },
             )
         )
-    over = doc.get("overflight")
+    over = _overflight(doc.get("overflight"), track, base, name, windows, text)
     if over is not None:
-        if not isinstance(over, dict):
-            raise ParseError("[overflight] must be a table", path="overflight")
-        half = _num(over, "half_width_km", "overflight", lo=1e-3, hi=1000) * 1000.0
-        rings.check_pole(np.asarray(track.line.coords)[:, 1], half, "", None, "overflight swath")
-        try:
-            swath = rings.validated(geodesic_buffer(densify(track.line, 10_000.0), half), "overflight")
-        except (GeowarnError, GEOSException, ValueError) as exc:
-            raise ParseError(f"{exc}; does the swath enclose a pole?", path="overflight") from None
-        corridors.append(
-            Corridor(
-                id=f"{base}-overflight",
-                geometry=swath,
-                phase=Phase.OVERFLIGHT,
-                label=f"overflight ±{half / 1000:g} km",
-                windows=windows,
-                source=name,
-                raw=text,
-                properties={"half_width_km": half / 1000.0, "track_length_km": round(track.length / 1000.0, 3)},
-            )
-        )
+        corridors.append(over)
     if not corridors:
         raise ParseError("the profile has neither [[stage]] drop zones nor an [overflight] swath", path="stage")
     meta = {

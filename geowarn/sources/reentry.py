@@ -28,6 +28,7 @@ import shapely
 import shapely.errors
 from numpy.typing import NDArray
 from sgp4.api import WGS72, Satrec, jday
+from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import GeowarnError, ParseError
 from geowarn.geodesy import geodesic_buffer, split_antimeridian
@@ -57,7 +58,7 @@ _SGP4_ERRORS = {
 
 
 def tle_checksum(line: str) -> int:
-    """The modulo-10 checksum of a TLE line's first 68 columns ('-' counts 1).
+    """Compute the modulo-10 checksum of a TLE line's first 68 columns ('-' counts 1).
 
     >>> tle_checksum("1 25544U 98067A   19343.69339541  .00001764  00000-0  38792-4 0  9991")
     1
@@ -98,7 +99,7 @@ def parse_tle(text: str) -> tuple[str | None, str, str, Satrec]:
 
 
 def parse_omm(text: str) -> tuple[str | None, Satrec]:
-    """An OMM (CCSDS JSON record or list, or XML) as a Satrec."""
+    """Parse an OMM (CCSDS JSON record or list, or XML) into a Satrec."""
     from sgp4 import omm
 
     s = text.lstrip()
@@ -198,7 +199,7 @@ def reentry_corridor(
     tip: Any = None,
     step_s: float = STEP_S,
 ) -> ParsedInput:
-    """The re-entry swath corridor for an element set and a decay window (see the module docstring)."""
+    """Build the re-entry swath corridor for an element set and a decay window (see the module docstring)."""
     text = as_text(tle_text, "element set")
     s = text.lstrip()
     if s[:1] in ("{", "[", "<"):
@@ -208,19 +209,7 @@ def reentry_corridor(
         name, l1, l2, sat = parse_tle(text)
         raw_elements = "\n".join(x for x in (name, l1, l2) if x)
     rec: dict[str, Any] = _tip_record(tip) if tip is not None else {}
-    if epoch is None and rec.get("DECAY_EPOCH"):
-        epoch = parse_time(str(rec["DECAY_EPOCH"]).replace(" ", "T"), field_name="DECAY_EPOCH")
-    if window_min is None and rec.get("WINDOW") not in (None, ""):
-        try:
-            window_min = float(rec["WINDOW"])
-        except (TypeError, ValueError):
-            raise ParseError(f"WINDOW {rec['WINDOW']!r} is not a number of minutes", path="WINDOW") from None
-    if epoch is None:
-        raise ParseError("no decay epoch (give --epoch or a TIP with DECAY_EPOCH)", path="DECAY_EPOCH")
-    if window_min is None:
-        raise ParseError("no window (give --window-min or a TIP with WINDOW)", path="WINDOW")
-    if not (math.isfinite(window_min) and 0 < window_min <= MAX_WINDOW_MIN):
-        raise ParseError(f"window {window_min:g} min is out of range (0 … {MAX_WINDOW_MIN:g})", path="WINDOW")
+    epoch, window_min = _decay_window(rec, epoch, window_min)
     if not (math.isfinite(swath_km) and 0 < swath_km <= 1000):
         raise ParseError(f"swath half-width {swath_km:g} km is out of range (0 … 1000)", path="swath_km")
     if not 0 < step_s <= STEP_S:
@@ -238,16 +227,7 @@ def reentry_corridor(
         raise ParseError(f"no ground track in the window: {track['error'] or 'SGP4 failed'}", path="DECAY_EPOCH")
     # the swath may not reach a pole: a polygon enclosing a pole cannot be cut at 180°
     rings.check_pole(lat, swath_km * 1000.0, "", None, "re-entry swath")
-    line = shapely.LineString(np.column_stack([np.degrees(np.unwrap(np.radians(lon))), lat]))
-    parts = split_antimeridian(line)
-    pieces = list(getattr(parts, "geoms", [parts]))
-    try:
-        swath = shapely.union_all([geodesic_buffer(p, swath_km * 1000.0) for p in pieces])
-        swath = rings.validated(shapely.normalize(swath), "re-entry swath")
-    except GeowarnError as exc:
-        raise ParseError(f"the re-entry swath cannot be built: {exc}") from None
-    except (shapely.errors.GEOSException, ValueError) as exc:
-        raise ParseError(f"the re-entry swath cannot be built ({exc})") from None
+    swath = _swath(lat, lon, swath_km)
     at_epoch = subpoints(sat, epoch, epoch + timedelta(seconds=1), 1.0)
     props: dict[str, Any] = {
         "norad_cat_id": satnum,
@@ -281,8 +261,43 @@ def reentry_corridor(
     return ParsedInput("reentry", [corridor], meta)
 
 
+def _decay_window(rec: dict[str, Any], epoch: datetime | None, window_min: float | None) -> tuple[datetime, float]:
+    """Return the decay epoch and window (arguments first, then the TIP record ``rec``), checked.
+
+    Raises :class:`ParseError` naming ``DECAY_EPOCH`` / ``WINDOW`` when one is missing or out of range.
+    """
+    if epoch is None and rec.get("DECAY_EPOCH"):
+        epoch = parse_time(str(rec["DECAY_EPOCH"]).replace(" ", "T"), field_name="DECAY_EPOCH")
+    if window_min is None and rec.get("WINDOW") not in (None, ""):
+        try:
+            window_min = float(rec["WINDOW"])
+        except (TypeError, ValueError):
+            raise ParseError(f"WINDOW {rec['WINDOW']!r} is not a number of minutes", path="WINDOW") from None
+    if epoch is None:
+        raise ParseError("no decay epoch (give --epoch or a TIP with DECAY_EPOCH)", path="DECAY_EPOCH")
+    if window_min is None:
+        raise ParseError("no window (give --window-min or a TIP with WINDOW)", path="WINDOW")
+    if not (math.isfinite(window_min) and 0 < window_min <= MAX_WINDOW_MIN):
+        raise ParseError(f"window {window_min:g} min is out of range (0 … {MAX_WINDOW_MIN:g})", path="WINDOW")
+    return epoch, window_min
+
+
+def _swath(lat: np.ndarray, lon: np.ndarray, swath_km: float) -> BaseGeometry:
+    """Return the geodesic swath of ``swath_km`` either side of a ground track, split at the antimeridian."""
+    line = shapely.LineString(np.column_stack([np.degrees(np.unwrap(np.radians(lon))), lat]))
+    parts = split_antimeridian(line)
+    pieces = list(getattr(parts, "geoms", [parts]))
+    try:
+        swath = shapely.union_all([geodesic_buffer(p, swath_km * 1000.0) for p in pieces])
+        return rings.validated(shapely.normalize(swath), "re-entry swath")
+    except GeowarnError as exc:
+        raise ParseError(f"the re-entry swath cannot be built: {exc}") from None
+    except (shapely.errors.GEOSException, ValueError) as exc:
+        raise ParseError(f"the re-entry swath cannot be built ({exc})") from None
+
+
 def parse_reentry_json(data: str | bytes) -> ParsedInput:
-    """A TIP-style record that also carries ``TLE_LINE1``/``TLE_LINE2`` (and optionally ``TLE_LINE0``)."""
+    """Parse a TIP-style record that also carries ``TLE_LINE1``/``TLE_LINE2`` (and optionally ``TLE_LINE0``)."""
     text = as_text(data, "re-entry JSON")
     try:
         obj = json.loads(text)

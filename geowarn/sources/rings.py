@@ -96,7 +96,7 @@ def finish(geom: BaseGeometry, label: str = "", line: int | None = None) -> Base
 def polygon_from_corners(
     points: Sequence[tuple[float, float]], label: str = "", *, line: int | None = None
 ) -> tuple[BaseGeometry, bool]:
-    """A valid polygon from ``(lat, lon)`` corners; returns ``(geometry, reordered)``.
+    """Build a valid polygon from ``(lat, lon)`` corners; returns ``(geometry, reordered)``.
 
     Raises
     ------
@@ -185,7 +185,7 @@ def arc_points(
     *,
     line: int | None = None,
 ) -> list[tuple[float, float]]:
-    """The ``(lat, lon)`` points strictly between ``start`` and ``end`` on a geodesic arc round ``centre``.
+    """Return the ``(lat, lon)`` points strictly between ``start`` and ``end`` on a geodesic arc round ``centre``.
 
     The azimuth sweeps clockwise (increasing) or counter-clockwise from ``start`` to ``end``; the
     distance from the centre goes linearly from ``start``'s to ``end``'s, so the ring passes through
@@ -220,7 +220,7 @@ def arc_points(
 
 
 def circle(lat: float, lon: float, radius_m: float, label: str = "", *, line: int | None = None) -> BaseGeometry:
-    """A geodesic circle with edges no longer than :data:`MAX_SEGMENT_M`.
+    """Build a geodesic circle with edges no longer than :data:`MAX_SEGMENT_M`.
 
     >>> c = circle(26.2, 127.7, 9260.0)
     >>> c.geom_type, len(c.exterior.coords) - 1
@@ -242,7 +242,7 @@ def circle(lat: float, lon: float, radius_m: float, label: str = "", *, line: in
 def track_buffer(
     points: Sequence[tuple[float, float]], half_width_m: float, label: str = "", *, line: int | None = None
 ) -> BaseGeometry:
-    """The swath of ``half_width_m`` either side of a track through ``(lat, lon)`` points.
+    """Build the swath of ``half_width_m`` either side of a track through ``(lat, lon)`` points.
 
     >>> g = track_buffer([(36.0, 124.0), (35.0, 124.0)], 9260.0, "A")
     >>> g.geom_type, g.is_valid

@@ -18,6 +18,7 @@ NOTAM (an approximate circle only) is not checked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from shapely.geometry import Point
@@ -26,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from geowarn.errors import ParseError
 from geowarn.model import parse_time
 from geowarn.sources.common import ParsedInput, ParseWarning, mask, mask_comments
-from geowarn.sources.coords import find_components, line_col
+from geowarn.sources.coords import Component, find_components, line_col
 
 __all__ = ["collect_warnings", "with_warnings"]
 
@@ -68,7 +69,7 @@ def _times(out: ParsedInput) -> set[tuple[int, int, int]]:
 
 
 def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
-    """What in ``text`` looks like a coordinate or a window-time but no corridor of ``out`` used."""
+    """Warn about what in ``text`` looks like a coordinate or a window-time but no corridor of ``out`` used."""
     work = mask_comments(text)
     work = mask(work, [(m.start(), m.end()) for m in _Q_LINE.finditer(work)])
     found: list[ParseWarning] = []
@@ -81,7 +82,16 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
         comps = find_components(work)
     except ParseError as exc:
         return [ParseWarning(exc.extra.get("line", 1), exc.extra.get("column", 1), "", exc.detail)]
-    geoms = [c.geometry for c in out.corridors]
+    _coordinate_warnings(comps, work, text, [c.geometry for c in out.corridors], add)
+    _time_warnings(_times(out), work, add)
+    found.sort(key=lambda w: (w.line, w.column))
+    return found
+
+
+def _coordinate_warnings(
+    comps: list[Component], work: str, text: str, geoms: list[BaseGeometry], add: Callable[[int, str, str], None]
+) -> None:
+    """Report (via ``add``) each lat/lon pair no corridor in ``geoms`` covers and each unpaired or weak component."""
     i = 0
     while i < len(comps):
         c = comps[i]
@@ -99,7 +109,12 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
             add(c.start, c.text, f"is {what}; not read")
         i += 1
 
-    keys = _times(out)
+
+def _time_warnings(keys: set[tuple[int, int, int]], work: str, add: Callable[[int, str, str], None]) -> None:
+    """Report (via ``add``) each date-time group or time of day outside ``CANCEL`` lines that starts or ends no window.
+
+    ``keys`` are the ``(day, hour, minute)`` of the window edges and issue/cancel times (:func:`_times`).
+    """
     cancels = [(m.start(), m.end()) for m in _CANCEL.finditer(work)]
     for pat in (_DTG, _STAMP):
         for m in pat.finditer(work):
@@ -114,8 +129,6 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
             continue
         if (int(m["h"]), int(m["mi"])) not in clock:
             add(m.start(), m.group(0), "looks like a time of day but starts or ends no window")
-    found.sort(key=lambda w: (w.line, w.column))
-    return found
 
 
 def with_warnings(out: ParsedInput, text: str) -> ParsedInput:

@@ -1,5 +1,7 @@
-"""Persistence: events (with versions and history), corridors, raw inputs, alert zones per event
-version, published artifacts, API tokens — on SQLite (default) or PostgreSQL + PostGIS.
+"""Persistence on SQLite (default) or PostgreSQL + PostGIS.
+
+The store keeps events (with versions and history), corridors, raw inputs, alert zones per event
+version, published artifacts and API tokens.
 
 >>> import tempfile
 >>> store = open_store(data_dir=tempfile.mkdtemp())

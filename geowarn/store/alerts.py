@@ -53,7 +53,7 @@ def active_subscriptions(tx: Tx) -> list[dict[str, Any]]:
 
 
 def active_subscription(tx: Tx, sub_id: str) -> dict[str, Any] | None:
-    """The row of the active subscription ``sub_id`` (``None`` when unknown or removed)."""
+    """Return the row of the active subscription ``sub_id`` (``None`` when unknown or removed)."""
     return tx.fetchone("SELECT * FROM subscriptions WHERE id = ? AND active = 1", [sub_id])
 
 
@@ -157,7 +157,7 @@ def insert_message(
 
 @contextlib.contextmanager
 def savepoint(tx: Tx, name: str = "geowarn_alert") -> Iterator[None]:
-    """A savepoint around the block: an exception rolls the block back (and propagates)."""
+    """Run the block in a savepoint: an exception rolls the block back (and propagates)."""
     tx.execute(f"SAVEPOINT {name}")
     try:
         yield

@@ -104,7 +104,7 @@ class SQLStore(abc.ABC):
 
     @abc.abstractmethod
     def _open_tx(self, write: bool) -> contextlib.AbstractContextManager[Tx]:
-        """A transaction on this thread's connection (``write``: a write transaction, else a snapshot)."""
+        """Open a transaction on this thread's connection (``write``: a write transaction, else a snapshot)."""
 
     @abc.abstractmethod
     def _lock_migrations(self, tx: Tx) -> None:
@@ -112,7 +112,7 @@ class SQLStore(abc.ABC):
 
     @abc.abstractmethod
     def _spatial_filter(self, bbox: tuple[float, float, float, float]) -> tuple[str, list[Any]]:
-        """SQL (on table alias ``t``) and parameters of "geometry intersects ``bbox``" (west <= east)."""
+        """Build the SQL (on table alias ``t``) and parameters of "geometry intersects ``bbox``" (west <= east)."""
 
     def close(self) -> None:
         """Close every connection this store opened (any thread)."""
@@ -125,7 +125,7 @@ class SQLStore(abc.ABC):
         return self._open_tx(True)
 
     def snapshot(self) -> contextlib.AbstractContextManager[Tx]:
-        """A read-only transaction giving a consistent view."""
+        """Open a read-only transaction giving a consistent view."""
         return self._open_tx(False)
 
     def read_one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
@@ -166,19 +166,19 @@ class SQLStore(abc.ABC):
         return applied
 
     def schema_versions(self) -> list[int]:
-        """The applied migration numbers."""
+        """Return the applied migration numbers."""
         with self.snapshot() as tx:
             return [r["version"] for r in tx.fetchall("SELECT version FROM schema_migrations ORDER BY version")]
 
     # ------------------------------------------------------------------ generation (cache key)
 
     def generation(self, tx: Tx | None = None) -> int:
-        """A counter bumped by every write: cache keys of computed responses include it."""
+        """Return a counter bumped by every write: cache keys of computed responses include it."""
         with self._reading(tx) as t:
             return int(t.scalar("SELECT value FROM store_meta WHERE key = 'generation'") or 0)
 
     def changes_since(self, seq: int, *, limit: int = 500, tx: Tx | None = None) -> list[dict[str, Any]]:
-        """The logged event changes after generation ``seq``, oldest first (``geowarn.store.changes``)."""
+        """Read the logged event changes after generation ``seq``, oldest first (``geowarn.store.changes``)."""
         with self._reading(tx) as t:
             return changes.since(t, seq, limit=limit)
 
@@ -199,11 +199,12 @@ class SQLStore(abc.ABC):
         )
 
     def event_exists(self, event_id: str, tx: Tx | None = None) -> bool:
+        """Return whether an event with id ``event_id`` is stored."""
         with self._reading(tx) as t:
             return t.fetchone("SELECT id FROM events WHERE id = ?", [event_id]) is not None
 
     def get_event(self, event_id: str, *, version: int | None = None, tx: Tx | None = None) -> Event:
-        """The event with the corridors and raw inputs of its current (or given) version."""
+        """Return the event with the corridors and raw inputs of its current (or given) version."""
         with self._reading(tx) as t:
             row = t.fetchone("SELECT * FROM events WHERE id = ?", [event_id])
             if row is None:
@@ -249,6 +250,7 @@ class SQLStore(abc.ABC):
             return [self._event_from_row(r) for r in t.fetchall(sql, params)]
 
     def count_events(self, tx: Tx | None = None) -> int:
+        """Return the number of stored events."""
         with self._reading(tx) as t:
             return int(t.scalar("SELECT COUNT(*) AS n FROM events") or 0)
 
@@ -376,7 +378,7 @@ class SQLStore(abc.ABC):
         )
 
     def history(self, event_id: str, tx: Tx | None = None) -> list[dict[str, Any]]:
-        """The versions of an event, oldest first: version, name, status, updated, note, counts."""
+        """Return the versions of an event, oldest first: version, name, status, updated, note, counts."""
         with self._reading(tx) as t:
             rows = t.fetchall(
                 "SELECT version, name, status, updated, note, corridor_count, zone_count FROM event_versions "
@@ -388,6 +390,7 @@ class SQLStore(abc.ABC):
         return rows
 
     def raw_inputs(self, event_id: str, *, up_to_version: int | None = None, tx: Tx | None = None) -> list[RawInput]:
+        """Return the raw inputs of an event (up to ``up_to_version``), in the order received."""
         sql = "SELECT format, name, text, received FROM raw_inputs WHERE event_id = ?"
         params: list[Any] = [event_id]
         if up_to_version is not None:
@@ -401,7 +404,7 @@ class SQLStore(abc.ABC):
         ]
 
     def zones(self, event_id: str, *, version: int | None = None, tx: Tx | None = None) -> list[AlertZone]:
-        """The alert zones of an event's current (or given) version, most severe first."""
+        """Return the alert zones of an event's current (or given) version, most severe first."""
         with self._reading(tx) as t:
             if version is None:
                 v = t.scalar("SELECT version FROM events WHERE id = ?", [event_id])
@@ -415,7 +418,7 @@ class SQLStore(abc.ABC):
         return [AlertZone.from_feature(json.loads(r["feature"]), index=i) for i, r in enumerate(rows)]
 
     def region_zones(self, region_id: str, *, tx: Tx | None = None) -> list[tuple[Event, AlertZone]]:
-        """Current zones of every event touching ``region_id`` (or its ``TS-``/``EEZ-`` belts)."""
+        """Return the current zones of every event touching ``region_id`` (or its ``TS-``/``EEZ-`` belts)."""
         ids = [region_id, f"TS-{region_id}", f"EEZ-{region_id}"]
         with self._reading(tx) as t:
             rows = t.fetchall(
@@ -454,9 +457,12 @@ class SQLStore(abc.ABC):
         offset: int = 0,
         tx: Tx | None = None,
     ) -> FeaturePage:
-        """Current corridors or alert zones matching a bbox (west may exceed east), a time interval
-        (overlap with the feature's window; features without a window always match) and equality
-        filters on ``event_id``, ``phase``, ``region_id``, ``layer``, ``severity``."""
+        """Return a page of the current corridors or alert zones matching the filters.
+
+        The filters are a bbox (west may exceed east), a time interval (overlap with the feature's
+        window; features without a window always match) and equality filters on ``event_id``,
+        ``phase``, ``region_id``, ``layer``, ``severity``.
+        """
         table = {"corridors": "corridors", "alert-zones": "zones"}.get(collection)
         if table is None:
             raise NotFound(f"no collection {collection!r}")
@@ -545,7 +551,7 @@ class SQLStore(abc.ABC):
         return Artifact(event_id, version, kind, media_type, body, etag, created)
 
     def get_artifact(self, event_id: str, kind: str, *, version: int | None = None, tx: Tx | None = None) -> Artifact:
-        """A published file of the event's current (or given) version."""
+        """Return a published file of the event's current (or given) version."""
         with self._reading(tx) as t:
             if version is None:
                 row = t.fetchone(
@@ -610,6 +616,7 @@ class SQLStore(abc.ABC):
         return str(row["id"])
 
     def list_tokens(self) -> list[TokenInfo]:
+        """Return every API token (without its secret), oldest first."""
         with self.snapshot() as tx:
             rows = tx.fetchall("SELECT id, name, created, last_used, revoked FROM api_tokens ORDER BY created")
         return [
@@ -618,6 +625,7 @@ class SQLStore(abc.ABC):
         ]
 
     def revoke_token(self, token_id: str) -> None:
+        """Revoke the API token ``token_id``; raises :class:`NotFound` when unknown."""
         with self.transaction() as tx:
             cur = tx.execute("UPDATE api_tokens SET revoked = ? WHERE id = ? AND revoked IS NULL", [_now(), token_id])
             if cur.rowcount == 0 and tx.fetchone("SELECT id FROM api_tokens WHERE id = ?", [token_id]) is None:

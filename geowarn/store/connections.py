@@ -40,7 +40,7 @@ class ConnectionRegistry(Generic[C]):
         self._all_lock = threading.Lock()
 
     def get(self) -> C:
-        """This thread's connection (a new one in a new thread or a forked process)."""
+        """Return this thread's connection (a new one in a new thread or a forked process)."""
         conn: Any = getattr(self._local, "conn", None)
         if (
             conn is None

@@ -50,6 +50,7 @@ class PostGISStore(SQLStore):
                     raise StoreError(f"the database lacks PostGIS and it cannot be created: {exc}") from None
 
     def __repr__(self) -> str:
+        """Return a representation that does not show the database URL (it may hold a password)."""
         return "PostGISStore(…)"
 
     def _connect(self) -> Any:

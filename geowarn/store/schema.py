@@ -1,4 +1,4 @@
-"""Migrations: one SQL source per schema change, expanded per dialect, applied once and checksummed.
+r"""Migrations: one SQL source per schema change, expanded per dialect, applied once and checksummed.
 
 A migration ``geowarn/store/migrations/NNNN_name.sql`` is written once for both backends. Column
 types that differ are placeholders, expanded by :data:`DIALECT_TYPES`; statements only one backend
@@ -7,7 +7,7 @@ ends at ``-- dialect: all``.
 
 >>> expand("CREATE TABLE t (at {TIME}, g {GEOM});", "postgis")
 'CREATE TABLE t (at TIMESTAMPTZ, g geometry(Geometry, 4326));'
->>> expand("-- dialect: postgis\\nCREATE INDEX i ON t USING GIST (g);\\n-- dialect: all\\nSELECT 1;", "sqlite")
+>>> expand("-- dialect: postgis\nCREATE INDEX i ON t USING GIST (g);\n-- dialect: all\nSELECT 1;", "sqlite")
 'SELECT 1;'
 
 ``schema_migrations`` records each applied migration with the sha256 of its source: a store whose
@@ -48,7 +48,7 @@ LEDGER_DDL = (
 
 
 def expand(source: str, dialect: str) -> str:
-    """The SQL of ``source`` for ``dialect``: other dialects' blocks dropped, type placeholders expanded.
+    """Return the SQL of ``source`` for ``dialect``: other dialects' blocks dropped, type placeholders expanded.
 
     Raises :class:`ValueError` on an unknown dialect or placeholder (a bug in a migration file).
     """
@@ -76,9 +76,9 @@ def expand(source: str, dialect: str) -> str:
 
 
 def split_statements(sql: str) -> list[str]:
-    """Split a migration into statements: each ends with ``;`` at the end of a line.
+    r"""Split a migration into statements: each ends with ``;`` at the end of a line.
 
-    >>> split_statements("-- c\\nCREATE TABLE a (x INT);\\nINSERT INTO a VALUES (1);\\n")
+    >>> split_statements("-- c\nCREATE TABLE a (x INT);\nINSERT INTO a VALUES (1);\n")
     ['CREATE TABLE a (x INT)', 'INSERT INTO a VALUES (1)']
     """
     stmts: list[str] = []
@@ -108,12 +108,12 @@ class Migration:
     checksum: str
 
     def statements(self, dialect: str) -> list[str]:
-        """The statements to run on ``dialect``, in order."""
+        """Return the statements to run on ``dialect``, in order."""
         return split_statements(expand(self.source, dialect))
 
 
 def migrations() -> list[Migration]:
-    """The migrations shipped in ``geowarn.store.migrations``, in order.
+    """Return the migrations shipped in ``geowarn.store.migrations``, in order.
 
     >>> [(m.number, m.name) for m in migrations()][:1]
     [(1, '0001_core')]
@@ -129,8 +129,11 @@ def migrations() -> list[Migration]:
 
 
 def prepare_ledger(tx: Tx, known: list[Migration]) -> None:
-    """Create ``schema_migrations`` if needed; give a ledger of the old code (no ``checksum`` column)
-    the column, filled from the current files. Run under the migration lock."""
+    """Create ``schema_migrations`` if needed and give it a ``checksum`` column.
+
+    A ledger of the old code (no ``checksum`` column) gets the column, filled from the current
+    files. Run under the migration lock.
+    """
     tx.execute(LEDGER_DDL)
     columns = [d[0] for d in tx.execute("SELECT * FROM schema_migrations WHERE 1 = 0").description]
     if "checksum" not in columns:

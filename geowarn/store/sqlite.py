@@ -32,7 +32,7 @@ def _geometry(text: str) -> shapely.Geometry:
 
 
 def _intersects(geom: str | None, west: float, south: float, east: float, north: float) -> int:
-    """The exact bbox test behind the SQL prefilter (registered as ``geowarn_intersects``)."""
+    """Test exactly whether ``geom`` meets the bbox: the check behind the SQL prefilter (``geowarn_intersects``)."""
     if geom is None:
         return 0
     try:
@@ -65,6 +65,7 @@ class SQLiteStore(SQLStore):
             raise
 
     def __repr__(self) -> str:
+        """Return a representation naming the database file."""
         return f"SQLiteStore({str(self.path)!r})"
 
     def _connect(self) -> sqlite3.Connection:

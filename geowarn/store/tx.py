@@ -35,7 +35,7 @@ def translate_placeholders(sql: str, params: Sequence[Any] | Mapping[str, Any]) 
 
 
 def sqlite_time(value: datetime) -> str:
-    """The sortable text form of a time in SQLite: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
+    """Format a time in the sortable text form of SQLite: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
 
     >>> from datetime import UTC
     >>> sqlite_time(datetime(2016, 2, 6, 22, 30, tzinfo=UTC))

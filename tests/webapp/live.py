@@ -92,7 +92,7 @@ def start_server(data_dir: Path, *, extra_env: dict[str, str] | None = None) -> 
 
 @dataclass
 class Gunicorn:
-    """A gunicorn master (``webapp.gunicorn_conf``) with its workers, on a free loopback port."""
+    """A gunicorn master (``deploy/gunicorn.conf.py``) with its workers, on a free loopback port."""
 
     url: str
     port: int
@@ -124,7 +124,7 @@ class Gunicorn:
 def start_gunicorn(
     data_dir: Path, *, workers: int, database_url: str | None = None, extra_env: dict[str, str] | None = None
 ) -> Gunicorn:
-    """Start gunicorn with ``webapp.gunicorn_conf`` and ``workers`` workers; wait until all of them run."""
+    """Start gunicorn with ``deploy/gunicorn.conf.py`` and ``workers`` workers; wait until all of them run."""
     port = free_port()
     env = {
         **os.environ,
@@ -143,7 +143,7 @@ def start_gunicorn(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 "-c",
-                "python:webapp.gunicorn_conf",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "-w",
                 str(workers),
                 "-b",

@@ -1,6 +1,6 @@
 """In Debian's Chromium: an open region page changes its verdict when an event is published, without reload.
 
-The server is gunicorn (``webapp.gunicorn_conf``, one worker, SQLite); the event is published through the
+The server is gunicorn (``deploy/gunicorn.conf.py``, one worker, SQLite); the event is published through the
 JSON API with a token, as an operator's tool would. Page errors, console errors and requests to any host
 but loopback fail the test.
 """

@@ -18,6 +18,7 @@ HTML_ONLY = {
     "/events/<event_id>/map",
     "/map/overview",
     "/regions/<region_id>",
+    "/regions/<region_id>/map",
     "/operator",
     "/operator/login",
     "/operator/logout",

@@ -78,7 +78,9 @@ def test_warning_before_the_window_in_japanese_by_default(app: Flask, client: Fl
     assert 'class="verdict state-warning"' in html and 'aria-live="polite"' in html
     # the current rows are the warning's, the map is its map, nothing is under the history fold
     assert html.count('class="row-warning"') == 2 and "<details" not in html
-    assert 'src="/events/miyako-morning/map"' in html
+    # the map is the region's own map (issue 13: region outlined, current warning framed), showing this event
+    assert f'src="/regions/JP-47/map?lang=ja&amp;now={NOW}"' in html
+    assert "Miyako morning" in get(client, f"/regions/JP-47/map?lang=ja&now={NOW}")
     assert "07:00–10:00（日本時間）" in html and "極めて重大" in html
     assert 'href="/regions/JP-47?lang=en"' in html  # the switch keeps the path
     assert "ダッシュボード" in html and "本文へ移動" in html  # the shared chrome is Japanese too

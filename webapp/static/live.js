@@ -4,9 +4,10 @@
  *   data-live-topic   what the page shows ("*", "event:<id>", "region:<id>"),
  *   data-live-since   the store generation the page was rendered at (the stream replays what came after),
  *   data-live-updated the sentence announced to screen readers after a refresh (in the page's language).
- * On a change it fetches the page's own URL (plus ?live=<seq>, past any cache) and replaces the children of <main id="main"> that differ
- * (unchanged ones, with their event listeners, stay; a kept map iframe is reloaded), keeps the open/closed
- * state of <details id=…>, and fires "geowarn:updated" on document so other scripts can bind new elements.
+ * On a change it fetches the page's own URL (plus ?live=<seq>, past any cache) and replaces the children of
+ * <main id="main"> that the server changed (the others, with their listeners and what the reader did in
+ * them, stay; a kept map iframe is reloaded), keeps the open/closed state of <details id=…>, and fires
+ * "geowarn:updated" on document so that geowarn.js binds the new elements.
  * The browser reconnects by itself with Last-Event-ID when the server ends a stream; after a refusal
  * (4xx/5xx) this script tries again after 15-30 s. No library, no CDN.
  */
@@ -84,6 +85,10 @@
     });
   }
 
+  // the children of <main> as the server last sent them (null until the first refresh): a part the
+  // server did not change stays as it is, with whatever the reader or another script did to it
+  var served = null;
+
   function swap(main, fresh) {
     var open = {};
     Array.prototype.forEach.call(main.querySelectorAll("details[id]"), function (d) {
@@ -91,9 +96,10 @@
     });
     var oldKids = Array.prototype.slice.call(main.children);
     var newKids = Array.prototype.slice.call(fresh.children);
+    var before = served && served.length === oldKids.length ? served : oldKids;
     if (oldKids.length === newKids.length) {
       newKids.forEach(function (node, i) {
-        if (oldKids[i].isEqualNode(node)) {
+        if (before[i].isEqualNode(node)) {
           reloadFrames(oldKids[i]);
         } else {
           main.replaceChild(document.importNode(node, true), oldKids[i]);
@@ -104,6 +110,9 @@
         return document.importNode(node, true);
       }));
     }
+    served = newKids.map(function (node) {
+      return node.cloneNode(true);
+    });
     Object.keys(open).forEach(function (id) {
       var d = document.getElementById(id);
       if (d && d.tagName === "DETAILS") {

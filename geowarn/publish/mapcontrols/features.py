@@ -8,7 +8,7 @@ from geowarn.publish.mapcontrols.loader import load_template
 
 
 def bind_popups(max_width: int = 340) -> folium.JsCode:
-    """The ``onEachFeature`` function for ``folium.GeoJson``: popup from ``popup``, sticky tooltip from ``tip``.
+    """Return the ``onEachFeature`` function for ``folium.GeoJson``: popup from ``popup``, sticky tooltip from ``tip``.
 
     >>> "bindPopup(p.popup, {maxWidth: 340})" in bind_popups().js_code
     True

@@ -12,7 +12,7 @@ import branca.element
 
 @cache
 def load_template(name: str) -> branca.element.Template:
-    """The template ``templates/<name>`` of this package, compiled once.
+    """Load the template ``templates/<name>`` of this package, compiled once.
 
     >>> "script" in load_template("legend.js.j2").module.__dict__
     True
@@ -22,10 +22,10 @@ def load_template(name: str) -> branca.element.Template:
 
 
 def js_json(value: Any) -> str:
-    """JSON safe to embed in a ``<script>``: ``<``, ``>``, ``&`` and line separators escaped.
+    r"""JSON safe to embed in a ``<script>``: ``<``, ``>``, ``&`` and line separators escaped.
 
     >>> js_json({"a": "</script><img src=x>"})
-    '{"a": "\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
+    '{"a": "\\u003c/script\\u003e\\u003cimg src=x\\u003e"}'
     """
     text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):

@@ -1,0 +1,1 @@
+"""The SQL migrations (``NNNN_name.sql``, one source for both dialects; see :mod:`geowarn.store.schema`)."""

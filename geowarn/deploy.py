@@ -1,0 +1,64 @@
+"""Deployment files: the nginx reverse-proxy configuration in front of gunicorn.
+
+``geowarn nginx-conf`` prints it for given ports and paths; ``deploy/nginx.conf`` is the copy
+with the defaults (a test keeps it equal to :func:`nginx_conf`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+
+_TEMPLATE = "data/deploy/nginx.conf.in"
+_TEMP_KINDS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+@dataclass(frozen=True)
+class NginxSite:
+    """Where nginx listens, what it proxies to, and where it keeps its files.
+
+    ``temp_dir`` (default: nginx's compiled-in paths) is needed when nginx runs unprivileged.
+    """
+
+    listen: str = "80"
+    upstream: str = "127.0.0.1:8000"
+    cache_dir: str = "/var/cache/nginx/geowarn"
+    pid: str = "/run/nginx-geowarn.pid"
+    error_log: str = "/var/log/nginx/geowarn-error.log"
+    workers: str = "auto"
+    temp_dir: str | None = None
+
+
+def nginx_conf(site: NginxSite | None = None) -> str:
+    """Render the nginx configuration for ``site``.
+
+    Parameters
+    ----------
+    site
+        Ports and paths (default: :class:`NginxSite` defaults, as in ``deploy/nginx.conf``).
+
+    Returns
+    -------
+    str
+        A complete ``nginx.conf``.
+
+    Examples
+    --------
+    >>> conf = nginx_conf(NginxSite(listen="127.0.0.1:8080", upstream="127.0.0.1:9000"))
+    >>> "listen 127.0.0.1:8080;" in conf and "server 127.0.0.1:9000;" in conf and "@" not in conf
+    True
+    """
+    site = site or NginxSite()
+    temp = "".join(f"    {k}_temp_path {site.temp_dir}/{k};\n" for k in _TEMP_KINDS) if site.temp_dir else ""
+    text = files("geowarn").joinpath(_TEMPLATE).read_text(encoding="utf-8")
+    for marker, value in {
+        "@WORKERS@": site.workers,
+        "@PID@": site.pid,
+        "@ERROR_LOG@": site.error_log,
+        "@TEMP_PATHS@": temp,
+        "@CACHE_DIR@": site.cache_dir,
+        "@UPSTREAM@": site.upstream,
+        "@LISTEN@": site.listen,
+    }.items():
+        text = text.replace(marker, value)
+    return text
