@@ -16,7 +16,7 @@ import os
 import signal
 from typing import Any
 
-from geowarn.settings import from_env_only
+from geowarn.settings import Settings
 
 #: Threads per worker for requests other than live streams.
 PAGE_THREADS = 16
@@ -24,7 +24,7 @@ PAGE_THREADS = 16
 bind = os.environ.get("GEOWARN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", str(min(4, multiprocessing.cpu_count() * 2))))
 worker_class = "gthread"
-threads = from_env_only("live_max_streams").live_max_streams + PAGE_THREADS
+threads = Settings.from_env(only=["live_max_streams"]).live_max_streams + PAGE_THREADS
 keepalive = 30  # seconds; nginx's upstream keepalive pool reuses these connections
 timeout = 60  # a worker silent for longer is restarted (streams send heartbeats well within it)
 graceful_timeout = 20
