@@ -55,6 +55,8 @@ BACKLOG_LIMIT = 500
 RECENT = 1000
 #: On PostGIS the hub waits for ``NOTIFY`` and still checks the store at least this often (seconds).
 PG_SAFETY_POLL_S = 2.0
+#: How often a waiting stream checks that its client is still connected (seconds).
+PROBE_S = 1.0
 #: Region ids of the per-region belts whose changes concern the region's own page.
 _BELT = re.compile(r"^(?:TS|EEZ)-(.+)$")
 #: A ``topic`` of :func:`parse_topics` (JSON Schema pattern of the stream's query parameter).
@@ -378,6 +380,10 @@ class StreamOptions:
     retry_ms: int = 2000
 
 
+class _Gone(Exception):
+    """The stream's client hung up."""
+
+
 class Stream:
     """The bytes of one client's event stream; :meth:`close` (the WSGI server calls it) frees its slot.
 
@@ -393,6 +399,9 @@ class Stream:
         Heartbeat, retry and the longest duration.
     clock
         Monotonic seconds (tests pass their own).
+    disconnected
+        Optional probe of the server's connection: when it answers true the stream ends, so a
+        page that went away frees its thread within :data:`PROBE_S` instead of at the next heartbeat.
     """
 
     def __init__(
@@ -403,12 +412,14 @@ class Stream:
         topics: Sequence[str] = (),
         options: StreamOptions | None = None,
         clock: Callable[[], float] = time.monotonic,
+        disconnected: Callable[[], bool] | None = None,
     ) -> None:
         self.hub = hub
         self.last_id = last_id
         self.topics = tuple(topics)
         self.options = options or StreamOptions()
         self.clock = clock
+        self.disconnected = disconnected
         self._closed = False
         self._lock = threading.Lock()
 
@@ -447,6 +458,18 @@ class Stream:
             return [frame(json.dumps({"seq": latest}), event="reset", id=latest)], latest
         return self._send([Change.from_row(r) for r in rows], pos)
 
+    def _wait(self, pos: int, seconds: float) -> tuple[list[Change], int] | None:
+        """Wait for changes after ``pos`` like :meth:`Hub.wait_after`; raise :class:`_Gone` when the client is."""
+        if self.disconnected is None:
+            return self.hub.wait_after(pos, seconds)
+        deadline = self.clock() + seconds
+        while True:
+            got = self.hub.wait_after(pos, max(0.0, min(PROBE_S, deadline - self.clock())))
+            if got is None or got[0] or got[1] > pos or self.clock() >= deadline or self.hub.stopped:
+                return got
+            if self.disconnected():
+                raise _Gone
+
     def _messages(self) -> Iterator[bytes]:
         opts = self.options
         try:
@@ -466,7 +489,10 @@ class Stream:
                 left = start + opts.max_s - self.clock()
                 if left <= 0:
                     break
-                got = self.hub.wait_after(pos, min(opts.heartbeat_s, left))
+                try:
+                    got = self._wait(pos, min(opts.heartbeat_s, left))
+                except _Gone:
+                    return  # the page went away: free the thread now
                 if got is None:
                     out, pos = self._backlog(pos)
                 else:

@@ -211,3 +211,20 @@ def test_an_id_from_another_store_resets_and_a_huge_backlog_resets(store: Any) -
         assert kinds == ["reset", "ready"] and got[-1][1] == str(store.generation())
     finally:
         hub.stop()
+
+
+def test_a_stream_whose_client_hung_up_ends_without_waiting_for_a_heartbeat(store: Any) -> None:
+    hub = Hub(store, poll_s=0.05)
+    hub.start()
+    try:
+        assert hub.acquire()
+        gone = threading.Event()
+        stream = Stream(
+            hub, last_id=None, options=StreamOptions(max_s=3600, heartbeat_s=3600), disconnected=gone.is_set
+        )
+        threading.Timer(0.3, gone.set).start()
+        got = messages(stream, until="never")  # ends: the probe said the client is gone
+        assert [e for e, _i, _d in got] == ["retry", "ready"]  # no heartbeat, no reconnect comment
+        assert hub.open_streams == 0
+    finally:
+        hub.stop()

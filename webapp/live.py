@@ -12,6 +12,7 @@ a change committed while the page was rendered is not missed).
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -101,6 +102,7 @@ def stream() -> Response:
         options=StreamOptions(
             max_s=s.live_max_s, heartbeat_s=s.live_heartbeat_s, retry_ms=round(s.live_retry_s * 1000)
         ),
+        disconnected=disconnect_probe(env),
     )
     resp = Response(body, mimetype=MEDIA_TYPE, direct_passthrough=True)
     resp.headers["Cache-Control"] = "no-store"  # webapp.caching leaves it: never kept by any cache
@@ -112,3 +114,38 @@ def _busy(exc: Busy) -> Response:
     resp = handle_error(exc)
     resp.headers["Retry-After"] = str(exc.retry_after)
     return resp
+
+
+def disconnect_probe(environ: dict[str, Any]) -> Callable[[], bool] | None:
+    """Return a check that the client of this request hung up, when the server offers one.
+
+    gunicorn: a non-blocking peek at ``gunicorn.socket`` (end of file or a reset: gone); waitress:
+    ``waitress.client_disconnected`` when present. Otherwise ``None``: a client that went away is
+    noticed when the next heartbeat cannot be written.
+
+    Parameters
+    ----------
+    environ
+        The WSGI environment of the stream request.
+
+    Returns
+    -------
+    Callable[[], bool] | None
+        ``True`` once the client is gone.
+    """
+    check = environ.get("waitress.client_disconnected")
+    if callable(check):
+        return lambda: bool(check())
+    sock = environ.get("gunicorn.socket")
+    if sock is None:
+        return None
+
+    def peek() -> bool:
+        try:
+            return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False  # nothing to read: still there
+        except OSError:
+            return True
+
+    return peek

@@ -30,7 +30,7 @@ app = create_app({{"DATA_DIR": {data!r}}})
 _id, token = app.extensions["geowarn.store"].create_token("live tests")
 with open({token_file!r}, "w") as fh:
     fh.write(token)
-serve(app, host="127.0.0.1", port={port}, threads=4, _quiet=True)
+serve(app, host="127.0.0.1", port={port}, threads=8, _quiet=True)
 """
 
 
@@ -65,7 +65,8 @@ def start_server(data_dir: Path, *, extra_env: dict[str, str] | None = None) -> 
         **os.environ,
         "PYTHONWARNINGS": "ignore",
         "GEOWARN_ALERT_LAYERS": "jp-prefectures,eez-like",
-        "GEOWARN_LIVE_MAX_STREAMS": "2",  # of the 4 waitress threads (as `geowarn serve` does)
+        "GEOWARN_LIVE_MAX_STREAMS": "4",  # of the 8 waitress threads (as `geowarn serve` does)
+        "GEOWARN_LIVE_HEARTBEAT_S": "2",  # waitress notices a page that went away at the next write
         **(extra_env or {}),
     }
     env.pop("GEOWARN_DATABASE_URL", None)

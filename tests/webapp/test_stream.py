@@ -154,3 +154,39 @@ def test_sigterm_ends_open_streams_cleanly_so_browsers_reconnect_elsewhere(tmp_p
     finally:
         client.close()
         server.stop()
+
+
+def _reopen_until_admitted(url: str) -> SSEClient:
+    """Open streams until one is admitted (each refusal is a 503); give up after 30 s."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        client = SSEClient(url)
+        if client.status == 200:
+            return client
+        assert client.status == 503, client.status
+        client.close()
+        assert time.monotonic() < deadline, "the closed stream's slot never came back"
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("server_kind", ["gunicorn", "waitress"])
+def test_a_page_that_went_away_frees_its_stream_long_before_the_next_heartbeat(
+    tmp_path: Path, server_kind: str
+) -> None:
+    # one stream per process and a 600 s heartbeat: only the disconnect probe can give the slot back in time
+    env = {"GEOWARN_LIVE_MAX_STREAMS": "1", "GEOWARN_LIVE_HEARTBEAT_S": "600"}
+    server = start_gunicorn(tmp_path, workers=1, extra_env=env)
+    try:
+        first = SSEClient(server.url)
+        first.next("ready")
+        refused = SSEClient(server.url)
+        assert refused.status == 503 and refused.headers.get("Retry-After")
+        refused.close()
+        first.close()  # the reader closes the tab
+        second = _reopen_until_admitted(server.url)
+        second.next("ready")
+        second.close()
+    finally:
+        server.stop()
