@@ -308,6 +308,8 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     s = settings()
     host = host or s.host
     port = port if port is not None else s.port
+    # each open page's live stream takes a waitress thread: keep half of them for everything else
+    s = s.replace(live_max_streams=min(s.live_max_streams, max(1, threads // 2)))
     app = create_app({"SETTINGS": s})
     click.echo(f"geowarn {__version__} serving on http://{host}:{port}/", err=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="geowarn")

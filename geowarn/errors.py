@@ -164,13 +164,29 @@ class DeliveryError(GeowarnError):
         self.permanent = permanent
 
 
-class NotRendered(GeowarnError):
-    """A published file is not rendered yet (its render failed and is retried): 503 with ``Retry-After``."""
+class RetryLater(GeowarnError):
+    """The request cannot be answered now; the client retries after ``retry_after`` seconds (503)."""
 
     status = 503
+    code = "retry-later"
+    title = "Try again later"
+    default_retry_after = 30
+
+    def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = self.default_retry_after if retry_after is None else retry_after
+
+
+class NotRendered(RetryLater):
+    """A published file is not rendered yet (its render failed and is retried): 503 with ``Retry-After``."""
+
     code = "not-rendered"
     title = "File not rendered yet"
+    default_retry_after = 5
 
-    def __init__(self, detail: str, *, retry_after: int = 5) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
+
+class Busy(RetryLater):
+    """The server has no capacity for this request now (the client retries after ``retry_after`` seconds)."""
+
+    code = "busy"
+    title = "Busy"

@@ -62,6 +62,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "fall corridors of rockets and space debris · approximate maritime zones are not legal boundaries",
         "ja": "ロケット・宇宙ごみの落下区域 · 海域の区分は概略で、法的な境界ではありません",
     },
+    # live updates (webapp/static/live.js announces it when the page content was refreshed)
+    "live.updated": {"en": "Page updated with the latest changes", "ja": "最新の情報に更新しました"},
     # region page (region.html)
     "region.verdict_label": {"en": "Verdict", "ja": "判定"},
     "region.not_affected_now": {"en": "Not affected now", "ja": "現在影響なし"},

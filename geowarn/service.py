@@ -26,7 +26,7 @@ from typing import Any
 
 from geowarn import rendering
 from geowarn.errors import Conflict, InvalidParameter, ParseError
-from geowarn.ids import EVENT_ID_RE
+from geowarn.ids import EVENT_ID_RE, RESERVED_EVENT_IDS
 from geowarn.jsondepth import check_depth
 from geowarn.model import (
     AlertZone,
@@ -133,6 +133,8 @@ def check_event_id(event_id: str) -> str:
     """Validate an event id (lower-case letters, digits and dashes, ≤ 80 characters)."""
     if not EVENT_ID_RE.match(event_id):
         raise InvalidParameter(f"event id {event_id!r} must be 1–80 lower-case letters, digits or dashes")
+    if event_id in RESERVED_EVENT_IDS:
+        raise InvalidParameter(f"event id {event_id!r} is reserved (/events/{event_id} is not an event page)")
     return event_id
 
 

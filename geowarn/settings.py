@@ -317,6 +317,33 @@ class Settings:
     max_zip_entries: int = setting(
         "GEOWARN_MAX_ZIP_ENTRIES", 1000, "Most entries of a KMZ or zipped Shapefile; more get 413.", _positive_int
     )
+    # ---- issue 13: live updates of open pages
+    live_poll_s: float = setting(
+        "GEOWARN_LIVE_POLL_S",
+        0.2,
+        "How often each server process looks for changes to push to open pages (SQLite; PostgreSQL is woken by "
+        "`NOTIFY`).",
+        _seconds,
+    )
+    live_heartbeat_s: float = setting(
+        "GEOWARN_LIVE_HEARTBEAT_S", 15.0, "Heartbeat comment interval of an idle `/events/stream`.", _seconds
+    )
+    live_max_s: float = setting(
+        "GEOWARN_LIVE_MAX_S",
+        300.0,
+        "Longest `/events/stream` response; the browser then reconnects with `Last-Event-ID` and misses nothing.",
+        _seconds,
+    )
+    live_retry_s: float = setting(
+        "GEOWARN_LIVE_RETRY_S", 2.0, "Reconnection delay the stream asks browsers for (SSE `retry:`).", _seconds
+    )
+    live_max_streams: int = setting(
+        "GEOWARN_LIVE_MAX_STREAMS",
+        32,
+        "Open `/events/stream` responses per server process (each takes a thread: keep it below gunicorn's "
+        "`--threads`); more get 503 with `Retry-After`.",
+        _positive_int,
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, only: Iterable[str] | None = None) -> Settings:

@@ -24,11 +24,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask import send_from_directory
 
     from geowarn.publish.assets import VENDOR_DIR
-    from webapp import api, core, pages
+    from webapp import api, core, live, pages
 
     core.init_app(app, settings)
     # The vendored map assets are geowarn.publish package data, served at their old URLs.
     app.add_url_rule("/static/vendor/<path:name>", "vendor", lambda name: send_from_directory(VENDOR_DIR, name))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    live.init_app(app)
     return app

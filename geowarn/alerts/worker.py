@@ -11,7 +11,6 @@ commit); on SQLite it polls (a cheap indexed query) every ``poll_interval`` seco
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import secrets
@@ -27,6 +26,7 @@ from typing import Any
 from geowarn.alerts import channels, lifecycle, outbox
 from geowarn.errors import DeliveryError, StoreError
 from geowarn.settings import Settings
+from geowarn.store.notify import Listener
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class Worker:
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.stop_event = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=max(1, self.options.concurrency), thread_name_prefix="deliver")
-        self._listener: Any = None
+        self._listener: Listener | None = None
         self._last_tick = 0.0
         self.delivered = 0
         self.failed = 0
@@ -213,22 +213,12 @@ class Worker:
 
     def _listen_wait(self, seconds: float) -> None:
         if self._listener is None:
-            import psycopg
-
-            self._listener = psycopg.connect(self.store.url, autocommit=True, connect_timeout=5)
-            self._listener.execute(f"LISTEN {lifecycle.NOTIFY_CHANNEL}")
-        deadline = time.monotonic() + max(seconds, 0.5)
-        while not self.stop_event.is_set():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            for _ in self._listener.notifies(timeout=min(left, 0.5), stop_after=1):
-                return
+            self._listener = Listener(self.store.url, lifecycle.NOTIFY_CHANNEL, stop=self.stop_event.is_set)
+        self._listener.wait(max(seconds, 0.5))
 
     def _close_listener(self) -> None:
         if self._listener is not None:
-            with contextlib.suppress(Exception):
-                self._listener.close()
+            self._listener.close()
             self._listener = None
 
     def stop(self) -> None:

@@ -30,6 +30,8 @@ from geowarn.desk.approvals import Actor
 from geowarn.errors import InvalidParameter
 from geowarn.i18n import LANGUAGES, message, pick_language
 from geowarn.ids import EVENT_ID_PATTERN
+from geowarn.live import MEDIA_TYPE as LIVE_MEDIA_TYPE
+from geowarn.live import TOPIC_PATTERN as LIVE_TOPIC_PATTERN
 from geowarn.model import EventKind, EventStatus
 from geowarn.publish.atom import MEDIA_TYPE as ATOM_MEDIA_TYPE
 from geowarn.publish.atom import build_atom, entry_for_cap
@@ -427,6 +429,35 @@ def _file_operations() -> list[Operation]:
     return ops
 
 
+#: One message of ``/events/stream`` (the schema of each Server-Sent Event, as tools such as schemathesis read it).
+LIVE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["change", "ready", "reset"]},
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "retry": {"type": "integer", "minimum": 0},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {
+                "type": "object",
+                "required": ["seq"],
+                "properties": {
+                    "seq": {"type": "integer", "minimum": 0},
+                    "event_id": {"type": "string"},
+                    "version": {"type": "integer", "minimum": 1},
+                    "action": {"type": "string", "enum": ["published", "updated", "cancelled"]},
+                    "status": {"type": "string"},
+                    "regions": {"type": "array", "items": {"type": "string"}},
+                    "topics": {"type": "array", "items": {"type": "string"}},
+                    "changed": {"type": ["string", "null"], "format": "date-time"},
+                },
+            },
+        },
+    },
+}
+
 # --------------------------------------------------------------------------- the table
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -710,6 +741,39 @@ OPERATIONS: tuple[Operation, ...] = (
         status=204,
         errors=(400, 401, 403, 404),
         auth=True,
+    ),
+    Operation(
+        "get",
+        "/events/stream",
+        "streamEvents",
+        "Live changes: a Server-Sent Events stream of published, updated and cancelled event versions",
+        None,
+        "events",
+        query=(
+            Param(
+                "topic",
+                {"type": "array", "items": {"type": "string", "pattern": LIVE_TOPIC_PATTERN}, "maxItems": 20},
+                "Only changes concerning '*', 'event:<event id>' or 'region:<region id>' (a region's page "
+                "also follows its TS- and EEZ- belts); repeat for several. Default: every change.",
+            ),
+            Param(
+                "last_event_id",
+                {"type": "integer", "minimum": 0, "maximum": 999999999999999999},
+                "Resume after this message id (a page passes the store generation it was rendered at); "
+                "the Last-Event-ID header of a reconnecting browser wins.",
+            ),
+        ),
+        response=LIVE_EVENT_SCHEMA,
+        media_type=LIVE_MEDIA_TYPE,
+        description="Each change is a message `event: change` whose `id` is the store generation that "
+        "committed it and whose `data` is JSON (seq, event_id, version, action published|updated|cancelled, "
+        "status, regions, topics, changed). The stream starts with `retry:`, replays the changes after "
+        "`Last-Event-ID` (or `last_event_id`) from the store, sends `event: ready`, then new changes within "
+        "a second of their commit, a `: keepalive` comment when idle, and ends after GEOWARN_LIVE_MAX_S "
+        "(the browser reconnects with Last-Event-ID). `event: reset` asks the page to reload. 503 with "
+        "Retry-After when the server process has GEOWARN_LIVE_MAX_STREAMS streams open.",
+        errors=(400, 503),
+        routed_by="live.stream",
     ),
     *_file_operations(),
     Operation(

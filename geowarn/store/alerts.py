@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from geowarn.store.notify import notify
 from geowarn.store.tx import Tx
 
 #: PostgreSQL channel the outbox workers LISTEN on.
@@ -169,8 +170,7 @@ def savepoint(tx: Tx, name: str = "geowarn_alert") -> Iterator[None]:
 
 def notify_outbox(tx: Tx) -> None:
     """On PostgreSQL, wake the workers listening on :data:`NOTIFY_CHANNEL` at commit (SQLite: nothing)."""
-    if tx.dialect == "postgis":
-        tx.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    notify(tx, NOTIFY_CHANNEL)
 
 
 # --------------------------------------------------------------------------- the outbox

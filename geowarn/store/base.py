@@ -31,7 +31,7 @@ from geowarn.model import (
     parse_time,
 )
 from geowarn.publish.geojson import dumps, feature
-from geowarn.store import schema
+from geowarn.store import changes, schema
 from geowarn.store.connections import ConnectionRegistry
 from geowarn.store.tx import Tx
 
@@ -210,6 +210,11 @@ class SQLStore(abc.ABC):
         """Return a counter bumped by every write: cache keys of computed responses include it."""
         with self._reading(tx) as t:
             return int(t.scalar("SELECT value FROM store_meta WHERE key = 'generation'") or 0)
+
+    def changes_since(self, seq: int, *, limit: int = 500, tx: Tx | None = None) -> list[dict[str, Any]]:
+        """Read the logged event changes after generation ``seq``, oldest first (``geowarn.store.changes``)."""
+        with self._reading(tx) as t:
+            return changes.since(t, seq, limit=limit)
 
     def _bump(self, tx: Tx) -> None:
         tx.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
@@ -401,6 +406,14 @@ class SQLStore(abc.ABC):
                 [event.id, event.version, raw.format, raw.name, raw.text, raw.received],
             )
         self._bump(tx)
+        changes.record(
+            tx,
+            event_id=event.id,
+            version=event.version,
+            status=str(event.status),
+            regions=(z.region_id for z in zones),
+            changed=event.updated,
+        )
 
     def history(self, event_id: str, tx: Tx | None = None) -> list[dict[str, Any]]:
         """Return the versions of an event, oldest first: version, name, status, updated, note, counts, operator."""

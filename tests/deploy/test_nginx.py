@@ -221,3 +221,35 @@ def test_a_cancel_is_visible_through_the_cache(stack: Stack, tmp_path: Path) -> 
     assert direct != before
     time.sleep(3.2)  # max-age=1 + stale-while-revalidate=2: no cache may answer the old copy after this
     assert _cache_status(stack.nginx + path)[2] == direct
+
+
+def test_a_live_stream_passes_nginx_unbuffered_and_the_page_refetch_gets_past_its_cache(stack: Stack) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from geowarn.model import format_time
+    from tests.webapp.helpers import corridor_fc
+    from tests.webapp.live import SSEClient, api
+
+    page = "/regions/JP-47"
+    html = {"Accept": "text/html"}
+    _cache_status(stack.nginx + page, html)
+    _cache_status(stack.nginx + page, html)  # the proxy now holds a copy from before the publish
+    client = SSEClient(stack.nginx, "topic=region:JP-47")
+    try:
+        assert client.status == 200 and client.headers.get("Cache-Control") == "no-store"
+        client.next("ready")
+        now = datetime.now(UTC)
+        fc = corridor_fc(
+            {"a": (125.1, 24.6, 125.5, 24.9)},
+            format_time(now + timedelta(hours=2)),
+            format_time(now + timedelta(hours=5)),
+        )
+        status, body = api(stack.nginx, stack.token, "POST", "/api/events", {"geojson": fc, "id": "live-nginx"})
+        assert status == 201, body
+        change = client.next("change")  # through nginx as it happened, not at the end of the response
+        assert change.json()["event_id"] == "live-nginx"
+        # what live.js fetches: the page as ?live=<id of the change>, a URL the proxy cannot hold from before
+        status, _, fresh = _get(f"{stack.nginx}{page}?live={change.id}", html)
+        assert status == 200 and b'href="/events/live-nginx"' in fresh
+    finally:
+        client.close()

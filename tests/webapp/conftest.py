@@ -19,6 +19,7 @@ TEST_LAYERS = "jp-prefectures,eez-like"
 def app(tmp_path: Path) -> Iterator[Flask]:
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": None, "ALERT_LAYERS": TEST_LAYERS})
     yield app
+    app.extensions["geowarn.live"].stop()  # the live-update thread, if a stream started it
     app.extensions["geowarn.store"].close()
 
 

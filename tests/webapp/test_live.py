@@ -25,7 +25,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_server(tmp_path)
+    server = start_server(tmp_path, extra_env={"GEOWARN_LIVE_MAX_S": "1"})  # whole /events/stream answers
     yield server
     server.stop()
 

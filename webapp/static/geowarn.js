@@ -20,7 +20,8 @@
   function initShare() {
     var btn = document.getElementById('share');
     var status = document.getElementById('share-status');
-    if (!btn || !status) { return; }
+    if (!btn || !status || btn.getAttribute('data-ready')) { return; }
+    btn.setAttribute('data-ready', '1');
     btn.hidden = false;
     btn.addEventListener('click', function () {
       var url = window.location.href;
@@ -37,7 +38,8 @@
   // ------------------------------------------------------------------ point query
   function initPoint() {
     var box = document.getElementById('point');
-    if (!box) { return; }
+    if (!box || box.getAttribute('data-ready')) { return; }
+    box.setAttribute('data-ready', '1');
     var lang = box.getAttribute('data-lang') || 'en';
     var result = document.getElementById('point-result');
     var list = document.getElementById('place-results');
@@ -136,5 +138,7 @@
   }
 
   function init() { initShare(); initPoint(); }
+  // live.js replaced part of the page: bind the new elements (bound ones are marked data-ready)
+  document.addEventListener('geowarn:updated', init);
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', init); } else { init(); }
 })();
