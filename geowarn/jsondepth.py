@@ -15,7 +15,9 @@ line 1, column 9: JSON nested deeper than 3 levels
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import numpy as np
 
@@ -45,3 +47,38 @@ def check_depth(text: str | bytes, *, limit: int = MAX_DEPTH) -> None:
     line = s.count("\n", 0, at) + 1
     column = at - (s.rfind("\n", 0, at) + 1) + 1
     raise ParseError(f"JSON nested deeper than {limit} levels", line=line, column=column)
+
+
+def load_object(text: str, *, what: str = "JSON") -> dict[str, Any]:
+    """Parse ``text`` as a JSON object, its nesting checked first; errors name the line and column.
+
+    Parameters
+    ----------
+    text
+        The JSON text.
+    what
+        How the error calls the expected object (``"GeoJSON"``: "expected a GeoJSON object").
+
+    Returns
+    -------
+    dict
+        The object.
+
+    Examples
+    --------
+    >>> load_object('{"type": "FeatureCollection"}')
+    {'type': 'FeatureCollection'}
+    >>> try:
+    ...     load_object("[1]", what="GeoJSON")
+    ... except ParseError as exc:
+    ...     print(exc)
+    $: expected a GeoJSON object
+    """
+    check_depth(text)
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
+    if not isinstance(obj, dict):
+        raise ParseError(f"expected a {what} object", path="$")
+    return obj

@@ -14,7 +14,6 @@ unknown field(s): colour (name, status, if_version)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from geowarn.errors import InvalidParameter, ParseError
-from geowarn.jsondepth import check_depth
+from geowarn.jsondepth import load_object
 from geowarn.ogcapi import APIRequest, check_params
 from geowarn.sources.common import check_text
 
@@ -104,13 +103,7 @@ def parse_json(body: bytes, model: type[M], *, empty: str | None = None) -> tupl
     text = decode(body)
     if not text.strip() and empty is not None:
         text = empty
-    check_depth(text)
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
-    if not isinstance(obj, dict):
-        raise ParseError("expected a JSON object", path="$")
+    obj = load_object(text)
     try:
         return model.model_validate(obj), obj
     except ValidationError as exc:

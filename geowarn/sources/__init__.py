@@ -35,8 +35,8 @@ from typing import Any
 
 from geowarn.errors import ParseError
 from geowarn.jsondepth import check_depth
-from geowarn.sources.common import MAX_TEXT_CHARS, ParsedInput, ParseWarning, as_text, shift_error
-from geowarn.sources.messages import split_messages
+from geowarn.sources.common import MAX_TEXT_CHARS, ParsedInput, ParseWarning, as_text
+from geowarn.sources.messages import parse_each, split_messages
 from geowarn.sources.warnings import with_warnings as _with_warnings
 
 __all__ = ["FORMATS", "ParsedInput", "detect_format", "parse"]
@@ -231,21 +231,7 @@ def _parse_many(
     text: str, spans: list[tuple[int, int]], fmt: str, *, name: str | None, issued: datetime | None
 ) -> ParsedInput:
     """Each message of a paste on its own; their corridors side by side, their metas under ``messages``."""
-    outs: list[ParsedInput] = []
-    for index, (start, end) in enumerate(spans):
-        try:
-            outs.append(_parse_one(text[start:end], fmt, name=name, issued=issued))
-        except ParseError as exc:
-            raise shift_error(exc, text, start, prefix=f"message {index + 1}: ") from None
-    corridors = [c for o in outs for c in o.corridors]
-    ids = [c.id for c in corridors]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise ParseError(f"the same corridor id {dup[0]!r} comes from two messages of this paste", line=1)
-    meta: dict[str, Any] = {"messages": [o.meta for o in outs]}
-    if name:
-        meta["name"] = name
-    return ParsedInput(outs[0].format, corridors, meta)
+    return parse_each(text, spans, lambda part: _parse_one(part, fmt, name=name, issued=issued), fmt=None, name=name)
 
 
 def _parse_one(data: str | bytes, fmt: str, *, name: str | None = None, issued: datetime | None = None) -> ParsedInput:

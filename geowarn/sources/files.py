@@ -41,7 +41,7 @@ from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import GeowarnError, ParseError, PayloadTooLarge
-from geowarn.jsondepth import check_depth
+from geowarn.jsondepth import load_object
 from geowarn.model import Corridor, Phase, TimeWindow, parse_time
 from geowarn.sources import rings
 from geowarn.sources.common import ParsedInput, slug
@@ -244,14 +244,7 @@ def _geojson_object(data: str | bytes) -> dict[str, Any]:
     else:
         text = data
     text = text.removeprefix("\ufeff")
-    check_depth(text)
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
-    if not isinstance(obj, dict):
-        raise ParseError("expected a GeoJSON object", path="$")
-    return obj
+    return load_object(text, what="GeoJSON")
 
 
 def _geojson_transformer(obj: dict[str, Any]) -> Transformer | None:

@@ -19,8 +19,13 @@ after its own message (the next part of ``A0380/25 … PART 1 OF 2``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
-__all__ = ["split_messages"]
+from geowarn.errors import ParseError
+from geowarn.sources.common import ParsedInput, shift_error
+
+__all__ = ["parse_each", "split_messages"]
 
 _NOTAM_HEAD = re.compile(r"(?m)^[ \t]*(?:\(\s*)?(?:[A-Z]\d{4}/\d{2}\b|!FDC\s+\d/\d{3,4}\b)")
 _NAVWARN_HEAD = re.compile(
@@ -64,3 +69,54 @@ def split_messages(text: str, fmt: str) -> list[tuple[int, int]]:
         return [(0, len(text))]
     starts[0] = 0
     return [(s, e) for s, e in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def parse_each(
+    text: str,
+    spans: list[tuple[int, int]],
+    parse_one: Callable[[str], ParsedInput],
+    *,
+    fmt: str | None,
+    name: str | None,
+) -> ParsedInput:
+    """Parse each message of a paste on its own; their corridors side by side, their metas under ``messages``.
+
+    An error names its message (``message 2: line 3 …``, lines counted in the whole paste); two messages
+    giving the same corridor id are an error, never a silent merge. Cancellations of all the
+    messages are gathered in ``meta["cancels"]`` when any message has some.
+
+    Parameters
+    ----------
+    text
+        The whole paste.
+    spans
+        ``(start, end)`` offsets of each message (:func:`split_messages`).
+    parse_one
+        The reader of one message.
+    fmt
+        The format of the result (``None``: the first message's).
+    name
+        A name for the input (``meta["name"]``).
+
+    Returns
+    -------
+    ParsedInput
+        The corridors of every message.
+    """
+    outs = []
+    for index, (start, end) in enumerate(spans):
+        try:
+            outs.append(parse_one(text[start:end]))
+        except ParseError as exc:
+            raise shift_error(exc, text, start, prefix=f"message {index + 1}: ") from None
+    corridors = [c for o in outs for c in o.corridors]
+    ids = [c.id for c in corridors]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ParseError(f"the same corridor id {dup[0]!r} comes from two messages of this paste", line=1)
+    meta: dict[str, Any] = {"messages": [o.meta for o in outs]}
+    if any("cancels" in o.meta for o in outs):
+        meta["cancels"] = [c for o in outs for c in o.meta.get("cancels", [])]
+    if name:
+        meta["name"] = name
+    return ParsedInput(fmt or outs[0].format, corridors, meta)

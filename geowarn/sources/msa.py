@@ -454,25 +454,10 @@ def parse_msa(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     ParsedInput
         Format ``"msa"``; with several warnings, their metas are under ``meta["messages"]``.
     """
-    from geowarn.sources.common import shift_error
+    from geowarn.sources.messages import parse_each
 
     text = as_text(data, "China MSA warning")
     spans = split_msa(text)
     if len(spans) == 1:
         return _parse_one(text, name=name)
-    outs = []
-    for index, (start, end) in enumerate(spans):
-        try:
-            outs.append(_parse_one(text[start:end], name=name))
-        except ParseError as exc:
-            raise shift_error(exc, text, start, prefix=f"message {index + 1}: ") from None
-    corridors = [c for o in outs for c in o.corridors]
-    ids = [c.id for c in corridors]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise ParseError(f"the same corridor id {dup[0]!r} comes from two messages of this paste", line=1)
-    meta: dict[str, Any] = {"messages": [o.meta for o in outs]}
-    meta["cancels"] = [c for o in outs for c in o.meta.get("cancels", [])]
-    if name:
-        meta["name"] = name
-    return ParsedInput("msa", corridors, meta)
+    return parse_each(text, spans, lambda part: _parse_one(part, name=name), fmt="msa", name=name)
