@@ -13,11 +13,12 @@ ARGS = [
 ]
 
 
-def guarded_page(browser):  # type: ignore[no-untyped-def]
+def guarded_page(browser, **context_options):  # type: ignore[no-untyped-def]
     """A new page whose requests to non-loopback hosts are aborted; returns ``(page, problems, foreign)``.
 
     ``problems`` collects page errors and console errors, ``foreign`` the aborted URLs: a test
-    asserts both empty at its end.
+    asserts both empty at its end. ``context_options`` go to ``browser.new_context`` (viewport,
+    locale, accept_downloads, …).
     """
     from urllib.parse import urlsplit
 
@@ -32,7 +33,7 @@ def guarded_page(browser):  # type: ignore[no-untyped-def]
             foreign.append(request.url)
             route.abort()
 
-    context = browser.new_context()
+    context = browser.new_context(**context_options)
     context.route("**/*", guard)
     page = context.new_page()
     page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))

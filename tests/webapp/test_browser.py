@@ -10,12 +10,11 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from lxml import etree
 
-from tests.browser import ARGS, CHROMIUM
+from tests.browser import ARGS, CHROMIUM, guarded_page
 from tests.webapp.live import LiveServer, start_server
 
 SHAPES = ".leaflet-overlay-pane path.leaflet-interactive"
@@ -36,25 +35,11 @@ def test_operator_publishes_navarea_notice_and_public_sees_it(
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.skip("Debian chromium is not installed")
-    problems: list[str] = []
-    foreign: list[str] = []
-
-    def guard(route, request) -> None:  # type: ignore[no-untyped-def]
-        host = urlsplit(request.url).hostname
-        if request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            foreign.append(request.url)
-            route.abort()
 
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            context = browser.new_context(accept_downloads=True)
-            context.route("**/*", guard)
-            page = context.new_page()
-            page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
-            page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+            page, problems, foreign = guarded_page(browser, accept_downloads=True)
 
             page.goto(live.url + "/")
             assert "Dashboard" in page.title()

@@ -11,13 +11,12 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from geowarn.model import format_time
 from geowarn.store import open_store
-from tests.browser import ARGS, CHROMIUM
+from tests.browser import ARGS, CHROMIUM, guarded_page
 from tests.webapp.helpers import corridor_fc
 from tests.webapp.live import Gunicorn, api, start_gunicorn
 
@@ -41,25 +40,11 @@ def test_the_open_okinawa_page_turns_to_a_warning_when_an_event_is_published(ser
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.skip("Debian chromium is not installed")
     server, token = served
-    problems: list[str] = []
-    foreign: list[str] = []
-
-    def guard(route, request) -> None:  # type: ignore[no-untyped-def]
-        host = urlsplit(request.url).hostname
-        if request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            foreign.append(request.url)
-            route.abort()
 
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
-            context.route("**/*", guard)
-            page = context.new_page()
-            page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
-            page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+            page, problems, foreign = guarded_page(browser, viewport={"width": 390, "height": 844}, locale="ja-JP")
             page.goto(server.url + "/regions/JP-47")
             verdict = page.locator("#verdict")
             assert "state-not_affected" in (verdict.get_attribute("class") or "")
