@@ -40,7 +40,6 @@ from geowarn.model import (
     utc,
 )
 from geowarn.publish import kinds
-from geowarn.publish.cap import reference_of
 from geowarn.publish.geojson import feature_collection
 from geowarn.settings import CapIdentity, Settings
 from geowarn.store import Artifact, Store, Tx
@@ -278,23 +277,6 @@ def preview(
 def event_geojson(event: Event, zones: Sequence[AlertZone]) -> bytes:
     """Build the published GeoJSON of an event version: its corridors then its alert zones."""
     return kinds.event_geojson(event, zones)
-
-
-def render_artifacts(
-    event: Event, zones: Sequence[AlertZone], *, previous_caps: Sequence[bytes] = (), options: Options | None = None
-) -> dict[str, tuple[str, bytes]]:
-    """Render the published files of one event version: kind → (media type, bytes), one per :data:`kinds.KINDS`."""
-    options = options or Options()
-    inp = kinds.RenderInput(
-        event,
-        zones,
-        references=[r for r in (reference_of(x) for x in previous_caps) if r],
-        asset_base=options.asset_base,
-        tile_url=options.tile_url,
-        tile_attribution=options.tile_attribution,
-        cap=options.cap,
-    )
-    return {k.kind: (k.media_type, k.render(inp)) for k in kinds.KINDS}
 
 
 def _alert_hook(
