@@ -7,6 +7,7 @@ navwarn        NAVAREA / HYDROPAC / HYDROLANT / NAVTEX text                    :
 nga-json       NGA broadcast-warn JSON record(s)                               :mod:`.navwarn`
 notam          ICAO NOTAM (items Q–G) and the FAA domestic layout              :mod:`.notam`
 msa            China MSA warning, Chinese (``浙航警841/26``) or English (``HN182/26``)  :mod:`.msa`
+jcg            Japan Coast Guard 航行警報 / 水路通報 in Japanese (``令和7年``, 北緯)     :mod:`.jcg`
 dms-notice     press / IMO relays with ``36°04′N``, Korean and Japanese text   :mod:`.notice`
 advisory       civil-protection advisories with ``N17 00 E124 48`` pairs        :mod:`.notice`
 profile        geowarn launch profile (TOML)                                   :mod:`.profile`
@@ -46,6 +47,7 @@ FORMATS = (
     "nga-json",
     "notam",
     "msa",
+    "jcg",
     "dms-notice",
     "advisory",
     "profile",
@@ -169,6 +171,10 @@ def _text_format(text: str, s: str) -> str:
 
     if is_msa(text):
         return "msa"
+    from geowarn.sources.jcg import is_jcg
+
+    if is_jcg(text):
+        return "jcg"
     upper = text.upper()
     if _NOTAM.search(upper):
         return "notam"
@@ -213,6 +219,13 @@ def parse(
         text = as_text(data)
         out = _with_warnings(_parse_one(text, fmt, name=name), text)
         return _add_warnings(out, window_warnings(text))
+    if fmt == "jcg":
+        from geowarn.sources.jcg import unused_lines
+
+        text = as_text(data)
+        out = _parse_one(text, fmt, name=name)
+        own = out.warnings
+        return _add_warnings(_with_warnings(out, unused_lines(text)), own)
     return _parse_one(data, fmt, name=name, issued=issued)
 
 
@@ -251,6 +264,10 @@ def _parse_one(data: str | bytes, fmt: str, *, name: str | None = None, issued: 
         from geowarn.sources.msa import parse_msa
 
         return parse_msa(data, name=name)
+    if fmt == "jcg":
+        from geowarn.sources.jcg import parse_jcg
+
+        return parse_jcg(data, name=name)
     if fmt in ("dms-notice", "advisory"):
         from geowarn.sources.notice import parse_notice
 
