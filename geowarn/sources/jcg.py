@@ -15,7 +15,8 @@ navigational warnings and notices to mariners in Japanese, times in Japan time (
 What is read:
 
 - years in the Japanese era (``令和7年`` = 2025, ``令和元年`` = 2019, ``平成30年`` = 2018) or
-  written out (``2026年``); a window without a year is an error naming it, never this year;
+  written out (``2026年``); a notice whose dates have no year is an error naming the first,
+  never this year;
 - a day list ``7月2日、3日、8日〜10日`` with an optional time of day ``07:00〜17:00`` /
   ``0800〜1700`` (then one window a day, ending the next day when the end is not after the
   start) or without one (whole Japanese days: a range is one window); ``(土曜、日曜及び祝日を除く)``
@@ -78,7 +79,7 @@ _WINDOW = re.compile(
 _ONE_ITEM = re.compile(
     r"(?:(?P<m1>\d{1,2})\s*月\s*)?(?P<d1>\d{1,2})\s*日(?:\s*~\s*(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*日)?"
 )
-_LABEL = re.compile(r"(?m)^[ \t]*区[ \t]*域[ \t]*(?P<n>\d*)|区域は[、,]")
+_LABEL = re.compile(r"(?m)^[ \t]*区[ \t]*域(?P<n>\d{1,2}(?!\d|地点))?|区域は[、,]")
 _SKIP_LINE = re.compile(r"(?m)^[ \t]*(?:海[ \t]*図|出[ \t]*所)[^\n]*(?:\n[ \t]+[−\-–W][^\n]*)*")
 _REFERENCE = re.compile(r"\((?:参照|参考)[^()\n]*\)")
 _ITEM_HEAD = re.compile(r"★?\s*(?P<y>元|\d{1,2})年\s*(?P<n>\d{1,4})項")
@@ -354,6 +355,9 @@ def _parse_one(text: str, *, name: str | None) -> ParsedInput:
         meta["name"] = name
     for offset, token in unread_local_times(work, spans):
         line, col = n.line_col(offset)
+        if not windows and "月" in token:  # 期間 6月27日〜30日: the period of the notice, without its year
+            why = f"window from {token!r} has no year (write it, e.g. 令和8年{token})"
+            raise ParseError(why, line=line, column=col)
         warns.append(ParseWarning(line, col, token, "looks like a date or time but starts or ends no window"))
     if not areas:
         raise ParseError(

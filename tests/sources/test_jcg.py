@@ -1,0 +1,149 @@
+"""Japan Coast Guard notices in Japanese (geowarn.sources.jcg) on real items the corpus does not score.
+
+Every text is verbatim from a public Japan Coast Guard page (URL with each), as the search tool's
+pages corpus stores it. Expected values are worked out by hand: Japan time is UTC+9; the era
+year 令和元年 is 2019, 令和2年 2020; the area of a swath is 2 w L + pi w^2, L computed here with
+pyproj; the holidays of 2025 are those the Cabinet Office (内閣府「国民の祝日について」) lists.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+
+import pytest
+from pyproj import Geod
+
+from geowarn.errors import ParseError
+from geowarn.sources import detect_format, parse
+from geowarn.sources.jp_holidays import holidays
+
+# https://www1.kaiho.mlit.go.jp/KAN10/koukai/CGI/html/1931.html (十管区水路通報 元年31号)
+ITEM_380 = (
+    "★元年380項 九州南岸 − 鹿児島港、外港及び付近  特殊小型船舶操縦訓練\n\n"
+    "特殊小型船舶操縦訓練(水上オートバイ)が実施される。\n"
+    " 期 間  令和元年8月22日、24日(予備日31日)、0830〜1630\n"
+    "区 域  2地点を結ぶ線上、幅30m\n"
+    "(1) 31-27-00N 130-31-12E\n"
+    "(2) 31-26-55N 130-31-12E\n"
+    " 備 考  区域内に浮標6基を設置\n"
+    " 海 図  W214B−JP214B−W1248−JP1248\n"
+    " 出 所  鹿児島港長\n"
+)
+ITEM_381 = (
+    "★元年381項 豊後水道及び付近 −   救難訓練\n\n"
+    "自衛隊救難飛行艇による離着水を伴う救難訓練が実施される。\n"
+    " 期 間  令和元年9月1日〜30日(予備日を含む)、日出〜日没\n"
+    " 区域1   32-40N 132-20Eを中心とする半径15海里の円内のうち\n"
+    "      132-10E以西を除く区域\n"
+    " 区域2  4地点により囲まれる区域\n"
+    "   (1) 32-44N 132-10E\n"
+    "  (2) 32-30N 132-10E\n"
+    "  (3) 32-30N 131-50E\n"
+    "  (4) 32-34N 131-50E\n"
+    " 海 図  W151−JP151−W1220−JP1220−W157\n"
+    " 出 所  海上自衛隊第31航空群\n"
+)
+ITEM_379 = (
+    "★元年379項 九州南岸 − 佐多岬西方  射撃訓練\n\n"
+    "巡視船による射撃訓練が実施される。\n"
+    " 期 間  令和元年8月25日、0700〜1500\n"
+    " 区 域  31-01N 130-19Eを中心とする半径5海里の円内\n"
+    " 備 考  訓練中、紅色閃光灯を点灯し、国際信号旗「UY」及び「NE4」旗を掲揚\n"
+    " 海 図  W221−JP221−W1222−JP1222−W180−W182A\n"
+    " 出 所  十本部警備救難部\n"
+)
+# https://www1.kaiho.mlit.go.jp/KAN10/koukai/CGI/html/2024.html (十管区水路通報 2年24号)
+ITEM_366 = (
+    "★2年366項 九州西岸 − 甑島列島西北西方  フレア発射訓練\n\n"
+    "フォックストロット区域において、自衛隊航空機によるフレア発射訓練が実施される。\n"
+    " 期 間  令和2年7月14日(予備日15日、16日)、1000〜1700\n"
+    "区 域  4地点で囲まれる区域\n"
+    "(1) 32-20-12N 128-45-52E\n"
+    "(2) 32-20-12N 129-09-52E\n"
+    "(3) 31-47-12N 129-09-52E\n"
+    "(4) 31-47-12N 128-45-52E\n"
+    " 海 図  W213−JP213−W187−JP187−W180−W437\n"
+    " 出 所  防衛省防衛政策局\n"
+)
+# https://www1.kaiho.mlit.go.jp/KAN3/tuho/1998_o/tuho_NO/k98_0401.html (三管区水路通報 1998)
+ITEM_401_NO_YEAR = (
+    "第401項 南方諸島 青ヶ島南方 水路測量 海底活火山危険区域内において、測量船「昭洋」により、特殊搭載艇を使用"
+    " して測深及び水質調査を実施する。 期間 6月27日〜30日 区域 明神礁(31−55N 140−01E)を中心とした半径3海里の"
+    " 円内海面 備考 上記期間中、測量船は白紅白の燕尾旗を掲げる。 海図 81 出所 海上保安庁水路部"
+)
+_WGS84 = Geod(ellps="WGS84")
+
+
+def _t(s: str) -> datetime:
+    return datetime.strptime(s, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+
+
+def test_a_line_with_a_width_is_a_swath_and_reserve_days_are_a_warning() -> None:
+    out = parse(ITEM_380)
+    assert out.format == "jcg"
+    (c,) = out.corridors
+    assert c.id == "jcg-r1-380-1" and c.properties["shape"] == "swath"
+    # 8月22日 and 24日 08:30〜16:30 Japan time; the reserve day 31日 is no window
+    assert [(w.start, w.end) for w in c.windows] == [
+        (_t("2019-08-21 23:30"), _t("2019-08-22 07:30")),
+        (_t("2019-08-23 23:30"), _t("2019-08-24 07:30")),
+    ]
+    (w,) = [w for w in out.warnings if "reserve" in w.reason]
+    assert (w.line, w.token) == (4, "(予備日31日)")
+    half = 15.0  # 幅30m
+    length = _WGS84.inv(130 + 31 / 60 + 12 / 3600, 31 + 27 / 60, 130 + 31 / 60 + 12 / 3600, 31 + 26 / 60 + 55 / 3600)[2]
+    area = abs(_WGS84.geometry_area_perimeter(c.geometry)[0])
+    assert area == pytest.approx(2 * half * length + math.pi * half**2, rel=0.01)
+    assert not [w for w in out.warnings if w.token.startswith("W")]  # chart numbers are no coordinates
+
+
+def test_a_part_of_a_circle_is_an_error_naming_the_area() -> None:
+    with pytest.raises(ParseError, match=r"line 5, column \d+: area 区域1: a part of a circle"):
+        parse(ITEM_381)
+
+
+def test_reserve_days_in_brackets_and_a_polygon_in_dms() -> None:
+    out = parse(ITEM_366)
+    (c,) = out.corridors
+    assert c.properties["corners"] == 4
+    assert [(w.start, w.end) for w in c.windows] == [(_t("2020-07-14 01:00"), _t("2020-07-14 08:00"))]
+    assert [(w.line, w.token) for w in out.warnings] == [(4, "(予備日15日、16日)")]
+
+
+def test_two_items_pasted_are_two_corridors_with_their_own_ids_and_windows() -> None:
+    out = parse(ITEM_379 + "\n\n" + ITEM_366)
+    a, b = out.corridors
+    assert (a.id, b.id) == ("jcg-r1-379-1", "jcg-r2-366-1")
+    assert [(w.start, w.end) for w in a.windows] == [(_t("2019-08-24 22:00"), _t("2019-08-25 06:00"))]
+    assert [(w.start, w.end) for w in b.windows] == [(_t("2020-07-14 01:00"), _t("2020-07-14 08:00"))]
+    assert b.raw.startswith("★2年366項") and "区域1" not in a.raw
+    # the reserve-day warning of the second item names its line in the whole paste
+    assert [(w.line, w.token) for w in out.warnings] == [(ITEM_379.count("\n") + 2 + 4, "(予備日15日、16日)")]
+
+
+def test_a_notice_whose_dates_have_no_year_is_an_error_not_this_year() -> None:
+    assert detect_format(ITEM_401_NO_YEAR) == "jcg"
+    with pytest.raises(ParseError, match=r"line 1, column \d+: window from '6月27日' has no year"):
+        parse(ITEM_401_NO_YEAR)
+
+
+def test_a_corner_count_that_does_not_match_is_an_error() -> None:
+    text = ITEM_366.replace("(4) 31-47-12N 128-45-52E\n", "")  # one corner lost in the paste
+    with pytest.raises(ParseError, match=r"area 区域1: the text gives 4 points, 3 were read"):
+        parse(text)
+
+
+def test_japanese_holidays_of_2025_and_the_years_known() -> None:
+    cabinet_office_2025 = {
+        (1, 1), (1, 13), (2, 11), (2, 23), (2, 24), (3, 20), (4, 29), (5, 3), (5, 4), (5, 5), (5, 6),
+        (7, 21), (8, 11), (9, 15), (9, 23), (10, 13), (11, 3), (11, 23), (11, 24),
+    }  # fmt: skip
+    assert {(d.month, d.day) for d in holidays(2025)} == cabinet_office_2025
+    assert date(2026, 9, 22) in holidays(2026)  # 国民の休日 between 敬老の日 (21) and 秋分の日 (23)
+    with pytest.raises(ValueError, match="2007–2099"):
+        holidays(2006)
+
+
+def test_press_notices_in_japanese_stay_dms_notices() -> None:
+    assert detect_format("北朝鮮の人工衛星打ち上げ通報\n落下区域 北緯36度04分 東経124度30分") == "dms-notice"
