@@ -205,3 +205,24 @@ def shift_error(exc: ParseError, text: str, offset: int, prefix: str = "", path:
         line += base_line - 1
     detail = exc.detail if not prefix or exc.detail.startswith(prefix) else f"{prefix}{exc.detail}"
     return ParseError(detail, line=line, column=col, path=path or exc.path)
+
+
+def repair_dtg(five: str, end: str) -> str | None:
+    """Put back the digit a five-digit date-time group lost, when only one reading can start its window.
+
+    HYDROPAC 3317/25 was published with ``17212Z TO 170325Z DEC``: of every ``DDHHMM`` made by
+    inserting one digit into ``17212``, only ``170212`` is a time at most 24 hours before the end
+    ``170325``. Several readings (or none) give ``None``: the group stays unread and warned about.
+
+    >>> repair_dtg("17212", "170325"), repair_dtg("17212", "172359")
+    ('170212', None)
+    """
+    e = int(end[:2]) * 1440 + int(end[2:4]) * 60 + int(end[4:])
+    found = set()
+    for pos in range(len(five) + 1):
+        for digit in "0123456789":
+            c = five[:pos] + digit + five[pos:]
+            dd, hh, mm = int(c[:2]), int(c[2:4]), int(c[4:])
+            if 1 <= dd <= 31 and hh <= 23 and mm <= 59 and 0 < e - (dd * 1440 + hh * 60 + mm) <= 1440:
+                found.add(c)
+    return found.pop() if len(found) == 1 else None

@@ -74,6 +74,7 @@ from geowarn.sources.common import (
     assign_phases,
     mask,
     mask_comments,
+    repair_dtg,
     shift_error,
     slug,
 )
@@ -102,6 +103,9 @@ _THIS_MSG = re.compile(
 )
 
 _YEAR = r"(?:\s+(?P<{n}>\d{{4}}|\d{{2}})(?![\dZ]))?"
+_GARBLED_RANGE = re.compile(
+    rf"(?<![\d/])(?P<g>\d{{5}})Z\s+(?:TO|UNTIL)\s+(?P<e>\d{{6}})Z(?:\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y2')})?"
+)
 _RANGE = re.compile(
     rf"(?P<s>\d{{6}})Z(?:\s+(?P<m1>{MONTH_RE})\b{_YEAR.format(n='y1')})?\s+(?:TO|UNTIL|-)\s+"
     rf"(?P<e>\d{{6}})Z(?:\s+(?P<m2>{MONTH_RE})\b{_YEAR.format(n='y2')})?"
@@ -381,6 +385,26 @@ def _whole_days(text: str, work: str, ctx: _Context, taken: bytearray) -> list[t
     return found
 
 
+def _garbled_ranges(text: str, work: str, ctx: _Context, taken: bytearray) -> list[tuple[int, int, list[TimeWindow]]]:
+    """Read ``17212Z TO 170325Z DEC`` (HYDROPAC 3317/25) with the digit put back, when one reading fits.
+
+    The warnings (:mod:`geowarn.sources.warnings`) say what was read; any other garbled group stays unread.
+    """
+    found: list[tuple[int, int, list[TimeWindow]]] = []
+    for g in _GARBLED_RANGE.finditer(work):
+        fixed = repair_dtg(g.group("g"), g.group("e"))
+        if fixed is None or any(taken[g.start() : g.end()]):
+            continue
+        m = _RANGE.match(work[: g.start()] + fixed + work[g.start() + 5 :], g.start())
+        if m is None or m.end() != g.end() + 1:
+            continue
+        month = MONTHS[m.group("m2")] if m.group("m2") else ctx.month
+        gctx = ctx if month is None or ctx.year is None else _Context(ctx.year_for(month), month)
+        found.append((g.start(), g.end(), _parse_range(text, m, gctx)))
+        taken[g.start() : g.end()] = b"\x01" * (g.end() - g.start())
+    return found
+
+
 def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, list[TimeWindow]]]:
     """``(start, end, windows)`` for every window expression in ``work`` (cancels masked)."""
     found: list[tuple[int, int, list[TimeWindow]]] = []
@@ -395,6 +419,7 @@ def _find_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, l
             found.append((m.start(), m.end(), _parse_daily(text, m, ctx)))
             taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     found += _days_then_times(text, work, ctx, taken)
+    found += _garbled_ranges(text, work, ctx, taken)
     ranges = [m for m in _RANGE.finditer(work) if not any(taken[m.start() : m.end()])]
     found += _whole_days(text, work, ctx, taken)
     for m, month in zip(ranges, _list_months(work, ranges), strict=True):

@@ -27,7 +27,7 @@ from shapely.geometry import Point
 
 from geowarn.errors import ParseError
 from geowarn.model import Corridor, parse_time
-from geowarn.sources.common import ParsedInput, ParseWarning, mask, mask_comments
+from geowarn.sources.common import ParsedInput, ParseWarning, mask, mask_comments, repair_dtg
 from geowarn.sources.coords import Component, find_components, line_col, rejoin_broken_points
 
 __all__ = ["collect_warnings", "with_warnings"]
@@ -37,6 +37,7 @@ _Q_LINE = re.compile(r"(?m)(?:^|(?<=\s))Q\)[^\n]*")
 _NOTAM_ID = re.compile(r"(?<![A-Za-z0-9/])[A-Z]\d{4}/\d{2}(?![\d/])")  # E3847/25 is no longitude
 _CANCEL = re.compile(r"(?i)\bCANCEL[^\n]*")
 _DTG = re.compile(r"(?<![\d/])(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2})Z(?![A-Z0-9])")
+_GARBLED_END = re.compile(r"\s+(?:TO|UNTIL)\s+(?P<e>\d{6})Z")
 _GARBLED = re.compile(r"(?<![\d/])(?:\d{5}|\d{7})Z(?![A-Z0-9])")
 _CLOCK_RANGE = re.compile(r"(?<![\d/.:-])(?P<h1>[0-2]\d)(?P<m1>[0-5]\d) ?- ?(?P<h2>[0-2]\d)(?P<m2>[0-5]\d)(?![\d/.:-])")
 _SUN = re.compile(r"(?i)\b(?:SUNRISE|SUNSET|SR-SS)\b")
@@ -162,7 +163,13 @@ def _time_warnings(keys: set[tuple[int, int, int]], work: str, add: Callable[[in
             if not in_cancel(m) and (int(m["d"]), int(m["h"]), int(m["mi"])) not in keys:
                 add(m.start(), m.group(0), "looks like a time but starts or ends no window")
     for m in _GARBLED.finditer(work):  # HYDROPAC 3317/25: "17212Z TO 170325Z DEC"
-        add(m.start(), m.group(0), "looks like a date-time group with a digit missing or extra; not read")
+        end = _GARBLED_END.match(work, m.end())
+        to = end.group("e") if end else ""
+        fixed = repair_dtg(m.group(0)[:-1], to) if to and len(m.group(0)) == 6 else None
+        if fixed is not None and (int(fixed[:2]), int(fixed[2:4]), int(fixed[4:])) in keys:
+            add(m.start(), m.group(0), f"has a digit missing: read as {fixed}Z, the only time before {to}Z; check it")
+        else:
+            add(m.start(), m.group(0), "looks like a date-time group with a digit missing or extra; not read")
     clock = {(h, mi) for _, h, mi in keys}
     for m in _CLOCK_RANGE.finditer(work):  # NOTAM D) and E) schedules: D) 0231-0328, (2200-0200 NEXT DAY)
         if not in_cancel(m) and not {(int(m["h1"]), int(m["m1"])), (int(m["h2"]), int(m["m2"]))} <= clock:

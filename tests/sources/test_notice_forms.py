@@ -173,10 +173,20 @@ def test_daily_days_before_the_areas_and_times_in_each_area() -> None:
     assert (c.windows[0].start, c.windows[-1].end) == (_utc("2025-12-17 04:58"), _utc("2026-01-16 06:55"))
 
 
-def test_a_date_time_group_missing_a_digit_is_warned() -> None:
-    out = parse(_read("nga-hydropac-3317-25-japan-garbled-dtg.txt"))
-    got = {(w.line, w.token) for w in out.warnings}
-    assert {(8, "17212Z"), (14, "17216Z"), (8, "170325Z"), (14, "170332Z")} <= got
+def test_a_date_time_group_missing_a_digit_is_read_when_one_reading_fits_and_always_warned() -> None:
+    text = _read("nga-hydropac-3317-25-japan-garbled-dtg.txt")
+    out = parse(text)
+    got = {(w.line, w.token): w.reason for w in out.warnings}
+    assert set(got) == {(8, "17212Z"), (14, "17216Z")}
+    assert "read as 170212Z" in got[(8, "17212Z")] and "read as 170216Z" in got[(14, "17216Z")]
+    assert (out.corridors[0].windows[0].start, out.corridors[0].windows[0].end) == (
+        _utc("2025-12-17 02:12"),
+        _utc("2025-12-17 03:25"),
+    )
+    # a group two readings fit (02:12 or 12:12 both start before 23:59) stays unread, and warned
+    ambiguous = parse(text.replace("170325Z DEC", "172359Z DEC", 1))
+    assert len(ambiguous.corridors[0].windows) == 7  # the daily ones only
+    assert "not read" in {(w.line, w.token): w.reason for w in ambiguous.warnings}[(8, "17212Z")]
 
 
 def test_a_range_of_days_without_times() -> None:
