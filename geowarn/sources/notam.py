@@ -98,6 +98,11 @@ _SECTOR = re.compile(
     r"\bSECTOR\s+CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+AZM\s+(?P<a1>\d{1,3})\s*-\s*"
     r"(?P<a2>\d{1,3})\s*DEG\s+RADIUS\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>KM|NM|M)\b"
 )
+_ELLIPSE = re.compile(
+    r"\bELLIPSE\s+CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+WITH\s+AXES?\s+"
+    r"DIMENSIONS?\s+(?P<a>\d+(?:\.\d+)?)\s*X\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<u>KM|NM|M)\b[\s,]*"
+    r"AZM\s+OF\s+(?:THE\s+)?MAJOR\s+AXIS\s+(?P<az>\d{1,3}(?:\.\d+)?)\s*DEG\b"
+)
 _WIDE_LINE = re.compile(
     r"\bW(?:I|ITHIN)\s+(?P<w>\d+(?:\.\d+)?)\s*(?P<u>KM|NM|M)\s+(?:EITHER|EACH)\s+SIDE\s+OF\s+(?:THE\s+)?LINE"
     r"(?:\s+JOINING(?:\s+POINTS)?)?\s*:?\s*"
@@ -426,6 +431,24 @@ def _limits(work: str, items: dict[str, re.Match[str]]) -> dict[str, Any]:
     return props
 
 
+def _area_limits(work: str, shapes: list[_Shape], geo_end: int) -> list[dict[str, Any]]:
+    """Each area's own vertical limits, written after it in E) (``1. AREA: … 250M AMSL-290M AMSL.``).
+
+    NOTAM Q1579/25 gives its polygon 250M AMSL-290M AMSL and its circles SFC-290M AMSL, items F)
+    and G) only the envelope (SFC, 290M AMSL): an area with its own limits has them as
+    ``lower``/``upper`` (``limits: "area"``), the others keep F) and G).
+    """
+    out: list[dict[str, Any]] = []
+    for i, shape in enumerate(shapes):
+        nxt = shapes[i + 1][1] if i + 1 < len(shapes) else geo_end
+        m = _VERTICAL.search(work, shape[2], max(shape[2], nxt))
+        if m:
+            out.append({"lower": " ".join(m["lo"].split()), "upper": " ".join(m["hi"].split()), "limits": "area"})
+        else:
+            out.append({})
+    return out
+
+
 def _circles(text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape], spans: list[tuple[int, int]]) -> None:
     """Append each ``CIRCLE RADIUS … CENTRED ON …`` (and the other circle phrasings) to ``shapes``."""
     geo_start, geo_end = geo
@@ -466,6 +489,36 @@ def _sectors(text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape],
         props = {"shape": "sector", "centre": [p.lat, p.lon], "radius_nm": round(rm / NM, 3), "azimuths": [a1, a2]}
         shapes.append((label, m.start(), m.end(), geom, props))
         spans.append((m.start(), m.end()))
+
+
+def _ellipses(text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape], spans: list[tuple[int, int]]) -> None:
+    """Append each ``ELLIPSE CENTRE … WITH AXES DIMENSIONS 2.8X1.3KM AZM OF MAJOR AXIS 141DEG``.
+
+    The dimensions are the full lengths of the major and minor axes (the Russian ``РАЗМЕРАМИ ОСЕЙ``
+    of the ellipse), so the semi-axes are half of them. An ``ELLIPSE`` this grammar does not read
+    is an error naming it, never another shape.
+    """
+    for m in _ELLIPSE.finditer(masked, *geo):
+        line, col = line_col(text, m.start())
+        pts = find_points(m["pt"], bare_decimal=False)
+        if len(pts) != 1:
+            raise ParseError(f"an ellipse whose centre {m['pt'].strip()!r} is not one point", line=line, column=col)
+        p, label = pts[0], str(len(shapes) + 1)
+        major, minor = sorted((_metres(m["a"], m["u"]), _metres(m["b"], m["u"])), reverse=True)
+        geom = rings.ellipse(p.lat, p.lon, major / 2, minor / 2, float(m["az"]), label, line=line)
+        props = {
+            "shape": "ellipse",
+            "centre": [p.lat, p.lon],
+            "axes_m": [major, minor],
+            "azimuth": float(m["az"]),
+        }
+        shapes.append((label, m.start(), m.end(), geom, props))
+        spans.append((m.start(), m.end()))
+    for m in re.finditer(r"\bELLIPSE\b", mask(masked, spans)[: geo[1]]):
+        if m.start() >= geo[0]:
+            line, col = line_col(text, m.start())
+            want = "ELLIPSE CENTRE P WITH AXES DIMENSIONS 2.8X1.3KM AZM OF MAJOR AXIS 141DEG"
+            raise ParseError(f"an ELLIPSE not read (expected e.g. {want})", line=line, column=col)
 
 
 def _wide_lines(
@@ -598,6 +651,7 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     shapes: list[_Shape] = []
     spans: list[tuple[int, int]] = []
     _sectors(text, masked, (geo_start, geo_end), shapes, spans)
+    _ellipses(text, mask(masked, spans), (geo_start, geo_end), shapes, spans)
     _wide_lines(text, masked, (geo_start, geo_end), shapes, spans)
     _circles(text, mask(masked, spans), (geo_start, geo_end), shapes, spans)
     arcs = _arcs(text, masked, (geo_start, geo_end), spans)
@@ -610,8 +664,9 @@ def parse_notam(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     phases, how = assign_phases([work[s[1] : s[2]] for s in shapes], work)
     base = f"notam-{slug(notam_id)}" if notam_id else "notam-" + hashlib.sha1(text.encode()).hexdigest()[:8]
     corridors = []
+    own_limits = _area_limits(work, shapes, geo_end)
     for i, ((_, _, _, geom, extra), phase, raw) in enumerate(zip(shapes, phases, _raws(text, shapes), strict=True)):
-        cprops = {**props, **extra}
+        cprops = {**props, **extra, **own_limits[i]}
         if how != "text":
             cprops["phase_rule"] = how
         corridors.append(

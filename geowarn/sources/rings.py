@@ -267,6 +267,42 @@ def sector(
     return finish(Polygon(_unwrapped(ring)), label, line)
 
 
+def ellipse(
+    lat: float,
+    lon: float,
+    semi_major_m: float,
+    semi_minor_m: float,
+    azimuth_deg: float,
+    label: str = "",
+    *,
+    line: int | None = None,
+) -> BaseGeometry:
+    """Build an ellipse round ``(lat, lon)``, its major axis along ``azimuth_deg`` (degrees true).
+
+    Each rim point lies at the geodesic distance and bearing the plane ellipse gives it (polar
+    form round the centre), 256 of them or more so no edge exceeds :data:`MAX_SEGMENT_M`.
+    NOTAM Q1760/25 (St Petersburg FIR): ``ELLIPSE CENTRE 584622N0304438E WITH AXES DIMENSIONS
+    2.8X1.3KM AZM OF MAJOR AXIS 141DEG`` has semi-axes of 1.4 and 0.65 km:
+
+    >>> g = ellipse(58.772778, 30.743889, 1400.0, 650.0, 141.0, "1")
+    >>> round(GEOD.geometry_area_perimeter(g)[0] / 1e6, 3), round(math.pi * 1.4 * 0.65, 3)
+    (2.859, 2.859)
+    """
+    a, b = semi_major_m, semi_minor_m
+    if not (math.isfinite(a) and math.isfinite(b) and 0 < b <= a <= MAX_RADIUS_M):
+        raise _err(label, f"ellipse axes {2 * a:g} x {2 * b:g} m are not a major and a minor axis", line)
+    if not 0 <= azimuth_deg <= 360:
+        raise _err(label, f"azimuth {azimuth_deg:g} is not a bearing (0 … 360)", line)
+    check_pole([lat], a, label, line, "ellipse")
+    n = int(min(3600, max(256, math.ceil(2 * math.pi * a / MAX_SEGMENT_M))))
+    rim = []
+    for k in range(n):
+        t = 2 * math.pi * k / n
+        x, y = a * math.cos(t), b * math.sin(t)  # x along the major axis, y 90° clockwise of it
+        rim.append(destination(lat, lon, azimuth_deg + math.degrees(math.atan2(y, x)), math.hypot(x, y)))
+    return finish(Polygon(_unwrapped(rim)), label, line)
+
+
 def track_buffer(
     points: Sequence[tuple[float, float]], half_width_m: float, label: str = "", *, line: int | None = None
 ) -> BaseGeometry:

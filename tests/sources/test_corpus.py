@@ -12,7 +12,9 @@ The grammar: a point is ``"28-38.47N 080-37.31W"`` (degrees-minutes) or ``"28-51
 minutes}}``. A corridor may carry its own ``windows`` and ``phase`` (otherwise the notice's), the
 ``message`` id it must come from (a paste of several NOTAMs), ``track`` (its points must lie
 inside the swath; with ``half_width_km`` its area is 2 w L + pi w², computed here), ``sector``
-(``centre``, ``radius_km``, clockwise ``from_deg``/``to_deg``; its area computed here), and ``arcs``: ``{"after": i,
+(``centre``, ``radius_km``, clockwise ``from_deg``/``to_deg``; its area computed here), ``ellipse``
+(``centre``, full axes ``major_km``/``minor_km``, ``azimuth_deg`` of the major axis; rim and area
+computed here), and ``arcs``: ``{"after": i,
 "centre", "radius_nm", "clockwise"}`` joins corner ``i`` to the next one along a circle. The
 area of an area with arcs is checked against an area computed here, independently of geowarn,
 with pyproj's Geod (within 1 %).
@@ -141,6 +143,22 @@ def _sector_problems(verts: np.ndarray, geom: Any, spec: dict[str, Any]) -> list
     return out
 
 
+def _ellipse_problems(verts: np.ndarray, geom: Any, spec: dict[str, Any]) -> list[str]:
+    """An ellipse: every vertex at the distance the plane ellipse gives its bearing (1 %), area pi a b (1 %)."""
+    lat, lon = _point(spec["centre"])
+    a, b = spec["major_km"] * 500.0, spec["minor_km"] * 500.0  # semi-axes (m) from the full axes (km)
+    az, _, dist = _WGS84.inv(np.full(len(verts), lon), np.full(len(verts), lat), verts[:, 0], verts[:, 1])
+    phi = np.radians(az - spec["azimuth_deg"])
+    want = a * b / np.sqrt((b * np.cos(phi)) ** 2 + (a * np.sin(phi)) ** 2)
+    out = []
+    if not np.allclose(dist, want, rtol=0.01):
+        out.append(f"rim off the ellipse by up to {np.max(np.abs(dist - want) / want):.1%}")
+    area = abs(_WGS84.geometry_area_perimeter(geom)[0])
+    if abs(area - np.pi * a * b) > 0.01 * np.pi * a * b:
+        out.append(f"area {area:.0f} m², expected {np.pi * a * b:.0f}")
+    return out
+
+
 def _check(notice: dict[str, Any]) -> list[str]:
     """What is wrong with geowarn's reading of one notice (empty: fully right)."""
     text = (CORPUS / notice["file"]).read_text(encoding="utf-8")
@@ -190,6 +208,8 @@ def _check(notice: dict[str, Any]) -> list[str]:
                     )
         elif "sector" in exp:
             problems += [f"area {i + 1}: {p}" for p in _sector_problems(verts, c.geometry, exp["sector"])]
+        elif "ellipse" in exp:
+            problems += [f"area {i + 1}: {p}" for p in _ellipse_problems(verts, c.geometry, exp["ellipse"])]
         else:
             lat, lon = _point(exp["circle"]["centre"])
             r = _radius_m(exp["circle"])

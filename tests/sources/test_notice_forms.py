@@ -253,3 +253,36 @@ def test_a_sector_and_a_line_with_a_width() -> None:
     assert all(a >= 321.0 - 1e-3 or a <= 144.0 + 1e-3 for a in rim)  # clockwise from 321 through north to 144
     (t,) = parse(_read("notam-q1423-25-ulll-line-with-width.txt")).corridors
     assert t.properties["shape"] == "track" and t.properties["half_width_nm"] == round(1000 / NM, 3)
+
+
+def test_each_area_keeps_its_own_vertical_limits() -> None:
+    # NOTAM Q1579/25: F) SFC G) 290M AMSL is only the envelope of its six areas
+    out = parse(_read("notam-q1579-25-ulll-area-and-five-circles.txt"))
+    got = [(c.properties["lower"], c.properties["upper"]) for c in out.corridors]
+    assert got == [("250M AMSL", "290M AMSL")] + [("SFC", "290M AMSL")] * 5
+    # NOTAM Q1654/25: five areas, five different layers between GND and FL200
+    out = parse(_read("notam-q1654-25-ulll-five-areas.txt"))
+    assert [(c.properties["lower"], c.properties["upper"]) for c in out.corridors] == [
+        ("GND", "300M AMSL"),
+        ("GND", "FL060"),
+        ("2700M AMSL", "FL200"),
+        ("1500M AMSL", "FL200"),
+        ("GND", "400M AMSL"),
+    ]
+    # a NOTAM whose areas give no limits of their own keeps F) and G)
+    (c,) = parse(_read("notam-q1507-25-ulll-sector.txt")).corridors
+    assert (c.properties["lower"], c.properties["upper"]) == ("SFC", "1500M AMSL") and "limits" not in c.properties
+
+
+def test_an_ellipse_is_read_with_its_full_axes_and_an_unread_one_is_an_error() -> None:
+    text = _read("notam-q1760-25-ulll-ellipse.txt")
+    (c,) = parse(text).corridors
+    assert c.properties["shape"] == "ellipse" and c.properties["axes_m"] == [2800.0, 1300.0]
+    # the area of an ellipse of semi-axes 1.4 km and 0.65 km is pi a b
+    assert abs(GEOD.geometry_area_perimeter(c.geometry)[0]) == pytest.approx(3.141592653589793 * 1400 * 650, rel=0.005)
+    # the far end of the major axis lies 1.4 km from the centre along 141 degrees
+    lon, lat, _ = GEOD.fwd(30 + 44 / 60 + 38 / 3600, 58 + 46 / 60 + 22 / 3600, 141.0, 1400.0)
+    xs, ys = c.geometry.exterior.xy
+    assert min(GEOD.inv(lon, lat, x, y)[2] for x, y in zip(xs, ys, strict=True)) < 20.0
+    with pytest.raises(ParseError, match=r"line 6, column 5: an ELLIPSE not read"):
+        parse(text.replace("\n    AZM OF MAJOR AXIS 141DEG", ""))
