@@ -166,7 +166,9 @@ THREE_AREA_ORDER = (Phase.STAGE1, Phase.FAIRING, Phase.STAGE2)
 def assign_phases(area_texts: list[str], context: str) -> tuple[list[Phase], str]:
     """Phases for the areas of one message and how they were decided.
 
-    1. an area that names its phase gets it ("text");
+    1. an area that names its phase gets it ("text"); an area of its own ``ROCKET LAUNCHING``
+       (HYDROPAC 3215/25: ``A. ROCKET LAUNCHING IN AREA …  B. SPACE DEBRIS IN AREA …``) is a launch
+       hazard area whose falling part is not named: ``other``, never the ``debris`` of its neighbour;
     2. otherwise, if the whole message names exactly one phase, that one ("message");
     3. otherwise, when no area names a phase, the message says it is a rocket
        launch and there are exactly three areas, they are taken in launch order:
@@ -175,8 +177,10 @@ def assign_phases(area_texts: list[str], context: str) -> tuple[list[Phase], str
 
     >>> assign_phases(["A", "B", "C"], "HAZARDOUS OPERATIONS, ROCKET LAUNCHING")
     ([<Phase.STAGE1: 'stage1'>, <Phase.FAIRING: 'fairing'>, <Phase.STAGE2: 'stage2'>], 'order')
+    >>> assign_phases(["A. ROCKET LAUNCHING IN AREA", "B. SPACE DEBRIS IN AREA"], "HAZARDOUS OPERATIONS")
+    ([<Phase.OTHER: 'other'>, <Phase.DEBRIS: 'debris'>], 'text')
     """
-    own = [guess_phase(t) for t in area_texts]
+    own = [guess_phase(t) or (Phase.OTHER if ROCKET_LAUNCH.search(t.upper()) else None) for t in area_texts]
     if any(p is not None for p in own):
         ctx = guess_phase(context)
         return [p or ctx or Phase.DEBRIS for p in own], "text"

@@ -286,3 +286,9 @@ def test_an_ellipse_is_read_with_its_full_axes_and_an_unread_one_is_an_error() -
     assert min(GEOD.inv(lon, lat, x, y)[2] for x, y in zip(xs, ys, strict=True)) < 20.0
     with pytest.raises(ParseError, match=r"line 6, column 5: an ELLIPSE not read"):
         parse(text.replace("\n    AZM OF MAJOR AXIS 141DEG", ""))
+
+
+def test_a_rocket_launching_area_is_not_given_its_neighbours_debris_phase() -> None:
+    # HYDROPAC 3215/25: "A. ROCKET LAUNCHING IN AREA …" then "B. SPACE DEBRIS IN AREA …"
+    a, b = parse(_read("nga-hydropac-3215-25-launch-and-debris.txt")).corridors
+    assert (a.phase.value, b.phase.value) == ("other", "debris")
