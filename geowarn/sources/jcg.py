@@ -338,7 +338,26 @@ def _raw(text: str, n: Normalised, a: _Area, areas: list[_Area]) -> str:
     return "\n".join(x for x in (head, text[start : len(text) if end < 0 else end]) if x)
 
 
-def _parse_one(text: str, *, name: str | None) -> ParsedInput:
+def _shape(n: Normalised, a: _Area) -> tuple[Any, dict[str, Any]]:
+    """Build the geometry of area ``a`` and its shape properties."""
+    line = n.line_col(a.start)[0]
+    props: dict[str, Any] = {"area": a.label, "shape": a.kind}
+    latlon = [(p.lat, p.lon) for p in a.points]
+    if a.kind == "polygon":
+        geom, reordered = rings.polygon_from_corners(latlon, a.label, line=line)
+        props["corners"] = len(latlon)
+        if reordered:
+            props["reordered"] = True
+    elif a.kind == "circle":
+        geom = rings.circle(latlon[0][0], latlon[0][1], a.radius_m, a.label, line=line)
+        props.update(radius_nm=round(a.radius_m / NM, 3), centre=[latlon[0][0], latlon[0][1]])
+    else:
+        geom = rings.track_buffer(latlon, a.radius_m, a.label, line=line)
+        props["half_width_m"] = round(a.radius_m, 1)
+    return geom, props
+
+
+def _parse_one(text: str, *, name: str | None, in_paste: bool = False) -> ParsedInput:
     n = normalise(text)
     norm = n.text
     ident = _ident(norm, text)
@@ -359,6 +378,11 @@ def _parse_one(text: str, *, name: str | None) -> ParsedInput:
             why = f"window from {token!r} has no year (write it, e.g. 令和8年{token})"
             raise ParseError(why, line=line, column=col)
         warns.append(ParseWarning(line, col, token, "looks like a date or time but starts or ends no window"))
+    if not areas and in_paste and not find_points(work, bare_decimal=False):
+        # a 水路通報 page pasted whole: an item without any position (灯台光達距離変更 …) holds no area
+        first = title if len(title) <= 40 else title[:40] + "…"
+        warns.append(ParseWarning(1, 1, first, "an item without any position; no corridor from it"))
+        return ParsedInput("jcg", [], meta, warns)
     if not areas:
         raise ParseError(
             "no area found (expected e.g. 下記5地点により囲まれる区域 or …を中心とする半径5海里の円内)",
@@ -370,20 +394,7 @@ def _parse_one(text: str, *, name: str | None) -> ParsedInput:
     phases, how = assign_phases([work[a.start : a.end] for a in areas], context)
     corridors = []
     for i, (a, phase) in enumerate(zip(areas, phases, strict=True)):
-        line = n.line_col(a.start)[0]
-        props: dict[str, Any] = {"area": a.label, "shape": a.kind}
-        latlon = [(p.lat, p.lon) for p in a.points]
-        if a.kind == "polygon":
-            geom, reordered = rings.polygon_from_corners(latlon, a.label, line=line)
-            props["corners"] = len(latlon)
-            if reordered:
-                props["reordered"] = True
-        elif a.kind == "circle":
-            geom = rings.circle(latlon[0][0], latlon[0][1], a.radius_m, a.label, line=line)
-            props.update(radius_nm=round(a.radius_m / NM, 3), centre=[latlon[0][0], latlon[0][1]])
-        else:
-            geom = rings.track_buffer(latlon, a.radius_m, a.label, line=line)
-            props["half_width_m"] = round(a.radius_m, 1)
+        geom, props = _shape(n, a)
         if how != "text":
             props["phase_rule"] = how
         raw = _raw(text, n, a, areas)
@@ -431,7 +442,7 @@ def parse_jcg(data: str | bytes, *, name: str | None = None) -> ParsedInput:
     warns: list[ParseWarning] = []
 
     def one(part: str) -> ParsedInput:
-        out = _parse_one(part, name=name)
+        out = _parse_one(part, name=name, in_paste=True)
         base = text.count("\n", 0, spans[len(warns_seen)][0])
         warns_seen.append(part)
         warns.extend(ParseWarning(w.line + base, w.column, w.token, w.reason) for w in out.warnings)

@@ -147,3 +147,15 @@ def test_japanese_holidays_of_2025_and_the_years_known() -> None:
 
 def test_press_notices_in_japanese_stay_dms_notices() -> None:
     assert detect_format("北朝鮮の人工衛星打ち上げ通報\n落下区域 北緯36度04分 東経124度30分") == "dms-notice"
+
+
+def test_an_item_without_a_position_in_a_pasted_page_is_warned_not_fatal() -> None:
+    # https://www1.kaiho.mlit.go.jp/KAN10/koukai/CGI/html/1931.html opens with an item that has no area
+    page = "★元年378項 事項消滅\n\n事項消滅\n\n\n" + ITEM_379
+    out = parse(page)
+    assert [c.id for c in out.corridors] == ["jcg-r1-379-1"]
+    assert [(w.line, w.token, w.reason) for w in out.warnings] == [
+        (1, "★元年378項 事項消滅", "an item without any position; no corridor from it")
+    ]
+    with pytest.raises(ParseError, match="cannot tell the format"):
+        parse("★元年378項 事項消滅\n\n事項消滅\n")  # alone, it is no notice geowarn can read
