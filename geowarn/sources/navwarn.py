@@ -722,6 +722,18 @@ def _corridors(
     return corridors
 
 
+def _cjk_windows(text: str, work: str, ctx: _Context) -> list[tuple[int, int, list[TimeWindow]]]:
+    """Chinese windows in a warning (``9月16日0000时至0800时``): a year from the message, or written, never today's."""
+    found = find_cjk_windows(work, ctx.year or 2000)
+    if ctx.year is None:
+        for start, end, _ in found:
+            if not re.search(r"\d{4}\s*年", work[start:end]):
+                line, col = line_col(text, start)
+                token = " ".join(work[start:end].split())
+                raise ParseError(f"window {token!r} has no year and the message gives none", line=line, column=col)
+    return found
+
+
 def parse_navwarn(
     data: str | bytes,
     *,
@@ -745,7 +757,7 @@ def parse_navwarn(
     _cancels(text, work, ctx, meta)
     windowed = mask(work, cancel_spans)
     windows = _find_windows(text, windowed, ctx)
-    windows += find_cjk_windows(windowed, ctx.year or datetime.now(UTC).year)
+    windows += _cjk_windows(text, windowed, ctx)
     windows.sort(key=lambda f: f[0])
     areas = _areas(text, windowed)
     if not areas:

@@ -292,3 +292,11 @@ def test_a_rocket_launching_area_is_not_given_its_neighbours_debris_phase() -> N
     # HYDROPAC 3215/25: "A. ROCKET LAUNCHING IN AREA …" then "B. SPACE DEBRIS IN AREA …"
     a, b = parse(_read("nga-hydropac-3215-25-launch-and-debris.txt")).corridors
     assert (a.phase.value, b.phase.value) == ("other", "debris")
+
+
+def test_a_chinese_window_in_a_warning_without_a_year_is_an_error_not_this_year() -> None:
+    text = "HAZARDOUS OPERATIONS 9月16日0000时至0800时 IN AREA BOUND BY 36-04N 124-30E, 36-04N 124-54E, 35-19N 124-54E."
+    with pytest.raises(ParseError, match=r"line 1, column 22: window '9月16日0000时至0800时' has no year"):
+        parse(text, "navwarn")
+    (c,) = parse("NAVAREA XI 0123/23\n" + text, "navwarn").corridors  # the serial's year: 2023, Beijing time
+    assert [(w.start, w.end) for w in c.windows] == [(_utc("2023-09-15 16:00"), _utc("2023-09-16 00:00"))]
