@@ -145,6 +145,8 @@ def _error(n: Normalised, index: int, message: str) -> ParseError:
 
 def _days(n: Normalised, m: re.Match[str], year: int) -> tuple[list[tuple[date, date]], list[date]]:
     """Read the day list of ``m``: its items as ``(first, last)`` ranges, and every day they hold."""
+    if not 1900 <= year <= 2200:
+        raise _error(n, m.start(), f"window {' '.join(m.group(0).split())!r}: year {year} is out of range")
     ranges: list[tuple[date, date]] = []
     month: int | None = None
     prev: date | None = None

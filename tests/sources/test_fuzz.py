@@ -28,6 +28,8 @@ EXAMPLES = {
     "msa": (DATA / "notices" / "msa-hu-722-26-rocket-launch-sector.txt").read_text()
     + (DATA / "notices" / "msa-qiong-182-26-rocket-debris-slash.txt").read_text()
     + (DATA / "notices" / "msa-hn-166-26-rocket-firing-overnight-en.txt").read_text(),
+    "jcg": (DATA / "notices" / "jcg-kan3-227-25-kashima-bombing-dms.txt").read_text()
+    + (DATA / "notices" / "jcg-kan10-r2-367-toura-circle-days.txt").read_text(),
 }
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ALPHABET = st.sampled_from(
@@ -55,6 +57,26 @@ ALPHABET = st.sampled_from(
         "撤销",
         "航警",
         "UTC ",
+        "北緯",
+        "東経",
+        "度",
+        "分",
+        "秒",
+        "令和",
+        "元年",
+        "年",
+        "〜",
+        "(日曜日及び祝日を除く)",
+        "地点により囲まれる区域",
+        "を中心とする半径",
+        "2地点を結ぶ線上、幅",
+        "区域",
+        "★",
+        "ELLIPSE CENTRE ",
+        " WITH AXES DIMENSIONS ",
+        "X",
+        "KM AZM OF MAJOR AXIS ",
+        "DEG",
     ]
 )
 
@@ -87,7 +109,7 @@ def test_truncated_and_mutated_examples(fmt: str, data: st.DataObject) -> None:
     _check(fmt, mutated)
 
 
-@pytest.mark.parametrize("fmt", ["navwarn", "dms-notice", "advisory", "notam", "msa"])
+@pytest.mark.parametrize("fmt", ["navwarn", "dms-notice", "advisory", "notam", "msa", "jcg"])
 @FUZZ
 @given(data=st.data())
 def test_swapped_hemispheres(fmt: str, data: st.DataObject) -> None:
@@ -104,7 +126,9 @@ def test_swapped_hemispheres(fmt: str, data: st.DataObject) -> None:
     _check(fmt, "".join(out))
 
 
-@pytest.mark.parametrize("fmt", ["auto", "navwarn", "notam", "dms-notice", "nga-json", "profile", "geojson", "msa"])
+@pytest.mark.parametrize(
+    "fmt", ["auto", "navwarn", "notam", "dms-notice", "nga-json", "profile", "geojson", "msa", "jcg"]
+)
 @FUZZ
 @given(text=st.lists(ALPHABET, max_size=80).map("".join) | st.text(max_size=200))
 def test_random_text(fmt: str, text: str) -> None:
@@ -151,6 +175,11 @@ CORPUS_SAMPLES = [  # real notices whose readers came with issue 12: D) schedule
     "faa-tfr-fdc-1-4530-cape-canaveral-arc.txt",
     "nga-navarea-iv-1370-25-debris-per-area-times.txt",
     "nga-json-navarea-xii-762-23-trackline-antimeridian.txt",
+    "jcg-kan5-h30-776-ashizuri-ten-points.txt",  # Japanese, days without holidays (issue 12, jcg)
+    "jcg-kan3-90-26-kashima-bombing-one-line.txt",
+    "notam-q1760-25-ulll-ellipse.txt",
+    "notam-q1579-25-ulll-area-and-five-circles.txt",
+    "nga-hydropac-3317-25-japan-garbled-dtg.txt",
 ]
 
 
