@@ -68,16 +68,19 @@ _MARKERS = re.compile(
     r"(?:令和|平成)\s*(?:\d{1,2}|元)\s*年|\d+\s*地点|を中心と(?:する|した)\s*半径|管区|海上保安|水路通報|航行警報"
 )
 _DAY = r"(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日"
-_ITEM = rf"{_DAY}(?:\s*~\s*{_DAY})?"
-_CLOCK = r"\d{1,2}:\d{2}|\d{4}"
+_TO = r"\s*(?:~|から)\s*"
+_ITEM = rf"{_DAY}(?:{_TO}{_DAY})?(?:\s*まで)?"
+_CLOCK = r"\d{1,2}:\d{2}|\d{4}(?:\s*時)?|\d{1,2}\s*時(?:\s*\d{1,2}\s*分)?"
 _WINDOW = re.compile(
     rf"{_ERA}\s*(?P<days>{_ITEM}(?:\s*[、,]\s*{_ITEM})*)"
     r"(?:\s*\((?P<paren>[^()\n]{1,60})\))?"
-    rf"(?:[\s、,のに]*(?:(?P<t1>{_CLOCK})\s*~\s*(?P<t2>{_CLOCK})|(?P<sun>日出\s*~\s*日没)))?"
+    rf"(?:[\s、,のに]*(?:毎日\s*)?(?:(?P<t1>{_CLOCK}){_TO}"
+    rf"(?:(?:(?P<tm>\d{{1,2}})\s*月\s*)?(?P<td>\d{{1,2}})\s*日\s*)?(?P<t2>{_CLOCK})(?:\s*まで)?"
+    r"|(?P<sun>日出\s*~\s*日没)))?"
     r"(?P<zone>\s*\(?\s*(?:UTC|協定世界時)\s*\)?)?"
 )
 _ONE_ITEM = re.compile(
-    r"(?:(?P<m1>\d{1,2})\s*月\s*)?(?P<d1>\d{1,2})\s*日(?:\s*~\s*(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*日)?"
+    r"(?:(?P<m1>\d{1,2})\s*月\s*)?(?P<d1>\d{1,2})\s*日(?:\s*(?:~|から)\s*(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*日)?"
 )
 _LABEL = re.compile(r"(?m)^[ \t]*区[ \t]*域(?P<n>\d{1,2}(?!\d|地点))?|区域は[、,]")
 _SKIP_LINE = re.compile(r"(?m)^[ \t]*(?:海[ \t]*図|出[ \t]*所)[^\n]*(?:\n[ \t]+[−\-–W][^\n]*)*")
@@ -134,8 +137,11 @@ def _era_year(m: re.Match[str]) -> int:
 
 
 def _clock(token: str) -> tuple[int, int]:
-    digits = token.replace(":", "")
-    return int(digits[:-2]), int(digits[-2:])
+    """``07:00``, ``0700``, ``0700時``, ``7時``, ``0時00分`` → ``(hour, minute)``."""
+    digits = re.findall(r"\d+", token)
+    if len(digits) == 1 and len(digits[0]) == 4:
+        return int(digits[0][:2]), int(digits[0][2:])
+    return int(digits[0]), int(digits[1]) if len(digits) > 1 else 0
 
 
 def _error(n: Normalised, index: int, message: str) -> ParseError:
@@ -193,6 +199,33 @@ def _kept(
     return [d for d in days if not ((sat and d.weekday() == 5) or (sun and d.weekday() == 6) or d in off)], True
 
 
+def _through(
+    n: Normalised,
+    m: re.Match[str],
+    ranges: list[tuple[date, date]],
+    kept: list[date],
+    tz: Any,
+    start: tuple[int, int],
+    end: tuple[int, int],
+) -> TimeWindow:
+    """One window from the single listed day at ``start`` to the day written after the connector at ``end``."""
+    token = " ".join(m.group(0).split())
+    if len(ranges) != 1 or ranges[0][0] != ranges[0][1] or len(kept) != 1:
+        raise _error(n, m.start(), f"window {token!r}: a time range to a later day after a list of days")
+    first = kept[0]
+    try:
+        last = date(first.year, int(m["tm"]) if m["tm"] else first.month, int(m["td"]))
+    except ValueError as exc:
+        raise _error(n, m.start(), f"window {token!r}: {exc}") from None
+    if last < first:
+        last = date(last.year + 1, last.month, last.day)
+    s = datetime(first.year, first.month, first.day, tzinfo=tz) + timedelta(hours=start[0], minutes=start[1])
+    e = datetime(last.year, last.month, last.day, tzinfo=tz) + timedelta(hours=end[0], minutes=end[1])
+    if e <= s:
+        raise _error(n, m.start(), f"window {token!r} ends before it starts")
+    return TimeWindow(s.astimezone(UTC), e.astimezone(UTC))
+
+
 def _windows(n: Normalised, work: str) -> tuple[list[tuple[int, int]], list[TimeWindow], list[ParseWarning]]:
     """Read every JCG window expression in ``work``: the spans read, the windows, the warnings."""
     spans: list[tuple[int, int]] = []
@@ -211,6 +244,10 @@ def _windows(n: Normalised, work: str) -> tuple[list[tuple[int, int]], list[Time
             (h1, i1), (h2, i2) = _clock(m["t1"]), _clock(m["t2"])
             if h1 > 23 or i1 > 59 or h2 > 24 or i2 > 59 or (h2 == 24 and i2):
                 raise _error(n, m.start("t1"), f"window {m['t1']}~{m['t2']}: not a time of day")
+            if m["td"]:  # 5月27日0時00分から6月4日0時00分まで: one window from the first day to the date written
+                out.append(_through(n, m, ranges, kept, tz, (h1, i1), (h2, i2)))
+                spans.append((m.start(), m.end()))
+                continue
             for d in kept:
                 s = datetime(d.year, d.month, d.day, tzinfo=tz) + timedelta(hours=h1, minutes=i1)
                 e = datetime(d.year, d.month, d.day, tzinfo=tz) + timedelta(hours=h2, minutes=i2)

@@ -159,3 +159,29 @@ def test_an_item_without_a_position_in_a_pasted_page_is_warned_not_fatal() -> No
     ]
     with pytest.raises(ParseError, match="cannot tell the format"):
         parse("★元年378項 事項消滅\n\n事項消滅\n")  # alone, it is no notice geowarn can read
+
+
+AREA = " 区 域  31-01N 130-19Eを中心とする半径5海里の円内\n"
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [  # forms of the Japanese warnings written for the test (no real text of them was found); JST = UTC+9
+        ("令和6年5月27日0時00分から6月4日0時00分まで", [("2024-05-26 15:00", "2024-06-03 15:00")]),
+        (
+            "令和6年5月27日から5月29日まで毎日0900時から1200時まで",
+            [
+                ("2024-05-27 00:00", "2024-05-27 03:00"),
+                ("2024-05-28 00:00", "2024-05-28 03:00"),
+                ("2024-05-29 00:00", "2024-05-29 03:00"),
+            ],
+        ),
+        ("令和6年12月31日2200〜0400", [("2024-12-31 13:00", "2024-12-31 19:00")]),
+        ("令和6年12月30日〜1月2日", [("2024-12-29 15:00", "2025-01-02 15:00")]),
+        ("2024年5月27日07:00〜12:00(UTC)", [("2024-05-27 07:00", "2024-05-27 12:00")]),
+    ],
+)
+def test_window_forms(period: str, expected: list[tuple[str, str]]) -> None:
+    out = parse(f"★6年1項 九州南岸 − 佐多岬西方  射撃訓練\n 期 間  {period}\n{AREA}")
+    assert out.format == "jcg" and out.warnings == []
+    assert [(w.start, w.end) for w in out.corridors[0].windows] == [(_t(a), _t(b)) for a, b in expected]
