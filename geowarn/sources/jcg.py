@@ -83,6 +83,9 @@ _ONE_ITEM = re.compile(
     r"(?:(?P<m1>\d{1,2})\s*月\s*)?(?P<d1>\d{1,2})\s*日(?:\s*(?:~|から)\s*(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*日)?"
 )
 _LABEL = re.compile(r"(?m)^[ \t]*区[ \t]*域(?P<n>\d{1,2}(?!\d|地点))?|区域は[、,]")
+_NAMED_AREA = re.compile(  # 1段目落下区域 北緯36度04分 …: a named area on its own line
+    r"(?m)^[ \t]*(?P<lab>[^\s(（:：][^\n:：]{0,24}?(?:区域|海域))[ \t]*[:：]?[ \t]*(?=北緯|南緯|\d{1,3}-\d)"
+)
 _SKIP_LINE = re.compile(r"(?m)^[ \t]*(?:海[ \t]*図|出[ \t]*所)[^\n]*(?:\n[ \t]+[−\-–W][^\n]*)*")
 _REFERENCE = re.compile(r"\((?:参照|参考)[^()\n]*\)")
 _ITEM_HEAD = re.compile(r"★?\s*(?P<y>元|\d{1,2})年\s*(?P<n>\d{1,4})項")
@@ -277,13 +280,15 @@ def _to_m(value: str, unit: str) -> float:
 
 def _blocks(work: str) -> list[tuple[str, int, int]]:
     """``(label, start, end)`` of each area block: from one ``区域``/``区域N`` label to the next."""
-    labels = list(_LABEL.finditer(work))
-    if not labels:
+    found = [(m.start(), m["n"] or "") for m in _LABEL.finditer(work)]
+    found += [(m.start(), m["lab"]) for m in _NAMED_AREA.finditer(work) if not any(s == m.start() for s, _ in found)]
+    found.sort()
+    if not found:
         return [("1", 0, len(work))]
     out = []
-    for i, m in enumerate(labels):
-        end = labels[i + 1].start() if i + 1 < len(labels) else len(work)
-        out.append((m["n"] or str(i + 1), m.start(), end))
+    for i, (start, name) in enumerate(found):
+        end = found[i + 1][0] if i + 1 < len(found) else len(work)
+        out.append((name or str(i + 1), start, end))
     return out
 
 
@@ -296,7 +301,7 @@ def _areas(n: Normalised, work: str) -> list[_Area]:
         points = [PointMatch(p.lat, p.lon, p.start + start, p.end + start, p.text) for p in found]
         if not points:
             continue
-        name = f"区域{label}" if label.isdigit() else label
+        name = f"区域{label}" if label.isdigit() else label.strip()
         circle = _CIRCLE.search(block)
         line_m = _LINE.search(block)
         if circle:
@@ -429,8 +434,8 @@ def _parse_one(text: str, *, name: str | None, in_paste: bool = False) -> Parsed
             column=1,
         )
     all_windows = tuple(sorted(set(windows), key=lambda w: (w.start, w.end)))
-    context = mask(work, [(a.start, a.end) for a in areas])
-    phases, how = assign_phases([work[a.start : a.end] for a in areas], context)
+    context = mask(work, [(a.block, a.end) for a in areas])
+    phases, how = assign_phases([work[a.block : a.end] for a in areas], context)
     corridors = []
     for i, (a, phase) in enumerate(zip(areas, phases, strict=True)):
         geom, props = _shape(n, a)

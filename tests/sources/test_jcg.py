@@ -185,3 +185,21 @@ def test_window_forms(period: str, expected: list[tuple[str, str]]) -> None:
     out = parse(f"★6年1項 九州南岸 − 佐多岬西方  射撃訓練\n 期 間  {period}\n{AREA}")
     assert out.format == "jcg" and out.warnings == []
     assert [(w.start, w.end) for w in out.corridors[0].windows] == [(_t(a), _t(b)) for a, b in expected]
+
+
+def test_named_areas_on_their_own_lines_stay_apart() -> None:
+    # the press form of tests/sources/test_notam_notice.py with a JCG word in its title: read as jcg,
+    # its two named areas must stay two corridors, never one merged polygon
+    text = (
+        "海上保安庁 航行警報 北朝鮮の人工衛星打ち上げ通報\n"
+        "1段目落下区域 北緯36度04分 東経124度30分、北緯36度04分 東経124度54分、"
+        "北緯35度19分 東経124度30分、北緯35度19分 東経124度54分\n"
+        "フェアリング落下区域 北緯33度16分 東経124度11分、北緯33度16分 東経125度09分、"
+        "北緯32度22分 東経124度11分、北緯32度21分 東経125度08分\n"
+    )
+    out = parse(text)
+    assert out.format == "jcg"
+    assert [(c.properties["area"], c.phase.value, c.properties["corners"]) for c in out.corridors] == [
+        ("1段目落下区域", "stage1", 4),
+        ("フェアリング落下区域", "fairing", 4),
+    ]
