@@ -17,15 +17,17 @@ What is read:
 - years in the Japanese era (``令和7年`` = 2025, ``令和元年`` = 2019, ``平成30年`` = 2018) or
   written out (``2026年``); a notice whose dates have no year is an error naming the first,
   never this year;
-- a day list ``7月2日、3日、8日〜10日`` with an optional time of day ``07:00〜17:00`` /
-  ``0800〜1700`` (then one window a day, ending the next day when the end is not after the
-  start) or without one (whole Japanese days: a range is one window); ``(土曜、日曜及び祝日を除く)``
+- a day list ``7月2日、3日、8日〜10日`` (``から`` / ``まで`` too) with an optional time of day
+  ``07:00〜17:00`` / ``0800〜1700`` / ``0900時から1200時まで`` (``毎日`` or not: one window a day,
+  ending the next day when the end is not after the start) or without one (whole Japanese days:
+  a range is one window); ``5月27日0時00分から6月4日0時00分まで`` is one window; ``(土曜、日曜及び祝日を除く)``
   drops Saturdays, Sundays and national holidays (:mod:`geowarn.sources.jp_holidays`);
   ``日出〜日没`` (sunrise to sunset) is read as the whole day, with a warning;
 - corners ``北緯36度38分36秒 東経141度20分48秒`` and ``31-01N 130-19E`` / ``31-31-00N 131-23-18E``;
   ``N地点により囲まれる区域`` / ``…で囲まれる海面`` is a polygon whose corner count must be N;
   ``Pを中心とする半径5海里の円内`` a circle (海里, キロメートル, メートル); ``2地点を結ぶ線上、幅30m`` a
-  swath of that width; each ``区域1``, ``区域2`` … its own corridor.
+  swath of that width; each ``区域1``, ``区域2`` … and each named area on its own line
+  (``1段目落下区域 北緯…``) its own corridor; several ``★…項`` items pasted, each its own message.
 
 Never silently wrong: a part of a circle (``…の円内のうち…を除く区域``), a line without a width or a
 corner count that does not match is an error naming the area; reserve days (``予備日``), a
