@@ -203,8 +203,29 @@ def subdivide(
     return np.concatenate(done_p), np.concatenate(done_o).astype(np.int64)
 
 
+def cut_pieces(geoms: NDArray[Any]) -> tuple[NDArray[Any], IntArray, NDArray[np.float64]]:
+    """Cut a layer's geometries into the engine's pieces: ``(pieces, owner index, areas in km²)``.
+
+    What :func:`layer_index` indexes; ``layers/build.py`` ships the pieces of the shipped layers
+    (``<id>.pieces.bin``) so that a process loads them instead of cutting them again.
+
+    Examples
+    --------
+    >>> pieces, owner, area = cut_pieces(np.array([shapely.box(120, 30, 125, 33)], dtype=object))
+    >>> len(pieces), owner.tolist(), round(float(area.sum()))
+    (8, [0, 0, 0, 0, 0, 0, 0, 0], 157987)
+    """
+    pieces, owner = subdivide(geoms)
+    area = geodesic_areas_km2(pieces) if len(pieces) else np.zeros(0)
+    return pieces, owner, np.asarray(area, dtype=np.float64)
+
+
 def layer_index(layer: LayerLike) -> LayerIndex:
-    """Return the (cached) index of a layer; built once per layer object (thread-safe)."""
+    """Return the (cached) index of a layer; built once per layer object (thread-safe).
+
+    A :class:`geowarn.layers.Layer` of the shipped set brings the pieces cut by ``make layers``
+    (:meth:`geowarn.layers.Layer.stored_pieces`); other layers are cut here (:func:`cut_pieces`).
+    """
     with _LOCK:
         return _layer_index(layer)
 
@@ -219,10 +240,14 @@ def _layer_index(layer: LayerLike) -> LayerIndex:
     if geoms is None or len(geoms) != len(regions):
         geoms = [r.geometry for r in regions]
     geoms = np.asarray(list(geoms), dtype=object)
-    pieces, owner = subdivide(geoms)
+    stored = getattr(layer, "stored_pieces", None)
+    shipped = stored(MAX_PIECE_VERTICES, MAX_PIECE_DEGREES) if callable(stored) else None
+    if shipped is not None:  # cut by ``make layers`` from these very geometries (geowarn.layers.Layer)
+        pieces, owner, piece_area = shipped.geometries, shipped.owner, shipped.area_km2
+    else:
+        pieces, owner, piece_area = cut_pieces(geoms)
     shapely.prepare(pieces)
     shapely.prepare(geoms)
-    piece_area = geodesic_areas_km2(pieces) if len(pieces) else np.zeros(0)
     index = LayerIndex(
         layer_id=layer.id,
         regions=regions,
