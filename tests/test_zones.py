@@ -665,3 +665,35 @@ def test_pieces_cut_from_other_geometries_are_not_used(tmp_path) -> None:  # typ
     assert layer.pieces_file is not None
     assert layer.stored_pieces(MAX_PIECE_VERTICES, MAX_PIECE_DEGREES) is None
     L.clear_cache()
+
+
+# --------------------------------------------------------------------------- engine threads (issue 16)
+
+
+def test_threads_give_the_zones_of_one_thread(shipped: dict[str, object], kms4_corridors: list[Corridor]) -> None:
+    layers = [shipped[k] for k in ALERT_LAYERS]
+    now = T0 + timedelta(hours=1)
+    one = compute_zones(kms4_corridors, layers, margin_km=30, now=now, threads=1)  # type: ignore[arg-type]
+    two = compute_zones(kms4_corridors, layers, margin_km=30, now=now, threads=2)  # type: ignore[arg-type]
+    assert len(one) > 10
+    assert [(z.id, z.area_km2, z.distance_km) for z in one] == [(z.id, z.area_km2, z.distance_km) for z in two]
+    for a, b in zip(one, two, strict=True):
+        assert (a.geometry is None) == (b.geometry is None)
+        assert a.geometry is None or a.geometry.equals_exact(b.geometry, tolerance=0)
+
+
+def test_threads_work_in_a_forked_child(corridors: list[Corridor], layers: list[SimpleLayer]) -> None:
+    """The helper threads of the parent do not exist in a forked child (gunicorn workers): no hang."""
+    import multiprocessing
+
+    expected = len(compute_zones(corridors, layers, margin_km=0, now=T0, threads=2))  # the parent's pool exists
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=lambda: queue.put(len(compute_zones(corridors, layers, margin_km=0, now=T0, threads=2))))
+    child.start()
+    child.join(60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive, "compute_zones hung in a forked child"
+    assert child.exitcode == 0 and queue.get(timeout=5) == expected > 0
