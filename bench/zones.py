@@ -21,7 +21,8 @@ Methods (each returns (corridor, layer, region) → intersection area in km²)
   postgis-sub  the same over ST_Subdivide(geom, 96) pieces (the PostGIS idiom for big polygons).
 
 Checks: all methods give the same (corridor, region) pairs and total areas within 0.1 %.
-Times: median wall and CPU seconds (CPU = this process + the PostgreSQL backend, read from /proc).
+Times: median wall and CPU seconds (CPU = this process + the PostgreSQL backend, read from /proc;
+PostgreSQL without parallel workers, whose CPU the backend reading would miss).
 Peak memory: peak RSS growth during one run in a forked child (Linux VmHWM reset at its start;
 PostGIS server memory is not included).
 """
@@ -185,6 +186,8 @@ class PostGIS:
 
         self.conn = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
         self.backend_pid = int(self.conn.execute("SELECT pg_backend_pid()").fetchone()[0])  # type: ignore[index]
+        # one backend, no parallel workers: their CPU would escape the /proc reading of the backend
+        self.conn.execute("SET max_parallel_workers_per_gather = 0")
         cur = self.conn.cursor()
         cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         cur.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
@@ -405,7 +408,8 @@ def main() -> int:
     for line in notes:
         print("  " + line)
     print(f"seconds: medians of {sets[0][2]} runs (geowarn: 3 on 1,000 and 1 on 10,000 corridors; peers 1 from 1,000);")
-    print("wall = elapsed; cpu = CPU of this process plus the PostgreSQL backend (steadier on a shared machine).")
+    print("wall = elapsed; cpu = CPU of this process plus the PostgreSQL backend (steadier on a shared machine);")
+    print("PostgreSQL runs without parallel workers (max_parallel_workers_per_gather = 0), like gw-1t.")
     print(f"geowarn's layer index is loaded once per process ({build:.3f} s here), like PostGIS' load + GiST.")
     print("MB = peak RSS growth during one run, in a forked child (PostGIS server memory not included).")
     if pg is not None:
