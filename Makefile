@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export GEOWARN_DATA ?= $(CURDIR)/instance
 
+# make bench BENCH_ARGS=--quick: passed to every bench script (zones, alerts, live: smaller sets, fewer runs)
 .PHONY: install run test lint typecheck pytest bench layers browser-test demo clean
 
 $(BIN)/python:
@@ -40,7 +41,7 @@ pytest: install
 test: lint typecheck pytest
 
 bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done
 
 layers: install
 	$(BIN)/python layers/build.py

@@ -112,7 +112,10 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--poll-interval", type=float, default=0.05)
     ap.add_argument("--database-url", default=None, help="postgresql://… (default: SQLite in a temp dir)")
+    ap.add_argument("--quick", action="store_true", help="20 runs (make bench BENCH_ARGS=--quick)")
     args = ap.parse_args()
+    if args.quick:
+        args.runs = min(args.runs, 20)
 
     tmp = Path(tempfile.mkdtemp(prefix="geowarn-bench-alerts-"))
     env = {**os.environ, "GEOWARN_DATA": str(tmp), "PYTHONWARNINGS": "ignore"}

@@ -133,7 +133,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=50)
     ap.add_argument("--backend", choices=["both", "postgis", "sqlite"], default="both")
+    ap.add_argument("--quick", action="store_true", help="10 publishes (make bench BENCH_ARGS=--quick)")
     args = ap.parse_args()
+    if args.quick:
+        args.runs = min(args.runs, 10)
     print(f"publish → open-page update latency over {args.runs} publishes")
     if args.backend in ("both", "sqlite"):
         with tempfile.TemporaryDirectory() as tmp:

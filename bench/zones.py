@@ -5,13 +5,15 @@ Run with ``make bench`` (or ``.venv/bin/python bench/zones.py [--quick]``). Not 
 Inputs
   (a) the demo corridors (NAVAREA XI 0123/16 areas, the Sakishima overflight swath, the 2023
       Chollima-1 profile) × the shipped layers;
-  (b) seeded synthetic sets of 10, 100 and 1,000 corridors — geodesic ellipses and buffered ground
+  (b) seeded synthetic sets of 10, 100, 1,000 and 10,000 corridors — geodesic ellipses and buffered ground
       tracks across East Asia, some crossing 180° — × the same layers.
   Every corridor is densified along the geodesic to ≤ 10 km edges *before* any method sees it, so
   the three methods intersect exactly the same polygons.
 
 Methods (each returns (corridor, layer, region) → intersection area in km²)
-  geowarn   compute_zones(margin_km=0) with the layer index built beforehand (build time reported);
+  geowarn   compute_zones(margin_km=0) with the layer index loaded beforehand (load time reported;
+            the pieces shipped by ``make layers``, and the time to cut them from scratch), its
+            default two threads; ``gw-1t`` the same in one thread;
   overlay   geopandas.overlay(how="intersection", keep_geom_type=True) per layer, then area in
             EPSG:6933 (layer GeoDataFrames built beforehand);
   postgis   ST_Intersection + ST_Area(geography) joined on ST_Intersects with GiST indexes, data
@@ -19,7 +21,8 @@ Methods (each returns (corridor, layer, region) → intersection area in km²)
   postgis-sub  the same over ST_Subdivide(geom, 96) pieces (the PostGIS idiom for big polygons).
 
 Checks: all methods give the same (corridor, region) pairs and total areas within 0.1 %.
-Times: median wall and CPU seconds (CPU = this process + the PostgreSQL backend, read from /proc).
+Times: median wall and CPU seconds (CPU = this process + the PostgreSQL backend, read from /proc;
+PostgreSQL without parallel workers, whose CPU the backend reading would miss).
 Peak memory: peak RSS growth during one run in a forked child (Linux VmHWM reset at its start;
 PostGIS server memory is not included).
 """
@@ -142,8 +145,8 @@ def prepared(corridors: list[Corridor]) -> list[Corridor]:
 # --------------------------------------------------------------------------- methods
 
 
-def run_geowarn(corridors: list[Corridor], layers: list[Any]) -> Pairs:
-    zs = zmod.compute_zones(corridors, layers, margin_km=0.0)
+def run_geowarn(corridors: list[Corridor], layers: list[Any], threads: int = zmod.ENGINE_THREADS) -> Pairs:
+    zs = zmod.compute_zones(corridors, layers, margin_km=0.0, threads=threads)
     return {(z.corridor_id, z.layer, z.region_id): z.area_km2 for z in zs}
 
 
@@ -183,6 +186,8 @@ class PostGIS:
 
         self.conn = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
         self.backend_pid = int(self.conn.execute("SELECT pg_backend_pid()").fetchone()[0])  # type: ignore[index]
+        # one backend, no parallel workers: their CPU would escape the /proc reading of the backend
+        self.conn.execute("SET max_parallel_workers_per_gather = 0")
         cur = self.conn.cursor()
         cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         cur.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
@@ -302,6 +307,7 @@ def agree(a: Pairs, b: Pairs) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="sets of 10 and 100 only")
+    ap.add_argument("--max", type=int, default=10_000, help="largest synthetic set (10, 100, 1000 or 10000)")
     ap.add_argument("--no-postgis", action="store_true")
     args = ap.parse_args()
 
@@ -313,15 +319,25 @@ def main() -> int:
     zmod._INDEX_CACHE.clear()
     t = time.perf_counter()
     for layer in layers:
+        zmod.layer_index(zmod.SimpleLayer(layer.id, layer.kind, list(layer.regions), layer.geometries))
+    scratch = time.perf_counter() - t
+    zmod._INDEX_CACHE.clear()
+    t = time.perf_counter()
+    for layer in layers:
         zmod.layer_index(layer)
     build = time.perf_counter() - t
     npieces = sum(len(zmod.layer_index(x).pieces) for x in layers)
-    print(f"geowarn layer index (once per layer, cached): {build:.2f} s, {npieces:,} pieces")
+    shipped = sum(getattr(x, "pieces_file", None) is not None for x in layers)
+    print(
+        f"geowarn layer index (once per process): {build:.3f} s with the pieces shipped for {shipped} of "
+        f"{len(layers)} layers; {scratch:.2f} s cutting them from scratch; {npieces:,} pieces"
+    )
 
     sets: list[tuple[str, list[Corridor], int]] = [("demo 2016+2023", prepared(demo_corridors()), 5)]
-    sizes = [10, 100] if args.quick else [10, 100, 1000]
+    sizes = [n for n in ([10, 100] if args.quick else [10, 100, 1000, 10_000]) if n <= args.max]
     for n in sizes:
-        sets.append((f"synthetic {n}", prepared(synthetic_corridors(n, seed=n)), 5 if n <= 100 else 3))
+        reps = 5 if n <= 100 else 3 if n <= 1000 else 1
+        sets.append((f"synthetic {n}", prepared(synthetic_corridors(n, seed=n)), reps))
 
     t = time.perf_counter()
     overlay = Overlay(layers)
@@ -339,18 +355,22 @@ def main() -> int:
             pg = None
 
     header = (
-        f"{'set':<15} {'corr':>5} {'pairs':>6} | {'geowarn':>8} {'overlay':>8} {'postgis':>8} {'pg-sub':>8} | "
-        f"{'ovl/gw':>6} {'pg/gw':>6} {'sub/gw':>6} | {'gw MB':>6} {'ovl MB':>6}"
+        f"{'set':<20} {'corr':>5} {'pairs':>6} | {'geowarn':>8} {'gw-1t':>8} {'overlay':>8} {'postgis':>8} "
+        f"{'pg-sub':>8} | {'ovl/gw':>6} {'pg/gw':>6} {'sub/gw':>6} | {'gw MB':>6} {'ovl MB':>6}"
     )
+    growth: list[str] = []
     rows: list[str] = []
     notes: list[str] = []
     for name, cs, reps in sets:
         big = len(cs) >= 1000
         peer_reps = 1 if big else reps
         gw_w, gw_c, gw = measure(lambda cs=cs: run_geowarn(cs, layers), reps)
+        g1_w, g1_c, g1 = measure(lambda cs=cs: run_geowarn(cs, layers, threads=1), reps)
+        assert g1 == gw, f"{name}: one thread and two threads disagree"
         ov_w, ov_c, ov = measure(lambda cs=cs: overlay(cs), peer_reps)
-        gw_mb = peak_mb(lambda cs=cs: run_geowarn(cs, layers))
-        ov_mb = peak_mb(lambda cs=cs: overlay(cs))
+        huge = len(cs) >= 10_000  # a forked re-run each would add a minute: no peak memory there
+        gw_mb = math.nan if huge else peak_mb(lambda cs=cs: run_geowarn(cs, layers))
+        ov_mb = math.nan if huge else peak_mb(lambda cs=cs: overlay(cs))
         pg_w = pg_c = pgs_w = pgs_c = math.nan
         if pg is not None:
             pg_w, pg_c, pgr = measure(lambda name=name: pg.run(name), peer_reps, pg.backend_pid)
@@ -358,12 +378,19 @@ def main() -> int:
             notes.append(f"{name}: overlay {agree(gw, ov)}; postgis {agree(gw, pgr)}; postgis-sub {agree(gw, pgs)}")
         else:
             notes.append(f"{name}: overlay {agree(gw, ov)}")
-        for kind, g, o, p, q in (("wall", gw_w, ov_w, pg_w, pgs_w), ("cpu", gw_c, ov_c, pg_c, pgs_c)):
+        for kind, g, g1t, o, p, q in (
+            ("wall", gw_w, g1_w, ov_w, pg_w, pgs_w),
+            ("cpu", gw_c, g1_c, ov_c, pg_c, pgs_c),
+        ):
             label = f"{name} {kind}"
             rows.append(
-                f"{label:<15} {len(cs):>5} {len(gw):>6} | {g:>8.3f} {o:>8.3f} {p:>8.3f} {q:>8.3f} | "
+                f"{label:<20} {len(cs):>5} {len(gw):>6} | {g:>8.3f} {g1t:>8.3f} {o:>8.3f} {p:>8.3f} {q:>8.3f} | "
                 f"{o / g:>6.1f} {p / g:>6.1f} {q / g:>6.1f} | {gw_mb:>6.0f} {ov_mb:>6.0f}"
             )
+        growth.append(
+            f"{len(cs):>6} {len(gw):>7} | "
+            + " ".join(f"{1e3 * x / len(cs):>8.2f}" for x in (gw_c, g1_c, ov_c, pg_c, pgs_c))
+        )
         print(rows[-2], flush=True)
         print(rows[-1], flush=True)
     print()
@@ -372,12 +399,18 @@ def main() -> int:
     for row in rows:
         print(row)
     print()
+    print("how cost grows: CPU milliseconds per corridor")
+    print(f"{'corr':>6} {'pairs':>7} | {'geowarn':>8} {'gw-1t':>8} {'overlay':>8} {'postgis':>8} {'pg-sub':>8}")
+    for line in growth:
+        print(line)
+    print()
     print("agreement with geowarn (same (corridor, layer, region) pairs; total area within 0.1 %):")
     for line in notes:
         print("  " + line)
-    print(f"seconds: medians of {sets[0][2]} runs (3 for geowarn on 1,000 corridors, 1 for its peers);")
-    print("wall = elapsed; cpu = CPU of this process plus the PostgreSQL backend (steadier on a shared machine).")
-    print(f"geowarn's layer index is built once per process ({build:.2f} s here), like PostGIS' load + GiST.")
+    print(f"seconds: medians of {sets[0][2]} runs (geowarn: 3 on 1,000 and 1 on 10,000 corridors; peers 1 from 1,000);")
+    print("wall = elapsed; cpu = CPU of this process plus the PostgreSQL backend (steadier on a shared machine);")
+    print("PostgreSQL runs without parallel workers (max_parallel_workers_per_gather = 0), like gw-1t.")
+    print(f"geowarn's layer index is loaded once per process ({build:.3f} s here), like PostGIS' load + GiST.")
     print("MB = peak RSS growth during one run, in a forked child (PostGIS server memory not included).")
     if pg is not None:
         pg.close()

@@ -33,6 +33,22 @@ max_requests_jitter = 1000
 forwarded_allow_ips = "127.0.0.1"  # trust X-Forwarded-* from the local nginx only
 
 
+def on_starting(server: Any) -> None:
+    """Import the app's modules and load the layers with their engine index once, in the master.
+
+    Workers are forked with them (copy-on-write), so a new worker only runs ``create_app()`` (no
+    threads, connections or files are opened here: nothing of that would survive the fork).
+    """
+    import webapp.api  # the heavy imports: publishing, maps, OGC API
+    import webapp.live
+    import webapp.pages  # noqa: F401
+    from geowarn.layers import load_layers
+    from geowarn.zones import layer_index
+
+    for layer in load_layers():
+        layer_index(layer)
+
+
 def post_worker_init(worker: Any) -> None:
     """Chain SIGTERM/SIGQUIT/SIGINT so that the worker's live streams end before it drains."""
     from geowarn.live import stop_all

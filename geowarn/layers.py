@@ -1,8 +1,10 @@
 """Reference layers: catalog, loading (once, validated, indexed) and user layers.
 
 The shipped layers live in ``geowarn/data/layers/`` (inside the package, so an installed wheel has
-them): ``catalog.json`` plus, per layer, ``<id>.geojson`` (full resolution, used for intersections)
-and ``<id>.display.geojson`` (a ``shapely.coverage_simplify`` copy made at build time, for maps).
+them): ``catalog.json`` plus, per layer, ``<id>.geojson`` (full resolution, used for intersections),
+its packed twin ``<id>.bin`` (what is loaded), ``<id>.display.bin`` (a ``shapely.coverage_simplify``
+copy made at build time, for maps) and, for the alert layers, ``<id>.pieces.bin`` (the engine's
+pieces, :func:`write_pieces`).
 ``layers/build.py`` (``make layers``) rebuilds them from pinned registry packages.
 
 Directories:
@@ -22,11 +24,12 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -59,6 +62,23 @@ _LAYER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _REGION_KEYS = {"id", "name", "name_ja", "names", "kind", "layer", "country", "parent"}
 _CACHE: dict[tuple[str, str, int], Layer] = {}
 _LOCK = threading.Lock()
+_log = logging.getLogger(__name__)
+PIECES_FORMAT = 1
+"""Version of the pieces file layout written by :func:`write_pieces`."""
+
+
+@dataclass
+class Pieces:
+    """A layer's subdivided pieces as stored by :func:`write_pieces`.
+
+    ``geometries`` are Polygons, ``owner`` the index of the region each belongs to and
+    ``area_km2`` their equal-area areas; ``head`` says how and from what they were cut.
+    """
+
+    geometries: np.ndarray
+    owner: np.ndarray
+    area_km2: np.ndarray
+    head: dict[str, Any]
 
 
 @dataclass
@@ -66,7 +86,10 @@ class Layer:
     """A loaded reference layer.
 
     ``geometries`` (full resolution, for intersections) and ``display`` (simplified, for maps) are
-    object arrays aligned with ``regions``; ``meta`` is the catalog entry.
+    object arrays aligned with ``regions``; ``meta`` is the catalog entry. The display copy is read
+    on first use (``display_source``), so a process that only computes zones never reads it.
+    ``pieces_file`` is the layer's verified packed file of subdivided pieces (see
+    :meth:`stored_pieces`), or None.
     """
 
     id: str
@@ -74,12 +97,45 @@ class Layer:
     kind: RegionKind
     regions: list[Region]
     geometries: np.ndarray
-    display: np.ndarray
+    display_source: Callable[[], np.ndarray] = field(repr=False)
     meta: dict[str, Any] = field(default_factory=dict)
+    pieces_file: Path | None = field(default=None, repr=False)
+
+    @cached_property
+    def display(self) -> np.ndarray:
+        """Simplified geometries for maps, aligned with :attr:`regions` (read on first use)."""
+        return self.display_source()
 
     @cached_property
     def _index(self) -> dict[str, int]:
         return {r.id: i for i, r in enumerate(self.regions)}
+
+    def stored_pieces(self, max_vertices: int, max_degrees: float) -> Pieces | None:
+        """Return the subdivided pieces ``layers/build.py`` shipped for this layer, or None.
+
+        They are returned only when they were cut from these very geometries (the packed file's
+        sha256 recorded in the pieces file equals the verified one) with these limits; otherwise
+        the engine cuts the pieces itself (:func:`geowarn.zones.layer_index`).
+        """
+        if self.pieces_file is None:
+            return None
+        try:
+            pieces = read_pieces(self.pieces_file)
+        except StoreError as exc:
+            _log.warning("%s; cutting layer %s at run time", exc, self.id)
+            return None
+        head = pieces.head
+        ok = (
+            head.get("source_sha256") == self.meta.get("packed_sha256")
+            and head.get("max_vertices") == max_vertices
+            and head.get("max_degrees") == max_degrees
+            and len(pieces.owner) == len(pieces.geometries)
+            and (len(pieces.owner) == 0 or int(pieces.owner.max()) < len(self.regions))
+        )
+        if not ok:
+            _log.warning("%s: stale pieces file (other limits or geometries); cutting at run time", self.pieces_file)
+            return None
+        return pieces
 
     @cached_property
     def tree(self) -> shapely.STRtree:
@@ -234,6 +290,98 @@ def read_packed(path: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
     return list(head["props"]), geoms
 
 
+def _encode_coords(coords: np.ndarray, precision: int | None) -> list[np.ndarray]:
+    """Coordinates as the arrays of a pieces file: exact, and small where they lie on the grid.
+
+    With a ``precision``, every coordinate that is exactly ``n / 10**precision`` (as
+    :func:`read_packed` computes it) is stored as ``n`` (int32, delta-coded along the file, so
+    it compresses like the packed layer file), the others (where a piece was cut) as float64.
+    """
+    if precision is None:
+        return [np.asarray(coords, dtype="<f8")]
+    scale = 10**precision
+    q = np.rint(coords * scale)
+    if np.abs(q).max(initial=0) >= 2**31:
+        raise InvalidGeometry("pieces: coordinates out of range")
+    on_grid = (q.astype("f8") / scale) == coords
+    q[~on_grid] = 0
+    qi = q.astype(np.int64)
+    deltas = np.diff(qi, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)) if len(qi) else qi
+    return [deltas.astype("<i4"), np.packbits(on_grid.ravel()), np.asarray(coords[~on_grid], dtype="<f8")]
+
+
+def _decode_coords(arrays: list[np.ndarray], precision: int | None, n: int) -> np.ndarray:
+    if precision is None:
+        return arrays[0].astype("f8").reshape(n, 2)
+    deltas, bits, off_grid = arrays
+    coords = np.cumsum(deltas.astype(np.int64).reshape(n, 2), axis=0).astype("f8")
+    coords /= 10**precision
+    on_grid = np.unpackbits(bits, count=2 * n).astype(bool).reshape(n, 2)
+    coords[~on_grid] = off_grid
+    return coords
+
+
+def write_pieces(path: Path, pieces: Pieces) -> None:
+    """Write a layer's subdivided pieces (byte-reproducible; written by ``layers/build.py``).
+
+    Format: gzip (mtime 0) of consecutive ``.npy`` arrays: the head (UTF-8 JSON: format,
+    precision, the cutting limits, counts and the sha256 of the packed layer file the pieces were
+    cut from), the coordinates (:func:`_encode_coords`), the two ``shapely.to_ragged_array``
+    offset arrays (Polygons), the owner region indexes (int32) and the areas (float64, km²).
+    Coordinates round-trip exactly, so the loaded pieces equal the ones cut at run time.
+    """
+    geoms = np.asarray(pieces.geometries, dtype=object)
+    if len(geoms) and not (shapely.get_type_id(geoms) == 3).all():
+        raise InvalidGeometry(f"{path.name}: pieces must be Polygons")
+    if len(geoms):
+        _, coords, offsets = shapely.to_ragged_array(geoms)
+    else:
+        coords, offsets = np.zeros((0, 2)), (np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64))
+    precision = pieces.head.get("precision")
+    head = {**pieces.head, "format": PIECES_FORMAT, "pieces": len(geoms), "vertices": len(coords)}
+    buf = io.BytesIO()
+    np.save(buf, np.frombuffer(json.dumps(head, ensure_ascii=False, sort_keys=True).encode(), dtype=np.uint8))
+    for arr in _encode_coords(coords, precision):
+        np.save(buf, arr)
+    for off in offsets:
+        np.save(buf, np.asarray(off, dtype="<i4"))
+    np.save(buf, np.asarray(pieces.owner, dtype="<i4"))
+    np.save(buf, np.asarray(pieces.area_km2, dtype="<f8"))
+    path.write_bytes(gzip.compress(buf.getvalue(), compresslevel=6, mtime=0))
+
+
+def read_pieces(path: Path) -> Pieces:
+    """Read a file written by :func:`write_pieces`; raises :class:`StoreError` if it is not one.
+
+    >>> import tempfile
+    >>> cut = shapely.box(0.1, 0.0, 1 / 3, 1.0)  # x = 1/3 is off the 1e-5 grid: stored as float64
+    >>> path = Path(tempfile.mkdtemp()) / "p.pieces.bin"
+    >>> write_pieces(path, Pieces(np.array([cut]), np.array([0]), np.array([1.5]), {"precision": 5}))
+    >>> back = read_pieces(path)
+    >>> bool(shapely.equals_exact(back.geometries[0], cut, tolerance=0)), back.owner.tolist(), back.head["vertices"]
+    (True, [0], 5)
+    """
+    try:
+        buf = io.BytesIO(gzip.decompress(path.read_bytes()))
+        head = json.loads(np.load(buf).tobytes().decode())
+        if head.get("format") != PIECES_FORMAT:
+            raise ValueError(f"format {head.get('format')!r}, expected {PIECES_FORMAT}")
+        precision = head["precision"]
+        n = int(head["vertices"])
+        coords = _decode_coords([np.load(buf) for _ in range(1 if precision is None else 3)], precision, n)
+        offsets = tuple(np.load(buf).astype(np.int64) for _ in range(2))
+        owner = np.load(buf).astype(np.int64)
+        area = np.load(buf).astype(np.float64)
+    except (OSError, ValueError, KeyError, EOFError, TypeError) as exc:
+        raise StoreError(f"{path}: unreadable pieces file ({exc})") from None
+    if len(owner) == 0:
+        return Pieces(np.empty(0, dtype=object), owner, area, head)
+    geoms = shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, offsets)
+    if not (len(geoms) == len(owner) == len(area) == head["pieces"]):
+        raise StoreError(f"{path}: unreadable pieces file (inconsistent counts)")
+    return Pieces(np.asarray(geoms, dtype=object), owner, area, head)
+
+
 def _validate(layer_id: str, ids: list[str], geoms: np.ndarray, *, full: bool = True) -> None:
     if len(set(ids)) != len(ids):
         dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -292,22 +440,31 @@ def _load(entry: dict[str, Any]) -> Layer:
         _region(layer_id, kind, {**(f.get("properties") or {}), "id": i}, g)
         for f, i, g in zip(feats, ids, geoms, strict=True)
     ]
-    display: np.ndarray | None = None
-    disp_file = entry.get("display_file")
-    if disp_file and (directory / disp_file).exists():
-        dprops, dgeoms = read_packed(directory / disp_file)
-        if [str(p.get("id")) for p in dprops] == ids:
-            display = dgeoms
-    if display is None:
-        display = display_copy(geoms, float(entry.get("display_tolerance", 0.01)))
+
+    def display() -> np.ndarray:
+        disp_file = entry.get("display_file")
+        if disp_file and (directory / disp_file).exists():
+            dprops, dgeoms = read_packed(directory / disp_file)
+            if [str(p.get("id")) for p in dprops] == ids:
+                return dgeoms
+        return display_copy(geoms, float(entry.get("display_tolerance", 0.01)))
+
+    pieces_file: Path | None = None
+    pieces = entry.get("pieces_file")
+    if verified and pieces and (directory / pieces).exists():
+        if _sha256(directory / pieces) == entry.get("pieces_sha256"):
+            pieces_file = directory / pieces
+        else:
+            _log.warning("%s differs from the catalog; layer %s is cut at run time", directory / pieces, layer_id)
     return Layer(
         id=layer_id,
         title=str(entry.get("title", layer_id)),
         kind=kind,
         regions=regions,
         geometries=geoms,
-        display=display,
+        display_source=display,
         meta=dict(entry),
+        pieces_file=pieces_file,
     )
 
 

@@ -38,8 +38,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -68,6 +70,9 @@ MIN_AREA_KM2 = 1e-6
 KM_PER_DEG_LAT = 110.574
 """Shortest length of one degree of latitude on WGS84 (at the equator), km."""
 KM_PER_DEG_LON_EQ = 111.320
+
+ENGINE_THREADS = 2
+"""Threads :func:`compute_zones` works on layers with by default (shapely releases the GIL)."""
 
 IntArray = NDArray[np.int64]
 
@@ -123,7 +128,10 @@ class LayerIndex:
     pieces: NDArray[Any]
     piece_region: IntArray
     piece_area_km2: NDArray[np.float64]
+    piece_bounds: NDArray[np.float64]
     tree: shapely.STRtree
+    lock: Any = field(default_factory=threading.Lock, repr=False, compare=False)
+    """Held while a call works on this layer: GEOS builds prepared geometries' indexes lazily."""
 
 
 _INDEX_CACHE: dict[int, tuple[Any, Any, LayerIndex]] = {}
@@ -203,8 +211,29 @@ def subdivide(
     return np.concatenate(done_p), np.concatenate(done_o).astype(np.int64)
 
 
+def cut_pieces(geoms: NDArray[Any]) -> tuple[NDArray[Any], IntArray, NDArray[np.float64]]:
+    """Cut a layer's geometries into the engine's pieces: ``(pieces, owner index, areas in km²)``.
+
+    What :func:`layer_index` indexes; ``layers/build.py`` ships the pieces of the shipped layers
+    (``<id>.pieces.bin``) so that a process loads them instead of cutting them again.
+
+    Examples
+    --------
+    >>> pieces, owner, area = cut_pieces(np.array([shapely.box(120, 30, 125, 33)], dtype=object))
+    >>> len(pieces), owner.tolist(), round(float(area.sum()))
+    (8, [0, 0, 0, 0, 0, 0, 0, 0], 157987)
+    """
+    pieces, owner = subdivide(geoms)
+    area = geodesic_areas_km2(pieces) if len(pieces) else np.zeros(0)
+    return pieces, owner, np.asarray(area, dtype=np.float64)
+
+
 def layer_index(layer: LayerLike) -> LayerIndex:
-    """Return the (cached) index of a layer; built once per layer object (thread-safe)."""
+    """Return the (cached) index of a layer; built once per layer object (thread-safe).
+
+    A :class:`geowarn.layers.Layer` of the shipped set brings the pieces cut by ``make layers``
+    (:meth:`geowarn.layers.Layer.stored_pieces`); other layers are cut here (:func:`cut_pieces`).
+    """
     with _LOCK:
         return _layer_index(layer)
 
@@ -219,10 +248,14 @@ def _layer_index(layer: LayerLike) -> LayerIndex:
     if geoms is None or len(geoms) != len(regions):
         geoms = [r.geometry for r in regions]
     geoms = np.asarray(list(geoms), dtype=object)
-    pieces, owner = subdivide(geoms)
+    stored = getattr(layer, "stored_pieces", None)
+    shipped = stored(MAX_PIECE_VERTICES, MAX_PIECE_DEGREES) if callable(stored) else None
+    if shipped is not None:  # cut by ``make layers`` from these very geometries (geowarn.layers.Layer)
+        pieces, owner, piece_area = shipped.geometries, shipped.owner, shipped.area_km2
+    else:
+        pieces, owner, piece_area = cut_pieces(geoms)
     shapely.prepare(pieces)
     shapely.prepare(geoms)
-    piece_area = geodesic_areas_km2(pieces) if len(pieces) else np.zeros(0)
     index = LayerIndex(
         layer_id=layer.id,
         regions=regions,
@@ -232,6 +265,7 @@ def _layer_index(layer: LayerLike) -> LayerIndex:
         pieces=pieces,
         piece_region=owner,
         piece_area_km2=piece_area,
+        piece_bounds=shapely.bounds(pieces).reshape(-1, 4),
         tree=shapely.STRtree(pieces),
     )
     if len(_INDEX_CACHE) >= _INDEX_CACHE_MAX:
@@ -372,7 +406,19 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> tuple[IntArray, IntArray, NDArr
         area[held] = cs.part_area_km2[g_part[held]]
         many &= ~held
     if many.any():
-        geom[many] = _polygonal(_clipped_intersection(ix.geometries[g_region[many]], cs.parts[g_part[many]]))
+        # region ∩ part lies within the touched pieces ∩ part: clip the region to both bounding boxes
+        pb = ix.piece_bounds[qj[order]]
+        box = np.column_stack(
+            [
+                np.minimum.reduceat(pb[:, 0], start)[many],
+                np.minimum.reduceat(pb[:, 1], start)[many],
+                np.maximum.reduceat(pb[:, 2], start)[many],
+                np.maximum.reduceat(pb[:, 3], start)[many],
+            ]
+        )
+        bp = shapely.bounds(cs.parts[g_part[many]])
+        box[:, :2], box[:, 2:] = np.maximum(box[:, :2], bp[:, :2]), np.minimum(box[:, 2:], bp[:, 2:])
+        geom[many] = _polygonal(_clipped_intersection(ix.geometries[g_region[many]], cs.parts[g_part[many]], box))
     todo = np.isnan(area)
     if todo.any():
         area[todo] = geodesic_areas_km2(geom[todo])
@@ -401,10 +447,10 @@ def _safe_clip(geoms: NDArray[Any], b: NDArray[np.float64]) -> NDArray[Any]:
     return np.asarray(clipped, dtype=object)
 
 
-def _clipped_intersection(regions: NDArray[Any], parts: NDArray[Any]) -> NDArray[Any]:
-    """``region ∩ part``, big regions first clipped to the part's bounding box."""
+def _clipped_intersection(regions: NDArray[Any], parts: NDArray[Any], bp: NDArray[np.float64]) -> NDArray[Any]:
+    """``region ∩ part``, big regions first clipped to ``bp`` (a box holding ``region ∩ part``)."""
     regions = regions.copy()
-    bp, br = shapely.bounds(parts), shapely.bounds(regions)
+    br = shapely.bounds(regions)
     within = (br[:, 0] >= bp[:, 0]) & (br[:, 1] >= bp[:, 1]) & (br[:, 2] <= bp[:, 2]) & (br[:, 3] <= bp[:, 3])
     big = (shapely.get_num_coordinates(regions) > CLIP_VERTICES) & ~within
     if big.any():
@@ -509,6 +555,7 @@ def compute_zones(
     margin_km: float = 25.0,
     now: datetime | None = None,
     event_id: str | None = None,
+    threads: int = ENGINE_THREADS,
 ) -> list[AlertZone]:
     """Alert zones of ``corridors`` over ``layers``, most severe first, then largest.
 
@@ -527,6 +574,9 @@ def compute_zones(
         The time urgency is judged at (default: the current time).
     event_id
         Event id for zone ids and ``AlertZone.event_id`` (default: each corridor's).
+    threads
+        Layers are worked on by this many threads (the caller's and ``threads - 1`` helpers; shapely
+        releases the GIL in its vectorised calls); ``1`` keeps everything in the calling thread.
 
     Returns
     -------
@@ -556,10 +606,9 @@ def compute_zones(
     if not corridors:
         return []
     cs = _prepare_corridors(corridors)
-    zones: list[AlertZone] = []
-    for layer in layers:
-        with _LOCK:  # GEOS builds a prepared geometry's indexes lazily: one engine user at a time
-            zones.extend(_layer_zones(cs, layer, margin_km, now, event_id))
+    indexes = [layer_index(layer) for layer in layers]
+    per_layer = _run_layers(cs, list(layers), indexes, margin_km, now, event_id, threads)
+    zones = [z for found in per_layer for z in found]
     rank = {sev: sev.rank for sev in Severity}
     zones.sort(
         key=lambda z: (rank[z.severity], -round(z.area_km2, 9), z.distance_km, z.corridor_id, z.layer, z.region_id)
@@ -567,11 +616,70 @@ def compute_zones(
     return zones
 
 
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _helpers(n: int) -> ThreadPoolExecutor:
+    """Return the process's helper threads (made again in a forked child, whose parent's threads are gone)."""
+    global _POOL
+    with _LOCK:
+        if _POOL is None or _POOL[0] != os.getpid() or _POOL[1]._max_workers < n:
+            _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=n, thread_name_prefix="geowarn-zones"))
+        return _POOL[1]
+
+
+def _run_layers(
+    cs: _Corridors,
+    layers: list[LayerLike],
+    indexes: list[LayerIndex],
+    margin_km: float,
+    now: datetime,
+    event_id: str | None,
+    threads: int,
+) -> list[list[AlertZone]]:
+    """Zones of every layer, in the order of ``layers``; the biggest layers are taken first.
+
+    Each thread takes the next layer not yet taken and holds that layer's lock while it works;
+    every helper works on its own copy of the (prepared) corridor parts.
+    """
+    out: list[list[AlertZone]] = [[] for _ in layers]
+    todo = sorted(range(len(layers)), key=lambda k: -int(shapely.get_num_coordinates(indexes[k].pieces).sum()))
+    take = threading.Lock()
+
+    def work(own: _Corridors) -> None:
+        while True:
+            with take:
+                if not todo:
+                    return
+                k = todo.pop(0)
+            with indexes[k].lock:
+                out[k] = _layer_zones(own, layers[k], indexes[k], margin_km, now, event_id)
+
+    helpers = max(0, min(int(threads), len(layers)) - 1)
+    futures = []
+    if helpers:
+        pool = _helpers(helpers)
+        futures = [pool.submit(work, _copy_corridors(cs)) for _ in range(helpers)]
+    work(cs)
+    for f in futures:
+        if not f.cancel():  # started: wait for the layer it holds
+            f.result()
+    return out
+
+
+def _copy_corridors(cs: _Corridors) -> _Corridors:
+    """Copy the corridors with their own prepared parts (a prepared geometry is not shared between threads)."""
+    parts = shapely.from_wkb(shapely.to_wkb(cs.parts))
+    shapely.prepare(parts)
+    return _Corridors(
+        cs.items, np.asarray(parts, dtype=object), cs.part_owner, cs.part_area_km2, cs.area_km2, cs.timing
+    )
+
+
 def _layer_zones(
-    cs: _Corridors, layer: LayerLike, margin_km: float, now: datetime, event_id: str | None
+    cs: _Corridors, layer: LayerLike, ix: LayerIndex, margin_km: float, now: datetime, event_id: str | None
 ) -> list[AlertZone]:
     zones: list[AlertZone] = []
-    ix = layer_index(layer)
     g_part, g_region, geom, area = _overlaps(cs, ix)
     ci = cs.part_owner[g_part]
     groups: dict[tuple[int, int], list[int]] = {}

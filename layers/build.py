@@ -40,8 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geowarn.geodesy import NM, geodesic_areas_km2, geodesic_buffer  # noqa: E402
-from geowarn.layers import write_collection, write_packed  # noqa: E402
+from geowarn.layers import Pieces, read_packed, write_collection, write_packed, write_pieces  # noqa: E402
 from geowarn.simplify import display_copy  # noqa: E402
+from geowarn.zones import MAX_PIECE_DEGREES, MAX_PIECE_VERTICES, cut_pieces  # noqa: E402
 
 HERE = ROOT / "layers"
 OUT = ROOT / "geowarn" / "data" / "layers"
@@ -866,8 +867,71 @@ def emit(
         ],
         **extra,
     )
+    entry.update(emit_pieces(entry, precision))
     catalog["_out"][layer_id] = entry
     log(f"wrote {path.name}: {len(feats)} features, {entry['vertices']} vertices, {entry['bytes']} bytes")
+
+
+def emit_pieces(entry: dict[str, Any], precision: int) -> dict[str, Any]:
+    """Write the engine's pieces of an alert layer (``<id>.pieces.bin``); return the catalog fields.
+
+    The pieces are cut (:func:`geowarn.zones.cut_pieces`) from the packed file as a process reads it,
+    so the pieces a process loads are exactly those it would cut. Non-alert layers (land,
+    municipalities) get none: they are cut at run time when someone asks for them.
+    """
+    if not entry.get("alert", True) or entry.get("kind") == "land":
+        (OUT / entry["file"].replace(".geojson", ".pieces.bin")).unlink(missing_ok=True)
+        return {"pieces_file": None, "pieces_sha256": None}
+    packed = OUT / entry["packed_file"]
+    _, geoms = read_packed(packed)
+    pieces, owner, area = cut_pieces(geoms)
+    head = {
+        "layer": entry["id"],
+        "precision": precision,
+        "max_vertices": MAX_PIECE_VERTICES,
+        "max_degrees": MAX_PIECE_DEGREES,
+        "source_sha256": sha256_file(packed),
+        "geos": shapely.geos_version_string,
+    }
+    name = entry["file"].replace(".geojson", ".pieces.bin")
+    write_pieces(OUT / name, Pieces(pieces, owner, area, head))
+    log(f"wrote {name}: {len(pieces)} pieces")
+    return {"pieces_file": name, "pieces_sha256": sha256_file(OUT / name)}
+
+
+def write_catalog(catalog: dict[str, Any], path: Path) -> None:
+    """Write ``catalog.json``: the catalog entries in ``layers/catalog.toml`` order, keys sorted."""
+    out = {
+        "generated_by": "layers/build.py from layers/catalog.toml",
+        "layers": [
+            {k: v for k, v in catalog["_out"][k].items() if not (k.startswith("pieces_") and v is None)}
+            for k in catalog["layers"]
+            if k in catalog["_out"]
+        ],
+    }
+    path.write_text(json.dumps(out, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def disputed_policies(disputed: dict[str, str], items: list[str]) -> dict[str, str]:
+    """Return the ``[build.disputed]`` policies with the ``--disputed NAME=POLICY`` overrides applied."""
+    for item in items:
+        name, _, policy = item.partition("=")
+        if name not in disputed or policy not in ("include", "twelve-nm", "exclude"):
+            raise SystemExit(f"--disputed {item}: expected one of {sorted(disputed)} = include|twelve-nm|exclude")
+        disputed[name] = policy
+    return disputed
+
+
+def recut_pieces(catalog: dict[str, Any], only: set[str], precision: int, path: Path) -> int:
+    """``--pieces-only``: cut the pieces again from the packed files already in ``OUT``; update the catalog.
+
+    Gives the same bytes as a full build, whose pieces are cut from the same packed files.
+    """
+    for layer_id, entry in catalog["_out"].items():
+        if layer_id in only:
+            entry.update(emit_pieces(entry, int(entry.get("build_options", {}).get("precision", precision))))
+    write_catalog(catalog, path)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -876,6 +940,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="layers to rebuild (default: all)")
     ap.add_argument("--disputed", action="append", default=[], help="NAME=include|twelve-nm|exclude")
     ap.add_argument("--out", type=Path, default=None, help="output directory (default geowarn/data/layers)")
+    ap.add_argument(
+        "--pieces-only",
+        action="store_true",
+        help="only re-cut the engine's pieces from the packed files in the output directory (no sources needed)",
+    )
     args = ap.parse_args(argv)
     global OUT
     if args.out is not None:
@@ -883,17 +952,14 @@ def main(argv: list[str] | None = None) -> int:
     catalog = tomllib.loads((HERE / "catalog.toml").read_text(encoding="utf-8"))
     build = catalog["build"]
     precision = int(build["precision"])
-    disputed = dict(build["disputed"])
-    for item in args.disputed:
-        name, _, policy = item.partition("=")
-        if name not in disputed or policy not in ("include", "twelve-nm", "exclude"):
-            raise SystemExit(f"--disputed {item}: expected one of {sorted(disputed)} = include|twelve-nm|exclude")
-        disputed[name] = policy
+    disputed = disputed_policies(dict(build["disputed"]), args.disputed)
     only = set(args.only or catalog["layers"])
     OUT.mkdir(parents=True, exist_ok=True)
     old_path = OUT / "catalog.json"
     old = json.loads(old_path.read_text(encoding="utf-8")) if old_path.exists() else {"layers": []}
     catalog["_out"] = {e["id"]: e for e in old["layers"]}
+    if args.pieces_only:
+        return recut_pieces(catalog, only, precision, old_path)
     files = {name: fetch(name, src) for name, src in catalog["sources"].items()}
     t0 = time.time()
 
@@ -972,12 +1038,7 @@ def main(argv: list[str] | None = None) -> int:
             emit(catalog, "eez-like", eez_f, eez_g, precision, zopts, 0.02)
         log(f"zones {time.time() - t0:.1f}s")
 
-    order = list(catalog["layers"])
-    out = {
-        "generated_by": "layers/build.py from layers/catalog.toml",
-        "layers": [catalog["_out"][k] for k in order if k in catalog["_out"]],
-    }
-    old_path.write_text(json.dumps(out, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_catalog(catalog, old_path)
     log(f"done in {time.time() - t0:.1f}s")
     return 0
 

@@ -54,10 +54,13 @@ def test_catalog_lists_every_layer_with_checksums() -> None:
         assert e["kind"] == kind
         if count is not None:
             assert e["features"] == count, layer_id
-        for key in ("file", "display_file"):
+        for key, sha in (("file", "sha256"), ("display_file", "display_sha256"), ("pieces_file", "pieces_sha256")):
+            if key == "pieces_file" and not (e.get("alert", True) and kind != "land"):
+                assert key not in e, f"{layer_id}: pieces are shipped for alert layers only"
+                continue
             path = SHIPPED / e[key]
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            assert digest == e["sha256" if key == "file" else "display_sha256"], f"{path.name} differs from catalog"
+            assert digest == e[sha], f"{path.name} differs from catalog"
         assert e["licence"] and e["attribution"] and e["source_packages"]
         for src in e["source_packages"]:
             assert re.fullmatch(r"[0-9a-f]{64}", src["sha256"]) and src["version"]
@@ -459,3 +462,8 @@ def test_library_writers_reproduce_the_shipped_files(layer_id: str, tmp_path: Pa
         props, packed = L.read_packed(SHIPPED / name)
         L.write_packed(tmp_path / name, props, packed, prec)
         assert (tmp_path / name).read_bytes() == (SHIPPED / name).read_bytes(), name
+    if entry.get("pieces_file"):  # the engine's pieces (issue 16): coordinates round-trip exactly
+        pieces = L.read_pieces(SHIPPED / entry["pieces_file"])
+        assert pieces.head["source_sha256"] == entry["packed_sha256"]
+        L.write_pieces(tmp_path / entry["pieces_file"], pieces)
+        assert (tmp_path / entry["pieces_file"]).read_bytes() == (SHIPPED / entry["pieces_file"]).read_bytes()

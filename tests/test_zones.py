@@ -569,3 +569,131 @@ def test_concurrent_calls_agree(corridors: list[Corridor], layers: list[SimpleLa
         assert [(z.id, round(z.area_km2, 6), round(z.distance_km, 6)) for z in run] == [
             (z.id, round(z.area_km2, 6), round(z.distance_km, 6)) for z in serial
         ]
+
+
+# --------------------------------------------------------------------------- shipped pieces (issue 16)
+
+ALERT_LAYERS = ["jp-prefectures", "admin1", "seas", "territorial-seas", "eez-like"]
+
+
+@pytest.mark.parametrize("layer_id", ALERT_LAYERS)
+def test_shipped_pieces_are_the_pieces_cut_at_run_time(layer_id: str) -> None:
+    """The pieces ``make layers`` ships are exactly those the engine cuts from the loaded geometries."""
+    from geowarn.layers import load_layer
+    from geowarn.zones import MAX_PIECE_DEGREES, cut_pieces
+
+    layer = load_layer(layer_id)
+    stored = layer.stored_pieces(MAX_PIECE_VERTICES, MAX_PIECE_DEGREES)
+    assert stored is not None, f"{layer_id}: no usable shipped pieces (run `make layers`)"
+    pieces, owner, area = cut_pieces(np.asarray(list(layer.geometries), dtype=object))
+    assert len(stored.geometries) == len(pieces) > len(layer.regions)
+    assert shapely.equals_exact(stored.geometries, pieces, tolerance=0).all()
+    np.testing.assert_array_equal(shapely.get_coordinates(stored.geometries), shapely.get_coordinates(pieces))
+    np.testing.assert_array_equal(stored.owner, owner)
+    np.testing.assert_array_equal(stored.area_km2, area)
+    # and the index built from them is the one built from scratch
+    ix = layer_index(layer)
+    scratch = layer_index(SimpleLayer(layer.id, layer.kind, list(layer.regions), layer.geometries))
+    assert ix is not scratch
+    np.testing.assert_array_equal(ix.region_area_km2, scratch.region_area_km2)
+    np.testing.assert_array_equal(ix.region_pieces, scratch.region_pieces)
+
+
+def test_shipped_pieces_give_the_zones_of_pieces_cut_from_scratch(
+    shipped: dict[str, object], kms4_corridors: list[Corridor]
+) -> None:
+    layers = [shipped[k] for k in ALERT_LAYERS]
+    scratch = [SimpleLayer(x.id, x.kind, list(x.regions), x.geometries) for x in layers]  # type: ignore[attr-defined]
+    now = T0 + timedelta(hours=1)
+    got = compute_zones(kms4_corridors, layers, margin_km=30, now=now)  # type: ignore[arg-type]
+    ref = compute_zones(kms4_corridors, scratch, margin_km=30, now=now)
+    assert len(got) > 10
+    assert [(z.id, z.area_km2, z.distance_km, z.region_fraction) for z in got] == [
+        (z.id, z.area_km2, z.distance_km, z.region_fraction) for z in ref
+    ]
+    for a, b in zip(got, ref, strict=True):
+        assert (a.geometry is None) == (b.geometry is None)
+        if a.geometry is not None:
+            assert a.geometry.symmetric_difference(b.geometry).area < 1e-12
+
+
+def test_stale_or_tampered_pieces_are_cut_again(tmp_path, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from geowarn import layers as L
+    from geowarn.zones import MAX_PIECE_DEGREES
+
+    d = tmp_path / "layers"
+    shutil.copytree(L.shipped_layers_dir(), d)
+    layer = L.load_layer("seas", d)
+    assert layer.pieces_file == d / "seas.pieces.bin"
+    assert layer.stored_pieces(MAX_PIECE_VERTICES, MAX_PIECE_DEGREES) is not None
+    assert layer.stored_pieces(MAX_PIECE_VERTICES // 2, MAX_PIECE_DEGREES) is None  # other limits: not these pieces
+    # a pieces file that is not the one the catalog records is never used
+    (d / "seas.pieces.bin").write_bytes((d / "eez-like.pieces.bin").read_bytes())
+    L.clear_cache()
+    with caplog.at_level("WARNING", logger="geowarn.layers"):
+        again = L.load_layer("seas", d)
+    assert again.pieces_file is None and "differs from the catalog" in caplog.text
+    ix = layer_index(again)
+    assert len(ix.pieces) == len(layer_index(layer).pieces)
+    L.clear_cache()
+
+
+def test_pieces_cut_from_other_geometries_are_not_used(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A layer rebuilt without its pieces (the catalog and file agree, the packed file is new): cut again."""
+    import hashlib
+    import shutil
+
+    from geowarn import layers as L
+    from geowarn.zones import MAX_PIECE_DEGREES
+
+    d = tmp_path / "layers"
+    shutil.copytree(L.shipped_layers_dir(), d)
+    old = L.read_pieces(d / "seas.pieces.bin")
+    L.write_pieces(
+        d / "seas.pieces.bin",
+        L.Pieces(old.geometries, old.owner, old.area_km2, {**old.head, "source_sha256": "0" * 64}),
+    )
+    cat = json.loads((d / "catalog.json").read_text())
+    for e in cat["layers"]:
+        if e["id"] == "seas":
+            e["pieces_sha256"] = hashlib.sha256((d / "seas.pieces.bin").read_bytes()).hexdigest()
+    (d / "catalog.json").write_text(json.dumps(cat))
+    L.clear_cache()
+    layer = L.load_layer("seas", d)
+    assert layer.pieces_file is not None
+    assert layer.stored_pieces(MAX_PIECE_VERTICES, MAX_PIECE_DEGREES) is None
+    L.clear_cache()
+
+
+# --------------------------------------------------------------------------- engine threads (issue 16)
+
+
+def test_threads_give_the_zones_of_one_thread(shipped: dict[str, object], kms4_corridors: list[Corridor]) -> None:
+    layers = [shipped[k] for k in ALERT_LAYERS]
+    now = T0 + timedelta(hours=1)
+    one = compute_zones(kms4_corridors, layers, margin_km=30, now=now, threads=1)  # type: ignore[arg-type]
+    two = compute_zones(kms4_corridors, layers, margin_km=30, now=now, threads=2)  # type: ignore[arg-type]
+    assert len(one) > 10
+    assert [(z.id, z.area_km2, z.distance_km) for z in one] == [(z.id, z.area_km2, z.distance_km) for z in two]
+    for a, b in zip(one, two, strict=True):
+        assert (a.geometry is None) == (b.geometry is None)
+        assert a.geometry is None or a.geometry.equals_exact(b.geometry, tolerance=0)
+
+
+def test_threads_work_in_a_forked_child(corridors: list[Corridor], layers: list[SimpleLayer]) -> None:
+    """The helper threads of the parent do not exist in a forked child (gunicorn workers): no hang."""
+    import multiprocessing
+
+    expected = len(compute_zones(corridors, layers, margin_km=0, now=T0, threads=2))  # the parent's pool exists
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=lambda: queue.put(len(compute_zones(corridors, layers, margin_km=0, now=T0, threads=2))))
+    child.start()
+    child.join(60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive, "compute_zones hung in a forked child"
+    assert child.exitcode == 0 and queue.get(timeout=5) == expected > 0
