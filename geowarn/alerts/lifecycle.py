@@ -15,6 +15,16 @@ Rules (for one event and one subscription, given the zones that concern the subs
   (urgency Past), then, one hour later, the state expires silently;
 * nothing relevant changed → no message (re-running is idempotent).
 
+MQTT region topics (issue 16, ``region_topics=`` prefix, ``GEOWARN_MQTT_REGION_TOPICS``): every
+region an event's zones intersect is also a virtual subscription ``region:<id>`` (no margin,
+every severity, both languages) whose one channel is the retained topic ``<prefix>/<id>`` on
+``GEOWARN_MQTT_URL``; it runs the same lifecycle and goes through the same outbox (never lost,
+in order per topic). The broker keeps the last message, so a device that connects later gets
+the current warning at once; a Cancel or all-clear replaces it. When another event still warns
+the same region, the all-clear of one event is published without retain and that other event's
+latest message is queued again, retained, so the topic never keeps an all-clear (or a cancelled
+warning) while a warning stands.
+
 >>> from datetime import datetime, UTC, timedelta
 >>> from geowarn.model import Severity, TimeWindow, EventStatus
 >>> from geowarn.alerts.rules import Match
@@ -39,6 +49,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from geowarn.alerts.rules import (
+    Channel,
     Match,
     Subscription,
     list_subscriptions,
@@ -69,6 +80,8 @@ EXPIRY_GRACE = timedelta(hours=1)
 NOTIFY_CHANNEL = repo.NOTIFY_CHANNEL
 
 ACTIVE, ALLCLEAR, CANCELLED, EXPIRED = "active", "allclear", "cancelled", "expired"
+#: Subscription id prefix of the virtual subscriptions behind the MQTT region topics.
+REGION_TOPIC = "region:"
 
 
 @dataclass(frozen=True)
@@ -336,9 +349,7 @@ def process_subscription(
             body=body,
             created=now,
         )
-        from geowarn.alerts.outbox import enqueue
-
-        enqueue(tx, message_id, sub, now)
+        _queue(tx, message_id, sub, event.id, decision, now)
     zone_json = json.dumps([z.to_feature() for z in mine]) if mine else json.dumps(prev_zone_features)
     repo.write_alert_state(
         tx,
@@ -354,6 +365,42 @@ def process_subscription(
         updated=now,
     )
     return message_id
+
+
+def _queue(tx: Any, message_id: str, sub: Subscription, event_id: str, decision: Decision, now: datetime) -> None:
+    """Queue ``message_id`` on the channels of ``sub`` (a region topic keeps the standing warning retained)."""
+    from geowarn.alerts.outbox import enqueue
+
+    over = decision.msg_type == "Cancel" or decision.all_clear
+    standing = repo.latest_active_message(tx, sub.id, event_id) if sub.id.startswith(REGION_TOPIC) and over else None
+    if standing is None:
+        enqueue(tx, message_id, sub, now)
+        return
+    live = dataclasses.replace(sub, channels=tuple(dataclasses.replace(c, retain=False) for c in sub.channels))
+    enqueue(tx, message_id, live, now)
+    enqueue(tx, standing, sub, now, suffix=f"@{message_id}")  # the other event's warning, retained again
+
+
+def region_subscription(region_id: str, prefix: str) -> Subscription:
+    """Return the virtual subscription of the retained MQTT topic ``<prefix>/<region_id>``.
+
+    >>> s = region_subscription("JP-47", "geowarn/alerts")
+    >>> s.id, s.channels[0].target, s.channels[0].retain, s.margin_km
+    ('region:JP-47', 'geowarn/alerts/JP-47', True, 0.0)
+    """
+    return Subscription(
+        id=f"{REGION_TOPIC}{region_id}",
+        name=f"MQTT region topic {region_id}",
+        regions=(region_id,),
+        channels=(Channel("mqtt", f"{prefix.rstrip('/')}/{region_id}", retain=True),),
+    )
+
+
+def region_subscriptions(tx: Any, event: Event, zones: Sequence[AlertZone], prefix: str) -> list[Subscription]:
+    """Return the region topics of an event version: the regions its zones intersect and those it warned before."""
+    ids = {z.region_id for z in zones if z.distance_km <= 0}
+    ids |= {sid[len(REGION_TOPIC) :] for sid in repo.open_states_with_prefix(tx, event.id, REGION_TOPIC)}
+    return [region_subscription(r, prefix) for r in sorted(ids)]
 
 
 def _guarded(
@@ -375,15 +422,26 @@ def _guarded(
 
 
 def process_event(
-    tx: Any, event: Event, zones: Sequence[AlertZone], now: datetime, *, cap: CapIdentity | None = None
+    tx: Any,
+    event: Event,
+    zones: Sequence[AlertZone],
+    now: datetime,
+    *,
+    cap: CapIdentity | None = None,
+    region_topics: str | None = None,
 ) -> list[str]:
     """Run the lifecycle of ``event`` for every subscription in the caller's transaction.
+
+    ``region_topics``: the prefix of the retained MQTT region topics (``None``: none).
 
     Returns the ids of the CAP messages written to the outbox (each delivered on every channel of
     its subscription). On PostgreSQL a ``NOTIFY geowarn_outbox`` wakes the workers at commit.
     """
     ids = []
-    for sub in list_subscriptions(tx):
+    subs = list_subscriptions(tx)
+    if region_topics:
+        subs += region_subscriptions(tx, event, zones, region_topics)
+    for sub in subs:
         mid = _guarded(tx, event, zones, sub, now, cap)
         if mid is not None:
             ids.append(mid)
@@ -477,10 +535,13 @@ def due_states(tx: Any, now: datetime) -> list[tuple[str, str]]:
     return repo.due_alert_states(tx, now)
 
 
-def tick(store: Any, now: datetime | None = None, *, cap: CapIdentity | None = None) -> list[str]:
+def tick(
+    store: Any, now: datetime | None = None, *, cap: CapIdentity | None = None, region_topics: str | None = None
+) -> list[str]:
     """Time-driven transitions (all-clear after the window, then expiry), one transaction.
 
-    The worker calls this periodically; events that did not change still get their all-clear.
+    The worker calls this periodically; events that did not change still get their all-clear
+    (region topics too, given their ``region_topics`` prefix; without it their states expire silently).
     """
     from geowarn.alerts.rules import get_subscription
     from geowarn.errors import NotFound
@@ -495,7 +556,12 @@ def tick(store: Any, now: datetime | None = None, *, cap: CapIdentity | None = N
         for event_id, sub_id in due_states(tx, now):
             try:
                 event = store.get_event(event_id, tx=tx)
-                sub = get_subscription(tx, sub_id)
+                if sub_id.startswith(REGION_TOPIC):
+                    if not region_topics:
+                        raise NotFound(f"region topics are off ({sub_id})")
+                    sub = region_subscription(sub_id[len(REGION_TOPIC) :], region_topics)
+                else:
+                    sub = get_subscription(tx, sub_id)
             except NotFound:
                 repo.expire_alert_state(tx, event_id, sub_id, now)
                 continue
