@@ -57,7 +57,7 @@ class Channel:
     kind: str
     target: str
     secret: str | None = None
-    retain: bool = False
+    retain: bool = field(default=False, repr=False)
 
     def to_json(self, *, reveal: bool = True) -> dict[str, Any]:
         """Return the channel as API JSON; the webhook secret is masked unless ``reveal``."""
