@@ -219,7 +219,7 @@ def run(
             )
     try:
         deadline = time.monotonic() + 120
-        while not all("running" in lg.read_text(errors="replace") for lg in logs):
+        while not all(" started" in lg.read_text(errors="replace") for lg in logs):  # after its first tick
             if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
                 raise RuntimeError("\n".join(lg.read_text(errors="replace") for lg in logs))
             time.sleep(0.05)

@@ -222,6 +222,10 @@ class Worker:
 
     def run(self) -> None:
         """Deliver until :meth:`stop` (or SIGTERM via the CLI). Survives database outages."""
+        try:
+            self.tick(force=True)  # the first tick loads the lifecycle and renderers: "started" means ready
+        except StoreError as exc:
+            log.warning("store unavailable: %s", exc)
         log.info("worker %s started", self.id)
         delay = self.options.poll_interval
         in_flight: set[Future[outbox.Outcome]] = set()
