@@ -236,3 +236,32 @@ def test_several_worker_processes_on_postgis(tmp_path: Path, store: Store, store
         assert len(workers) >= 2  # the work was shared (3 processes, 150 rows)
     finally:
         receiver.close()
+
+
+def test_region_topic_all_clear_after_the_window(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's tick gives a region topic its all-clear once the window has passed (WINDOW ends
+    T0 + 15:30, helpers.py), through the service's own save path (``Options.region_topics``)."""
+    from datetime import timedelta
+
+    import geowarn.service as service
+
+    prefix = "geowarn-test/tick/alerts"
+    zones = {"ev1": [make_zone("JP-47")], "ev3": [make_zone("JP-47", event_id="ev3")]}
+    monkeypatch.setattr(service, "compute", lambda corridors, event_id, **k: zones[event_id])
+    res = service.submit_event(store, make_event(), now=T0, options=service.Options(region_topics=prefix))
+    assert res.messages == ["geowarn-ev1-region:JP-47-1"]
+    later = T0 + timedelta(hours=16)
+    assert lifecycle.tick(store, T0 + timedelta(hours=1), region_topics=prefix) == []
+    assert lifecycle.tick(store, later, region_topics=prefix) == ["geowarn-ev1-region:JP-47-2"]
+    with store.snapshot() as tx:
+        row = tx.fetchone(
+            "SELECT m.response, m.msg_type, o.channel FROM outbox o JOIN alert_messages m ON m.id = o.message_id "
+            "WHERE m.seq = 2"
+        )
+    assert (row["msg_type"], row["response"]) == ("Update", "AllClear")
+    assert '"retain": true' in row["channel"]  # no other event warns JP-47: the all-clear is retained
+    # with region topics switched off, the worker's tick lets such states expire silently
+    service.submit_event(store, make_event("ev3"), now=T0, options=service.Options(region_topics=prefix))
+    assert lifecycle.tick(store, later) == []
+    with store.snapshot() as tx:
+        assert tx.scalar("SELECT status FROM alert_state WHERE event_id = 'ev3'") == "expired"
