@@ -43,6 +43,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -298,12 +299,108 @@ def _reference(xml: bytes) -> str:
     return reference_of(xml) or ""
 
 
+#: Stands for the subscription id in a CAP rendering shared by many subscribers (see :class:`Renderings`).
+_PLACEHOLDER = "geowarnSubscriberPlaceholder7f3a9c"
+_PLAIN_ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
+
+
+class Renderings:
+    """What one event version renders the same way for many subscribers (issue 16: one event, 100,000 of them).
+
+    Subscribers shown the same engine zones, in the same languages, at the same point of their
+    lifecycle get the same CAP but for their subscription id in the identifier and references:
+    it is built once with a placeholder id and the id is put in per subscriber (byte-identical to
+    building it for each; ``tests/alerts/test_fanout.py`` checks). The zones' JSON kept in each
+    state is shared likewise. Only zones of the event version itself are keyed (by position).
+    """
+
+    def __init__(self, zones: Sequence[AlertZone]) -> None:
+        self._zones = list(zones)  # kept alive: their ids key the renderings
+        self._index = {id(z): i for i, z in enumerate(self._zones)}
+        self.caps: dict[tuple[Any, ...], tuple[bytes, str]] = {}
+        self.zone_json: dict[tuple[int, ...], str] = {}
+
+    def key(self, zones: Sequence[AlertZone]) -> tuple[int, ...] | None:
+        """Positions of ``zones`` in the event version's zones; ``None`` when one is not among them."""
+        out = []
+        for z in zones:
+            i = self._index.get(id(z))
+            if i is None:
+                return None
+            out.append(i)
+        return tuple(out)
+
+
+def _render(
+    memo: Renderings | None,
+    event: Event,
+    shown: Sequence[AlertZone],
+    sub: Subscription,
+    decision: Decision,
+    seq: int,
+    refs: Sequence[str],
+    sent: datetime,
+    cap: CapIdentity | None,
+) -> tuple[bytes, str]:
+    """Return the CAP XML of message ``seq`` to ``sub`` and its ``sender,identifier,sent`` reference."""
+    assert decision.msg_type is not None
+
+    def build(identifier: str, references: Sequence[str]) -> tuple[bytes, str]:
+        body = build_message(
+            event,
+            shown,
+            sub,
+            msg_type=str(decision.msg_type),
+            references=references,
+            identifier=identifier,
+            sent=sent,
+            all_clear=decision.all_clear,
+            note=decision.reason or None,
+            cap=cap,
+        )
+        return body, _reference(body)
+
+    own = f"geowarn-{event.id}-{sub.id}-"
+    zkey = memo.key(shown) if memo is not None and _PLAIN_ID.match(sub.id) else None
+    generic = []
+    for r in refs:
+        parts = r.split(",")
+        if len(parts) != 3 or not parts[1].startswith(own):
+            zkey = None
+            break
+        generic.append(f"{parts[0]},geowarn-{event.id}-{_PLACEHOLDER}-{parts[1][len(own) :]},{parts[2]}")
+    if memo is None or zkey is None:
+        return build(f"{own}{seq}", refs)
+    key: tuple[Any, ...] = (zkey, decision.msg_type, seq, tuple(generic), tuple(sub.languages))
+    key += (decision.all_clear, decision.reason, sent)
+    hit = memo.caps.get(key)
+    if hit is None:
+        hit = memo.caps[key] = build(f"geowarn-{event.id}-{_PLACEHOLDER}-{seq}", generic)
+    return hit[0].replace(_PLACEHOLDER.encode(), sub.id.encode()), hit[1].replace(_PLACEHOLDER, sub.id)
+
+
+def _zone_json(memo: Renderings | None, mine: Sequence[AlertZone]) -> str:
+    key = memo.key(mine) if memo is not None else None
+    if memo is None or key is None:
+        return json.dumps([z.to_feature() for z in mine])
+    if key not in memo.zone_json:
+        memo.zone_json[key] = json.dumps([z.to_feature() for z in mine])
+    return memo.zone_json[key]
+
+
 def process_subscription(
-    tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime, cap: CapIdentity | None = None
+    tx: Any,
+    event: Event,
+    zones: Sequence[AlertZone],
+    sub: Subscription,
+    now: datetime,
+    cap: CapIdentity | None = None,
+    memo: Renderings | None = None,
 ) -> str | None:
     """Run the lifecycle of (``event``, ``sub``); write the message, its outbox rows and the state.
 
-    Returns the message id written, or ``None``.
+    Returns the message id written, or ``None``. ``memo``: renderings shared with the other
+    subscribers of this event version.
     """
     now = utc(now)
     own = polygon_zones(sub, event.corridors, event_id=event.id, now=now)
@@ -322,18 +419,7 @@ def process_subscription(
             shown = [AlertZone.from_feature(f, index=i) for i, f in enumerate(prev_zone_features)]
         refs = [] if decision.msg_type == "Alert" else _references(tx, event.id, sub.id)
         sent = now.replace(microsecond=0)
-        body = build_message(
-            event,
-            shown,
-            sub,
-            msg_type=decision.msg_type,
-            references=refs,
-            identifier=message_id,
-            sent=sent,
-            all_clear=decision.all_clear,
-            note=decision.reason or None,
-            cap=cap,
-        )
+        body, reference = _render(memo, event, shown, sub, decision, seq, refs, sent, cap)
         response = "AllClear" if decision.all_clear else None
         repo.insert_message(
             tx,
@@ -344,13 +430,13 @@ def process_subscription(
             event_version=event.version,
             msg_type=decision.msg_type,
             response=response,
-            reference=_reference(body),
+            reference=reference,
             reason=decision.reason,
             body=body,
             created=now,
         )
         _queue(tx, message_id, sub, event.id, decision, now)
-    zone_json = json.dumps([z.to_feature() for z in mine]) if mine else json.dumps(prev_zone_features)
+    zone_json = _zone_json(memo, mine) if mine else json.dumps(prev_zone_features)
     repo.write_alert_state(
         tx,
         insert=prev is None,
@@ -404,7 +490,13 @@ def region_subscriptions(tx: Any, event: Event, zones: Sequence[AlertZone], pref
 
 
 def _guarded(
-    tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime, cap: CapIdentity | None = None
+    tx: Any,
+    event: Event,
+    zones: Sequence[AlertZone],
+    sub: Subscription,
+    now: datetime,
+    cap: CapIdentity | None = None,
+    memo: Renderings | None = None,
 ) -> str | None:
     """Run :func:`process_subscription` inside a savepoint.
 
@@ -414,7 +506,7 @@ def _guarded(
     """
     try:
         with repo.savepoint(tx, "geowarn_alert"):
-            mid = process_subscription(tx, event, zones, sub, now, cap)
+            mid = process_subscription(tx, event, zones, sub, now, cap, memo)
     except Exception:
         log.exception("alert lifecycle of event %s for subscription %s failed", event.id, sub.id)
         return None
@@ -441,8 +533,9 @@ def process_event(
     subs = list_subscriptions(tx)
     if region_topics:
         subs += region_subscriptions(tx, event, zones, region_topics)
+    memo = Renderings(zones)
     for sub in subs:
-        mid = _guarded(tx, event, zones, sub, now, cap)
+        mid = _guarded(tx, event, zones, sub, now, cap, memo)
         if mid is not None:
             ids.append(mid)
     if ids:

@@ -265,3 +265,43 @@ def test_region_topic_all_clear_after_the_window(store: Store, monkeypatch: pyte
     assert lifecycle.tick(store, later) == []
     with store.snapshot() as tx:
         assert tx.scalar("SELECT status FROM alert_state WHERE event_id = 'ev3'") == "expired"
+
+
+def test_shared_renderings_are_byte_identical(store: Store) -> None:
+    """Many subscribers of one event share a CAP rendering (issue 16); each stored message must equal
+    what building it for that subscriber alone gives, Alert and Update (with references) alike."""
+    from geowarn.alerts import rules
+    from geowarn.alerts.rules import Channel, Subscription
+
+    subs = [
+        Subscription.create(id=f"sub-{i}", regions=["JP-47"], languages=langs, channels=[Channel("email", "a@b.org")])
+        for i, langs in enumerate([("ja-JP", "en-US"), ("ja-JP", "en-US"), ("en-US",), ("ja-JP", "en-US")])
+    ]
+    with store.transaction() as tx:
+        for sub in subs:
+            rules.save_subscription(tx, sub)
+    z = make_zone("JP-47")
+    with store.transaction() as tx:
+        lifecycle.process_event(tx, make_event(), [z], T0)
+    with store.transaction() as tx:
+        lifecycle.process_event(tx, make_event(version=2), [dataclasses.replace(z, area_km2=2000.0)], T0)
+    with store.snapshot() as tx:
+        rows = tx.fetchall("SELECT * FROM alert_messages ORDER BY subscription_id, seq")
+    assert len(rows) == 8
+    by_sub = {s.id: s for s in subs}
+    for r in rows:
+        sub = by_sub[r["subscription_id"]]
+        refs = [] if r["seq"] == 1 else [next(x["reference"] for x in rows if x["id"] == f"geowarn-ev1-{sub.id}-1")]
+        zone = z if r["seq"] == 1 else dataclasses.replace(z, area_km2=2000.0)
+        alone = lifecycle.build_message(
+            make_event(version=r["seq"]),
+            [zone],
+            sub,
+            msg_type=r["msg_type"],
+            references=refs,
+            identifier=r["id"],
+            sent=T0,
+            note=r["reason"] or None,
+        )
+        assert bytes(r["body"]) == alone, r["id"]
+        assert f"<identifier>{r['id']}</identifier>".encode() in alone
