@@ -63,6 +63,8 @@ class Options:
     cap: CapIdentity | None = None
     #: How many different tokens every write of an event needs (``GEOWARN_APPROVAL``: 1 or 2).
     approval: int = 1
+    #: Prefix of the retained per-region MQTT topics (``GEOWARN_MQTT_REGION_TOPICS``; ``None``: none).
+    region_topics: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
@@ -74,6 +76,7 @@ class Options:
             layer_ids=list(settings.alert_layers) if settings.alert_layers else None,
             cap=settings.cap,
             approval=settings.approval,
+            region_topics=settings.mqtt_region_topics,
         )
 
 
@@ -280,7 +283,12 @@ def event_geojson(event: Event, zones: Sequence[AlertZone]) -> bytes:
 
 
 def _alert_hook(
-    tx: Tx, event: Event, zones: Sequence[AlertZone], now: datetime, cap: CapIdentity | None = None
+    tx: Tx,
+    event: Event,
+    zones: Sequence[AlertZone],
+    now: datetime,
+    cap: CapIdentity | None = None,
+    region_topics: str | None = None,
 ) -> list[str]:
     """Call ``geowarn.alerts.lifecycle.process_event`` in the same transaction (if installed)."""
     try:
@@ -289,7 +297,7 @@ def _alert_hook(
         if getattr(exc, "name", None) not in ("geowarn.alerts.lifecycle", None):
             raise
         return []
-    return list(lifecycle.process_event(tx, event, zones, now, cap=cap))
+    return list(lifecycle.process_event(tx, event, zones, now, cap=cap, region_topics=region_topics))
 
 
 # --------------------------------------------------------------------------- state changes
@@ -320,7 +328,9 @@ def _save(
             raise _Retry()
         store.write_event_version(tx, event, zones, note=note, new_inputs=new_inputs, operator=operator)
         render_repo.add_pending(tx, event.id, event.version, rendering.kind_names(), now)
-        messages = _alert_hook(tx, event, zones, now, options.cap if options else None)
+        messages = _alert_hook(
+            tx, event, zones, now, options.cap if options else None, options.region_topics if options else None
+        )
     try:
         artifacts = rendering.render_version(store, event, zones, options=options)
     except Exception:  # the store failed after the commit: the renders stay pending, the worker retries

@@ -106,6 +106,20 @@ def _megabytes(value: str) -> float:
     return x
 
 
+def _topic_prefix(value: str) -> str | None:
+    """Read an MQTT topic prefix to publish under (no wildcards); empty → ``None``.
+
+    >>> _topic_prefix("geowarn/alerts/"), _topic_prefix("")
+    ('geowarn/alerts', None)
+    """
+    text = value.strip().rstrip("/")
+    if not text:
+        return None
+    if "+" in text or "#" in text or "\x00" in text:
+        raise ValueError(f"an MQTT topic prefix to publish under has no + or # wildcard, got {value!r}")
+    return text
+
+
 def _bool(value: str) -> bool:
     v = value.strip().lower()
     if v in ("1", "true", "yes", "on"):
@@ -290,6 +304,23 @@ class Settings:
     worker_retry_cap_s: float = setting("GEOWARN_WORKER_RETRY_CAP_S", 600.0, "Longest retry delay.", _seconds)
     worker_max_attempts: int = setting(
         "GEOWARN_WORKER_MAX_ATTEMPTS", 50, "Attempts after which a failing message is parked.", _positive_int
+    )
+    worker_concurrency: int = setting(
+        "GEOWARN_WORKER_CONCURRENCY",
+        8,
+        "Deliveries one worker process keeps in flight (threads; webhook connections are kept alive per thread).",
+        _positive_int,
+    )
+    worker_batch: int = setting(
+        "GEOWARN_WORKER_BATCH", 32, "Outbox rows a worker claims in one transaction.", _positive_int
+    )
+    mqtt_region_topics: str | None = setting(
+        "GEOWARN_MQTT_REGION_TOPICS",
+        None,
+        "Topic prefix of the per-region MQTT topics (e.g. `geowarn/alerts`): every Alert, Update and Cancel "
+        "about a region is also published, retained, on `<prefix>/<region id>` at `GEOWARN_MQTT_URL` "
+        "(unset: no region topics).",
+        _topic_prefix,
     )
     # ---- issue 14: limits and guards against hostile input
     allow_private_targets: tuple[str, ...] = setting(

@@ -12,6 +12,11 @@ with the subscription's secret, and drop duplicates by ``X-Geowarn-Message-Id``:
 >>> verify(b"<alert/>", "s3cret-key", sign(b"<alert/>", "s3cret-key"))
 True
 
+Connections (issue 16): a worker passes a :class:`Pool`, which keeps one keep-alive HTTP(S)
+connection per checked target address and one MQTT session per broker, per delivery thread; a
+kept connection the server has meanwhile closed is reopened once. Without a pool every
+delivery opens and closes its own connection.
+
 Settings: the ``smtp_*``, ``mqtt_url`` and ``delivery_timeout_s`` fields of
 :class:`geowarn.settings.Settings` (``settings=``, the worker's); without them the
 ``GEOWARN_SMTP_*``, ``GEOWARN_MQTT_URL`` and ``GEOWARN_DELIVERY_TIMEOUT_S`` variables.
@@ -26,18 +31,22 @@ import os
 import smtplib
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from geowarn.alerts import targets
 from geowarn.alerts.rules import Channel
 from geowarn.errors import DeliveryError, InvalidParameter
 from geowarn.settings import Settings, library_fallback
+
+if TYPE_CHECKING:
+    import paho.mqtt.client as mqtt_client
 
 CAP_MEDIA_TYPE = "application/cap+xml"
 USER_AGENT = "geowarn-alerts/1"
@@ -96,6 +105,12 @@ def _allow(settings: Settings | None) -> tuple[str, ...]:
     return library_fallback("targets", settings).allow_private_targets
 
 
+def _nodelay(sock: socket.socket) -> socket.socket:
+    """Disable Nagle: on a kept-alive connection the next request must not wait for a delayed ACK (~40 ms)."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """An HTTP connection to an address checked beforehand (the ``Host`` header keeps the name)."""
 
@@ -104,7 +119,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self._address = resolved.address
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _nodelay(socket.create_connection((self._address, self.port), self.timeout))
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -115,36 +130,159 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self._address = resolved.address
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _nodelay(socket.create_connection((self._address, self.port), self.timeout))
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+#: Errors of a kept-alive connection the server closed while it was idle (worth one fresh try).
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError, http.client.CannotSendRequest)
+
+
+class Pool:
+    """Connections kept between deliveries: per thread, keep-alive HTTP(S) by target address and MQTT by broker.
+
+    ``max_per_thread`` bounds the HTTP connections one thread keeps (the least recently used is closed).
+    Thread-safe by construction: each delivery thread only touches its own connections;
+    :meth:`close` (after the threads are done) closes them all.
+    """
+
+    def __init__(self, max_per_thread: int = 32) -> None:
+        self.max_per_thread = max(1, max_per_thread)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[dict[Any, Any]] = []
+        #: Connections opened and requests sent over a kept connection (for benches and tests).
+        self.opened = 0
+        self.reused = 0
+
+    def _mine(self, name: str) -> dict[Any, Any]:
+        d: dict[Any, Any] | None = getattr(self._local, name, None)
+        if d is None:
+            d = {}
+            setattr(self._local, name, d)
+            with self._lock:
+                self._all.append(d)
+        return d
+
+    def http_conn(
+        self, scheme: str, resolved: targets.Resolved, timeout: float
+    ) -> tuple[tuple[Any, ...], http.client.HTTPConnection, bool]:
+        """Take a connection to ``resolved`` out of this thread's pool (or open one); ``(key, conn, reused)``."""
+        key = (scheme, resolved.host, resolved.port, resolved.address)
+        conn = self._mine("http").pop(key, None)
+        if conn is not None:
+            if conn.sock is not None:
+                conn.sock.settimeout(timeout)
+            conn.timeout = timeout
+            return key, conn, True
+        cls = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+        with self._lock:
+            self.opened += 1
+        return key, cls(resolved, timeout), False
+
+    def give_back(self, key: tuple[Any, ...], conn: http.client.HTTPConnection) -> None:
+        """Keep ``conn`` for the next delivery to the same address (closing the oldest beyond the bound)."""
+        mine = self._mine("http")
+        mine[key] = conn
+        while len(mine) > self.max_per_thread:
+            oldest = next(iter(mine))
+            mine.pop(oldest).close()
+
+    def mqtt(self, host: str, port: int) -> mqtt_client.Client | None:
+        """Return this thread's connected MQTT session to ``host:port``, or ``None``."""
+        client = self._mine("mqtt").get((host, port))
+        if client is not None and client.is_connected():
+            return client
+        if client is not None:
+            self.drop_mqtt(host, port)
+        return None
+
+    def keep_mqtt(self, host: str, port: int, client: mqtt_client.Client) -> None:
+        """Keep a connected MQTT session for this thread's next publish to ``host:port``."""
+        self._mine("mqtt")[(host, port)] = client
+
+    def drop_mqtt(self, host: str, port: int) -> None:
+        """Forget (and disconnect) this thread's MQTT session to ``host:port``."""
+        client = self._mine("mqtt").pop((host, port), None)
+        if client is not None:
+            _mqtt_close(client)
+
+    def close(self) -> None:
+        """Close every kept connection of every thread."""
+        with self._lock:
+            kept, self._all = self._all, []
+        for d in kept:
+            for conn in list(d.values()):
+                if isinstance(conn, http.client.HTTPConnection):
+                    conn.close()
+                else:
+                    _mqtt_close(conn)
+            d.clear()
+
+
+def _post(conn: http.client.HTTPConnection, path: str, msg: Outgoing, secret: str | None) -> tuple[int, str, bool]:
+    """POST once; return (status, reason, whether the connection can carry the next request)."""
+    conn.request("POST", path, body=msg.body, headers=webhook_headers(msg, secret))
+    resp = conn.getresponse()
+    resp.read(65536)
+    reusable = resp.isclosed() and not resp.will_close  # the whole (short) body was read, no Connection: close
+    if not resp.isclosed():
+        resp.close()
+    return int(resp.status), resp.reason, reusable
+
+
 def send_webhook(
-    channel: Channel, msg: Outgoing, *, timeout: float | None = None, settings: Settings | None = None
+    channel: Channel,
+    msg: Outgoing,
+    *,
+    timeout: float | None = None,
+    settings: Settings | None = None,
+    pool: Pool | None = None,
 ) -> int:
     """POST the CAP XML; return the HTTP status (2xx). Redirects are not followed (a 3xx is an error).
 
     The host is resolved and checked now (:func:`geowarn.alerts.targets.resolve`) and the
     connection goes to that checked address: a private, loopback or link-local target is
-    refused (permanently) unless ``GEOWARN_ALLOW_PRIVATE_TARGETS`` allows it.
+    refused (permanently) unless ``GEOWARN_ALLOW_PRIVATE_TARGETS`` allows it. With a ``pool``
+    the connection is kept alive for the next delivery to that address.
     """
     parts = urlsplit(channel.target)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryError(f"not an http(s) URL: {channel.target!r}", permanent=True)
     limit = timeout or timeout_s(settings)
     resolved = targets.resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), _allow(settings))
-    conn_cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-    conn = conn_cls(resolved, limit)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        conn.request("POST", path, body=msg.body, headers=webhook_headers(msg, channel.secret))
-        resp = conn.getresponse()
-        resp.read(65536)
-        code, reason = int(resp.status), resp.reason
-    except (TimeoutError, OSError, http.client.HTTPException) as exc:
-        raise DeliveryError(f"webhook unreachable: {exc}") from None
-    finally:
-        conn.close()
+    conn: http.client.HTTPConnection
+    if pool is None:
+        conn_cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        conn = conn_cls(resolved, limit)
+        try:
+            code, reason, _ = _post(conn, path, msg, channel.secret)
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
+            raise DeliveryError(f"webhook unreachable: {exc}") from None
+        finally:
+            conn.close()
+    else:
+        key, conn, reused = pool.http_conn(parts.scheme, resolved, limit)
+        try:
+            try:
+                code, reason, reusable = _post(conn, path, msg, channel.secret)
+            except _STALE:
+                if not reused:
+                    raise
+                conn.close()  # the receiver closed the idle connection: one fresh try
+                key, conn, reused = pool.http_conn(parts.scheme, resolved, limit)
+                code, reason, reusable = _post(conn, path, msg, channel.secret)
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise DeliveryError(f"webhook unreachable: {exc}") from None
+        if reused:
+            with pool._lock:
+                pool.reused += 1
+        if reusable:
+            pool.give_back(key, conn)
+        else:
+            conn.close()
     if 200 <= code < 300:
         return code
     permanent = 400 <= code < 500 and code not in RETRYABLE_4XX
@@ -234,10 +372,42 @@ def mqtt_target(
     return base.hostname or "127.0.0.1", base.port or 1883, channel.target
 
 
+def _mqtt_close(client: mqtt_client.Client) -> None:
+    try:
+        client.disconnect()
+    finally:
+        client.loop_stop()
+
+
+def _mqtt_connect(host: str, port: int) -> mqtt_client.Client:
+    import paho.mqtt.client as mqtt
+
+    client = mqtt.Client(
+        mqtt.CallbackAPIVersion.VERSION2,
+        client_id=f"geowarn-{os.getpid()}-{threading.get_ident() % 10**6}-{time.monotonic_ns() % 10**9}",
+        protocol=mqtt.MQTTv5,
+    )
+    try:
+        client.connect(host, port, keepalive=30)
+    except OSError as exc:
+        raise DeliveryError(f"MQTT broker {host}:{port} unreachable: {exc}") from None
+    client.loop_start()
+    return client
+
+
 def send_mqtt(
-    channel: Channel, msg: Outgoing, *, timeout: float | None = None, settings: Settings | None = None
+    channel: Channel,
+    msg: Outgoing,
+    *,
+    timeout: float | None = None,
+    settings: Settings | None = None,
+    pool: Pool | None = None,
 ) -> int:
-    """Publish the CAP XML with QoS 1 (MQTT 5, the message id as a user property); wait for PUBACK."""
+    """Publish the CAP XML with QoS 1 (MQTT 5, the message id as a user property); wait for PUBACK.
+
+    ``channel.retain`` asks the broker to keep the message as the topic's last one (region topics).
+    With a ``pool`` the MQTT session is kept for the next publish to the same broker.
+    """
     import paho.mqtt.client as mqtt
     from paho.mqtt.packettypes import PacketTypes
     from paho.mqtt.properties import Properties
@@ -246,31 +416,30 @@ def send_mqtt(
     limit = timeout or timeout_s(settings)
     if channel.target.startswith("mqtt://"):  # a subscriber's broker: connect to its checked address
         host = targets.resolve(host, port, _allow(settings)).address
-    client = mqtt.Client(
-        mqtt.CallbackAPIVersion.VERSION2,
-        client_id=f"geowarn-{os.getpid()}-{time.monotonic_ns() % 10**9}",
-        protocol=mqtt.MQTTv5,
-    )
     props = Properties(PacketTypes.PUBLISH)
     props.UserProperty = [("message-id", msg.message_id), ("msg-type", msg.msg_type)]
     props.ContentType = CAP_MEDIA_TYPE
+    client = pool.mqtt(host, port) if pool is not None else None
+    if client is None:
+        client = _mqtt_connect(host, port)
+    ok = False
     try:
-        client.connect(host, port, keepalive=30)
-    except OSError as exc:
-        raise DeliveryError(f"MQTT broker {host}:{port} unreachable: {exc}") from None
-    client.loop_start()
-    try:
-        info = client.publish(topic, msg.body, qos=1, properties=props)
+        info = client.publish(topic, msg.body, qos=1, retain=channel.retain, properties=props)
         info.wait_for_publish(timeout=limit)
         if not info.is_published():
             raise DeliveryError(f"MQTT broker {host}:{port} did not acknowledge within {limit:g} s")
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
             raise DeliveryError(f"MQTT publish failed: {mqtt.error_string(info.rc)}")
+        ok = True
     except (RuntimeError, ValueError) as exc:
         raise DeliveryError(f"MQTT publish failed: {exc}") from None
     finally:
-        client.disconnect()
-        client.loop_stop()
+        if pool is not None and ok:
+            pool.keep_mqtt(host, port, client)
+        else:
+            if pool is not None:
+                pool.drop_mqtt(host, port)
+            _mqtt_close(client)
     return 0
 
 
@@ -278,14 +447,23 @@ SENDERS = {"webhook": send_webhook, "email": send_email, "mqtt": send_mqtt}
 
 
 def send(
-    channel: Channel, msg: Outgoing, *, timeout: float | None = None, settings: Settings | None = None
+    channel: Channel,
+    msg: Outgoing,
+    *,
+    timeout: float | None = None,
+    settings: Settings | None = None,
+    pool: Pool | None = None,
 ) -> int | None:
     """Deliver ``msg`` on ``channel``; return a status code; raise :class:`DeliveryError` on failure.
 
     ``settings`` (the worker's) gives the SMTP server, MQTT broker and default timeout;
-    without it they come from the ``GEOWARN_*`` variables.
+    without it they come from the ``GEOWARN_*`` variables. ``pool`` (the worker's) keeps
+    webhook and MQTT connections between deliveries.
     """
-    sender = SENDERS.get(channel.kind)
-    if sender is None:
-        raise DeliveryError(f"unknown channel kind {channel.kind!r}", permanent=True)
-    return sender(channel, msg, timeout=timeout, settings=settings)
+    if channel.kind == "webhook":
+        return send_webhook(channel, msg, timeout=timeout, settings=settings, pool=pool)
+    if channel.kind == "mqtt":
+        return send_mqtt(channel, msg, timeout=timeout, settings=settings, pool=pool)
+    if channel.kind == "email":
+        return send_email(channel, msg, timeout=timeout, settings=settings)
+    raise DeliveryError(f"unknown channel kind {channel.kind!r}", permanent=True)

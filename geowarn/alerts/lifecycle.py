@@ -15,6 +15,16 @@ Rules (for one event and one subscription, given the zones that concern the subs
   (urgency Past), then, one hour later, the state expires silently;
 * nothing relevant changed → no message (re-running is idempotent).
 
+MQTT region topics (issue 16, ``region_topics=`` prefix, ``GEOWARN_MQTT_REGION_TOPICS``): every
+region an event's zones intersect is also a virtual subscription ``region:<id>`` (no margin,
+every severity, both languages) whose one channel is the retained topic ``<prefix>/<id>`` on
+``GEOWARN_MQTT_URL``; it runs the same lifecycle and goes through the same outbox (never lost,
+in order per topic). The broker keeps the last message, so a device that connects later gets
+the current warning at once; a Cancel or all-clear replaces it. When another event still warns
+the same region, the all-clear of one event is published without retain and that other event's
+latest message is queued again, retained, so the topic never keeps an all-clear (or a cancelled
+warning) while a warning stands.
+
 >>> from datetime import datetime, UTC, timedelta
 >>> from geowarn.model import Severity, TimeWindow, EventStatus
 >>> from geowarn.alerts.rules import Match
@@ -33,12 +43,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from geowarn.alerts.rules import (
+    Channel,
     Match,
     Subscription,
     list_subscriptions,
@@ -69,6 +81,8 @@ EXPIRY_GRACE = timedelta(hours=1)
 NOTIFY_CHANNEL = repo.NOTIFY_CHANNEL
 
 ACTIVE, ALLCLEAR, CANCELLED, EXPIRED = "active", "allclear", "cancelled", "expired"
+#: Subscription id prefix of the virtual subscriptions behind the MQTT region topics.
+REGION_TOPIC = "region:"
 
 
 @dataclass(frozen=True)
@@ -285,12 +299,108 @@ def _reference(xml: bytes) -> str:
     return reference_of(xml) or ""
 
 
+#: Stands for the subscription id in a CAP rendering shared by many subscribers (see :class:`Renderings`).
+_PLACEHOLDER = "geowarnSubscriberPlaceholder7f3a9c"
+_PLAIN_ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
+
+
+class Renderings:
+    """What one event version renders the same way for many subscribers (issue 16: one event, 100,000 of them).
+
+    Subscribers shown the same engine zones, in the same languages, at the same point of their
+    lifecycle get the same CAP but for their subscription id in the identifier and references:
+    it is built once with a placeholder id and the id is put in per subscriber (byte-identical to
+    building it for each; ``tests/alerts/test_fanout.py`` checks). The zones' JSON kept in each
+    state is shared likewise. Only zones of the event version itself are keyed (by position).
+    """
+
+    def __init__(self, zones: Sequence[AlertZone]) -> None:
+        self._zones = list(zones)  # kept alive: their ids key the renderings
+        self._index = {id(z): i for i, z in enumerate(self._zones)}
+        self.caps: dict[tuple[Any, ...], tuple[bytes, str]] = {}
+        self.zone_json: dict[tuple[int, ...], str] = {}
+
+    def key(self, zones: Sequence[AlertZone]) -> tuple[int, ...] | None:
+        """Positions of ``zones`` in the event version's zones; ``None`` when one is not among them."""
+        out = []
+        for z in zones:
+            i = self._index.get(id(z))
+            if i is None:
+                return None
+            out.append(i)
+        return tuple(out)
+
+
+def _render(
+    memo: Renderings | None,
+    event: Event,
+    shown: Sequence[AlertZone],
+    sub: Subscription,
+    decision: Decision,
+    seq: int,
+    refs: Sequence[str],
+    sent: datetime,
+    cap: CapIdentity | None,
+) -> tuple[bytes, str]:
+    """Return the CAP XML of message ``seq`` to ``sub`` and its ``sender,identifier,sent`` reference."""
+    assert decision.msg_type is not None
+
+    def build(identifier: str, references: Sequence[str]) -> tuple[bytes, str]:
+        body = build_message(
+            event,
+            shown,
+            sub,
+            msg_type=str(decision.msg_type),
+            references=references,
+            identifier=identifier,
+            sent=sent,
+            all_clear=decision.all_clear,
+            note=decision.reason or None,
+            cap=cap,
+        )
+        return body, _reference(body)
+
+    own = f"geowarn-{event.id}-{sub.id}-"
+    zkey = memo.key(shown) if memo is not None and _PLAIN_ID.match(sub.id) else None
+    generic = []
+    for r in refs:
+        parts = r.split(",")
+        if len(parts) != 3 or not parts[1].startswith(own):
+            zkey = None
+            break
+        generic.append(f"{parts[0]},geowarn-{event.id}-{_PLACEHOLDER}-{parts[1][len(own) :]},{parts[2]}")
+    if memo is None or zkey is None:
+        return build(f"{own}{seq}", refs)
+    key: tuple[Any, ...] = (zkey, decision.msg_type, seq, tuple(generic), tuple(sub.languages))
+    key += (decision.all_clear, decision.reason, sent)
+    hit = memo.caps.get(key)
+    if hit is None:
+        hit = memo.caps[key] = build(f"geowarn-{event.id}-{_PLACEHOLDER}-{seq}", generic)
+    return hit[0].replace(_PLACEHOLDER.encode(), sub.id.encode()), hit[1].replace(_PLACEHOLDER, sub.id)
+
+
+def _zone_json(memo: Renderings | None, mine: Sequence[AlertZone]) -> str:
+    key = memo.key(mine) if memo is not None else None
+    if memo is None or key is None:
+        return json.dumps([z.to_feature() for z in mine])
+    if key not in memo.zone_json:
+        memo.zone_json[key] = json.dumps([z.to_feature() for z in mine])
+    return memo.zone_json[key]
+
+
 def process_subscription(
-    tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime, cap: CapIdentity | None = None
+    tx: Any,
+    event: Event,
+    zones: Sequence[AlertZone],
+    sub: Subscription,
+    now: datetime,
+    cap: CapIdentity | None = None,
+    memo: Renderings | None = None,
 ) -> str | None:
     """Run the lifecycle of (``event``, ``sub``); write the message, its outbox rows and the state.
 
-    Returns the message id written, or ``None``.
+    Returns the message id written, or ``None``. ``memo``: renderings shared with the other
+    subscribers of this event version.
     """
     now = utc(now)
     own = polygon_zones(sub, event.corridors, event_id=event.id, now=now)
@@ -309,18 +419,7 @@ def process_subscription(
             shown = [AlertZone.from_feature(f, index=i) for i, f in enumerate(prev_zone_features)]
         refs = [] if decision.msg_type == "Alert" else _references(tx, event.id, sub.id)
         sent = now.replace(microsecond=0)
-        body = build_message(
-            event,
-            shown,
-            sub,
-            msg_type=decision.msg_type,
-            references=refs,
-            identifier=message_id,
-            sent=sent,
-            all_clear=decision.all_clear,
-            note=decision.reason or None,
-            cap=cap,
-        )
+        body, reference = _render(memo, event, shown, sub, decision, seq, refs, sent, cap)
         response = "AllClear" if decision.all_clear else None
         repo.insert_message(
             tx,
@@ -331,15 +430,13 @@ def process_subscription(
             event_version=event.version,
             msg_type=decision.msg_type,
             response=response,
-            reference=_reference(body),
+            reference=reference,
             reason=decision.reason,
             body=body,
             created=now,
         )
-        from geowarn.alerts.outbox import enqueue
-
-        enqueue(tx, message_id, sub, now)
-    zone_json = json.dumps([z.to_feature() for z in mine]) if mine else json.dumps(prev_zone_features)
+        _queue(tx, message_id, sub, event.id, decision, now)
+    zone_json = _zone_json(memo, mine) if mine else json.dumps(prev_zone_features)
     repo.write_alert_state(
         tx,
         insert=prev is None,
@@ -356,8 +453,50 @@ def process_subscription(
     return message_id
 
 
+def _queue(tx: Any, message_id: str, sub: Subscription, event_id: str, decision: Decision, now: datetime) -> None:
+    """Queue ``message_id`` on the channels of ``sub`` (a region topic keeps the standing warning retained)."""
+    from geowarn.alerts.outbox import enqueue
+
+    over = decision.msg_type == "Cancel" or decision.all_clear
+    standing = repo.latest_active_message(tx, sub.id, event_id) if sub.id.startswith(REGION_TOPIC) and over else None
+    if standing is None:
+        enqueue(tx, message_id, sub, now)
+        return
+    live = dataclasses.replace(sub, channels=tuple(dataclasses.replace(c, retain=False) for c in sub.channels))
+    enqueue(tx, message_id, live, now)
+    enqueue(tx, standing, sub, now, suffix=f"@{message_id}")  # the other event's warning, retained again
+
+
+def region_subscription(region_id: str, prefix: str) -> Subscription:
+    """Return the virtual subscription of the retained MQTT topic ``<prefix>/<region_id>``.
+
+    >>> s = region_subscription("JP-47", "geowarn/alerts")
+    >>> s.id, s.channels[0].target, s.channels[0].retain, s.margin_km
+    ('region:JP-47', 'geowarn/alerts/JP-47', True, 0.0)
+    """
+    return Subscription(
+        id=f"{REGION_TOPIC}{region_id}",
+        name=f"MQTT region topic {region_id}",
+        regions=(region_id,),
+        channels=(Channel("mqtt", f"{prefix.rstrip('/')}/{region_id}", retain=True),),
+    )
+
+
+def region_subscriptions(tx: Any, event: Event, zones: Sequence[AlertZone], prefix: str) -> list[Subscription]:
+    """Return the region topics of an event version: the regions its zones intersect and those it warned before."""
+    ids = {z.region_id for z in zones if z.distance_km <= 0}
+    ids |= {sid[len(REGION_TOPIC) :] for sid in repo.open_states_with_prefix(tx, event.id, REGION_TOPIC)}
+    return [region_subscription(r, prefix) for r in sorted(ids)]
+
+
 def _guarded(
-    tx: Any, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime, cap: CapIdentity | None = None
+    tx: Any,
+    event: Event,
+    zones: Sequence[AlertZone],
+    sub: Subscription,
+    now: datetime,
+    cap: CapIdentity | None = None,
+    memo: Renderings | None = None,
 ) -> str | None:
     """Run :func:`process_subscription` inside a savepoint.
 
@@ -367,7 +506,7 @@ def _guarded(
     """
     try:
         with repo.savepoint(tx, "geowarn_alert"):
-            mid = process_subscription(tx, event, zones, sub, now, cap)
+            mid = process_subscription(tx, event, zones, sub, now, cap, memo)
     except Exception:
         log.exception("alert lifecycle of event %s for subscription %s failed", event.id, sub.id)
         return None
@@ -375,16 +514,28 @@ def _guarded(
 
 
 def process_event(
-    tx: Any, event: Event, zones: Sequence[AlertZone], now: datetime, *, cap: CapIdentity | None = None
+    tx: Any,
+    event: Event,
+    zones: Sequence[AlertZone],
+    now: datetime,
+    *,
+    cap: CapIdentity | None = None,
+    region_topics: str | None = None,
 ) -> list[str]:
     """Run the lifecycle of ``event`` for every subscription in the caller's transaction.
+
+    ``region_topics``: the prefix of the retained MQTT region topics (``None``: none).
 
     Returns the ids of the CAP messages written to the outbox (each delivered on every channel of
     its subscription). On PostgreSQL a ``NOTIFY geowarn_outbox`` wakes the workers at commit.
     """
     ids = []
-    for sub in list_subscriptions(tx):
-        mid = _guarded(tx, event, zones, sub, now, cap)
+    subs = list_subscriptions(tx)
+    if region_topics:
+        subs += region_subscriptions(tx, event, zones, region_topics)
+    memo = Renderings(zones)
+    for sub in subs:
+        mid = _guarded(tx, event, zones, sub, now, cap, memo)
         if mid is not None:
             ids.append(mid)
     if ids:
@@ -477,10 +628,13 @@ def due_states(tx: Any, now: datetime) -> list[tuple[str, str]]:
     return repo.due_alert_states(tx, now)
 
 
-def tick(store: Any, now: datetime | None = None, *, cap: CapIdentity | None = None) -> list[str]:
+def tick(
+    store: Any, now: datetime | None = None, *, cap: CapIdentity | None = None, region_topics: str | None = None
+) -> list[str]:
     """Time-driven transitions (all-clear after the window, then expiry), one transaction.
 
-    The worker calls this periodically; events that did not change still get their all-clear.
+    The worker calls this periodically; events that did not change still get their all-clear
+    (region topics too, given their ``region_topics`` prefix; without it their states expire silently).
     """
     from geowarn.alerts.rules import get_subscription
     from geowarn.errors import NotFound
@@ -495,7 +649,12 @@ def tick(store: Any, now: datetime | None = None, *, cap: CapIdentity | None = N
         for event_id, sub_id in due_states(tx, now):
             try:
                 event = store.get_event(event_id, tx=tx)
-                sub = get_subscription(tx, sub_id)
+                if sub_id.startswith(REGION_TOPIC):
+                    if not region_topics:
+                        raise NotFound(f"region topics are off ({sub_id})")
+                    sub = region_subscription(sub_id[len(REGION_TOPIC) :], region_topics)
+                else:
+                    sub = get_subscription(tx, sub_id)
             except NotFound:
                 repo.expire_alert_state(tx, event_id, sub_id, now)
                 continue

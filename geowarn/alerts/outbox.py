@@ -58,11 +58,15 @@ class Delivery:
     error: str | None = None
 
 
-def enqueue(tx: Any, message_id: str, sub: Subscription, now: datetime) -> list[str]:
-    """Queue ``message_id`` on every channel of ``sub`` (a snapshot of the channel is kept)."""
+def enqueue(tx: Any, message_id: str, sub: Subscription, now: datetime, *, suffix: str = "") -> list[str]:
+    """Queue ``message_id`` on every channel of ``sub`` (a snapshot of the channel is kept).
+
+    ``suffix`` makes the row ids unique when a message is queued again (a region topic's
+    standing warning re-retained after another event's all-clear).
+    """
     ids = []
     for i, ch in enumerate(sub.channels):
-        oid = f"{message_id}#{i}"
+        oid = f"{message_id}#{i}{suffix}"
         repo.insert_outbox_row(
             tx,
             id=oid,
@@ -135,12 +139,22 @@ def _attempt(
     )
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How one attempt at a claimed row went (see :func:`record`)."""
+
+    delivery: Delivery
+    started: datetime
+    finished: datetime
+    ok: bool
+    code: int | None = None
+    error: str = ""
+    permanent: bool = False
+
+
 def complete(store: Any, d: Delivery, worker: str, started: datetime, code: int | None = None) -> None:
     """Record a successful attempt and mark the row delivered (even if its lease has passed)."""
-    now = datetime.now(UTC)
-    with store.transaction() as tx:
-        _attempt(tx, d, worker, started, now, True, code, "")
-        repo.mark_delivered(tx, d.id, now)
+    record(store, worker, [Outcome(d, started, datetime.now(UTC), True, code)])
 
 
 def fail(
@@ -157,17 +171,43 @@ def fail(
     max_attempts: int = MAX_ATTEMPTS,
 ) -> str:
     """Record a failed attempt: reschedule with backoff, or park it. Returns the new status."""
-    now = datetime.now(UTC)
-    park = permanent or d.attempt >= max_attempts
-    reason = error if permanent else (f"gave up after {d.attempt} attempts: {error}" if park else error)
+    failed = Outcome(d, started, datetime.now(UTC), False, code, error, permanent)
+    return record(store, worker, [failed], base=base, cap=cap, max_attempts=max_attempts)[0]
+
+
+def record(
+    store: Any,
+    worker: str,
+    outcomes: list[Outcome],
+    *,
+    base: float = RETRY_BASE_S,
+    cap: float = RETRY_CAP_S,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> list[str]:
+    """Record attempts in one transaction: delivered rows are marked, failed ones rescheduled or parked.
+
+    Returns each row's new status (``delivered``, ``pending`` or ``parked``), in order. A success
+    marks its row delivered even if the lease has passed meanwhile.
+    """
+    out = []
     with store.transaction() as tx:
-        _attempt(tx, d, worker, started, now, False, code, error)
-        if park:
-            repo.park(tx, d.id, reason[:2000])
-            return "parked"
-        nxt = now + timedelta(seconds=backoff(d.attempt, base=base, cap=cap))
-        repo.reschedule(tx, d.id, worker, next_attempt=nxt, error=error[:2000])
-    return "pending"
+        for o in outcomes:
+            d = o.delivery
+            _attempt(tx, d, worker, o.started, o.finished, o.ok, o.code, o.error)
+            if o.ok:
+                repo.mark_delivered(tx, d.id, o.finished)
+                out.append("delivered")
+                continue
+            park = o.permanent or d.attempt >= max_attempts
+            if park:
+                reason = o.error if o.permanent else f"gave up after {d.attempt} attempts: {o.error}"
+                repo.park(tx, d.id, reason[:2000])
+                out.append("parked")
+                continue
+            nxt = o.finished + timedelta(seconds=backoff(d.attempt, base=base, cap=cap))
+            repo.reschedule(tx, d.id, worker, next_attempt=nxt, error=o.error[:2000])
+            out.append("pending")
+    return out
 
 
 def requeue(store: Any, outbox_id: str) -> None:

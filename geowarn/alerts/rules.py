@@ -50,17 +50,22 @@ class Channel:
 
     ``kind`` is ``webhook`` (``target`` = http(s) URL, ``secret`` = HMAC key), ``email``
     (``target`` = address) or ``mqtt`` (``target`` = topic, or ``mqtt://host:port/topic``).
+    ``retain``: an MQTT message the broker keeps for later subscribers (the region topics of
+    :mod:`geowarn.alerts.lifecycle`, issue 16; subscribers' own channels never retain).
     """
 
     kind: str
     target: str
     secret: str | None = None
+    retain: bool = field(default=False, repr=False)
 
     def to_json(self, *, reveal: bool = True) -> dict[str, Any]:
         """Return the channel as API JSON; the webhook secret is masked unless ``reveal``."""
         out: dict[str, Any] = {"kind": self.kind, "target": self.target}
         if self.kind == "webhook":
             out["secret"] = self.secret if reveal else ("***" if self.secret else None)
+        if self.retain:
+            out["retain"] = True
         return out
 
     @classmethod
@@ -508,7 +513,7 @@ def _read_channel(obj: dict[str, Any], tx: Any) -> Channel:
     try:
         return channel_from_storage(obj, tx)
     except StoreError:
-        return Channel(obj["kind"], obj["target"], None)
+        return Channel(obj["kind"], obj["target"], None, bool(obj.get("retain", False)))
 
 
 def stored_channel(ch: Channel, tx: Any) -> dict[str, Any]:
@@ -529,7 +534,7 @@ def channel_from_storage(obj: dict[str, Any], tx: Any) -> Channel:
     box = tx.secret_box() if hasattr(tx, "secret_box") else None
     if secret and box is not None:
         secret = box.open(str(secret))
-    return Channel(obj["kind"], obj["target"], secret)
+    return Channel(obj["kind"], obj["target"], secret, bool(obj.get("retain", False)))
 
 
 def list_subscriptions(tx: Any) -> list[Subscription]:

@@ -5,6 +5,12 @@ sent by one worker at a time, and a worker that dies mid-delivery only delays it
 lease runs out. The worker also runs the time-driven lifecycle steps (all-clear after the window,
 then expiry) and retries failed renders of published files every ``tick_interval`` seconds.
 
+Throughput (issue 16): each worker keeps up to ``concurrency`` deliveries in flight on its threads,
+claims due rows ``batch`` at a time in one transaction (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so
+several ``geowarn worker`` processes never claim the same row), keeps webhook connections alive
+(:class:`geowarn.alerts.channels.Pool`) and records the outcomes that finished together in one
+transaction.
+
 Wake-up: on PostgreSQL the worker ``LISTEN``s on ``geowarn_outbox`` (the lifecycle ``NOTIFY``s at
 commit); on SQLite it polls (a cheap indexed query) every ``poll_interval`` seconds.
 """
@@ -18,7 +24,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,8 +42,8 @@ class WorkerOptions:
     """The delivery policy."""
 
     poll_interval: float = 0.1
-    batch: int = 16
-    concurrency: int = 4
+    batch: int = 32
+    concurrency: int = 8
     lease_s: float = outbox.LEASE_S
     retry_base: float = outbox.RETRY_BASE_S
     retry_cap: float = outbox.RETRY_CAP_S
@@ -57,6 +63,8 @@ class WorkerOptions:
             retry_cap=settings.worker_retry_cap_s,
             max_attempts=settings.worker_max_attempts,
             timeout=settings.delivery_timeout_s,
+            concurrency=settings.worker_concurrency,
+            batch=settings.worker_batch,
             settings=settings,
         )
         for k, v in overrides.items():
@@ -74,6 +82,7 @@ class Worker:
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.stop_event = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=max(1, self.options.concurrency), thread_name_prefix="deliver")
+        self.connections = channels.Pool()
         self._listener: Listener | None = None
         self._last_tick = 0.0
         self.delivered = 0
@@ -83,47 +92,49 @@ class Worker:
 
     def deliver(self, d: outbox.Delivery) -> str:
         """Send one claimed row and record the outcome; returns ``delivered``, ``pending`` or ``parked``."""
+        return self._record_all([self._send(d)])[0]
+
+    def _send(self, d: outbox.Delivery) -> outbox.Outcome:
+        """Send one claimed row (no store access); return its outcome."""
         started = datetime.now(UTC)
         if d.error:  # e.g. its webhook secret was sealed with another key: retrying cannot help
             log.warning("delivery %s cannot be sent: %s", d.id, d.error)
-            self.failed += 1
-            return self._fail(d, started, d.error, True)
+            return outbox.Outcome(d, started, datetime.now(UTC), False, None, d.error, True)
         msg = channels.Outgoing(d.message_id, d.body, d.msg_type, d.event_id)
         try:
-            code = channels.send(d.channel, msg, timeout=self.options.timeout, settings=self.options.settings)
+            code = channels.send(
+                d.channel, msg, timeout=self.options.timeout, settings=self.options.settings, pool=self.connections
+            )
         except DeliveryError as exc:
             log.warning("delivery %s attempt %d failed: %s", d.id, d.attempt, exc)
-            self.failed += 1
-            return self._fail(d, started, str(exc), exc.permanent)
+            return outbox.Outcome(d, started, datetime.now(UTC), False, None, str(exc), exc.permanent)
         except Exception as exc:  # a bug in a channel must not kill the worker; retry later
             log.exception("delivery %s attempt %d crashed", d.id, d.attempt)
-            self.failed += 1
-            return self._fail(d, started, f"internal error: {exc!r}", False)
-        self._record(lambda: outbox.complete(self.store, d, self.id, started, code))
-        self.delivered += 1
-        log.info("delivered %s (%s) attempt %d", d.id, d.channel.kind, d.attempt)
-        return "delivered"
+            return outbox.Outcome(d, started, datetime.now(UTC), False, None, f"internal error: {exc!r}", False)
+        log.debug("delivered %s (%s) attempt %d", d.id, d.channel.kind, d.attempt)
+        return outbox.Outcome(d, started, datetime.now(UTC), True, code, "", False)
 
-    def _fail(self, d: outbox.Delivery, started: datetime, error: str, permanent: bool) -> str:
+    def _record_all(self, outcomes: list[outbox.Outcome]) -> list[str]:
+        """Write ``outcomes`` in one transaction (retried while the store is down); return the new statuses."""
         result: list[str] = []
 
         def _do() -> None:
-            result.append(
-                outbox.fail(
-                    self.store,
-                    d,
-                    self.id,
-                    started,
-                    error,
-                    permanent=permanent,
-                    base=self.options.retry_base,
-                    cap=self.options.retry_cap,
-                    max_attempts=self.options.max_attempts,
-                )
+            result[:] = outbox.record(
+                self.store,
+                self.id,
+                outcomes,
+                base=self.options.retry_base,
+                cap=self.options.retry_cap,
+                max_attempts=self.options.max_attempts,
             )
 
         self._record(_do)
-        return result[0] if result else "pending"
+        for o in outcomes:
+            if o.ok:
+                self.delivered += 1
+            else:
+                self.failed += 1
+        return result or ["pending"] * len(outcomes)
 
     def _record(self, fn: Callable[[], None]) -> None:
         """Write an outcome, retrying while the database is unavailable (the lease covers a short outage)."""
@@ -145,13 +156,43 @@ class Worker:
         """Tick the lifecycle, then claim and deliver until nothing is due; returns rows handled."""
         self.tick(now, force=True)
         handled = 0
+        in_flight: set[Future[outbox.Outcome]] = set()
         while not self.stop_event.is_set():
-            batch = outbox.claim(self.store, self.id, limit=self.options.batch, lease_s=self.options.lease_s, now=now)
-            if not batch:
+            claimed = self._claim_more(in_flight, now=now)
+            handled += claimed
+            if not in_flight:
                 break
-            list(self._pool.map(self.deliver, batch))
-            handled += len(batch)
+            self._collect(in_flight, timeout=None)
+        self._drain(in_flight)
         return handled
+
+    def _capacity(self) -> int:
+        """Rows a worker holds at most (in flight plus queued for a free thread)."""
+        return max(1, self.options.concurrency) + max(1, self.options.batch)
+
+    def _claim_more(self, in_flight: set[Future[outbox.Outcome]], *, now: datetime | None = None) -> int:
+        """Claim due rows up to the capacity left and start sending them; return how many."""
+        room = min(max(1, self.options.batch), self._capacity() - len(in_flight))
+        if room <= 0:
+            return 0
+        batch = outbox.claim(self.store, self.id, limit=room, lease_s=self.options.lease_s, now=now)
+        for d in batch:
+            in_flight.add(self._pool.submit(self._send, d))
+        return len(batch)
+
+    def _collect(self, in_flight: set[Future[outbox.Outcome]], *, timeout: float | None) -> int:
+        """Wait for some deliveries in flight to finish and record them together; return how many."""
+        done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+        if not done:
+            return 0
+        in_flight.difference_update(done)
+        self._record_all([f.result() for f in done])
+        return len(done)
+
+    def _drain(self, in_flight: set[Future[outbox.Outcome]]) -> None:
+        """Record every delivery still in flight (at stop)."""
+        while in_flight:
+            self._collect(in_flight, timeout=None)
 
     def tick(self, now: datetime | None = None, *, force: bool = False) -> list[str]:
         """Run one lifecycle tick (at most every ``tick_interval`` unless ``force``); return the queued message ids."""
@@ -159,7 +200,9 @@ class Worker:
             return []
         self._last_tick = time.monotonic()
         s = self.options.settings
-        done = lifecycle.tick(self.store, now, cap=s.cap if s is not None else None)
+        done = lifecycle.tick(
+            self.store, now, cap=s.cap if s is not None else None, region_topics=s.mqtt_region_topics if s else None
+        )
         self._retry_renders()
         return done
 
@@ -179,26 +222,32 @@ class Worker:
 
     def run(self) -> None:
         """Deliver until :meth:`stop` (or SIGTERM via the CLI). Survives database outages."""
+        try:
+            self.tick(force=True)  # the first tick loads the lifecycle and renderers: "started" means ready
+        except StoreError as exc:
+            log.warning("store unavailable: %s", exc)
         log.info("worker %s started", self.id)
         delay = self.options.poll_interval
+        in_flight: set[Future[outbox.Outcome]] = set()
         while not self.stop_event.is_set():
+            claimed = 0
             try:
                 self.tick()
                 # a read-only probe first: idle polling never takes SQLite's write lock
-                batch = (
-                    outbox.claim(self.store, self.id, limit=self.options.batch, lease_s=self.options.lease_s)
-                    if outbox.has_due(self.store)
-                    else []
-                )
+                if len(in_flight) < self._capacity() and outbox.has_due(self.store):
+                    claimed = self._claim_more(in_flight)
                 delay = self.options.poll_interval
             except StoreError as exc:
                 log.warning("store unavailable: %s", exc)
-                batch = []
                 delay = min(max(delay * 2, 0.1), 5.0)
-            if batch:
-                list(self._pool.map(self.deliver, batch))
+            if in_flight:
+                # wake when a delivery finishes, or soon to claim rows that became due meanwhile
+                self._collect(in_flight, timeout=delay)
+                continue
+            if claimed:
                 continue
             self._wait(delay)
+        self._drain(in_flight)
         log.info("worker %s stopped (%d delivered, %d failed attempts)", self.id, self.delivered, self.failed)
 
     def _wait(self, seconds: float) -> None:
@@ -229,4 +278,5 @@ class Worker:
         """Stop the worker, wait for deliveries in flight and close the notification listener."""
         self.stop()
         self._pool.shutdown(wait=True)
+        self.connections.close()
         self._close_listener()

@@ -124,6 +124,27 @@ def due_alert_states(tx: Tx, now: datetime) -> list[tuple[str, str]]:
     return [(r["event_id"], r["subscription_id"]) for r in rows]
 
 
+def open_states_with_prefix(tx: Tx, event_id: str, prefix: str) -> list[str]:
+    """Subscription ids starting with ``prefix`` whose state about ``event_id`` is active or all-clear."""
+    rows = tx.fetchall(
+        "SELECT subscription_id FROM alert_state WHERE event_id = ? AND status IN ('active', 'allclear') "
+        "AND substr(subscription_id, 1, ?) = ? ORDER BY subscription_id",
+        [event_id, len(prefix), prefix],
+    )
+    return [r["subscription_id"] for r in rows]
+
+
+def latest_active_message(tx: Tx, sub_id: str, other_than_event: str) -> str | None:
+    """Id of the newest message to ``sub_id`` about an event other than ``other_than_event`` still active."""
+    row = tx.fetchone(
+        "SELECT m.id FROM alert_messages m JOIN alert_state s ON s.event_id = m.event_id "
+        "AND s.subscription_id = m.subscription_id WHERE s.subscription_id = ? AND s.event_id <> ? "
+        "AND s.status = 'active' ORDER BY m.created DESC, m.seq DESC LIMIT 1",
+        [sub_id, other_than_event],
+    )
+    return str(row["id"]) if row else None
+
+
 def message_references(tx: Tx, event_id: str, sub_id: str) -> list[dict[str, Any]]:
     """``msg_type, reference`` of every message to (event, subscription), in sequence."""
     return tx.fetchall(

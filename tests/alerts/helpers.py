@@ -110,6 +110,7 @@ class WebhookReceiver:
         self.fail_count = 0  # fail the next N requests
         self.stall_s = 0.0  # sleep before answering
         self.requests = 0
+        self.peers: set[tuple[str, int]] = set()  # client (address, port): one per TCP connection
         self.lock = threading.Lock()
         self.event = threading.Event()
         receiver = self
@@ -125,6 +126,7 @@ class WebhookReceiver:
                 body = self.rfile.read(n)
                 with receiver.lock:
                     receiver.requests += 1
+                    receiver.peers.add(self.client_address[:2])
                     status = 200
                     if receiver.fail_count > 0:
                         receiver.fail_count -= 1

@@ -117,7 +117,10 @@ def test_polygon_subscription_matches_corridors_within_margin(store: Store) -> N
 
 def test_one_failing_subscriber_does_not_block_the_others(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     good = Subscription.create(id="sub-good", regions=["JP-47"], channels=[Channel("email", "a@b.org")])
-    bad = Subscription.create(id="sub-bad", regions=["JP-47"], channels=[Channel("email", "c@d.org")])
+    # in English only: its CAP is its own rendering, not one shared with sub-good (lifecycle.Renderings)
+    bad = Subscription.create(
+        id="sub-bad", regions=["JP-47"], languages=["en-US"], channels=[Channel("email", "c@d.org")]
+    )
     with store.transaction() as tx:
         rules.save_subscription(tx, bad)
         rules.save_subscription(tx, good)
