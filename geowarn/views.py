@@ -14,7 +14,7 @@ from typing import Any
 from geowarn import rendering
 from geowarn.current import is_current, statuses
 from geowarn.errors import InvalidParameter, NotFound
-from geowarn.i18n import CATALOGUE, message, pick_language, with_zone, zone_label
+from geowarn.i18n import label, message, pick_language, with_zone, zone_label
 from geowarn.model import AlertZone, Corridor, Event, Severity, TimeWindow, utc
 from geowarn.publish.localtime import format_window, region_timezone, to_local
 from geowarn.service import Options
@@ -289,8 +289,7 @@ def countdown_text(seconds: int | None, lang: str) -> str:
 
 def _label(prefix: str, value: object, lang: str) -> str:
     """Return the catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
-    key = f"{prefix}.{value}"
-    return message(key, lang) if key in CATALOGUE else str(value)
+    return label(prefix, value, lang)
 
 
 def local_window(start: datetime | None, end: datetime | None, now: datetime, tz: str, lang: str) -> str:

@@ -104,6 +104,8 @@ def _kml(inp: RenderInput) -> bytes:
 
 
 def _map(inp: RenderInput) -> bytes:
+    """Render the map page: every language in the file, the event region's shown unless the reader asks (#13)."""
+    from geowarn.i18n import pick_language
     from geowarn.publish.commands import reference_layers
 
     html = maps.render_event_map(
@@ -113,6 +115,7 @@ def _map(inp: RenderInput) -> bytes:
         asset_base=inp.asset_base,
         tile_url=inp.tile_url,
         tile_attribution=inp.tile_attribution,
+        lang=pick_language(None, None, inp.zones[0].region_id if inp.zones else None),
     )
     return html.encode("utf-8")
 
