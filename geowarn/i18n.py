@@ -216,6 +216,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "point.no_place": {"en": "No place found.", "ja": "見つかりません。"},
     "point.here": {"en": "Your location", "ja": "現在地"},
     "point.at": {"en": "{place}: {verdict}", "ja": "{place}：{verdict}"},
+    "point.window": {"en": "Window: {window}", "ja": "時間帯：{window}"},
     "point.region_page": {"en": "Page of {region}", "ja": "{region}のページ"},
     "point.centre_note": {
         "en": "Judged at the centre of the place ({lat}, {lon}).",
