@@ -25,13 +25,12 @@ from geowarn.verdict import (
     Verdict,
     ZoneVerdict,
     daily_schedule,
+    ended_at,
     event_lifecycle,
     event_verdict,
     headline,
     is_daily,
-    last_window_end,
     local_time,
-    notice_cancel_at,
     region_verdict,
     schedule,
 )
@@ -148,9 +147,7 @@ def banner(event: Event, status: Lifecycle, now: datetime, lang: str, tz: str = 
         text = message("banner.cancelled", lang, time=local_time(event.updated, now, tz, lang))
         return {"state": "cancelled", "text": text, "note": message("banner.cancelled_note", lang)}
     if status == Lifecycle.ENDED:
-        end = min(
-            [t for t in (last_window_end(event.corridors), notice_cancel_at(event)) if t is not None], default=None
-        )
+        end = ended_at(event)
         text = (
             message("banner.ended", lang, time=local_time(end, now, tz, lang))
             if end is not None and end <= now

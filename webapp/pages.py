@@ -21,6 +21,7 @@ from geowarn.desk.templates import template
 from geowarn.errors import GeowarnError
 from geowarn.i18n import label, message, pick_language
 from geowarn.service import EventResult
+from geowarn.verdict import Lifecycle
 from webapp.core import (
     api_request,
     artifact_response,
@@ -98,8 +99,17 @@ def event_page(event_id: str) -> Response:
 
 @bp.get("/events/<event_id>/map")
 def event_map(event_id: str) -> BaseResponse:
-    """Serve the published map of an event (rendered on demand when missing) with a CSP allowing its inline scripts."""
+    """Serve the published map of an event (rendered on demand when missing) with a CSP allowing its inline scripts.
+
+    An event that ended since its version was written is drawn again as ended (grey, all-clear banner).
+    """
     art = rendering.published_file(store(), event_id, "map", options=options())
+    now = _now()
+    if statuses(store(), now, [event_id]).get(event_id) == Lifecycle.ENDED:  # over since: drawn again as ended
+        stored = art
+        art = cache().get_or_set(
+            ("map-ended", stored.etag), lambda: rendering.event_map(store(), event_id, now=now, options=options())
+        )
     resp = artifact_response(art)
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
     return resp

@@ -25,6 +25,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import branca.element
@@ -456,6 +457,20 @@ def cancelled_text(event: Event, tz: str) -> str:
     return " / ".join(texts)
 
 
+def ended_text(end: datetime, tz: str) -> str:
+    """Say, in every language (:func:`both`), that the event is over: ``All clear: ended at 2026-12-03 10:00 JST``.
+
+    >>> from datetime import UTC
+    >>> ended_text(datetime(2026, 12, 3, 1, tzinfo=UTC), "Asia/Tokyo").count("2026-12-03 10:00")
+    2
+    """
+    from geowarn.i18n import with_zone
+    from geowarn.publish.localtime import to_local
+
+    t = to_local(end, tz)
+    return both("banner.ended", time=lambda lang: with_zone(f"{t:%Y-%m-%d %H:%M}", tz, lang, t.tzname() or tz))
+
+
 def render_event_map(
     event: Event,
     zones: Sequence[AlertZone],
@@ -469,6 +484,7 @@ def render_event_map(
     frame: Sequence[BaseGeometry | None] | None = None,
     banner: tuple[str, str] | None = None,
     lang: str = "en",
+    ended_at: datetime | None = None,
 ) -> str:
     """Render the event map as a complete HTML page.
 
@@ -503,6 +519,10 @@ def render_event_map(
         ``(state, text)`` shown over the map (``"cancelled"``/``"ended"``); by default a
         cancelled event gets ``Cancelled at … / …に取消`` (its last update, in ``tz``) and
         its corridors and zones are drawn grey.
+    ended_at
+        The event is over (its last window ended, or its notice's ``CANCEL THIS MSG`` time passed) at
+        this time: its corridors and zones are drawn grey under an all-clear banner, as a cancelled
+        event's are (the web service re-renders a published map so when it is read after that time).
     lang
         The language shown when the page's URL (``?lang=``) and the browser's languages name none the
         catalogue has; the page carries every language (:func:`both`) and shows one.
@@ -514,8 +534,13 @@ def render_event_map(
     framed = [g for g in frame or [] if g is not None and not g.is_empty]
     west, south, east, north = _event_bounds([shift_east(g) if pacific else g for g in framed or event_geoms])
     cancelled = event.status == EventStatus.CANCELLED
-    if banner is None and cancelled:
-        banner = ("cancelled", cancelled_text(event, tz))
+    banner_html: tuple[str, str] | None = (banner[0], _esc(banner[1])) if banner is not None else None
+    if banner_html is None and cancelled:
+        banner_html = ("cancelled", _esc(cancelled_text(event, tz)))
+    elif banner_html is None and ended_at is not None:
+        banner_html = ("ended", ended_text(ended_at, tz))
+    # an event that is over looks over: grey, nothing of it dangerous (cancelled or ended)
+    over = cancelled or ended_at is not None or (banner_html is not None and banner_html[0] in ("cancelled", "ended"))
 
     figure = branca.element.Figure(title=_esc(f"{event.name} — geowarn"))
     fmap = folium.Map(location=None, tiles=None, control_scale=False, zoom_start=5, world_copy_jump=False)
@@ -542,7 +567,7 @@ def render_event_map(
     hit = {z.region_id for z in zones}
     _add_reference_layers(fmap, ref_layers, view, near_view, hit, pacific, budget, details, sources)
 
-    corridor_layer, zone_layer = _add_event_layers(fmap, corridors, zones, tz, pacific, grey_out=cancelled)
+    corridor_layer, zone_layer = _add_event_layers(fmap, corridors, zones, tz, pacific, grey_out=over)
     if sources:
         parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
         details.append(both("map.sources", sources="; ".join(parts)))
@@ -560,8 +585,8 @@ def render_event_map(
         fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
     legend = Legend(_legend_html(event, zones, corridors, notes, details), summary_html=both("map.legend"))
     fmap.add_child(legend)
-    if banner is not None:
-        fmap.add_child(Banner(_esc(banner[1]), banner[0]))
+    if banner_html is not None:
+        fmap.add_child(Banner(banner_html[1], banner_html[0]))
     pad = 0.5
     fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
     return str(figure.render())
