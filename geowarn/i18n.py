@@ -216,11 +216,252 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "point.no_place": {"en": "No place found.", "ja": "見つかりません。"},
     "point.here": {"en": "Your location", "ja": "現在地"},
     "point.at": {"en": "{place}: {verdict}", "ja": "{place}：{verdict}"},
+    "point.window": {"en": "Window: {window}", "ja": "時間帯：{window}"},
     "point.region_page": {"en": "Page of {region}", "ja": "{region}のページ"},
     "point.centre_note": {
         "en": "Judged at the centre of the place ({lat}, {lon}).",
         "ja": "場所の中心（{lat}, {lon}）で判定しています。",
     },
+    # operator pages (operator.html, preview.html, cancel.html, approvals.html, login.html and their parts)
+    "op.heading": {"en": "Create or update an event", "ja": "事象の作成・更新"},
+    "op.pending": {"en": "Awaiting a second operator ({count})", "ja": "別のオペレーターの承認待ち（{count}件）"},
+    "op.pending_note": {
+        "en": "These requests wait for approval by a different token:",
+        "ja": "これらの要求は、別のトークンによる承認を待っています：",
+    },
+    "op.review_approve": {"en": "review and approve", "ja": "確認して承認"},
+    "op.asked_by": {"en": "asked by {name}", "ja": "依頼者：{name}"},
+    "op.asked_by_at": {"en": "asked by {name} at {time}", "ja": "依頼者：{name}（{time}）"},
+    "op.review": {"en": "review", "ja": "確認"},
+    "op.template_label": {"en": "Start from a template", "ja": "ひな形から始める"},
+    "op.template_button": {"en": "Use template", "ja": "ひな形を使う"},
+    "op.event": {"en": "Event", "ja": "事象"},
+    "op.name": {"en": "Name", "ja": "名称"},
+    "op.id_placeholder": {"en": "from the name", "ja": "名称から作成"},
+    "op.update_existing": {"en": "update the existing event", "ja": "既存の事象を更新する"},
+    "op.format": {"en": "Format", "ja": "形式"},
+    "op.mode_text": {"en": "Paste a notice", "ja": "通報文を貼り付ける"},
+    "op.notice_text": {"en": "Notice text", "ja": "通報文"},
+    "op.mode_file": {"en": "Upload a file", "ja": "ファイルをアップロード"},
+    "op.file": {"en": "File", "ja": "ファイル"},
+    "op.file_kinds": {
+        "en": "(text notice, GeoJSON, KML, GeoPackage …)",
+        "ja": "（テキストの通報、GeoJSON、KML、GeoPackage など）",
+    },
+    "op.mode_profile": {"en": "Launch profile", "ja": "打ち上げ諸元"},
+    "op.site_lat": {"en": "Site latitude", "ja": "発射地点の緯度"},
+    "op.site_lon": {"en": "Site longitude", "ja": "発射地点の経度"},
+    "op.azimuth": {"en": "Azimuth °", "ja": "方位角 °"},
+    "op.track_km": {"en": "Track length km", "ja": "飛行経路の長さ km"},
+    "op.half_width_km": {"en": "Overflight half-width km", "ja": "上空通過区域の片側幅 km"},
+    "op.stage1_km": {"en": "Stage 1 downrange km", "ja": "1段目の落下距離 km"},
+    "op.stage2_km": {"en": "Stage 2 downrange km", "ja": "2段目の落下距離 km"},
+    "op.window_start": {"en": "Window start (UTC)", "ja": "時間帯の開始（UTC）"},
+    "op.window_end": {"en": "Window end (UTC)", "ja": "時間帯の終了（UTC）"},
+    "op.mode_draw": {"en": "Draw on the map", "ja": "地図上に描く"},
+    "op.draw_note": {
+        "en": "(the pasted text, if any, is kept as the source)",
+        "ja": "（貼り付けた通報文があれば原文として残ります）",
+    },
+    "op.preview_button": {"en": "Preview", "ja": "プレビュー"},
+    "op.update_notice": {"en": "Update with a new notice", "ja": "新しい通報で更新"},
+    "op.correct": {"en": "Correct the corridors on the map", "ja": "地図上で落下区域を修正"},
+    "op.cancel_event": {"en": "Cancel this event…", "ja": "この事象を取り消す…"},
+    "op.pending_approval": {"en": "Pending approval:", "ja": "承認待ち："},
+    "op.log_caption": {"en": "Who wrote each version", "ja": "各版の作成者"},
+    "col.operator": {"en": "Operator", "ja": "オペレーター"},
+    "op.preview": {"en": "Preview", "ja": "プレビュー"},
+    "op.preview_of": {"en": "Preview: {name}", "ja": "プレビュー：{name}"},
+    "op.warnings_one": {
+        "en": "1 part of the notice not used — read before publishing",
+        "ja": "通報の1か所が使われていません — 発表前に確認してください",
+    },
+    "op.warnings_many": {
+        "en": "{n} parts of the notice not used — read before publishing",
+        "ja": "通報の{n}か所が使われていません — 発表前に確認してください",
+    },
+    "op.warnings_note": {
+        "en": "These look like coordinates or times but no corridor uses them. Check them against the map; "
+        "correct the corridors below if an area is missing.",
+        "ja": "座標や時刻のように見えますが、どの落下区域にも使われていません。地図と照らし合わせ、"
+        "区域が欠けていれば下で落下区域を修正してください。",
+    },
+    "col.line": {"en": "Line", "ja": "行"},
+    "col.column": {"en": "Column", "ja": "列"},
+    "col.token": {"en": "Token", "ja": "字句"},
+    "col.why": {"en": "Why", "ja": "理由"},
+    "col.origin": {"en": "Origin", "ja": "由来"},
+    "col.subscription": {"en": "Subscription", "ja": "配信登録"},
+    "col.message": {"en": "Message", "ja": "電文"},
+    "col.regions": {"en": "Regions", "ja": "地域"},
+    "col.channels": {"en": "Channels", "ja": "送信経路"},
+    "op.duplicate": {"en": "This notice was already published", "ja": "この通報は発表済みです"},
+    "op.duplicate_note": {
+        "en": 'To change that event, tick "update the existing event" with its id instead of publishing a second one.',
+        "ja": "その事象を変更するには、二重に発表せず、そのIDを入れて「既存の事象を更新する」にチェックしてください。",
+    },
+    "op.read_as": {"en": "read as {format}", "ja": "{format}として読み取り"},
+    "op.preview_meta": {
+        "en": "{corridors} corridors · {zones} alert zones · window {window}",
+        "ja": "落下区域{corridors}件 · 警戒区域{zones}件 · 時間帯 {window}",
+    },
+    "op.exists_update": {
+        "en": "an event with this id exists: publishing writes a new version",
+        "ja": "このIDの事象は既にあります：発表すると新しい版になります",
+    },
+    "op.exists_tick": {
+        "en": 'an event with this id exists: tick "update" to replace it',
+        "ja": "このIDの事象は既にあります：置き換えるには「更新」にチェックしてください",
+    },
+    "op.preview_map": {"en": "Preview map", "ja": "プレビュー地図"},
+    "op.ack": {"en": "I have read the warnings above and publish anyway", "ja": "上記の警告を確認したうえで発表します"},
+    "op.two_person_publish": {
+        "en": "Two-person rule: publishing stores a request; a second operator (another token) must approve it.",
+        "ja": "二者承認：発表は要求として保存され、別のオペレーター（別のトークン）の承認が必要です。",
+    },
+    "op.request_publish": {"en": "Request publication", "ja": "発表を要求"},
+    "op.publish": {"en": "Publish", "ja": "発表"},
+    "op.back": {"en": "Back", "ja": "戻る"},
+    "op.preview_corrected": {"en": "Preview the corrected corridors", "ja": "修正した落下区域をプレビュー"},
+    "op.recipients": {"en": "What will be sent to whom", "ja": "送信先と送信内容"},
+    "op.no_recipients": {
+        "en": "No subscription would receive a message.",
+        "ja": "電文を受け取る配信登録はありません。",
+    },
+    "op.cancel_title": {"en": "Cancel {name}", "ja": "{name}の取消"},
+    "op.cancel_question": {"en": "Cancel {name}?", "ja": "{name}を取り消しますか？"},
+    "op.cancel_meta": {
+        "en": "version {version} · window {window} · {zones} alert zones",
+        "ja": "第{version}版 · 時間帯 {window} · 警戒区域{zones}件",
+    },
+    "op.already_cancelled": {"en": "This event is already cancelled.", "ja": "この事象は既に取り消されています。"},
+    "op.cancel_explain": {
+        "en": "Cancelling writes a new version with status cancelled (its zones stay for the record) and sends "
+        "a CAP Cancel to every subscription that was alerted.",
+        "ja": "取り消すと、状態が「取消」の新しい版を作成し（区域は記録として残ります）、"
+        "警報を受けたすべての配信登録にCAPの取消電文（Cancel）を送ります。",
+    },
+    "op.two_person_cancel": {
+        "en": "Two-person rule: this stores a request; a second operator (another token) must approve it.",
+        "ja": "二者承認：これは要求として保存され、別のオペレーター（別のトークン）の承認が必要です。",
+    },
+    "op.request_cancel": {"en": "Request the cancellation", "ja": "取消を要求"},
+    "op.confirm_cancel": {"en": "Cancel the event and send the messages", "ja": "事象を取り消して電文を送信"},
+    "op.back_unchanged": {"en": "Back, change nothing", "ja": "変更せずに戻る"},
+    "op.approvals": {"en": "Approvals", "ja": "承認"},
+    "op.approvals_heading": {"en": "Requests awaiting a second operator", "ja": "別のオペレーターの承認待ちの要求"},
+    "op.approvals_note": {
+        "en": "Two-person rule ({setting}): a request is carried out when an operator logged in with a "
+        "different token approves it.",
+        "ja": "二者承認（{setting}）：別のトークンでログインしたオペレーターが承認すると、要求が実行されます。",
+    },
+    "op.event_ref": {"en": "event {id}", "ja": "事象 {id}"},
+    "action.publish": {"en": "publish", "ja": "発表"},
+    "action.update": {"en": "update", "ja": "更新"},
+    "action.cancel": {"en": "cancel", "ja": "取消"},
+    "op.warnings_count": {"en": "{n} part(s) of the notice not used:", "ja": "通報の{n}か所が使われていません："},
+    "op.line_column": {"en": "line {line}, column {column}:", "ja": "{line}行{column}列："},
+    "op.mine": {
+        "en": "Your request: another operator (a different token) must approve it.",
+        "ja": "あなたの要求です：別のオペレーター（別のトークン）の承認が必要です。",
+    },
+    "op.approve": {"en": "Approve and carry out", "ja": "承認して実行"},
+    "op.reject": {"en": "Reject", "ja": "却下"},
+    "op.nothing_waiting": {"en": "Nothing is waiting.", "ja": "承認待ちはありません。"},
+    "op.login": {"en": "Operator login", "ja": "オペレーターのログイン"},
+    "op.login_note": {"en": "Enter an API token ({command}).", "ja": "APIトークンを入力してください（{command}）。"},
+    "op.token": {"en": "Token", "ja": "トークン"},
+    "op.login_button": {"en": "Log in", "ja": "ログイン"},
+    "op.token_revoked": {
+        "en": "the token of this session was revoked; log in again",
+        "ja": "このセッションのトークンは失効しました。もう一度ログインしてください",
+    },
+    "op.token_unknown": {"en": "unknown or revoked token", "ja": "不明または失効したトークンです"},
+    "op.draw_map": {
+        "en": "Map for drawing corridors: polygon, rectangle, circle or line",
+        "ja": "落下区域を描く地図：多角形・長方形・円・線",
+    },
+    "op.draw_help": {
+        "en": "Draw with the toolbar (polygon, rectangle, circle, line), drag vertices to correct them, or edit "
+        "the text: one {vertex} line per vertex (decimal degrees), a blank line between shapes; a first line "
+        "{circle} or {line} makes a circle or a swath (metres, built geodesically on the server).",
+        "ja": "ツールバー（多角形・長方形・円・線）で描き、頂点をドラッグして修正するか、テキストを編集します。"
+        "頂点ごとに {vertex} を1行（10進の度）、図形の間は空行です。1行目を {circle} または {line} にすると"
+        "円または帯状の区域になります（メートル単位、サーバーで測地的に作成）。",
+    },
+    "op.draw_shapes": {"en": "{n} shape(s)", "ja": "図形{n}個"},
+    "op.draw_needs_size": {
+        "en": "'{kind}' needs its size in metres",
+        "ja": "「{kind}」には大きさ（メートル）が必要です",
+    },
+    "op.draw_expected": {"en": "expected 'lat lon', got '{line}'", "ja": "「lat lon」の形式ではありません：「{line}」"},
+    "op.line_width": {"en": "Total width of new lines (m)", "ja": "新しい線の全幅（m）"},
+    "op.vertices": {"en": "Vertices", "ja": "頂点"},
+    "op.new_window": {
+        "en": "Window of new shapes (UTC; corrected ones keep the notice's)",
+        "ja": "新しい図形の時間帯（UTC。修正した図形は通報の時間帯のまま）",
+    },
+    "op.start": {"en": "Start", "ja": "開始"},
+    "op.end": {"en": "End", "ja": "終了"},
+    "origin.parsed": {"en": "parsed", "ja": "通報から読み取り"},
+    "origin.drawn": {"en": "drawn", "ja": "手描き"},
+    "origin.corrected": {"en": "corrected", "ja": "修正済み"},
+    "template.navarea": {"en": "NAVAREA / HYDROPAC warning", "ja": "NAVAREA・HYDROPAC 航行警報"},
+    "template.notam": {"en": "ICAO NOTAM (danger area)", "ja": "ICAO ノータム（危険区域）"},
+    "template.china-msa": {"en": "China MSA navigational warning (航行警告)", "ja": "中国海事局の航行警告"},
+    "template.profile": {"en": "Launch profile (site, azimuth, stages)", "ja": "打ち上げ諸元（発射地点・方位角・段）"},
+    # error page (error.html) and the event page's render-failure box
+    "page.back_dashboard": {"en": "Back to the dashboard", "ja": "ダッシュボードに戻る"},
+    "event.render_failed": {
+        "en": "Some published files of version {version} could not be rendered yet; the warning itself is saved "
+        "and its alerts are sent. They are retried automatically:",
+        "ja": "第{version}版の公開ファイルの一部はまだ作成できていません。警報そのものは保存され、通知も送信済みです。"
+        "自動的に再試行します：",
+    },
+    "event.attempt": {"en": "(attempt {n})", "ja": "（{n}回目）"},
+    # API pages (ogc.html)
+    "ogc.links": {"en": "Links", "ja": "リンク"},
+    "ogc.properties": {"en": "properties", "ja": "属性"},
+    "ogc.collections": {"en": "Collections", "ja": "コレクション"},
+    "ogc.features": {"en": "{returned} of {matched} features.", "ja": "{matched}件中{returned}件の地物。"},
+    # the published map (geowarn.publish.maps): popups, tooltips, legend, layer names
+    "map.region": {"en": "Region", "ja": "地域"},
+    "map.severity": {"en": "Severity", "ja": "深刻度"},
+    "map.urgency": {"en": "Urgency", "ja": "緊急度"},
+    "map.certainty": {"en": "Certainty", "ja": "確実度"},
+    "map.response": {"en": "Response", "ja": "対応"},
+    "map.phase": {"en": "Phase", "ja": "段階"},
+    "map.area": {"en": "Area", "ja": "面積"},
+    "map.distance": {"en": "Distance", "ja": "距離"},
+    "map.window": {"en": "Window ({tz})", "ja": "時間帯（{tz}）"},
+    "map.corridor": {"en": "Corridor", "ja": "落下区域"},
+    "map.source": {"en": "Source", "ja": "出典"},
+    "map.probability": {"en": "Probability", "ja": "確率"},
+    "map.id": {"en": "Id", "ja": "ID"},
+    "map.not_given": {"en": "not given", "ja": "記載なし"},
+    "map.alternates": {"en": "(+{n} alternates)", "ja": "（ほか予備{n}件）"},
+    "map.legend_zones": {"en": "Alert zones (CAP severity)", "ja": "警戒区域（CAPの深刻度）"},
+    "map.legend_corridors": {"en": "Corridors (phase)", "ja": "落下区域（段階）"},
+    "map.layers_sources": {"en": "Layers and sources", "ja": "レイヤーと出典"},
+    "map.sources": {"en": "Sources: {sources}", "ja": "出典：{sources}"},
+    "map.only_hit": {
+        "en": "{layer}: only the regions hit (layer hidden at first).",
+        "ja": "{layer}：該当する地域のみ（最初は非表示）。",
+    },
+    "map.no_base": {"en": "No base map: sea colour only.", "ja": "背景地図なし：海の色のみ。"},
+    "map.within": {
+        "en": "Within {km} km (no overlap): {name} — {severity}",
+        "ja": "{km} km以内（重なりなし）：{name} — {severity}",
+    },
+    "map.more_regions": {
+        "en": "… and {n} more regions within the margin",
+        "ja": "… ほか{n}地域が余裕幅の内側にあります",
+    },
+    "map.layer_corridors": {"en": "Corridors", "ja": "落下区域"},
+    "map.layer_zones": {"en": "Alert zones", "ja": "警戒区域"},
+    "map.layer_base": {"en": "Offline base map", "ja": "オフライン背景地図"},
+    "map.layer_tiles": {"en": "Tiles", "ja": "タイル地図"},
+    "map.layer_region": {"en": "This region", "ja": "この地域"},
     # Atom feed (alerts.atom)
     "atom.title": {"en": "geowarn alerts: current warnings", "ja": "geowarn 警報：現在の警報"},
 }
@@ -249,6 +490,16 @@ def message(msgid: str, lang: str, /, **values: object) -> str:
     texts = CATALOGUE[msgid]
     text = texts.get(normalise_language(lang) or DEFAULT_LANGUAGE) or texts[DEFAULT_LANGUAGE]
     return text.format(**values) if values else text
+
+
+def label(prefix: str, value: object, lang: str) -> str:
+    """Return the catalogue's text for an enum or code value (``severity.Extreme``), else the value itself.
+
+    >>> label("severity", "Extreme", "ja"), label("lifecycle", "replaced", "ja")
+    ('極めて重大', 'replaced')
+    """
+    key = f"{prefix}.{value}"
+    return message(key, lang) if key in CATALOGUE else str(value)
 
 
 def zone_label(tz: str, lang: str, fallback: str) -> str:

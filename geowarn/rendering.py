@@ -164,6 +164,33 @@ def published_file(
     return art
 
 
+def event_map(store: Store, event_id: str, *, now: datetime | None = None, options: Options | None = None) -> Artifact:
+    """Return the map of an event's current version as it should look at ``now`` (default: the clock).
+
+    The published map file is rendered when its version is written. A cancel writes a new version, so
+    a cancelled map is grey from its own render; an event *ends* with no new version (its last window
+    is over, or its notice's ``CANCEL THIS MSG`` time passed, :mod:`geowarn.current`), so when it is
+    read after that the same renderer draws it again from the stored version with
+    :attr:`~geowarn.publish.kinds.RenderInput.ended_at` set: grey, with an all-clear banner. That copy
+    is not stored (the version's file stays as published); its ETag is the stored one's plus
+    ``-ended``, so callers cache it by that.
+    """
+    from dataclasses import replace
+
+    from geowarn.current import statuses
+    from geowarn.verdict import Lifecycle, ended_at
+
+    art = published_file(store, event_id, "map", options=options)
+    now = now or _now()
+    if statuses(store, now, [event_id]).get(event_id) != Lifecycle.ENDED:
+        return art
+    event = store.get_event(event_id, version=art.version)
+    end = ended_at(event) or event.updated
+    inp = replace(render_input(store, event, store.zones(event_id, version=art.version), options), ended_at=end)
+    body = _kind("map").render(inp)
+    return Artifact(event_id, art.version, "map", art.media_type, body, f"{art.etag}-ended", art.created)
+
+
 def retry_due(store: Store, *, options: Options | None = None, now: datetime | None = None) -> list[str]:
     """Retry failed renders whose time has come and pending ones their process left behind.
 

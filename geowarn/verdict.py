@@ -241,6 +241,21 @@ def last_window_end(items: Iterable[_Windowed]) -> datetime | None:
     return max(ends, default=None)
 
 
+def ended_at(event: Event) -> datetime | None:
+    """Return when an event is over: its notice's ``CANCEL THIS MSG`` time or its last window's end, the earlier.
+
+    ``None`` when neither is known (a corridor without a window never ends by time).
+
+    >>> from datetime import UTC
+    >>> from shapely import box
+    >>> from geowarn.model import Corridor
+    >>> w = TimeWindow(datetime(2016, 2, 6, 22, 30, tzinfo=UTC), datetime(2016, 2, 7, 3, 30, tzinfo=UTC))
+    >>> ended_at(Event("e", "e", corridors=[Corridor("a", box(0, 0, 1, 1), windows=(w,))])).isoformat()
+    '2016-02-07T03:30:00+00:00'
+    """
+    return min([t for t in (last_window_end(event.corridors), notice_cancel_at(event)) if t is not None], default=None)
+
+
 def effective_status(
     event: Event, zones_or_corridors: Iterable[_Windowed], now: datetime, cancel_at: datetime | None = None
 ) -> Lifecycle:

@@ -14,7 +14,7 @@ from typing import Any
 from geowarn import rendering
 from geowarn.current import is_current, statuses
 from geowarn.errors import InvalidParameter, NotFound
-from geowarn.i18n import CATALOGUE, message, pick_language, with_zone, zone_label
+from geowarn.i18n import label, message, pick_language, with_zone, zone_label
 from geowarn.model import AlertZone, Corridor, Event, Severity, TimeWindow, utc
 from geowarn.publish.localtime import format_window, region_timezone, to_local
 from geowarn.service import Options
@@ -25,13 +25,12 @@ from geowarn.verdict import (
     Verdict,
     ZoneVerdict,
     daily_schedule,
+    ended_at,
     event_lifecycle,
     event_verdict,
     headline,
     is_daily,
-    last_window_end,
     local_time,
-    notice_cancel_at,
     region_verdict,
     schedule,
 )
@@ -148,9 +147,7 @@ def banner(event: Event, status: Lifecycle, now: datetime, lang: str, tz: str = 
         text = message("banner.cancelled", lang, time=local_time(event.updated, now, tz, lang))
         return {"state": "cancelled", "text": text, "note": message("banner.cancelled_note", lang)}
     if status == Lifecycle.ENDED:
-        end = min(
-            [t for t in (last_window_end(event.corridors), notice_cancel_at(event)) if t is not None], default=None
-        )
+        end = ended_at(event)
         text = (
             message("banner.ended", lang, time=local_time(end, now, tz, lang))
             if end is not None and end <= now
@@ -289,8 +286,7 @@ def countdown_text(seconds: int | None, lang: str) -> str:
 
 def _label(prefix: str, value: object, lang: str) -> str:
     """Return the catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
-    key = f"{prefix}.{value}"
-    return message(key, lang) if key in CATALOGUE else str(value)
+    return label(prefix, value, lang)
 
 
 def local_window(start: datetime | None, end: datetime | None, now: datetime, tz: str, lang: str) -> str:

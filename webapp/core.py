@@ -23,6 +23,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorized
+from geowarn.i18n import pick_language
 from geowarn.ogcapi import APIRequest
 from geowarn.service import Options
 from geowarn.settings import Settings
@@ -229,7 +230,8 @@ def handle_error(exc: Exception) -> Response:
         }
     problem.setdefault("instance", request.path)
     if request.method == "GET" and _browser_wants_html():
-        html = render_template("error.html", problem=problem)
+        lang = pick_language(request.args.get("lang"), request.headers.get("Accept-Language"))
+        html = render_template("error.html", problem=problem, lang=lang)
         resp = Response(html, status=status, mimetype="text/html")
     else:
         import json

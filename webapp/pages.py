@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from geowarn import __version__, drawn, ogcapi, rendering, views
@@ -18,8 +19,9 @@ from geowarn.desk.approvals import Actor, Approval
 from geowarn.desk.form import OperatorForm
 from geowarn.desk.templates import template
 from geowarn.errors import GeowarnError
-from geowarn.i18n import message, pick_language
+from geowarn.i18n import label, message, pick_language
 from geowarn.service import EventResult
+from geowarn.verdict import Lifecycle
 from webapp.core import (
     api_request,
     artifact_response,
@@ -44,7 +46,15 @@ def _globals() -> dict[str, object]:
         "csrf_token": csrf_token,
         "logged_in": bool(session.get("token_id")),
         "msg": message,
+        "msg_code": message_code,
+        "label": label,
     }
+
+
+def message_code(msgid: str, lang: str, /, **values: str) -> Markup:
+    """``msg()`` whose placeholders are shown as code (``<code>GEOWARN_APPROVAL=2</code>``), every part escaped."""
+    codes = {k: Markup("<code>{}</code>").format(v) for k, v in values.items()}
+    return Markup(escape(message(msgid, lang))).format(**codes)
 
 
 def _now() -> datetime | None:
@@ -53,8 +63,9 @@ def _now() -> datetime | None:
 
 
 def _lang(region_id: str | None = None) -> str:
-    """Pick the page language: ``?lang=``, then ``Accept-Language``, then the region's."""
-    return pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region_id)
+    """Pick the page language: ``?lang=`` (or a form's ``lang``), then ``Accept-Language``, then the region's."""
+    asked = request.args.get("lang") or (request.form.get("lang") if request.method == "POST" else None)
+    return pick_language(asked, request.headers.get("Accept-Language"), region_id)
 
 
 def _page(template: str, page: dict[str, object]) -> Response:
@@ -74,23 +85,31 @@ def index() -> Response | str:
         return respond(ogcapi.landing(api_request()))
     page = {**views.dashboard(store(), now=_now(), lang=_lang()), "lang_switch": True}
     testing_now: dict[str, Any] = {"now": request.args["now"]} if current_app.testing and "now" in request.args else {}
-    page["overview_src"] = url_for("pages.overview_map", **testing_now)
+    page["overview_src"] = url_for("pages.overview_map", lang=page["lang"], **testing_now)
     return _page("dashboard.html", page)
 
 
 @bp.get("/events/<event_id>")
 def event_page(event_id: str) -> Response:
     """Serve the page of one event (its regions' language unless the reader asks for one)."""
-    chosen = request.args.get("lang") or request.headers.get("Accept-Language")
-    page = views.event_page(store(), event_id, now=_now(), lang=_lang() if chosen else None)
+    page = views.event_page(store(), event_id, now=_now(), lang=_chosen_lang())
     desk = desk_pages.event_block(store(), event_id) if _actor() is not None else None  # operator block
     return _page("event.html", {**page, "lang_switch": True, "desk": desk})
 
 
 @bp.get("/events/<event_id>/map")
 def event_map(event_id: str) -> BaseResponse:
-    """Serve the published map of an event (rendered on demand when missing) with a CSP allowing its inline scripts."""
+    """Serve the published map of an event (rendered on demand when missing) with a CSP allowing its inline scripts.
+
+    An event that ended since its version was written is drawn again as ended (grey, all-clear banner).
+    """
     art = rendering.published_file(store(), event_id, "map", options=options())
+    now = _now()
+    if statuses(store(), now, [event_id]).get(event_id) == Lifecycle.ENDED:  # over since: drawn again as ended
+        stored = art
+        art = cache().get_or_set(
+            ("map-ended", stored.etag), lambda: rendering.event_map(store(), event_id, now=now, options=options())
+        )
     resp = artifact_response(art)
     resp.headers["Content-Security-Policy"] = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
     return resp
@@ -139,6 +158,23 @@ def region_map(region_id: str) -> BaseResponse:
 # --------------------------------------------------------------------------- operator
 
 
+def _op(template: str, **context: Any) -> str:
+    """Render an operator page in the reader's language (``?lang=``, ``Accept-Language``).
+
+    A ``lang`` in ``context`` wins: the page computed it from its event's region.
+    """
+    context.setdefault("lang", _lang())
+    return render_template(template, lang_switch=True, **context)
+
+
+def _chosen_lang() -> str | None:
+    """Return the language the reader asked for (``?lang=``, ``Accept-Language``); ``None`` when neither says."""
+    chosen = request.args.get("lang") or request.headers.get("Accept-Language")
+    if request.method == "POST":
+        chosen = chosen or request.form.get("lang")
+    return _lang() if chosen else None
+
+
 def _revoked() -> bool:
     """End the session when its token was revoked since the login (issue 14 #5); say whether it was."""
     token_id = session.get("token_id")
@@ -184,22 +220,22 @@ def operator() -> BaseResponse | str | tuple[str, int]:
     if request.method == "POST":
         check_csrf()
     if _revoked():
-        return render_template("login.html", error="the token of this session was revoked; log in again"), 403
+        return _op("login.html", error=message("op.token_revoked", _lang())), 403
     actor = _actor()
     if actor is None:
-        return render_template("login.html")
+        return _op("login.html")
     common = {"templates": desk_pages.templates(), "pending": desk_pages.approval_rows(store())}
     if request.method == "GET":
-        return render_template("operator.html", form=_start_form(), error=None, **common)
+        return _op("operator.html", form=_start_form(), error=None, **common)
     form = OperatorForm.from_request(request.form, request.files)
     check_upload_size(max(len(form.file_b64) * 3 // 4, len(form.text.encode("utf-8"))))
     try:
         if request.form.get("action") == "publish":
             return _written(desk_pages.publish(store(), form, options(), actor))
-        preview = desk_pages.preview_page(store(), form, options())
+        preview = desk_pages.preview_page(store(), form, options(), _chosen_lang())
     except GeowarnError as exc:
-        return render_template("operator.html", form=form, error=exc, **common), exc.status
-    resp = Response(render_template("preview.html", form=form, preview=preview), mimetype="text/html")
+        return _op("operator.html", form=form, error=exc, **common), exc.status
+    resp = Response(_op("preview.html", form=form, preview=preview, lang=preview["lang"]), mimetype="text/html")
     # the preview map is an iframe srcdoc: it inherits this page's policy, so allow its inline scripts by hash
     resp.headers["Content-Security-Policy"] = map_csp(preview["map_html"].encode("utf-8"))
     return resp
@@ -212,7 +248,7 @@ def cancel_page(event_id: str) -> BaseResponse | str | tuple[str, int]:
         check_csrf()
     actor = _actor()
     if actor is None:
-        return render_template("login.html")
+        return _op("login.html")
     error: GeowarnError | None = None
     if request.method == "POST" and request.form.get("confirm") == "yes":
         try:
@@ -221,8 +257,8 @@ def cancel_page(event_id: str) -> BaseResponse | str | tuple[str, int]:
             )
         except GeowarnError as exc:
             error = exc
-    page = desk_pages.cancel_page(store(), event_id, options())
-    return render_template("cancel.html", event_id=event_id, error=error, **page), error.status if error else 200
+    page = desk_pages.cancel_page(store(), event_id, options(), _chosen_lang())
+    return _op("cancel.html", event_id=event_id, error=error, **page), error.status if error else 200
 
 
 @bp.get("/operator/approvals")
@@ -230,8 +266,8 @@ def approvals_page() -> str:
     """List the requests awaiting a second operator."""
     actor = _actor()
     if actor is None:
-        return render_template("login.html")
-    return render_template("approvals.html", pending=desk_pages.approval_rows(store()), me=actor.token_id, error=None)
+        return _op("login.html")
+    return _op("approvals.html", pending=desk_pages.approval_rows(store()), me=actor.token_id, error=None)
 
 
 @bp.post("/operator/approvals/<approval_id>/<decision>")
@@ -240,7 +276,7 @@ def decide(approval_id: str, decision: str) -> BaseResponse | str | tuple[str, i
     check_csrf()
     actor = _actor()
     if actor is None:
-        return render_template("login.html")
+        return _op("login.html")
     if decision not in ("approve", "reject"):
         abort(404)
     try:
@@ -249,7 +285,7 @@ def decide(approval_id: str, decision: str) -> BaseResponse | str | tuple[str, i
         desk_approvals.reject(store(), approval_id, actor)
     except GeowarnError as exc:
         pending = desk_pages.approval_rows(store())
-        return render_template("approvals.html", pending=pending, me=actor.token_id, error=exc), exc.status
+        return _op("approvals.html", pending=pending, me=actor.token_id, error=exc), exc.status
     return redirect(url_for("pages.approvals_page"), code=303)
 
 
@@ -259,7 +295,7 @@ def login() -> BaseResponse | tuple[str, int]:
     check_csrf()
     token_id = store().verify_token(request.form.get("token", "").strip())
     if token_id is None:
-        return render_template("login.html", error="unknown or revoked token"), 403
+        return _op("login.html", error=message("op.token_unknown", _lang())), 403
     session.clear()
     session["token_id"] = token_id
     csrf_token()

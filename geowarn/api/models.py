@@ -412,6 +412,10 @@ class AffectedZone(Open):
     region_name: str
     severity: Severity
     windows: list[Window]
+    window_text: str = Field(
+        description="The zone's windows in its region's local time with the zone named "
+        "(``07:00–10:00 JST``; a daily schedule as daily), in the reader's language"
+    )
 
 
 class Affected(Open):
@@ -431,6 +435,10 @@ class Affected(Open):
     timezone: str
     regions: list[str]
     windows: list[Window]
+    window_text: str | None = Field(
+        description="The deciding windows in local time with the zone named (``07:00–10:00 JST``, "
+        "``2026-12-03 07:00–10:00 日本時間``; a daily schedule as daily), ``null`` without a window"
+    )
     zones: list[AffectedZone]
 
 

@@ -90,8 +90,14 @@ def _window_json(start: datetime | None, end: datetime | None) -> dict[str, str 
     return {"start": format_time(start) if start else None, "end": format_time(end) if end else None}
 
 
-def verdict_json(v: Verdict, lang: str, tz: str) -> dict[str, Any]:
-    """Render a verdict as JSON: state, headline (``lang``, times in ``tz``), window, countdown, zones."""
+def verdict_json(v: Verdict, lang: str, tz: str, now: datetime) -> dict[str, Any]:
+    """Render a verdict as JSON: state, headline (``lang``, times in ``tz``), windows, countdown, zones.
+
+    ``window_text`` (the verdict's and each zone's) says the windows in local time with the zone named,
+    a daily schedule as daily (:func:`geowarn.views.windows_text`, judged at ``now``).
+    """
+    from geowarn.views import windows_text
+
     zones = []
     for item in v.items:
         z: AlertZone = item.zone
@@ -111,6 +117,7 @@ def verdict_json(v: Verdict, lang: str, tz: str) -> dict[str, Any]:
                 "starts_at": format_time(item.starts_at) if item.starts_at else None,
                 "ends_at": format_time(item.ends_at) if item.ends_at else None,
                 "windows": [_window_json(w.start, w.end) for w in sorted(z.windows, key=lambda w: w.start)],
+                "window_text": windows_text(z.windows, now, region_timezone(z.region_id, default=tz), lang),
             }
         )
     return {
@@ -124,6 +131,7 @@ def verdict_json(v: Verdict, lang: str, tz: str) -> dict[str, Any]:
         "countdown_s": v.countdown_s,
         "daily": v.daily,
         "windows": [_window_json(w.start, w.end) for w in v.windows],
+        "window_text": windows_text(v.windows, now, tz, lang) if v.windows else None,
         "events": [e.id for e in v.events],
         "zones": zones,
     }
@@ -207,7 +215,7 @@ def affected(
             "lang": lang,
             "timezone": tz,
             "regions": ids,
-            **verdict_json(v, lang, tz),
+            **verdict_json(v, lang, tz, now),
         }
     )
     return {"Content-Type": JSON, "Vary": "Accept-Language"}, 200, body

@@ -19,6 +19,7 @@ from geowarn.desk.submission import Submission, read
 from geowarn.desk.submission import preview as preview_submission
 from geowarn.desk.templates import TEMPLATES
 from geowarn.errors import GeowarnError, InvalidParameter
+from geowarn.i18n import pick_language, zone_label
 from geowarn.model import Corridor, EventStatus, format_time
 from geowarn.publish.localtime import format_window
 from geowarn.service import EventResult, Options
@@ -63,7 +64,7 @@ def templates() -> list[dict[str, str]]:
     return [{"key": t.key, "title": t.title} for t in TEMPLATES]
 
 
-def preview_page(store: Store, form: OperatorForm, options: Options) -> dict[str, Any]:
+def preview_page(store: Store, form: OperatorForm, options: Options, lang: str | None = None) -> dict[str, Any]:
     """Compute the preview: map, corridors, zones, warnings, duplicates, recipients and the correction editor.
 
     Parameters
@@ -74,17 +75,20 @@ def preview_page(store: Store, form: OperatorForm, options: Options) -> dict[str
         The operator's form.
     options
         The publishing options.
+    lang
+        The reader's language; ``None``: the language of the zones' region (ja for JP).
 
     Returns
     -------
     dict
-        What ``preview.html`` renders.
+        What ``preview.html`` renders (``lang`` included).
     """
     from geowarn.publish.commands import reference_layers
     from geowarn.publish.maps import render_event_map
 
     pv = preview_submission(store, form.submission(), options)
     result = pv.result
+    lang = lang or pick_language(None, None, result.zones[0].region_id if result.zones else None)
     map_html = render_event_map(
         result.event,
         result.zones,
@@ -92,13 +96,16 @@ def preview_page(store: Store, form: OperatorForm, options: Options) -> dict[str
         asset_base=options.asset_base,
         tile_url=options.tile_url,
         tile_attribution=options.tile_attribution,
+        lang=lang,
     )
     correction = form.drawn if form.mode == "draw" else drawn.corridors_text(result.event.corridors)
     return {
         "map_html": map_html,
-        "event": views.event_card(result.event, result.zones),
+        "lang": lang,
+        "zone_name": zone_label("Asia/Tokyo", lang, "JST"),
+        "event": views.event_card(result.event, result.zones, lang=lang),
         "exists": pv.exists,
-        "zones": views.zone_rows(result.zones),
+        "zones": views.zone_rows(result.zones, lang=lang),
         "corridors": corridor_rows(result.event.corridors),
         "format": result.event.inputs[0].format if result.event.inputs else form.format,
         "warnings": pv.warnings,
@@ -195,11 +202,17 @@ def event_block(store: Store, event_id: str) -> dict[str, Any]:
     }
 
 
-def cancel_page(store: Store, event_id: str, options: Options) -> dict[str, Any]:
-    """Collect the confirmation step of a cancel: the event and who would receive the Cancel."""
+def cancel_page(store: Store, event_id: str, options: Options, lang: str | None = None) -> dict[str, Any]:
+    """Collect the confirmation step of a cancel: the event and who would receive the Cancel.
+
+    ``lang`` ``None``: the language of the event's region (ja for JP); the result says which (``lang``).
+    """
     event = store.get_event(event_id)
+    zones = store.zones(event_id)
+    lang = lang or pick_language(None, None, zones[0].region_id if zones else None)
     return {
-        "event": views.event_card(event, store.zones(event_id)),
+        "lang": lang,
+        "event": views.event_card(event, zones, lang=lang),
         "recipients": recipient_rows(cancel_recipients(store, event_id)),
         "approval": options.approval,
         "cancelled": event.status == EventStatus.CANCELLED,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from geowarn.model import AlertZone, Event, EventStatus
 from geowarn.publish import cap, kml, maps
@@ -33,6 +34,8 @@ class RenderInput:
     tile_url: str | None = None
     tile_attribution: str = ""
     cap: CapIdentity | None = None
+    #: When the event is over (not cancelled) at the time of reading: the map is drawn as ended (#13).
+    ended_at: datetime | None = None
 
 
 Renderer = Callable[[RenderInput], bytes]
@@ -104,6 +107,8 @@ def _kml(inp: RenderInput) -> bytes:
 
 
 def _map(inp: RenderInput) -> bytes:
+    """Render the map page: every language in the file, the event region's shown unless the reader asks (#13)."""
+    from geowarn.i18n import pick_language
     from geowarn.publish.commands import reference_layers
 
     html = maps.render_event_map(
@@ -113,6 +118,8 @@ def _map(inp: RenderInput) -> bytes:
         asset_base=inp.asset_base,
         tile_url=inp.tile_url,
         tile_attribution=inp.tile_attribution,
+        lang=pick_language(None, None, inp.zones[0].region_id if inp.zones else None),
+        ended_at=inp.ended_at,
     )
     return html.encode("utf-8")
 

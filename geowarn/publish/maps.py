@@ -24,7 +24,8 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import branca.element
@@ -37,7 +38,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
-from geowarn.i18n import message
+from geowarn.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, message, normalise_language, zone_label
 from geowarn.model import AlertZone, Corridor, Event, EventStatus, Phase, RegionKind, Severity, TimeWindow
 from geowarn.publish import assets
 from geowarn.publish.localtime import format_window, region_timezone
@@ -176,17 +177,46 @@ def _vertex_count(geoms: Iterable[BaseGeometry | None]) -> int:
     return int(sum(shapely.get_num_coordinates(g) for g in geoms if g is not None))
 
 
-def _windows_text(windows: Sequence[TimeWindow], tz: str, limit: int = 3) -> str:
+def both(msgid: str, **values: object) -> str:
+    """Return ``msgid`` in every language of the catalogue as escaped ``<span lang>`` HTML; the page shows one.
+
+    A published map is one file per event version, linked from CAP and the feeds: it carries every
+    language and shows the reader's (``?lang=``, then the browser's languages, then the event's region;
+    see :class:`~geowarn.publish.mapcontrols.page.PageStyle`). A value that is a callable is called
+    with each language (a zone's name: ``JST`` / ``日本時間``).
+
+    >>> both("map.severity")
+    '<span class="gw-t" lang="en">Severity</span><span class="gw-t" lang="ja">深刻度</span>'
+    """
+    out = []
+    for lang in LANGUAGES:
+        filled = {k: v(lang) if callable(v) else v for k, v in values.items()}
+        out.append(f'<span class="gw-t" lang="{lang}">{_esc(message(msgid, lang, **filled))}</span>')
+    return "".join(out)
+
+
+def _zone_name(tz: str) -> Callable[[str], str]:
+    """Return the reader's name of ``tz`` per language (for :func:`both`): ``JST`` / ``日本時間``."""
+    return lambda lang: zone_label(tz, lang, tz)
+
+
+def _both_label(prefix: str, value: object) -> str:
+    """Return an enum value (``severity.Extreme``) in every language (:func:`both`), else the value escaped."""
+    return both(f"{prefix}.{value}") if f"{prefix}.{value}" in CATALOGUE else _esc(value)
+
+
+def _windows_html(windows: Sequence[TimeWindow], tz: str, limit: int = 3) -> str:
+    """Format the windows in ``tz`` as HTML (every language, :func:`both`): the first ``limit``, then a count."""
     if not windows:
-        return "not given"
+        return both("map.not_given")
     shown = [format_window(w.start, w.end, tz) for w in sorted(windows, key=lambda w: w.start)[:limit]]
     more = len(windows) - len(shown)
-    text = "; ".join(shown)
-    return text + (f" (+{more} alternate{'s' if more > 1 else ''})" if more > 0 else "")
+    return _esc("; ".join(shown)) + (" " + both("map.alternates", n=more) if more > 0 else "")
 
 
 def _table(rows: Sequence[tuple[str, str]]) -> str:
-    cells = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows if v not in ("", None))
+    """Build a key/value table of HTML cells (both already escaped), leaving out rows with an empty value."""
+    cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows if v not in ("", None))
     return f'<table class="gw-kv">{cells}</table>'
 
 
@@ -200,16 +230,16 @@ def zone_popup(zone: AlertZone, tz: str) -> str:
     if zone.region_name_ja:
         title += f' <span lang="ja">{_esc(zone.region_name_ja)}</span>'
     rows = [
-        ("Region", f"{zone.region_id} ({zone.layer}, {zone.region_kind})"),
-        ("Severity", str(zone.severity)),
-        ("Urgency", str(zone.urgency)),
-        ("Certainty", str(zone.certainty)),
-        ("Response", str(zone.response)),
-        ("Phase", str(zone.phase)),
-        ("Area", f"{zone.area_km2:,.1f} km²"),
-        ("Distance", f"{zone.distance_km:,.1f} km" if zone.distance_km > 0 else ""),
-        (f"Window ({ztz})", _windows_text(zone.windows, ztz)),
-        ("Corridor", zone.corridor_id),
+        (both("map.region"), _esc(f"{zone.region_id} ({zone.layer}, {zone.region_kind})")),
+        (both("map.severity"), _both_label("severity", zone.severity)),
+        (both("map.urgency"), _both_label("urgency", zone.urgency)),
+        (both("map.certainty"), _both_label("certainty", zone.certainty)),
+        (both("map.response"), _both_label("response", zone.response)),
+        (both("map.phase"), _both_label("phase", zone.phase)),
+        (both("map.area"), _esc(f"{zone.area_km2:,.1f} km²")),
+        (both("map.distance"), _esc(f"{zone.distance_km:,.1f} km") if zone.distance_km > 0 else ""),
+        (both("map.window", tz=_zone_name(ztz)), _windows_html(zone.windows, ztz)),
+        (both("map.corridor"), _esc(zone.corridor_id)),
     ]
     return f'<div class="gw-popup">{title}{_table(rows)}</div>'
 
@@ -219,18 +249,18 @@ def zone_tooltip(zone: AlertZone) -> str:
     name = _esc(zone.region_name)
     if zone.region_name_ja:
         name += f" / {_esc(zone.region_name_ja)}"
-    return f"{name} — {_esc(zone.severity)}"
+    return f"{name} — {_both_label('severity', zone.severity)}"
 
 
 def corridor_popup(corridor: Corridor, tz: str) -> str:
     """Render the popup HTML of one corridor (every value escaped)."""
     rows = [
-        ("Phase", str(corridor.phase)),
-        ("Source", corridor.source),
-        ("Area", f"{geodesic_area_km2(corridor.geometry):,.0f} km²"),
-        (f"Window ({tz})", _windows_text(corridor.windows, tz)),
-        ("Probability", f"{corridor.probability:g}" if corridor.probability is not None else ""),
-        ("Id", corridor.id),
+        (both("map.phase"), _both_label("phase", corridor.phase)),
+        (both("map.source"), _esc(corridor.source)),
+        (both("map.area"), _esc(f"{geodesic_area_km2(corridor.geometry):,.0f} km²")),
+        (both("map.window", tz=_zone_name(tz)), _windows_html(corridor.windows, tz)),
+        (both("map.probability"), _esc(f"{corridor.probability:g}") if corridor.probability is not None else ""),
+        (both("map.id"), _esc(corridor.id)),
     ]
     return f'<div class="gw-popup"><b>{_esc(corridor.label or corridor.id)}</b>{_table(rows)}</div>'
 
@@ -259,7 +289,7 @@ def corridor_features(corridors: Sequence[Corridor], tz: str, *, pacific: bool =
                     "id": _esc(c.id),
                     "style": style,
                     "popup": corridor_popup(c, tz),
-                    "tip": f"{_esc(c.label or c.id)} ({_esc(c.phase)})",
+                    "tip": f"{_esc(c.label or c.id)} ({_both_label('phase', c.phase)})",
                     "windows": _window_ms(c.windows),
                 },
             }
@@ -305,25 +335,26 @@ def _legend_html(
     parts = [f"<h4>{_esc(event.name)}</h4>"]
     sevs = sorted({z.severity for z in zones}, key=lambda s: s.rank)
     if sevs:
-        parts.append("<div><b>Alert zones (CAP severity)</b></div>")
-        parts += [f'<div><i style="background:{SEVERITY_COLORS[s]}"></i>{_esc(s)}</div>' for s in sevs]
+        parts.append(f"<div><b>{both('map.legend_zones')}</b></div>")
+        parts += [
+            f'<div><i style="background:{SEVERITY_COLORS[s]}"></i>{_both_label("severity", s)}</div>' for s in sevs
+        ]
     phases = sorted({c.phase for c in corridors}, key=lambda p: list(Phase).index(p))
     if phases:
-        parts.append("<div><b>Corridors (phase)</b></div>")
+        parts.append(f"<div><b>{both('map.legend_corridors')}</b></div>")
         for p in phases:
             color, dash = PHASE_STYLES[p]
             style = "dashed" if dash else "solid"
-            parts.append(
-                f'<div><i class="gw-line" style="border-top-color:{color};border-top-style:{style}"></i>{_esc(p)}</div>'
-            )
-    parts += [f"<div><small>{_esc(n)}</small></div>" for n in notes]
+            swatch = f'<i class="gw-line" style="border-top-color:{color};border-top-style:{style}"></i>'
+            parts.append(f"<div>{swatch}{_both_label('phase', p)}</div>")
+    parts += [f"<div><small>{n}</small></div>" for n in notes]
     if details:
-        items = "".join(f"<div><small>{_esc(d)}</small></div>" for d in details)
-        parts.append(f"<details><summary><small>Layers and sources</small></summary>{items}</details>")
+        items = "".join(f"<div><small>{d}</small></div>" for d in details)
+        parts.append(f"<details><summary><small>{both('map.layers_sources')}</small></summary>{items}</details>")
     return "".join(parts)
 
 
-def _timeline_data(corridors: Sequence[Corridor], tz: str, lang: str = "en") -> dict[str, Any] | None:
+def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | None:
     windows = sorted({w for c in corridors for w in c.windows}, key=lambda w: (w.start, w.end))
     if not windows:
         return None
@@ -332,11 +363,11 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str, lang: str = "en") -> 
     rows = [{"label": format_window(w.start, w.end, tz), "w": ms} for w, ms in zip(shown, spans, strict=True)]
     more = len(windows) - len(rows)
     return {
-        "title": message("map.windows", lang, tz=tz),
+        "title": both("map.windows", tz=_zone_name(tz)),
         "rows": rows,
         "tmin": min(ms[0] for ms in spans),
         "tmax": max(ms[1] for ms in spans),
-        "more": message("map.more", lang, n=more) if more > 0 else "",
+        "more": both("map.more", n=more) if more > 0 else "",
     }
 
 
@@ -426,6 +457,20 @@ def cancelled_text(event: Event, tz: str) -> str:
     return " / ".join(texts)
 
 
+def ended_text(end: datetime, tz: str) -> str:
+    """Say, in every language (:func:`both`), that the event is over: ``All clear: ended at 2026-12-03 10:00 JST``.
+
+    >>> from datetime import UTC
+    >>> ended_text(datetime(2026, 12, 3, 1, tzinfo=UTC), "Asia/Tokyo").count("2026-12-03 10:00")
+    2
+    """
+    from geowarn.i18n import with_zone
+    from geowarn.publish.localtime import to_local
+
+    t = to_local(end, tz)
+    return both("banner.ended", time=lambda lang: with_zone(f"{t:%Y-%m-%d %H:%M}", tz, lang, t.tzname() or tz))
+
+
 def render_event_map(
     event: Event,
     zones: Sequence[AlertZone],
@@ -439,6 +484,7 @@ def render_event_map(
     frame: Sequence[BaseGeometry | None] | None = None,
     banner: tuple[str, str] | None = None,
     lang: str = "en",
+    ended_at: datetime | None = None,
 ) -> str:
     """Render the event map as a complete HTML page.
 
@@ -473,8 +519,13 @@ def render_event_map(
         ``(state, text)`` shown over the map (``"cancelled"``/``"ended"``); by default a
         cancelled event gets ``Cancelled at … / …に取消`` (its last update, in ``tz``) and
         its corridors and zones are drawn grey.
+    ended_at
+        The event is over (its last window ended, or its notice's ``CANCEL THIS MSG`` time passed) at
+        this time: its corridors and zones are drawn grey under an all-clear banner, as a cancelled
+        event's are (the web service re-renders a published map so when it is read after that time).
     lang
-        The language of the legend's toggle (``en``/``ja``).
+        The language shown when the page's URL (``?lang=``) and the browser's languages name none the
+        catalogue has; the page carries every language (:func:`both`) and shows one.
     """
     corridors = list(event.corridors)
     zones = list(zones)
@@ -483,8 +534,13 @@ def render_event_map(
     framed = [g for g in frame or [] if g is not None and not g.is_empty]
     west, south, east, north = _event_bounds([shift_east(g) if pacific else g for g in framed or event_geoms])
     cancelled = event.status == EventStatus.CANCELLED
-    if banner is None and cancelled:
-        banner = ("cancelled", cancelled_text(event, tz))
+    banner_html: tuple[str, str] | None = (banner[0], _esc(banner[1])) if banner is not None else None
+    if banner_html is None and cancelled:
+        banner_html = ("cancelled", _esc(cancelled_text(event, tz)))
+    elif banner_html is None and ended_at is not None:
+        banner_html = ("ended", ended_text(ended_at, tz))
+    # an event that is over looks over: grey, nothing of it dangerous (cancelled or ended)
+    over = cancelled or ended_at is not None or (banner_html is not None and banner_html[0] in ("cancelled", "ended"))
 
     figure = branca.element.Figure(title=_esc(f"{event.name} — geowarn"))
     fmap = folium.Map(location=None, tiles=None, control_scale=False, zoom_start=5, world_copy_jump=False)
@@ -494,7 +550,7 @@ def render_event_map(
     header = figure.header
     for i, tag in enumerate(assets.links(asset_base)):
         header.add_child(branca.element.Element(tag), name=f"geowarn_asset_{i}")
-    fmap.add_child(PageStyle(SEA_COLOR))
+    fmap.add_child(PageStyle(SEA_COLOR, lang=normalise_language(lang) or DEFAULT_LANGUAGE))
 
     notes: list[str] = []
     details: list[str] = []
@@ -511,10 +567,10 @@ def render_event_map(
     hit = {z.region_id for z in zones}
     _add_reference_layers(fmap, ref_layers, view, near_view, hit, pacific, budget, details, sources)
 
-    corridor_layer, zone_layer = _add_event_layers(fmap, corridors, zones, tz, pacific, grey_out=cancelled)
+    corridor_layer, zone_layer = _add_event_layers(fmap, corridors, zones, tz, pacific, grey_out=over)
     if sources:
         parts = dict.fromkeys(p.strip() for a in sources for p in re.split(r";\s*|\s+/\s+", a) if p.strip())
-        details.append("Sources: " + "; ".join(parts))
+        details.append(both("map.sources", sources="; ".join(parts)))
     notes += _proximity_notes(zones)
     _add_outline(fmap, outline, pacific)
 
@@ -524,13 +580,13 @@ def render_event_map(
     fullscreen.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
 
-    timeline = _timeline_data(corridors, tz, lang)
+    timeline = _timeline_data(corridors, tz)
     if timeline is not None:
         fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
-    legend = Legend(_legend_html(event, zones, corridors, notes, details), summary=message("map.legend", lang))
+    legend = Legend(_legend_html(event, zones, corridors, notes, details), summary_html=both("map.legend"))
     fmap.add_child(legend)
-    if banner is not None:
-        fmap.add_child(Banner(_esc(banner[1]), banner[0]))
+    if banner_html is not None:
+        fmap.add_child(Banner(banner_html[1], banner_html[0]))
     pad = 0.5
     fmap.add_child(MapReady([[south - pad, west - pad], [north + pad, east + pad]]))
     return str(figure.render())
@@ -549,8 +605,8 @@ def _add_event_layers(
     bind = bind_popups()
     layers = []
     for name, feats in (
-        ("Corridors", corridor_features(corridors, tz, pacific=pacific)),
-        ("Alert zones", zone_features(zones, tz, pacific=pacific)),
+        (both("map.layer_corridors"), corridor_features(corridors, tz, pacific=pacific)),
+        (both("map.layer_zones"), zone_features(zones, tz, pacific=pacific)),
     ):
         if grey_out:
             grey(feats)
@@ -567,7 +623,7 @@ def _add_outline(fmap: folium.Map, outline: Sequence[BaseGeometry], pacific: boo
     drawn = [display_geometry(g, EVENT_DECIMALS, EVENT_SIMPLIFY_DEG, pacific=pacific) for g in outline]
     feats = [{"type": "Feature", "geometry": g, "properties": {"style": OUTLINE_STYLE}} for g in drawn if g]
     if feats:
-        group = folium.FeatureGroup(name="This region")
+        group = folium.FeatureGroup(name=both("map.layer_region"))
         folium.GeoJson({"type": "FeatureCollection", "features": feats}, interactive=False).add_to(group)
         group.add_to(fmap)
 
@@ -588,11 +644,11 @@ def _add_base_maps(
     """
     used = 0
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=_esc(tile_attribution) or "tiles", name="Tiles", overlay=False).add_to(
-            fmap
-        )
+        folium.TileLayer(
+            tiles=tile_url, attr=_esc(tile_attribution) or "tiles", name=both("map.layer_tiles"), overlay=False
+        ).add_to(fmap)
     if land_layers:
-        base = folium.FeatureGroup(name="Offline base map", overlay=False, control=bool(tile_url))
+        base = folium.FeatureGroup(name=both("map.layer_base"), overlay=False, control=bool(tile_url))
         for ly in land_layers:
             feats, _, _ = _layer_features(ly, view, set(), pacific)
             used += len(json.dumps(feats))
@@ -605,7 +661,7 @@ def _add_base_maps(
                 sources.append(attribution)
         base.add_to(fmap)
     elif not tile_url:
-        notes.append("No base map: sea colour only.")
+        notes.append(both("map.no_base"))
     return used
 
 
@@ -635,7 +691,7 @@ def _add_reference_layers(
             # heavy layers (and any past the page budget) carry only their regions hit, near the event, hidden
             feats, is_hit, _ = _layer_features(ly, near_view, hit, pacific, only_hit=True)
             heavy = True
-            details.append(f"{title}: only the regions hit (layer hidden at first).")
+            details.append(both("map.only_hit", layer=title))
             if not feats:
                 continue
         budget -= len(json.dumps(feats))
@@ -650,12 +706,12 @@ def _add_reference_layers(
 
 
 def _proximity_notes(zones: Sequence[AlertZone]) -> list[str]:
-    """Return the legend notes of proximity zones (no overlap): the first three, then a count of the rest."""
+    """Return the legend notes (HTML, :func:`both`) of proximity zones (no overlap): three, then a count of the rest."""
     proximity = [z for z in zones if z.geometry is None or z.geometry.is_empty]
     notes = []
     for z in proximity[:3]:
         name = z.region_name + (f" / {z.region_name_ja}" if z.region_name_ja else "")
-        notes.append(f"Within {z.distance_km:.0f} km (no overlap): {name} — {z.severity}")
+        notes.append(both("map.within", km=f"{z.distance_km:.0f}", name=name, severity=z.severity))
     if len(proximity) > 3:
-        notes.append(f"… and {len(proximity) - 3} more regions within the margin")
+        notes.append(both("map.more_regions", n=len(proximity) - 3))
     return notes

@@ -303,6 +303,8 @@ def test_each_text_template_parses_cleanly(tpl: Any) -> None:
 
 
 def _login(client: FlaskClient, app: Flask, name: str) -> str:
+    # an English-reading operator's browser (without it, a page about a JP region is in Japanese, issue 13)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     _id, tok = app.extensions["geowarn.store"].create_token(name)
     page = client.get("/operator").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)

@@ -166,8 +166,14 @@ def test_point_query_answers_the_verdict_with_zones_and_windows(app: Flask, clie
     assert "JP-47" in body["regions"] and body["timezone"] == "Asia/Tokyo"
     assert body["zones"] and {z["event_id"] for z in body["zones"]} == {"miyako-morning"}
     assert all(z["windows"] == [{"start": START, "end": END}] for z in body["zones"])
+    # 22:00Z–01:00Z is 07:00–10:00 JST (UTC+9) on 3 December, the same day as NOW (05:12 JST): no date
+    assert body["window_text"] == "07:00–10:00 JST" and body["schedule"] is None
+    assert {z["window_text"] for z in body["zones"]} == {"07:00–10:00 JST"}
     ja = client.get(f"/api/affected?lat={lat}&lon={lon}&at={NOW}").get_json()  # JP point: ja by default
     assert ja["lang"] == "ja" and ja["headline"] == "07:00（日本時間）から警報"
+    assert ja["window_text"] == "07:00–10:00（日本時間）"
+    day_before = client.get(f"/api/affected?lat={lat}&lon={lon}&at=2026-12-01T20:12:00Z&lang=en").get_json()
+    assert day_before["window_text"] == "2026-12-03 07:00–10:00 JST"  # another day: the date is said
     naha = client.get("/api/affected?lat={1}&lon={0}&at={2}&lang=en".format(*NAHA_POINT, NOW)).get_json()
     assert naha["state"] == "not_affected" and naha["zones"] == [] and naha["regions"] == ["JP-47"]
     later = client.get(f"/api/affected?lat={lat}&lon={lon}&at=2026-12-03T02:00:00Z&lang=en").get_json()

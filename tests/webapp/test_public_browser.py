@@ -196,6 +196,8 @@ def test_use_my_location_and_place_search_before_the_window(
     result = page.locator("#point-result")
     result.locator(".point-headline").wait_for(timeout=20_000)
     assert result.locator(".point-headline").inner_text() == "現在地：07:00（日本時間）から警報"
+    assert result.locator(".point-window").inner_text() == "時間帯：07:00–10:00（日本時間）"  # 22:00Z–01:00Z
+    assert "07:00–10:00（日本時間）" in result.locator("ul").inner_text()  # each zone's window too
     assert result.get_attribute("data-state") == "warning"
     # the place search in Japanese, then in English
     page.fill("#place-q", "宮古島市")
@@ -213,6 +215,7 @@ def test_use_my_location_and_place_search_before_the_window(
     page.press("#place-q", "Enter")
     page.locator("#point-result .point-headline").wait_for(timeout=20_000)
     assert result.locator(".point-headline").inner_text() == "Miyakojima City: Warning from 07:00 JST"
+    assert result.locator(".point-window").inner_text() == "Window: 07:00–10:00 JST"
     g.context.set_geolocation(NAHA_GEO)
     page.click("#locate")
     page.locator("#point-result .point-headline").filter(has_text="Your location").wait_for(timeout=20_000)

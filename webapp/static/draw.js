@@ -24,6 +24,16 @@
     L.polyline([[-85, lon], [85, lon]], { color: "#999", weight: 0.5, interactive: false, pmIgnore: true }).addTo(map);
   }
 
+  // texts in the page's language (data-* of #draw-editor, from geowarn.i18n); {name} placeholders
+  function text(key, values) {
+    var t = box.getAttribute("data-" + key) || "";
+    Object.keys(values).forEach(function (k) { t = t.split("{" + k + "}").join(values[k]); });
+    return t;
+  }
+  if (document.documentElement.lang && document.documentElement.lang !== "en") {
+    map.pm.setLang(document.documentElement.lang);  // Geoman's own translation of its toolbar
+  }
+
   function say(text, bad) {
     status.textContent = text;
     status.className = bad ? "draw-status bad" : "draw-status";
@@ -46,14 +56,14 @@
         var rest = head.slice(1);
         if (kind !== "polygon") {
           shape.size = parseFloat(rest.shift());
-          if (!(shape.size > 0)) { throw new Error("'" + kind + "' needs its size in metres"); }
+          if (!(shape.size > 0)) { throw new Error(text("needs-size", { kind: kind })); }
         }
         shape.words = rest;
         lines = lines.slice(1);
       }
       for (var i = 0; i < lines.length; i++) {
         var m = NUM.exec(lines[i]);
-        if (!m) { throw new Error("expected 'lat lon', got '" + lines[i] + "'"); }
+        if (!m) { throw new Error(text("expected", { line: lines[i] })); }
         shape.points.push([parseFloat(m[1]), parseFloat(m[2])]);
       }
       shapes.push(shape);
@@ -100,14 +110,14 @@
       blocks.push([head].concat(pts.map(function (p) { return fmt(p.lat) + " " + fmt(p.lng); })).join("\n"));
     });
     area.value = blocks.join("\n\n");
-    say(group.getLayers().length + " shape(s)", false);
+    say(text("shapes", { n: group.getLayers().length }), false);
   }
 
   function fromText() {
     try {
       var shapes = parse(area.value);
       toMap(shapes);
-      say(shapes.length + " shape(s)", false);
+      say(text("shapes", { n: shapes.length }), false);
       return shapes.length;
     } catch (err) {
       say(err.message, true);

@@ -55,13 +55,16 @@
       result.className = 'point-result state-' + body.state;
       result.setAttribute('data-state', body.state);
       result.appendChild(el('p', 'point-headline', fill(t('at-text'), {place: label, verdict: body.headline})));
+      // when: the daily schedule as daily, else the windows in local time with the zone named
       if (body.schedule) { result.appendChild(el('p', 'point-schedule', body.schedule)); }
+      else if (body.window_text) { result.appendChild(el('p', 'point-window', fill(t('window'), {window: body.window_text}))); }
       var zones = body.zones.filter(function (z) { return z.state !== 'ended' && z.state !== 'cancelled'; });
       if (zones.length) {
         var ul = el('ul', 'point-zones');
         zones.slice(0, 6).forEach(function (z) {
           var region = lang === 'ja' ? (z.region_name_ja || z.region_name) : z.region_name;
-          ul.appendChild(el('li', null, z.event_name + ' · ' + region + ' · ' + (severities[z.severity] || z.severity)));
+          var when = z.window_text && z.window_text !== '—' ? ' · ' + z.window_text : '';
+          ul.appendChild(el('li', null, z.event_name + ' · ' + region + ' · ' + (severities[z.severity] || z.severity) + when));
         });
         result.appendChild(ul);
       }

@@ -16,8 +16,8 @@ class Legend(branca.element.MacroElement):
         The legend's inner HTML; every value in it must already be HTML-escaped.
     position
         A Leaflet control corner (``"bottomright"``, ``"topleft"``, ...).
-    summary
-        The text of the toggle that opens and folds the legend (plain text).
+    summary_html
+        The toggle that opens and folds the legend (HTML, already escaped).
     fold_below
         The legend starts folded when the map is at most this many CSS pixels wide (a phone).
     """
@@ -25,12 +25,12 @@ class Legend(branca.element.MacroElement):
     _template = load_template("legend.js.j2")
 
     def __init__(
-        self, html: str, position: str = "bottomright", summary: str = "Legend", fold_below: int = 600
+        self, html: str, position: str = "bottomright", summary_html: str = "Legend", fold_below: int = 600
     ) -> None:
         super().__init__()
         self._name = "GeowarnLegend"
         self.html_json = js_json(html)
-        self.summary_json = js_json(summary)
+        self.summary_json = js_json(summary_html)
         self.fold_below = int(fold_below)
         self.position = position
 

@@ -16,8 +16,8 @@ class Timeline(branca.element.MacroElement):
     Parameters
     ----------
     data
-        ``{"title", "rows": [{"label", "w": [start_ms, end_ms]}], "tmin", "tmax", "more"}`` (labels are
-        set as text, not HTML).
+        ``{"title", "rows": [{"label", "w": [start_ms, end_ms]}], "tmin", "tmax", "more"}`` (row labels are
+        set as text; ``title`` and ``more`` are HTML, already escaped).
     targets
         folium ``GeoJson`` layers whose features carry ``properties.windows`` (``[[start_ms, end_ms], ...]``)
         and ``properties.style`` (the opacities to restore).
