@@ -182,6 +182,7 @@ def measure(args: argparse.Namespace, database_url: str | None, *, under_load: b
     """One bench run on SQLite (``database_url`` ``None``) or PostGIS; print the figures; 0 when all were right."""
     tmp = Path(tempfile.mkdtemp(prefix="geowarn-bench-alerts-"))
     env = {**os.environ, "GEOWARN_DATA": str(tmp), "PYTHONWARNINGS": "ignore"}
+    env["GEOWARN_ALLOW_PRIVATE_TARGETS"] = "127.0.0.1"  # the receiver is this script, on loopback
     env.pop("GEOWARN_DATABASE_URL", None)
     os.environ.pop("GEOWARN_DATABASE_URL", None)
     if database_url:
