@@ -484,7 +484,8 @@ class Stream:
             else:
                 out, pos = self._backlog(self.last_id)
                 yield from out
-            yield frame(json.dumps({"seq": pos}), event="ready", id=pos)
+            # ready repeats the retry: for scripts (EventSource does not expose it): their back-off's base
+            yield frame(json.dumps({"seq": pos, "retry_ms": int(opts.retry_ms)}), event="ready", id=pos)
             while not self.hub.stopped:
                 left = start + opts.max_s - self.clock()
                 if left <= 0:

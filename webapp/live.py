@@ -67,7 +67,9 @@ def _live_context() -> dict[str, Any]:
     if since is None or make is None:
         return {"live": None}
     topic = make(request.view_args or {})
-    return {"live": {"topic": topic, "since": since} if _TOPIC.fullmatch(topic) else None}
+    retry_ms = round(settings().live_retry_s * 1000)  # the back-off's base until the stream says its own
+    ok = _TOPIC.fullmatch(topic)
+    return {"live": {"topic": topic, "since": since, "retry_ms": retry_ms} if ok else None}
 
 
 @bp.get("/events/stream")

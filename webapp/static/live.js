@@ -8,8 +8,13 @@
  * <main id="main"> that the server changed (the others, with their listeners and what the reader did in
  * them, stay; a kept map iframe is reloaded), keeps the open/closed state of <details id=…>, and fires
  * "geowarn:updated" on document so that geowarn.js binds the new elements.
- * The browser reconnects by itself with Last-Event-ID when the server ends a stream; after a refusal
- * (4xx/5xx) this script tries again after 15-30 s. No library, no CDN.
+ *   data-live-retry   the server's SSE retry: in ms (GEOWARN_LIVE_RETRY_S), the back-off's base until a
+ *                     stream's "ready" says its own.
+ * Reconnection is this script's, not EventSource's fixed retry: whenever a stream fails or ends it is
+ * closed and opened again (with last_event_id) after a delay drawn with "full jitter" — uniform in
+ * [0, min(cap, base * 2^n)) for the n-th failure in a row, cap 60 s — so a crowd of pages does not come
+ * back in step after a restart; a stream that said "ready" resets n. window.geowarnLive exposes the
+ * attempts (tests count them). No library, no CDN.
  */
 (function () {
   "use strict";
@@ -26,6 +31,10 @@
   var busy = false;
   var again = false;
   var retryTimer = null;
+  var CAP_MS = 60000;
+  var baseMs = parseInt(script.dataset.liveRetry, 10) > 0 ? parseInt(script.dataset.liveRetry, 10) : 1000;
+  var failures = 0; // failed or ended streams since the last "ready"
+  var live = window.geowarnLive = { attempts: 0, opened: 0, failures: 0, base: baseMs, delays: [], starts: [] };
 
   status.id = "live-status";
   status.setAttribute("role", "status");
@@ -47,10 +56,38 @@
     }
   }
 
+  // full jitter: a uniform delay below the exponential ceiling (the ceiling is kept for tests to check)
+  function scheduleReconnect() {
+    var ceiling = Math.min(CAP_MS, baseMs * Math.pow(2, Math.min(failures, 30)));
+    var delay = Math.floor(Math.random() * ceiling);
+    failures += 1;
+    live.failures = failures;
+    live.delays.push({ ceiling: ceiling, delay: delay, at: performance.now() });
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, delay);
+  }
+
   function connect() {
+    retryTimer = null;
+    live.attempts += 1;
+    live.starts.push(performance.now());
+    root.setAttribute("data-live-attempts", String(live.attempts));
     source = new EventSource(streamUrl());
     source.addEventListener("ready", function (e) {
       remember(e);
+      var said = {};
+      try {
+        said = JSON.parse(e.data);
+      } catch (err) {
+        said = {};
+      }
+      if (said.retry_ms > 0) {
+        baseMs = said.retry_ms;
+        live.base = baseMs;
+      }
+      failures = 0; // a successful open: the next failure starts from the base again
+      live.failures = 0;
+      live.opened += 1;
       root.setAttribute("data-live", "on");
     });
     source.addEventListener("change", function (e) {
@@ -67,14 +104,13 @@
       window.location.reload();
     });
     source.onerror = function () {
-      if (source && source.readyState === EventSource.CLOSED) {
+      // refused (4xx/5xx, no server) or ended: close it (no EventSource auto-retry) and come back later
+      if (source) {
+        source.close();
         source = null;
-        root.setAttribute("data-live", "off");
-        clearTimeout(retryTimer);
-        retryTimer = setTimeout(connect, 15000 + Math.random() * 15000);
-      } else {
-        root.setAttribute("data-live", "reconnecting");
       }
+      root.setAttribute("data-live", "reconnecting");
+      scheduleReconnect();
     };
   }
 
