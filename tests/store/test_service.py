@@ -68,7 +68,7 @@ def test_submit_update_cancel(store) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_failing_alert_hook_rolls_everything_back(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    def broken_hook(tx, event, zones, now, cap=None):  # type: ignore[no-untyped-def]
+    def broken_hook(tx, event, zones, now, cap=None, region_topics=None):  # type: ignore[no-untyped-def]
         raise RuntimeError("outbox unavailable")
 
     monkeypatch.setattr(service, "_alert_hook", broken_hook)
