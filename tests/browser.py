@@ -1,5 +1,9 @@
 """How the browser tests start Debian's Chromium (docs/DESIGN.md §8): one place for both suites."""
 
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
@@ -39,3 +43,22 @@ def guarded_page(browser, **context_options):  # type: ignore[no-untyped-def]
     page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
     page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
     return page, problems, foreign
+
+
+@contextmanager
+def launched_chromium():  # type: ignore[no-untyped-def]
+    """Debian's Chromium launched headless with :data:`ARGS`; skips when playwright or chromium is missing.
+
+    Each suite's ``browser`` fixture yields from it at the scope it needs.
+    """
+    import pytest
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shutil
 import threading
 import time
@@ -18,7 +17,7 @@ from geowarn.cli import main
 from geowarn.model import corridors_to_collection
 from geowarn.publish import assets
 from geowarn.publish.geojson import dumps, feature_collection
-from tests.browser import ARGS, CHROMIUM
+from tests.browser import launched_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -63,15 +62,8 @@ def site(tmp_path_factory, xss_demo):
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched_chromium() as b:
+        yield b
 
 
 def open_page(browser, url_base, path):

@@ -6,14 +6,13 @@ Every request to a host other than loopback fails the test, as do page and conso
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, guarded_page
+from tests.browser import guarded_page, launched_chromium
 from tests.webapp.live import LiveServer, start_server
 
 pytestmark = pytest.mark.browser
@@ -35,15 +34,8 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Debian chromium is not installed")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched_chromium() as b:
+        yield b
 
 
 def _login(page: Any, live: LiveServer) -> None:

@@ -12,10 +12,8 @@ than loopback fails the test. Screenshots and the page weights go to ``test-arti
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +21,7 @@ import pytest
 from flask import Flask
 
 from geowarn.publish.maps import CANCELLED_COLOR, LAND_COLOR
-from tests.browser import ARGS, CHROMIUM
+from tests.browser import launched_chromium
 from tests.webapp.test_region_verdict import ARTIFACTS, NOW, SIZES, cancel, publish, served  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -76,22 +74,10 @@ IN_MAP = """() => ({
 })""".replace("LAND", LAND_COLOR).replace("GREY", CANCELLED_COLOR)
 
 
-def _chromium() -> Any:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Debian chromium is not installed")
-    return sync_api
-
-
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    sync_api = _chromium()
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched_chromium() as b:
+        yield b
 
 
 class Guarded:
