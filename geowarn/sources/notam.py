@@ -476,14 +476,25 @@ def _metres(value: str, unit: str) -> float:
     return float(value) * (1000.0 if unit == "KM" else 1.0 if unit == "M" else NM)
 
 
+def _centre(text: str, m: re.Match[str], what: str) -> PointMatch:
+    """Return the one centre point of the shape ``m`` (its ``pt`` group), or raise a ParseError naming ``what``.
+
+    >>> m = re.search(r"CENTRE (?P<pt>.+)", "SECTOR CENTRE 4530N03310E AZM 321-144 DEG")
+    >>> _centre(m.string, m, "a sector").lat
+    45.5
+    """
+    pts = find_points(m["pt"], bare_decimal=False)
+    if len(pts) != 1:
+        line, col = line_col(text, m.start())
+        raise ParseError(f"{what} whose centre {m['pt'].strip()!r} is not one point", line=line, column=col)
+    return pts[0]
+
+
 def _sectors(text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape], spans: list[tuple[int, int]]) -> None:
     """Append each ``SECTOR CENTRE … AZM 321-144 DEG RADIUS 8KM`` (clockwise from the first bearing)."""
     for m in _SECTOR.finditer(masked, *geo):
-        line, col = line_col(text, m.start())
-        pts = find_points(m["pt"], bare_decimal=False)
-        if len(pts) != 1:
-            raise ParseError(f"a sector whose centre {m['pt'].strip()!r} is not one point", line=line, column=col)
-        p, label = pts[0], str(len(shapes) + 1)
+        line = line_col(text, m.start())[0]
+        p, label = _centre(text, m, "a sector"), str(len(shapes) + 1)
         a1, a2, rm = float(m["a1"]), float(m["a2"]), _metres(m["r"], m["u"])
         geom = rings.sector(p.lat, p.lon, rm, a1, a2, label, line=line)
         props = {"shape": "sector", "centre": [p.lat, p.lon], "radius_nm": round(rm / NM, 3), "azimuths": [a1, a2]}
@@ -499,11 +510,8 @@ def _ellipses(text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape]
     is an error naming it, never another shape.
     """
     for m in _ELLIPSE.finditer(masked, *geo):
-        line, col = line_col(text, m.start())
-        pts = find_points(m["pt"], bare_decimal=False)
-        if len(pts) != 1:
-            raise ParseError(f"an ellipse whose centre {m['pt'].strip()!r} is not one point", line=line, column=col)
-        p, label = pts[0], str(len(shapes) + 1)
+        line = line_col(text, m.start())[0]
+        p, label = _centre(text, m, "an ellipse"), str(len(shapes) + 1)
         major, minor = sorted((_metres(m["a"], m["u"]), _metres(m["b"], m["u"])), reverse=True)
         geom = rings.ellipse(p.lat, p.lon, major / 2, minor / 2, float(m["az"]), label, line=line)
         props = {
