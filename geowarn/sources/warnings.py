@@ -83,6 +83,15 @@ def _unused(corridors: list[Corridor], lat: float, lon: float) -> str | None:
     return "is not part of any corridor"
 
 
+def _is_cut(corridors: list[Corridor], axis: str, value: float) -> bool:
+    """Whether a lone latitude or longitude is the parallel or meridian some corridor's circle is cut by."""
+    for c in corridors:
+        kept = c.properties.get("kept")
+        if isinstance(kept, dict) and isinstance(kept.get(axis), float) and abs(kept[axis] - value) < 1e-6:
+            return True
+    return False
+
+
 def _times(out: ParsedInput) -> set[tuple[int, int, int]]:
     """(day, hour, minute) of every window edge and of the issue/cancel times in the metas."""
     keys: set[tuple[int, int, int]] = set()
@@ -138,6 +147,9 @@ def _coordinate_warnings(
             if why:
                 add(c.start, text[c.start : nxt.end], why)
             i += 2
+            continue
+        if _is_cut(corridors, c.axis, c.value):
+            i += 1  # the meridian or parallel that cuts a circle (…のうち132-10E以西を除く)
             continue
         if c.weak:
             add(c.start, c.text, "looks like a route or label, not a coordinate; not read")

@@ -72,6 +72,35 @@ ITEM_401_NO_YEAR = (
     " して測深及び水質調査を実施する。 期間 6月27日〜30日 区域 明神礁(31−55N 140−01E)を中心とした半径3海里の"
     " 円内海面 備考 上記期間中、測量船は白紅白の燕尾旗を掲げる。 海図 81 出所 海上保安庁水路部"
 )
+# https://www1.kaiho.mlit.go.jp/KAN10/koukai/CGI/html/2203.html (十管区水路通報 4年3号)
+ITEM_28 = (
+    "★4年28項 東シナ海 −   海底線修理作業\n\n"
+    "(十管区水路通報4年2号17項削除)\n"
+    "作業船「CS SEGERO」(8323トン)による海底線修理作業が実施されている。\n"
+    " 期 間  令和4年1月20日まで(予備日21日〜30日)\n"
+    " 区 域  4地点により囲まれる区域\n"
+    "(1) 29-53.5N 125-19.5E\n"
+    "(2) 29-53.1N 125-18.5E\n"
+    "(3) 29-33.3N 125-42.1E\n"
+    "(4) 29-34.3N 125-42.6E\n"
+    " 海 図  W1002−W210−FW210\n"
+    " 出 所  海上保安庁海洋情報部\n"
+)
+# http://www1.kaiho.mlit.go.jp/KAN4/koukai/tuho/CGI/html/2018/300473.html (四管区水路通報 30年473項)
+ITEM_473_RELATED = (
+    "四管区水路通報473項\n"
+    " 30年473項      本州南岸 − 衣浦港  掘下げ作業\n"
+    " (四管区水路通報 30年132項 関連)\n"
+    " 1号地東方海域において、作業船、起重機船による堀下げ作業が実施されている。\n"
+    " 期 間  平成30年9月30日までの日出〜日没\n"
+    " 区 域  下記3地点を結ぶ線により囲まれる区域\n"
+    "      (1) 34-49-39N 136-56-13E \n"
+    "      (2) 34-49-39N 136-56-21E \n"
+    "      (3) 34-49-29N 136-56-19E \n"
+    " 備 考  警戒船が配備される。\n"
+    " 海 図  W1056\n"
+    " 出 所  衣浦港長"
+)
 _WGS84 = Geod(ellps="WGS84")
 
 
@@ -98,9 +127,44 @@ def test_a_line_with_a_width_is_a_swath_and_reserve_days_are_a_warning() -> None
     assert not [w for w in out.warnings if w.token.startswith("W")]  # chart numbers are no coordinates
 
 
-def test_a_part_of_a_circle_is_an_error_naming_the_area() -> None:
-    with pytest.raises(ParseError, match=r"line 5, column \d+: area 区域1: a part of a circle"):
-        parse(ITEM_381)
+def test_a_part_of_a_circle_is_read_and_warned() -> None:
+    out = parse(ITEM_381)
+    part, box = out.corridors
+    assert part.properties["shape"] == "circle-part"
+    assert part.properties["kept"] == {"side": "east", "lon": 132 + 10 / 60}
+    assert part.geometry.bounds[0] == pytest.approx(132 + 10 / 60)  # cut at the meridian 132-10E
+    # the part east of 132-10E is most of the circle: 10 of its 15 NM radius lie east of the cut
+    whole = math.pi * (15 * 1852.0) ** 2
+    r, d = 15.0, 10 / 60 * 60 * math.cos(math.radians(32 + 40 / 60))  # NM: radius, centre to the cut
+    segment = (r * r * math.acos(d / r) - d * math.sqrt(r * r - d * d)) * 1852.0**2  # the plane segment west
+    assert abs(_WGS84.geometry_area_perimeter(part.geometry)[0]) == pytest.approx(whole - segment, rel=0.01)
+    assert box.properties["corners"] == 4
+    reasons = {w.token: w.reason for w in out.warnings}
+    assert "east of 132.1667°E" in reasons["区域1"] and "132-10E" not in reasons  # the cut is used, not lost
+
+
+def test_a_part_of_a_circle_not_understood_is_an_error_naming_the_area() -> None:
+    text = ITEM_381.replace("132-10E以西を除く区域", "佐賀関灯台の西側を除く区域")
+    with pytest.raises(ParseError, match=r"line 5, column \d+: area 区域1: a part of a circle \(のうち…\) not read"):
+        parse(text)
+    with pytest.raises(ParseError, match=r"area 区域1: 32-10N以西 is no meridian or parallel"):
+        parse(ITEM_381.replace("132-10E以西", "32-10N以西"))
+
+
+def test_an_item_that_deletes_an_earlier_one_lists_it_in_cancels() -> None:
+    out = parse(ITEM_28)
+    (c,) = out.corridors
+    assert out.meta["cancels"] == ["十管区水路通報4年2号17項"] and c.id == "jcg-r4-28-1"
+    assert c.properties["corners"] == 4
+    assert [(w.line, w.token) for w in out.warnings] == [(5, "令和4年1月20日まで"), (5, "(予備日21日~30日)")]
+    assert "without a start" in out.warnings[0].reason  # only its end is written: the operator is told
+    # the cancelled item's year and number are no window and no item head of this one
+    assert [(w.start, w.end) for w in c.windows] == [(_t("2022-01-19 15:00"), _t("2022-01-20 15:00"))]
+
+
+def test_a_related_item_is_no_cancellation() -> None:
+    out = parse(ITEM_473_RELATED)
+    assert "cancels" not in out.meta and out.corridors[0].properties["corners"] == 3
 
 
 def test_reserve_days_in_brackets_and_a_polygon_in_dms() -> None:
