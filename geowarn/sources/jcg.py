@@ -30,6 +30,10 @@ What is read:
   (``1段目落下区域 北緯…``) its own corridor; several ``★…項`` items pasted, each its own message;
 - a part of a circle cut by a meridian or a parallel (``…を中心とする半径15海里の円内のうち132-10E以西を除く
   区域``: the part east of 132°10'E; ``のうち…以北の区域``: the part kept), with a warning naming the side kept;
+- an area closed by the coast (``4地点及び陸岸により囲まれる区域``, ``…を結ぶ線及び岸線により囲まれる区域``,
+  first and last corner on the shore) is closed along the coast of the shipped land layer
+  (:mod:`geowarn.sources.coast`), with a warning, when that coast lies close to the shore corners
+  and closes it; otherwise an error naming the area and what was found, never the straight chord;
 - an item that deletes an earlier one (``(十管区水路通報4年2号17項削除)``) lists it in ``meta["cancels"]``;
   a reference (``(四管区水路通報 30年132項 関連)``) is no cancellation.
 
@@ -62,6 +66,7 @@ from geowarn.model import Corridor, TimeWindow
 from geowarn.sources import rings
 from geowarn.sources.cjk_text import Normalised, normalise
 from geowarn.sources.cjk_time import unread_local_times
+from geowarn.sources.coast import close_along_coast
 from geowarn.sources.common import MAX_AREAS, ParsedInput, ParseWarning, as_text, assign_phases, mask
 from geowarn.sources.coords import PointMatch, find_points
 from geowarn.sources.jp_holidays import holidays
@@ -106,7 +111,11 @@ _CIRCLE = re.compile(
 )
 _LINE = re.compile(r"(?P<k>\d+)\s*地点を結ぶ線上")
 _WIDTH = re.compile(r"幅\s*(?P<w>\d+(?:\.\d+)?)\s*(?P<u>海里|キロメートル|km|KM|メートル|m|M)")
-_POLYGON = re.compile(r"(?:(?P<k>\d+)\s*地点(?:を結ぶ線)?(?:及び陸岸)?\s*(?:により|で)\s*)?囲まれる")
+_POLYGON = re.compile(
+    r"(?:(?P<k>\d+)\s*地点(?:を結ぶ線)?(?:\s*(?:及び|と)\s*(?:陸岸|岸線|海岸線))?\s*(?:により|で|とで)\s*)?囲まれる"
+)
+_COAST = re.compile(r"(?:及び|と)\s*(?:陸岸|岸線|海岸線)\s*(?:により|で|とで)?\s*囲まれ")  # closed along the shore
+_ON_SHORE = re.compile(r"\s*\(\s*(?:岸線上|陸岸上|海岸線上)\s*\)")
 _PART = re.compile(r"のうち|を除く")
 _CUT = re.compile(  # …の円内のうち132-10E以西を除く区域: a circle cut by a meridian (or a parallel, 以北/以南)
     r"のうち\s*(?P<v>\d{1,3}-\d{1,2}(?:\.\d+)?(?:-\d{1,2}(?:\.\d+)?)?)\s*(?P<h>[NSEW])\s*"
@@ -369,16 +378,28 @@ def _areas(n: Normalised, work: str) -> list[_Area]:
             half = _to_m(width["w"], width["u"]) / 2
             areas.append(_Area(name, "swath", points, points[0].start, points[-1].end, start, half))
             continue
-        poly = _POLYGON.search(block)
-        if poly and poly["k"]:
-            _check_count(n, name, poly, points, start)
-        if len(points) == 2:
-            raise _error(n, points[0].start, f"area {name}: two corners do not make an area")
-        if len(points) >= 3:
-            areas.append(_Area(name, "polygon", points, points[0].start, points[-1].end, start))
+        area = _polygon(n, name, block, points, start)
+        if area is not None:
+            areas.append(area)
         if len(areas) > MAX_AREAS:
             raise _error(n, start, f"more than {MAX_AREAS} areas in one notice")
     return areas
+
+
+def _polygon(n: Normalised, name: str, block: str, points: list[PointMatch], start: int) -> _Area | None:
+    """Read the corners of one block as a polygon, or one closed by the coast (``4地点及び陸岸により囲まれる``)."""
+    poly = _POLYGON.search(block)
+    if poly and poly["k"]:
+        _check_count(n, name, poly, points, start)
+    if len(points) == 2:
+        raise _error(n, points[0].start, f"area {name}: two corners do not make an area")
+    if len(points) < 3:
+        return None
+    kind = "polygon"
+    if _COAST.search(block):
+        _check_shore(n, name, points)
+        kind = "coast"
+    return _Area(name, kind, points, points[0].start, points[-1].end, start)
 
 
 def _circle_cut(n: Normalised, name: str, block: str, start: int, after: int) -> tuple[tuple[float, str], int]:
@@ -403,9 +424,33 @@ def _circle_cut(n: Normalised, name: str, block: str, start: int, after: int) ->
     return (deg, _OPPOSITE[side] if m["drop"] else side), start + m.end()
 
 
-def _part_warnings(n: Normalised, areas: list[_Area]) -> list[ParseWarning]:
-    """One warning per part of a circle: the operator checks on the map the side that was kept."""
-    out = []
+def _check_shore(n: Normalised, name: str, points: list[PointMatch]) -> None:
+    """Check that the corners marked on the shore (``(岸線上)``), if any, are the first and the last."""
+    marked = [i for i, p in enumerate(points) if _ON_SHORE.match(n.text, p.end)]
+    if marked and marked != [0, len(points) - 1]:
+        which = ", ".join(f"({i + 1})" for i in marked)
+        raise _error(
+            n,
+            points[0].start,
+            f"area {name}: closed by the coast, but its shore corners are {which}, not the first and the last",
+        )
+
+
+def _coast_warning(n: Normalised, a: _Area, props: dict[str, Any]) -> ParseWarning:
+    """Warn that an area was closed along the land layer's coast: the operator checks it on the map."""
+    line, col = n.line_col(a.block)
+    d1, d2 = props["shore_m"]
+    why = (
+        f"closed along the coast of the shipped land layer from ({len(a.points)}) to (1) (its shore corners {d1:.0f} m "
+        f"and {d2:.0f} m from that coast; {props['area_m2'] / 1e6:.3f} km², the straight line would give "
+        f"{props['chord_area_m2'] / 1e6:.3f} km²); check it on the map"
+    )
+    return ParseWarning(line, col, a.label, why)
+
+
+def _shape_warnings(n: Normalised, areas: list[_Area], corridors: list[Corridor]) -> list[ParseWarning]:
+    """Warn once per part of a circle (the side kept) and per area closed along the coast (how)."""
+    out = [_coast_warning(n, a, c.properties) for a, c in zip(areas, corridors, strict=True) if a.kind == "coast"]
     for a in areas:
         if a.cut is not None:
             line, col = n.line_col(a.start)
@@ -465,6 +510,11 @@ def _shape(n: Normalised, a: _Area) -> tuple[Any, dict[str, Any]]:
         props["corners"] = len(latlon)
         if reordered:
             props["reordered"] = True
+    elif a.kind == "coast":
+        geom, info = close_along_coast(latlon, a.label, line=line)
+        props.update(
+            shape="polygon-coast", corners=len(latlon), shore_corners=[list(latlon[0]), list(latlon[-1])], **info
+        )
     elif a.kind == "circle":
         geom = rings.circle(latlon[0][0], latlon[0][1], a.radius_m, a.label, line=line)
         props.update(radius_nm=round(a.radius_m / NM, 3), centre=[latlon[0][0], latlon[0][1]])
@@ -516,7 +566,6 @@ def _parse_one(text: str, *, name: str | None, in_paste: bool = False) -> Parsed
             line=1,
             column=1,
         )
-    warns += _part_warnings(n, areas)
     all_windows = tuple(sorted(set(windows), key=lambda w: (w.start, w.end)))
     context = mask(work, [(a.block, a.end) for a in areas])
     phases, how = assign_phases([work[a.block : a.end] for a in areas], context)
@@ -538,6 +587,7 @@ def _parse_one(text: str, *, name: str | None, in_paste: bool = False) -> Parsed
                 properties=props,
             )
         )
+    warns += _shape_warnings(n, areas, corridors)
     meta["areas"] = [a.label for a in areas]
     if not re.search(r"日本時間|日本標準時|JST|UTC|協定世界時", norm):
         meta["time_zone_assumed"] = "Asia/Tokyo"

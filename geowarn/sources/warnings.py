@@ -46,9 +46,13 @@ _STAMP = re.compile(r"(?<![\d/])\d{2}(?P<mo>\d{2})(?P<d>\d{2})(?P<h>\d{2})(?P<mi
 
 
 def _centres(props: dict[str, object]) -> list[tuple[float, float]]:
-    """Return the centres a corridor was drawn round (a circle's, an arc's), as ``(lat, lon)``."""
+    """Return the points a corridor was drawn from but not through, as ``(lat, lon)``.
+
+    A circle's or an arc's centre, and the shore corners an area closed along the coast starts and
+    ends at (on the land layer's coast they may lie a few metres inland, outside the sea area).
+    """
     out: list[tuple[float, float]] = []
-    for key in ("centre", "arc_centres"):
+    for key in ("centre", "arc_centres", "shore_corners"):
         v = props.get(key)
         if not isinstance(v, list) or not v:
             continue

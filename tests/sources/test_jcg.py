@@ -101,6 +101,28 @@ ITEM_473_RELATED = (
     " 海 図  W1056\n"
     " 出 所  衣浦港長"
 )
+# https://www1.kaiho.mlit.go.jp/KAN10/koukai/CGI/html/1917.html (十管区水路通報 元年17号)
+ITEM_194_COAST = (
+    "★元年194項 九州東岸 − 宮崎港  カッター訓練\n\n"
+    "カッター訓練が実施される。\n"
+    " 期 間  令和元年9月30日まで(毎週月曜日または予備日)、1100〜1250\n"
+    " 区 域  4地点及び陸岸により囲まれる区域\n"
+    "(1) 31-54-48.4N 131-27-55.1E(岸線上)\n"
+    "(2) 31-54-52.0N 131-27-56.1E\n"
+    "(3) 31-54-47.5N 131-28-21.8E\n"
+    "(4) 31-54-43.7N 131-28-21.0E(岸線上)\n"
+    " 備 考  付近に警戒船を配備\n"
+    " 海 図  W1272\n"
+    " 出 所  宮崎海上保安部\n"
+)
+# https://www1.kaiho.mlit.go.jp/KAN4/koukai/tuho/CGI/html/2024/060123.html (四管区水路通報 6年123項, one line as stored)
+ITEM_123_COAST = (
+    "6年123項 伊勢湾 − 四日市港、第3区 小型船舶操縦訓練 富双ふ頭西側において、小型船舶操縦訓練が実施される。"
+    " 期 間 令和6年4月1日〜令和7年3月31日の0900〜日没 区 域 下記4地点を結ぶ線及び岸線により囲まれる区域"
+    " (1) 35-00-02.6N 136-39-36.6E (岸線上) (2) 34-59-59.0N 136-39-40.3E (3) 34-59-53.8N 136-39-32.7E"
+    " (4) 34-59-57.4N 136-39-29.1E (岸線上) 標 識 訓練実施日には区域内にコースを示す浮標が設置される。 海 図 W94"
+    " 出 所 四日市港長"
+)
 _WGS84 = Geod(ellps="WGS84")
 
 
@@ -267,3 +289,55 @@ def test_named_areas_on_their_own_lines_stay_apart() -> None:
         ("1段目落下区域", "stage1", 4),
         ("フェアリング落下区域", "fairing", 4),
     ]
+
+
+def test_an_area_closed_by_the_coast_is_never_closed_by_the_chord() -> None:
+    """Miyazaki port: the land layer's coast is 3 m and 9 m from the shore corners but does not follow the quay."""
+    with pytest.raises(
+        ParseError, match=r"line 6: area 区域1: closed by the coast .*shore corner \(4\) does not reach"
+    ):
+        parse(ITEM_194_COAST)
+    # Yokkaichi port: the reclaimed quay is not in the land layer at all
+    with pytest.raises(ParseError, match=r"area 区域1: closed by the coast .* no coast within 500 m"):
+        parse(ITEM_123_COAST)
+
+
+def test_the_shore_corners_of_an_area_closed_by_the_coast_are_its_first_and_last() -> None:
+    text = ITEM_194_COAST.replace("21.0E(岸線上)", "21.0E").replace("21.8E\n", "21.8E(岸線上)\n")
+    with pytest.raises(ParseError, match=r"its shore corners are \(1\), \(3\), not the first and the last"):
+        parse(text)
+
+
+def test_an_area_closed_along_a_coast_the_land_layer_draws_well_is_read() -> None:
+    """Made up in 元年194項's form (not a real notice): two corners on Kujukuri beach, two 1.3 km out at sea."""
+    text = ITEM_194_COAST.replace("宮崎港", "九十九里浜")
+    for old, new in (
+        ("31-54-48.4N 131-27-55.1E", "35-35-52.4N 140-31-30.7E"),
+        ("31-54-52.0N 131-27-56.1E", "35-35-16.4N 140-32-06.7E"),
+        ("31-54-47.5N 131-28-21.8E", "35-36-09.4N 140-33-16.2E"),
+        ("31-54-43.7N 131-28-21.0E", "35-36-45.4N 140-32-40.2E"),
+    ):
+        text = text.replace(old, new)
+    out = parse(text)
+    (c,) = out.corridors
+    assert c.properties["shape"] == "polygon-coast" and c.properties["corners"] == 4
+    assert max(c.properties["shore_m"]) < 25
+    (warn,) = [w for w in out.warnings if w.token == "区域1"]
+    assert warn.line == 5 and "closed along the coast of the shipped land layer" in warn.reason
+    from shapely.geometry import Point, Polygon
+
+    from geowarn.layers import load_layer
+
+    land = load_layer("land").geometries[0]
+    corners = [
+        (140 + 31 / 60 + 30.7 / 3600, 35 + 35 / 60 + 52.4 / 3600),
+        (140 + 32 / 60 + 6.7 / 3600, 35 + 35 / 60 + 16.4 / 3600),
+    ]
+    corners += [
+        (140 + 33 / 60 + 16.2 / 3600, 35 + 36 / 60 + 9.4 / 3600),
+        (140 + 32 / 60 + 40.2 / 3600, 35 + 36 / 60 + 45.4 / 3600),
+    ]
+    assert c.geometry.intersection(land).area < 1e-9 * c.geometry.area  # no land in it
+    sea_in_chord = Polygon(corners).difference(land)
+    assert sea_in_chord.difference(c.geometry).area < 1e-4 * sea_in_chord.area  # the sea the corners enclose
+    assert all(c.geometry.boundary.distance(Point(p)) < 1e-6 for p in corners[1:3])  # the sea corners are corners
