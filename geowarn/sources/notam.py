@@ -81,10 +81,10 @@ _VERTICAL = re.compile(rf"(?<![A-Z0-9])(?P<lo>{_LIMIT})\s*-\s*(?P<hi>{_LIMIT})(?
 _CIRCLE_UNIT = r"NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|KM|M"
 _CIRCLE = re.compile(
     rf"(?:CIRCLE\s+)?(?:WITH\s+)?RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>{_CIRCLE_UNIT})\b\s*"
-    r"(?:CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?|AROUND|OF)\s+"
+    r"(?:CENT(?:RED?|ER(?:E?D)?)(?:\s+(?:ON|AT))?|AROUND|OF)\s+"
     rf"|WITHIN\s+(?:A\s+)?(?P<r2>\d+(?:\.\d+)?)\s*(?P<u2>{_CIRCLE_UNIT})\b\s*(?:RADIUS\s+)?(?:OF|AROUND|FROM)\s+"
     r"(?:(?:THE\s+)?(?:POINT|CENT(?:RE|ER))\s+)?"
-    rf"|(?<![\d.])(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>{_CIRCLE_UNIT})\s+RADIUS\s+(?:OF|AROUND|CENT(?:RE|ER)D?\s+(?:ON|AT))\s+"
+    rf"|(?<![\d.])(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>{_CIRCLE_UNIT})\s+RADIUS\s+(?:OF|AROUND|CENT(?:RED?|ER(?:E?D)?)\s+(?:ON|AT))\s+"
 )
 _SPLIT = re.compile(
     r"BACK\s+TO\s+(?:THE\s+)?(?:START|BEGINNING|FIRST\s+POINT)|\bAREA\s+[A-Z0-9]{1,3}\s*:"
@@ -95,11 +95,11 @@ _ARC = re.compile(
     r"\bCENT(?:ERED|RED|RE|ER)(?:\s+(?:ON|AT))?\s+"
 )
 _SECTOR = re.compile(
-    r"\bSECTOR\s+CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+AZM\s+(?P<a1>\d{1,3})\s*-\s*"
+    r"\bSECTOR\s+CENT(?:RED?|ER(?:E?D)?)(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+AZM\s+(?P<a1>\d{1,3})\s*-\s*"
     r"(?P<a2>\d{1,3})\s*DEG\s+RADIUS\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>KM|NM|M)\b"
 )
 _ELLIPSE = re.compile(
-    r"\bELLIPSE\s+CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+WITH\s+AXES?\s+"
+    r"\bELLIPSE\s+CENT(?:RED?|ER(?:E?D)?)(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+WITH\s+AXES?\s+"
     r"DIMENSIONS?\s+(?P<a>\d+(?:\.\d+)?)\s*X\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<u>KM|NM|M)\b[\s,]*"
     r"AZM\s+OF\s+(?:THE\s+)?MAJOR\s+AXIS\s+(?P<az>\d{1,3}(?:\.\d+)?)\s*DEG\b"
 )
