@@ -100,7 +100,7 @@ _NAMED_AREA = re.compile(  # 1段目落下区域 北緯36度04分 …: a named a
 _SKIP_LINE = re.compile(r"(?m)^[ \t]*(?:海[ \t]*図|出[ \t]*所)[^\n]*(?:\n[ \t]+[−\-–W][^\n]*)*")
 _REFERENCE = re.compile(r"\((?:参照|参考)[^()\n]*\)")
 _CANCEL = re.compile(  # (十管区水路通報4年2号17項削除): this item replaces, and so cancels, an earlier one
-    r"\(\s*(?P<ref>[^()\n]{0,30}?水路通報\s*(?:元|\d{1,2})\s*年\s*\d{1,3}\s*号)\s*"
+    r"\(\s*(?P<ref>[^()\n]{0,30}?水路通報\s*(?:元|\d{1,2})\s*年(?:\s*\d{1,3}\s*号)?)\s*"
     r"(?P<items>\d{1,4}\s*項(?:\s*[、,及び]+\s*\d{1,4}\s*項)*)\s*(?:削除|取消|取り消し)\s*\)"
 )
 _ITEM_HEAD = re.compile(r"★?\s*(?P<y>元|\d{1,2})年\s*(?P<n>\d{1,4})項")
@@ -163,8 +163,8 @@ def cancelled(norm: str) -> tuple[list[str], list[tuple[int, int]]]:
 
     >>> cancelled("(十管区水路通報4年2号17項削除)\n作業船による海底線修理作業")[0]
     ['十管区水路通報4年2号17項']
-    >>> cancelled("(四管区水路通報 30年132項 関連)")[0]
-    []
+    >>> cancelled("(四管区水路通報 30年132項 関連)")[0], cancelled("(四管区水路通報 30年132項、133項 削除)")[0]
+    ([], ['四管区水路通報30年132項', '四管区水路通報30年133項'])
     """
     ids: list[str] = []
     spans: list[tuple[int, int]] = []
