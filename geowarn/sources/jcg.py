@@ -100,8 +100,9 @@ _NAMED_AREA = re.compile(  # 1段目落下区域 北緯36度04分 …: a named a
 _SKIP_LINE = re.compile(r"(?m)^[ \t]*(?:海[ \t]*図|出[ \t]*所)[^\n]*(?:\n[ \t]+[−\-–W][^\n]*)*")
 _REFERENCE = re.compile(r"\((?:参照|参考)[^()\n]*\)")
 _CANCEL = re.compile(  # (十管区水路通報4年2号17項削除): this item replaces, and so cancels, an earlier one
-    r"\(\s*(?P<ref>[^()\n]{0,30}?水路通報\s*(?:元|\d{1,2})\s*年(?:\s*\d{1,3}\s*号)?)\s*"
-    r"(?P<items>\d{1,4}\s*項(?:\s*[、,及び]+\s*\d{1,4}\s*項)*)\s*(?:削除|取消|取り消し)\s*\)"
+    r"(?P<open>\(\s*)?(?P<ref>(?:第?[一二三四五六七八九十]{1,3}管区|海上保安庁)?\s*水路通報\s*(?:元|\d{1,2})\s*年"
+    r"(?:\s*\d{1,3}\s*号)?)\s*(?P<items>\d{1,4}\s*項(?:\s*[、,及び]+\s*\d{1,4}\s*項)*)\s*(?:削除|取消|取り消し)"
+    r"(?(open)\s*\))"
 )
 _ITEM_HEAD = re.compile(r"★?\s*(?P<y>元|\d{1,2})年\s*(?P<n>\d{1,4})項")
 _REGION = re.compile(r"第?(?P<r>[一二三四五六七八九十]{1,3}|\d{1,2})管区")
@@ -165,6 +166,8 @@ def cancelled(norm: str) -> tuple[list[str], list[tuple[int, int]]]:
     ['十管区水路通報4年2号17項']
     >>> cancelled("(四管区水路通報 30年132項 関連)")[0], cancelled("(四管区水路通報 30年132項、133項 削除)")[0]
     ([], ['四管区水路通報30年132項', '四管区水路通報30年133項'])
+    >>> cancelled(" 五管区水路通報元年35号861項削除\n 西川において、")[0]  # 五管区 2年473項: without brackets
+    ['五管区水路通報元年35号861項']
     """
     ids: list[str] = []
     spans: list[tuple[int, int]] = []
