@@ -341,3 +341,9 @@ def test_an_area_closed_along_a_coast_the_land_layer_draws_well_is_read() -> Non
     sea_in_chord = Polygon(corners).difference(land)
     assert sea_in_chord.difference(c.geometry).area < 1e-4 * sea_in_chord.area  # the sea the corners enclose
     assert all(c.geometry.boundary.distance(Point(p)) < 1e-6 for p in corners[1:3])  # the sea corners are corners
+
+
+def test_a_pasted_page_gathers_the_cancellations_of_its_items() -> None:
+    out = parse(ITEM_28 + "\n\n" + ITEM_379)
+    assert [c.id for c in out.corridors] == ["jcg-r4-28-1", "jcg-r1-379-1"]
+    assert out.meta["cancels"] == ["十管区水路通報4年2号17項"]
