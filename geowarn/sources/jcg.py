@@ -27,13 +27,21 @@ What is read:
   ``N地点により囲まれる区域`` / ``…で囲まれる海面`` is a polygon whose corner count must be N;
   ``Pを中心とする半径5海里の円内`` a circle (海里, キロメートル, メートル); ``2地点を結ぶ線上、幅30m`` a
   swath of that width; each ``区域1``, ``区域2`` … and each named area on its own line
-  (``1段目落下区域 北緯…``) its own corridor; several ``★…項`` items pasted, each its own message.
+  (``1段目落下区域 北緯…``) its own corridor; several ``★…項`` items pasted, each its own message;
+- a part of a circle cut by a meridian or a parallel (``…を中心とする半径15海里の円内のうち132-10E以西を除く
+  区域``: the part east of 132°10'E; ``のうち…以北の区域``: the part kept), with a warning naming the side kept;
+- an area closed by the coast (``4地点及び陸岸により囲まれる区域``, ``…を結ぶ線及び岸線により囲まれる区域``,
+  first and last corner on the shore) is closed along the coast of the shipped land layer
+  (:mod:`geowarn.sources.coast`), with a warning, when that coast lies close to the shore corners
+  and closes it; otherwise an error naming the area and what was found, never the straight chord;
+- an item that deletes an earlier one (``(十管区水路通報4年2号17項削除)``) lists it in ``meta["cancels"]``;
+  a reference (``(四管区水路通報 30年132項 関連)``) is no cancellation.
 
-Never silently wrong: a part of a circle (``…の円内のうち…を除く区域``), a line without a width or a
-corner count that does not match is an error naming the area; reserve days (``予備日``), a
-bracket not understood (``(内7日間)``) and every date, time or coordinate not used are listed in
-``warnings`` with their line and column. Chart numbers (``海 図 W221−JP221``) and the source
-(``出 所``) are no coordinates.
+Never silently wrong: a part of a circle not cut that way, a line without a width or a corner count
+that does not match is an error naming the area; reserve days (``予備日``), a bracket not understood
+(``(内7日間)``), a period with only its end (``令和4年1月20日まで``: read as that day) and every date,
+time or coordinate not used are listed in ``warnings`` with their line and column. Chart numbers
+(``海 図 W221−JP221``) and the source (``出 所``) are no coordinates.
 
 >>> out = parse_jcg("★元年379項 九州南岸 − 佐多岬西方  射撃訓練\n 期 間  令和元年8月25日、0700〜1500\n"
 ...                 " 区 域  31-01N 130-19Eを中心とする半径5海里の円内")
@@ -58,6 +66,7 @@ from geowarn.model import Corridor, TimeWindow
 from geowarn.sources import rings
 from geowarn.sources.cjk_text import Normalised, normalise
 from geowarn.sources.cjk_time import unread_local_times
+from geowarn.sources.coast import close_along_coast
 from geowarn.sources.common import MAX_AREAS, ParsedInput, ParseWarning, as_text, assign_phases, mask
 from geowarn.sources.coords import PointMatch, find_points
 from geowarn.sources.jp_holidays import holidays
@@ -90,6 +99,11 @@ _NAMED_AREA = re.compile(  # 1段目落下区域 北緯36度04分 …: a named a
 )
 _SKIP_LINE = re.compile(r"(?m)^[ \t]*(?:海[ \t]*図|出[ \t]*所)[^\n]*(?:\n[ \t]+[−\-–W][^\n]*)*")
 _REFERENCE = re.compile(r"\((?:参照|参考)[^()\n]*\)")
+_CANCEL = re.compile(  # (十管区水路通報4年2号17項削除): this item replaces, and so cancels, an earlier one
+    r"(?P<open>\(\s*)?(?P<ref>(?:第?[一二三四五六七八九十]{1,3}管区|海上保安庁)?\s*水路通報\s*(?:元|\d{1,2})\s*年"
+    r"(?:\s*\d{1,3}\s*号)?)\s*(?P<items>\d{1,4}\s*項(?:\s*[、,及び]+\s*\d{1,4}\s*項)*)\s*(?:削除|取消|取り消し)"
+    r"(?(open)\s*\))"
+)
 _ITEM_HEAD = re.compile(r"★?\s*(?P<y>元|\d{1,2})年\s*(?P<n>\d{1,4})項")
 _REGION = re.compile(r"第?(?P<r>[一二三四五六七八九十]{1,3}|\d{1,2})管区")
 _NUMBER = re.compile(r"番号\s*(?P<n>\d{1,4})")
@@ -98,8 +112,18 @@ _CIRCLE = re.compile(
 )
 _LINE = re.compile(r"(?P<k>\d+)\s*地点を結ぶ線上")
 _WIDTH = re.compile(r"幅\s*(?P<w>\d+(?:\.\d+)?)\s*(?P<u>海里|キロメートル|km|KM|メートル|m|M)")
-_POLYGON = re.compile(r"(?:(?P<k>\d+)\s*地点(?:を結ぶ線)?(?:及び陸岸)?\s*(?:により|で)\s*)?囲まれる")
+_POLYGON = re.compile(
+    r"(?:(?P<k>\d+)\s*地点(?:を結ぶ線)?(?:\s*(?:及び|と)\s*(?:陸岸|岸線|海岸線))?\s*(?:により|で|とで)\s*)?囲まれる"
+)
+_COAST = re.compile(r"(?:及び|と)\s*(?:陸岸|岸線|海岸線)\s*(?:により|で|とで)?\s*囲まれ")  # closed along the shore
+_ON_SHORE = re.compile(r"\s*\(\s*(?:岸線上|陸岸上|海岸線上)\s*\)")
 _PART = re.compile(r"のうち|を除く")
+_CUT = re.compile(  # …の円内のうち132-10E以西を除く区域: a circle cut by a meridian (or a parallel, 以北/以南)
+    r"のうち\s*(?P<v>\d{1,3}-\d{1,2}(?:\.\d+)?(?:-\d{1,2}(?:\.\d+)?)?)\s*(?P<h>[NSEW])\s*"
+    r"(?P<side>以西|以東|以北|以南)\s*(?:の(?:海域|区域|海面))?\s*(?P<drop>を除く)?"
+)
+_SIDES = {"以西": "west", "以東": "east", "以北": "north", "以南": "south"}
+_OPPOSITE = {"west": "east", "east": "west", "north": "south", "south": "north"}
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _JST = ZoneInfo("Asia/Tokyo")
 
@@ -113,6 +137,7 @@ class _Area:
     end: int
     block: int  # where its 区域 block starts
     radius_m: float = 0.0
+    cut: tuple[float, str] | None = None  # a circle's part: (the meridian or parallel in degrees, the side kept)
 
 
 def is_jcg(text: str) -> bool:
@@ -132,6 +157,25 @@ def unused_lines(text: str) -> str:
     '区 域  31-01N 130-19E'
     """
     return mask(text, [(m.start(), m.end()) for m in _SKIP_LINE.finditer(text)])
+
+
+def cancelled(norm: str) -> tuple[list[str], list[tuple[int, int]]]:
+    r"""Return the items ``norm`` deletes (``(十管区水路通報4年2号17項削除)``) and the spans that say so.
+
+    >>> cancelled("(十管区水路通報4年2号17項削除)\n作業船による海底線修理作業")[0]
+    ['十管区水路通報4年2号17項']
+    >>> cancelled("(四管区水路通報 30年132項 関連)")[0], cancelled("(四管区水路通報 30年132項、133項 削除)")[0]
+    ([], ['四管区水路通報30年132項', '四管区水路通報30年133項'])
+    >>> cancelled(" 五管区水路通報元年35号861項削除\n 西川において、")[0]  # 五管区 2年473項: without brackets
+    ['五管区水路通報元年35号861項']
+    """
+    ids: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for m in _CANCEL.finditer(norm):
+        ref = re.sub(r"\s+", "", m["ref"])
+        ids += [f"{ref}{int(k)}項" for k in re.findall(r"\d+(?=\s*項)", m["items"])]
+        spans.append((m.start(), m.end()))
+    return ids, spans
 
 
 def _era_year(m: re.Match[str]) -> int:
@@ -243,6 +287,9 @@ def _windows(n: Normalised, work: str) -> tuple[list[tuple[int, int]], list[Time
 
     for m in _WINDOW.finditer(work):
         ranges, days = _days(n, m, _era_year(m))
+        if re.fullmatch(r"\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日\s*まで\s*", m["days"]):
+            why = "an end without a start (…まで): read as that day only; the work may already be under way"
+            warn(m.start(), " ".join(work[m.start() : m.end("days")].split()), why)
         kept, skipping = _kept(n, m, days, warn)
         tz = UTC if m["zone"] else _JST
         if m["t1"]:
@@ -307,20 +354,22 @@ def _areas(n: Normalised, work: str) -> list[_Area]:
         circle = _CIRCLE.search(block)
         line_m = _LINE.search(block)
         if circle:
-            if _PART.search(block, circle.end()):
-                raise _error(n, start + circle.start(), f"area {name}: a part of a circle (のうち…を除く) is not read")
             centre = [p for p in points if p.end <= start + circle.start()]
             if not centre:
                 raise _error(n, start + circle.start(), f"area {name}: a radius without a centre")
+            cut, end = None, start + circle.end()
+            if _PART.search(block, circle.end()):
+                cut, end = _circle_cut(n, name, block, start, circle.end())
             areas.append(
                 _Area(
                     name,
-                    "circle",
+                    "circle" if cut is None else "circle-part",
                     [centre[-1]],
                     centre[-1].start,
-                    start + circle.end(),
+                    end,
                     start,
                     _to_m(circle["r"], circle["u"]),
+                    cut,
                 )
             )
             continue
@@ -332,16 +381,86 @@ def _areas(n: Normalised, work: str) -> list[_Area]:
             half = _to_m(width["w"], width["u"]) / 2
             areas.append(_Area(name, "swath", points, points[0].start, points[-1].end, start, half))
             continue
-        poly = _POLYGON.search(block)
-        if poly and poly["k"]:
-            _check_count(n, name, poly, points, start)
-        if len(points) == 2:
-            raise _error(n, points[0].start, f"area {name}: two corners do not make an area")
-        if len(points) >= 3:
-            areas.append(_Area(name, "polygon", points, points[0].start, points[-1].end, start))
+        area = _polygon(n, name, block, points, start)
+        if area is not None:
+            areas.append(area)
         if len(areas) > MAX_AREAS:
             raise _error(n, start, f"more than {MAX_AREAS} areas in one notice")
     return areas
+
+
+def _polygon(n: Normalised, name: str, block: str, points: list[PointMatch], start: int) -> _Area | None:
+    """Read the corners of one block as a polygon, or one closed by the coast (``4地点及び陸岸により囲まれる``)."""
+    poly = _POLYGON.search(block)
+    if poly and poly["k"]:
+        _check_count(n, name, poly, points, start)
+    if len(points) == 2:
+        raise _error(n, points[0].start, f"area {name}: two corners do not make an area")
+    if len(points) < 3:
+        return None
+    kind = "polygon"
+    if _COAST.search(block):
+        _check_shore(n, name, points)
+        kind = "coast"
+    return _Area(name, kind, points, points[0].start, points[-1].end, start)
+
+
+def _circle_cut(n: Normalised, name: str, block: str, start: int, after: int) -> tuple[tuple[float, str], int]:
+    """Read ``のうち132-10E以西を除く`` after a circle: ``((degrees, side kept), end of the clause)``.
+
+    A part this grammar does not read (``のうち…灯台から…`` …) is an error naming the area, never the whole circle.
+    """
+    m = _CUT.search(block, after)
+    if m is None or re.sub(r"\s+", "", block[after : m.start()]) not in ("", "の円内", "の円", "円内"):
+        raise _error(
+            n,
+            start + after,
+            f"area {name}: a part of a circle (のうち…) not read (expected e.g. のうち132-10E以西を除く区域)",
+        )
+    v = [float(x) for x in m["v"].split("-")]
+    deg = v[0] + v[1] / 60 + (v[2] / 3600 if len(v) > 2 else 0.0)
+    side = _SIDES[m["side"]]
+    if (m["h"] in "EW") != (side in ("east", "west")) or deg > (180 if m["h"] in "EW" else 90):
+        raise _error(n, start + m.start(), f"area {name}: {m['v']}{m['h']}{m['side']} is no meridian or parallel")
+    if m["h"] in "WS":
+        deg = -deg
+    return (deg, _OPPOSITE[side] if m["drop"] else side), start + m.end()
+
+
+def _check_shore(n: Normalised, name: str, points: list[PointMatch]) -> None:
+    """Check that the corners marked on the shore (``(岸線上)``), if any, are the first and the last."""
+    marked = [i for i, p in enumerate(points) if _ON_SHORE.match(n.text, p.end)]
+    if marked and marked != [0, len(points) - 1]:
+        which = ", ".join(f"({i + 1})" for i in marked)
+        raise _error(
+            n,
+            points[0].start,
+            f"area {name}: closed by the coast, but its shore corners are {which}, not the first and the last",
+        )
+
+
+def _coast_warning(n: Normalised, a: _Area, props: dict[str, Any]) -> ParseWarning:
+    """Warn that an area was closed along the land layer's coast: the operator checks it on the map."""
+    line, col = n.line_col(a.block)
+    d1, d2 = props["shore_m"]
+    why = (
+        f"closed along the coast of the shipped land layer from ({len(a.points)}) to (1) (its shore corners {d1:.0f} m "
+        f"and {d2:.0f} m from that coast; {props['area_m2'] / 1e6:.3f} km², the straight line would give "
+        f"{props['chord_area_m2'] / 1e6:.3f} km²); check it on the map"
+    )
+    return ParseWarning(line, col, a.label, why)
+
+
+def _shape_warnings(n: Normalised, areas: list[_Area], corridors: list[Corridor]) -> list[ParseWarning]:
+    """Warn once per part of a circle (the side kept) and per area closed along the coast (how)."""
+    out = [_coast_warning(n, a, c.properties) for a, c in zip(areas, corridors, strict=True) if a.kind == "coast"]
+    for a in areas:
+        if a.cut is not None:
+            line, col = n.line_col(a.start)
+            hemi = ("EW" if a.cut[1] in ("east", "west") else "NS")[a.cut[0] < 0]
+            why = f"a part of a circle: read as the circle's part {a.cut[1]} of {abs(a.cut[0]):.4f}°{hemi}"
+            out.append(ParseWarning(line, col, a.label, why + "; check it on the map"))
+    return out
 
 
 def _check_count(n: Normalised, name: str, m: re.Match[str], points: list[PointMatch], start: int) -> None:
@@ -394,9 +513,19 @@ def _shape(n: Normalised, a: _Area) -> tuple[Any, dict[str, Any]]:
         props["corners"] = len(latlon)
         if reordered:
             props["reordered"] = True
+    elif a.kind == "coast":
+        geom, info = close_along_coast(latlon, a.label, line=line)
+        props.update(
+            shape="polygon-coast", corners=len(latlon), shore_corners=[list(latlon[0]), list(latlon[-1])], **info
+        )
     elif a.kind == "circle":
         geom = rings.circle(latlon[0][0], latlon[0][1], a.radius_m, a.label, line=line)
         props.update(radius_nm=round(a.radius_m / NM, 3), centre=[latlon[0][0], latlon[0][1]])
+    elif a.kind == "circle-part":
+        assert a.cut is not None
+        geom = rings.circle_part(latlon[0][0], latlon[0][1], a.radius_m, *a.cut, a.label, line=line)
+        props.update(radius_nm=round(a.radius_m / NM, 3), centre=[latlon[0][0], latlon[0][1]])
+        props["kept"] = {"side": a.cut[1], ("lon" if a.cut[1] in ("east", "west") else "lat"): a.cut[0]}
     else:
         geom = rings.track_buffer(latlon, a.radius_m, a.label, line=line)
         props["half_width_m"] = round(a.radius_m, 1)
@@ -405,7 +534,8 @@ def _shape(n: Normalised, a: _Area) -> tuple[Any, dict[str, Any]]:
 
 def _parse_one(text: str, *, name: str | None, in_paste: bool = False) -> ParsedInput:
     n = normalise(text)
-    norm = n.text
+    cancels, cancel_spans = cancelled(n.text)
+    norm = mask(n.text, cancel_spans)
     ident = _ident(norm, text)
     refs = [(m.start(), m.end()) for m in _REFERENCE.finditer(norm)]
     heads = [(m.start(), m.end()) for m in _ITEM_HEAD.finditer(norm)]
@@ -416,6 +546,8 @@ def _parse_one(text: str, *, name: str | None, in_paste: bool = False) -> Parsed
     meta: dict[str, Any] = {"message_id": ident, "title": title, "time_zone": "Asia/Tokyo"}
     if refs:
         meta["reference"] = [norm[s + 1 : e - 1] for s, e in refs]
+    if cancels:
+        meta["cancels"] = cancels
     if name:
         meta["name"] = name
     for offset, token in unread_local_times(work, spans):
@@ -429,6 +561,8 @@ def _parse_one(text: str, *, name: str | None, in_paste: bool = False) -> Parsed
         first = title if len(title) <= 40 else title[:40] + "…"
         warns.append(ParseWarning(1, 1, first, "an item without any position; no corridor from it"))
         return ParsedInput("jcg", [], meta, warns)
+    if not areas and cancels and not find_points(work, bare_decimal=False):
+        return ParsedInput("jcg", [], meta, sorted(warns, key=lambda w: (w.line, w.column)))
     if not areas:
         raise ParseError(
             "no area found (expected e.g. 下記5地点により囲まれる区域 or …を中心とする半径5海里の円内)",
@@ -456,6 +590,7 @@ def _parse_one(text: str, *, name: str | None, in_paste: bool = False) -> Parsed
                 properties=props,
             )
         )
+    warns += _shape_warnings(n, areas, corridors)
     meta["areas"] = [a.label for a in areas]
     if not re.search(r"日本時間|日本標準時|JST|UTC|協定世界時", norm):
         meta["time_zone_assumed"] = "Asia/Tokyo"

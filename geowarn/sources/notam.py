@@ -81,10 +81,10 @@ _VERTICAL = re.compile(rf"(?<![A-Z0-9])(?P<lo>{_LIMIT})\s*-\s*(?P<hi>{_LIMIT})(?
 _CIRCLE_UNIT = r"NM|NMI|(?:NAUTICAL|SEA)\s+MILES?|KM|M"
 _CIRCLE = re.compile(
     rf"(?:CIRCLE\s+)?(?:WITH\s+)?RADIUS(?:\s+OF)?\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>{_CIRCLE_UNIT})\b\s*"
-    r"(?:CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?|AROUND|OF)\s+"
+    r"(?:CENT(?:RED?|ER(?:E?D)?)(?:\s+(?:ON|AT))?|AROUND|OF)\s+"
     rf"|WITHIN\s+(?:A\s+)?(?P<r2>\d+(?:\.\d+)?)\s*(?P<u2>{_CIRCLE_UNIT})\b\s*(?:RADIUS\s+)?(?:OF|AROUND|FROM)\s+"
     r"(?:(?:THE\s+)?(?:POINT|CENT(?:RE|ER))\s+)?"
-    rf"|(?<![\d.])(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>{_CIRCLE_UNIT})\s+RADIUS\s+(?:OF|AROUND|CENT(?:RE|ER)D?\s+(?:ON|AT))\s+"
+    rf"|(?<![\d.])(?P<r3>\d+(?:\.\d+)?)\s*(?P<u3>{_CIRCLE_UNIT})\s+RADIUS\s+(?:OF|AROUND|CENT(?:RED?|ER(?:E?D)?)\s+(?:ON|AT))\s+"
 )
 _SPLIT = re.compile(
     r"BACK\s+TO\s+(?:THE\s+)?(?:START|BEGINNING|FIRST\s+POINT)|\bAREA\s+[A-Z0-9]{1,3}\s*:"
@@ -95,11 +95,11 @@ _ARC = re.compile(
     r"\bCENT(?:ERED|RED|RE|ER)(?:\s+(?:ON|AT))?\s+"
 )
 _SECTOR = re.compile(
-    r"\bSECTOR\s+CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+AZM\s+(?P<a1>\d{1,3})\s*-\s*"
+    r"\bSECTOR\s+CENT(?:RED?|ER(?:E?D)?)(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+AZM\s+(?P<a1>\d{1,3})\s*-\s*"
     r"(?P<a2>\d{1,3})\s*DEG\s+RADIUS\s+(?P<r>\d+(?:\.\d+)?)\s*(?P<u>KM|NM|M)\b"
 )
 _ELLIPSE = re.compile(
-    r"\bELLIPSE\s+CENT(?:RE|ER)D?(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+WITH\s+AXES?\s+"
+    r"\bELLIPSE\s+CENT(?:RED?|ER(?:E?D)?)(?:\s+(?:ON|AT))?\s+(?P<pt>[^A-Z]{0,3}\S+(?:\s\d\S*)?)\s+WITH\s+AXES?\s+"
     r"DIMENSIONS?\s+(?P<a>\d+(?:\.\d+)?)\s*X\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<u>KM|NM|M)\b[\s,]*"
     r"AZM\s+OF\s+(?:THE\s+)?MAJOR\s+AXIS\s+(?P<az>\d{1,3}(?:\.\d+)?)\s*DEG\b"
 )
@@ -476,14 +476,25 @@ def _metres(value: str, unit: str) -> float:
     return float(value) * (1000.0 if unit == "KM" else 1.0 if unit == "M" else NM)
 
 
+def _centre(text: str, m: re.Match[str], what: str) -> PointMatch:
+    """Return the one centre point of the shape ``m`` (its ``pt`` group), or raise a ParseError naming ``what``.
+
+    >>> m = re.search(r"CENTRE (?P<pt>.+)", "SECTOR CENTRE 4530N03310E AZM 321-144 DEG")
+    >>> _centre(m.string, m, "a sector").lat
+    45.5
+    """
+    pts = find_points(m["pt"], bare_decimal=False)
+    if len(pts) != 1:
+        line, col = line_col(text, m.start())
+        raise ParseError(f"{what} whose centre {m['pt'].strip()!r} is not one point", line=line, column=col)
+    return pts[0]
+
+
 def _sectors(text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape], spans: list[tuple[int, int]]) -> None:
     """Append each ``SECTOR CENTRE … AZM 321-144 DEG RADIUS 8KM`` (clockwise from the first bearing)."""
     for m in _SECTOR.finditer(masked, *geo):
-        line, col = line_col(text, m.start())
-        pts = find_points(m["pt"], bare_decimal=False)
-        if len(pts) != 1:
-            raise ParseError(f"a sector whose centre {m['pt'].strip()!r} is not one point", line=line, column=col)
-        p, label = pts[0], str(len(shapes) + 1)
+        line = line_col(text, m.start())[0]
+        p, label = _centre(text, m, "a sector"), str(len(shapes) + 1)
         a1, a2, rm = float(m["a1"]), float(m["a2"]), _metres(m["r"], m["u"])
         geom = rings.sector(p.lat, p.lon, rm, a1, a2, label, line=line)
         props = {"shape": "sector", "centre": [p.lat, p.lon], "radius_nm": round(rm / NM, 3), "azimuths": [a1, a2]}
@@ -499,11 +510,8 @@ def _ellipses(text: str, masked: str, geo: tuple[int, int], shapes: list[_Shape]
     is an error naming it, never another shape.
     """
     for m in _ELLIPSE.finditer(masked, *geo):
-        line, col = line_col(text, m.start())
-        pts = find_points(m["pt"], bare_decimal=False)
-        if len(pts) != 1:
-            raise ParseError(f"an ellipse whose centre {m['pt'].strip()!r} is not one point", line=line, column=col)
-        p, label = pts[0], str(len(shapes) + 1)
+        line = line_col(text, m.start())[0]
+        p, label = _centre(text, m, "an ellipse"), str(len(shapes) + 1)
         major, minor = sorted((_metres(m["a"], m["u"]), _metres(m["b"], m["u"])), reverse=True)
         geom = rings.ellipse(p.lat, p.lon, major / 2, minor / 2, float(m["az"]), label, line=line)
         props = {

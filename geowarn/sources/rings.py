@@ -243,6 +243,38 @@ def circle(lat: float, lon: float, radius_m: float, label: str = "", *, line: in
     return validated(geom, label, line)
 
 
+def circle_part(
+    lat: float, lon: float, radius_m: float, cut_deg: float, keep: str, label: str = "", *, line: int | None = None
+) -> BaseGeometry:
+    """Build the part of a geodesic circle on one side of a meridian or a parallel.
+
+    ``keep`` is ``"east"`` or ``"west"`` of the meridian ``cut_deg`` (degrees east), or ``"north"`` or
+    ``"south"`` of the parallel ``cut_deg`` (degrees north). A meridian is a geodesic and a parallel a
+    line of constant latitude, so both are straight in longitude/latitude and the cut is exact there.
+
+    >>> whole = circle(32.6667, 132.3333, 15 * 1852.0)
+    >>> east = circle_part(32.6667, 132.3333, 15 * 1852.0, 132.3333, "east")
+    >>> round(east.area / whole.area, 2), round(east.bounds[0], 4)
+    (0.5, 132.3333)
+    """
+    if keep not in ("east", "west", "north", "south"):
+        raise _err(label, f"a circle's part must keep east, west, north or south, not {keep!r}", line)
+    whole = circle(lat, lon, radius_m, label, line=line)
+    if whole.geom_type != "Polygon":
+        raise _err(label, "a part of a circle across the antimeridian is not read", line)
+    half = {
+        "east": (cut_deg, -90.0, 180.0, 90.0),
+        "west": (-180.0, -90.0, cut_deg, 90.0),
+        "north": (-180.0, cut_deg, 180.0, 90.0),
+        "south": (-180.0, -90.0, 180.0, cut_deg),
+    }[keep]
+    part = whole.intersection(shapely.box(*half))
+    if part.is_empty or part.area <= 0.0:
+        side = "meridian" if keep in ("east", "west") else "parallel"
+        raise _err(label, f"nothing of the circle lies {keep} of the {side} {cut_deg:.4f}°", line)
+    return validated(orient_ccw(part), label, line)
+
+
 def sector(
     lat: float, lon: float, radius_m: float, az_from: float, az_to: float, label: str = "", *, line: int | None = None
 ) -> BaseGeometry:

@@ -46,9 +46,13 @@ _STAMP = re.compile(r"(?<![\d/])\d{2}(?P<mo>\d{2})(?P<d>\d{2})(?P<h>\d{2})(?P<mi
 
 
 def _centres(props: dict[str, object]) -> list[tuple[float, float]]:
-    """Return the centres a corridor was drawn round (a circle's, an arc's), as ``(lat, lon)``."""
+    """Return the points a corridor was drawn from but not through, as ``(lat, lon)``.
+
+    A circle's or an arc's centre, and the shore corners an area closed along the coast starts and
+    ends at (on the land layer's coast they may lie a few metres inland, outside the sea area).
+    """
     out: list[tuple[float, float]] = []
-    for key in ("centre", "arc_centres"):
+    for key in ("centre", "arc_centres", "shore_corners"):
         v = props.get(key)
         if not isinstance(v, list) or not v:
             continue
@@ -81,6 +85,15 @@ def _unused(corridors: list[Corridor], lat: float, lon: float) -> str | None:
     if inside:
         return f"lies inside {inside} but is none of its corners; not read"
     return "is not part of any corridor"
+
+
+def _is_cut(corridors: list[Corridor], axis: str, value: float) -> bool:
+    """Whether a lone latitude or longitude is the parallel or meridian some corridor's circle is cut by."""
+    for c in corridors:
+        kept = c.properties.get("kept")
+        if isinstance(kept, dict) and isinstance(kept.get(axis), float) and abs(kept[axis] - value) < 1e-6:
+            return True
+    return False
 
 
 def _times(out: ParsedInput) -> set[tuple[int, int, int]]:
@@ -138,6 +151,9 @@ def _coordinate_warnings(
             if why:
                 add(c.start, text[c.start : nxt.end], why)
             i += 2
+            continue
+        if _is_cut(corridors, c.axis, c.value):
+            i += 1  # the meridian or parallel that cuts a circle (…のうち132-10E以西を除く)
             continue
         if c.weak:
             add(c.start, c.text, "looks like a route or label, not a coordinate; not read")

@@ -12,7 +12,9 @@ The grammar: a point is ``"28-38.47N 080-37.31W"`` (degrees-minutes) or ``"28-51
 minutes}}``. A corridor may carry its own ``windows`` and ``phase`` (otherwise the notice's), the
 ``message`` id it must come from (a paste of several NOTAMs), ``track`` (its points must lie
 inside the swath; with ``half_width_km`` its area is 2 w L + pi w², computed here), ``sector``
-(``centre``, ``radius_km``, clockwise ``from_deg``/``to_deg``; its area computed here), ``ellipse``
+(``centre``, ``radius_km``, clockwise ``from_deg``/``to_deg``; its area computed here),
+``circle_part`` (``centre``, ``radius_nm``, the meridian or parallel ``cut`` such as ``"132-10E"``
+and the side ``keep``: east, west, north or south; its area computed here), ``ellipse``
 (``centre``, full axes ``major_km``/``minor_km``, ``azimuth_deg`` of the major axis; rim and area
 computed here), and ``arcs``: ``{"after": i,
 "centre", "radius_nm", "clockwise"}`` joins corner ``i`` to the next one along a circle. The
@@ -109,6 +111,42 @@ def _sector_area_m2(lat: float, lon: float, radius_m: float, az_from: float, az_
     rim_lon, rim_lat, _ = _WGS84.fwd(np.full_like(az, lon), np.full_like(az, lat), az, np.full_like(az, radius_m))
     area, _ = _WGS84.polygon_area_perimeter(np.r_[lon, rim_lon], np.r_[lat, rim_lat])
     return abs(area)
+
+
+def _circle_part_area_m2(lat: float, lon: float, radius_m: float, cut: float, keep: str) -> float:
+    """The area of the part of a circle on the ``keep`` side of a meridian or parallel, computed here with pyproj.
+
+    The rim points kept, in order round the circle, are closed by the geodesic between the last and the
+    first: along a meridian that is the meridian itself.
+    """
+    az = np.linspace(0.0, 360.0, 36001)[:-1]
+    rim_lon, rim_lat, _ = _WGS84.fwd(np.full_like(az, lon), np.full_like(az, lat), az, np.full_like(az, radius_m))
+    value = rim_lon if keep in ("east", "west") else rim_lat
+    inside = value >= cut if keep in ("east", "north") else value <= cut
+    order = np.roll(np.arange(len(az)), -int(np.argmin(inside)))  # start after a point left out
+    kept = order[inside[order]]
+    area, _ = _WGS84.polygon_area_perimeter(rim_lon[kept], rim_lat[kept])
+    return abs(area)
+
+
+def _circle_part_problems(verts: np.ndarray, geom: Any, spec: dict[str, Any]) -> list[str]:
+    """A circle's part: every vertex within the radius and on the side kept, its area as computed here (1 %)."""
+    lat, lon = _point(spec["centre"])
+    r = _radius_m(spec)
+    axis = 0 if spec["keep"] in ("east", "west") else 1
+    cut = _value(spec["cut"])
+    _, _, dist = _WGS84.inv(np.full(len(verts), lon), np.full(len(verts), lat), verts[:, 0], verts[:, 1])
+    out = []
+    if dist.max() > 1.01 * r:
+        out.append(f"a vertex {dist.max():.0f} m from the centre, beyond {r:.0f}")
+    side = verts[:, axis] - cut if spec["keep"] in ("east", "north") else cut - verts[:, axis]
+    if side.min() < -1e-9:
+        out.append(f"a vertex {-side.min():.6f}° on the side left out ({spec['keep']} of {spec['cut']} kept)")
+    want = _circle_part_area_m2(lat, lon, r, cut, spec["keep"])
+    area = abs(_WGS84.geometry_area_perimeter(geom)[0])
+    if abs(area - want) > 0.01 * want:
+        out.append(f"area {area:.0f} m², expected {want:.0f}")
+    return out
 
 
 def _vertices(geom: Any) -> np.ndarray:
@@ -208,6 +246,8 @@ def _check(notice: dict[str, Any]) -> list[str]:
                     )
         elif "sector" in exp:
             problems += [f"area {i + 1}: {p}" for p in _sector_problems(verts, c.geometry, exp["sector"])]
+        elif "circle_part" in exp:
+            problems += [f"area {i + 1}: {p}" for p in _circle_part_problems(verts, c.geometry, exp["circle_part"])]
         elif "ellipse" in exp:
             problems += [f"area {i + 1}: {p}" for p in _ellipse_problems(verts, c.geometry, exp["ellipse"])]
         else:
@@ -274,3 +314,8 @@ def test_the_grammar_reads_what_it_is_given() -> None:
     # a quarter sector is a quarter of the circle
     quarter = _sector_area_m2(40.0, 10.0, 30 * NM, 0.0, 90.0)
     assert quarter == pytest.approx(np.pi * (30 * NM) ** 2 / 4, rel=2e-3)
+    # a circle cut through its centre by the meridian is half the circle, on either side; a cut missing it keeps all
+    whole = np.pi * (30 * NM) ** 2
+    assert _circle_part_area_m2(40.0, 10.0, 30 * NM, 10.0, "east") == pytest.approx(whole / 2, rel=2e-3)
+    assert _circle_part_area_m2(40.0, 10.0, 30 * NM, 10.0, "west") == pytest.approx(whole / 2, rel=2e-3)
+    assert _circle_part_area_m2(40.0, 10.0, 30 * NM, 9.0, "east") == pytest.approx(whole, rel=2e-3)

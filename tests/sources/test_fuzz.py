@@ -29,7 +29,8 @@ EXAMPLES = {
     + (DATA / "notices" / "msa-qiong-182-26-rocket-debris-slash.txt").read_text()
     + (DATA / "notices" / "msa-hn-166-26-rocket-firing-overnight-en.txt").read_text(),
     "jcg": (DATA / "notices" / "jcg-kan3-227-25-kashima-bombing-dms.txt").read_text()
-    + (DATA / "notices" / "jcg-kan10-r2-367-toura-circle-days.txt").read_text(),
+    + (DATA / "notices" / "jcg-kan10-r2-367-toura-circle-days.txt").read_text()
+    + (DATA / "notices" / "jcg-kan10-r1-381-bungo-circle-part.txt").read_text(),
 }
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ALPHABET = st.sampled_from(
@@ -72,6 +73,12 @@ ALPHABET = st.sampled_from(
         "2地点を結ぶ線上、幅",
         "区域",
         "★",
+        "の円内のうち",
+        "以西を除く",
+        "以北の区域",
+        "4地点及び陸岸により囲まれる区域",
+        "(岸線上)",
+        "(十管区水路通報4年2号17項削除)",
         "ELLIPSE CENTRE ",
         " WITH AXES DIMENSIONS ",
         "X",

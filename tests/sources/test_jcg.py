@@ -72,6 +72,57 @@ ITEM_401_NO_YEAR = (
     " して測深及び水質調査を実施する。 期間 6月27日〜30日 区域 明神礁(31−55N 140−01E)を中心とした半径3海里の"
     " 円内海面 備考 上記期間中、測量船は白紅白の燕尾旗を掲げる。 海図 81 出所 海上保安庁水路部"
 )
+# https://www1.kaiho.mlit.go.jp/KAN10/koukai/CGI/html/2203.html (十管区水路通報 4年3号)
+ITEM_28 = (
+    "★4年28項 東シナ海 −   海底線修理作業\n\n"
+    "(十管区水路通報4年2号17項削除)\n"
+    "作業船「CS SEGERO」(8323トン)による海底線修理作業が実施されている。\n"
+    " 期 間  令和4年1月20日まで(予備日21日〜30日)\n"
+    " 区 域  4地点により囲まれる区域\n"
+    "(1) 29-53.5N 125-19.5E\n"
+    "(2) 29-53.1N 125-18.5E\n"
+    "(3) 29-33.3N 125-42.1E\n"
+    "(4) 29-34.3N 125-42.6E\n"
+    " 海 図  W1002−W210−FW210\n"
+    " 出 所  海上保安庁海洋情報部\n"
+)
+# http://www1.kaiho.mlit.go.jp/KAN4/koukai/tuho/CGI/html/2018/300473.html (四管区水路通報 30年473項)
+ITEM_473_RELATED = (
+    "四管区水路通報473項\n"
+    " 30年473項      本州南岸 − 衣浦港  掘下げ作業\n"
+    " (四管区水路通報 30年132項 関連)\n"
+    " 1号地東方海域において、作業船、起重機船による堀下げ作業が実施されている。\n"
+    " 期 間  平成30年9月30日までの日出〜日没\n"
+    " 区 域  下記3地点を結ぶ線により囲まれる区域\n"
+    "      (1) 34-49-39N 136-56-13E \n"
+    "      (2) 34-49-39N 136-56-21E \n"
+    "      (3) 34-49-29N 136-56-19E \n"
+    " 備 考  警戒船が配備される。\n"
+    " 海 図  W1056\n"
+    " 出 所  衣浦港長"
+)
+# https://www1.kaiho.mlit.go.jp/KAN10/koukai/CGI/html/1917.html (十管区水路通報 元年17号)
+ITEM_194_COAST = (
+    "★元年194項 九州東岸 − 宮崎港  カッター訓練\n\n"
+    "カッター訓練が実施される。\n"
+    " 期 間  令和元年9月30日まで(毎週月曜日または予備日)、1100〜1250\n"
+    " 区 域  4地点及び陸岸により囲まれる区域\n"
+    "(1) 31-54-48.4N 131-27-55.1E(岸線上)\n"
+    "(2) 31-54-52.0N 131-27-56.1E\n"
+    "(3) 31-54-47.5N 131-28-21.8E\n"
+    "(4) 31-54-43.7N 131-28-21.0E(岸線上)\n"
+    " 備 考  付近に警戒船を配備\n"
+    " 海 図  W1272\n"
+    " 出 所  宮崎海上保安部\n"
+)
+# https://www1.kaiho.mlit.go.jp/KAN4/koukai/tuho/CGI/html/2024/060123.html (四管区水路通報 6年123項, one line as stored)
+ITEM_123_COAST = (
+    "6年123項 伊勢湾 − 四日市港、第3区 小型船舶操縦訓練 富双ふ頭西側において、小型船舶操縦訓練が実施される。"
+    " 期 間 令和6年4月1日〜令和7年3月31日の0900〜日没 区 域 下記4地点を結ぶ線及び岸線により囲まれる区域"
+    " (1) 35-00-02.6N 136-39-36.6E (岸線上) (2) 34-59-59.0N 136-39-40.3E (3) 34-59-53.8N 136-39-32.7E"
+    " (4) 34-59-57.4N 136-39-29.1E (岸線上) 標 識 訓練実施日には区域内にコースを示す浮標が設置される。 海 図 W94"
+    " 出 所 四日市港長"
+)
 _WGS84 = Geod(ellps="WGS84")
 
 
@@ -98,9 +149,44 @@ def test_a_line_with_a_width_is_a_swath_and_reserve_days_are_a_warning() -> None
     assert not [w for w in out.warnings if w.token.startswith("W")]  # chart numbers are no coordinates
 
 
-def test_a_part_of_a_circle_is_an_error_naming_the_area() -> None:
-    with pytest.raises(ParseError, match=r"line 5, column \d+: area 区域1: a part of a circle"):
-        parse(ITEM_381)
+def test_a_part_of_a_circle_is_read_and_warned() -> None:
+    out = parse(ITEM_381)
+    part, box = out.corridors
+    assert part.properties["shape"] == "circle-part"
+    assert part.properties["kept"] == {"side": "east", "lon": 132 + 10 / 60}
+    assert part.geometry.bounds[0] == pytest.approx(132 + 10 / 60)  # cut at the meridian 132-10E
+    # the part east of 132-10E is most of the circle: 10 of its 15 NM radius lie east of the cut
+    whole = math.pi * (15 * 1852.0) ** 2
+    r, d = 15.0, 10 / 60 * 60 * math.cos(math.radians(32 + 40 / 60))  # NM: radius, centre to the cut
+    segment = (r * r * math.acos(d / r) - d * math.sqrt(r * r - d * d)) * 1852.0**2  # the plane segment west
+    assert abs(_WGS84.geometry_area_perimeter(part.geometry)[0]) == pytest.approx(whole - segment, rel=0.01)
+    assert box.properties["corners"] == 4
+    reasons = {w.token: w.reason for w in out.warnings}
+    assert "east of 132.1667°E" in reasons["区域1"] and "132-10E" not in reasons  # the cut is used, not lost
+
+
+def test_a_part_of_a_circle_not_understood_is_an_error_naming_the_area() -> None:
+    text = ITEM_381.replace("132-10E以西を除く区域", "佐賀関灯台の西側を除く区域")
+    with pytest.raises(ParseError, match=r"line 5, column \d+: area 区域1: a part of a circle \(のうち…\) not read"):
+        parse(text)
+    with pytest.raises(ParseError, match=r"area 区域1: 32-10N以西 is no meridian or parallel"):
+        parse(ITEM_381.replace("132-10E以西", "32-10N以西"))
+
+
+def test_an_item_that_deletes_an_earlier_one_lists_it_in_cancels() -> None:
+    out = parse(ITEM_28)
+    (c,) = out.corridors
+    assert out.meta["cancels"] == ["十管区水路通報4年2号17項"] and c.id == "jcg-r4-28-1"
+    assert c.properties["corners"] == 4
+    assert [(w.line, w.token) for w in out.warnings] == [(5, "令和4年1月20日まで"), (5, "(予備日21日~30日)")]
+    assert "without a start" in out.warnings[0].reason  # only its end is written: the operator is told
+    # the cancelled item's year and number are no window and no item head of this one
+    assert [(w.start, w.end) for w in c.windows] == [(_t("2022-01-19 15:00"), _t("2022-01-20 15:00"))]
+
+
+def test_a_related_item_is_no_cancellation() -> None:
+    out = parse(ITEM_473_RELATED)
+    assert "cancels" not in out.meta and out.corridors[0].properties["corners"] == 3
 
 
 def test_reserve_days_in_brackets_and_a_polygon_in_dms() -> None:
@@ -203,3 +289,61 @@ def test_named_areas_on_their_own_lines_stay_apart() -> None:
         ("1段目落下区域", "stage1", 4),
         ("フェアリング落下区域", "fairing", 4),
     ]
+
+
+def test_an_area_closed_by_the_coast_is_never_closed_by_the_chord() -> None:
+    """Miyazaki port: the land layer's coast is 3 m and 9 m from the shore corners but does not follow the quay."""
+    with pytest.raises(
+        ParseError, match=r"line 6: area 区域1: closed by the coast .*shore corner \(4\) does not reach"
+    ):
+        parse(ITEM_194_COAST)
+    # Yokkaichi port: the reclaimed quay is not in the land layer at all
+    with pytest.raises(ParseError, match=r"area 区域1: closed by the coast .* no coast within 500 m"):
+        parse(ITEM_123_COAST)
+
+
+def test_the_shore_corners_of_an_area_closed_by_the_coast_are_its_first_and_last() -> None:
+    text = ITEM_194_COAST.replace("21.0E(岸線上)", "21.0E").replace("21.8E\n", "21.8E(岸線上)\n")
+    with pytest.raises(ParseError, match=r"its shore corners are \(1\), \(3\), not the first and the last"):
+        parse(text)
+
+
+def test_an_area_closed_along_a_coast_the_land_layer_draws_well_is_read() -> None:
+    """Made up in 元年194項's form (not a real notice): two corners on Kujukuri beach, two 1.3 km out at sea."""
+    text = ITEM_194_COAST.replace("宮崎港", "九十九里浜")
+    for old, new in (
+        ("31-54-48.4N 131-27-55.1E", "35-35-52.4N 140-31-30.7E"),
+        ("31-54-52.0N 131-27-56.1E", "35-35-16.4N 140-32-06.7E"),
+        ("31-54-47.5N 131-28-21.8E", "35-36-09.4N 140-33-16.2E"),
+        ("31-54-43.7N 131-28-21.0E", "35-36-45.4N 140-32-40.2E"),
+    ):
+        text = text.replace(old, new)
+    out = parse(text)
+    (c,) = out.corridors
+    assert c.properties["shape"] == "polygon-coast" and c.properties["corners"] == 4
+    assert max(c.properties["shore_m"]) < 25
+    (warn,) = [w for w in out.warnings if w.token == "区域1"]
+    assert warn.line == 5 and "closed along the coast of the shipped land layer" in warn.reason
+    from shapely.geometry import Point, Polygon
+
+    from geowarn.layers import load_layer
+
+    land = load_layer("land").geometries[0]
+    corners = [
+        (140 + 31 / 60 + 30.7 / 3600, 35 + 35 / 60 + 52.4 / 3600),
+        (140 + 32 / 60 + 6.7 / 3600, 35 + 35 / 60 + 16.4 / 3600),
+    ]
+    corners += [
+        (140 + 33 / 60 + 16.2 / 3600, 35 + 36 / 60 + 9.4 / 3600),
+        (140 + 32 / 60 + 40.2 / 3600, 35 + 36 / 60 + 45.4 / 3600),
+    ]
+    assert c.geometry.intersection(land).area < 1e-9 * c.geometry.area  # no land in it
+    sea_in_chord = Polygon(corners).difference(land)
+    assert sea_in_chord.difference(c.geometry).area < 1e-4 * sea_in_chord.area  # the sea the corners enclose
+    assert all(c.geometry.boundary.distance(Point(p)) < 1e-6 for p in corners[1:3])  # the sea corners are corners
+
+
+def test_a_pasted_page_gathers_the_cancellations_of_its_items() -> None:
+    out = parse(ITEM_28 + "\n\n" + ITEM_379)
+    assert [c.id for c in out.corridors] == ["jcg-r4-28-1", "jcg-r1-379-1"]
+    assert out.meta["cancels"] == ["十管区水路通報4年2号17項"]
