@@ -147,6 +147,18 @@ def test_atom_lists_current_entries_and_recent_cancels_in_the_readers_language(a
     feed_ja = etree.fromstring(ja.data)
     assert feed_ja.findtext("a:title", namespaces=ATOM) == "geowarn 警報：現在の警報"
     assert any("沖縄県" in (e.findtext("a:title", namespaces=ATOM) or "") for e in feed_ja.findall("a:entry", ATOM))
+    # the entries' summaries too: ja from Accept-Language, en by default for the global feed
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    summaries_ja = [e.findtext("a:summary", namespaces=ATOM) or "" for e in feed_ja.findall("a:entry", ATOM)]
+    assert feed_ja.get(xml_lang) == "ja" and len(summaries_ja) == 2
+    assert all("実運用" in t and "沖縄" in t and "Actual" not in t for t in summaries_ja), summaries_ja
+    assert any("取消" in t for t in summaries_ja) and any("発表" in t for t in summaries_ja), summaries_ja
+    default = client.get("/alerts.atom")
+    assert default.headers["Content-Language"] == "en"
+    feed_en = etree.fromstring(default.data)
+    summaries_en = [e.findtext("a:summary", namespaces=ATOM) or "" for e in feed_en.findall("a:entry", ATOM)]
+    assert feed_en.get(xml_lang) == "en" and len(summaries_en) == 2
+    assert all("Actual" in t and "Okinawa" in t and "沖縄" not in t for t in summaries_en), summaries_en
     assert client.get("/alerts.atom?lang=xx").status_code == 400
     assert client.get("/alerts.atom?x=1").status_code == 400
 
