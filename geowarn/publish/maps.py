@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
-from geowarn.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, message, normalise_language, zone_label
+from geowarn.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, label, message, normalise_language, zone_label
 from geowarn.model import AlertZone, Corridor, Event, EventStatus, Phase, RegionKind, Severity, TimeWindow
 from geowarn.publish import assets
 from geowarn.publish.localtime import format_window, region_timezone
@@ -710,8 +710,14 @@ def _proximity_notes(zones: Sequence[AlertZone]) -> list[str]:
     proximity = [z for z in zones if z.geometry is None or z.geometry.is_empty]
     notes = []
     for z in proximity[:3]:
-        name = z.region_name + (f" / {z.region_name_ja}" if z.region_name_ja else "")
-        notes.append(both("map.within", km=f"{z.distance_km:.0f}", name=name, severity=z.severity))
+        notes.append(
+            both(
+                "map.within",
+                km=f"{z.distance_km:.0f}",
+                name=lambda lang, z=z: z.region_name_ja if lang == "ja" and z.region_name_ja else z.region_name,
+                severity=lambda lang, z=z: label("severity", z.severity, lang),
+            )
+        )
     if len(proximity) > 3:
         notes.append(both("map.more_regions", n=len(proximity) - 3))
     return notes
