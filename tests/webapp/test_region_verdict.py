@@ -283,3 +283,14 @@ def test_region_page_in_chromium_phone_and_laptop(app: Flask, served: str) -> No
         finally:
             browser.close()
     assert not problems, problems
+
+
+def test_the_event_page_map_is_judged_at_the_pages_time(app: Flask, client: FlaskClient) -> None:
+    """The event page's map follows the page's test-only ``?now=``: before the window it is not drawn as ended."""
+    eid = publish(app, "Miyako morning")
+    html = get(client, f"/events/{eid}?now={NOW}&lang=en", Accept="text/html")
+    src = re.search(r'id="event-map" src="([^"]+)"', html)
+    assert src and src.group(1).replace("&amp;", "&") == f"/events/{eid}/map?lang=en&now={NOW}"
+    before = get(client, src.group(1).replace("&amp;", "&"))
+    after = get(client, f"/events/{eid}/map?lang=en&now=2026-12-03T02:00:00Z")  # 11:00 JST: the window is over
+    assert "All clear" not in before and "All clear" in after
