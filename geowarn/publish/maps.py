@@ -331,19 +331,24 @@ def _legend_html(
     corridors: Sequence[Corridor],
     notes: Sequence[str],
     details: Sequence[str],
+    over: bool = False,
 ) -> str:
+    """Return the legend's HTML; an event that is ``over`` (cancelled, ended) has grey swatches, as on its map."""
     parts = [f"<h4>{_esc(event.name)}</h4>"]
     sevs = sorted({z.severity for z in zones}, key=lambda s: s.rank)
     if sevs:
         parts.append(f"<div><b>{both('map.legend_zones')}</b></div>")
         parts += [
-            f'<div><i style="background:{SEVERITY_COLORS[s]}"></i>{_both_label("severity", s)}</div>' for s in sevs
+            f'<div><i style="background:{CANCELLED_COLOR if over else SEVERITY_COLORS[s]}"></i>'
+            f"{_both_label('severity', s)}</div>"
+            for s in sevs
         ]
     phases = sorted({c.phase for c in corridors}, key=lambda p: list(Phase).index(p))
     if phases:
         parts.append(f"<div><b>{both('map.legend_corridors')}</b></div>")
         for p in phases:
             color, dash = PHASE_STYLES[p]
+            color = CANCELLED_COLOR if over else color
             style = "dashed" if dash else "solid"
             swatch = f'<i class="gw-line" style="border-top-color:{color};border-top-style:{style}"></i>'
             parts.append(f"<div>{swatch}{_both_label('phase', p)}</div>")
@@ -583,7 +588,7 @@ def render_event_map(
     timeline = _timeline_data(corridors, tz)
     if timeline is not None:
         fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
-    legend = Legend(_legend_html(event, zones, corridors, notes, details), summary_html=both("map.legend"))
+    legend = Legend(_legend_html(event, zones, corridors, notes, details, over), summary_html=both("map.legend"))
     fmap.add_child(legend)
     if banner_html is not None:
         fmap.add_child(Banner(banner_html[1], banner_html[0]))

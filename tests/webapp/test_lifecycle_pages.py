@@ -292,6 +292,9 @@ def test_cancelled_event_is_grey_with_a_banner_on_its_page_and_map(app: Flask, c
     art = client.get("/events/miyako-morning/map").get_data(as_text=True)
     assert "gw-banner-cancelled" in art and "Cancelled at 2026-12-03 05:00 JST" in art
     assert CANCELLED_COLOR in art and '"fillColor": "#67000d"' not in art  # no zone painted Extreme
+    # nor its legend: the swatches are grey like the zones (the legend is JSON-escaped in the page)
+    swatches = re.findall(r"(?:background|border-top-color):(#[0-9a-fA-F]{6})", art.replace("\\", ""))
+    assert swatches and set(swatches) == {CANCELLED_COLOR}, swatches
     region_map = get(client, f"/regions/JP-47/map?lang=en&now={NOW}")
     assert "gw-banner-cancelled" in region_map and "Cancelled at 05:00 JST" in region_map
 
