@@ -158,10 +158,10 @@ def test_public_pages_fit_both_sizes_with_land_and_folded_legend(app: Flask, ser
                 inside = g.map_state(iframe)
                 box = g.page.evaluate(MEASURE, sel)
                 check_layout(box, f"{name} {size} {lang}")
-                if name != "dashboard":  # the zone tables: every cell inside the screen (cards on a phone)
-                    assert g.page.locator("table.cards td").count() > 0, name
-                    right = g.page.evaluate(CELLS_RIGHT, "table.cards td")
-                    assert right <= g.page.viewport_size["width"], (name, size, lang, right)
+                # the event and zone tables: every cell inside the screen (cards on a phone)
+                assert g.page.locator("table.cards td").count() > 0, name
+                right = g.page.evaluate(CELLS_RIGHT, "table.cards td")
+                assert right <= g.page.viewport_size["width"], (name, size, lang, right)
                 assert inside["land"] > 0, (name, inside)  # land on every map
                 assert inside["legendOpen"] is (size == "laptop"), (name, size, inside)
                 g.page.wait_for_load_state("networkidle")
