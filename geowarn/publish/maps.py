@@ -445,21 +445,20 @@ def grey(features: list[dict[str, Any]]) -> None:
 
 
 def cancelled_text(event: Event, tz: str) -> str:
-    """Say when a cancelled event was cancelled (its last update), in English and Japanese.
+    """Say, in every language (:func:`both`), when a cancelled event was cancelled (its last update).
 
     >>> from datetime import UTC, datetime
-    >>> cancelled_text(Event("e", "e", updated=datetime(2026, 12, 2, 20, tzinfo=UTC)), "Asia/Tokyo")
-    'Cancelled at 2026-12-03 05:00 JST / 2026-12-03 05:00（日本時間）に取消'
+    >>> html = cancelled_text(Event("e", "e", updated=datetime(2026, 12, 2, 20, tzinfo=UTC)), "Asia/Tokyo")
+    >>> '<span class="gw-t" lang="en">Cancelled at 2026-12-03 05:00 JST</span>' in html
+    True
+    >>> '<span class="gw-t" lang="ja">2026-12-03 05:00（日本時間）に取消</span>' in html
+    True
     """
     from geowarn.i18n import with_zone
     from geowarn.publish.localtime import to_local
 
     t = to_local(event.updated, tz)
-    texts = [
-        message("banner.cancelled", lang, time=with_zone(f"{t:%Y-%m-%d %H:%M}", tz, lang, t.tzname() or tz))
-        for lang in ("en", "ja")
-    ]
-    return " / ".join(texts)
+    return both("banner.cancelled", time=lambda lang: with_zone(f"{t:%Y-%m-%d %H:%M}", tz, lang, t.tzname() or tz))
 
 
 def ended_text(end: datetime, tz: str) -> str:
@@ -541,7 +540,7 @@ def render_event_map(
     cancelled = event.status == EventStatus.CANCELLED
     banner_html: tuple[str, str] | None = (banner[0], _esc(banner[1])) if banner is not None else None
     if banner_html is None and cancelled:
-        banner_html = ("cancelled", _esc(cancelled_text(event, tz)))
+        banner_html = ("cancelled", cancelled_text(event, tz))  # HTML: one span per language
     elif banner_html is None and ended_at is not None:
         banner_html = ("ended", ended_text(ended_at, tz))
     # an event that is over looks over: grey, nothing of it dangerous (cancelled or ended)

@@ -291,6 +291,12 @@ def test_cancelled_event_is_grey_with_a_banner_on_its_page_and_map(app: Flask, c
     assert '<html lang="ja">' in ja and "05:00（日本時間）に取消" in ja
     art = client.get("/events/miyako-morning/map").get_data(as_text=True)
     assert "gw-banner-cancelled" in art and "Cancelled at 2026-12-03 05:00 JST" in art
+    # the banner shows the reader's language only: one span per language, not "… JST / …（日本時間）に取消"
+    banner = re.search(r"div\.id = 'gw-banner';\s*div\.innerHTML = (\"(?:[^\"\\]|\\.)*\");", art)
+    assert banner, "no banner script"
+    html = json.loads(banner.group(1))
+    assert '<span class="gw-t" lang="en">Cancelled at 2026-12-03 05:00 JST</span>' in html, html
+    assert '<span class="gw-t" lang="ja">2026-12-03 05:00（日本時間）に取消</span>' in html and " / " not in html
     assert CANCELLED_COLOR in art and '"fillColor": "#67000d"' not in art  # no zone painted Extreme
     # nor its legend: the swatches are grey like the zones (the legend is JSON-escaped in the page)
     swatches = re.findall(r"(?:background|border-top-color):(#[0-9a-fA-F]{6})", art.replace("\\", ""))
