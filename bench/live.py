@@ -26,7 +26,6 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -34,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from geowarn.store import open_store  # noqa: E402
 from tests.browser import ARGS, CHROMIUM  # noqa: E402
 from tests.webapp.helpers import corridor_fc  # noqa: E402
-from tests.webapp.live import SSEClient, api, serving_pid, start_gunicorn  # noqa: E402
+from tests.webapp.live import api, one_stream_per_worker, start_gunicorn  # noqa: E402
 
 MIYAKO = (125.1, 24.6, 125.5, 24.9)
 OBSERVER = """() => {
@@ -59,21 +58,6 @@ def summary(name: str, ms: list[float]) -> str:
     )
 
 
-def streams(server: Any, workers: int) -> list[SSEClient]:
-    by_pid: dict[int, SSEClient] = {}
-    for _ in range(40):
-        c = SSEClient(server.url, "topic=region:JP-47")
-        c.next("ready")
-        pid = serving_pid(server, c.local_port)
-        if pid is not None and pid not in by_pid:
-            by_pid[pid] = c
-        else:
-            c.close()
-        if len(by_pid) == workers:
-            break
-    return list(by_pid.values())
-
-
 def run(backend: str, runs: int, tmp: Path, database_url: str | None) -> None:
     workers = 2 if backend == "postgis" else 1
     store = open_store(database_url, data_dir=tmp)
@@ -86,7 +70,7 @@ def run(backend: str, runs: int, tmp: Path, database_url: str | None) -> None:
     after_ms: list[float] = []
     with ExitStack() as stack:
         stack.callback(server.stop)
-        clients = streams(server, workers)
+        clients = one_stream_per_worker(server, workers, "topic=region:JP-47")
         for c in clients:
             stack.callback(c.close)
         page = None

@@ -312,7 +312,10 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     s = s.replace(live_max_streams=min(s.live_max_streams, max(1, threads // 2)))
     app = create_app({"SETTINGS": s})
     click.echo(f"geowarn {__version__} serving on http://{host}:{port}/", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="geowarn")
+    # channel_request_lookahead > 0 keeps reading a connection while its request runs: only then does
+    # waitress notice a client that hung up (``waitress.client_disconnected``), so that a closed page's
+    # live stream frees its thread within geowarn.live.PROBE_S instead of at its next heartbeat
+    waitress_serve(app, host=host, port=port, threads=threads, ident="geowarn", channel_request_lookahead=1)
 
 
 @main.command("nginx-conf")

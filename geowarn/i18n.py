@@ -410,6 +410,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "template.notam": {"en": "ICAO NOTAM (danger area)", "ja": "ICAO ノータム（危険区域）"},
     "template.china-msa": {"en": "China MSA navigational warning (航行警告)", "ja": "中国海事局の航行警告"},
     "template.profile": {"en": "Launch profile (site, azimuth, stages)", "ja": "打ち上げ諸元（発射地点・方位角・段）"},
+    # problem+json titles of the public pages' errors (by problem code; the detail stays English)
+    "problem.bad-request": {"en": "Bad request", "ja": "不正なリクエスト"},
+    "problem.parse-error": {"en": "Input could not be parsed", "ja": "入力を読み取れません"},
+    "problem.invalid-parameter": {"en": "Invalid parameter", "ja": "パラメータが不正です"},
+    "problem.invalid-geometry": {"en": "Invalid geometry", "ja": "図形が不正です"},
+    "problem.unauthorized": {"en": "Authentication required", "ja": "認証が必要です"},
+    "problem.forbidden": {"en": "Forbidden", "ja": "アクセスできません"},
+    "problem.not-found": {"en": "Not found", "ja": "見つかりません"},
+    "problem.method-not-allowed": {"en": "Method not allowed", "ja": "このメソッドは使えません"},
+    "problem.conflict": {"en": "Conflict", "ja": "競合しています"},
+    "problem.payload-too-large": {"en": "Payload too large", "ja": "データが大きすぎます"},
+    "problem.store-unavailable": {"en": "Store unavailable", "ja": "データベースを利用できません"},
+    "problem.retry-later": {"en": "Try again later", "ja": "しばらくしてから再度お試しください"},
+    "problem.not-rendered": {"en": "File not rendered yet", "ja": "ファイルはまだ作成されていません"},
+    "problem.busy": {"en": "Busy", "ja": "混雑しています"},
     # error page (error.html) and the event page's render-failure box
     "page.back_dashboard": {"en": "Back to the dashboard", "ja": "ダッシュボードに戻る"},
     "event.render_failed": {
@@ -464,6 +479,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "map.layer_region": {"en": "This region", "ja": "この地域"},
     # Atom feed (alerts.atom)
     "atom.title": {"en": "geowarn alerts: current warnings", "ja": "geowarn 警報：現在の警報"},
+    "atom.prefixed": {"en": "{kind}: {text}", "ja": "{kind}：{text}"},
+    "atom.separator": {"en": " · ", "ja": "・"},
+    # CAP msgType and status values as a feed reader sees them
+    "atom.msgtype.Alert": {"en": "Alert", "ja": "発表"},
+    "atom.msgtype.Update": {"en": "Update", "ja": "更新"},
+    "atom.msgtype.Cancel": {"en": "Cancel", "ja": "取消"},
+    "atom.msgtype.Ack": {"en": "Acknowledgement", "ja": "受領"},
+    "atom.msgtype.Error": {"en": "Error", "ja": "誤り"},
+    "atom.status.Actual": {"en": "Actual", "ja": "実運用"},
+    "atom.status.Exercise": {"en": "Exercise", "ja": "訓練"},
+    "atom.status.System": {"en": "System", "ja": "システム"},
+    "atom.status.Test": {"en": "Test", "ja": "試験"},
+    "atom.status.Draft": {"en": "Draft", "ja": "草案"},
 }
 
 #: Country prefix of a region id → the language its readers are assumed to read first.

@@ -23,7 +23,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorized
-from geowarn.i18n import pick_language
+from geowarn.i18n import CATALOGUE, label, pick_language
 from geowarn.ogcapi import APIRequest
 from geowarn.service import Options
 from geowarn.settings import Settings
@@ -229,14 +229,22 @@ def handle_error(exc: Exception) -> Response:
             "detail": "an internal error occurred",
         }
     problem.setdefault("instance", request.path)
-    if request.method == "GET" and _browser_wants_html():
-        lang = pick_language(request.args.get("lang"), request.headers.get("Accept-Language"))
-        html = render_template("error.html", problem=problem, lang=lang)
-        resp = Response(html, status=status, mimetype="text/html")
+    html = request.method == "GET" and _browser_wants_html()
+    lang = None
+    if html or request.blueprint == "pages" or request.endpoint in PUBLIC_FEEDS:
+        region = (request.view_args or {}).get("region_id")
+        lang = pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region)
+        problem["title"] = _problem_title(problem, status, lang)
+    if html:
+        page = render_template("error.html", problem=problem, lang=lang)
+        resp = Response(page, status=status, mimetype="text/html")
     else:
         import json
 
         resp = Response(json.dumps(problem, ensure_ascii=False), status=status, mimetype="application/problem+json")
+    if lang is not None:
+        resp.headers["Content-Language"] = lang
+        resp.vary.add("Accept-Language")
     if status == 401:
         resp.headers["WWW-Authenticate"] = 'Bearer realm="geowarn"'
     retry_after = getattr(exc, "retry_after", None)
@@ -248,6 +256,19 @@ def handle_error(exc: Exception) -> Response:
             if k.lower() == "allow":
                 resp.headers["Allow"] = v
     return resp
+
+
+#: Endpoints outside the pages blueprint whose readers are the public (their error titles are localised).
+PUBLIC_FEEDS = frozenset({"api.getAtom", "live.stream"})
+#: The problem code of a werkzeug error (routing: unknown URL, wrong method).
+_HTTP_CODES = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+
+
+def _problem_title(problem: dict[str, Any], status: int, lang: str) -> str:
+    """Return the problem's ``title`` in ``lang`` (catalogue ``problem.<code>``), else the English one."""
+    code = str(problem.get("type", "")).rsplit("/", 1)[-1] if problem.get("type") != "about:blank" else ""
+    code = code or _HTTP_CODES.get(status, "")
+    return label("problem", code, lang) if f"problem.{code}" in CATALOGUE else str(problem["title"])
 
 
 def _browser_wants_html() -> bool:

@@ -122,8 +122,10 @@ def disconnect_probe(environ: dict[str, Any]) -> Callable[[], bool] | None:
     """Return a check that the client of this request hung up, when the server offers one.
 
     gunicorn: a non-blocking peek at ``gunicorn.socket`` (end of file or a reset: gone); waitress:
-    ``waitress.client_disconnected`` when present. Otherwise ``None``: a client that went away is
-    noticed when the next heartbeat cannot be written.
+    ``waitress.client_disconnected``, which only ever turns true when the server was started with
+    ``channel_request_lookahead`` > 0 (``geowarn serve`` does: waitress reads a connection while its
+    request runs only then). Otherwise ``None``: a client that went away is noticed when the next
+    heartbeat cannot be written.
 
     Parameters
     ----------

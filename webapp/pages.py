@@ -84,9 +84,13 @@ def index() -> Response | str:
 
         return respond(ogcapi.landing(api_request()))
     page = {**views.dashboard(store(), now=_now(), lang=_lang()), "lang_switch": True}
-    testing_now: dict[str, Any] = {"now": request.args["now"]} if current_app.testing and "now" in request.args else {}
-    page["overview_src"] = url_for("pages.overview_map", lang=page["lang"], **testing_now)
+    page["overview_src"] = url_for("pages.overview_map", lang=page["lang"], **_testing_now())
     return _page("dashboard.html", page)
+
+
+def _testing_now() -> dict[str, Any]:
+    """Return the page's test-only ``?now=`` for the URL of its map (so that both judge at the same time)."""
+    return {"now": request.args["now"]} if current_app.testing and "now" in request.args else {}
 
 
 @bp.get("/events/<event_id>")
@@ -94,7 +98,8 @@ def event_page(event_id: str) -> Response:
     """Serve the page of one event (its regions' language unless the reader asks for one)."""
     page = views.event_page(store(), event_id, now=_now(), lang=_chosen_lang())
     desk = desk_pages.event_block(store(), event_id) if _actor() is not None else None  # operator block
-    return _page("event.html", {**page, "lang_switch": True, "desk": desk})
+    map_src = url_for("pages.event_map", event_id=event_id, lang=page["lang"], **_testing_now())
+    return _page("event.html", {**page, "lang_switch": True, "desk": desk, "map_src": map_src})
 
 
 @bp.get("/events/<event_id>/map")

@@ -365,6 +365,7 @@ def _atom(call: Call) -> Response:
             title=message("atom.title", lang),
             self_url=f"{base}/alerts.atom",
             updated=None if entries else now,
+            lang=lang,
         )
 
     key = ("atom", call.store.generation(), base, lang, tuple(sorted(shown)))
@@ -787,7 +788,7 @@ OPERATIONS: tuple[Operation, ...] = (
         response={"type": "string"},
         media_type=ATOM_MEDIA_TYPE,
         description="The current CAP message of every active event (and of events cancelled in the last 24 h), "
-        "titles in the reader's language (lang, then Accept-Language).",
+        "titles and summaries in the reader's language (lang, then Accept-Language, else English).",
         cacheable=True,
         conditional=True,
     ),

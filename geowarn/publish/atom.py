@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from geowarn.i18n import DEFAULT_LANGUAGE, label, message, normalise_language
 from geowarn.model import format_time, utc
 from geowarn.publish.cap import MEDIA_TYPE as CAP_MEDIA_TYPE
 from geowarn.publish.cap import NS as CAP_NSMAP
@@ -64,10 +65,16 @@ def build_atom(
     self_url: str,
     author: str = "geowarn",
     updated: datetime | None = None,
+    lang: str | None = None,
 ) -> bytes:
-    """Build the feed (UTF-8 XML bytes), newest entry first; ``updated`` defaults to the newest entry's time."""
+    """Build the feed (UTF-8 XML bytes), newest entry first; ``updated`` defaults to the newest entry's time.
+
+    ``lang`` (``ja``, ``en``) is the feed's ``xml:lang``: the language of its titles and summaries.
+    """
     ordered = sorted(entries, key=lambda e: (utc(e.updated), e.id), reverse=True)
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+    if lang:
+        feed.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
     _sub(feed, "id", feed_id)
     _sub(feed, "title", title)
     newest = ordered[0].updated if ordered else (updated or datetime.now(UTC))
@@ -94,7 +101,16 @@ def build_atom(
 
 
 def entry_for_cap(xml: bytes, cap_url: str, *, html_url: str | None = None, language: str = "en-US") -> AtomEntry:
-    """Build an entry describing one CAP message (id from sender + identifier, title from the headline)."""
+    """Build an entry describing one CAP message in the reader's ``language`` (``ja-JP`` or ``en-US``).
+
+    The id comes from sender + identifier; the title is the headline of the message's ``<info>`` in
+    that language (an Update says so first; a Cancel's headline does itself); the summary names the
+    severity, the kind of message and its status, then the ``<description>`` of that ``<info>`` (one
+    line per region), all in the reader's language (:data:`geowarn.i18n.CATALOGUE`: ``atom.*``,
+    ``severity.*``).
+
+    """
+    lang = normalise_language(language) or DEFAULT_LANGUAGE
     root = parse_cap(xml)
 
     def text(path: str) -> str:
@@ -108,13 +124,24 @@ def entry_for_cap(xml: bytes, cap_url: str, *, html_url: str | None = None, lang
     msg_type = text("cap:msgType")
     sender_name = info.findtext("cap:senderName", default="", namespaces=CAP_NSMAP) if info is not None else ""
     severity = info.findtext("cap:severity", default="", namespaces=CAP_NSMAP) if info is not None else ""
+    description = info.findtext("cap:description", default="", namespaces=CAP_NSMAP) if info is not None else ""
+    kind = label("atom.msgtype", msg_type, lang)
+    facts = message("atom.separator", lang).join(
+        label(prefix, value, lang)
+        for prefix, value in (("severity", severity), ("atom.msgtype", msg_type), ("atom.status", text("cap:status")))
+        if value
+    )
+    if msg_type not in ("Alert", "Cancel"):  # a Cancel's headline says so itself (``headline.cancel``)
+        title = message("atom.prefixed", lang, kind=kind, text=headline or text("cap:identifier"))
+    else:
+        title = headline or text("cap:identifier")
     return AtomEntry(
         id=f"urn:geowarn:cap:{text('cap:sender')}:{text('cap:identifier')}",
-        title=f"{msg_type}: {headline}" if msg_type != "Alert" else headline or text("cap:identifier"),
+        title=title,
         updated=sent,
         published=sent,
         cap_url=cap_url,
-        summary=" ".join(p for p in (severity, msg_type, text("cap:status")) if p),
+        summary=message("atom.prefixed", lang, kind=facts, text=description.strip()) if description.strip() else facts,
         author=sender_name or text("cap:sender"),
         html_url=html_url,
         category=severity or None,

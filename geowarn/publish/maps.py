@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import geodesic_area_km2
-from geowarn.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, message, normalise_language, zone_label
+from geowarn.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, label, message, normalise_language, zone_label
 from geowarn.model import AlertZone, Corridor, Event, EventStatus, Phase, RegionKind, Severity, TimeWindow
 from geowarn.publish import assets
 from geowarn.publish.localtime import format_window, region_timezone
@@ -331,19 +331,24 @@ def _legend_html(
     corridors: Sequence[Corridor],
     notes: Sequence[str],
     details: Sequence[str],
+    over: bool = False,
 ) -> str:
+    """Return the legend's HTML; an event that is ``over`` (cancelled, ended) has grey swatches, as on its map."""
     parts = [f"<h4>{_esc(event.name)}</h4>"]
     sevs = sorted({z.severity for z in zones}, key=lambda s: s.rank)
     if sevs:
         parts.append(f"<div><b>{both('map.legend_zones')}</b></div>")
         parts += [
-            f'<div><i style="background:{SEVERITY_COLORS[s]}"></i>{_both_label("severity", s)}</div>' for s in sevs
+            f'<div><i style="background:{CANCELLED_COLOR if over else SEVERITY_COLORS[s]}"></i>'
+            f"{_both_label('severity', s)}</div>"
+            for s in sevs
         ]
     phases = sorted({c.phase for c in corridors}, key=lambda p: list(Phase).index(p))
     if phases:
         parts.append(f"<div><b>{both('map.legend_corridors')}</b></div>")
         for p in phases:
             color, dash = PHASE_STYLES[p]
+            color = CANCELLED_COLOR if over else color
             style = "dashed" if dash else "solid"
             swatch = f'<i class="gw-line" style="border-top-color:{color};border-top-style:{style}"></i>'
             parts.append(f"<div>{swatch}{_both_label('phase', p)}</div>")
@@ -440,21 +445,20 @@ def grey(features: list[dict[str, Any]]) -> None:
 
 
 def cancelled_text(event: Event, tz: str) -> str:
-    """Say when a cancelled event was cancelled (its last update), in English and Japanese.
+    """Say, in every language (:func:`both`), when a cancelled event was cancelled (its last update).
 
     >>> from datetime import UTC, datetime
-    >>> cancelled_text(Event("e", "e", updated=datetime(2026, 12, 2, 20, tzinfo=UTC)), "Asia/Tokyo")
-    'Cancelled at 2026-12-03 05:00 JST / 2026-12-03 05:00（日本時間）に取消'
+    >>> html = cancelled_text(Event("e", "e", updated=datetime(2026, 12, 2, 20, tzinfo=UTC)), "Asia/Tokyo")
+    >>> '<span class="gw-t" lang="en">Cancelled at 2026-12-03 05:00 JST</span>' in html
+    True
+    >>> '<span class="gw-t" lang="ja">2026-12-03 05:00（日本時間）に取消</span>' in html
+    True
     """
     from geowarn.i18n import with_zone
     from geowarn.publish.localtime import to_local
 
     t = to_local(event.updated, tz)
-    texts = [
-        message("banner.cancelled", lang, time=with_zone(f"{t:%Y-%m-%d %H:%M}", tz, lang, t.tzname() or tz))
-        for lang in ("en", "ja")
-    ]
-    return " / ".join(texts)
+    return both("banner.cancelled", time=lambda lang: with_zone(f"{t:%Y-%m-%d %H:%M}", tz, lang, t.tzname() or tz))
 
 
 def ended_text(end: datetime, tz: str) -> str:
@@ -536,7 +540,7 @@ def render_event_map(
     cancelled = event.status == EventStatus.CANCELLED
     banner_html: tuple[str, str] | None = (banner[0], _esc(banner[1])) if banner is not None else None
     if banner_html is None and cancelled:
-        banner_html = ("cancelled", _esc(cancelled_text(event, tz)))
+        banner_html = ("cancelled", cancelled_text(event, tz))  # HTML: one span per language
     elif banner_html is None and ended_at is not None:
         banner_html = ("ended", ended_text(ended_at, tz))
     # an event that is over looks over: grey, nothing of it dangerous (cancelled or ended)
@@ -583,7 +587,7 @@ def render_event_map(
     timeline = _timeline_data(corridors, tz)
     if timeline is not None:
         fmap.add_child(Timeline(timeline, [corridor_layer, zone_layer]))
-    legend = Legend(_legend_html(event, zones, corridors, notes, details), summary_html=both("map.legend"))
+    legend = Legend(_legend_html(event, zones, corridors, notes, details, over), summary_html=both("map.legend"))
     fmap.add_child(legend)
     if banner_html is not None:
         fmap.add_child(Banner(banner_html[1], banner_html[0]))
@@ -710,8 +714,14 @@ def _proximity_notes(zones: Sequence[AlertZone]) -> list[str]:
     proximity = [z for z in zones if z.geometry is None or z.geometry.is_empty]
     notes = []
     for z in proximity[:3]:
-        name = z.region_name + (f" / {z.region_name_ja}" if z.region_name_ja else "")
-        notes.append(both("map.within", km=f"{z.distance_km:.0f}", name=name, severity=z.severity))
+        notes.append(
+            both(
+                "map.within",
+                km=f"{z.distance_km:.0f}",
+                name=lambda lang, z=z: z.region_name_ja if lang == "ja" and z.region_name_ja else z.region_name,
+                severity=lambda lang, z=z: label("severity", z.severity, lang),
+            )
+        )
     if len(proximity) > 3:
         notes.append(both("map.more_regions", n=len(proximity) - 3))
     return notes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import geojson_validator
@@ -121,6 +122,33 @@ def test_atom_feed_of_cap_messages(demo):
     ids = [i.findtext("a:id", namespaces=A) for i in items]
     assert f"urn:geowarn:cap:geowarn@localhost:{first.findtext('cap:identifier', namespaces=NS)}" in ids
     assert "Okinawa" in " ".join(i.findtext("a:title", namespaces=A) for i in items)
+
+
+def test_atom_entries_speak_the_readers_language(demo):
+    event, zones = demo
+    alert = build_cap(event, zones, region_ids=["JP-47"], sent=SENT)
+    ref = "a,b,2016-02-02T21:00:00+09:00"
+    cancel = build_cap(event, zones, region_ids=["JP-47"], sent=SENT, msg_type="Cancel", references=[ref])
+    cap_ja = parse_cap(alert).find("cap:info[cap:language='ja-JP']", NS)
+    update = build_cap(event, zones, region_ids=["JP-47"], sent=SENT, msg_type="Update", references=[ref])
+    for xml, kind_ja, kind_en in ((alert, "発表", "Alert"), (update, "更新", "Update"), (cancel, "取消", "Cancel")):
+        ja = entry_for_cap(xml, "/x.cap", language="ja-JP")
+        en = entry_for_cap(xml, "/x.cap", language="en-US")
+        assert f"・{kind_ja}・実運用：" in ja.summary and f" · {kind_en} · Actual: " in en.summary
+        assert "沖縄県" in ja.summary and "Okinawa" in en.summary and "沖縄" not in en.summary
+        assert not re.search(r"\b(?:Alert|Update|Cancel|Actual|Extreme|Severe|Minor)\b", ja.summary), ja.summary
+        assert "沖縄" not in en.title and not re.search(r"\b(?:Cancel|Update)", ja.title), ja.title
+    ja_alert = entry_for_cap(alert, "/x.cap", language="ja-JP")
+    assert ja_alert.summary.endswith(cap_ja.findtext("cap:description", namespaces=NS))  # the ja region lines
+    assert "沖縄県" in ja_alert.title and "Okinawa" in entry_for_cap(alert, "/x.cap").title
+    assert entry_for_cap(update, "/x.cap", language="ja-JP").title.startswith("更新：")
+    assert entry_for_cap(update, "/x.cap", language="en-US").title.startswith("Update: ")
+    titles = [entry_for_cap(cancel, "/x.cap", language=lang).title for lang in ("ja-JP", "en-US")]
+    assert titles[0].startswith("取消：") and titles[0].count("取消") == 1, titles
+    assert titles[1].startswith("Cancelled: ") and "Cancel: " not in titles[1], titles
+    feed = etree.fromstring(build_atom([ja_alert], feed_id="urn:f", title="f", self_url="/f", lang="ja"))
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "ja"
+    assert feed.find("a:entry/a:summary", A).text == ja_alert.summary
 
 
 # --------------------------------------------------------------------------- CLI

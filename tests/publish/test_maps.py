@@ -295,3 +295,25 @@ def test_zones_of_the_okinawa_square_render_a_map() -> None:
     assert any(z.region_id == "JP-47" for z in zones)
     html = render_event_map(Event(id="sq", name="square", corridors=[corridor]), zones)
     assert "JP-47" in html or "Okinawa" in html
+
+
+def test_proximity_notes_of_the_legend_speak_each_language_wholly(demo):
+    """A "within N km" note says the region and the severity in the span's own language (issue 13)."""
+    import dataclasses
+
+    from geowarn.model import Severity
+    from geowarn.publish.maps import _proximity_notes
+
+    _event, zones = demo
+    z = dataclasses.replace(
+        zones[0],
+        geometry=None,
+        distance_km=3.0,
+        severity=Severity.MODERATE,
+        region_name="Okinawa",
+        region_name_ja="沖縄県",
+    )
+    (note,) = _proximity_notes([z])
+    spans = dict(re.findall(r'<span class="gw-t" lang="(\w+)">(.*?)</span>', note))
+    assert spans["ja"] == "3 km以内（重なりなし）：沖縄県 — 中程度", spans
+    assert spans["en"] == "Within 3 km (no overlap): Okinawa — Moderate", spans

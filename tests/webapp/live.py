@@ -19,19 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).parents[2]
+from geowarn.live import PROBE_S
 
-SERVER = r"""
-import sys
-sys.path.insert(0, {root!r})
-from waitress import serve
-from webapp import create_app
-app = create_app({{"DATA_DIR": {data!r}}})
-_id, token = app.extensions["geowarn.store"].create_token("live tests")
-with open({token_file!r}, "w") as fh:
-    fh.write(token)
-serve(app, host="127.0.0.1", port={port}, threads=8, _quiet=True)
-"""
+ROOT = Path(__file__).parents[2]
 
 
 def free_port() -> int:
@@ -57,21 +47,29 @@ class LiveServer:
                 self.proc.wait(10)
 
 
-def start_server(data_dir: Path, *, extra_env: dict[str, str] | None = None) -> LiveServer:
+def start_server(data_dir: Path, *, extra_env: dict[str, str] | None = None, threads: int = 8) -> LiveServer:
+    """Run ``geowarn serve`` (waitress, as shipped) on a free loopback port over a SQLite store in ``data_dir``."""
+    from geowarn.store import open_store
+
     port = free_port()
-    token_file = data_dir / "token.txt"
-    code = SERVER.format(root=str(ROOT), data=str(data_dir), token_file=str(token_file), port=port)
+    store = open_store(data_dir=data_dir)
+    _id, token = store.create_token("live tests")
+    store.close()
     env = {
         **os.environ,
         "PYTHONWARNINGS": "ignore",
+        "GEOWARN_DATA": str(data_dir),
         "GEOWARN_ALERT_LAYERS": "jp-prefectures,eez-like",
-        "GEOWARN_LIVE_MAX_STREAMS": "4",  # of the 8 waitress threads (as `geowarn serve` does)
-        "GEOWARN_LIVE_HEARTBEAT_S": "2",  # waitress notices a page that went away at the next write
+        "GEOWARN_LIVE_MAX_STREAMS": "4",  # `geowarn serve` keeps half of its threads for pages anyway
+        "GEOWARN_LIVE_HEARTBEAT_S": "2",
         **(extra_env or {}),
     }
     env.pop("GEOWARN_DATABASE_URL", None)
     log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT, env=env)
+    command = [str(Path(sys.executable).with_name("geowarn")), "serve", "--host", "127.0.0.1"]
+    proc = subprocess.Popen(
+        [*command, "--port", str(port), "--threads", str(threads)], stdout=log, stderr=subprocess.STDOUT, env=env
+    )
     log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -80,8 +78,8 @@ def start_server(data_dir: Path, *, extra_env: dict[str, str] | None = None) -> 
             raise RuntimeError((data_dir / "server.log").read_text(errors="replace"))
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
-                if r.status == 200 and token_file.exists():
-                    return LiveServer(url, token_file.read_text().strip(), data_dir, proc)
+                if r.status == 200:
+                    return LiveServer(url, token, data_dir, proc)
         except OSError:
             time.sleep(0.2)
     proc.kill()
@@ -228,7 +226,10 @@ class SSEClient:
         if last_event_id is not None:
             headers["Last-Event-ID"] = last_event_id
         self.conn.request("GET", "/events/stream" + (f"?{query}" if query else ""), headers=headers)
-        self.local_port = int(self.conn.sock.getsockname()[1])
+        # http.client drops conn.sock when the answer says ``Connection: close`` (waitress's streams do):
+        # keep the socket, so that close() really hangs up as a closed tab does
+        self.sock: socket.socket = self.conn.sock
+        self.local_port = int(self.sock.getsockname()[1])
         self.response = self.conn.getresponse()
         self.status = self.response.status
         self.headers = dict(self.response.getheaders())
@@ -292,9 +293,36 @@ class SSEClient:
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
-            if self.conn.sock is not None:
-                self.conn.sock.shutdown(socket.SHUT_RDWR)
+            self.sock.shutdown(socket.SHUT_RDWR)
         self.conn.close()
+        self.response.close()
+        self.sock.close()
+
+
+def one_stream_per_worker(server: Gunicorn, workers: int, query: str = "") -> list[SSEClient]:
+    """Open streams until each worker serves one; close the extra ones.
+
+    A closed stream keeps its slot until its worker's probe sees the hang-up (up to ``PROBE_S``), so
+    quick opens and closes landing on one worker can fill its ``GEOWARN_LIVE_MAX_STREAMS``: a 503
+    with ``Retry-After`` is then the documented answer, and the loop waits a probe period as a page would.
+    """
+    by_pid: dict[int, SSEClient] = {}
+    for _ in range(40):
+        client = SSEClient(server.url, query)
+        if client.status == 503 and client.headers.get("Retry-After"):
+            client.close()
+            time.sleep(PROBE_S)
+            continue
+        assert client.status == 200, client.status
+        client.next("ready")
+        pid = serving_pid(server, client.local_port)
+        if pid is not None and pid not in by_pid:
+            by_pid[pid] = client
+        else:
+            client.close()
+        if len(by_pid) == workers:
+            return list(by_pid.values())
+    raise AssertionError(f"40 connections reached only the workers {sorted(by_pid)} of {server.worker_pids()}")
 
 
 def api(base_url: str, token: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:

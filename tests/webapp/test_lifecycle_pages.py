@@ -147,6 +147,18 @@ def test_atom_lists_current_entries_and_recent_cancels_in_the_readers_language(a
     feed_ja = etree.fromstring(ja.data)
     assert feed_ja.findtext("a:title", namespaces=ATOM) == "geowarn 警報：現在の警報"
     assert any("沖縄県" in (e.findtext("a:title", namespaces=ATOM) or "") for e in feed_ja.findall("a:entry", ATOM))
+    # the entries' summaries too: ja from Accept-Language, en by default for the global feed
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    summaries_ja = [e.findtext("a:summary", namespaces=ATOM) or "" for e in feed_ja.findall("a:entry", ATOM)]
+    assert feed_ja.get(xml_lang) == "ja" and len(summaries_ja) == 2
+    assert all("実運用" in t and "沖縄" in t and "Actual" not in t for t in summaries_ja), summaries_ja
+    assert any("取消" in t for t in summaries_ja) and any("発表" in t for t in summaries_ja), summaries_ja
+    default = client.get("/alerts.atom")
+    assert default.headers["Content-Language"] == "en"
+    feed_en = etree.fromstring(default.data)
+    summaries_en = [e.findtext("a:summary", namespaces=ATOM) or "" for e in feed_en.findall("a:entry", ATOM)]
+    assert feed_en.get(xml_lang) == "en" and len(summaries_en) == 2
+    assert all("Actual" in t and "Okinawa" in t and "沖縄" not in t for t in summaries_en), summaries_en
     assert client.get("/alerts.atom?lang=xx").status_code == 400
     assert client.get("/alerts.atom?x=1").status_code == 400
 
@@ -279,7 +291,16 @@ def test_cancelled_event_is_grey_with_a_banner_on_its_page_and_map(app: Flask, c
     assert '<html lang="ja">' in ja and "05:00（日本時間）に取消" in ja
     art = client.get("/events/miyako-morning/map").get_data(as_text=True)
     assert "gw-banner-cancelled" in art and "Cancelled at 2026-12-03 05:00 JST" in art
+    # the banner shows the reader's language only: one span per language, not "… JST / …（日本時間）に取消"
+    banner = re.search(r"div\.id = 'gw-banner';\s*div\.innerHTML = (\"(?:[^\"\\]|\\.)*\");", art)
+    assert banner, "no banner script"
+    html = json.loads(banner.group(1))
+    assert '<span class="gw-t" lang="en">Cancelled at 2026-12-03 05:00 JST</span>' in html, html
+    assert '<span class="gw-t" lang="ja">2026-12-03 05:00（日本時間）に取消</span>' in html and " / " not in html
     assert CANCELLED_COLOR in art and '"fillColor": "#67000d"' not in art  # no zone painted Extreme
+    # nor its legend: the swatches are grey like the zones (the legend is JSON-escaped in the page)
+    swatches = re.findall(r"(?:background|border-top-color):(#[0-9a-fA-F]{6})", art.replace("\\", ""))
+    assert swatches and set(swatches) == {CANCELLED_COLOR}, swatches
     region_map = get(client, f"/regions/JP-47/map?lang=en&now={NOW}")
     assert "gw-banner-cancelled" in region_map and "Cancelled at 05:00 JST" in region_map
 

@@ -22,7 +22,15 @@ from flask import Flask
 
 from geowarn.publish.maps import CANCELLED_COLOR, LAND_COLOR
 from tests.browser import launched_chromium
-from tests.webapp.test_region_verdict import ARTIFACTS, NOW, SIZES, cancel, publish, served  # noqa: F401
+from tests.webapp.test_region_verdict import (  # noqa: F401
+    ARTIFACTS,
+    CELLS_RIGHT,
+    NOW,
+    SIZES,
+    cancel,
+    publish,
+    served,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -140,6 +148,7 @@ def test_public_pages_fit_both_sizes_with_land_and_folded_legend(app: Flask, ser
         "region": (f"/regions/JP-47?now={NOW}", {"lead": "#verdict", "map": "#region-map"}, "#region-map"),
     }
     weights: dict[str, dict[str, int]] = {}
+    detail: dict[str, dict[str, int]] = {}
     for size in SIZES:
         for lang in ("ja", "en"):
             g = Guarded(browser, size, locale="ja-JP" if lang == "ja" else "en-US")
@@ -150,10 +159,16 @@ def test_public_pages_fit_both_sizes_with_land_and_folded_legend(app: Flask, ser
                 inside = g.map_state(iframe)
                 box = g.page.evaluate(MEASURE, sel)
                 check_layout(box, f"{name} {size} {lang}")
+                # the event and zone tables: every cell inside the screen (cards on a phone)
+                assert g.page.locator("table.cards td").count() > 0, name
+                right = g.page.evaluate(CELLS_RIGHT, "table.cards td")
+                assert right <= g.page.viewport_size["width"], (name, size, lang, right)
                 assert inside["land"] > 0, (name, inside)  # land on every map
                 assert inside["legendOpen"] is (size == "laptop"), (name, size, inside)
                 g.page.wait_for_load_state("networkidle")
                 weights.setdefault(name, {})[f"{size}-{lang}"] = g.weight()
+                if size == "phone" and lang == "ja":  # where the bytes go (for the notes), by path
+                    detail[name] = {urlsplit(u).path: n for u, n in sorted(g.bytes.items(), key=lambda kv: -kv[1])}
                 g.page.screenshot(path=str(ARTIFACTS / f"public-{name}-{size}-{lang}.png"), full_page=True)
             # the verdict of the 05:12 JST page names the 07:00 window, in words (not by colour only)
             g.page.goto(f"{served}/regions/JP-47?now={NOW}&lang={lang}")
@@ -161,6 +176,7 @@ def test_public_pages_fit_both_sizes_with_land_and_folded_legend(app: Flask, ser
             assert headline == ("07:00（日本時間）から警報" if lang == "ja" else "Warning from 07:00 JST"), headline
             g.close()
     (ARTIFACTS / "page-weights.json").write_text(json.dumps(weights, indent=1, sort_keys=True))
+    (ARTIFACTS / "page-weights-detail.json").write_text(json.dumps(detail, indent=1, ensure_ascii=False))
     for name, by in weights.items():
         assert all(0 < v < 2_000_000 for v in by.values()), (name, by)  # under 2 MB with the map's land
 

@@ -7,6 +7,7 @@ The pages are judged at a fixed time through ``?now=``, which the app honours on
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -32,6 +33,7 @@ MIYAKO = (125.1, 24.6, 125.5, 24.9)
 START, END = "2026-12-02T22:00:00Z", "2026-12-03T01:00:00Z"
 PUBLISHED = datetime(2026, 12, 2, 19, 50, tzinfo=UTC)  # 04:50 JST
 NOW = "2026-12-02T20:12:00Z"  # 05:12 JST: 1 h 48 min before the window
+DURING = "2026-12-02T23:00:00Z"  # 08:00 JST: inside the window
 
 
 def publish(app: Flask, name: str, start: str = START, end: str = END, at: datetime = PUBLISHED) -> str:
@@ -175,6 +177,9 @@ def served(app: Flask) -> Iterator[str]:
 
 SIZES = {"phone": (390, 844), "laptop": (1366, 900)}
 
+#: The right edge (px) of the rightmost of the cells matching a selector.
+CELLS_RIGHT = "sel => Math.max(...[...document.querySelectorAll(sel)].map(td => td.getBoundingClientRect().right))"
+
 LAYOUT = """() => {
   const v = document.getElementById('verdict').getBoundingClientRect();
   const m = document.getElementById('region-map');
@@ -225,6 +230,19 @@ def test_region_page_in_chromium_phone_and_laptop(app: Flask, served: str) -> No
                     assert page.locator("#history-section").evaluate("d => d.open") is False
                     assert page.locator("#history tbody tr").count() == 2  # the 2016 zones, folded
                     page.screenshot(path=str(ARTIFACTS / f"region-warning-{size}-{lang}.png"), full_page=True)
+                # during the window (08:00 JST): affected now, still red, in the first screen
+                page.goto(f"{served}/regions/JP-47?now={DURING}&lang=ja")
+                headline = page.locator("#verdict-headline").inner_text()
+                assert headline == "10:00（日本時間）まで影響あり", (size, headline)
+                page.frame_locator("#region-map").locator("body").wait_for(timeout=30_000)
+                box = page.evaluate(LAYOUT)
+                assert box["scrollWidth"] <= box["width"] and box["verdictBottom"] <= box["height"], (size, box)
+                assert box["verdictColour"] == "rgb(179, 0, 0)", box
+                assert page.locator("#current tbody tr").count() >= 1  # the open window's zones lead
+                # every cell (severity and window too) is inside the screen, not beyond a sideways scroll
+                right = page.evaluate(CELLS_RIGHT, "#current td")
+                assert right <= box["width"], (size, right, box)
+                page.screenshot(path=str(ARTIFACTS / f"region-during-{size}-ja.png"), full_page=True)
                 # by default (no ?lang, a Japanese browser) the page is Japanese
                 page.goto(f"{served}/regions/JP-47?now={NOW}")
                 assert page.evaluate("document.documentElement.lang") == "ja"
@@ -234,11 +252,21 @@ def test_region_page_in_chromium_phone_and_laptop(app: Flask, served: str) -> No
                 context.close()
 
             cancel(app, eid, datetime(2026, 12, 2, 20, 0, tzinfo=UTC))
-            for size, (w, h) in SIZES.items():
+            for (size, (w, h)), lang in itertools.product(SIZES.items(), ("en", "ja")):
                 context = browser.new_context(viewport={"width": w, "height": h})
                 page = context.new_page()
-                page.goto(f"{served}/regions/JP-47?now={NOW}&lang=en")
+                page.goto(f"{served}/regions/JP-47?now={NOW}&lang={lang}")
                 verdict = page.locator("#verdict").inner_text()
+                if lang == "ja":
+                    assert "05:00（日本時間）に取消" in verdict and "影響なし" in verdict, verdict
+                    box = page.evaluate(LAYOUT)
+                    assert box["scrollWidth"] <= box["width"] and box["verdictBottom"] <= box["height"], (size, box)
+                    page.locator("#history-section summary").click()
+                    assert page.locator("#history tr.row-cancelled").count() == 2
+                    assert page.evaluate(CELLS_RIGHT, "#history td") <= box["width"], size
+                    page.screenshot(path=str(ARTIFACTS / f"region-cancelled-{size}-ja.png"), full_page=True)
+                    context.close()
+                    continue
                 assert "Cancelled at 05:00 JST" in verdict and "Not affected now" in verdict, verdict
                 assert page.locator("#current").count() == 0
                 page.locator("#history-section summary").click()
@@ -255,3 +283,14 @@ def test_region_page_in_chromium_phone_and_laptop(app: Flask, served: str) -> No
         finally:
             browser.close()
     assert not problems, problems
+
+
+def test_the_event_page_map_is_judged_at_the_pages_time(app: Flask, client: FlaskClient) -> None:
+    """The event page's map follows the page's test-only ``?now=``: before the window it is not drawn as ended."""
+    eid = publish(app, "Miyako morning")
+    html = get(client, f"/events/{eid}?now={NOW}&lang=en", Accept="text/html")
+    src = re.search(r'id="event-map" src="([^"]+)"', html)
+    assert src and src.group(1).replace("&amp;", "&") == f"/events/{eid}/map?lang=en&now={NOW}"
+    before = get(client, src.group(1).replace("&amp;", "&"))
+    after = get(client, f"/events/{eid}/map?lang=en&now=2026-12-03T02:00:00Z")  # 11:00 JST: the window is over
+    assert "All clear" not in before and "All clear" in after

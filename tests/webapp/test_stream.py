@@ -8,6 +8,7 @@ measured by ``bench/live.py``, not asserted here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,15 @@ import pytest
 
 from geowarn.store import open_store
 from tests.webapp.helpers import corridor_fc
-from tests.webapp.live import Gunicorn, SSEClient, api, serving_pid, start_gunicorn
+from tests.webapp.live import (
+    Gunicorn,
+    LiveServer,
+    SSEClient,
+    api,
+    one_stream_per_worker,
+    start_gunicorn,
+    start_server,
+)
 
 #: A box over Miyako island (Okinawa, JP-47).
 MIYAKO = (125.1, 24.6, 125.5, 24.9)
@@ -29,23 +38,6 @@ def pg_url() -> Iterator[str]:
     from tests.pg import pg_schema_url
 
     yield from pg_schema_url()
-
-
-def one_stream_per_worker(server: Gunicorn, workers: int) -> list[SSEClient]:
-    """Open streams until each worker serves one; close the extra ones."""
-    by_pid: dict[int, SSEClient] = {}
-    for _ in range(40):
-        client = SSEClient(server.url, TOPIC)
-        assert client.status == 200, client.status
-        client.next("ready")
-        pid = serving_pid(server, client.local_port)
-        if pid is not None and pid not in by_pid:
-            by_pid[pid] = client
-        else:
-            client.close()
-        if len(by_pid) == workers:
-            return list(by_pid.values())
-    raise AssertionError(f"40 connections reached only the workers {sorted(by_pid)} of {server.worker_pids()}")
 
 
 def publish(server: Gunicorn, token: str, event_id: str) -> None:
@@ -99,7 +91,7 @@ def test_two_gunicorn_workers_on_postgis_each_push_a_publish_and_a_resume_gets_t
     server = start_gunicorn(tmp_path, workers=2, database_url=pg_url, extra_env={"GEOWARN_LIVE_POLL_S": "600"})
     clients: list[SSEClient] = []
     try:
-        clients = one_stream_per_worker(server, 2)
+        clients = one_stream_per_worker(server, 2, TOPIC)
         check_publish_cancel_and_resume(server, token, clients, "live-pg-miyako")
     finally:
         for c in clients:
@@ -115,7 +107,7 @@ def test_one_gunicorn_worker_on_sqlite_pushes_a_publish_and_a_resume_gets_the_mi
     server = start_gunicorn(tmp_path, workers=1)
     clients: list[SSEClient] = []
     try:
-        clients = one_stream_per_worker(server, 1)
+        clients = one_stream_per_worker(server, 1, TOPIC)
         check_publish_cancel_and_resume(server, token, clients, "live-sqlite-miyako")
     finally:
         for c in clients:
@@ -158,8 +150,6 @@ def test_sigterm_ends_open_streams_cleanly_so_browsers_reconnect_elsewhere(tmp_p
 
 def _reopen_until_admitted(url: str) -> SSEClient:
     """Open streams until one is admitted (each refusal is a 503); give up after 30 s."""
-    import time
-
     deadline = time.monotonic() + 30
     while True:
         client = SSEClient(url)
@@ -176,8 +166,13 @@ def test_a_page_that_went_away_frees_its_stream_long_before_the_next_heartbeat(
     tmp_path: Path, server_kind: str
 ) -> None:
     # one stream per process and a 600 s heartbeat: only the disconnect probe can give the slot back in time
+    # (waitress: `geowarn serve` itself, 2 threads of which it gives 1 to streams)
     env = {"GEOWARN_LIVE_MAX_STREAMS": "1", "GEOWARN_LIVE_HEARTBEAT_S": "600"}
-    server = start_gunicorn(tmp_path, workers=1, extra_env=env)
+    server: Gunicorn | LiveServer
+    if server_kind == "gunicorn":
+        server = start_gunicorn(tmp_path, workers=1, extra_env=env)
+    else:
+        server = start_server(tmp_path, extra_env=env, threads=2)
     try:
         first = SSEClient(server.url)
         first.next("ready")
