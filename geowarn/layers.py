@@ -30,7 +30,6 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -65,8 +64,6 @@ _CACHE: dict[tuple[str, str, int], Layer] = {}
 _LOCK = threading.Lock()
 _log = logging.getLogger(__name__)
 PIECES_FORMAT = 1
-LOAD_THREADS = 2
-"""Threads :func:`load_layers` reads several layers with (gzip and shapely release the GIL)."""
 """Version of the pieces file layout written by :func:`write_pieces`."""
 
 
@@ -498,12 +495,7 @@ def load_layers(ids: Iterable[str] | None = None, layers_dir: str | Path | None 
     """Load several layers; default: every alert layer (catalog ``alert`` true; not ``land``)."""
     if ids is None:
         ids = [e["id"] for e in catalog(layers_dir) if e.get("alert", True) and e.get("kind") != "land"]
-    ids = list(ids)
-    if len(ids) < 2:
-        return [load_layer(i, layers_dir) for i in ids]
-    # two threads: decompression and geometry building release the GIL (start-up, issue 16)
-    with ThreadPoolExecutor(max_workers=LOAD_THREADS, thread_name_prefix="geowarn-layers") as pool:
-        return list(pool.map(lambda i: load_layer(i, layers_dir), ids))
+    return [load_layer(i, layers_dir) for i in ids]
 
 
 def find_region(region_id: str, layers_dir: str | Path | None = None) -> tuple[Layer, Region]:

@@ -137,8 +137,6 @@ class LayerIndex:
 _INDEX_CACHE: dict[int, tuple[Any, Any, LayerIndex]] = {}
 _INDEX_CACHE_MAX = 64
 _LOCK = threading.RLock()
-_BUILDING: dict[int, Any] = {}
-"""Per layer being indexed, the lock its build holds (so that two threads never build one layer twice)."""
 
 
 def _polygon_parts(geoms: NDArray[Any]) -> tuple[NDArray[Any], IntArray]:
@@ -236,36 +234,15 @@ def layer_index(layer: LayerLike) -> LayerIndex:
     A :class:`geowarn.layers.Layer` of the shipped set brings the pieces cut by ``make layers``
     (:meth:`geowarn.layers.Layer.stored_pieces`); other layers are cut here (:func:`cut_pieces`).
     """
-    key = id(layer)
     with _LOCK:
-        hit = _cached_index(layer)
-        if hit is not None:
-            return hit
-        building = _BUILDING.setdefault(key, threading.Lock())
-    with building:  # one build per layer; other layers are built meanwhile by other threads
-        with _LOCK:
-            hit = _cached_index(layer)
-        if hit is not None:
-            return hit
-        index = _build_index(layer)
-        with _LOCK:
-            if len(_INDEX_CACHE) >= _INDEX_CACHE_MAX:
-                _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
-            _INDEX_CACHE[key] = (layer, layer.geometries, index)
-            _BUILDING.pop(key, None)
-        return index
+        return _layer_index(layer)
 
 
-def _cached_index(layer: LayerLike) -> LayerIndex | None:
-    """Return the cached index of this very layer object (same geometries), or None (hold ``_LOCK``)."""
-    hit = _INDEX_CACHE.get(id(layer))
+def _layer_index(layer: LayerLike) -> LayerIndex:
+    key = id(layer)
+    hit = _INDEX_CACHE.get(key)
     if hit is not None and hit[0] is layer and hit[1] is layer.geometries:
         return hit[2]
-    return None
-
-
-def _build_index(layer: LayerLike) -> LayerIndex:
-    """Build a layer's index: the shipped pieces if :meth:`~geowarn.layers.Layer.stored_pieces` has them."""
     regions = list(layer.regions)
     geoms = layer.geometries
     if geoms is None or len(geoms) != len(regions):
@@ -279,7 +256,7 @@ def _build_index(layer: LayerLike) -> LayerIndex:
         pieces, owner, piece_area = cut_pieces(geoms)
     shapely.prepare(pieces)
     shapely.prepare(geoms)
-    return LayerIndex(
+    index = LayerIndex(
         layer_id=layer.id,
         regions=regions,
         geometries=geoms,
@@ -291,6 +268,10 @@ def _build_index(layer: LayerLike) -> LayerIndex:
         piece_bounds=shapely.bounds(pieces).reshape(-1, 4),
         tree=shapely.STRtree(pieces),
     )
+    if len(_INDEX_CACHE) >= _INDEX_CACHE_MAX:
+        _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+    _INDEX_CACHE[key] = (layer, layer.geometries, index)
+    return index
 
 
 # --------------------------------------------------------------------------- corridors
@@ -625,7 +606,7 @@ def compute_zones(
     if not corridors:
         return []
     cs = _prepare_corridors(corridors)
-    indexes = _layer_indexes(list(layers), threads)
+    indexes = [layer_index(layer) for layer in layers]
     per_layer = _run_layers(cs, list(layers), indexes, margin_km, now, event_id, threads)
     zones = [z for found in per_layer for z in found]
     rank = {sev: sev.rank for sev in Severity}
@@ -636,20 +617,6 @@ def compute_zones(
 
 
 _POOL: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _layer_indexes(layers: list[LayerLike], threads: int) -> list[LayerIndex]:
-    """Indexes of ``layers``; those not built yet are built by ``threads`` threads (a process's first call)."""
-    with _LOCK:
-        missing = sum(_cached_index(layer) is None for layer in layers)
-    helpers = max(0, min(int(threads), missing) - 1)
-    if not helpers:
-        return [layer_index(layer) for layer in layers]
-    futures = [_helpers(helpers).submit(layer_index, layer) for layer in layers[::-1]]
-    out = [layer_index(layer) for layer in layers]  # the caller builds from the front, the helpers from the back
-    for f in futures:
-        f.result()
-    return out
 
 
 def _helpers(n: int) -> ThreadPoolExecutor:
