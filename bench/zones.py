@@ -16,8 +16,10 @@ Methods (each returns (corridor, layer, region) → intersection area in km²)
             default two threads; ``gw-1t`` the same in one thread;
   overlay   geopandas.overlay(how="intersection", keep_geom_type=True) per layer, then area in
             EPSG:6933 (layer GeoDataFrames built beforehand);
-  postgis   ST_Intersection + ST_Area(geography) joined on ST_Intersects with GiST indexes, data
-            loaded beforehand into a scratch schema (postgresql://postgres@127.0.0.1:5432/test);
+  postgis   ST_Intersection + ST_Area in EPSG:6933 (like geowarn and overlay; its best form: at 1,000
+            corridors ~25-35 % less CPU than ST_Area(geography), same pairs, areas within 0.003 %)
+            joined on ST_Intersects with GiST indexes, data loaded beforehand into a scratch schema
+            (postgresql://postgres@127.0.0.1:5432/test);
   postgis-sub  the same over ST_Subdivide(geom, 96) pieces (the PostGIS idiom for big polygons).
 
 Checks: all methods give the same (corridor, region) pairs and total areas within 0.1 %.
@@ -225,7 +227,7 @@ class PostGIS:
     def run(self, set_id: str, table: str = "regions") -> Pairs:
         sql = f"""
             SELECT c.cid, r.layer, r.rid,
-                   ST_Area(ST_CollectionExtract(ST_Intersection(c.geom, r.geom), 3)::geography) / 1e6
+                   ST_Area(ST_Transform(ST_CollectionExtract(ST_Intersection(c.geom, r.geom), 3), 6933)) / 1e6
             FROM {SCHEMA}.corridors c JOIN {SCHEMA}.{table} r ON ST_Intersects(c.geom, r.geom)
             WHERE c.set_id = %s"""
         out: Pairs = {}

@@ -34,7 +34,7 @@ forwarded_allow_ips = "127.0.0.1"  # trust X-Forwarded-* from the local nginx on
 
 
 def on_starting(server: Any) -> None:
-    """Import the app's modules and load the layers with their engine index once, in the master.
+    """Import the app's modules and load the alert layers with their indexes once, in the master.
 
     Workers are forked with them (copy-on-write), so a new worker only runs ``create_app()`` (no
     threads, connections or files are opened here: nothing of that would survive the fork).
@@ -45,8 +45,10 @@ def on_starting(server: Any) -> None:
     from geowarn.layers import load_layers
     from geowarn.zones import layer_index
 
-    for layer in load_layers():
+    s = Settings.from_env(only=["alert_layers", "layers_dir"])  # the layers the app's service will use
+    for layer in load_layers(list(s.alert_layers) if s.alert_layers else None, layers_dir=s.layers_dir):
         layer_index(layer)
+        _ = layer.tree  # the regions' own index, where /api/affected looks a point up
 
 
 def post_worker_init(worker: Any) -> None:

@@ -13,11 +13,9 @@ from typing import Any
 
 import click
 
-from geowarn import __version__
 from geowarn.errors import GeowarnError, InvalidParameter
 from geowarn.jsondepth import check_depth
 from geowarn.settings import Settings
-from geowarn.sources import FORMATS
 
 # --------------------------------------------------------------------------- shared helpers
 
@@ -39,7 +37,26 @@ class GeowarnGroup(click.Group):
 
 
 class FormatChoice(click.Choice):
-    """A ``click.Choice`` whose unknown value is a one-line user error (exit 1), like the library's."""
+    """The ``--format`` choice: ``auto`` and :data:`geowarn.sources.FORMATS`; an unknown one is a one-line error.
+
+    The formats are read from :mod:`geowarn.sources` on first use: that package compiles its
+    readers' regular expressions on import, which ``geowarn zones`` and the other commands that
+    read no notices need not pay for (start-up, issue 16).
+    """
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """Return ``auto`` and the formats of :mod:`geowarn.sources`."""
+        from geowarn.sources import FORMATS
+
+        return ("auto", *FORMATS)
+
+    @choices.setter
+    def choices(self, _value: Any) -> None:
+        """Ignore ``click.Choice.__init__``'s assignment (the formats come from :mod:`geowarn.sources`)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         """Return ``value`` if it is a known format; a one-line user error otherwise."""
@@ -110,8 +127,25 @@ def parse_pair(value: str, what: str) -> tuple[float, float]:
 # --------------------------------------------------------------------------- the group
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: print the version (looked up only here, see :mod:`geowarn`) and exit."""
+    if not value or ctx.resilient_parsing:
+        return
+    from geowarn import __version__
+
+    click.echo(f"geowarn, version {__version__}")
+    ctx.exit()
+
+
 @click.group(cls=GeowarnGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="geowarn")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """geowarn: fall corridors of rockets and space debris → alert zones, maps, CAP, alerts.
@@ -198,7 +232,7 @@ def _read_bytes(path: str) -> bytes:
 @click.option(
     "--format",
     "fmt",
-    type=FormatChoice(["auto", *FORMATS]),
+    type=FormatChoice(),
     default="auto",
     show_default=True,
     help="Input format (auto: detected from the content and the file name).",
@@ -279,17 +313,22 @@ def zones_cmd(
     output: str | None,
 ) -> None:
     """Alert zones of corridors over the reference layers, as RFC 7946 GeoJSON (most severe first)."""
-    from geowarn.model import corridors_from_collection, parse_time
-    from geowarn.publish.geojson import dumps, feature_collection
-    from geowarn.zones import compute_zones
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geowarn.layers import load_layers
 
     if not margin_km >= 0:
         raise InvalidParameter(f"--margin-km: expected a non-negative number of km, got {margin_km:g}")
-    when = parse_time(now, field_name="--now")
-    corridors = corridors_from_collection(read_json(corridors_file))
-    from geowarn.layers import load_layers
+    # the layers are read (gzip and shapely release the GIL) while the engine's modules are imported
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="geowarn-load") as pool:
+        pending = pool.submit(load_layers, list(layer_ids) or None, layers_dir=settings().layers_dir)
+        from geowarn.model import corridors_from_collection, parse_time
+        from geowarn.publish.geojson import dumps, feature_collection
+        from geowarn.zones import compute_zones
 
-    layers = load_layers(list(layer_ids) or None, layers_dir=settings().layers_dir)
+        when = parse_time(now, field_name="--now")
+        corridors = corridors_from_collection(read_json(corridors_file))
+        layers = pending.result()
     zones = compute_zones(corridors, layers, margin_km=margin_km, now=when, event_id=event_id)
     click.echo(f"{len(zones)} zone(s) from {len(corridors)} corridor(s) × {len(layers)} layer(s)", err=True)
     write_output(dumps(feature_collection([z.to_feature() for z in zones])), output)
@@ -311,6 +350,8 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     # each open page's live stream takes a waitress thread: keep half of them for everything else
     s = s.replace(live_max_streams=min(s.live_max_streams, max(1, threads // 2)))
     app = create_app({"SETTINGS": s})
+    from geowarn import __version__
+
     click.echo(f"geowarn {__version__} serving on http://{host}:{port}/", err=True)
     # channel_request_lookahead > 0 keeps reading a connection while its request runs: only then does
     # waitress notice a client that hung up (``waitress.client_disconnected``), so that a closed page's

@@ -78,3 +78,48 @@ def test_ellipse_user_errors_are_one_line(runner: CliRunner, args: list[str], me
 def test_usage_error_exits_2(runner: CliRunner) -> None:
     r = runner.invoke(main, ["corridor", "ellipse", "--axes-km", "83,36"])
     assert r.exit_code == 2
+
+
+def test_zones_process_leaves_the_readers_unimported(tmp_path: Path) -> None:
+    """``geowarn zones`` in a fresh process imports neither the notice readers nor the web stack (#16)."""
+    import subprocess
+    import sys
+
+    corridors = tmp_path / "c.geojson"
+    box = [[[124.5, 35.3], [124.9, 35.3], [124.9, 36.1], [124.5, 36.1], [124.5, 35.3]]]
+    geometry = {"type": "Polygon", "coordinates": box}
+    corridors.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [{"type": "Feature", "id": "a", "properties": {"id": "a"}, "geometry": geometry}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code = (
+        "import sys\n"
+        "from geowarn.cli import main\n"
+        "try:\n"
+        f"    main(['zones', {str(corridors)!r}, '-o', {str(tmp_path / 'z.geojson')!r}])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "heavy = ('geowarn.sources', 'flask', 'folium', 'pydantic', 'jinja2', 'webapp')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m.startswith(heavy)))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    loaded = json.loads(r.stdout.strip().replace("'", '"'))
+    assert loaded == []
+    zones = json.loads((tmp_path / "z.geojson").read_text(encoding="utf-8"))["features"]
+    assert any(z["properties"]["region_id"] == "SEA-yellow-sea" for z in zones)
+
+
+def test_format_choices_are_the_readers(runner: CliRunner) -> None:
+    """``parse --format`` offers ``auto`` and every format of :data:`geowarn.sources.FORMATS`, read on first use."""
+    from geowarn.sources import FORMATS
+
+    r = runner.invoke(main, ["parse", "--help"])
+    assert r.exit_code == 0
+    listed = r.output.replace("\n", " ").replace(" ", "")
+    assert "[" + "|".join(("auto", *FORMATS)) + "]" in listed
