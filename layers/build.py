@@ -44,6 +44,8 @@ from geowarn.layers import Pieces, read_packed, write_collection, write_packed, 
 from geowarn.simplify import display_copy  # noqa: E402
 from geowarn.zones import MAX_PIECE_DEGREES, MAX_PIECE_VERTICES, cut_pieces  # noqa: E402
 from layers.buildenv import environment_record, lock_mismatches, read_lock  # noqa: E402
+from layers.islands import approximate_islands  # noqa: E402
+from layers.seapockets import move_pockets  # noqa: E402
 
 HERE = ROOT / "layers"
 OUT = ROOT / "geowarn" / "data" / "layers"
@@ -1007,10 +1009,13 @@ def main(argv: list[str] | None = None) -> int:
     a1_geoms, istats = add_islands(
         a1_feats, a1_geoms, jp_geoms, shapely.make_valid(a0.geometry.values), ne_land_geom, build["admin1"]["islands"]
     )
+    a1_geoms, discs, istats["approximate_islands"] = approximate_islands(
+        a1_feats, a1_geoms, build["admin1"].get("approximate_islands", []), [ne_land_geom, *jp_geoms]
+    )
     log(f"admin1 {time.time() - t0:.1f}s {istats}")
     if "admin1" in only:
         emit(catalog, "admin1", a1_feats, a1_geoms, precision, {**opts, "build_stats": istats}, 0.01)
-    land = polygonal(shapely.union_all([ne_land_geom, *jp_geoms]))
+    land = polygonal(shapely.union_all([ne_land_geom, *jp_geoms, discs]))
     log(f"land {time.time() - t0:.1f}s")
     if "land" in only:
         emit(
@@ -1026,6 +1031,7 @@ def main(argv: list[str] | None = None) -> int:
         s23 = json.loads((HERE / "s23_limits.json").read_text(encoding="utf-8"))
         sw = build["sea_window"]
         sea_feats, sea_geoms, sstats = build_seas(s23, sw, land)
+        sea_geoms, sstats["pockets_moved"] = move_pockets(sea_feats, sea_geoms, build.get("sea_pockets", []))
         snapped = snap(sea_geoms, precision)
         cov = coverage_stats(snapped, shapely.box(*sw), snap([land], precision)[0])
         log(f"seas {time.time() - t0:.1f}s {sstats} {cov}")
