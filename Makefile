@@ -43,11 +43,20 @@ test: lint typecheck pytest
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done
 
-layers: install
-	$(BIN)/python layers/build.py
+# the layer build runs in its own venv with the exact versions of layers/requirements.lock: the shipped
+# files are byte-reproducible only with the GEOS / Qhull / PROJ / GDAL / numpy that built them
+LAYERS_VENV := .venv-layers
+$(LAYERS_VENV)/.installed: layers/requirements.lock
+	rm -rf $(LAYERS_VENV)
+	$(PY) -m venv $(LAYERS_VENV)
+	$(LAYERS_VENV)/bin/pip install --quiet --no-deps -r layers/requirements.lock
+	touch $@
+
+layers: $(LAYERS_VENV)/.installed
+	$(LAYERS_VENV)/bin/python layers/build.py $(LAYERS_ARGS)
 
 browser-test: install
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LAYERS_VENV) instance .pytest_cache .mypy_cache .ruff_cache

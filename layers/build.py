@@ -43,6 +43,9 @@ from geowarn.geodesy import NM, geodesic_areas_km2, geodesic_buffer  # noqa: E40
 from geowarn.layers import Pieces, read_packed, write_collection, write_packed, write_pieces  # noqa: E402
 from geowarn.simplify import display_copy  # noqa: E402
 from geowarn.zones import MAX_PIECE_DEGREES, MAX_PIECE_VERTICES, cut_pieces  # noqa: E402
+from layers.buildenv import environment_record, lock_mismatches, read_lock  # noqa: E402
+from layers.islands import approximate_islands  # noqa: E402
+from layers.seapockets import move_pockets  # noqa: E402
 
 HERE = ROOT / "layers"
 OUT = ROOT / "geowarn" / "data" / "layers"
@@ -902,6 +905,7 @@ def emit_pieces(entry: dict[str, Any], precision: int) -> dict[str, Any]:
 def write_catalog(catalog: dict[str, Any], path: Path) -> None:
     """Write ``catalog.json``: the catalog entries in ``layers/catalog.toml`` order, keys sorted."""
     out = {
+        "build_environment": catalog.get("_env"),
         "generated_by": "layers/build.py from layers/catalog.toml",
         "layers": [
             {k: v for k, v in catalog["_out"][k].items() if not (k.startswith("pieces_") and v is None)}
@@ -934,6 +938,25 @@ def recut_pieces(catalog: dict[str, Any], only: set[str], precision: int, path: 
     return 0
 
 
+def check_pins(unpinned: bool) -> dict[str, str]:
+    """Return the pins of ``layers/requirements.lock``; exit with the differences unless they all hold.
+
+    With ``unpinned`` the differences are only logged (and ``catalog.json`` records ``pinned: false``).
+    """
+    pins = read_lock()
+    wrong = lock_mismatches(pins)
+    if wrong and not unpinned:
+        raise SystemExit(
+            "layers/build.py: the installed libraries differ from layers/requirements.lock, so the output "
+            "would not reproduce the shipped files byte for byte:\n  "
+            + "\n  ".join(wrong)
+            + "\nRun `make layers` (it builds in its own .venv-layers from the lock) or pass --unpinned."
+        )
+    for line in wrong:
+        log(f"unpinned: {line}")
+    return pins
+
+
 def main(argv: list[str] | None = None) -> int:
     """Rebuild the shipped layers (``--only`` some of them) and their catalog; return the exit status."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -945,7 +968,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only re-cut the engine's pieces from the packed files in the output directory (no sources needed)",
     )
+    ap.add_argument(
+        "--unpinned",
+        action="store_true",
+        help="build with library versions other than layers/requirements.lock (output not byte-reproducible)",
+    )
     args = ap.parse_args(argv)
+    pins = check_pins(args.unpinned)
     global OUT
     if args.out is not None:
         OUT = args.out
@@ -958,6 +987,7 @@ def main(argv: list[str] | None = None) -> int:
     old_path = OUT / "catalog.json"
     old = json.loads(old_path.read_text(encoding="utf-8")) if old_path.exists() else {"layers": []}
     catalog["_out"] = {e["id"]: e for e in old["layers"]}
+    catalog["_env"] = environment_record(pins, unpinned=args.unpinned)
     if args.pieces_only:
         return recut_pieces(catalog, only, precision, old_path)
     files = {name: fetch(name, src) for name, src in catalog["sources"].items()}
@@ -979,10 +1009,13 @@ def main(argv: list[str] | None = None) -> int:
     a1_geoms, istats = add_islands(
         a1_feats, a1_geoms, jp_geoms, shapely.make_valid(a0.geometry.values), ne_land_geom, build["admin1"]["islands"]
     )
+    a1_geoms, discs, istats["approximate_islands"] = approximate_islands(
+        a1_feats, a1_geoms, build["admin1"].get("approximate_islands", []), [ne_land_geom, *jp_geoms]
+    )
     log(f"admin1 {time.time() - t0:.1f}s {istats}")
     if "admin1" in only:
         emit(catalog, "admin1", a1_feats, a1_geoms, precision, {**opts, "build_stats": istats}, 0.01)
-    land = polygonal(shapely.union_all([ne_land_geom, *jp_geoms]))
+    land = polygonal(shapely.union_all([ne_land_geom, *jp_geoms, discs]))
     log(f"land {time.time() - t0:.1f}s")
     if "land" in only:
         emit(
@@ -998,6 +1031,7 @@ def main(argv: list[str] | None = None) -> int:
         s23 = json.loads((HERE / "s23_limits.json").read_text(encoding="utf-8"))
         sw = build["sea_window"]
         sea_feats, sea_geoms, sstats = build_seas(s23, sw, land)
+        sea_geoms, sstats["pockets_moved"] = move_pockets(sea_feats, sea_geoms, build.get("sea_pockets", []))
         snapped = snap(sea_geoms, precision)
         cov = coverage_stats(snapped, shapely.box(*sw), snap([land], precision)[0])
         log(f"seas {time.time() - t0:.1f}s {sstats} {cov}")
