@@ -186,3 +186,17 @@ def test_boundaries_module_doctests(monkeypatch: pytest.MonkeyPatch) -> None:
     spec.loader.exec_module(mod)
     result = doctest.testmod(mod)
     assert result.attempted >= 3 and result.failed == 0, result
+
+
+def test_seto_inland_sea_internal_waters_are_in_the_territorial_sea_layer() -> None:
+    # internal waters landward of the closing lines are classified with the 12 NM belt (TS-JPN + prefecture)
+    ts = L.load_layer("territorial-seas")
+    ring = [(131.0, 33.95), (131.0, 34.2), (132.5, 34.5), (135.5, 34.8), (135.5, 34.2), (135.0, 33.9)]
+    ring += [(134.7, 33.85), (133.0, 33.9), (132.0, 33.35), (131.7, 33.5)]
+    seto = shapely.Polygon(ring)
+    pts = shapely.points([(x, y) for x in np.arange(130.9, 135.5, 0.05) for y in np.arange(33.3, 34.9, 0.05)])
+    water = [p for p in pts[shapely.contains(seto, pts)] if not _land().intersects(p)]
+    assert len(water) > 500
+    for p in water:
+        ids = {r.id for r in ts.query(p)}
+        assert "TS-JPN" in ids and any(i.startswith("TS-JP-") for i in ids), (p.x, p.y, ids)
