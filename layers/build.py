@@ -39,6 +39,8 @@ from shapely.geometry.base import BaseGeometry
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import boundaries  # noqa: E402  (layers/boundaries.py, next to this script)
+
 from geowarn.geodesy import NM, geodesic_areas_km2, geodesic_buffer  # noqa: E402
 from geowarn.layers import Pieces, read_packed, write_collection, write_packed, write_pieces  # noqa: E402
 from geowarn.simplify import display_copy  # noqa: E402
@@ -683,8 +685,13 @@ def build_zones(
     other_land, rock = cut_disputed(coast, other_land, disputed, disputed_bbox)
     pts, labs = equidistance_generators(coast, other_land)
     t = time.time()
-    cells = voronoi_cells(np.vstack(pts), np.concatenate(labs), window)
+    all_pts, all_labs = np.vstack(pts), np.concatenate(labs)
+    cells = voronoi_cells(all_pts, all_labs, window)
     log(f"voronoi {sum(len(x) for x in pts)} points {time.time() - t:.1f}s")
+    # agreed boundaries replace equidistance near them; straight baselines join the coasts' buffers
+    agreed = boundaries.apply_all(cells, label_country, all_pts, all_labs, voronoi_cells, polygonal)
+    straight = boundaries.baseline_lines()
+    log(f"agreed lines {agreed} straight baselines {sorted(straight)}")
 
     def members(c: str) -> list[str]:
         return [k for k in coast if label_country[k] == c]
@@ -701,6 +708,9 @@ def build_zones(
         b12 = geodesic_buffer(shapely.simplify(land_c, 0.001), 12 * NM, quad_segs=8)
         # 48 segments per quarter circle: a 200 NM arc's chords fall at most 50 m inside (8 gave 1.8 km)
         b200 = geodesic_buffer(shapely.simplify(land_c, 0.0005), 200 * NM, quad_segs=48)
+        if c in straight:
+            b12 = b12.union(geodesic_buffer(straight[c], 12 * NM, quad_segs=8))
+            b200 = b200.union(geodesic_buffer(straight[c], 200 * NM, quad_segs=48))
         ts[c] = b12.intersection(cell_c)
         eez[c] = b200.intersection(cell_c)
         for k in members(c):
@@ -726,7 +736,13 @@ def build_zones(
     common = {"note": DISCLAIMER, "disputed_policy": dict(disputed)}
     ts_feats, ts_geoms = zone_features("TS", ts, parts, ts_part, common)
     eez_feats, eez_geoms = zone_features("EEZ", eez, parts, eez_part, common)
-    stats = {"voronoi_points": int(sum(len(x) for x in pts)), "min_zone_km2": min_zone_km2, "slivers": slivers}
+    stats = {
+        "voronoi_points": int(sum(len(x) for x in pts)),
+        "min_zone_km2": min_zone_km2,
+        "slivers": slivers,
+        "agreed_lines": agreed,
+        "straight_baselines": {c: len(shapely.get_parts(g)) for c, g in sorted(straight.items())},
+    }
     return ts_feats, ts_geoms, eez_feats, eez_geoms, stats
 
 
