@@ -6,13 +6,20 @@ a webhook served by this script. Each run posts a new event (a NAVAREA XI text w
 the Sakishima Islands, windows next February) and times until the webhook has the Alert and its
 HMAC signature checks out. Prints p50 / p95 / p99 over ``--runs`` (default 200).
 
-``--under-load`` (issue 16): the same measure while ``wrk`` (/usr/bin/wrk) drives public reads of
-the same server (home page, event page, event GeoJSON; ``--wrk-connections``) for the whole run,
-on SQLite and then on PostGIS (a fresh schema at ``--database-url``, default the local test
-database); target p95 < 500 ms. The read rate wrk achieved meanwhile is printed with it.
+``--under-load`` (issue 16): the same measure while ``wrk`` (/usr/bin/wrk) drives public reads
+(home page, event page, event GeoJSON; ``--wrk-connections``) for the whole run, on SQLite and then
+on PostGIS (a fresh schema at ``--database-url``, default the local test database); target p95 <
+500 ms. The read rate wrk achieved meanwhile is printed with it. Two deployments, both printed
+(``--deploy``):
+
+* ``nginx`` — as production runs it: ``deploy/nginx.conf`` (``geowarn nginx-conf``, its proxy cache
+  in front) → gunicorn with ``deploy/gunicorn.conf.py`` for the reads and a second gunicorn (one
+  worker) for the writes (nginx's ``geowarn_write`` upstream); wrk and the POSTs both go to nginx;
+* ``direct`` — wrk and the POSTs on one ``geowarn serve`` (waitress, 8 threads), no proxy: the
+  same process answers the reads and the write.
 
     .venv/bin/python bench/alerts.py [--runs 200] [--poll-interval 0.05] [--database-url URL]
-    .venv/bin/python bench/alerts.py --under-load [--runs 100] [--wrk-connections 32]
+    .venv/bin/python bench/alerts.py --under-load [--runs 100] [--wrk-connections 32] [--deploy nginx,direct]
 """
 
 from __future__ import annotations
@@ -116,8 +123,12 @@ def pct(values: list[float], q: float) -> float:
 WRK_PATHS = ("/", "/events/bench-10000", "/events/bench-10000.geojson")
 
 
-def start_wrk(base: str, connections: int, log: Any) -> subprocess.Popen[bytes]:
-    """``wrk`` rotating over public read paths for up to an hour (terminated when the runs are done)."""
+def start_wrk(base: str, connections: int, log: Any, nice: int = 0) -> subprocess.Popen[bytes]:
+    """``wrk`` rotating over public read paths for up to an hour (terminated when the runs are done).
+
+    ``nice`` > 0 lowers wrk's own CPU priority: in production the readers are other machines, here
+    the load generator shares the two cores with nginx and the app it measures.
+    """
     script = Path(tempfile.mkdtemp(prefix="geowarn-bench-wrk-")) / "reads.lua"
     paths = ", ".join(f'"{p}"' for p in WRK_PATHS)
     script.write_text(
@@ -125,7 +136,10 @@ def start_wrk(base: str, connections: int, log: Any) -> subprocess.Popen[bytes]:
         "request = function()\n  i = i + 1\n  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n"
     )
     return subprocess.Popen(
-        ["/usr/bin/wrk", "-t2", f"-c{connections}", "-d3600s", "--latency", "-s", str(script), base],
+        [
+            *(["nice", "-n", str(nice)] if nice else []),
+            *("/usr/bin/wrk", "-t2", f"-c{connections}", "-d3600s", "--latency", "-s", str(script), base),
+        ],
         stdout=subprocess.PIPE,
         stderr=log,
     )
@@ -165,6 +179,8 @@ def main() -> int:
     ap.add_argument("--database-url", default=None, help="postgresql://… (default: SQLite in a temp dir)")
     ap.add_argument("--under-load", action="store_true", help="wrk drives public reads meanwhile; SQLite and PostGIS")
     ap.add_argument("--wrk-connections", type=int, default=32)
+    ap.add_argument("--wrk-nice", type=int, default=0, help="wrk under nice -n N (readers are remote in production)")
+    ap.add_argument("--deploy", default="nginx,direct", help="with --under-load: nginx (production), direct or both")
     ap.add_argument("--quick", action="store_true", help="20 runs (make bench BENCH_ARGS=--quick)")
     args = ap.parse_args()
     if args.quick:
@@ -174,11 +190,81 @@ def main() -> int:
         return measure(args, args.database_url, under_load=False)
     args.runs = args.runs or 100
     pg = args.database_url or os.environ.get("GEOWARN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    rc = measure(args, None, under_load=True)
-    return measure(args, fresh_schema(pg), under_load=True) or rc
+    rc = 0
+    for backend in (None, pg):
+        for deploy in args.deploy.split(","):
+            url = fresh_schema(backend) if backend else None
+            rc = measure(args, url, under_load=True, deploy=deploy.strip()) or rc
+    return rc
 
 
-def measure(args: argparse.Namespace, database_url: str | None, *, under_load: bool) -> int:
+def start_servers(
+    deploy: str, env: dict[str, str], tmp: Path, log: Any
+) -> tuple[str, list[subprocess.Popen[bytes]], str]:
+    """Start the web side of ``deploy``; return (the base URL readers and writers use, processes, description)."""
+    py = sys.executable
+    if deploy == "direct":
+        port = free_port()
+        server = subprocess.Popen(
+            [py, "-m", "geowarn.cli", "serve", "--port", str(port), "--threads", "8"], env=env, stdout=log, stderr=log
+        )
+        return f"http://127.0.0.1:{port}", [server], "direct: one geowarn serve (waitress, 8 threads), no proxy"
+    if deploy != "nginx":
+        raise SystemExit(f"--deploy: unknown deployment {deploy!r} (nginx, direct)")
+    from geowarn.deploy import NginxSite, nginx_conf
+
+    root = Path(__file__).resolve().parents[1]
+    gunicorn = str(Path(py).with_name("gunicorn"))
+    rport, wport, nport = free_port(), free_port(), free_port()
+    conf = ["-c", "deploy/gunicorn.conf.py", "webapp:create_app()"]
+    reads = subprocess.Popen([gunicorn, "-b", f"127.0.0.1:{rport}", *conf], cwd=root, env=env, stdout=log, stderr=log)
+    writes = subprocess.Popen(
+        [gunicorn, "-b", f"127.0.0.1:{wport}", "-w", "1", *conf], cwd=root, env=env, stdout=log, stderr=log
+    )
+    web = tmp / "nginx"
+    for name in ("cache", "temp"):
+        (web / name).mkdir(parents=True)
+        (web / name).chmod(0o777)  # nginx workers may run unprivileged
+    for d in (tmp, web):
+        d.chmod(0o755)
+    site = NginxSite(
+        listen=f"127.0.0.1:{nport}",
+        upstream=f"127.0.0.1:{rport}",
+        write_upstream=f"127.0.0.1:{wport}",
+        cache_dir=str(web / "cache"),
+        pid=str(web / "nginx.pid"),
+        error_log=str(web / "error.log"),
+        workers="2",
+        temp_dir=str(web / "temp"),
+    )
+    (web / "nginx.conf").write_text(nginx_conf(site), encoding="utf-8")
+    nginx = subprocess.Popen(
+        ["/usr/sbin/nginx", "-c", str(web / "nginx.conf"), "-p", str(web), "-g", "daemon off;"], stdout=log, stderr=log
+    )
+    for port, proc in ((rport, reads), (wport, writes)):  # both pools up before the bench starts
+        wait_ready(f"http://127.0.0.1:{port}", proc, tmp)
+    workers = os.environ.get("WEB_CONCURRENCY", "the conf's default")
+    text = (
+        f"nginx: deploy/nginx.conf (2 workers, proxy cache) → gunicorn deploy/gunicorn.conf.py for reads "
+        f"(workers: {workers}) + a 1-worker gunicorn for writes"
+    )
+    return f"http://127.0.0.1:{nport}", [nginx, writes, reads], text
+
+
+def wait_ready(base: str, proc: subprocess.Popen[bytes], tmp: Path) -> None:
+    """Wait for ``base``/healthz (a minute at most)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError((tmp / "processes.log").read_text(errors="replace")) from None
+            time.sleep(0.1)
+
+
+def measure(args: argparse.Namespace, database_url: str | None, *, under_load: bool, deploy: str = "direct") -> int:
     """One bench run on SQLite (``database_url`` ``None``) or PostGIS; print the figures; 0 when all were right."""
     tmp = Path(tempfile.mkdtemp(prefix="geowarn-bench-alerts-"))
     env = {**os.environ, "GEOWARN_DATA": str(tmp), "PYTHONWARNINGS": "ignore"}
@@ -203,27 +289,15 @@ def measure(args: argparse.Namespace, database_url: str | None, *, under_load: b
         check=True,
         capture_output=True,
     )
-    port = free_port()
     log = (tmp / "processes.log").open("ab")
-    server = subprocess.Popen(
-        [py, "-m", "geowarn.cli", "serve", "--port", str(port), "--threads", "8"], env=env, stdout=log, stderr=log
-    )
+    base, servers, deploy_text = start_servers(deploy, env, tmp, log)
     worker = subprocess.Popen(
         [py, "-m", "geowarn.cli", "worker", "--poll-interval", str(args.poll_interval)], env=env, stderr=log
     )
-    base = f"http://127.0.0.1:{port}"
     yy = f"{(datetime.now(UTC).year + 1) % 100:02d}"
     wrk: subprocess.Popen[bytes] | None = None
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError((tmp / "processes.log").read_text(errors="replace")) from None
-                time.sleep(0.1)
+        wait_ready(base, servers[0], tmp)
 
         def post(i: int) -> float:
             body = json.dumps({"text": NOTICE.format(num=i % 10000, yy=yy), "id": f"bench-{i}"}).encode()
@@ -241,7 +315,7 @@ def measure(args: argparse.Namespace, database_url: str | None, *, under_load: b
         for i in range(3):  # warm-up: layers loaded, caches filled
             post(10_000 + i)
             rec.wait(f"geowarn-bench-{10_000 + i}-")
-        wrk = start_wrk(base, args.wrk_connections, log) if under_load else None
+        wrk = start_wrk(base, args.wrk_connections, log, args.wrk_nice) if under_load else None
         reads = ""
         if wrk is not None:
             time.sleep(2.0)  # wrk at full rate before the first POST
@@ -274,8 +348,10 @@ def measure(args: argparse.Namespace, database_url: str | None, *, under_load: b
         ms = [x * 1000 for x in total]
         hs = [x * 1000 for x in http]
         backend = "PostGIS" if database_url else "SQLite"
-        load_txt = f", UNDER LOAD (wrk -c{args.wrk_connections} on {', '.join(WRK_PATHS)})" if under_load else ""
+        nice = f", wrk at nice {args.wrk_nice}" if args.wrk_nice else ""
+        load_txt = f", UNDER LOAD (wrk -c{args.wrk_connections} on {', '.join(WRK_PATHS)}{nice})" if under_load else ""
         print(f"alerts latency, {args.runs} runs, {backend}, worker poll {args.poll_interval:g} s{load_txt}")
+        print(f"  deployment {deploy_text}")
         print(
             f"  POST → signed CAP Alert at webhook: p50 {pct(ms, 0.5):.0f} ms  p95 {pct(ms, 0.95):.0f} ms  "
             f"p99 {pct(ms, 0.99):.0f} ms  max {max(ms):.0f} ms  mean {statistics.fmean(ms):.0f} ms"
@@ -296,7 +372,7 @@ def measure(args: argparse.Namespace, database_url: str | None, *, under_load: b
     finally:
         if wrk is not None and wrk.poll() is None:
             wrk.kill()
-        for p in (worker, server):
+        for p in (worker, *servers):
             p.terminate()
             try:
                 p.wait(10)

@@ -318,6 +318,9 @@ def main() -> int:
                 url = _fresh_schema(url, f"bench_fanout_{run_id}_{size}")
                 env["GEOWARN_DATABASE_URL"] = url
             store = open_store(url, data_dir=tmp)
+            # seal webhook secrets with the key the workers read (GEOWARN_DATA/secret_key): a PostGIS
+            # store has no data directory of its own, and this process's default one is ./instance
+            store.secret_key_dir = tmp
             built = build(store, size, urls, topic_base, region_prefix)
             for k in workers:
                 r = run(store, env, tmp, k, built, parent, mq)

@@ -1,6 +1,10 @@
 """gunicorn settings for geowarn behind deploy/nginx.conf.
 
-Run: ``gunicorn -c deploy/gunicorn.conf.py 'webapp:create_app()'``.
+Run: ``gunicorn -c deploy/gunicorn.conf.py 'webapp:create_app()'`` (the main pool, 127.0.0.1:8000), and
+the pool for writes that deploy/nginx.conf sends every POST/PUT/PATCH/DELETE to, so that a new warning
+never queues behind public reads nor shares a worker's interpreter with them:
+``GEOWARN_BIND=127.0.0.1:8001 WEB_CONCURRENCY=1 gunicorn -c deploy/gunicorn.conf.py 'webapp:create_app()'``
+(without it, nginx sends the writes to the main pool).
 
 Threaded workers (gthread), so that long-lived requests (the Server-Sent Events stream of live
 updates, :mod:`geowarn.live`) hold a thread, not a whole worker, and keep-alive connections from nginx

@@ -362,12 +362,19 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
 @main.command("nginx-conf")
 @click.option("--listen", default="80", show_default=True, help="nginx `listen` (port or address:port).")
 @click.option("--upstream", default="127.0.0.1:8000", show_default=True, help="gunicorn's address:port.")
+@click.option(
+    "--write-upstream",
+    default="127.0.0.1:8001",
+    show_default=True,
+    help="The gunicorn pool for writes (POST, PUT, PATCH, DELETE); the same as --upstream for one pool.",
+)
 @click.option("--cache-dir", default="/var/cache/nginx/geowarn", show_default=True, help="nginx proxy cache.")
-def nginx_conf_command(listen: str, upstream: str, cache_dir: str) -> None:
+def nginx_conf_command(listen: str, upstream: str, write_upstream: str, cache_dir: str) -> None:
     """Print an nginx.conf: a caching reverse proxy in front of gunicorn (see deploy/nginx.conf)."""
     from geowarn.deploy import NginxSite, nginx_conf
 
-    click.echo(nginx_conf(NginxSite(listen=listen, upstream=upstream, cache_dir=cache_dir)), nl=False)
+    site = NginxSite(listen=listen, upstream=upstream, write_upstream=write_upstream, cache_dir=cache_dir)
+    click.echo(nginx_conf(site), nl=False)
 
 
 # --------------------------------------------------------------------------- store commands

@@ -17,11 +17,14 @@ _TEMP_KINDS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 class NginxSite:
     """Where nginx listens, what it proxies to, and where it keeps its files.
 
+    ``write_upstream`` is the gunicorn pool for writes (every method but ``GET``/``HEAD``), with
+    ``upstream`` as its backup; equal to ``upstream``, writes share the one pool.
     ``temp_dir`` (default: nginx's compiled-in paths) is needed when nginx runs unprivileged.
     """
 
     listen: str = "80"
     upstream: str = "127.0.0.1:8000"
+    write_upstream: str = "127.0.0.1:8001"
     cache_dir: str = "/var/cache/nginx/geowarn"
     pid: str = "/run/nginx-geowarn.pid"
     error_log: str = "/var/log/nginx/geowarn-error.log"
@@ -47,8 +50,17 @@ def nginx_conf(site: NginxSite | None = None) -> str:
     >>> conf = nginx_conf(NginxSite(listen="127.0.0.1:8080", upstream="127.0.0.1:9000"))
     >>> "listen 127.0.0.1:8080;" in conf and "server 127.0.0.1:9000;" in conf and "@" not in conf
     True
+    >>> "server 127.0.0.1:9000 backup;" in conf and "server 127.0.0.1:8001;" in conf
+    True
+    >>> one = nginx_conf(NginxSite(upstream="127.0.0.1:9000", write_upstream="127.0.0.1:9000"))
+    >>> " backup;" in one, one.count("server 127.0.0.1:9000;")
+    (False, 2)
     """
     site = site or NginxSite()
+    if site.write_upstream == site.upstream:
+        write_servers = f"        server {site.upstream};\n"
+    else:
+        write_servers = f"        server {site.write_upstream};\n        server {site.upstream} backup;\n"
     temp = "".join(f"    {k}_temp_path {site.temp_dir}/{k};\n" for k in _TEMP_KINDS) if site.temp_dir else ""
     text = files("geowarn").joinpath(_TEMPLATE).read_text(encoding="utf-8")
     for marker, value in {
@@ -57,6 +69,7 @@ def nginx_conf(site: NginxSite | None = None) -> str:
         "@ERROR_LOG@": site.error_log,
         "@TEMP_PATHS@": temp,
         "@CACHE_DIR@": site.cache_dir,
+        "@WRITE_SERVERS@": write_servers,
         "@UPSTREAM@": site.upstream,
         "@LISTEN@": site.listen,
     }.items():

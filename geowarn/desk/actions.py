@@ -14,14 +14,27 @@ from geowarn.desk import approvals
 from geowarn.desk.approvals import Actor, Approval
 from geowarn.desk.submission import Submission, publish, read
 from geowarn.errors import Conflict, InvalidParameter
+from geowarn.model import Event
 from geowarn.service import EventResult, Options
 from geowarn.store import Store
 
 
-def run(store: Store, action: str, payload: dict[str, Any], options: Options | None, operator: str) -> EventResult:
-    """Execute one action now: ``publish``/``update`` a :class:`Submission`, ``cancel`` or ``patch`` an event."""
+def run(
+    store: Store,
+    action: str,
+    payload: dict[str, Any],
+    options: Options | None,
+    operator: str,
+    *,
+    read_as: tuple[Event, list[dict[str, Any]]] | None = None,
+) -> EventResult:
+    """Execute one action now: ``publish``/``update`` a :class:`Submission`, ``cancel`` or ``patch`` an event.
+
+    ``read_as`` is the submission already read by the caller (not read a second time).
+    """
     if action in ("publish", "update"):
-        return publish(store, Submission.from_json(payload["submission"]), options, operator=operator)
+        sub = Submission.from_json(payload["submission"])
+        return publish(store, sub, options, operator=operator, read_as=read_as)
     if action == "cancel":
         return service.cancel_event(
             store,
@@ -50,9 +63,11 @@ def perform(
     store: Store, action: str, payload: dict[str, Any], *, actor: Actor, options: Options | None
 ) -> EventResult | Approval:
     """Do ``action`` now, or (two-person rule) store it for a second token and return the pending request."""
+    read_as = None
     if action in ("publish", "update"):
         sub = Submission.from_json(payload["submission"])
-        event, _warnings = read(sub, store=store)  # bad input fails now, not when the second operator approves
+        read_as = read(sub, store=store)  # bad input fails now, not when the second operator approves
+        event = read_as[0]
         event_id = event.id
         summary = f"{action} {event.name!r}: {len(event.corridors)} corridor(s)"
         if store.event_exists(event_id) and not sub.update:
@@ -70,7 +85,7 @@ def perform(
         raise InvalidParameter(f"unknown action {action!r}")
     if options is not None and options.approval >= 2:
         return approvals.request(store, action=action, event_id=event_id, payload=payload, actor=actor, summary=summary)
-    return run(store, action, payload, options, actor.label)
+    return run(store, action, payload, options, actor.label, read_as=read_as)  # read once (issue 16)
 
 
 def approve(store: Store, approval_id: str, *, actor: Actor, options: Options | None) -> EventResult:

@@ -249,7 +249,14 @@ def preview(store: Store, sub: Submission, options: Options | None = None) -> Pr
     )
 
 
-def publish(store: Store, sub: Submission, options: Options | None = None, *, operator: str = "") -> EventResult:
+def publish(
+    store: Store,
+    sub: Submission,
+    options: Options | None = None,
+    *,
+    operator: str = "",
+    read_as: tuple[Event, list[dict[str, Any]]] | None = None,
+) -> EventResult:
     """Write the submission: a new event, or (``update``) a new version of the existing one.
 
     Parameters
@@ -262,13 +269,15 @@ def publish(store: Store, sub: Submission, options: Options | None = None, *, op
         The publishing options.
     operator
         Who publishes (recorded in the history).
+    read_as
+        ``read(sub)`` done already by the caller: the notice is not parsed a second time.
 
     Returns
     -------
     EventResult
         The written version, with the parser's warnings.
     """
-    event, warnings = read(sub, store=store)
+    event, warnings = read_as if read_as is not None else read(sub, store=store)
     how = f"from {event.inputs[0].format}" if event.inputs else ""
     drawn_note = " (corridors drawn on the map)" if sub.drawn.strip() else ""
     if store.event_exists(event.id):

@@ -50,20 +50,29 @@ def _round(obj: Any) -> Any:
 
 def geometry_json(geom: BaseGeometry | None) -> dict[str, Any] | None:
     """Return a normalised RFC 7946 geometry dict (or ``None``)."""
+    return _geometry_and_bbox(geom)[0]
+
+
+def _geometry_and_bbox(geom: BaseGeometry | None) -> tuple[dict[str, Any] | None, list[float] | None]:
+    """Return the normalised geometry dict and its bbox, from one normalisation.
+
+    The bbox is taken from the normalised geometry's bounds, rounded like its coordinates (rounding
+    is monotonic, so these are the bounds of the rounded coordinates), without reading the dict back.
+
+    Examples
+    --------
+    >>> gj, bbox = _geometry_and_bbox(shapely.box(124.1234567, 24.0, 125.0, 25.7654321))
+    >>> bbox == [round(v, PRECISION) for v in shapely.geometry.shape(gj).bounds] == [124.123457, 24.0, 125.0, 25.765432]
+    True
+    >>> _geometry_and_bbox(None)
+    (None, None)
+    """
     norm = normalize_geometry(geom)
     if norm is None or norm.is_empty:
-        return None
+        return None, None
     mapping = shapely.geometry.mapping(norm)
-    return {"type": mapping["type"], "coordinates": _round(mapping["coordinates"])}
-
-
-def _bbox(geom_json: dict[str, Any] | None) -> list[float] | None:
-    if geom_json is None:
-        return None
-    g = shapely.geometry.shape(geom_json)
-    if g.is_empty:
-        return None
-    return [round(v, PRECISION) for v in g.bounds]
+    gj = {"type": mapping["type"], "coordinates": _round(mapping["coordinates"])}
+    return gj, [round(v, PRECISION) for v in norm.bounds]
 
 
 def _clean(value: Any) -> Any:
@@ -80,11 +89,10 @@ def feature(feature_dict: dict[str, Any]) -> dict[str, Any]:
     """Normalise one Feature dict whose ``geometry`` is a GeoJSON dict or shapely geometry."""
     raw = feature_dict.get("geometry")
     geom = raw if isinstance(raw, BaseGeometry) or raw is None else shapely.geometry.shape(raw)
-    gj = geometry_json(geom)
+    gj, bbox = _geometry_and_bbox(geom)
     out: dict[str, Any] = {"type": "Feature"}
     if feature_dict.get("id") is not None:
         out["id"] = feature_dict["id"]
-    bbox = _bbox(gj)
     if bbox is not None:
         out["bbox"] = bbox
     out["geometry"] = gj

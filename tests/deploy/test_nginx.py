@@ -4,7 +4,8 @@ What is checked: nginx accepts the configuration; the shipped copy is what ``geo
 prints; published files go through byte for byte; immutable per-version files and current-version
 URLs are answered from nginx's cache (``X-Cache-Status: HIT``); requests with a token or an operator
 session are never cached; a cancel is visible through the cache once the current copy's
-``max-age`` + ``stale-while-revalidate`` have passed.
+``max-age`` + ``stale-while-revalidate`` have passed; writes go to their own pool and, while it is
+down, to the main one.
 """
 
 from __future__ import annotations
@@ -72,13 +73,14 @@ def _wait(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"{url} did not answer: {log.read_text(errors='replace')}")
 
 
-def _site(tmp: Path, port: int, upstream: int) -> NginxSite:
+def _site(tmp: Path, port: int, upstream: int, write_upstream: int | None = None) -> NginxSite:
     for name in ("cache", "temp"):
         (tmp / name).mkdir(exist_ok=True)
         (tmp / name).chmod(0o777)  # nginx workers run unprivileged
     return NginxSite(
         listen=f"127.0.0.1:{port}",
         upstream=f"127.0.0.1:{upstream}",
+        write_upstream=f"127.0.0.1:{write_upstream or upstream}",
         cache_dir=str(tmp / "cache"),
         pid=str(tmp / "nginx.pid"),
         error_log=str(tmp / "nginx-error.log"),
@@ -253,3 +255,54 @@ def test_a_live_stream_passes_nginx_unbuffered_and_the_page_refetch_gets_past_it
         assert status == 200 and b'href="/events/live-nginx"' in fresh
     finally:
         client.close()
+
+
+def test_writes_go_to_their_own_pool_and_to_the_main_one_while_it_is_down(stack: Stack) -> None:
+    """POST/PUT/… reach the write upstream, GET the read one; with no write pool, the backup answers."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[tuple[str, str]] = []
+
+    class WritePool(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen.append((self.command, self.path))
+            self.send_response(201)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    pool = ThreadingHTTPServer(("127.0.0.1", 0), WritePool)
+    threading.Thread(target=pool.serve_forever, daemon=True).start()
+    tmp = Path(tempfile.mkdtemp(prefix="geowarn-nginx-write-"))
+    tmp.chmod(0o755)
+    nport, gport = free_port(), int(stack.app.rsplit(":", 1)[1])
+    conf = tmp / "nginx.conf"
+    conf.write_text(nginx_conf(_site(tmp, nport, gport, pool.server_address[1])), encoding="utf-8")
+    nlog = tmp / "nginx.out"
+    with nlog.open("wb") as out:
+        proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"], stdout=out, stderr=out)
+    base = f"http://127.0.0.1:{nport}"
+    try:
+        _wait(f"{base}/healthz", proc, nlog)
+        assert seen == []  # the GET went to gunicorn
+        post = urllib.request.Request(f"{base}/api/events", data=b"{}", method="POST")
+        with urllib.request.urlopen(post, timeout=10) as r:
+            assert r.status == 201
+        assert seen == [("POST", "/api/events")]
+        pool.shutdown()
+        pool.server_close()
+        try:  # the write pool is down: gunicorn (backup) answers, here 401 without a token
+            urllib.request.urlopen(urllib.request.Request(f"{base}/api/events", data=b"{}", method="POST"), timeout=10)
+            raise AssertionError("an unauthenticated POST was accepted")
+        except urllib.error.HTTPError as e:
+            assert e.code == 401 and json.loads(e.read())["status"] == 401
+        assert seen == [("POST", "/api/events")]
+    finally:
+        stop_process(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
