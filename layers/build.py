@@ -39,12 +39,11 @@ from shapely.geometry.base import BaseGeometry
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import boundaries  # noqa: E402  (layers/boundaries.py, next to this script)
-
 from geowarn.geodesy import NM, geodesic_areas_km2, geodesic_buffer  # noqa: E402
 from geowarn.layers import Pieces, read_packed, write_collection, write_packed, write_pieces  # noqa: E402
 from geowarn.simplify import display_copy  # noqa: E402
 from geowarn.zones import MAX_PIECE_DEGREES, MAX_PIECE_VERTICES, cut_pieces  # noqa: E402
+from layers import boundaries  # noqa: E402
 from layers.buildenv import environment_record, lock_mismatches, read_lock  # noqa: E402
 from layers.islands import approximate_islands  # noqa: E402
 from layers.seapockets import move_pockets  # noqa: E402

@@ -8,9 +8,6 @@ and measures the shipped layers with geodesic distances.
 
 from __future__ import annotations
 
-import doctest
-import importlib.util
-import sys
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -175,17 +172,6 @@ def test_belt_is_12_nm_from_the_baseline_where_the_baseline_is_nearest() -> None
             assert abs(d_line - 12 * NM) < 100.0, (xy, round(d_line - 12 * NM))
             checked += 1
     assert checked > 20, checked
-
-
-def test_boundaries_module_doctests(monkeypatch: pytest.MonkeyPatch) -> None:
-    # layers/ is outside the doctest paths: run the geometry examples of layers/boundaries.py here
-    spec = importlib.util.spec_from_file_location("boundaries", Path(__file__).parents[1] / "layers" / "boundaries.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "boundaries", mod)  # dataclasses look their module up there
-    spec.loader.exec_module(mod)
-    result = doctest.testmod(mod)
-    assert result.attempted >= 3 and result.failed == 0, result
 
 
 def test_seto_inland_sea_internal_waters_are_in_the_territorial_sea_layer() -> None:
