@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 #: Versions waiting to be rendered beyond which a submit leaves its rows to the worker's retries.
 QUEUE_SIZE = 64
+#: Longest a render waits for the process's writes in flight before it renders anyway.
+YIELD_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,29 @@ class BackgroundRenders:
         #: versions submitted and not yet rendered (queued or rendering now)
         self._busy = 0
         self._idle = threading.Condition(self._lock)
+        #: writes (POST/PUT/PATCH/DELETE) being answered now: renders wait for them (one GIL, see :meth:`write_started`)
+        self._writes = 0
+        self._no_writes = threading.Condition(self._lock)
+
+    def write_started(self) -> None:
+        """Note that the process answers a write: renders start their next file after it (at most :data:`YIELD_S`).
+
+        The renders share the process's GIL with the request threads; a write's own work (parsing,
+        zones, the commit) goes first, so the alert is committed as fast as without renders.
+        """
+        with self._lock:
+            self._writes += 1
+
+    def write_ended(self) -> None:
+        """Note that a write started with :meth:`write_started` has answered."""
+        with self._lock:
+            self._writes = max(0, self._writes - 1)
+            if self._writes == 0:
+                self._no_writes.notify_all()
+
+    def _yield_to_writes(self) -> None:
+        with self._no_writes:
+            self._no_writes.wait_for(lambda: self._writes == 0, YIELD_S)
 
     def _start(self) -> None:
         """Start the threads once per process (after a fork the parent's threads do not exist)."""
@@ -121,7 +146,11 @@ class BackgroundRenders:
         while True:
             job = q.get()
             try:
-                rendering.render_version(job.store, job.event, job.zones, options=job.options)
+                self._yield_to_writes()
+                inp = rendering.render_input(job.store, job.event, job.zones, job.options)
+                for kind in rendering.kind_names():  # failures are recorded by render_one
+                    self._yield_to_writes()
+                    rendering.render_one(job.store, inp, kind)
             except Exception:  # the store failed: the rows stay pending, the worker retries
                 log.exception("background rendering of %s v%d failed", job.event.id, job.event.version)
             finally:

@@ -67,6 +67,8 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     app.config["SECRET_KEY"] = _secret_key(settings)
     app.register_error_handler(Exception, handle_error)
     app.before_request(reject_nul)
+    app.before_request(_write_started)
+    app.teardown_request(_write_ended)
     app.after_request(security_headers)
     app.after_request(cache_policy)
     from webapp.fastpath import ArtifactFastPath
@@ -147,6 +149,23 @@ def options() -> Options:
     opts = Options.from_settings(settings())
     opts.renders = current_app.extensions.get("geowarn.renders")
     return opts
+
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _write_started() -> None:
+    """Let the background renders wait while this write is answered (its commit goes first, issue 16)."""
+    renders = current_app.extensions.get("geowarn.renders")
+    if renders is not None and request.method in _WRITES:
+        renders.write_started()
+        g.geowarn_write = renders
+
+
+def _write_ended(_exc: BaseException | None) -> None:
+    renders = g.pop("geowarn_write", None)
+    if renders is not None:
+        renders.write_ended()
 
 
 def background_renders() -> BackgroundRenders | None:
