@@ -181,6 +181,7 @@ def main() -> int:
     ap.add_argument("--wrk-connections", type=int, default=32)
     ap.add_argument("--wrk-nice", type=int, default=0, help="wrk under nice -n N (readers are remote in production)")
     ap.add_argument("--deploy", default="nginx,direct", help="with --under-load: nginx (production), direct or both")
+    ap.add_argument("--backends", default="sqlite,postgis", help="with --under-load: sqlite, postgis or both")
     ap.add_argument("--quick", action="store_true", help="20 runs (make bench BENCH_ARGS=--quick)")
     args = ap.parse_args()
     if args.quick:
@@ -191,7 +192,8 @@ def main() -> int:
     args.runs = args.runs or 100
     pg = args.database_url or os.environ.get("GEOWARN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     rc = 0
-    for backend in (None, pg):
+    chosen = {b.strip() for b in args.backends.split(",")}
+    for backend in [b for name, b in (("sqlite", None), ("postgis", pg)) if name in chosen]:
         for deploy in args.deploy.split(","):
             url = fresh_schema(backend) if backend else None
             rc = measure(args, url, under_load=True, deploy=deploy.strip()) or rc

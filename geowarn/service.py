@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from geowarn import rendering
+from geowarn.background import BackgroundRenders
 from geowarn.errors import Conflict, InvalidParameter, ParseError
 from geowarn.ids import EVENT_ID_RE, RESERVED_EVENT_IDS
 from geowarn.jsondepth import check_depth
@@ -65,6 +66,9 @@ class Options:
     approval: int = 1
     #: Prefix of the retained per-region MQTT topics (``GEOWARN_MQTT_REGION_TOPICS``; ``None``: none).
     region_topics: str | None = None
+    #: Where the published files of a committed version are rendered: ``None`` inline after the commit
+    #: (CLI, demo), else this background executor of the web process answers at once (issue 16).
+    renders: BackgroundRenders | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
@@ -101,6 +105,8 @@ class EventResult:
     created: bool = False
     #: What the parser saw but no corridor used (``ParseWarning.to_dict()`` items; issue 12).
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: The files were handed to a background render (issue 16): those not in ``artifacts`` are ``pending``.
+    deferred: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Return the result as API JSON: the event, its corridors and zones, the messages and file ETags."""
@@ -109,8 +115,10 @@ class EventResult:
         body["zones"] = feature_collection([z.to_feature() for z in self.zones])
         body["messages"] = list(self.messages)
         body["artifacts"] = {k: a.etag for k, a in sorted(self.artifacts.items())}
-        # the published files are rendered after the commit: "failed" ones are retried (issue 14)
-        body["renders"] = {k: ("ok" if k in self.artifacts else "failed") for k in rendering.kind_names()}
+        # the published files are rendered after the commit: "failed" ones are retried (issue 14),
+        # "pending" ones are being rendered in the background (issue 16)
+        missing = "pending" if self.deferred else "failed"
+        body["renders"] = {k: ("ok" if k in self.artifacts else missing) for k in rendering.kind_names()}
         body["warnings"] = list(self.warnings)
         return body
 
@@ -318,7 +326,9 @@ def _save(
     """Commit the event version, its zones and its alert messages, then render its files.
 
     The published files are rendered after the commit (:mod:`geowarn.rendering`): a renderer
-    that fails is recorded and retried, and never refuses or rolls back the warning.
+    that fails is recorded and retried, and never refuses or rolls back the warning. With
+    ``options.renders`` (the web process) they are queued there and the call returns at once
+    with the renders ``pending`` (issue 16).
     """
     with store.transaction() as tx:
         current = store.lock_event(tx, event.id)
@@ -331,6 +341,10 @@ def _save(
         messages = _alert_hook(
             tx, event, zones, now, options.cap if options else None, options.region_topics if options else None
         )
+    if options is not None and options.renders is not None:
+        # queued, or left pending for the worker's retries and on-demand rendering when the queue is full
+        options.renders.submit(store, event, zones, options)
+        return EventResult(event=event, zones=zones, messages=messages, created=event.version == 1, deferred=True)
     try:
         artifacts = rendering.render_version(store, event, zones, options=options)
     except Exception:  # the store failed after the commit: the renders stay pending, the worker retries

@@ -314,6 +314,14 @@ class Settings:
     worker_batch: int = setting(
         "GEOWARN_WORKER_BATCH", 32, "Outbox rows a worker claims in one transaction.", _positive_int
     )
+    render_threads: int = setting(
+        "GEOWARN_RENDER_THREADS",
+        1,
+        "Threads of a web process rendering the published files (map, GeoJSON, CAP, KML) after a write "
+        "commits, so the POST/PUT/cancel answers at once with the renders `pending` (0: render before answering; "
+        "issue 16). Renders a killed process leaves are done by the worker's retries or on demand.",
+        _non_negative_int,
+    )
     mqtt_region_topics: str | None = setting(
         "GEOWARN_MQTT_REGION_TOPICS",
         None,

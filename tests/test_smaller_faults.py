@@ -28,6 +28,7 @@ from tests.alerts.helpers import queue_messages
 from tests.webapp.helpers import corridor_fc
 from tests.webapp.test_pages import login
 from webapp import create_app
+from webapp.core import close_app
 
 
 def test_large_geojson_is_detected_up_to_the_file_limit() -> None:
@@ -59,7 +60,7 @@ def test_operator_publishes_a_file_near_the_upload_limit(tmp_path: Path) -> None
         api = c.post("/api/events", data=too_big, headers={"Content-Type": "application/geo+json"})
         assert api.status_code in (401, 413)
     finally:
-        app.extensions["geowarn.store"].close()
+        close_app(app)
 
 
 def test_layers_add_refuses_to_guess_among_several_layers(tmp_path: Path) -> None:
@@ -97,7 +98,7 @@ def test_patch_cancel_keeps_name_and_if_version(tmp_path: Path) -> None:
         body = r.get_json()
         assert body["status"] == "cancelled" and body["name"] == "Scrubbed" and body["version"] == 2
     finally:
-        app.extensions["geowarn.store"].close()
+        close_app(app)
 
 
 def test_outbox_requeue_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,7 @@ from flask import Flask, Response, current_app, g, has_request_context, render_t
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from geowarn.background import BackgroundRenders
 from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorized
 from geowarn.i18n import CATALOGUE, label, pick_language
 from geowarn.ogcapi import APIRequest
@@ -61,9 +62,13 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     store = app.config.get("STORE") or open_store(settings=settings)
     app.extensions["geowarn.store"] = store
     app.extensions["geowarn.cache"] = ResponseCache(512)
+    # the warning commits first, the files are rendered after the answer (issue 16)
+    app.extensions["geowarn.renders"] = BackgroundRenders(settings.render_threads) if settings.render_threads else None
     app.config["SECRET_KEY"] = _secret_key(settings)
     app.register_error_handler(Exception, handle_error)
     app.before_request(reject_nul)
+    app.before_request(_write_started)
+    app.teardown_request(_write_ended)
     app.after_request(security_headers)
     app.after_request(cache_policy)
     from webapp.fastpath import ArtifactFastPath
@@ -140,8 +145,33 @@ def cache() -> ResponseCache:
 
 
 def options() -> Options:
-    """Return the publishing options of the app's settings (layers, tiles, CAP identity)."""
-    return Options.from_settings(settings())
+    """Return the publishing options of the app's settings (layers, tiles, CAP identity, background renders)."""
+    opts = Options.from_settings(settings())
+    opts.renders = current_app.extensions.get("geowarn.renders")
+    return opts
+
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _write_started() -> None:
+    """Let the background renders wait while this write is answered (its commit goes first, issue 16)."""
+    renders = current_app.extensions.get("geowarn.renders")
+    if renders is not None and request.method in _WRITES:
+        renders.write_started()
+        g.geowarn_write = renders
+
+
+def _write_ended(_exc: BaseException | None) -> None:
+    renders = g.pop("geowarn_write", None)
+    if renders is not None:
+        renders.write_ended()
+
+
+def background_renders() -> BackgroundRenders | None:
+    """Return the app's background render executor (``None`` with ``GEOWARN_RENDER_THREADS=0``)."""
+    r: BackgroundRenders | None = current_app.extensions.get("geowarn.renders")
+    return r
 
 
 def api_request() -> APIRequest:
@@ -365,3 +395,14 @@ def artifact_response(art: Artifact, *, download_name: str | None = None, cache_
         resp.headers["Content-Disposition"] = f'inline; filename="{download_name}"'
     resp.make_conditional(request)
     return resp
+
+
+def close_app(app: Flask, *, wait_s: float = 60.0) -> None:
+    """Shut the app down: let its background renders finish (at most ``wait_s``), then close its store.
+
+    Renders still queued after that stay ``pending`` for the worker's retries (issue 16).
+    """
+    renders: BackgroundRenders | None = app.extensions.get("geowarn.renders")
+    if renders is not None and not renders.wait_idle(wait_s):
+        log.warning("background renders still running after %g s; left pending", wait_s)
+    app.extensions["geowarn.store"].close()

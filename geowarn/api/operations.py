@@ -13,6 +13,7 @@ The web app registers one URL rule per :class:`Operation` (``webapp.api``),
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from geowarn.api.dispatch import Call, Response
 from geowarn.current import statuses
 from geowarn.desk import actions, approvals
 from geowarn.desk.approvals import Actor
-from geowarn.errors import InvalidParameter
+from geowarn.errors import InvalidParameter, NotRendered
 from geowarn.i18n import LANGUAGES, message, pick_language
 from geowarn.ids import EVENT_ID_PATTERN
 from geowarn.live import MEDIA_TYPE as LIVE_MEDIA_TYPE
@@ -39,6 +40,8 @@ from geowarn.publish.geojson import MEDIA_TYPE as GEOJSON
 from geowarn.publish.kinds import FILE_KINDS, ArtifactKind
 from geowarn.store import Artifact
 from geowarn.verdict import Lifecycle
+
+log = logging.getLogger(__name__)
 
 #: Page language → the language of the CAP ``<info>`` block whose headline titles a feed entry.
 CAP_LANGUAGES = {"en": "en-US", "ja": "ja-JP"}
@@ -347,10 +350,16 @@ def _atom(call: Call) -> Response:
 
     def build() -> bytes:
         entries = []
-        for event_id, version, _etag in call.store.artifact_etags("cap"):
-            if event_id not in shown:
+        stored = {event_id: version for event_id, version, _etag in call.store.artifact_etags("cap")}
+        for event_id in [*(e for e in stored if e in shown), *sorted(e for e in shown if e not in stored)]:
+            try:  # a CAP not rendered yet (the background render, issue 16) is rendered now
+                art = rendering.published_file(
+                    call.store, event_id, "cap", version=stored.get(event_id), options=call.options
+                )
+            except NotRendered:
+                log.warning("atom feed: the CAP of %s is not rendered yet; left out of this feed", event_id)
                 continue
-            art = call.store.get_artifact(event_id, "cap", version=version)
+            version = art.version
             entries.append(
                 entry_for_cap(
                     art.body,

@@ -24,6 +24,7 @@ import html
 import json
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -379,24 +380,57 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | N
 # --------------------------------------------------------------------------- reference layers
 
 
-def _layer_features(
-    layer: Any, view: BaseGeometry, hit: set[str], pacific: bool = False, only_hit: bool = False
-) -> tuple[list[dict[str, Any]], list[bool], int]:
-    """Features of ``layer`` clipped to the view (display geometry), whether each is a region hit, vertices."""
+#: Coarse display copies of the reference layers, per loaded layer object and view (issue 16): simplified once
+#: per process instead of once per map. Keyed by ``id(layer)`` with the layer kept, so the id is not reused.
+_COARSE: dict[tuple[int, bool], tuple[Any, NDArray[Any]]] = {}
+_COARSE_LOCK = threading.Lock()
+
+
+def coarse_display(layer: Any, pacific: bool = False) -> NDArray[Any]:
+    """Return ``layer``'s display copy simplified at :data:`REFERENCE_SIMPLIFY_DEG`, specks dropped (cached).
+
+    The layer's display copy (``layer.display``, else its geometries) gets a second, coarser,
+    coverage-preserving simplification for regional maps; that is done once per layer object
+    (:func:`geowarn.layers.load_layer` returns the same one until its file changes) and view
+    (``pacific`` shifts western longitudes by +360°), then each map only clips it.
+
+    >>> from types import SimpleNamespace
+    >>> square = shapely.box(0, 0, 1, 1).segmentize(0.001)
+    >>> ly = SimpleNamespace(display=None, regions=[SimpleNamespace(geometry=square)])
+    >>> out = coarse_display(ly)
+    >>> int(shapely.get_num_coordinates(out[0])), coarse_display(ly) is out
+    (5, True)
+    """
+    key = (id(layer), pacific)
+    with _COARSE_LOCK:
+        hit = _COARSE.get(key)
+    if hit is not None and hit[0] is layer:
+        return hit[1]
     display = getattr(layer, "display", None)
     if display is None or len(display) == 0:
         display = [r.geometry for r in layer.regions]
     display = np.asarray(display, dtype=object)
     if pacific:
         display = shift_east(display)
+    out = display_copy(display, REFERENCE_SIMPLIFY_DEG, min_area=SPECK_DEG2)
+    with _COARSE_LOCK:
+        if len(_COARSE) > 64:  # layers reloaded many times (user layers): start again
+            _COARSE.clear()
+        _COARSE[key] = (layer, out)
+    return out
+
+
+def _layer_features(
+    layer: Any, view: BaseGeometry, hit: set[str], pacific: bool = False, only_hit: bool = False
+) -> tuple[list[dict[str, Any]], list[bool], int]:
+    """Features of ``layer`` clipped to the view (coarse display geometry), whether each is a region hit, vertices."""
+    display = coarse_display(layer, pacific)
     near = shapely.intersects(display, view)
     if only_hit:
         near &= np.asarray([r.id in hit for r in layer.regions], dtype=bool)
     clipped = np.full(len(display), None, dtype=object)
     if near.any():
-        part = shapely.clip_by_rect(display[near], *view.bounds)
-        # a second, coarser simplification for a regional map (coverage-preserving when possible)
-        clipped[near] = display_copy(part, REFERENCE_SIMPLIFY_DEG, min_area=SPECK_DEG2)
+        clipped[near] = shapely.clip_by_rect(display[near], *view.bounds)
     feats: list[dict[str, Any]] = []
     is_hit: list[bool] = []
     vertices = 0

@@ -19,6 +19,7 @@ from geowarn.model import Corridor, Phase, Severity
 from geowarn.store import Store
 from tests.alerts.helpers import T0, WINDOW, make_event, make_zone
 from webapp import create_app
+from webapp.core import close_app
 
 HOOK = {"kind": "webhook", "target": "http://127.0.0.1:9/hook", "secret": "okinawa-secret-123"}
 
@@ -27,7 +28,7 @@ HOOK = {"kind": "webhook", "target": "http://127.0.0.1:9/hook", "secret": "okina
 def app(tmp_path: Path) -> Iterator[Flask]:
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": None})
     yield app
-    app.extensions["geowarn.store"].close()
+    close_app(app)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from flask import Flask
 from geowarn.alerts import outbox
 from geowarn.cli import main
 from webapp import create_app
+from webapp.core import close_app
 
 RING = [[127.4, 25.9], [127.8, 25.9], [127.8, 26.3], [127.4, 26.3], [127.4, 25.9]]  # over Okinawa (JP-47)
 
@@ -29,7 +30,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
         {"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": None, "ALERT_LAYERS": "jp-prefectures"}
     )
     yield app
-    app.extensions["geowarn.store"].close()
+    close_app(app)
 
 
 def test_new_subscription_gets_the_current_alert(app: Flask) -> None:

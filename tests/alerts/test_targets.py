@@ -16,6 +16,7 @@ from geowarn.errors import DeliveryError, InvalidParameter
 from geowarn.settings import Settings
 from tests.alerts.helpers import WebhookReceiver
 from webapp import create_app
+from webapp.core import close_app
 
 SECRET = "0123456789ab"
 #: What the hostile review used; every one must be refused at creation.
@@ -60,7 +61,7 @@ def strict_app(tmp_path: Path) -> Iterator[Flask]:
     """An app that allows no private target (the production default)."""
     app = _app(tmp_path, "")
     yield app
-    app.extensions["geowarn.store"].close()
+    close_app(app)
 
 
 def _auth(app: Flask) -> dict[str, str]:
@@ -96,7 +97,7 @@ def test_allow_list_lets_only_its_entries_through(tmp_path: Path) -> None:
             r = c.post("/api/subscriptions", json={"regions": ["JP-47"], "channels": [_channel(target)]}, headers=auth)
             assert r.status_code == 400, target
     finally:
-        app.extensions["geowarn.store"].close()
+        close_app(app)
 
 
 def test_public_and_unresolvable_names_accepted() -> None:

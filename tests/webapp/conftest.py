@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from webapp import create_app
+from webapp.core import close_app
 
 #: The alert layers of the web tests (the engine's own tests cover every layer; these keep start-up short).
 TEST_LAYERS = "jp-prefectures,eez-like"
@@ -20,7 +21,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": None, "ALERT_LAYERS": TEST_LAYERS})
     yield app
     app.extensions["geowarn.live"].stop()  # the live-update thread, if a stream started it
-    app.extensions["geowarn.store"].close()
+    close_app(app)  # the background renders of the test's writes finish before the store closes
 
 
 @pytest.fixture

@@ -31,3 +31,21 @@ def corridor_fc(
             }
         )
     return {"type": "FeatureCollection", "features": feats}
+
+
+def wait_rendered(client: Any, *, deadline_s: float = 120.0) -> dict[str, Any]:
+    """Poll ``/healthz`` until no render of a current version is ``pending`` (issue 16); return its ``renders``.
+
+    The web process renders the published files in the background after a write answers; this
+    waits for them the way an operator's client would. ``deadline_s`` only bounds a hang.
+    """
+    import time
+
+    end = time.monotonic() + deadline_s
+    while True:
+        renders: dict[str, Any] = client.get("/healthz").get_json()["renders"]
+        if renders["pending"] == 0:
+            return renders
+        if time.monotonic() > end:
+            raise AssertionError(f"renders still pending after {deadline_s:g} s: {renders}")
+        time.sleep(0.02)

@@ -12,6 +12,7 @@ import shapely
 
 from geowarn.publish.geojson import MEDIA_TYPE
 from tests.webapp.helpers import corridor_fc
+from webapp.core import close_app
 
 
 def create(client, auth, boxes, event_id="ev", **kw):  # type: ignore[no-untyped-def]
@@ -245,7 +246,7 @@ def test_oversize_upload_is_413(tmp_path, token) -> None:  # type: ignore[no-unt
         "/api/events", data="x" * 20_000, content_type="text/plain", headers={"Authorization": f"Bearer {tok}"}
     )
     assert r.status_code == 413 and r.get_json(force=True)["status"] == 413
-    app.extensions["geowarn.store"].close()
+    close_app(app)
 
 
 def test_openapi_lists_every_route(client, app) -> None:  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ from geowarn.desk.templates import TEMPLATES
 from geowarn.sources import parse
 from tests.webapp.conftest import TEST_LAYERS
 from webapp import create_app
+from webapp.core import close_app
 
 GEOD = Geod(ellps="WGS84")
 #: A NOTAM over the sea east of Okinawa main island (in the prefecture's EEZ-like belt), in 2099 so it is current.
@@ -44,7 +45,7 @@ def desk_app(store_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on each backend (``store_url``: SQLite and PostGIS)."""
     app = _app(tmp_path, store_url)
     yield app
-    app.extensions["geowarn.store"].close()
+    close_app(app)
 
 
 def _bearer(app: Flask, name: str) -> dict[str, str]:
@@ -242,7 +243,7 @@ def test_a_drawing_across_the_antimeridian_is_cut_at_180(desk_app: Flask) -> Non
 def two_person_app(store_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = _app(tmp_path, store_url, APPROVAL="2")
     yield app
-    app.extensions["geowarn.store"].close()
+    close_app(app)
 
 
 def test_two_person_rule_waits_for_a_second_different_token(two_person_app: Flask) -> None:
@@ -423,7 +424,7 @@ def test_two_person_rule_on_the_pages(tmp_path: Path) -> None:
         assert alice.post("/operator", data=warned).status_code == 303
         assert "<code>W66</code>" in bob.get("/operator/approvals").get_data(as_text=True)
     finally:
-        app.extensions["geowarn.store"].close()
+        close_app(app)
 
 
 def test_an_update_may_correct_a_drawn_corridor_without_any_notice_text(desk_app: Flask) -> None:

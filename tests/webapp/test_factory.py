@@ -9,8 +9,10 @@ import pytest
 from geowarn.errors import InvalidParameter
 from geowarn.publish.cap import NS, parse_cap
 from geowarn.settings import Settings
+from tests.webapp.helpers import wait_rendered
 from webapp import create_app
 from webapp.config import SETTINGS, split_config
+from webapp.core import close_app
 
 
 def test_index_and_health() -> None:
@@ -43,7 +45,7 @@ def test_test_config_keys_override_settings(tmp_path: Path) -> None:
     assert "DATA_DIR" not in app.config and app.config["TESTING"] is True
     with pytest.raises(InvalidParameter, match="CAP_STATUS"):
         create_app({"DATA_DIR": str(tmp_path), "CAP_STATUS": "Real"})
-    app.extensions["geowarn.store"].close()
+    close_app(app)
 
 
 def test_cap_sender_of_test_config_reaches_the_published_cap(tmp_path: Path, navarea_text: str) -> None:
@@ -68,10 +70,11 @@ def test_cap_sender_of_test_config_reaches_the_published_cap(tmp_path: Path, nav
         headers={"Authorization": f"Bearer {token}"},
     )
     assert r.status_code == 201, r.data
+    assert wait_rendered(client)["failed"] == 0  # rendered in the background after the answer (issue 16)
     root = parse_cap(store.get_artifact("kms4", "cap").body)
     assert root.findtext("cap:sender", namespaces=NS) == "alerts@city.example.jp"
     assert root.findtext("cap:info/cap:senderName", namespaces=NS) == "City of Example"
-    store.close()
+    close_app(app)
 
 
 def test_every_setting_is_documented_in_readme() -> None:

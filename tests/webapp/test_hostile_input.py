@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from geowarn.cli import main
 from webapp import create_app
+from webapp.core import close_app
 
 DEEP = "[" * 200_000 + "]" * 200_000
 DEEP_OBJ = '{"geojson": ' + DEEP + "}"
@@ -29,7 +30,7 @@ def backend_app(store_url: str, tmp_path: Path) -> Iterator[Flask]:
         {"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": store_url, "ALERT_LAYERS": "jp-prefectures"}
     )
     yield app
-    app.extensions["geowarn.store"].close()
+    close_app(app)
 
 
 def _auth(app: Flask) -> dict[str, str]:

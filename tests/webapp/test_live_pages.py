@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from tests.webapp.conftest import TEST_LAYERS
 from tests.webapp.helpers import corridor_fc
 from webapp import create_app
+from webapp.core import close_app
 
 MIYAKO = (125.1, 24.6, 125.5, 24.9)
 SCRIPT = re.compile(r'<script src="/static/live\.js" defer data-live-topic="([^"]+)" data-live-since="(\d+)"')
@@ -69,7 +70,7 @@ def one_stream_app(tmp_path: Path) -> Iterator[Flask]:
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "ALERT_LAYERS": TEST_LAYERS, "LIVE_MAX_STREAMS": 1})
     yield app
     app.extensions["geowarn.live"].stop()
-    app.extensions["geowarn.store"].close()
+    close_app(app)
 
 
 def test_a_full_process_answers_503_with_retry_after_until_a_stream_closes(one_stream_app: Flask) -> None:

@@ -19,7 +19,9 @@ from flask.testing import FlaskClient
 
 from geowarn import rendering
 from geowarn.alerts import outbox
+from geowarn.background import BackgroundRenders
 from geowarn.publish import kinds
+from tests.webapp.helpers import wait_rendered
 
 #: The corridor of issue 14 #1 (it made the submit fail with 500 and lost the event).
 OKINAWA = {
@@ -87,7 +89,9 @@ def test_failing_renderer_never_refuses_the_warning(
     r = client.post("/api/events", json={"geojson": OKINAWA, "id": "okinawa-debris", "name": "Debris"}, headers=auth)
     assert r.status_code == 201, r.get_json()
     body: dict[str, Any] = r.get_json()
-    assert body["renders"]["map"] == "failed" and body["renders"]["geojson"] == "ok"
+    # answered at once: the files are rendered in the background after the commit (issue 16)
+    assert set(body["renders"].values()) == {"pending"}
+    assert wait_rendered(client)["failed"] == 1
     assert broken["map"].calls == 1
     # committed: the event, its zones and its alert message in the outbox
     assert store.get_event("okinawa-debris").version == 1
@@ -128,7 +132,8 @@ def test_missing_file_is_rendered_on_demand(
     app: Flask, client: FlaskClient, auth: dict[str, str], broken: dict[str, Broken]
 ) -> None:
     r = client.post("/api/events", json={"geojson": OKINAWA, "id": "okinawa-2"}, headers=auth)
-    assert r.status_code == 201 and r.get_json()["renders"]["kml"] == "failed"
+    assert r.status_code == 201 and r.get_json()["renders"]["kml"] == "pending"
+    assert wait_rendered(client)["failed"] == 2
     for b in broken.values():
         b.broken = False
     kml = client.get("/events/okinawa-2.kml")  # falls through the fast path, rendered now
@@ -136,3 +141,59 @@ def test_missing_file_is_rendered_on_demand(
     assert client.get("/events/okinawa-2/v1.cap").status_code == 200
     assert client.get("/events/okinawa-2/v2.cap").status_code == 404  # no such version: not a render
     assert client.get("/healthz").get_json()["renders"]["failed"] == 0
+
+
+class Killed(BackgroundRenders):
+    """A background executor whose process dies right after the answer: the queued versions are lost."""
+
+    def __init__(self) -> None:
+        super().__init__(threads=1)
+        self.lost: list[str] = []
+
+    def submit(self, store: Any, event: Any, zones: Any, options: Any) -> bool:
+        self.lost.append(f"{event.id} v{event.version}")
+        return True
+
+
+def test_renders_a_killed_process_left_pending_are_done_by_retries_and_on_demand(
+    app: Flask, client: FlaskClient, auth: dict[str, str]
+) -> None:
+    """Issue 16: the POST answers before rendering; when that render never happens nothing is lost."""
+    store = app.extensions["geowarn.store"]
+    killed = Killed()
+    app.extensions["geowarn.renders"] = killed
+    _subscribe(client, auth)
+    r = client.post("/api/events", json={"geojson": OKINAWA, "id": "okinawa-killed"}, headers=auth)
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert set(body["renders"].values()) == {"pending"} and body["artifacts"] == {}
+    assert killed.lost == ["okinawa-killed v1"]
+    # the warning is committed although nothing was rendered
+    assert [row["event_id"] for row in outbox.rows(store)] == ["okinawa-killed"]
+    h = client.get("/healthz").get_json()
+    assert h["renders"]["pending"] == len(rendering.kind_names())
+    # a file asked for first is rendered on demand
+    geojson = client.get("/events/okinawa-killed.geojson")
+    assert geojson.status_code == 200 and geojson.get_json()["type"] == "FeatureCollection"
+    assert client.get("/healthz").get_json()["renders"]["pending"] == len(rendering.kind_names()) - 1
+    # the worker's tick renders the rest once they are stale (no live process is rendering them)
+    assert rendering.retry_due(store) == []  # not stale yet: a live background render may still be at it
+    later = datetime.now(UTC) + rendering.STALE_PENDING + timedelta(seconds=1)
+    done = rendering.retry_due(store, now=later)
+    assert sorted(done) == sorted(f"okinawa-killed v1 {k}" for k in rendering.kind_names() if k != "geojson")
+    h = client.get("/healthz").get_json()
+    assert h["status"] == "ok" and h["renders"]["pending"] == 0 and h["renders"]["failed"] == 0
+    assert client.get("/events/okinawa-killed/map").status_code == 200
+
+
+def test_background_renders_publish_every_file(app: Flask, client: FlaskClient, auth: dict[str, str]) -> None:
+    """The background executor of the web process renders every kind of the committed version."""
+    store = app.extensions["geowarn.store"]
+    assert isinstance(app.extensions["geowarn.renders"], BackgroundRenders)
+    r = client.post("/api/events", json={"geojson": OKINAWA, "id": "okinawa-bg"}, headers=auth)
+    assert r.status_code == 201
+    assert wait_rendered(client) == {"pending": 0, "failed": 0, "failures": []}
+    rows = rendering.status(store, "okinawa-bg", 1)
+    assert sorted(row["kind"] for row in rows if row["status"] == "ok") == sorted(rendering.kind_names())
+    for kind in rendering.kind_names():
+        assert store.get_artifact("okinawa-bg", kind, version=1).body

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from tests.webapp.test_pages import login
 from webapp import create_app
+from webapp.core import close_app
 
 
 def _publish_form(csrf: str, text: str) -> dict[str, str]:
@@ -52,10 +53,10 @@ def test_secure_cookie_behind_a_trusted_tls_proxy(tmp_path: Path) -> None:
         assert "Secure" in proxied and "SameSite=Lax" in proxied
         assert "Secure" not in app.test_client().get("/operator").headers.get("Set-Cookie", "")
     finally:
-        app.extensions["geowarn.store"].close()
+        close_app(app)
     untrusted = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": None})
     try:  # without GEOWARN_TRUSTED_PROXIES the header is a client's claim: ignored
         got = untrusted.test_client().get("/operator", headers={"X-Forwarded-Proto": "https"})
         assert "Secure" not in got.headers.get("Set-Cookie", "")
     finally:
-        untrusted.extensions["geowarn.store"].close()
+        close_app(untrusted)
