@@ -20,6 +20,8 @@ from __future__ import annotations
 #: Languages every message has; the first is the fallback.
 LANGUAGES: tuple[str, ...] = ("en", "ja")
 DEFAULT_LANGUAGE = "en"
+#: A reader's language → the language of the CAP ``<info>`` block whose headline titles a feed entry.
+CAP_LANGUAGES: dict[str, str] = {"en": "en-US", "ja": "ja-JP"}
 
 #: Message id → text per language. Placeholders: ``{time}`` is a local time with its zone
 #: already rendered (see :func:`zone_label`), ``{start}``/``{end}`` local times, ``{first}``/
@@ -479,6 +481,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "map.layer_region": {"en": "This region", "ja": "この地域"},
     # Atom feed (alerts.atom)
     "atom.title": {"en": "geowarn alerts: current warnings", "ja": "geowarn 警報：現在の警報"},
+    "atom.event_title": {"en": "geowarn alerts: {name}", "ja": "geowarn 警報：{name}"},
     "atom.prefixed": {"en": "{kind}: {text}", "ja": "{kind}：{text}"},
     "atom.separator": {"en": " · ", "ja": "・"},
     # CAP msgType and status values as a feed reader sees them

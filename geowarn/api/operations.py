@@ -28,7 +28,7 @@ from geowarn.current import statuses
 from geowarn.desk import actions, approvals
 from geowarn.desk.approvals import Actor
 from geowarn.errors import InvalidParameter
-from geowarn.i18n import LANGUAGES, message, pick_language
+from geowarn.i18n import CAP_LANGUAGES, LANGUAGES, message, pick_language
 from geowarn.ids import EVENT_ID_PATTERN
 from geowarn.live import MEDIA_TYPE as LIVE_MEDIA_TYPE
 from geowarn.live import TOPIC_PATTERN as LIVE_TOPIC_PATTERN
@@ -39,9 +39,6 @@ from geowarn.publish.geojson import MEDIA_TYPE as GEOJSON
 from geowarn.publish.kinds import FILE_KINDS, ArtifactKind
 from geowarn.store import Artifact
 from geowarn.verdict import Lifecycle
-
-#: Page language → the language of the CAP ``<info>`` block whose headline titles a feed entry.
-CAP_LANGUAGES = {"en": "en-US", "ja": "ja-JP"}
 
 JSON = ogcapi.JSON
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.1"
