@@ -6,6 +6,7 @@ escape every string).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -212,6 +213,7 @@ def event_page(store: Store, event_id: str, *, now: datetime | None = None, lang
             {
                 **h,
                 "status": _label("lifecycle", h["status"], lang),
+                "note": note_text(h["note"] or "", lang),
                 "updated": local_time(h["updated"], now, TZ, lang) if h["updated"] else "",
             }
             for h in reversed(history)
@@ -287,6 +289,37 @@ def countdown_text(seconds: int | None, lang: str) -> str:
 def _label(prefix: str, value: object, lang: str) -> str:
     """Return the catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
     return label(prefix, value, lang)
+
+
+#: The notes the service and the desk write (their English text) → their catalogue id; others are shown as given.
+_NOTES = {
+    "created": "note.created",
+    "updated": "note.updated",
+    "cancelled": "note.cancelled",
+    "patched": "note.patched",
+    "cancelled by an operator": "note.operator_cancel",
+}
+_NOTE_FROM = re.compile(r"(published|corridors replaced) from (\S+)")
+_NOTE_DRAWN = " (corridors drawn on the map)"
+
+
+def note_text(note: str, lang: str) -> str:
+    """Read a version's note in ``lang`` when it is one the service or the desk writes, else as given.
+
+    >>> note_text("published from navwarn (corridors drawn on the map)", "ja")
+    'navwarnから発表（落下区域は地図上で作図）'
+    >>> note_text("patched", "ja"), note_text("patched", "en"), note_text("NAVAREA XI 0123/16", "ja")
+    ('修正', 'patched', 'NAVAREA XI 0123/16')
+    """
+    if note.endswith(_NOTE_DRAWN) and note != _NOTE_DRAWN:
+        return message("note.drawn", lang, note=note_text(note.removesuffix(_NOTE_DRAWN), lang))
+    if note in _NOTES:
+        return message(_NOTES[note], lang)
+    found = _NOTE_FROM.fullmatch(note)
+    if found:
+        kind = "note.published" if found.group(1) == "published" else "note.replaced"
+        return message(kind, lang, format=found.group(2))
+    return note
 
 
 def local_window(start: datetime | None, end: datetime | None, now: datetime, tz: str, lang: str) -> str:
