@@ -245,6 +245,20 @@ def test_cli_export_atom_in_the_readers_language(tmp_path, demo_files):
     assert r.exit_code == 2 and "fr" in r.output
 
 
+def test_cap_description_names_the_zone_in_its_own_language(demo):
+    """The ja-JP ``<description>`` says a window in 日本時間 (it said ``JST``), the en-US one in JST (issue 13)."""
+    event, zones = demo
+    root = parse_cap(build_cap(event, zones, sent=SENT))
+    text = {
+        i.findtext("cap:language", namespaces=NS): i.findtext("cap:description", namespaces=NS)
+        for i in root.findall("cap:info", NS)
+    }
+    # the 2016 demo's first window over Okinawa: 22:30–03:30Z is 07:30–12:30 in Japan
+    assert "沖縄県 [JP-47]" in text["ja-JP"] and "2016-02-07 07:30–12:30（日本時間）" in text["ja-JP"], text
+    assert "JST" not in text["ja-JP"] and "韓国時間" in text["ja-JP"], text  # Jeju (KR-49) in Korea's time
+    assert "2016-02-07 07:30–12:30 JST" in text["en-US"] and "日本時間" not in text["en-US"], text
+
+
 def test_cli_user_errors(tmp_path, demo_files):
     _, zpath = demo_files
     runner = CliRunner()
