@@ -17,7 +17,7 @@ from geowarn.current import is_current, statuses
 from geowarn.errors import InvalidParameter, NotFound
 from geowarn.i18n import label, message, pick_language, with_zone, zone_label
 from geowarn.model import AlertZone, Corridor, Event, Severity, TimeWindow, utc
-from geowarn.publish.localtime import format_window, region_timezone, to_local
+from geowarn.publish.localtime import region_timezone, to_local
 from geowarn.service import Options
 from geowarn.store import Store
 from geowarn.verdict import (
@@ -39,12 +39,6 @@ from geowarn.verdict import (
 RECENT = 20
 #: The zone of the dashboard's and the event page's times (the service watches Japan's neighbourhood).
 TZ = "Asia/Tokyo"
-
-
-def _window(start: datetime | None, end: datetime | None, tz: str = "Asia/Tokyo") -> str:
-    if start is None or end is None:
-        return "—"
-    return format_window(start, end, tz)
 
 
 def windows_text(windows: Sequence[TimeWindow], now: datetime, tz: str, lang: str, limit: int = 3) -> str:
@@ -98,7 +92,7 @@ def zone_rows(
                 "distance_km": f"{z.distance_km:,.1f}",
                 "window": windows_text(z.windows, now, tz, lang)
                 if z.windows
-                else _window(z.window_start, z.window_end, tz),
+                else local_window(z.window_start, z.window_end, now, tz, lang),
                 "link": f"/regions/{z.region_id.removeprefix('TS-').removeprefix('EEZ-')}",
                 "cancelled": cancelled,
             }
@@ -203,7 +197,7 @@ def event_page(store: Store, event_id: str, *, now: datetime | None = None, lang
                 "source": c.source,
                 "window": windows_text(c.windows, now, TZ, lang, limit=1)
                 if c.windows
-                else _window(c.window_start, c.window_end),
+                else local_window(c.window_start, c.window_end, now, TZ, lang),
                 "alternates": alt if not is_daily(c.windows) else "",
             }
             for c, alt in zip(event.corridors, alternates, strict=True)
