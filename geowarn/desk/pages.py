@@ -188,8 +188,11 @@ def approval_rows(store: Store, event_id: str | None = None) -> list[dict[str, A
     return [_approval_row(store, a) for a in approvals.pending(store, event_id)]
 
 
-def event_block(store: Store, event_id: str) -> dict[str, Any]:
-    """Collect the event page's operator block: actions, pending requests and who wrote each version."""
+def event_block(store: Store, event_id: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """Collect the event page's operator block: actions, pending requests and who wrote each version.
+
+    Each version's note is read in ``lang`` (:func:`geowarn.views.note_text`).
+    """
     event = store.get_event(event_id)
     return {
         "event_id": event_id,
@@ -200,7 +203,7 @@ def event_block(store: Store, event_id: str) -> dict[str, Any]:
                 "version": h["version"],
                 "updated": format_time(h["updated"]) or "",
                 "status": h["status"],
-                "note": h["note"],
+                "note": views.note_text(h["note"] or "", lang),
                 "operator": h.get("operator") or "—",
             }
             for h in reversed(store.history(event_id))

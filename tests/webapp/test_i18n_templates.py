@@ -176,6 +176,8 @@ def test_operator_pages_in_japanese_show_no_english(client: FlaskClient, app: Fl
     start = event.index('<section class="operator-block"')
     block = event[start : event.index("</section>", start)]
     assert "各版の作成者" in block and english_words(_main("<main>" + block + "</main>")) == []
+    # the version's note (a data cell) too: the desk wrote "published from notam"
+    assert "<td>notamから発表</td>" in block and "published from" not in block, block
 
 
 def test_english_reader_still_gets_english_and_errors_follow_the_language(client: FlaskClient, app: Flask) -> None:
