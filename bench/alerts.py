@@ -222,21 +222,10 @@ def start_servers(
         [gunicorn, "-b", f"127.0.0.1:{wport}", "-w", "1", *conf], cwd=root, env=env, stdout=log, stderr=log
     )
     web = tmp / "nginx"
-    for name in ("cache", "temp"):
-        (web / name).mkdir(parents=True)
-        (web / name).chmod(0o777)  # nginx workers may run unprivileged
     for d in (tmp, web):
+        d.mkdir(parents=True, exist_ok=True)
         d.chmod(0o755)
-    site = NginxSite(
-        listen=f"127.0.0.1:{nport}",
-        upstream=f"127.0.0.1:{rport}",
-        write_upstream=f"127.0.0.1:{wport}",
-        cache_dir=str(web / "cache"),
-        pid=str(web / "nginx.pid"),
-        error_log=str(web / "error.log"),
-        workers="2",
-        temp_dir=str(web / "temp"),
-    )
+    site = NginxSite.scratch(web, nport, rport, wport)
     (web / "nginx.conf").write_text(nginx_conf(site), encoding="utf-8")
     nginx = subprocess.Popen(
         ["/usr/sbin/nginx", "-c", str(web / "nginx.conf"), "-p", str(web), "-g", "daemon off;"], stdout=log, stderr=log

@@ -218,18 +218,7 @@ def main() -> int:
             assert wait_http(bbase + spath) == (www / spath.lstrip("/")).read_bytes()
         # geowarn behind the shipped reverse proxy (its cache in front of the same gunicorn)
         pport = free_port()
-        for name in ("cache", "temp"):
-            (tmp / name).mkdir()
-            (tmp / name).chmod(0o777)
-        site = NginxSite(
-            listen=f"127.0.0.1:{pport}",
-            upstream=f"127.0.0.1:{gport}",
-            cache_dir=str(tmp / "cache"),
-            pid=str(tmp / "proxy.pid"),
-            error_log=str(tmp / "proxy-error.log"),
-            workers="2",
-            temp_dir=str(tmp / "temp"),
-        )
+        site = NginxSite.scratch(tmp / "proxy", pport, gport)  # beside the static nginx of the same tmp
         (tmp / "proxy.conf").write_text(nginx_conf(site), encoding="utf-8")
         procs.append(
             subprocess.Popen(

@@ -98,14 +98,26 @@ def read_json(path: str) -> Any:
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Write ``text`` to ``output`` (atomically: a failed write leaves the old file) or stdout."""
+    """Write ``text`` to ``output`` (atomically: a failed write leaves the old file) or stdout.
+
+    An existing target that is not a regular file (``/dev/null``, a FIFO, a terminal) is written
+    in place: replacing it would put a regular file where the device was (as root, for everyone).
+    """
     if output is None or output == "-":
         click.echo(text)
         return
     target = Path(output)
+    body = text + ("" if text.endswith("\n") else "\n")
+    if target.exists() and not target.is_file():
+        try:
+            with target.open("w", encoding="utf-8") as f:
+                f.write(body)
+        except OSError as exc:
+            raise InvalidParameter(f"cannot write {output}: {exc.strerror}") from None
+        return
     tmp = target.with_name(f".{target.name}.tmp")
     try:
-        tmp.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+        tmp.write_text(body, encoding="utf-8")
         tmp.replace(target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 
 _TEMPLATE = "data/deploy/nginx.conf.in"
 _TEMP_KINDS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -30,6 +31,27 @@ class NginxSite:
     error_log: str = "/var/log/nginx/geowarn-error.log"
     workers: str = "auto"
     temp_dir: str | None = None
+
+    @classmethod
+    def scratch(cls, root: Path, port: int, upstream: int, write_upstream: int | None = None) -> NginxSite:
+        """Return a loopback site keeping all its files under ``root`` (tests and benches).
+
+        Makes ``root/cache`` and ``root/temp`` writable by nginx's unprivileged workers; writes go to
+        ``write_upstream`` (default: the one ``upstream`` pool).
+        """
+        for name in ("cache", "temp"):
+            (root / name).mkdir(parents=True, exist_ok=True)
+            (root / name).chmod(0o777)  # nginx workers may run unprivileged
+        return cls(
+            listen=f"127.0.0.1:{port}",
+            upstream=f"127.0.0.1:{upstream}",
+            write_upstream=f"127.0.0.1:{write_upstream or upstream}",
+            cache_dir=str(root / "cache"),
+            pid=str(root / "nginx.pid"),
+            error_log=str(root / "nginx-error.log"),
+            workers="2",
+            temp_dir=str(root / "temp"),
+        )
 
 
 def nginx_conf(site: NginxSite | None = None) -> str:

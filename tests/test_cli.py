@@ -123,3 +123,30 @@ def test_format_choices_are_the_readers(runner: CliRunner) -> None:
     assert r.exit_code == 0
     listed = r.output.replace("\n", " ").replace(" ", "")
     assert "[" + "|".join(("auto", *FORMATS)) + "]" in listed
+
+
+def test_output_to_a_fifo_writes_into_it_and_leaves_it_a_fifo(runner: CliRunner, tmp_path: Path) -> None:
+    # `-o /dev/null` (bench/start.py) once replaced the device with a regular file when run as root:
+    # an output that exists and is not a regular file is written in place, never renamed over
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    r = runner.invoke(main, ["corridor", "ellipse", "--center", "24.0,125.0", "--axes-km", "83,36", "-o", str(fifo)])
+    reader.join(timeout=30)
+    assert r.exit_code == 0, r.output
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert json.loads(got[0])["type"] == "FeatureCollection"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.fifo"]
+
+
+def test_output_to_a_directory_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["corridor", "ellipse", "--center", "24.0,125.0", "--axes-km", "83,36", "-o", str(tmp_path)]
+    r = runner.invoke(main, args)
+    assert r.exit_code != 0
+    assert "cannot write" in r.output and "Traceback" not in r.output

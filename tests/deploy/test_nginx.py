@@ -73,22 +73,6 @@ def _wait(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"{url} did not answer: {log.read_text(errors='replace')}")
 
 
-def _site(tmp: Path, port: int, upstream: int, write_upstream: int | None = None) -> NginxSite:
-    for name in ("cache", "temp"):
-        (tmp / name).mkdir(exist_ok=True)
-        (tmp / name).chmod(0o777)  # nginx workers run unprivileged
-    return NginxSite(
-        listen=f"127.0.0.1:{port}",
-        upstream=f"127.0.0.1:{upstream}",
-        write_upstream=f"127.0.0.1:{write_upstream or upstream}",
-        cache_dir=str(tmp / "cache"),
-        pid=str(tmp / "nginx.pid"),
-        error_log=str(tmp / "nginx-error.log"),
-        workers="2",
-        temp_dir=str(tmp / "temp"),
-    )
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     _need_nginx()
@@ -121,7 +105,7 @@ def stack() -> Iterator[Stack]:
             )
         _wait(f"http://127.0.0.1:{gport}/healthz", procs[0], glog)
         conf = tmp / "nginx.conf"
-        conf.write_text(nginx_conf(_site(tmp, nport, gport)), encoding="utf-8")
+        conf.write_text(nginx_conf(NginxSite.scratch(tmp, nport, gport)), encoding="utf-8")
         nlog = tmp / "nginx.out"
         with nlog.open("wb") as out:
             procs.append(
@@ -144,7 +128,7 @@ def test_shipped_copy_is_what_the_command_prints() -> None:
 def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
     _need_nginx()
     conf = tmp_path / "nginx.conf"
-    conf.write_text(nginx_conf(_site(tmp_path, free_port(), free_port())), encoding="utf-8")
+    conf.write_text(nginx_conf(NginxSite.scratch(tmp_path, free_port(), free_port())), encoding="utf-8")
     res = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert "test is successful" in res.stderr
@@ -283,7 +267,7 @@ def test_writes_go_to_their_own_pool_and_to_the_main_one_while_it_is_down(stack:
     tmp.chmod(0o755)
     nport, gport = free_port(), int(stack.app.rsplit(":", 1)[1])
     conf = tmp / "nginx.conf"
-    conf.write_text(nginx_conf(_site(tmp, nport, gport, pool.server_address[1])), encoding="utf-8")
+    conf.write_text(nginx_conf(NginxSite.scratch(tmp, nport, gport, pool.server_address[1])), encoding="utf-8")
     nlog = tmp / "nginx.out"
     with nlog.open("wb") as out:
         proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"], stdout=out, stderr=out)
