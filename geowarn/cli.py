@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from geowarn.errors import GeowarnError, InvalidParameter
+from geowarn.i18n import LANGUAGES
 from geowarn.jsondepth import check_depth
 from geowarn.settings import Settings
 
@@ -539,6 +540,12 @@ def map_cmd(
 @click.option("--name", default=None, help="Event name.")
 @click.option("--base-url", default=".", show_default=True, help="Atom: URL prefix of the CAP files.")
 @click.option("--cap-dir", default=None, help="Atom: also write the CAP files into this directory.")
+@click.option(
+    "--lang",
+    default=None,
+    type=click.Choice(LANGUAGES),
+    help="Atom: the feed's language (titles, summaries), like the web feed's ?lang= (default en).",
+)
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
 def export_cmd(
     fmt: str,
@@ -553,6 +560,7 @@ def export_cmd(
     name: str | None,
     base_url: str,
     cap_dir: str | None,
+    lang: str | None,
     output: str | None,
 ) -> None:
     """Alert zones as RFC 7946 GeoJSON, CAP 1.2, KML or an Atom feed of CAP messages."""
@@ -573,6 +581,7 @@ def export_cmd(
         base_url=base_url,
         cap_dir=cap_dir,
         identity=settings().cap,
+        lang=lang,
     )
     write_output(text, output)
 

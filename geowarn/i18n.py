@@ -20,6 +20,8 @@ from __future__ import annotations
 #: Languages every message has; the first is the fallback.
 LANGUAGES: tuple[str, ...] = ("en", "ja")
 DEFAULT_LANGUAGE = "en"
+#: A reader's language → the language of the CAP ``<info>`` block whose headline titles a feed entry.
+CAP_LANGUAGES: dict[str, str] = {"en": "en-US", "ja": "ja-JP"}
 
 #: Message id → text per language. Placeholders: ``{time}`` is a local time with its zone
 #: already rendered (see :func:`zone_label`), ``{start}``/``{end}`` local times, ``{first}``/
@@ -133,6 +135,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "lifecycle.active": {"en": "Active", "ja": "発表中"},
     "lifecycle.ended": {"en": "Ended", "ja": "終了"},
     "lifecycle.cancelled": {"en": "Cancelled", "ja": "取消"},
+    # the service's and the desk's own notes of an event version (geowarn.views.note_text reads them back)
+    "note.created": {"en": "created", "ja": "作成"},
+    "note.updated": {"en": "updated", "ja": "更新"},
+    "note.cancelled": {"en": "cancelled", "ja": "取消"},
+    "note.patched": {"en": "patched", "ja": "修正"},
+    "note.operator_cancel": {"en": "cancelled by an operator", "ja": "オペレーターが取消"},
+    "note.published": {"en": "published from {format}", "ja": "{format}から発表"},
+    "note.replaced": {"en": "corridors replaced from {format}", "ja": "{format}から落下区域を差し替え"},
+    "note.drawn": {"en": "{note} (corridors drawn on the map)", "ja": "{note}（落下区域は地図上で作図）"},
     "banner.cancelled": {"en": "Cancelled at {time}", "ja": "{time}に取消"},
     "banner.cancelled_untimed": {"en": "Cancelled", "ja": "取消"},
     "banner.cancelled_note": {
@@ -479,6 +490,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "map.layer_region": {"en": "This region", "ja": "この地域"},
     # Atom feed (alerts.atom)
     "atom.title": {"en": "geowarn alerts: current warnings", "ja": "geowarn 警報：現在の警報"},
+    "atom.event_title": {"en": "geowarn alerts: {name}", "ja": "geowarn 警報：{name}"},
     "atom.prefixed": {"en": "{kind}: {text}", "ja": "{kind}：{text}"},
     "atom.separator": {"en": " · ", "ja": "・"},
     # CAP msgType and status values as a feed reader sees them

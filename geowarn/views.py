@@ -6,6 +6,7 @@ escape every string).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from geowarn.current import is_current, statuses
 from geowarn.errors import InvalidParameter, NotFound
 from geowarn.i18n import label, message, pick_language, with_zone, zone_label
 from geowarn.model import AlertZone, Corridor, Event, Severity, TimeWindow, utc
-from geowarn.publish.localtime import format_window, region_timezone, to_local
+from geowarn.publish.localtime import region_timezone, to_local
 from geowarn.service import Options
 from geowarn.store import Store
 from geowarn.verdict import (
@@ -38,12 +39,6 @@ from geowarn.verdict import (
 RECENT = 20
 #: The zone of the dashboard's and the event page's times (the service watches Japan's neighbourhood).
 TZ = "Asia/Tokyo"
-
-
-def _window(start: datetime | None, end: datetime | None, tz: str = "Asia/Tokyo") -> str:
-    if start is None or end is None:
-        return "—"
-    return format_window(start, end, tz)
 
 
 def windows_text(windows: Sequence[TimeWindow], now: datetime, tz: str, lang: str, limit: int = 3) -> str:
@@ -97,7 +92,7 @@ def zone_rows(
                 "distance_km": f"{z.distance_km:,.1f}",
                 "window": windows_text(z.windows, now, tz, lang)
                 if z.windows
-                else _window(z.window_start, z.window_end, tz),
+                else local_window(z.window_start, z.window_end, now, tz, lang),
                 "link": f"/regions/{z.region_id.removeprefix('TS-').removeprefix('EEZ-')}",
                 "cancelled": cancelled,
             }
@@ -202,7 +197,7 @@ def event_page(store: Store, event_id: str, *, now: datetime | None = None, lang
                 "source": c.source,
                 "window": windows_text(c.windows, now, TZ, lang, limit=1)
                 if c.windows
-                else _window(c.window_start, c.window_end),
+                else local_window(c.window_start, c.window_end, now, TZ, lang),
                 "alternates": alt if not is_daily(c.windows) else "",
             }
             for c, alt in zip(event.corridors, alternates, strict=True)
@@ -212,6 +207,7 @@ def event_page(store: Store, event_id: str, *, now: datetime | None = None, lang
             {
                 **h,
                 "status": _label("lifecycle", h["status"], lang),
+                "note": note_text(h["note"] or "", lang),
                 "updated": local_time(h["updated"], now, TZ, lang) if h["updated"] else "",
             }
             for h in reversed(history)
@@ -287,6 +283,37 @@ def countdown_text(seconds: int | None, lang: str) -> str:
 def _label(prefix: str, value: object, lang: str) -> str:
     """Return the catalogue's text for an enum value (``severity.Extreme``), else the value itself."""
     return label(prefix, value, lang)
+
+
+#: The notes the service and the desk write (their English text) → their catalogue id; others are shown as given.
+_NOTES = {
+    "created": "note.created",
+    "updated": "note.updated",
+    "cancelled": "note.cancelled",
+    "patched": "note.patched",
+    "cancelled by an operator": "note.operator_cancel",
+}
+_NOTE_FROM = re.compile(r"(published|corridors replaced) from (\S+)")
+_NOTE_DRAWN = " (corridors drawn on the map)"
+
+
+def note_text(note: str, lang: str) -> str:
+    """Read a version's note in ``lang`` when it is one the service or the desk writes, else as given.
+
+    >>> note_text("published from navwarn (corridors drawn on the map)", "ja")
+    'navwarnから発表（落下区域は地図上で作図）'
+    >>> note_text("patched", "ja"), note_text("patched", "en"), note_text("NAVAREA XI 0123/16", "ja")
+    ('修正', 'patched', 'NAVAREA XI 0123/16')
+    """
+    if note.endswith(_NOTE_DRAWN) and note != _NOTE_DRAWN:
+        return message("note.drawn", lang, note=note_text(note.removesuffix(_NOTE_DRAWN), lang))
+    if note in _NOTES:
+        return message(_NOTES[note], lang)
+    found = _NOTE_FROM.fullmatch(note)
+    if found:
+        kind = "note.published" if found.group(1) == "published" else "note.replaced"
+        return message(kind, lang, format=found.group(2))
+    return note
 
 
 def local_window(start: datetime | None, end: datetime | None, now: datetime, tz: str, lang: str) -> str:

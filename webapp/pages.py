@@ -97,7 +97,7 @@ def _testing_now() -> dict[str, Any]:
 def event_page(event_id: str) -> Response:
     """Serve the page of one event (its regions' language unless the reader asks for one)."""
     page = views.event_page(store(), event_id, now=_now(), lang=_chosen_lang())
-    desk = desk_pages.event_block(store(), event_id) if _actor() is not None else None  # operator block
+    desk = desk_pages.event_block(store(), event_id, page["lang"]) if _actor() is not None else None  # operator block
     map_src = url_for("pages.event_map", event_id=event_id, lang=page["lang"], **_testing_now())
     return _page("event.html", {**page, "lang_switch": True, "desk": desk, "map_src": map_src})
 

@@ -29,7 +29,7 @@ from geowarn.current import statuses
 from geowarn.desk import actions, approvals
 from geowarn.desk.approvals import Actor
 from geowarn.errors import InvalidParameter, NotRendered
-from geowarn.i18n import LANGUAGES, message, pick_language
+from geowarn.i18n import CAP_LANGUAGES, LANGUAGES, message, pick_language
 from geowarn.ids import EVENT_ID_PATTERN
 from geowarn.live import MEDIA_TYPE as LIVE_MEDIA_TYPE
 from geowarn.live import TOPIC_PATTERN as LIVE_TOPIC_PATTERN
@@ -42,9 +42,6 @@ from geowarn.store import Artifact
 from geowarn.verdict import Lifecycle
 
 log = logging.getLogger(__name__)
-
-#: Page language → the language of the CAP ``<info>`` block whose headline titles a feed entry.
-CAP_LANGUAGES = {"en": "en-US", "ja": "ja-JP"}
 
 JSON = ogcapi.JSON
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.1"

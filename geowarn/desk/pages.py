@@ -19,25 +19,31 @@ from geowarn.desk.submission import Submission, read
 from geowarn.desk.submission import preview as preview_submission
 from geowarn.desk.templates import TEMPLATES
 from geowarn.errors import GeowarnError, InvalidParameter
-from geowarn.i18n import pick_language, zone_label
+from geowarn.i18n import DEFAULT_LANGUAGE, pick_language, with_zone, zone_label
 from geowarn.model import Corridor, EventStatus, format_time
-from geowarn.publish.localtime import format_window
+from geowarn.publish.localtime import format_span, to_local
 from geowarn.service import EventResult, Options
 from geowarn.store import Store
 
+#: The zone of the operator pages' times (as the dashboard's and the event page's: :data:`geowarn.views.TZ`).
+TZ = views.TZ
 
-def _window(start: datetime | None, end: datetime | None) -> str:
-    return format_window(start, end, "Asia/Tokyo") if start is not None and end is not None else "—"
+
+def _window(start: datetime | None, end: datetime | None, lang: str) -> str:
+    """Format a window in Japan's time with the zone named in ``lang``: ``2099-01-01 10:00–12:00（日本時間）``."""
+    if start is None or end is None:
+        return "—"
+    return with_zone(format_span(start, end, TZ), TZ, lang, to_local(start, TZ).tzname() or TZ)
 
 
-def corridor_rows(corridors: list[Corridor]) -> list[dict[str, Any]]:
-    """Make the rows of the preview's corridor table (with where each corridor came from)."""
+def corridor_rows(corridors: list[Corridor], lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
+    """Make the rows of the preview's corridor table (with where each corridor came from), windows in ``lang``."""
     return [
         {
             "id": c.id,
             "phase": str(c.phase),
             "label": c.label,
-            "window": _window(c.window_start, c.window_end),
+            "window": _window(c.window_start, c.window_end, lang),
             "origin": str(c.properties.get("origin") or "parsed"),
         }
         for c in corridors
@@ -106,7 +112,7 @@ def preview_page(store: Store, form: OperatorForm, options: Options, lang: str |
         "event": views.event_card(result.event, result.zones, lang=lang),
         "exists": pv.exists,
         "zones": views.zone_rows(result.zones, lang=lang),
-        "corridors": corridor_rows(result.event.corridors),
+        "corridors": corridor_rows(result.event.corridors, lang),
         "format": result.event.inputs[0].format if result.event.inputs else form.format,
         "warnings": pv.warnings,
         "duplicates": [d.to_json() for d in pv.duplicates],
@@ -182,8 +188,11 @@ def approval_rows(store: Store, event_id: str | None = None) -> list[dict[str, A
     return [_approval_row(store, a) for a in approvals.pending(store, event_id)]
 
 
-def event_block(store: Store, event_id: str) -> dict[str, Any]:
-    """Collect the event page's operator block: actions, pending requests and who wrote each version."""
+def event_block(store: Store, event_id: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """Collect the event page's operator block: actions, pending requests and who wrote each version.
+
+    Each version's note is read in ``lang`` (:func:`geowarn.views.note_text`).
+    """
     event = store.get_event(event_id)
     return {
         "event_id": event_id,
@@ -194,7 +203,7 @@ def event_block(store: Store, event_id: str) -> dict[str, Any]:
                 "version": h["version"],
                 "updated": format_time(h["updated"]) or "",
                 "status": h["status"],
-                "note": h["note"],
+                "note": views.note_text(h["note"] or "", lang),
                 "operator": h.get("operator") or "—",
             }
             for h in reversed(store.history(event_id))

@@ -51,7 +51,7 @@ from shapely.geometry.base import BaseGeometry
 from geowarn.errors import GeowarnError, InvalidParameter
 from geowarn.geodesy import orient_ccw
 from geowarn.model import AlertZone, Certainty, Event, EventKind, ResponseType, Severity, TimeWindow, Urgency, utc
-from geowarn.publish.localtime import format_window, iso_local, region_timezone
+from geowarn.publish.localtime import format_span, iso_local, region_timezone, to_local
 from geowarn.publish.xmltext import xml_safe
 from geowarn.settings import CAP_STATUSES, CapIdentity
 
@@ -356,7 +356,7 @@ def _info(
     sep = "、" if lang == "ja-JP" else ", "
     regions = sep.join(names[:6]) + ("…" if len(names) > 6 else "")
     _sub(info, "headline", (t["headline.cancel"] if cancel else t["headline"]).format(name=event.name, regions=regions))
-    lines = [_region_line(t, rid, zs, name, tz) for (rid, zs), name in zip(groups, names, strict=True)]
+    lines = [_region_line(t, rid, zs, name, tz, lang) for (rid, zs), name in zip(groups, names, strict=True)]
     if holes:
         lines.append(t["holes"].format(n=holes))
     _sub(info, "description", "\n".join(lines))
@@ -376,12 +376,22 @@ def _info(
         _area(info, rid, name, area_rings[rid][0])
 
 
-def _region_line(t: dict[str, str], rid: str, zs: list[AlertZone], name: str, tz: str) -> str:
-    """Return the description line of one region: name, severity, window (in the region's zone) and extent."""
+def _region_line(t: dict[str, str], rid: str, zs: list[AlertZone], name: str, tz: str, lang: str) -> str:
+    """Return the description line of one region: name, severity, window (in the region's zone) and extent.
+
+    ``lang`` is the ``<info>`` block's language (``ja-JP``): the window's zone is named in it
+    (``07:30–12:30（日本時間）``, :func:`geowarn.i18n.with_zone`).
+    """
+    from geowarn.i18n import DEFAULT_LANGUAGE, normalise_language, with_zone
+
     ztz = region_timezone(rid, tz)
     area = sum(z.area_km2 for z in zs)
     wins = _windows(zs)
-    when = format_window(wins[0].start, wins[0].end, ztz) if wins else "—"
+    when = "—"
+    if wins:
+        fallback = to_local(wins[0].start, ztz).tzname() or ztz
+        span = format_span(wins[0].start, wins[0].end, ztz)
+        when = with_zone(span, ztz, normalise_language(lang) or DEFAULT_LANGUAGE, fallback)
     if len(wins) > 1:
         when += t["alternates"].format(n=len(wins) - 1)
     if any(z.geometry is not None and not z.geometry.is_empty for z in zs):

@@ -133,10 +133,14 @@ def export(
     base_url: str = ".",
     cap_dir: str | None = None,
     identity: CapIdentity | None = None,
+    lang: str | None = None,
 ) -> str:
     """Render the text of ``geowarn export FORMAT``; for ``atom`` the CAP files go to ``cap_dir`` when given.
 
-    ``identity`` is the CAP sender/status (default: the ``GEOWARN_CAP_*`` variables).
+    ``identity`` is the CAP sender/status (default: the ``GEOWARN_CAP_*`` variables). ``lang`` (``ja``,
+    ``en``) is the Atom feed's language, chosen like the web feed's
+    (:func:`geowarn.i18n.pick_language`; none given: English): its title and entries' titles and
+    summaries, from the CAP block of that language. The CAP messages themselves carry both.
     """
     if fmt not in EXPORT_FORMATS:
         raise InvalidParameter(f"unknown export format {fmt!r} ({', '.join(EXPORT_FORMATS)})")
@@ -166,8 +170,10 @@ def export(
         xml = cap.build_cap(event, zones, identifier=identifier, **options)
         _check_cap(xml)
         return xml.decode("utf-8")
+    from geowarn.i18n import CAP_LANGUAGES, message, pick_language
     from geowarn.publish.atom import build_atom, entry_for_cap
 
+    feed_lang = pick_language(lang, None)
     entries = []
     for xml in cap.build_cap_per_region(event, zones, **options).values():
         ident = cap.parse_cap(xml).findtext("cap:identifier", namespaces=cap.NS) or "alert"
@@ -176,13 +182,14 @@ def export(
             target = Path(cap_dir)
             target.mkdir(parents=True, exist_ok=True)
             (target / f"{ident}.xml").write_bytes(xml)
-        entries.append(entry_for_cap(xml, f"{base_url.rstrip('/')}/{ident}.xml"))
+        entries.append(entry_for_cap(xml, f"{base_url.rstrip('/')}/{ident}.xml", language=CAP_LANGUAGES[feed_lang]))
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", event.id)
     feed = build_atom(
         entries,
         feed_id=f"urn:geowarn:feed:{slug}",
-        title=f"geowarn alerts: {event.name}",
+        title=message("atom.event_title", feed_lang, name=event.name),
         self_url=f"{base_url.rstrip('/')}/alerts.atom",
+        lang=feed_lang,
     )
     return feed.decode("utf-8")
 

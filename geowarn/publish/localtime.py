@@ -74,10 +74,19 @@ def iso_local(value: datetime, tz: str) -> str:
     return to_local(value, tz).replace(microsecond=0).isoformat()
 
 
+def format_span(start: datetime, end: datetime, tz: str) -> str:
+    """Format a window in local time without naming the zone, e.g. ``2016-02-07 07:30–12:30``.
+
+    The end's date is given only when it is not the start's (``2016-02-07 23:00–2016-02-08 01:00``).
+    A reader's language names the zone around it (:func:`geowarn.i18n.with_zone`).
+    """
+    a, b = to_local(start, tz), to_local(end, tz)
+    tail = f"{b:%H:%M}" if a.date() == b.date() else f"{b:%Y-%m-%d %H:%M}"
+    return f"{a:%Y-%m-%d %H:%M}–{tail}"
+
+
 def format_window(start: datetime | None, end: datetime | None, tz: str) -> str:
     """Format a compact human window in local time, e.g. ``2016-02-07 07:30–12:30 JST``."""
     if start is None or end is None:
         return "not given"
-    a, b = to_local(start, tz), to_local(end, tz)
-    tail = f"{b:%H:%M}" if a.date() == b.date() else f"{b:%Y-%m-%d %H:%M}"
-    return f"{a:%Y-%m-%d %H:%M}–{tail} {a.tzname()}"
+    return f"{format_span(start, end, tz)} {to_local(start, tz).tzname()}"

@@ -42,7 +42,7 @@ from geowarn.geodesy import geodesic_area_km2
 from geowarn.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, label, message, normalise_language, zone_label
 from geowarn.model import AlertZone, Corridor, Event, EventStatus, Phase, RegionKind, Severity, TimeWindow
 from geowarn.publish import assets
-from geowarn.publish.localtime import format_window, region_timezone
+from geowarn.publish.localtime import format_span, region_timezone, to_local
 from geowarn.publish.mapcontrols import Banner, Legend, MapReady, PageStyle, Timeline, bind_popups
 from geowarn.simplify import display_copy
 
@@ -206,13 +206,29 @@ def _both_label(prefix: str, value: object) -> str:
     return both(f"{prefix}.{value}") if f"{prefix}.{value}" in CATALOGUE else _esc(value)
 
 
+def window_html(window: TimeWindow, tz: str) -> str:
+    """Format one window in local time with the zone named in every language (:func:`both`).
+
+    >>> from datetime import UTC, datetime
+    >>> w = TimeWindow(datetime(2026, 12, 2, 22, tzinfo=UTC), datetime(2026, 12, 3, 1, tzinfo=UTC))
+    >>> print(window_html(w, "Asia/Tokyo"))  # doctest: +NORMALIZE_WHITESPACE
+    <span class="gw-t" lang="en">2026-12-03 07:00–10:00 JST</span><span class="gw-t"
+        lang="ja">2026-12-03 07:00–10:00（日本時間）</span>
+    >>> "2026-12-03 06:00–09:00 HKT" in window_html(w, "Asia/Hong_Kong")  # a zone the catalogue does not name
+    True
+    """
+    fallback = to_local(window.start, tz).tzname() or tz
+    span = format_span(window.start, window.end, tz)
+    return both("time.with_zone", time=span, zone=lambda lang: zone_label(tz, lang, fallback))
+
+
 def _windows_html(windows: Sequence[TimeWindow], tz: str, limit: int = 3) -> str:
     """Format the windows in ``tz`` as HTML (every language, :func:`both`): the first ``limit``, then a count."""
     if not windows:
         return both("map.not_given")
-    shown = [format_window(w.start, w.end, tz) for w in sorted(windows, key=lambda w: w.start)[:limit]]
+    shown = [window_html(w, tz) for w in sorted(windows, key=lambda w: w.start)[:limit]]
     more = len(windows) - len(shown)
-    return _esc("; ".join(shown)) + (" " + both("map.alternates", n=more) if more > 0 else "")
+    return "; ".join(shown) + (" " + both("map.alternates", n=more) if more > 0 else "")
 
 
 def _table(rows: Sequence[tuple[str, str]]) -> str:
@@ -366,7 +382,7 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | N
         return None
     shown = windows[:MAX_TIMELINE_ROWS]
     spans = _window_ms(shown)
-    rows = [{"label": format_window(w.start, w.end, tz), "w": ms} for w, ms in zip(shown, spans, strict=True)]
+    rows = [{"label": window_html(w, tz), "w": ms} for w, ms in zip(shown, spans, strict=True)]
     more = len(windows) - len(rows)
     return {
         "title": both("map.windows", tz=_zone_name(tz)),

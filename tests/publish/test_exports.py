@@ -203,6 +203,62 @@ def test_cli_export_other_formats(tmp_path, demo_files):
         assert validate_cap((capdir / h.rsplit("/", 1)[1]).read_bytes()) == []
 
 
+def test_cli_export_atom_in_the_readers_language(tmp_path, demo_files):
+    """``export atom --lang ja|en`` (issue 13): the feed's title, entries' titles and summaries in that language.
+
+    Each entry's title holds the headline of the CAP ``<info>`` block of the feed's language (read from
+    the CAP file the entry links to), its summary that language's severity; no ``--lang`` is English.
+    """
+    from geowarn.i18n import CAP_LANGUAGES, label
+
+    _, zpath = demo_files
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    sent = "2016-02-02T12:00:00Z"
+    feeds = {}
+    for lang in ("ja", "en", None):
+        capdir, out = tmp_path / f"cap-{lang}", tmp_path / f"feed-{lang}.atom"
+        args = ["export", "atom", str(zpath), "--sent", sent, "--cap-dir", str(capdir), "-o", str(out)]
+        r = CliRunner().invoke(main, args + (["--lang", lang] if lang else []))
+        assert r.exit_code == 0, r.output
+        feed = etree.fromstring(out.read_bytes())
+        feeds[lang] = out.read_bytes()
+        shown = lang or "en"
+        assert feed.get(xml_lang) == shown
+        title = feed.findtext("a:title", namespaces=A)
+        assert title.startswith("geowarn 警報：" if shown == "ja" else "geowarn alerts: "), title
+        entries = feed.findall("a:entry", A)
+        assert len(entries) == 6
+        for e in entries:
+            cap_xml = parse_cap((capdir / e.find("a:link", A).get("href").rsplit("/", 1)[1]).read_bytes())
+            info = cap_xml.find(f"cap:info[cap:language='{CAP_LANGUAGES[shown]}']", NS)
+            headline = info.findtext("cap:headline", namespaces=NS)
+            severity = label("severity", info.findtext("cap:severity", namespaces=NS), shown)
+            assert headline and headline in e.findtext("a:title", namespaces=A), (lang, headline)
+            assert severity in e.findtext("a:summary", namespaces=A), (lang, severity)
+        summaries = " ".join(e.findtext("a:summary", namespaces=A) for e in entries)
+        if shown == "ja":
+            assert not re.search(r"Extreme|Severe|Moderate|Minor|Alert", summaries), summaries
+        else:
+            assert not re.search(r"[ぁ-んァ-ン]", summaries), summaries
+    assert feeds["ja"] != feeds["en"]
+    r = CliRunner().invoke(main, ["export", "atom", str(zpath), "--lang", "fr"])
+    assert r.exit_code == 2 and "fr" in r.output
+
+
+def test_cap_description_names_the_zone_in_its_own_language(demo):
+    """The ja-JP ``<description>`` says a window in 日本時間 (it said ``JST``), the en-US one in JST (issue 13)."""
+    event, zones = demo
+    root = parse_cap(build_cap(event, zones, sent=SENT))
+    text = {
+        i.findtext("cap:language", namespaces=NS): i.findtext("cap:description", namespaces=NS)
+        for i in root.findall("cap:info", NS)
+    }
+    # the 2016 demo's first window over Okinawa: 22:30–03:30Z is 07:30–12:30 in Japan
+    assert "沖縄県 [JP-47]" in text["ja-JP"] and "2016-02-07 07:30–12:30（日本時間）" in text["ja-JP"], text
+    assert "JST" not in text["ja-JP"] and "韓国時間" in text["ja-JP"], text  # Jeju (KR-49) in Korea's time
+    assert "2016-02-07 07:30–12:30 JST" in text["en-US"] and "日本時間" not in text["en-US"], text
+
+
 def test_cli_user_errors(tmp_path, demo_files):
     _, zpath = demo_files
     runner = CliRunner()

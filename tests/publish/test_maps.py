@@ -317,3 +317,26 @@ def test_proximity_notes_of_the_legend_speak_each_language_wholly(demo):
     spans = dict(re.findall(r'<span class="gw-t" lang="(\w+)">(.*?)</span>', note))
     assert spans["ja"] == "3 km以内（重なりなし）：沖縄県 — 中程度", spans
     assert spans["en"] == "Within 3 km (no overlap): Okinawa — Moderate", spans
+
+
+def test_timeline_rows_and_popup_windows_speak_each_language_wholly(demo):
+    """A timeline row and a popup's window name the zone in the span's own language (issue 13).
+
+    The 2016 demo's first window is 2016-02-06T22:30Z–2016-02-07T03:30Z, 07:30–12:30 in Japan.
+    """
+    from geowarn.publish.maps import _timeline_data, corridor_popup
+
+    event, _zones = demo
+    data = _timeline_data(event.corridors, "Asia/Tokyo")
+    assert data is not None and data["rows"]
+    for row in data["rows"]:
+        spans = dict(re.findall(r'<span class="gw-t" lang="(\w+)">(.*?)</span>', row["label"]))
+        assert set(spans) == {"en", "ja"}, row
+        assert spans["en"].endswith(" JST") and "日本時間" not in spans["en"], spans
+        assert spans["ja"].endswith("（日本時間）") and "JST" not in spans["ja"], spans
+        assert spans["ja"].removesuffix("（日本時間）") == spans["en"].removesuffix(" JST"), spans  # same times
+    first = dict(re.findall(r'<span class="gw-t" lang="(\w+)">(.*?)</span>', data["rows"][0]["label"]))
+    assert first == {"en": "2016-02-07 07:30–12:30 JST", "ja": "2016-02-07 07:30–12:30（日本時間）"}
+    popup = corridor_popup(event.corridors[0], "Asia/Tokyo")
+    ja = "".join(re.findall(r'<span class="gw-t" lang="ja">(.*?)</span>', popup))
+    assert "（日本時間）" in ja and "JST" not in ja, ja

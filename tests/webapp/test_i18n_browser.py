@@ -109,12 +109,16 @@ def test_published_map_shows_the_readers_language(
     page.goto(f"{live.url}/events/oki/map{query}")
     legend, popup = _legend_and_popups(page)
     assert page.evaluate("document.documentElement.lang") == lang
+    # the timeline's rows as shown and as their tooltips (the NOTAM's 01:00–03:00Z is 10:00–12:00 in Japan)
+    rows = page.locator(".gw-tl-row").evaluate_all("rs => rs.map(r => [r.innerText.trim(), r.title])")
     if lang == "ja":
         assert "凡例" in legend and "警戒区域（CAPの深刻度）" in legend and "深刻度\t極めて重大" in popup
         assert "時間帯（日本時間）" in popup and "段階\t破片" in popup
-        assert not re.search(r"Severity|Legend|Alert zones|Window|Phase", legend + popup), (legend, popup)
+        assert not re.search(r"Severity|Legend|Alert zones|Window|Phase|JST", legend + popup), (legend, popup)
+        assert rows == [["2099-01-01 10:00–12:00（日本時間）"] * 2], rows
     else:
         assert "Legend" in legend and "Severity\tExtreme" in popup and "Window (JST)" in popup
-        assert not re.search("[凡深段]", legend + popup), (legend, popup)
+        assert not re.search("[凡深段]|日本時間", legend + popup), (legend, popup)
+        assert rows == [["2099-01-01 10:00–12:00 JST"] * 2], rows
     page.screenshot(path=str(ARTIFACTS / f"published-map-{lang}-{locale}.png"))
     assert problems == [] and foreign == []

@@ -163,6 +163,9 @@ def test_operator_pages_in_japanese_show_no_english(client: FlaskClient, app: Fl
     # the parser's reasons and the zone's English region name are data, not page text
     shown = _main(preview)
     assert english_words(shown) == [], english_words(shown)
+    # the corridor's window (a data cell) names Japan's time in Japanese: the NOTAM's 01:00–03:00Z
+    corridors = preview[preview.index('id="preview-corridors"') :].split("</table>", 1)[0]
+    assert "2099-01-01 10:00–12:00（日本時間）" in corridors and "JST" not in corridors, corridors
     r = client.post("/operator", data={**form, "action": "publish", "ack_warnings": "on", "event_id": "oki"})
     assert r.status_code == 303
     cancel = client.get("/operator/events/oki/cancel").get_data(as_text=True)
@@ -173,6 +176,8 @@ def test_operator_pages_in_japanese_show_no_english(client: FlaskClient, app: Fl
     start = event.index('<section class="operator-block"')
     block = event[start : event.index("</section>", start)]
     assert "各版の作成者" in block and english_words(_main("<main>" + block + "</main>")) == []
+    # the version's note (a data cell) too: the desk wrote "published from notam"
+    assert "<td>notamから発表</td>" in block and "published from" not in block, block
 
 
 def test_english_reader_still_gets_english_and_errors_follow_the_language(client: FlaskClient, app: Flask) -> None:

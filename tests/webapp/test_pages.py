@@ -88,6 +88,23 @@ def test_event_page_shows_zones_downloads_source_and_history(client, auth, navar
     assert "KMS-4 renamed" in client.get("/", headers=HTML).get_data(as_text=True)
 
 
+def test_event_history_notes_are_in_the_readers_language(client, auth, navarea_text) -> None:  # type: ignore[no-untyped-def]
+    """The notes the service and the desk write (``published from navwarn``, ``patched``) are read in the page's
+    language (#13); the Japanese page said them in English."""
+    import re
+
+    client.post("/api/events?id=kms4&name=KMS4", data=navarea_text, content_type="text/plain", headers=auth)
+    client.patch("/api/events/kms4", json={"name": "KMS-4 renamed"}, headers=auth)
+    notes = {}
+    for lang in ("ja", "en"):
+        page = client.get(f"/events/kms4?lang={lang}", headers=HTML).get_data(as_text=True)
+        history = page.split('id="history"', 1)[1].split("</table>", 1)[0]
+        notes[lang] = re.findall(r'<td data-label="[^"]*">([^<]*)</td>', history)
+    assert "navwarnから発表" in notes["ja"] and "修正" in notes["ja"], notes
+    assert not {"published from navwarn", "patched"} & set(notes["ja"]), notes
+    assert "published from navwarn" in notes["en"] and "patched" in notes["en"], notes
+
+
 def test_unknown_pages_are_404_html_for_browsers(client) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/events/nope", headers=HTML)
     assert r.status_code == 404 and r.mimetype == "text/html"

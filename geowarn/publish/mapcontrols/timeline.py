@@ -16,8 +16,9 @@ class Timeline(branca.element.MacroElement):
     Parameters
     ----------
     data
-        ``{"title", "rows": [{"label", "w": [start_ms, end_ms]}], "tmin", "tmax", "more"}`` (row labels are
-        set as text; ``title`` and ``more`` are HTML, already escaped).
+        ``{"title", "rows": [{"label", "w": [start_ms, end_ms]}], "tmin", "tmax", "more"}`` (``title``,
+        ``more`` and row labels are HTML, already escaped, in every language as ``<span class="gw-t" lang>``;
+        a row's tooltip is its label in the language the page shows).
     targets
         folium ``GeoJson`` layers whose features carry ``properties.windows`` (``[[start_ms, end_ms], ...]``)
         and ``properties.style`` (the opacities to restore).
