@@ -142,6 +142,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "note.patched": {"en": "patched", "ja": "修正"},
     "note.operator_cancel": {"en": "cancelled by an operator", "ja": "オペレーターが取消"},
     "note.published": {"en": "published from {format}", "ja": "{format}から発表"},
+    "note.published_drawn": {"en": "published", "ja": "発表"},
+    "note.replaced_drawn": {"en": "corridors replaced", "ja": "落下区域を差し替え"},
     "note.replaced": {"en": "corridors replaced from {format}", "ja": "{format}から落下区域を差し替え"},
     "note.drawn": {"en": "{note} (corridors drawn on the map)", "ja": "{note}（落下区域は地図上で作図）"},
     "banner.cancelled": {"en": "Cancelled at {time}", "ja": "{time}に取消"},

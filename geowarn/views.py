@@ -292,6 +292,8 @@ _NOTES = {
     "cancelled": "note.cancelled",
     "patched": "note.patched",
     "cancelled by an operator": "note.operator_cancel",
+    "published": "note.published_drawn",  # the desk's note when no notice text came with the corridors
+    "corridors replaced": "note.replaced_drawn",
 }
 _NOTE_FROM = re.compile(r"(published|corridors replaced) from (\S+)")
 _NOTE_DRAWN = " (corridors drawn on the map)"
@@ -304,6 +306,8 @@ def note_text(note: str, lang: str) -> str:
     'navwarnから発表（落下区域は地図上で作図）'
     >>> note_text("patched", "ja"), note_text("patched", "en"), note_text("NAVAREA XI 0123/16", "ja")
     ('修正', 'patched', 'NAVAREA XI 0123/16')
+    >>> note_text("published (corridors drawn on the map)", "ja")
+    '発表（落下区域は地図上で作図）'
     """
     if note.endswith(_NOTE_DRAWN) and note != _NOTE_DRAWN:
         return message("note.drawn", lang, note=note_text(note.removesuffix(_NOTE_DRAWN), lang))

@@ -278,7 +278,7 @@ def publish(
         The written version, with the parser's warnings.
     """
     event, warnings = read_as if read_as is not None else read(sub, store=store)
-    how = f"from {event.inputs[0].format}" if event.inputs else ""
+    how = f" from {event.inputs[0].format}" if event.inputs else ""
     drawn_note = " (corridors drawn on the map)" if sub.drawn.strip() else ""
     if store.event_exists(event.id):
         if not sub.update:
@@ -290,7 +290,7 @@ def publish(
             inputs=event.inputs,
             name=sub.name or None,
             if_version=sub.if_version,
-            note=f"corridors replaced {how}{drawn_note}",
+            note=f"corridors replaced{how}{drawn_note}",
             options=options,
             operator=operator,
         )
@@ -298,7 +298,7 @@ def publish(
         if sub.update:
             raise InvalidParameter(f"there is no event {event.id!r} to update")
         result = service.submit_event(
-            store, event, options=options, note=f"published {how}{drawn_note}", operator=operator
+            store, event, options=options, note=f"published{how}{drawn_note}", operator=operator
         )
     result.warnings = warnings
     return result
