@@ -134,14 +134,23 @@ class Burst:
     A retry that answers 409 means the first try committed: the event must then be complete.
     """
 
-    def __init__(self, url: str, token: str, n: int, prefix: str) -> None:
+    def __init__(self, url: str, token: str, n: int, prefix: str, *, hold_after: int = 0) -> None:
         self.url, self.token, self.n, self.prefix = url, token, n, prefix
         self.acked: set[str] = set()
         self.failed: dict[str, int | None] = {}
         self.thread = threading.Thread(target=self._run, daemon=True)
+        #: with ``hold_after``, the burst waits after that many events until :meth:`release`: the
+        #: kill can then land mid-burst however fast the server answers
+        self.hold_after = hold_after
+        self.gate = threading.Event()
+
+    def release(self) -> None:
+        self.gate.set()
 
     def _run(self) -> None:
         for i in range(self.n):
+            if self.hold_after and i == self.hold_after:
+                self.gate.wait(120)
             eid = f"{self.prefix}-{i:03d}"
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
@@ -190,8 +199,9 @@ def test_kill_9_of_server_and_worker_mid_burst(
     worker = worker_proc(tmp_path, "--lease", "2", "--concurrency", "4", env=WORKER_ENV)
     procs = [server, worker]
     try:
-        burst = Burst(url, token, BURST, "kill").start()
+        burst = Burst(url, token, BURST, "kill", hold_after=BURST // 2).start()
         _wait(lambda: len(burst.acked) >= 4 and receiver.requests >= 1, 120, "no traffic before the kill")
+        burst.release()  # the burst goes on: the kill lands among its writes
         os.kill(server.pid, signal.SIGKILL)
         os.kill(worker.pid, signal.SIGKILL)
         server.wait(10)
@@ -307,10 +317,15 @@ def test_several_workers_on_postgis_deliver_each_message_once(tmp_path: Path, re
     url = next(urls)
     try:
         store = open_store(url)
-        sent = queue_messages(store, receiver.url, receiver.secret, 60)
         receiver.stall_s = 0.02
-        workers = [worker_proc(tmp_path, "--concurrency", "2", env=WORKER_ENV, database_url=url) for _ in range(3)]
+        # small claims, and all three workers up before the rows exist: with 32-row claims the first
+        # worker to start took the whole outbox before the others had imported
+        env = {**WORKER_ENV, "GEOWARN_WORKER_BATCH": "4"}
+        workers = [worker_proc(tmp_path, "--concurrency", "2", env=env, database_url=url) for _ in range(3)]
+        log = tmp_path / "worker.log"
         try:
+            _wait(lambda: log.exists() and log.read_text(errors="replace").count(" started") >= 3, 60, "workers up")
+            sent = queue_messages(store, receiver.url, receiver.secret, 60)
             st = wait_delivered(store, len(sent), timeout=60)
         finally:
             for w in workers:

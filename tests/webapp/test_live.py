@@ -12,10 +12,12 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from geowarn import rendering
 from geowarn.store import open_store
 from tests.webapp.helpers import corridor_fc
 from tests.webapp.live import LiveServer, start_server
@@ -128,8 +130,15 @@ def test_kill_9_of_the_server_during_writes_leaves_the_store_consistent(live: Li
             assert len(events) >= acknowledged
             for ev in events:
                 n = tx.scalar("SELECT COUNT(*) AS n FROM corridors WHERE event_id = ?", [ev["id"]])
-                arts = tx.scalar("SELECT COUNT(*) AS n FROM artifacts WHERE event_id = ?", [ev["id"]])
                 hist = tx.scalar("SELECT COUNT(*) AS n FROM event_versions WHERE event_id = ?", [ev["id"]])
-                assert (n, hist) == (8, 1) and arts >= 1, ev
+                rows = tx.scalar("SELECT COUNT(*) AS n FROM renders WHERE event_id = ?", [ev["id"]])
+                assert (n, hist, rows) == (8, 1, len(rendering.kind_names())), ev
+        # files are rendered after the answer: what the kill cut short is left pending, and the worker's
+        # retry (once the pending rows are stale) renders every kind of every event
+        rendering.retry_due(store, now=datetime.now(UTC) + rendering.STALE_PENDING + timedelta(seconds=1))
+        with store.snapshot() as tx:
+            for ev in events:
+                kinds = tx.fetchall("SELECT DISTINCT kind FROM artifacts WHERE event_id = ?", [ev["id"]])
+                assert {r["kind"] for r in kinds} == set(rendering.kind_names()), ev
     finally:
         store.close()
