@@ -58,6 +58,13 @@ def store(store_url: str) -> Iterator[Any]:
 
 
 @pytest.fixture
+def shipped_layers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Read the layers shipped in the package, never a ``GEOWARN_LAYERS_DIR`` or a data dir's cache."""
+    monkeypatch.delenv("GEOWARN_LAYERS_DIR", raising=False)
+    monkeypatch.setenv("GEOWARN_DATA", str(tmp_path / "data"))
+
+
+@pytest.fixture
 def data_dir() -> Path:
     """``tests/data``: small inputs and goldens owned by the test suite."""
     return DATA

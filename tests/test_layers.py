@@ -33,10 +33,7 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _shipped_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("GEOWARN_LAYERS_DIR", raising=False)
-    monkeypatch.setenv("GEOWARN_DATA", str(tmp_path / "data"))
+pytestmark = pytest.mark.usefixtures("shipped_layers")  # tests/conftest.py
 
 
 def _entries() -> dict[str, dict]:

@@ -25,10 +25,7 @@ CFG = tomllib.loads((Path(__file__).parents[1] / "layers" / "boundaries.toml").r
 TREATY = next(e for e in CFG["agreed"] if e["id"] == "JP-KR-1974")
 
 
-@pytest.fixture(autouse=True)
-def _shipped_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("GEOWARN_LAYERS_DIR", raising=False)
-    monkeypatch.setenv("GEOWARN_DATA", str(tmp_path / "data"))
+pytestmark = pytest.mark.usefixtures("shipped_layers")  # tests/conftest.py
 
 
 def _to_wgs84(lon: np.ndarray, lat: np.ndarray, datum: str) -> np.ndarray:

@@ -26,10 +26,7 @@ GEONAMES_COUNTRY = {"JP": "JPN", "KR": "KOR", "KP": "PRK", "CN": "CHN", "HK": "C
 GEONAMES_COUNTRY |= {"PH": "PHL", "RU": "RUS"}
 
 
-@pytest.fixture(autouse=True)
-def _shipped_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("GEOWARN_LAYERS_DIR", raising=False)
-    monkeypatch.setenv("GEOWARN_DATA", str(tmp_path / "data"))
+pytestmark = pytest.mark.usefixtures("shipped_layers")  # tests/conftest.py
 
 
 @pytest.mark.parametrize("ref", REF["island"], ids=lambda r: r["place"])

@@ -25,10 +25,7 @@ LANDLOCKED = {"JP-09": "Tochigi", "JP-10": "Gunma", "JP-11": "Saitama", "JP-19":
 LANDLOCKED |= {"JP-21": "Gifu", "JP-25": "Shiga", "JP-29": "Nara"}
 
 
-@pytest.fixture(autouse=True)
-def _shipped_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("GEOWARN_LAYERS_DIR", raising=False)
-    monkeypatch.setenv("GEOWARN_DATA", str(tmp_path / "data"))
+pytestmark = pytest.mark.usefixtures("shipped_layers")  # tests/conftest.py
 
 
 @pytest.mark.parametrize("ref", REF["admin1"], ids=lambda r: r["place"])
