@@ -35,6 +35,7 @@ import folium.plugins
 import numpy as np
 import shapely
 import shapely.geometry
+from cachetools import LRUCache
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
@@ -397,8 +398,9 @@ def _timeline_data(corridors: Sequence[Corridor], tz: str) -> dict[str, Any] | N
 
 
 #: Coarse display copies of the reference layers, per loaded layer object and view (issue 16): simplified once
-#: per process instead of once per map. Keyed by ``id(layer)`` with the layer kept, so the id is not reused.
-_COARSE: dict[tuple[int, bool], tuple[Any, NDArray[Any]]] = {}
+#: per process instead of once per map. Keyed by ``id(layer)`` with the layer kept, so the id is not reused;
+#: least recently used copies go first when layers are reloaded many times (user layers).
+_COARSE: LRUCache[tuple[int, bool], tuple[Any, NDArray[Any]]] = LRUCache(maxsize=64)
 _COARSE_LOCK = threading.Lock()
 
 
@@ -430,8 +432,6 @@ def coarse_display(layer: Any, pacific: bool = False) -> NDArray[Any]:
         display = shift_east(display)
     out = display_copy(display, REFERENCE_SIMPLIFY_DEG, min_area=SPECK_DEG2)
     with _COARSE_LOCK:
-        if len(_COARSE) > 64:  # layers reloaded many times (user layers): start again
-            _COARSE.clear()
         _COARSE[key] = (layer, out)
     return out
 
