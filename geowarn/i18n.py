@@ -506,6 +506,68 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "atom.status.System": {"en": "System", "ja": "システム"},
     "atom.status.Test": {"en": "Test", "ja": "試験"},
     "atom.status.Draft": {"en": "Draft", "ja": "草案"},
+    # CAP <info> texts (geowarn.publish.cap), one per CAP_LANGUAGES language; severities are "severity.*"
+    "cap.event.launch": {"en": "Falling rocket stages or debris", "ja": "ロケットの落下物"},
+    "cap.event.reentry": {"en": "Space debris re-entry", "ja": "宇宙物体の再突入"},
+    "cap.event.other": {"en": "Falling objects from space", "ja": "宇宙からの落下物"},
+    "cap.headline": {
+        "en": "{name}: falling objects possible over {regions}",
+        "ja": "{name}：落下物のおそれ（{regions}）",
+    },
+    "cap.headline_cancel": {"en": "Cancelled: {name}", "ja": "取消：{name}"},
+    "cap.holes": {
+        "en": "Holes in {n} area polygon(s) were dropped (CAP polygons cannot have holes); "
+        "the areas shown are slightly larger than the alert zones.",
+        "ja": "CAPの多角形は穴を表せないため、{n}個の区域多角形の穴を省略しました"
+        "（表示区域は警報区域よりやや広くなります）。",
+    },
+    "cap.region_separator": {"en": ", ", "ja": "、"},
+    "cap.region_line": {
+        "en": "{name} [{id}] {severity}; Window {window}; {extent}",
+        "ja": "{name} [{id}] {severity}; 期間 {window}; {extent}",
+    },
+    "cap.no_window": {"en": "—", "ja": "—"},
+    "cap.area": {"en": "area {km2} km²", "ja": "面積 {km2} km²"},
+    "cap.alternates": {"en": " (+{n} alternate windows)", "ja": "（ほか予備期間{n}回）"},
+    "cap.within": {"en": "within {km} km of the corridor", "ja": "落下予想区域から{km} km以内"},
+    "cap.area_desc": {"en": "{name} ({id})", "ja": "{name} ({id})"},
+    "cap.instruction.Shelter": {
+        "en": "Stay indoors or take shelter in a sturdy building during the window.",
+        "ja": "期間中は屋内や頑丈な建物に避難してください。",
+    },
+    "cap.instruction.Evacuate": {
+        "en": "Leave the area before the window opens.",
+        "ja": "期間の開始前に区域から離れてください。",
+    },
+    "cap.instruction.Avoid": {
+        "en": "Ships and aircraft should stay clear of the area during the window.",
+        "ja": "期間中、船舶・航空機は区域に近づかないでください。",
+    },
+    "cap.instruction.Prepare": {
+        "en": "Be ready to take shelter during the window.",
+        "ja": "期間中はすぐに避難できるよう準備してください。",
+    },
+    "cap.instruction.Monitor": {
+        "en": "Stay informed through official channels.",
+        "ja": "公式の情報に注意してください。",
+    },
+    "cap.instruction.Execute": {
+        "en": "Follow the instructions of the authorities.",
+        "ja": "当局の指示に従ってください。",
+    },
+    "cap.instruction.Assess": {
+        "en": "Assess the situation and follow official advice.",
+        "ja": "状況を確認し、公式の情報に従ってください。",
+    },
+    "cap.instruction.AllClear": {
+        "en": "The earlier alert is cancelled; no action is needed.",
+        "ja": "先の警報は取り消されました。対応は不要です。",
+    },
+    "cap.instruction.None": {"en": "No action is needed.", "ja": "対応は不要です。"},
+    "cap.instruction.debris": {
+        "en": "Do not touch fallen objects; report them to the police or the coast guard.",
+        "ja": "落下物を見つけても触らず、警察または海上保安庁に通報してください。",
+    },
 }
 
 #: Country prefix of a region id → the language its readers are assumed to read first.
