@@ -506,6 +506,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "atom.status.System": {"en": "System", "ja": "システム"},
     "atom.status.Test": {"en": "Test", "ja": "試験"},
     "atom.status.Draft": {"en": "Draft", "ja": "草案"},
+    # KML balloons (geowarn.publish.kml; the rest are the map's "map.*" texts)
+    "kml.separator": {"en": "; ", "ja": "、"},
     # CAP <info> texts (geowarn.publish.cap), one per CAP_LANGUAGES language; severities are "severity.*"
     "cap.event.launch": {"en": "Falling rocket stages or debris", "ja": "ロケットの落下物"},
     "cap.event.reentry": {"en": "Space debris re-entry", "ja": "宇宙物体の再突入"},
@@ -642,8 +644,12 @@ def _accept_language(header: str) -> list[str]:
     return [tag for _, _, tag in sorted(ranked)]
 
 
-def pick_language(query: str | None, accept_language: str | None, region_id: str | None = None) -> str:
-    """Pick the page language: ``?lang=``, then ``Accept-Language``, then the region's, then English."""
+def asked_language(query: str | None, accept_language: str | None) -> str | None:
+    """Return the language the reader asked for (``?lang=``, then ``Accept-Language``); ``None`` when neither names one.
+
+    >>> asked_language(None, "ko, ja;q=0.5"), asked_language(None, "fr"), asked_language("en", "ja")
+    ('ja', None, 'en')
+    """
     chosen = normalise_language(query)
     if chosen:
         return chosen
@@ -651,6 +657,14 @@ def pick_language(query: str | None, accept_language: str | None, region_id: str
         chosen = normalise_language(tag)
         if chosen:
             return chosen
+    return None
+
+
+def pick_language(query: str | None, accept_language: str | None, region_id: str | None = None) -> str:
+    """Pick the page language: ``?lang=``, then ``Accept-Language``, then the region's, then English."""
+    chosen = asked_language(query, accept_language)
+    if chosen:
+        return chosen
     if region_id:
         parts = region_id.split("-")
         if parts[0] in ("TS", "EEZ") and len(parts) > 1:

@@ -50,9 +50,9 @@ from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import GeowarnError, InvalidParameter
 from geowarn.geodesy import orient_ccw
-from geowarn.i18n import DEFAULT_LANGUAGE, label, message, normalise_language, with_zone
+from geowarn.i18n import DEFAULT_LANGUAGE, label, message, normalise_language
 from geowarn.model import AlertZone, Certainty, Event, EventKind, ResponseType, Severity, TimeWindow, Urgency, utc
-from geowarn.publish.localtime import format_span, iso_local, region_timezone, to_local
+from geowarn.publish.localtime import iso_local, region_timezone, window_text
 from geowarn.publish.xmltext import xml_safe
 from geowarn.settings import CAP_STATUSES, CapIdentity
 
@@ -341,10 +341,7 @@ def _region_line(t: _Texts, rid: str, zs: list[AlertZone], name: str, tz: str) -
     ztz = region_timezone(rid, tz)
     area = sum(z.area_km2 for z in zs)
     wins = _windows(zs)
-    when = t("cap.no_window")
-    if wins:
-        fallback = to_local(wins[0].start, ztz).tzname() or ztz
-        when = with_zone(format_span(wins[0].start, wins[0].end, ztz), ztz, t.lang, fallback)
+    when = window_text(wins[0].start, wins[0].end, ztz, t.lang) if wins else t("cap.no_window")
     if len(wins) > 1:
         when += t("cap.alternates", n=len(wins) - 1)
     if any(z.geometry is not None and not z.geometry.is_empty for z in zs):
