@@ -423,7 +423,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "template.notam": {"en": "ICAO NOTAM (danger area)", "ja": "ICAO ノータム（危険区域）"},
     "template.china-msa": {"en": "China MSA navigational warning (航行警告)", "ja": "中国海事局の航行警告"},
     "template.profile": {"en": "Launch profile (site, azimuth, stages)", "ja": "打ち上げ諸元（発射地点・方位角・段）"},
-    # problem+json titles of the public pages' errors (by problem code; the detail stays English)
+    # problem+json titles of the public pages' errors (by problem code; the details are "error.*")
     "problem.bad-request": {"en": "Bad request", "ja": "不正なリクエスト"},
     "problem.parse-error": {"en": "Input could not be parsed", "ja": "入力を読み取れません"},
     "problem.invalid-parameter": {"en": "Invalid parameter", "ja": "パラメータが不正です"},
@@ -438,6 +438,59 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "problem.retry-later": {"en": "Try again later", "ja": "しばらくしてから再度お試しください"},
     "problem.not-rendered": {"en": "File not rendered yet", "ja": "ファイルはまだ作成されていません"},
     "problem.busy": {"en": "Busy", "ja": "混雑しています"},
+    # problem+json details of the public pages, feeds and files (GeowarnError.of); {…} values quote the input
+    "error.no_event": {"en": "no event {id}", "ja": "事象 {id} はありません"},
+    "error.no_version": {"en": "event {id} has no version {version}", "ja": "事象 {id} に第{version}版はありません"},
+    "error.no_region": {"en": "no region {id} in any layer", "ja": "地域 {id} はどのレイヤーにもありません"},
+    "error.no_place": {"en": "no place {id}", "ja": "場所 {id} はありません"},
+    "error.no_published": {
+        "en": "event {id} has no published {kind}",
+        "ja": "事象 {id} には公開された {kind} がありません",
+    },
+    "error.not_rendered": {
+        "en": "the {kind} of {id} v{version} is not rendered yet ({error}); it is retried",
+        "ja": "{id} 第{version}版の {kind} はまだ作成されていません（{error}）。自動的に再試行します",
+    },
+    "error.unknown_query": {
+        "en": "unknown query parameter(s): {names} (allowed: {allowed})",
+        "ja": "不明なクエリパラメータ：{names}（使えるもの：{allowed}）",
+    },
+    "error.not_a_number": {"en": "{name}: {value} is not a number", "ja": "{name}：{value} は数値ではありません"},
+    "error.out_of_range": {
+        "en": "{name}: {value} is outside -{bound}..{bound}",
+        "ja": "{name}：{value} は -{bound}〜{bound} の範囲外です",
+    },
+    "error.point_or_place": {
+        "en": "give either lat and lon, or place",
+        "ja": "lat と lon、または place のどちらかを指定してください",
+    },
+    "error.point_needed": {
+        "en": "give lat and lon (degrees, WGS 84), or place",
+        "ja": "lat と lon（度、WGS 84）、または place を指定してください",
+    },
+    "error.f_value": {"en": "f must be json or html, got {value}", "ja": "f は json か html です（指定：{value}）"},
+    "error.lang_value": {
+        "en": "lang must be one of {languages}, got {value}",
+        "ja": "lang は {languages} のいずれかです（指定：{value}）",
+    },
+    "error.now_value": {
+        "en": "now must be an ISO 8601 time, got {value}",
+        "ja": "now は ISO 8601 の時刻です（指定：{value}）",
+    },
+    "error.topic_value": {
+        "en": "topic: expected '*', 'event:<event id>' or 'region:<region id>', got {value}",
+        "ja": "topic は '*'、'event:<事象ID>' または 'region:<地域ID>' です（指定：{value}）",
+    },
+    "error.http_404": {
+        "en": "The requested URL was not found on the server. If you entered the URL manually please check your "
+        "spelling and try again.",
+        "ja": "要求されたURLはこのサーバーにありません。"
+        "URLを手入力した場合は、つづりを確かめてもう一度お試しください。",
+    },
+    "error.http_405": {
+        "en": "The method is not allowed for the requested URL.",
+        "ja": "要求されたURLでは、このメソッドは使えません。",
+    },
     # error page (error.html) and the event page's render-failure box
     "page.back_dashboard": {"en": "Back to the dashboard", "ja": "ダッシュボードに戻る"},
     "event.render_failed": {

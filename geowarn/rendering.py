@@ -157,9 +157,13 @@ def published_file(
         with store.snapshot() as tx:
             rows = {r["kind"]: r for r in repo.statuses(tx, event_id, event.version)}
         error = (rows.get(kind) or {}).get("last_error") or "the renderer failed"
-        raise NotRendered(
-            f"the {kind} of {event_id} v{event.version} is not rendered yet ({error}); it is retried",
-            retry_after=RETRY_AFTER_S,
+        raise NotRendered.of(
+            "error.not_rendered",
+            init={"retry_after": RETRY_AFTER_S},
+            kind=kind,
+            id=event_id,
+            version=event.version,
+            error=error,
         )
     return art
 

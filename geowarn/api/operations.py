@@ -284,7 +284,9 @@ def _check_lang(call: Call) -> str | None:
     """Return the ``lang`` query parameter, one of the catalogue's languages (else a 400), or ``None``."""
     lang = call.req.arg("lang")
     if lang is not None and lang not in LANGUAGES:
-        raise InvalidParameter(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", field="lang")
+        raise InvalidParameter.of(
+            "error.lang_value", init={"field": "lang"}, languages=", ".join(LANGUAGES), value=repr(lang)
+        )
     return lang
 
 
