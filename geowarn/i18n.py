@@ -491,6 +491,99 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The method is not allowed for the requested URL.",
         "ja": "要求されたURLでは、このメソッドは使えません。",
     },
+    # parser warning reasons (geowarn.sources: ParseWarning.of, warning_reason): "line 3, column 7: 'N895' <reason>"
+    "warning.inside_not_corner": {
+        "en": "lies inside {corridor} but is none of its corners; not read",
+        "ja": "{corridor}の内側にありますが、その頂点ではありません。読み取っていません",
+    },
+    "warning.not_in_corridor": {"en": "is not part of any corridor", "ja": "どの落下区域にも使われていません"},
+    "warning.weak_coordinate": {
+        "en": "looks like a route or label, not a coordinate; not read",
+        "ja": "座標ではなく航空路や名称のようです。読み取っていません",
+    },
+    "warning.lone_latitude": {
+        "en": "is a latitude without a longitude after it; not read",
+        "ja": "緯度の後に経度がありません。読み取っていません",
+    },
+    "warning.lone_longitude": {
+        "en": "is a longitude without a latitude; not read",
+        "ja": "経度に対応する緯度がありません。読み取っていません",
+    },
+    "warning.time_no_window": {
+        "en": "looks like a time but starts or ends no window",
+        "ja": "時刻のようですが、どの時間帯の開始・終了でもありません",
+    },
+    "warning.dtg_repaired": {
+        "en": "has a digit missing: read as {fixed}Z, the only time before {to}Z; check it",
+        "ja": "数字が1つ欠けています：{to}Zより前の唯一の時刻として{fixed}Zと読みました。確認してください",
+    },
+    "warning.dtg_garbled": {
+        "en": "looks like a date-time group with a digit missing or extra; not read",
+        "ja": "数字が欠けているか多い日時グループのようです。読み取っていません",
+    },
+    "warning.range_no_window": {
+        "en": "looks like a time range but starts or ends no window",
+        "ja": "時刻の範囲のようですが、どの時間帯の開始・終了でもありません",
+    },
+    "warning.sun_time": {
+        "en": "is a time of day no window can give (read as whole days, if at all)",
+        "ja": "時間帯にできない時刻です（読み取る場合は終日として読みます）",
+    },
+    "warning.clock_no_window": {
+        "en": "looks like a time of day but starts or ends no window",
+        "ja": "時刻のようですが、どの時間帯の開始・終了でもありません",
+    },
+    "warning.date_no_window": {
+        "en": "looks like a date or time but starts or ends no window",
+        "ja": "日付または時刻のようですが、どの時間帯の開始・終了でもありません",
+    },
+    "warning.no_position": {
+        "en": "an item without any position; no corridor from it",
+        "ja": "位置のない項目です。落下区域は作成していません",
+    },
+    "warning.reserve_days": {
+        "en": "reserve days, not read as windows",
+        "ja": "予備日です。時間帯としては読んでいません",
+    },
+    "warning.bracket_not_understood": {"en": "not understood; not read", "ja": "理解できません。読み取っていません"},
+    "warning.end_without_start": {
+        "en": "an end without a start (…まで): read as that day only; the work may already be under way",
+        "ja": "開始のない終了（…まで）です。その日のみとして読みました。作業は既に始まっているかもしれません",
+    },
+    "warning.sunrise_whole_day": {
+        "en": "sunrise to sunset, read as the whole day",
+        "ja": "日出から日没まで：終日として読みました",
+    },
+    "warning.circle_part_east": {
+        "en": "a part of a circle: read as the circle's part east of {cut}; check it on the map",
+        "ja": "円の一部：{cut}以東の部分として読みました。地図で確認してください",
+    },
+    "warning.circle_part_west": {
+        "en": "a part of a circle: read as the circle's part west of {cut}; check it on the map",
+        "ja": "円の一部：{cut}以西の部分として読みました。地図で確認してください",
+    },
+    "warning.circle_part_north": {
+        "en": "a part of a circle: read as the circle's part north of {cut}; check it on the map",
+        "ja": "円の一部：{cut}以北の部分として読みました。地図で確認してください",
+    },
+    "warning.circle_part_south": {
+        "en": "a part of a circle: read as the circle's part south of {cut}; check it on the map",
+        "ja": "円の一部：{cut}以南の部分として読みました。地図で確認してください",
+    },
+    "warning.coast_closed": {
+        "en": "closed along the coast of the shipped land layer from ({last}) to (1) (its shore corners {d1} m "
+        "and {d2} m from that coast; {area} km², the straight line would give {chord} km²); check it on the map",
+        "ja": "同梱の陸地レイヤーの海岸線に沿って({last})から(1)まで閉じました（岸の頂点は海岸線から{d1} mと"
+        "{d2} m、{area} km²。直線で閉じると{chord} km²）。地図で確認してください",
+    },
+    "warning.parser_failed": {
+        "en": "the parser could not read the text ({detail}); the corridors are the drawn ones",
+        "ja": "通報文を読み取れませんでした（{detail}）。落下区域は作図したものです",
+    },
+    "warning.request_unreadable": {
+        "en": "the request no longer reads: {detail}",
+        "ja": "この要求はもう読み取れません：{detail}",
+    },
     # error page (error.html) and the event page's render-failure box
     "page.back_dashboard": {"en": "Back to the dashboard", "ja": "ダッシュボードに戻る"},
     "event.render_failed": {
