@@ -390,7 +390,11 @@ def _in_language(call: Call, kind: ArtifactKind, art: Artifact, name: str, forev
         return PublishedFile(art, name, cache_forever=forever)
     lang = asked_language(_check_lang(call), call.accept_language or None)
     if lang is not None:
-        art = call.cache(("localised", art.etag, lang), lambda: rendering.localised_file(call.store, art, lang))
+        stored = art
+        art = call.cache(
+            ("localised", stored.etag, lang),
+            lambda: rendering.localised_file(call.store, stored, lang, options=call.options),
+        )
     return PublishedFile(art, name, cache_forever=forever, localised=True, language=lang)
 
 
