@@ -457,3 +457,23 @@ def test_parser_warnings_on_the_pages_are_in_the_readers_language_and_the_api_ke
     weak = CATALOGUE["warning.weak_coordinate"]
     assert "<code>W66</code>" in ja and weak["ja"] in ja and weak["en"] not in ja
     assert weak["en"] in en and weak["ja"] not in en
+
+
+def test_the_approver_reads_the_warnings_in_their_own_language(tmp_path: Path) -> None:
+    """The approvals list shows the request's parser warnings with the approver's language (#13)."""
+    from geowarn.i18n import CATALOGUE
+
+    app = _app(tmp_path, None, APPROVAL="2")  # type: ignore[arg-type]
+    try:
+        alice, bob = app.test_client(), app.test_client()
+        csrf_a = _login(alice, app, "alice")
+        _login(bob, app, "bob")
+        form = {"csrf_token": csrf_a, "mode": "text", "text": NOTAM, "name": "Oki", "action": "publish"}
+        assert alice.post("/operator", data={**form, "ack_warnings": "on"}).status_code == 303
+        weak = CATALOGUE["warning.weak_coordinate"]
+        ja = bob.get("/operator/approvals?lang=ja").get_data(as_text=True)
+        en = bob.get("/operator/approvals?lang=en").get_data(as_text=True)
+        assert "<code>W66</code>" in ja and weak["ja"] in ja and weak["en"] not in ja
+        assert weak["en"] in en and weak["ja"] not in en
+    finally:
+        close_app(app)
