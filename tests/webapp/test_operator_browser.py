@@ -21,6 +21,7 @@ from geowarn.store import open_store
 from tests.browser import guarded_page, launched_chromium
 from tests.webapp.live import LiveServer, start_server
 from tests.webapp.test_desk_browser import NOTAM
+from tests.webapp.test_public_browser import UNLABELLED
 from tests.webapp.test_region_verdict import ARTIFACTS, SIZES
 
 pytestmark = pytest.mark.browser
@@ -60,7 +61,8 @@ def two_person(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 def fits(page: Any, sel: str, where: str) -> None:
-    """Assert that the page does not scroll sideways and that ``sel`` is shown inside the screen."""
+    """Assert that the page's controls are labelled, that it does not scroll sideways, that ``sel`` is in the screen."""
+    assert page.evaluate(UNLABELLED) == [], where  # every control has a name a screen reader can say
     box = page.evaluate(FITS, sel)
     assert box["scrollWidth"] <= box["width"], (where, box)
     assert box["shown"] and box["left"] >= 0 and box["right"] <= box["width"], (where, sel, box)

@@ -253,12 +253,36 @@ def test_cancelled_event_is_grey_with_its_banner(app: Flask, served: str, browse
     g.close()
 
 
-def test_share_skip_link_and_print(app: Flask, served: str, browser: Any) -> None:  # noqa: F811
+#: The shown form controls with no accessible name (no label with text, aria-label, aria-labelledby, text, title).
+UNLABELLED = """() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea, button'))
+  .filter(e => e.offsetParent !== null || e.getClientRects().length)
+  .filter(e => !((e.labels && Array.from(e.labels).some(l => l.innerText.trim()))
+    || (e.getAttribute('aria-label') || '').trim() || e.getAttribute('aria-labelledby')
+    || (e.tagName === 'BUTTON' && e.innerText.trim()) || (e.title || '').trim()))
+  .map(e => e.outerHTML.slice(0, 100))"""
+
+#: In print: what is shown (display, box height) of the page's parts.
+PRINTED = """() => Object.fromEntries(['#verdict', '#region-map', 'header nav', '#lang-switch', '#share', '#point',
+  '#history', '.skip'].map(s => { const e = document.querySelector(s); const r = e.getBoundingClientRect();
+  return [s, {display: getComputedStyle(e).display, height: r.height, width: r.width}]; }))"""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_share_skip_link_labels_legend_and_print(app: Flask, served: str, browser: Any, size: str) -> None:  # noqa: F811
+    publish(app, "Old 2016", "2016-02-06T22:30:00Z", "2016-02-07T03:30:00Z", datetime(2016, 2, 6, tzinfo=UTC))
     publish(app, "Miyako morning")
-    g = Guarded(browser, "phone", permissions=["clipboard-read", "clipboard-write"])
+    g = Guarded(browser, size, permissions=["clipboard-read", "clipboard-write"])
     page = g.page
+    width = SIZES[size][0]
     url = f"{served}/regions/JP-47?now={NOW}&lang=en"
+    # every control of the public pages has a name a screen reader can say
+    for path in (f"/?now={NOW}&lang=en", f"/events/miyako-morning?now={NOW}&lang=en", f"/regions/JP-47?now={NOW}"):
+        page.goto(served + path)
+        assert page.locator("#share").is_visible(), path  # geowarn.js shows it (hidden without script)
+        assert page.evaluate(UNLABELLED) == [], path
     page.goto(url)
+    share = page.locator("#share").bounding_box()
+    assert share is not None and share["x"] >= 0 and share["x"] + share["width"] <= width  # in the screen
     page.click("#share")
     page.locator("#share-status").filter(has_text="Link copied").wait_for(timeout=10_000)
     assert page.evaluate("navigator.clipboard.readText()") == url
@@ -266,15 +290,34 @@ def test_share_skip_link_and_print(app: Flask, served: str, browser: Any) -> Non
     page.keyboard.press("Tab")
     skip = page.evaluate(
         "() => { const e = document.activeElement; const r = e.getBoundingClientRect();"
-        " return [e.className, e.getAttribute('href'), r.left, r.top, r.width]; }"
+        " return [e.className, e.getAttribute('href'), r.left, r.top, r.width, r.right]; }"
     )
     assert skip[0] == "skip" and skip[1] == "#main" and skip[2] >= 0 and skip[3] >= 0 and skip[4] > 0, skip
+    assert skip[5] <= width, skip  # shown inside the screen when focused
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+    # the verdict says it in words; the history is folded; the legend folds on a phone and unfolds on a click
+    assert page.locator("#verdict-headline").inner_text() == "Warning from 07:00 JST"
+    history = page.locator("#history-section")
+    assert history.evaluate("d => d.open") is False and not page.locator("#history").is_visible()
+    page.locator("#history-section summary").click()
+    assert history.evaluate("d => d.open") is True and page.locator("#history").is_visible()
+    page.goto(url)
+    frame = page.frame_locator("#region-map")
+    frame.locator("[data-geowarn-ready='1']").wait_for(timeout=60_000)
+    box = frame.locator(".gw-legend-box")
+    assert box.evaluate("b => b.open") is (size == "laptop")
+    frame.locator(".gw-legend-toggle").click()
+    assert box.evaluate("b => b.open") is (size == "phone")  # the toggle folds and unfolds it
+    # print: the verdict and the map are printed, the navigation, the language switch, the share
+    # button, the point search and the skip link are not; the history is printed unfolded
     page.emulate_media(media="print")
-    hidden = page.evaluate(
-        "() => ['#point', '#share', 'header nav'].map(s => getComputedStyle(document.querySelector(s)).display)"
-    )
-    assert hidden == ["none", "none", "none"], hidden
-    assert page.locator("#verdict").is_visible()
+    printed = page.evaluate(PRINTED)
+    for sel in ("header nav", "#lang-switch", "#share", "#point", ".skip"):
+        assert printed[sel]["display"] == "none", (size, sel, printed)
+    for sel in ("#verdict", "#region-map", "#history"):
+        assert printed[sel]["display"] != "none" and printed[sel]["height"] > 0, (size, sel, printed)
+    assert printed["#region-map"]["height"] >= 300, printed  # 12 cm
+    assert printed["#verdict"]["width"] <= width, printed
+    page.screenshot(path=str(ARTIFACTS / f"public-print-{size}-en.png"), full_page=True)
     g.close()
