@@ -321,3 +321,42 @@ def test_share_skip_link_labels_legend_and_print(app: Flask, served: str, browse
     assert printed["#verdict"]["width"] <= width, printed
     page.screenshot(path=str(ARTIFACTS / f"public-print-{size}-en.png"), full_page=True)
     g.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_verdict_state_is_said_in_words_in_the_first_screen(
+    app: Flask,
+    served: str,  # noqa: F811
+    browser: Any,
+    size: str,
+) -> None:
+    """Expected later, warning, affected now, ended, and the ended event's all-clear: words, contrast, first screen."""
+    publish(app, "Miyako later", "2026-12-05T22:00:00Z", "2026-12-06T01:00:00Z")  # 07:00–10:00 JST, 6 Dec
+    g = Guarded(browser, size)
+    region = {"lead": "#verdict", "map": "#region-map"}
+    seen: dict[str, str] = {}
+
+    def judge(now: str, state: str, headline: str) -> None:
+        g.page.goto(f"{served}/regions/JP-47?now={now}&lang=en")
+        verdict = g.page.locator("#verdict")
+        assert f"state-{state}" in (verdict.get_attribute("class") or ""), (now, verdict.get_attribute("class"))
+        said = " ".join(verdict.inner_text().split())
+        assert said.startswith(headline), (now, said)  # in words, not by colour only
+        g.map_state("#region-map")
+        check_layout(g.page.evaluate(MEASURE, region), f"{state} {size}")
+        seen[state] = said
+
+    judge(NOW, "expected_later", "Expected from 2026-12-06 07:00 JST")
+    publish(app, "Miyako morning")
+    judge(NOW, "warning", "Warning from 07:00 JST")  # 05:12 JST: the 07:00 window is said first
+    judge("2026-12-02T23:00:00Z", "affected_now", "Affected now until 10:00 JST")
+    judge("2026-12-06T02:00:00Z", "ended", "Not affected now Ended at 10:00 JST")
+    assert len(set(seen.values())) == len(seen), seen  # each state reads differently
+    # the event whose windows are over: an all-clear banner, on the page and on its map
+    g.page.goto(f"{served}/events/miyako-morning?now=2026-12-03T02:00:00Z&lang=en")
+    assert g.page.locator("#event-banner.banner-ended #banner-text").inner_text() == "All clear: ended at 10:00 JST"
+    inside = g.map_state("#event-map")
+    assert "All clear" in inside["banner"] and inside["grey"] > 0, inside
+    check_layout(g.page.evaluate(MEASURE, {"lead": "#event-banner", "map": "#event-map"}), f"all clear {size}")
+    g.page.screenshot(path=str(ARTIFACTS / f"public-all-clear-{size}-en.png"), full_page=True)
+    g.close()
