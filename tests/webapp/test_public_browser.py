@@ -20,11 +20,14 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from geowarn.publish.maps import CANCELLED_COLOR, LAND_COLOR
+from geowarn import service
+from geowarn.publish.maps import CANCELLED_COLOR, LAND_COLOR, OUTLINE_STYLE
 from tests.browser import launched_chromium
+from tests.webapp.helpers import corridor_fc
 from tests.webapp.test_region_verdict import (  # noqa: F401
     ARTIFACTS,
     CELLS_RIGHT,
+    MIYAKO,
     NOW,
     SIZES,
     cancel,
@@ -359,4 +362,38 @@ def test_every_verdict_state_is_said_in_words_in_the_first_screen(
     assert "All clear" in inside["banner"] and inside["grey"] > 0, inside
     check_layout(g.page.evaluate(MEASURE, {"lead": "#event-banner", "map": "#event-map"}), f"all clear {size}")
     g.page.screenshot(path=str(ARTIFACTS / f"public-all-clear-{size}-en.png"), full_page=True)
+    g.close()
+
+
+#: The map's view as Leaflet shows it in the iframe, and the region outline's drawn paths.
+VIEW = """() => { const map = Object.values(window).find(v => v instanceof L.Map); const b = map.getBounds();
+  const size = map.getSize();
+  return {west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth(), w: size.x, h: size.y,
+          outline: document.querySelectorAll('path[stroke="OUTLINE"][stroke-width="3"]').length}; }
+""".replace("OUTLINE", str(OUTLINE_STYLE["color"]))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_region_map_outlines_the_region_and_frames_the_current_warning(
+    app: Flask,
+    served: str,  # noqa: F811
+    browser: Any,
+    size: str,
+) -> None:
+    """As shown at each size: the warning over Miyako in view and framed close, not the 2016 event far north."""
+    from webapp.core import options, store
+
+    publish(app, "Miyako morning")
+    with app.app_context():  # a 2016 event off Akita: a map framing every event would reach 40 N
+        far = corridor_fc({"a": (139.0, 39.0, 140.0, 40.0)}, "2016-02-06T22:30:00Z", "2016-02-07T03:30:00Z")
+        event = service.event_from_input(json.dumps(far), format="geojson", name="Far north")
+        service.submit_event(store(), event, options=options(), now=datetime(2016, 2, 6, tzinfo=UTC))
+    g = Guarded(browser, size)
+    g.page.goto(f"{served}/regions/JP-47?now={NOW}&lang=en")
+    inside = g.map_state("#region-map")
+    view = g.page.frame_locator("#region-map").locator("body").evaluate(f"b => ({VIEW})()")
+    w, s, e, n = MIYAKO
+    assert view["west"] <= w and view["east"] >= e and view["south"] <= s and view["north"] >= n, view  # in view
+    assert view["north"] < 27.0 and view["east"] - view["west"] < 6.0, view  # framed close: not the 2016 event
+    assert view["outline"] >= 1 and inside["land"] > 0, (view, inside)  # Okinawa outlined, over the land
     g.close()
