@@ -40,7 +40,9 @@ CHECKLIST: dict[str, list[tuple[str, str]]] = {
         ("test_public_browser", "test_share_skip_link_labels_legend_and_print"),
     ],
     "phones": [("test_public_browser", "test_public_pages_fit_both_sizes_with_land_and_folded_legend")],
-    "live": [("test_live_browser", "test_open_region_dashboard_and_event_pages_follow_a_publish_and_a_cancel")],
+    "live": [
+        ("test_live_browser", "test_open_region_dashboard_and_event_pages_follow_a_publish_an_update_and_a_cancel")
+    ],
     "operator": [
         ("test_operator_browser", "test_update_then_cancel_from_the_event_page_through_their_confirmations"),
         ("test_operator_browser", "test_two_person_approval_a_second_token_approves_the_first_alone_cannot"),
