@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from geowarn.desk.templates import template
 from geowarn.errors import GeowarnError
 from geowarn.i18n import label, message, pick_language
 from geowarn.service import EventResult
+from geowarn.store import Artifact
 from geowarn.verdict import Lifecycle
 from webapp.core import (
     api_request,
@@ -112,12 +114,34 @@ def event_map(event_id: str) -> BaseResponse:
     now = _now()
     if statuses(store(), now, [event_id]).get(event_id) == Lifecycle.ENDED:  # over since: drawn again as ended
         stored = art
-        art = cache().get_or_set(
-            ("map-ended", stored.etag), lambda: rendering.event_map(store(), event_id, now=now, options=options())
-        )
+
+        def ended() -> tuple[Artifact, str]:
+            drawn = rendering.event_map(store(), event_id, now=now, options=options())
+            return drawn, map_csp(drawn.body)
+
+        art, csp = cache().get_or_set(("map-ended", stored.etag), ended)
+    else:  # a stored map's ETag is the sha256 of its body: one CSP per ETag
+        csp = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
     resp = artifact_response(art)
-    resp.headers["Content-Security-Policy"] = cache().get_or_set(("csp", art.etag), lambda: map_csp(art.body))
+    resp.headers["Content-Security-Policy"] = csp
     return resp
+
+
+def _map_with_csp(key: tuple[Any, ...], render: Callable[[], str]) -> tuple[bytes, str]:
+    """Return a generated map page's body and its CSP, cached as one entry under ``key``.
+
+    Two renders of one map differ (the map library names its objects at random), so a body and the
+    CSP allowing its inline scripts are kept together: cached apart, two requests racing to fill
+    the cache could answer one render's body under the other's CSP, and the browser would block
+    the map's scripts.
+    """
+
+    def make() -> tuple[bytes, str]:
+        html = render().encode("utf-8")
+        return html, map_csp(html)
+
+    pair: tuple[bytes, str] = cache().get_or_set(key, make)
+    return pair
 
 
 @bp.get("/map/overview")
@@ -126,9 +150,9 @@ def overview_map() -> BaseResponse:
     gen = store().generation()
     current = tuple(sorted((k, str(v)) for k, v in statuses(store(), _now()).items() if is_current(v)))
     key = ("overview", gen, current)
-    html = cache().get_or_set(key, lambda: views.overview_map(store(), options(), now=_now()).encode("utf-8"))
+    html, csp = _map_with_csp(key, lambda: views.overview_map(store(), options(), now=_now()))
     resp = Response(html, mimetype="text/html")
-    resp.headers["Content-Security-Policy"] = cache().get_or_set(("overview-csp", *key), lambda: map_csp(html))
+    resp.headers["Content-Security-Policy"] = csp
     resp.set_etag(f"overview-{gen}-" + hashlib.sha256(repr(current).encode()).hexdigest()[:16])
     resp.make_conditional(request)
     return resp
@@ -153,9 +177,9 @@ def region_map(region_id: str) -> BaseResponse:
     lang = _lang(region_id)
     key, render = views.region_map(store(), region_id, options(), now=_now(), lang=lang)
     gen = store().generation()
-    html = cache().get_or_set((*key, gen), lambda: render().encode("utf-8"))
+    html, csp = _map_with_csp((*key, gen), render)
     resp = Response(html, mimetype="text/html")
-    resp.headers["Content-Security-Policy"] = cache().get_or_set(("region-csp", *key, gen), lambda: map_csp(html))
+    resp.headers["Content-Security-Policy"] = csp
     resp.vary.add("Accept-Language")
     return resp
 

@@ -195,3 +195,42 @@ def test_operator_upload_and_profile(client, token) -> None:  # type: ignore[no-
     ev = client.get("/api/events/profile-test").get_json()
     phases = {f["properties"]["phase"] for f in ev["corridors"]["features"]}
     assert {"stage1", "stage2", "overflight"} <= phases
+
+
+def _unallowed_scripts(r) -> list[str]:  # type: ignore[no-untyped-def]
+    """The inline scripts of a map response that its own CSP header does not allow (by sha256)."""
+    csp = r.headers["Content-Security-Policy"]
+    out = []
+    for body in re.findall(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script>", r.get_data(as_text=True), re.S):
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        if f"'sha256-{digest}'" not in csp:
+            out.append(body[:80])
+    return out
+
+
+def test_concurrent_first_requests_of_a_map_get_a_csp_that_allows_their_own_scripts(app, auth) -> None:  # type: ignore[no-untyped-def]
+    """Several open pages reload their map at once after a change (issue 13 live updates): each answer's CSP
+    must allow the scripts of that answer's body, though the renders race to fill the cache."""
+    import threading
+
+    client = app.test_client()
+    ev = {"geojson": corridor_fc({"a": (125.1, 24.6, 125.5, 24.9)}), "id": "ev"}
+    assert client.post("/api/events", json=ev, headers=auth).status_code == 201
+    client.post("/api/events/ev/cancel", headers=auth)  # the pages below are rendered on demand
+    urls = ["/regions/JP-47/map?lang=en", "/regions/JP-47/map?lang=ja", "/map/overview"] * 3
+    barrier = threading.Barrier(len(urls))
+    answers: list[tuple[str, int, list[str]]] = []
+
+    def fetch(url: str) -> None:
+        c = app.test_client()
+        barrier.wait()
+        r = c.get(url)
+        answers.append((url, r.status_code, _unallowed_scripts(r)))
+
+    threads = [threading.Thread(target=fetch, args=(u,)) for u in urls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(answers) == len(urls)
+    assert [a for a in answers if a[1] != 200 or a[2]] == [], answers

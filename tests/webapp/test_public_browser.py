@@ -20,11 +20,14 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from geowarn.publish.maps import CANCELLED_COLOR, LAND_COLOR
+from geowarn import service
+from geowarn.publish.maps import CANCELLED_COLOR, LAND_COLOR, OUTLINE_STYLE
 from tests.browser import launched_chromium
+from tests.webapp.helpers import corridor_fc
 from tests.webapp.test_region_verdict import (  # noqa: F401
     ARTIFACTS,
     CELLS_RIGHT,
+    MIYAKO,
     NOW,
     SIZES,
     cancel,
@@ -253,12 +256,36 @@ def test_cancelled_event_is_grey_with_its_banner(app: Flask, served: str, browse
     g.close()
 
 
-def test_share_skip_link_and_print(app: Flask, served: str, browser: Any) -> None:  # noqa: F811
+#: The shown form controls with no accessible name (no label with text, aria-label, aria-labelledby, text, title).
+UNLABELLED = """() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea, button'))
+  .filter(e => e.offsetParent !== null || e.getClientRects().length)
+  .filter(e => !((e.labels && Array.from(e.labels).some(l => l.innerText.trim()))
+    || (e.getAttribute('aria-label') || '').trim() || e.getAttribute('aria-labelledby')
+    || (e.tagName === 'BUTTON' && e.innerText.trim()) || (e.title || '').trim()))
+  .map(e => e.outerHTML.slice(0, 100))"""
+
+#: In print: what is shown (display, box height) of the page's parts.
+PRINTED = """() => Object.fromEntries(['#verdict', '#region-map', 'header nav', '#lang-switch', '#share', '#point',
+  '#history', '.skip'].map(s => { const e = document.querySelector(s); const r = e.getBoundingClientRect();
+  return [s, {display: getComputedStyle(e).display, height: r.height, width: r.width}]; }))"""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_share_skip_link_labels_legend_and_print(app: Flask, served: str, browser: Any, size: str) -> None:  # noqa: F811
+    publish(app, "Old 2016", "2016-02-06T22:30:00Z", "2016-02-07T03:30:00Z", datetime(2016, 2, 6, tzinfo=UTC))
     publish(app, "Miyako morning")
-    g = Guarded(browser, "phone", permissions=["clipboard-read", "clipboard-write"])
+    g = Guarded(browser, size, permissions=["clipboard-read", "clipboard-write"])
     page = g.page
+    width = SIZES[size][0]
     url = f"{served}/regions/JP-47?now={NOW}&lang=en"
+    # every control of the public pages has a name a screen reader can say
+    for path in (f"/?now={NOW}&lang=en", f"/events/miyako-morning?now={NOW}&lang=en", f"/regions/JP-47?now={NOW}"):
+        page.goto(served + path)
+        assert page.locator("#share").is_visible(), path  # geowarn.js shows it (hidden without script)
+        assert page.evaluate(UNLABELLED) == [], path
     page.goto(url)
+    share = page.locator("#share").bounding_box()
+    assert share is not None and share["x"] >= 0 and share["x"] + share["width"] <= width  # in the screen
     page.click("#share")
     page.locator("#share-status").filter(has_text="Link copied").wait_for(timeout=10_000)
     assert page.evaluate("navigator.clipboard.readText()") == url
@@ -266,17 +293,109 @@ def test_share_skip_link_and_print(app: Flask, served: str, browser: Any) -> Non
     page.keyboard.press("Tab")
     skip = page.evaluate(
         "() => { const e = document.activeElement; const r = e.getBoundingClientRect();"
-        " return [e.className, e.getAttribute('href'), r.left, r.top, r.width]; }"
+        " return [e.className, e.getAttribute('href'), r.left, r.top, r.width, r.right]; }"
     )
     assert skip[0] == "skip" and skip[1] == "#main" and skip[2] >= 0 and skip[3] >= 0 and skip[4] > 0, skip
+    assert skip[5] <= width, skip  # shown inside the screen when focused
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+    # the verdict says it in words; the history is folded; the legend folds on a phone and unfolds on a click
+    assert page.locator("#verdict-headline").inner_text() == "Warning from 07:00 JST"
+    history = page.locator("#history-section")
+    assert history.evaluate("d => d.open") is False and not page.locator("#history").is_visible()
+    page.locator("#history-section summary").click()
+    assert history.evaluate("d => d.open") is True and page.locator("#history").is_visible()
+    page.goto(url)
+    frame = page.frame_locator("#region-map")
+    frame.locator("[data-geowarn-ready='1']").wait_for(timeout=60_000)
+    box = frame.locator(".gw-legend-box")
+    assert box.evaluate("b => b.open") is (size == "laptop")
+    frame.locator(".gw-legend-toggle").click()
+    assert box.evaluate("b => b.open") is (size == "phone")  # the toggle folds and unfolds it
+    # print: the verdict and the map are printed, the navigation, the language switch, the share
+    # button, the point search and the skip link are not; the history is printed unfolded
     page.emulate_media(media="print")
-    hidden = page.evaluate(
-        "() => ['#point', '#share', 'header nav'].map(s => getComputedStyle(document.querySelector(s)).display)"
-    )
-    assert hidden == ["none", "none", "none"], hidden
-    assert page.locator("#verdict").is_visible()
+    printed = page.evaluate(PRINTED)
+    for sel in ("header nav", "#lang-switch", "#share", "#point", ".skip"):
+        assert printed[sel]["display"] == "none", (size, sel, printed)
+    for sel in ("#verdict", "#region-map", "#history"):
+        assert printed[sel]["display"] != "none" and printed[sel]["height"] > 0, (size, sel, printed)
+    assert printed["#region-map"]["height"] >= 300, printed  # 12 cm
+    assert printed["#verdict"]["width"] <= width, printed
+    page.screenshot(path=str(ARTIFACTS / f"public-print-{size}-en.png"), full_page=True)
+    g.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_verdict_state_is_said_in_words_in_the_first_screen(
+    app: Flask,
+    served: str,  # noqa: F811
+    browser: Any,
+    size: str,
+) -> None:
+    """Expected later, warning, affected now, ended, and the ended event's all-clear: words, contrast, first screen."""
+    publish(app, "Miyako later", "2026-12-05T22:00:00Z", "2026-12-06T01:00:00Z")  # 07:00–10:00 JST, 6 Dec
+    g = Guarded(browser, size)
+    region = {"lead": "#verdict", "map": "#region-map"}
+    seen: dict[str, str] = {}
+
+    def judge(now: str, state: str, headline: str) -> None:
+        g.page.goto(f"{served}/regions/JP-47?now={now}&lang=en")
+        verdict = g.page.locator("#verdict")
+        assert f"state-{state}" in (verdict.get_attribute("class") or ""), (now, verdict.get_attribute("class"))
+        said = " ".join(verdict.inner_text().split())
+        assert said.startswith(headline), (now, said)  # in words, not by colour only
+        g.map_state("#region-map")
+        check_layout(g.page.evaluate(MEASURE, region), f"{state} {size}")
+        seen[state] = said
+
+    judge(NOW, "expected_later", "Expected from 2026-12-06 07:00 JST")
+    publish(app, "Miyako morning")
+    judge(NOW, "warning", "Warning from 07:00 JST")  # 05:12 JST: the 07:00 window is said first
+    judge("2026-12-02T23:00:00Z", "affected_now", "Affected now until 10:00 JST")
+    judge("2026-12-06T02:00:00Z", "ended", "Not affected now Ended at 10:00 JST")
+    assert len(set(seen.values())) == len(seen), seen  # each state reads differently
+    # the event whose windows are over: an all-clear banner, on the page and on its map
+    g.page.goto(f"{served}/events/miyako-morning?now=2026-12-03T02:00:00Z&lang=en")
+    assert g.page.locator("#event-banner.banner-ended #banner-text").inner_text() == "All clear: ended at 10:00 JST"
+    inside = g.map_state("#event-map")
+    assert "All clear" in inside["banner"] and inside["grey"] > 0, inside
+    check_layout(g.page.evaluate(MEASURE, {"lead": "#event-banner", "map": "#event-map"}), f"all clear {size}")
+    g.page.screenshot(path=str(ARTIFACTS / f"public-all-clear-{size}-en.png"), full_page=True)
+    g.close()
+
+
+#: The map's view as Leaflet shows it in the iframe, and the region outline's drawn paths.
+VIEW = """() => { const map = Object.values(window).find(v => v instanceof L.Map); const b = map.getBounds();
+  const size = map.getSize();
+  return {west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth(), w: size.x, h: size.y,
+          outline: document.querySelectorAll('path[stroke="OUTLINE"][stroke-width="3"]').length}; }
+""".replace("OUTLINE", str(OUTLINE_STYLE["color"]))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_region_map_outlines_the_region_and_frames_the_current_warning(
+    app: Flask,
+    served: str,  # noqa: F811
+    browser: Any,
+    size: str,
+) -> None:
+    """As shown at each size: the warning over Miyako in view and framed close, not the 2016 event far north."""
+    from webapp.core import options, store
+
+    publish(app, "Miyako morning")
+    with app.app_context():  # a 2016 event off Akita: a map framing every event would reach 40 N
+        far = corridor_fc({"a": (139.0, 39.0, 140.0, 40.0)}, "2016-02-06T22:30:00Z", "2016-02-07T03:30:00Z")
+        event = service.event_from_input(json.dumps(far), format="geojson", name="Far north")
+        service.submit_event(store(), event, options=options(), now=datetime(2016, 2, 6, tzinfo=UTC))
+    g = Guarded(browser, size)
+    g.page.goto(f"{served}/regions/JP-47?now={NOW}&lang=en")
+    inside = g.map_state("#region-map")
+    view = g.page.frame_locator("#region-map").locator("body").evaluate(f"b => ({VIEW})()")
+    w, s, e, n = MIYAKO
+    assert view["west"] <= w and view["east"] >= e and view["south"] <= s and view["north"] >= n, view  # in view
+    assert view["north"] < 27.0 and view["east"] - view["west"] < 6.0, view  # framed close: not the 2016 event
+    assert view["outline"] >= 1 and inside["land"] > 0, (view, inside)  # Okinawa outlined, over the land
     g.close()
 
 
