@@ -149,7 +149,8 @@ def region_page(region_id: str) -> Response:
         body, etag = _region_body(region_id, lang, now)
     else:
         gen = since if since is not None else store().generation()
-        key = ("region-page", request.path, lang, gen, since is None, now)
+        asked = request.args.get("now") if current_app.testing else None  # written into the page's map URL
+        key = ("region-page", request.path, lang, gen, since is None, now, asked)
         body, etag = cache().get_or_set(key, lambda: _region_body(region_id, lang, now))
     resp = Response(body, mimetype="text/html")
     resp.vary.add("Accept-Language")
