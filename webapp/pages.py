@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -160,15 +160,39 @@ def overview_map() -> BaseResponse:
 
 @bp.get("/regions/<region_id>")
 def region_page(region_id: str) -> Response:
-    """Serve the verdict page of a region in the reader's language."""
+    """Serve the verdict page of a region in the reader's language, conditional on its ETag.
+
+    The page is judged at the whole second and kept per (region, language, store generation,
+    second): a crowd costs one render per process and second, and any write (a new generation) is
+    seen by the next request. An operator's page carries their CSRF token and is never shared.
+    """
     lang = _lang(region_id)
-    page = views.region_page(store(), region_id, layers_dir=options().layers_dir, now=_now(), lang=lang)
+    now = _now() or datetime.now(UTC).replace(microsecond=0)
+    since = g.get("live_since")  # the generation the page follows, read before its data (webapp.live)
+    if session.get("token_id"):
+        body, etag = _region_body(region_id, lang, now)
+    else:
+        gen = since if since is not None else store().generation()
+        asked = request.args.get("now") if current_app.testing else None  # written into the page's map URL
+        key = ("region-page", request.path, lang, gen, since is None, now, asked)
+        body, etag = cache().get_or_set(key, lambda: _region_body(region_id, lang, now))
+    resp = Response(body, mimetype="text/html")
+    resp.vary.add("Accept-Language")
+    resp.set_etag(etag)
+    resp.make_conditional(request)
+    return resp
+
+
+def _region_body(region_id: str, lang: str, now: datetime) -> tuple[bytes, str]:
+    """Render the region page at ``now``: its bytes and their ETag."""
+    page = views.region_page(store(), region_id, layers_dir=options().layers_dir, now=now, lang=lang)
     query: dict[str, Any] = {"lang": lang}
     if current_app.testing and "now" in request.args:
         query["now"] = request.args["now"]
         page["point_at"] = request.args["now"]  # the point query judges at the page's time
     page["map_src"] = url_for("pages.region_map", region_id=region_id, **query)
-    return _page("region.html", page)
+    body = render_template("region.html", **page).encode("utf-8")
+    return body, "region-" + hashlib.sha256(body).hexdigest()[:32]
 
 
 @bp.get("/regions/<region_id>/map")

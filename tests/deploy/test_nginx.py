@@ -170,6 +170,24 @@ def test_pages_and_api_answers_are_cached_briefly(stack: Stack) -> None:
         assert status in ("HIT", "UPDATING", "STALE", "REVALIDATED"), (path, status)
 
 
+def test_the_region_page_carries_an_etag_and_nginx_answers_304_from_its_copy(stack: Stack) -> None:
+    page = "/regions/JP-47"
+    _, direct, _ = _get(stack.app + page)
+    assert direct["ETag"].startswith('"region-')
+    answers = []
+    for _ in range(3):  # the page changes with the minute it shows: a new ETag is a new page, not a miss
+        _cache_status(stack.nginx + page)
+        _, headers, body = _cache_status(stack.nginx + page)
+        assert body.startswith(b"<!doctype html>")
+        code, h, empty = _get(stack.nginx + page, {"If-None-Match": headers["ETag"]})
+        answers.append(code)
+        if code == 304:
+            assert empty == b"" and h["ETag"] == headers["ETag"]
+            break
+        assert code == 200 and h["ETag"] != headers["ETag"]
+    assert 304 in answers, answers
+
+
 def test_token_and_session_requests_are_never_cached(stack: Stack) -> None:
     auth = {"Authorization": f"Bearer {stack.token}"}
     path = "/api/events"
