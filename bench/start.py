@@ -38,6 +38,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.webapp.live import child_pids  # noqa: E402
+
 PY = sys.executable
 GEOWARN = str(Path(PY).with_name("geowarn"))
 
@@ -171,18 +175,6 @@ def get(url: str) -> int:
         return int(r.status)
 
 
-def workers_of(master: int) -> set[int]:
-    out = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            out.add(int(stat.parent.name))
-    return out
-
-
 def web(runs: int, tmp: Path) -> None:
     log = tmp / "ready.log"
     conf = tmp / "gunicorn-bench.conf.py"
@@ -210,7 +202,7 @@ def web(runs: int, tmp: Path) -> None:
         ready, answer, cpu = [], [], []
         for _ in range(runs):
             lines = log.read_text().splitlines() if log.exists() else []
-            (old,) = workers_of(master.pid)
+            (old,) = child_pids(master.pid)
             os.kill(old, signal.SIGKILL)
             while True:  # the request waits in the listening socket until the new worker accepts it
                 try:

@@ -544,7 +544,8 @@ def map_cmd(
     "--lang",
     default=None,
     type=click.Choice(LANGUAGES),
-    help="Atom: the feed's language (titles, summaries), like the web feed's ?lang= (default en).",
+    help="Atom: the feed's language (titles, summaries), like the web feed's ?lang= (default en). "
+    "KML: the balloons' language (default: the region's, ja for Japan).",
 )
 @click.option("-o", "--output", default=None, help="Output file (default stdout).")
 def export_cmd(

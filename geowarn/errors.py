@@ -13,7 +13,7 @@ with ``application/problem+json`` without guessing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 PROBLEM_BASE = "https://geowarn.example/problems/"
 
@@ -24,11 +24,39 @@ class GeowarnError(Exception):
     status: int = 500
     code: str = "internal-error"
     title: str = "Internal error"
+    #: The catalogue message of the detail (:meth:`of`), rendered in a reader's language by :meth:`detail_in`.
+    msgid: str | None = None
+    values: dict[str, Any] = {}  # noqa: RUF012  (never mutated: :meth:`of` sets a new dict)
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra = {k: v for k, v in extra.items() if v is not None}
+
+    @classmethod
+    def of(cls, msgid: str, /, *, init: dict[str, Any] | None = None, **values: Any) -> Self:
+        """Make the error whose detail is the catalogue message ``msgid`` (:mod:`geowarn.i18n`) with ``values``.
+
+        The detail is the English text; :meth:`detail_in` gives it in another language. ``values``
+        (the input quoted) are put in verbatim; ``init`` are the constructor's other keyword arguments.
+
+        >>> e = NotFound.of("error.no_event", id=repr("x<1>"))
+        >>> str(e), e.detail_in("ja")
+        ("no event 'x<1>'", "事象 'x<1>' はありません")
+        """
+        from geowarn.i18n import message
+
+        err = cls(message(msgid, "en", **values), **(init or {}))
+        err.msgid, err.values = msgid, dict(values)
+        return err
+
+    def detail_in(self, lang: str) -> str:
+        """Return the detail in ``lang`` when it is a catalogue message, else the detail as raised."""
+        if self.msgid is None:
+            return str(self)
+        from geowarn.i18n import message
+
+        return message(self.msgid, lang, **self.values)
 
     def __str__(self) -> str:
         """Return the detail of the error."""

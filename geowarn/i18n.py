@@ -423,7 +423,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "template.notam": {"en": "ICAO NOTAM (danger area)", "ja": "ICAO ノータム（危険区域）"},
     "template.china-msa": {"en": "China MSA navigational warning (航行警告)", "ja": "中国海事局の航行警告"},
     "template.profile": {"en": "Launch profile (site, azimuth, stages)", "ja": "打ち上げ諸元（発射地点・方位角・段）"},
-    # problem+json titles of the public pages' errors (by problem code; the detail stays English)
+    # problem+json titles of the public pages' errors (by problem code; the details are "error.*")
     "problem.bad-request": {"en": "Bad request", "ja": "不正なリクエスト"},
     "problem.parse-error": {"en": "Input could not be parsed", "ja": "入力を読み取れません"},
     "problem.invalid-parameter": {"en": "Invalid parameter", "ja": "パラメータが不正です"},
@@ -438,6 +438,152 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "problem.retry-later": {"en": "Try again later", "ja": "しばらくしてから再度お試しください"},
     "problem.not-rendered": {"en": "File not rendered yet", "ja": "ファイルはまだ作成されていません"},
     "problem.busy": {"en": "Busy", "ja": "混雑しています"},
+    # problem+json details of the public pages, feeds and files (GeowarnError.of); {…} values quote the input
+    "error.no_event": {"en": "no event {id}", "ja": "事象 {id} はありません"},
+    "error.no_version": {"en": "event {id} has no version {version}", "ja": "事象 {id} に第{version}版はありません"},
+    "error.no_region": {"en": "no region {id} in any layer", "ja": "地域 {id} はどのレイヤーにもありません"},
+    "error.no_place": {"en": "no place {id}", "ja": "場所 {id} はありません"},
+    "error.no_published": {
+        "en": "event {id} has no published {kind}",
+        "ja": "事象 {id} には公開された {kind} がありません",
+    },
+    "error.not_rendered": {
+        "en": "the {kind} of {id} v{version} is not rendered yet ({error}); it is retried",
+        "ja": "{id} 第{version}版の {kind} はまだ作成されていません（{error}）。自動的に再試行します",
+    },
+    "error.unknown_query": {
+        "en": "unknown query parameter(s): {names} (allowed: {allowed})",
+        "ja": "不明なクエリパラメータ：{names}（使えるもの：{allowed}）",
+    },
+    "error.not_a_number": {"en": "{name}: {value} is not a number", "ja": "{name}：{value} は数値ではありません"},
+    "error.out_of_range": {
+        "en": "{name}: {value} is outside -{bound}..{bound}",
+        "ja": "{name}：{value} は -{bound}〜{bound} の範囲外です",
+    },
+    "error.point_or_place": {
+        "en": "give either lat and lon, or place",
+        "ja": "lat と lon、または place のどちらかを指定してください",
+    },
+    "error.point_needed": {
+        "en": "give lat and lon (degrees, WGS 84), or place",
+        "ja": "lat と lon（度、WGS 84）、または place を指定してください",
+    },
+    "error.f_value": {"en": "f must be json or html, got {value}", "ja": "f は json か html です（指定：{value}）"},
+    "error.lang_value": {
+        "en": "lang must be one of {languages}, got {value}",
+        "ja": "lang は {languages} のいずれかです（指定：{value}）",
+    },
+    "error.now_value": {
+        "en": "now must be an ISO 8601 time, got {value}",
+        "ja": "now は ISO 8601 の時刻です（指定：{value}）",
+    },
+    "error.topic_value": {
+        "en": "topic: expected '*', 'event:<event id>' or 'region:<region id>', got {value}",
+        "ja": "topic は '*'、'event:<事象ID>' または 'region:<地域ID>' です（指定：{value}）",
+    },
+    "error.http_404": {
+        "en": "The requested URL was not found on the server. If you entered the URL manually please check your "
+        "spelling and try again.",
+        "ja": "要求されたURLはこのサーバーにありません。"
+        "URLを手入力した場合は、つづりを確かめてもう一度お試しください。",
+    },
+    "error.http_405": {
+        "en": "The method is not allowed for the requested URL.",
+        "ja": "要求されたURLでは、このメソッドは使えません。",
+    },
+    # parser warning reasons (geowarn.sources: ParseWarning.of, warning_reason): "line 3, column 7: 'N895' <reason>"
+    "warning.inside_not_corner": {
+        "en": "lies inside {corridor} but is none of its corners; not read",
+        "ja": "{corridor}の内側にありますが、その頂点ではありません。読み取っていません",
+    },
+    "warning.not_in_corridor": {"en": "is not part of any corridor", "ja": "どの落下区域にも使われていません"},
+    "warning.weak_coordinate": {
+        "en": "looks like a route or label, not a coordinate; not read",
+        "ja": "座標ではなく航空路や名称のようです。読み取っていません",
+    },
+    "warning.lone_latitude": {
+        "en": "is a latitude without a longitude after it; not read",
+        "ja": "緯度の後に経度がありません。読み取っていません",
+    },
+    "warning.lone_longitude": {
+        "en": "is a longitude without a latitude; not read",
+        "ja": "経度に対応する緯度がありません。読み取っていません",
+    },
+    "warning.time_no_window": {
+        "en": "looks like a time but starts or ends no window",
+        "ja": "時刻のようですが、どの時間帯の開始・終了でもありません",
+    },
+    "warning.dtg_repaired": {
+        "en": "has a digit missing: read as {fixed}Z, the only time before {to}Z; check it",
+        "ja": "数字が1つ欠けています：{to}Zより前の唯一の時刻として{fixed}Zと読みました。確認してください",
+    },
+    "warning.dtg_garbled": {
+        "en": "looks like a date-time group with a digit missing or extra; not read",
+        "ja": "数字が欠けているか多い日時グループのようです。読み取っていません",
+    },
+    "warning.range_no_window": {
+        "en": "looks like a time range but starts or ends no window",
+        "ja": "時刻の範囲のようですが、どの時間帯の開始・終了でもありません",
+    },
+    "warning.sun_time": {
+        "en": "is a time of day no window can give (read as whole days, if at all)",
+        "ja": "時間帯にできない時刻です（読み取る場合は終日として読みます）",
+    },
+    "warning.clock_no_window": {
+        "en": "looks like a time of day but starts or ends no window",
+        "ja": "時刻のようですが、どの時間帯の開始・終了でもありません",
+    },
+    "warning.date_no_window": {
+        "en": "looks like a date or time but starts or ends no window",
+        "ja": "日付または時刻のようですが、どの時間帯の開始・終了でもありません",
+    },
+    "warning.no_position": {
+        "en": "an item without any position; no corridor from it",
+        "ja": "位置のない項目です。落下区域は作成していません",
+    },
+    "warning.reserve_days": {
+        "en": "reserve days, not read as windows",
+        "ja": "予備日です。時間帯としては読んでいません",
+    },
+    "warning.bracket_not_understood": {"en": "not understood; not read", "ja": "理解できません。読み取っていません"},
+    "warning.end_without_start": {
+        "en": "an end without a start (…まで): read as that day only; the work may already be under way",
+        "ja": "開始のない終了（…まで）です。その日のみとして読みました。作業は既に始まっているかもしれません",
+    },
+    "warning.sunrise_whole_day": {
+        "en": "sunrise to sunset, read as the whole day",
+        "ja": "日出から日没まで：終日として読みました",
+    },
+    "warning.circle_part_east": {
+        "en": "a part of a circle: read as the circle's part east of {cut}; check it on the map",
+        "ja": "円の一部：{cut}以東の部分として読みました。地図で確認してください",
+    },
+    "warning.circle_part_west": {
+        "en": "a part of a circle: read as the circle's part west of {cut}; check it on the map",
+        "ja": "円の一部：{cut}以西の部分として読みました。地図で確認してください",
+    },
+    "warning.circle_part_north": {
+        "en": "a part of a circle: read as the circle's part north of {cut}; check it on the map",
+        "ja": "円の一部：{cut}以北の部分として読みました。地図で確認してください",
+    },
+    "warning.circle_part_south": {
+        "en": "a part of a circle: read as the circle's part south of {cut}; check it on the map",
+        "ja": "円の一部：{cut}以南の部分として読みました。地図で確認してください",
+    },
+    "warning.coast_closed": {
+        "en": "closed along the coast of the shipped land layer from ({last}) to (1) (its shore corners {d1} m "
+        "and {d2} m from that coast; {area} km², the straight line would give {chord} km²); check it on the map",
+        "ja": "同梱の陸地レイヤーの海岸線に沿って({last})から(1)まで閉じました（岸の頂点は海岸線から{d1} mと"
+        "{d2} m、{area} km²。直線で閉じると{chord} km²）。地図で確認してください",
+    },
+    "warning.parser_failed": {
+        "en": "the parser could not read the text ({detail}); the corridors are the drawn ones",
+        "ja": "通報文を読み取れませんでした（{detail}）。落下区域は作図したものです",
+    },
+    "warning.request_unreadable": {
+        "en": "the request no longer reads: {detail}",
+        "ja": "この要求はもう読み取れません：{detail}",
+    },
     # error page (error.html) and the event page's render-failure box
     "page.back_dashboard": {"en": "Back to the dashboard", "ja": "ダッシュボードに戻る"},
     "event.render_failed": {
@@ -506,6 +652,70 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "atom.status.System": {"en": "System", "ja": "システム"},
     "atom.status.Test": {"en": "Test", "ja": "試験"},
     "atom.status.Draft": {"en": "Draft", "ja": "草案"},
+    # KML balloons (geowarn.publish.kml; the rest are the map's "map.*" texts)
+    "kml.separator": {"en": "; ", "ja": "、"},
+    # CAP <info> texts (geowarn.publish.cap), one per CAP_LANGUAGES language; severities are "severity.*"
+    "cap.event.launch": {"en": "Falling rocket stages or debris", "ja": "ロケットの落下物"},
+    "cap.event.reentry": {"en": "Space debris re-entry", "ja": "宇宙物体の再突入"},
+    "cap.event.other": {"en": "Falling objects from space", "ja": "宇宙からの落下物"},
+    "cap.headline": {
+        "en": "{name}: falling objects possible over {regions}",
+        "ja": "{name}：落下物のおそれ（{regions}）",
+    },
+    "cap.headline_cancel": {"en": "Cancelled: {name}", "ja": "取消：{name}"},
+    "cap.holes": {
+        "en": "Holes in {n} area polygon(s) were dropped (CAP polygons cannot have holes); "
+        "the areas shown are slightly larger than the alert zones.",
+        "ja": "CAPの多角形は穴を表せないため、{n}個の区域多角形の穴を省略しました"
+        "（表示区域は警報区域よりやや広くなります）。",
+    },
+    "cap.region_separator": {"en": ", ", "ja": "、"},
+    "cap.region_line": {
+        "en": "{name} [{id}] {severity}; Window {window}; {extent}",
+        "ja": "{name} [{id}] {severity}; 期間 {window}; {extent}",
+    },
+    "cap.no_window": {"en": "—", "ja": "—"},
+    "cap.area": {"en": "area {km2} km²", "ja": "面積 {km2} km²"},
+    "cap.alternates": {"en": " (+{n} alternate windows)", "ja": "（ほか予備期間{n}回）"},
+    "cap.within": {"en": "within {km} km of the corridor", "ja": "落下予想区域から{km} km以内"},
+    "cap.area_desc": {"en": "{name} ({id})", "ja": "{name} ({id})"},
+    "cap.instruction.Shelter": {
+        "en": "Stay indoors or take shelter in a sturdy building during the window.",
+        "ja": "期間中は屋内や頑丈な建物に避難してください。",
+    },
+    "cap.instruction.Evacuate": {
+        "en": "Leave the area before the window opens.",
+        "ja": "期間の開始前に区域から離れてください。",
+    },
+    "cap.instruction.Avoid": {
+        "en": "Ships and aircraft should stay clear of the area during the window.",
+        "ja": "期間中、船舶・航空機は区域に近づかないでください。",
+    },
+    "cap.instruction.Prepare": {
+        "en": "Be ready to take shelter during the window.",
+        "ja": "期間中はすぐに避難できるよう準備してください。",
+    },
+    "cap.instruction.Monitor": {
+        "en": "Stay informed through official channels.",
+        "ja": "公式の情報に注意してください。",
+    },
+    "cap.instruction.Execute": {
+        "en": "Follow the instructions of the authorities.",
+        "ja": "当局の指示に従ってください。",
+    },
+    "cap.instruction.Assess": {
+        "en": "Assess the situation and follow official advice.",
+        "ja": "状況を確認し、公式の情報に従ってください。",
+    },
+    "cap.instruction.AllClear": {
+        "en": "The earlier alert is cancelled; no action is needed.",
+        "ja": "先の警報は取り消されました。対応は不要です。",
+    },
+    "cap.instruction.None": {"en": "No action is needed.", "ja": "対応は不要です。"},
+    "cap.instruction.debris": {
+        "en": "Do not touch fallen objects; report them to the police or the coast guard.",
+        "ja": "落下物を見つけても触らず、警察または海上保安庁に通報してください。",
+    },
 }
 
 #: Country prefix of a region id → the language its readers are assumed to read first.
@@ -580,8 +790,12 @@ def _accept_language(header: str) -> list[str]:
     return [tag for _, _, tag in sorted(ranked)]
 
 
-def pick_language(query: str | None, accept_language: str | None, region_id: str | None = None) -> str:
-    """Pick the page language: ``?lang=``, then ``Accept-Language``, then the region's, then English."""
+def asked_language(query: str | None, accept_language: str | None) -> str | None:
+    """Return the language the reader asked for (``?lang=``, then ``Accept-Language``); ``None`` when neither names one.
+
+    >>> asked_language(None, "ko, ja;q=0.5"), asked_language(None, "fr"), asked_language("en", "ja")
+    ('ja', None, 'en')
+    """
     chosen = normalise_language(query)
     if chosen:
         return chosen
@@ -589,6 +803,14 @@ def pick_language(query: str | None, accept_language: str | None, region_id: str
         chosen = normalise_language(tag)
         if chosen:
             return chosen
+    return None
+
+
+def pick_language(query: str | None, accept_language: str | None, region_id: str | None = None) -> str:
+    """Pick the page language: ``?lang=``, then ``Accept-Language``, then the region's, then English."""
+    chosen = asked_language(query, accept_language)
+    if chosen:
+        return chosen
     if region_id:
         parts = region_id.split("-")
         if parts[0] in ("TS", "EEZ") and len(parts) > 1:

@@ -511,7 +511,7 @@ def find_region(region_id: str, layers_dir: str | Path | None = None) -> tuple[L
         layer = load_layer(e["id"], Path(e["dir"]) if layers_dir is None else layers_dir)
         if region_id in layer._index:
             return layer, layer.region(region_id)
-    raise NotFound(f"no region {region_id!r} in any layer")
+    raise NotFound.of("error.no_region", id=repr(region_id))
 
 
 # --------------------------------------------------------------------------- user layers

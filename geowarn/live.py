@@ -133,9 +133,7 @@ def parse_topics(values: Sequence[str]) -> tuple[str, ...]:
     """
     for v in values:
         if not _TOPIC.fullmatch(v):
-            raise InvalidParameter(
-                f"topic: expected '*', 'event:<event id>' or 'region:<region id>', got {v[:100]!r}", field="topic"
-            )
+            raise InvalidParameter.of("error.topic_value", init={"field": "topic"}, value=repr(v[:100]))
     return tuple(values)
 
 

@@ -79,9 +79,7 @@ def check_params(req: APIRequest, allowed: set[str] | frozenset[str]) -> None:
     """Unknown query parameters are a 400, not silently ignored."""
     unknown = sorted(set(req.args) - set(allowed))
     if unknown:
-        raise InvalidParameter(
-            f"unknown query parameter(s): {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})"
-        )
+        raise InvalidParameter.of("error.unknown_query", names=", ".join(unknown), allowed=", ".join(sorted(allowed)))
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:

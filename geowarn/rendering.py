@@ -157,9 +157,13 @@ def published_file(
         with store.snapshot() as tx:
             rows = {r["kind"]: r for r in repo.statuses(tx, event_id, event.version)}
         error = (rows.get(kind) or {}).get("last_error") or "the renderer failed"
-        raise NotRendered(
-            f"the {kind} of {event_id} v{event.version} is not rendered yet ({error}); it is retried",
-            retry_after=RETRY_AFTER_S,
+        raise NotRendered.of(
+            "error.not_rendered",
+            init={"retry_after": RETRY_AFTER_S},
+            kind=kind,
+            id=event_id,
+            version=event.version,
+            error=error,
         )
     return art
 
@@ -189,6 +193,25 @@ def event_map(store: Store, event_id: str, *, now: datetime | None = None, optio
     inp = replace(render_input(store, event, store.zones(event_id, version=art.version), options), ended_at=end)
     body = _kind("map").render(inp)
     return Artifact(event_id, art.version, "map", art.media_type, body, f"{art.etag}-ended", art.created)
+
+
+def localised_file(store: Store, art: Artifact, lang: str, *, options: Options | None = None) -> Artifact:
+    """Return the published file ``art`` of a localised kind (KML) in the reader's language ``lang``.
+
+    The stored file is in its region's language (:func:`geowarn.publish.kml.default_language`);
+    another language is rendered from the same stored version and not stored (like
+    :func:`event_map`'s ended copy); its ETag is the stored one's plus ``-LANG``.
+    """
+    from dataclasses import replace
+
+    from geowarn.publish.kml import default_language
+
+    zones = store.zones(art.event_id, version=art.version)
+    if lang == default_language(zones):
+        return art
+    event = store.get_event(art.event_id, version=art.version)
+    body = _kind(art.kind).render(replace(render_input(store, event, zones, options), lang=lang))
+    return Artifact(art.event_id, art.version, art.kind, art.media_type, body, f"{art.etag}-{lang}", art.created)
 
 
 def retry_due(store: Store, *, options: Options | None = None, now: datetime | None = None) -> list[str]:

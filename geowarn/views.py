@@ -257,7 +257,7 @@ def parse_now(value: str | None) -> datetime | None:
     try:
         return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
-        raise InvalidParameter(f"now must be an ISO 8601 time, got {value!r}") from None
+        raise InvalidParameter.of("error.now_value", value=repr(value)) from None
 
 
 def countdown_text(seconds: int | None, lang: str) -> str:

@@ -92,9 +92,14 @@ def _view(op: Operation) -> Callable[..., Response]:
         )
         result = dispatch(op, call)
         if isinstance(result, PublishedFile):
-            return artifact_response(
+            resp = artifact_response(
                 result.artifact, download_name=result.download_name, cache_forever=result.cache_forever
             )
+            if result.localised:
+                resp.vary.add("Accept-Language")
+                if result.language:
+                    resp.headers["Content-Language"] = result.language
+            return resp
         title = op.html_title.format(**path)
         return respond(result, html_title=title, cacheable=op.cacheable, html=op.html or op.html_on_accept)
 

@@ -24,8 +24,9 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from geowarn.background import BackgroundRenders
 from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorized
-from geowarn.i18n import CATALOGUE, label, pick_language
+from geowarn.i18n import CATALOGUE, label, message, pick_language
 from geowarn.ogcapi import APIRequest
+from geowarn.publish.kinds import FILE_KINDS
 from geowarn.service import Options
 from geowarn.settings import Settings
 from geowarn.store import Artifact, Store, open_store
@@ -228,7 +229,7 @@ def check_format() -> None:
 
     f = request.args.get("f")
     if f is not None and f not in ("json", "html", "geojson"):
-        raise InvalidParameter(f"f must be json or html, got {f!r}")
+        raise InvalidParameter.of("error.f_value", value=repr(f))
 
 
 # --------------------------------------------------------------------------- errors
@@ -265,6 +266,7 @@ def handle_error(exc: Exception) -> Response:
         region = (request.view_args or {}).get("region_id")
         lang = pick_language(request.args.get("lang"), request.headers.get("Accept-Language"), region)
         problem["title"] = _problem_title(problem, status, lang)
+        problem["detail"] = _problem_detail(exc, problem, status, lang)
     if html:
         page = render_template("error.html", problem=problem, lang=lang)
         resp = Response(page, status=status, mimetype="text/html")
@@ -288,8 +290,16 @@ def handle_error(exc: Exception) -> Response:
     return resp
 
 
-#: Endpoints outside the pages blueprint whose readers are the public (their error titles are localised).
-PUBLIC_FEEDS = frozenset({"api.getAtom", "live.stream"})
+#: Endpoints outside the pages blueprint whose readers are the public (their error titles and details are
+#: localised): the feeds, the point query and the published files the pages link to.
+PUBLIC_FEEDS = frozenset(
+    {
+        "api.getAtom",
+        "live.stream",
+        "api.getAffected",
+        *(f"api.getEventFile{k.suffix.capitalize()}{v}" for k in FILE_KINDS for v in ("", "V")),
+    }
+)
 #: The problem code of a werkzeug error (routing: unknown URL, wrong method).
 _HTTP_CODES = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
 
@@ -299,6 +309,19 @@ def _problem_title(problem: dict[str, Any], status: int, lang: str) -> str:
     code = str(problem.get("type", "")).rsplit("/", 1)[-1] if problem.get("type") != "about:blank" else ""
     code = code or _HTTP_CODES.get(status, "")
     return label("problem", code, lang) if f"problem.{code}" in CATALOGUE else str(problem["title"])
+
+
+def _problem_detail(exc: Exception, problem: dict[str, Any], status: int, lang: str) -> str:
+    """Return the problem's ``detail`` in ``lang``: a catalogue message (``error.*``), else as raised.
+
+    A werkzeug routing error (unknown URL, wrong method) with its stock text gets ``error.http_<status>``.
+    """
+    if isinstance(exc, GeowarnError):
+        return exc.detail_in(lang)
+    stock = isinstance(exc, HTTPException) and exc.description == type(exc).description
+    if stock and f"error.http_{status}" in CATALOGUE:
+        return message(f"error.http_{status}", lang)
+    return str(problem["detail"])
 
 
 def _browser_wants_html() -> bool:

@@ -1,7 +1,8 @@
 """A WSGI fast path for the published files of the current event versions.
 
 ``GET``/``HEAD`` of ``/events/<id>.geojson``, ``/events/<id>.kml`` and
-``/alerts/<id>.cap`` (without a query string) are answered here, before Flask:
+``/alerts/<id>.cap`` (without a query string; a KML only without ``Accept-Language``, since it
+is rendered in the reader's language) are answered here, before Flask:
 one indexed query for the current artifact's ETag, the immutable bytes from a
 per-process cache keyed by that ETag, the same headers as the Flask route
 (ETag, Last-Modified, Cache-Control, Content-Disposition, security headers) and
@@ -61,6 +62,8 @@ class ArtifactFastPath:
         if route is None:
             return self.app(environ, start_response)
         event_id, kind = route
+        if kind.localised and environ.get("HTTP_ACCEPT_LANGUAGE"):
+            return self.app(environ, start_response)  # the reader's language: Flask renders it (#13)
         try:
             row = self.store.read_one(QUERY, [event_id, kind.kind])
         except Exception:
@@ -86,6 +89,7 @@ class ArtifactFastPath:
             ("ETag", f'"{etag}"'),
             ("Last-Modified", format_datetime(created, usegmt=True)),
             ("Cache-Control", CURRENT),
+            *([("Vary", "Accept-Language")] if kind.localised else []),
             *self.security,
         ]
         headers = [

@@ -229,7 +229,7 @@ def operator() -> BaseResponse | str | tuple[str, int]:
     actor = _actor()
     if actor is None:
         return _op("login.html")
-    common = {"templates": desk_pages.templates(), "pending": desk_pages.approval_rows(store())}
+    common = {"templates": desk_pages.templates(), "pending": desk_pages.approval_rows(store(), lang=_lang())}
     if request.method == "GET":
         return _op("operator.html", form=_start_form(), error=None, **common)
     form = OperatorForm.from_request(request.form, request.files)
@@ -272,7 +272,7 @@ def approvals_page() -> str:
     actor = _actor()
     if actor is None:
         return _op("login.html")
-    return _op("approvals.html", pending=desk_pages.approval_rows(store()), me=actor.token_id, error=None)
+    return _op("approvals.html", pending=desk_pages.approval_rows(store(), lang=_lang()), me=actor.token_id, error=None)
 
 
 @bp.post("/operator/approvals/<approval_id>/<decision>")
@@ -289,7 +289,7 @@ def decide(approval_id: str, decision: str) -> BaseResponse | str | tuple[str, i
             return _written(desk_actions.approve(store(), approval_id, actor=actor, options=options()))
         desk_approvals.reject(store(), approval_id, actor)
     except GeowarnError as exc:
-        pending = desk_pages.approval_rows(store())
+        pending = desk_pages.approval_rows(store(), lang=_lang())
         return _op("approvals.html", pending=pending, me=actor.token_id, error=exc), exc.status
     return redirect(url_for("pages.approvals_page"), code=303)
 

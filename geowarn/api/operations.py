@@ -29,7 +29,7 @@ from geowarn.current import statuses
 from geowarn.desk import actions, approvals
 from geowarn.desk.approvals import Actor
 from geowarn.errors import InvalidParameter, NotRendered
-from geowarn.i18n import CAP_LANGUAGES, LANGUAGES, message, pick_language
+from geowarn.i18n import CAP_LANGUAGES, LANGUAGES, asked_language, message, pick_language
 from geowarn.ids import EVENT_ID_PATTERN
 from geowarn.live import MEDIA_TYPE as LIVE_MEDIA_TYPE
 from geowarn.live import TOPIC_PATTERN as LIVE_TOPIC_PATTERN
@@ -65,6 +65,9 @@ class PublishedFile:
     artifact: Artifact
     download_name: str
     cache_forever: bool = False
+    #: A localised kind: the answer varies by ``Accept-Language``; ``language`` is the one chosen (if asked).
+    localised: bool = False
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -281,7 +284,9 @@ def _check_lang(call: Call) -> str | None:
     """Return the ``lang`` query parameter, one of the catalogue's languages (else a 400), or ``None``."""
     lang = call.req.arg("lang")
     if lang is not None and lang not in LANGUAGES:
-        raise InvalidParameter(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", field="lang")
+        raise InvalidParameter.of(
+            "error.lang_value", init={"field": "lang"}, languages=", ".join(LANGUAGES), value=repr(lang)
+        )
     return lang
 
 
@@ -379,11 +384,25 @@ def _atom(call: Call) -> Response:
     return {"Content-Type": ATOM_MEDIA_TYPE, "Vary": "Accept-Language", "Content-Language": lang}, 200, body
 
 
+def _in_language(call: Call, kind: ArtifactKind, art: Artifact, name: str, forever: bool) -> PublishedFile:
+    """Answer a published file; a localised kind (KML) in the language that ``lang`` or ``Accept-Language`` ask."""
+    if not kind.localised:
+        return PublishedFile(art, name, cache_forever=forever)
+    lang = asked_language(_check_lang(call), call.accept_language or None)
+    if lang is not None:
+        stored = art
+        art = call.cache(
+            ("localised", stored.etag, lang),
+            lambda: rendering.localised_file(call.store, stored, lang, options=call.options),
+        )
+    return PublishedFile(art, name, cache_forever=forever, localised=True, language=lang)
+
+
 def _current_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
     def handler(call: Call) -> PublishedFile:
         event_id = call.path["eventId"]
         art = rendering.published_file(call.store, event_id, kind.kind, options=call.options)
-        return PublishedFile(art, kind.download_name(event_id))
+        return _in_language(call, kind, art, kind.download_name(event_id), False)
 
     return handler
 
@@ -392,7 +411,7 @@ def _version_file(kind: ArtifactKind) -> Callable[[Call], PublishedFile]:
     def handler(call: Call) -> PublishedFile:
         event_id, version = call.path["eventId"], int(call.path["version"])
         art = rendering.published_file(call.store, event_id, kind.kind, version=version, options=call.options)
-        return PublishedFile(art, kind.download_name(event_id, version), cache_forever=True)
+        return _in_language(call, kind, art, kind.download_name(event_id, version), True)
 
     return handler
 
@@ -413,6 +432,7 @@ def _file_operations() -> list[Operation]:
                 k.summary,
                 _current_file(k),
                 "files",
+                query=(LANG,) if k.localised else (),
                 response=_file_schema(k),
                 media_type=k.media_type,
                 errors=(400, 404, 503),
@@ -427,6 +447,7 @@ def _file_operations() -> list[Operation]:
                 f"{k.summary}: an immutable copy of one version",
                 _version_file(k),
                 "files",
+                query=(LANG,) if k.localised else (),
                 response=_file_schema(k),
                 media_type=k.media_type,
                 errors=(400, 404, 503),

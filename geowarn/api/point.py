@@ -65,11 +65,13 @@ def parse_coordinate(text: str | None, name: str, bound: float) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise InvalidParameter(f"{name}: {text!r} is not a number", field=name) from None
+        raise InvalidParameter.of("error.not_a_number", init={"field": name}, name=name, value=repr(text)) from None
     if not math.isfinite(value):
         raise InvalidParameter(f"{name}: must be a finite number", field=name)
     if not -bound <= value <= bound:
-        raise InvalidParameter(f"{name}: {value:g} is outside -{bound:g}..{bound:g}", field=name)
+        raise InvalidParameter.of(
+            "error.out_of_range", init={"field": name}, name=name, value=f"{value:g}", bound=f"{bound:g}"
+        )
     return value
 
 
@@ -179,9 +181,9 @@ def affected(
     lon = parse_coordinate(args.get("lon"), "lon", 180.0)
     place_id = args.get("place")
     if place_id is not None and (lat is not None or lon is not None):
-        raise InvalidParameter("give either lat and lon, or place", field="place")
+        raise InvalidParameter.of("error.point_or_place", init={"field": "place"})
     if place_id is None and (lat is None or lon is None):
-        raise InvalidParameter("give lat and lon (degrees, WGS 84), or place", field="lat" if lat is None else "lon")
+        raise InvalidParameter.of("error.point_needed", init={"field": "lat" if lat is None else "lon"})
     now = parse_at(args.get("at"))
     layers = _alert_layers(options)
     body: dict[str, Any]
@@ -191,7 +193,7 @@ def affected(
         try:
             _layer, region = find_region(place_id, options.layers_dir)
         except NotFound:
-            raise NotFound(f"no place {place_id!r}") from None
+            raise NotFound.of("error.no_place", id=repr(place_id)) from None
         area = region.geometry
         ids = list(dict.fromkeys(r.id for ly in layers for r in ly.query(area, predicate="intersects")))
         pairs = _pairs(store, ids)

@@ -23,6 +23,7 @@ from geowarn.i18n import DEFAULT_LANGUAGE, pick_language, with_zone, zone_label
 from geowarn.model import Corridor, EventStatus, format_time
 from geowarn.publish.localtime import format_span, to_local
 from geowarn.service import EventResult, Options
+from geowarn.sources.common import ParseWarning, warning_reason
 from geowarn.store import Store
 
 #: The zone of the operator pages' times (as the dashboard's and the event page's: :data:`geowarn.views.TZ`).
@@ -48,6 +49,11 @@ def corridor_rows(corridors: list[Corridor], lang: str = DEFAULT_LANGUAGE) -> li
         }
         for c in corridors
     ]
+
+
+def warning_rows(warnings: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Make the rows of the parser's warnings with their reasons in ``lang`` (the JSON keeps the English)."""
+    return [{**w, "reason": warning_reason(w, lang)} for w in warnings]
 
 
 def recipient_rows(planned: list[Planned]) -> list[dict[str, Any]]:
@@ -114,7 +120,7 @@ def preview_page(store: Store, form: OperatorForm, options: Options, lang: str |
         "zones": views.zone_rows(result.zones, lang=lang),
         "corridors": corridor_rows(result.event.corridors, lang),
         "format": result.event.inputs[0].format if result.event.inputs else form.format,
-        "warnings": pv.warnings,
+        "warnings": warning_rows(pv.warnings, lang),
         "duplicates": [d.to_json() for d in pv.duplicates],
         "recipients": recipient_rows(pv.recipients),
         "needs_ack": bool(pv.warnings or pv.duplicates),
@@ -165,13 +171,13 @@ def _approval_warnings(store: Store, a: Approval) -> list[dict[str, Any]]:
     try:
         return read(Submission.from_json(a.payload["submission"]), store=store)[1]
     except GeowarnError as exc:
-        return [{"line": 1, "column": 1, "token": "", "reason": f"the request no longer reads: {exc}"}]
+        return [ParseWarning.of(1, 1, "", "request_unreadable", detail=str(exc)).to_dict()]
 
 
-def _approval_row(store: Store, a: Approval) -> dict[str, Any]:
-    """Make one row of the approvals list."""
+def _approval_row(store: Store, a: Approval, lang: str) -> dict[str, Any]:
+    """Make one row of the approvals list (the parser's warnings in ``lang``)."""
     return {
-        "warnings": _approval_warnings(store, a),
+        "warnings": warning_rows(_approval_warnings(store, a), lang),
         "id": a.id,
         "event_id": a.event_id,
         "action": a.action,
@@ -183,9 +189,9 @@ def _approval_row(store: Store, a: Approval) -> dict[str, Any]:
     }
 
 
-def approval_rows(store: Store, event_id: str | None = None) -> list[dict[str, Any]]:
+def approval_rows(store: Store, event_id: str | None = None, lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """List the pending requests (newest first) for the approvals list and the event page."""
-    return [_approval_row(store, a) for a in approvals.pending(store, event_id)]
+    return [_approval_row(store, a, lang) for a in approvals.pending(store, event_id)]
 
 
 def event_block(store: Store, event_id: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
@@ -197,7 +203,7 @@ def event_block(store: Store, event_id: str, lang: str = DEFAULT_LANGUAGE) -> di
     return {
         "event_id": event_id,
         "cancellable": event.status != EventStatus.CANCELLED,
-        "pending": approval_rows(store, event_id),
+        "pending": approval_rows(store, event_id, lang),
         "log": [
             {
                 "version": h["version"],

@@ -28,6 +28,7 @@ from geowarn.desk.recipients import recipients
 from geowarn.errors import Conflict, InvalidParameter, ParseError
 from geowarn.model import Corridor, Event, EventKind, EventStatus, RawInput, TimeWindow, parse_time, utc
 from geowarn.service import EventResult, Options
+from geowarn.sources.common import ParseWarning
 from geowarn.store import Store
 
 
@@ -142,14 +143,8 @@ def _drawn_event(sub: Submission, now: datetime, current: list[Corridor]) -> tup
             warnings = service.parse_warnings(meta)
             title = str(meta.get("title") or meta.get("message_id") or "")
         except ParseError as exc:  # the reason the operator draws: say so, never hide it
-            warnings = [
-                {
-                    "line": exc.line or 1,
-                    "column": exc.column or 1,
-                    "token": "",
-                    "reason": f"the parser could not read the text ({exc.detail}); the corridors are the drawn ones",
-                }
-            ]
+            why = ParseWarning.of(exc.line or 1, exc.column or 1, "", "parser_failed", detail=exc.detail)
+            warnings = [why.to_dict()]
     corridors = drawn.build_corridors(shapes, parsed=parsed, windows=_windows(sub))
     missing = [c.id for c in corridors if not c.windows]
     if missing:

@@ -50,8 +50,9 @@ from shapely.geometry.base import BaseGeometry
 
 from geowarn.errors import GeowarnError, InvalidParameter
 from geowarn.geodesy import orient_ccw
+from geowarn.i18n import DEFAULT_LANGUAGE, label, message, normalise_language
 from geowarn.model import AlertZone, Certainty, Event, EventKind, ResponseType, Severity, TimeWindow, Urgency, utc
-from geowarn.publish.localtime import format_span, iso_local, region_timezone, to_local
+from geowarn.publish.localtime import iso_local, region_timezone, window_text
 from geowarn.publish.xmltext import xml_safe
 from geowarn.settings import CAP_STATUSES, CapIdentity
 
@@ -68,6 +69,7 @@ DECIMALS = 5
 #: Rings with more vertices are simplified (tolerance :data:`SIMPLIFY_DEG`, ≈ 100 m) to stay usable.
 MAX_VERTICES = 1000
 SIMPLIFY_DEG = 0.001
+#: The ``<info>`` blocks, in order: one per :data:`geowarn.i18n.CAP_LANGUAGES` language, texts from its CATALOGUE.
 LANGUAGES = ("ja-JP", "en-US")
 
 _URGENCY_ORDER = [Urgency.IMMEDIATE, Urgency.EXPECTED, Urgency.FUTURE, Urgency.PAST, Urgency.UNKNOWN]
@@ -75,61 +77,6 @@ _CERTAINTY_ORDER = [Certainty.OBSERVED, Certainty.LIKELY, Certainty.POSSIBLE, Ce
 _BAD_ID = re.compile(r"[\s,<&]")
 _JP_PREF = re.compile(r"^JP-(\d{2})$")
 _ISO_3166_2 = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
-
-_TEXT: dict[str, dict[str, str]] = {
-    "en-US": {
-        "event.launch": "Falling rocket stages or debris",
-        "event.reentry": "Space debris re-entry",
-        "event.other": "Falling objects from space",
-        "headline": "{name}: falling objects possible over {regions}",
-        "headline.cancel": "Cancelled: {name}",
-        "holes": "Holes in {n} area polygon(s) were dropped (CAP polygons cannot have holes); "
-        "the areas shown are slightly larger than the alert zones.",
-        "window": "Window",
-        "area": "area",
-        "alternates": " (+{n} alternate windows)",
-        "within": "within {km:.0f} km of the corridor",
-        "Shelter": "Stay indoors or take shelter in a sturdy building during the window.",
-        "Evacuate": "Leave the area before the window opens.",
-        "Avoid": "Ships and aircraft should stay clear of the area during the window.",
-        "Prepare": "Be ready to take shelter during the window.",
-        "Monitor": "Stay informed through official channels.",
-        "Execute": "Follow the instructions of the authorities.",
-        "Assess": "Assess the situation and follow official advice.",
-        "AllClear": "The earlier alert is cancelled; no action is needed.",
-        "None": "No action is needed.",
-        "debris": "Do not touch fallen objects; report them to the police or the coast guard.",
-    },
-    "ja-JP": {
-        "event.launch": "ロケットの落下物",
-        "event.reentry": "宇宙物体の再突入",
-        "event.other": "宇宙からの落下物",
-        "headline": "{name}：落下物のおそれ（{regions}）",
-        "headline.cancel": "取消：{name}",
-        "holes": "CAPの多角形は穴を表せないため、{n}個の区域多角形の穴を省略しました"
-        "（表示区域は警報区域よりやや広くなります）。",
-        "window": "期間",
-        "area": "面積",
-        "alternates": "（ほか予備期間{n}回）",
-        "within": "落下予想区域から{km:.0f} km以内",
-        "sev.Extreme": "極めて重大",
-        "sev.Severe": "重大",
-        "sev.Moderate": "中程度",
-        "sev.Minor": "軽微",
-        "sev.Unknown": "不明",
-        "Shelter": "期間中は屋内や頑丈な建物に避難してください。",
-        "Evacuate": "期間の開始前に区域から離れてください。",
-        "Avoid": "期間中、船舶・航空機は区域に近づかないでください。",
-        "Prepare": "期間中はすぐに避難できるよう準備してください。",
-        "Monitor": "公式の情報に注意してください。",
-        "Execute": "当局の指示に従ってください。",
-        "Assess": "状況を確認し、公式の情報に従ってください。",
-        "AllClear": "先の警報は取り消されました。対応は不要です。",
-        "None": "対応は不要です。",
-        "debris": "落下物を見つけても触らず、警察または海上保安庁に通報してください。",
-    },
-}
-
 
 # --------------------------------------------------------------------------- configuration
 
@@ -321,14 +268,14 @@ def _info(
     sender_name: str,
     tz: str,
 ) -> None:
-    t = _TEXT[lang]
+    t = _Texts(lang)
     zones = [z for _, zs in groups for z in zs]
     cancel = msg_type == "Cancel"
     info = _sub(alert, "info")
     _sub(info, "language", lang)
     _sub(info, "category", "Safety")
     kind = event.kind if event.kind in (EventKind.LAUNCH, EventKind.REENTRY) else EventKind.OTHER
-    _sub(info, "event", t[f"event.{kind}"])
+    _sub(info, "event", t(f"cap.event.{kind}"))
     responses = (
         [ResponseType.ALL_CLEAR] if cancel else sorted({z.response for z in zones}, key=list(ResponseType).index)
     )
@@ -353,16 +300,15 @@ def _info(
     names = [
         (zs[0].region_name_ja if lang == "ja-JP" and zs[0].region_name_ja else zs[0].region_name) for _, zs in groups
     ]
-    sep = "、" if lang == "ja-JP" else ", "
-    regions = sep.join(names[:6]) + ("…" if len(names) > 6 else "")
-    _sub(info, "headline", (t["headline.cancel"] if cancel else t["headline"]).format(name=event.name, regions=regions))
-    lines = [_region_line(t, rid, zs, name, tz, lang) for (rid, zs), name in zip(groups, names, strict=True)]
+    regions = t("cap.region_separator").join(names[:6]) + ("…" if len(names) > 6 else "")
+    _sub(info, "headline", t("cap.headline_cancel" if cancel else "cap.headline", name=event.name, regions=regions))
+    lines = [_region_line(t, rid, zs, name, tz) for (rid, zs), name in zip(groups, names, strict=True)]
     if holes:
-        lines.append(t["holes"].format(n=holes))
+        lines.append(t("cap.holes", n=holes))
     _sub(info, "description", "\n".join(lines))
-    instructions = [t[str(r)] for r in responses if str(r) in t]
+    instructions = [t(f"cap.instruction.{r}") for r in responses]
     if not cancel:
-        instructions.append(t["debris"])
+        instructions.append(t("cap.instruction.debris"))
     _sub(info, "instruction", " ".join(instructions))
     for name, value in (("geowarn:event_id", event.id), ("geowarn:event_version", str(event.version))):
         p = _sub(info, "parameter")
@@ -373,39 +319,43 @@ def _info(
         _sub(p, "valueName", "geowarn:holes_dropped")
         _sub(p, "value", str(sum(h for _, h in area_rings.values())))
     for (rid, _zs), name in zip(groups, names, strict=True):
-        _area(info, rid, name, area_rings[rid][0])
+        _area(info, rid, t("cap.area_desc", name=name, id=rid), area_rings[rid][0])
 
 
-def _region_line(t: dict[str, str], rid: str, zs: list[AlertZone], name: str, tz: str, lang: str) -> str:
+class _Texts:
+    """The CATALOGUE's texts of one ``<info>`` language (``ja-JP`` → the ``ja`` texts of ``cap.*``)."""
+
+    def __init__(self, cap_language: str) -> None:
+        self.lang = normalise_language(cap_language) or DEFAULT_LANGUAGE
+
+    def __call__(self, msgid: str, /, **values: object) -> str:
+        return message(msgid, self.lang, **values)
+
+
+def _region_line(t: _Texts, rid: str, zs: list[AlertZone], name: str, tz: str) -> str:
     """Return the description line of one region: name, severity, window (in the region's zone) and extent.
 
-    ``lang`` is the ``<info>`` block's language (``ja-JP``): the window's zone is named in it
-    (``07:30–12:30（日本時間）``, :func:`geowarn.i18n.with_zone`).
+    The window's zone is named in the ``<info>`` block's language (``07:30–12:30（日本時間）``,
+    :func:`geowarn.i18n.with_zone`).
     """
-    from geowarn.i18n import DEFAULT_LANGUAGE, normalise_language, with_zone
-
     ztz = region_timezone(rid, tz)
     area = sum(z.area_km2 for z in zs)
     wins = _windows(zs)
-    when = "—"
-    if wins:
-        fallback = to_local(wins[0].start, ztz).tzname() or ztz
-        span = format_span(wins[0].start, wins[0].end, ztz)
-        when = with_zone(span, ztz, normalise_language(lang) or DEFAULT_LANGUAGE, fallback)
+    when = window_text(wins[0].start, wins[0].end, ztz, t.lang) if wins else t("cap.no_window")
     if len(wins) > 1:
-        when += t["alternates"].format(n=len(wins) - 1)
+        when += t("cap.alternates", n=len(wins) - 1)
     if any(z.geometry is not None and not z.geometry.is_empty for z in zs):
-        extent = f"{t['area']} {area:,.0f} km²"
+        extent = t("cap.area", km2=f"{area:,.0f}")
     else:
-        extent = t["within"].format(km=min(z.distance_km for z in zs))
-    severity_text = t.get(f"sev.{zs[0].severity}", str(zs[0].severity))
-    return f"{name} [{rid}] {severity_text}; {t['window']} {when}; {extent}"
+        extent = t("cap.within", km=f"{min(z.distance_km for z in zs):.0f}")
+    severity = label("severity", zs[0].severity, t.lang)
+    return t("cap.region_line", name=name, id=rid, severity=severity, window=when, extent=extent)
 
 
-def _area(info: etree._Element, rid: str, name: str, rings: list[str]) -> None:
-    """Append the ``<area>`` of region ``rid`` (description, polygons, geocodes) to ``info``."""
+def _area(info: etree._Element, rid: str, desc: str, rings: list[str]) -> None:
+    """Append the ``<area>`` of region ``rid`` (description ``desc``, polygons, geocodes) to ``info``."""
     area_el = _sub(info, "area")
-    _sub(area_el, "areaDesc", f"{name} ({rid})")
+    _sub(area_el, "areaDesc", desc)
     for ring in rings:
         _sub(area_el, "polygon", ring)
     for value_name, value in _geocodes(rid):

@@ -140,7 +140,8 @@ def export(
     ``identity`` is the CAP sender/status (default: the ``GEOWARN_CAP_*`` variables). ``lang`` (``ja``,
     ``en``) is the Atom feed's language, chosen like the web feed's
     (:func:`geowarn.i18n.pick_language`; none given: English): its title and entries' titles and
-    summaries, from the CAP block of that language. The CAP messages themselves carry both.
+    summaries, from the CAP block of that language. The CAP messages themselves carry both. For ``kml``
+    it is the balloons' and folders' language (none given: the zones' region's, ``ja`` for Japan).
     """
     if fmt not in EXPORT_FORMATS:
         raise InvalidParameter(f"unknown export format {fmt!r} ({', '.join(EXPORT_FORMATS)})")
@@ -162,7 +163,7 @@ def export(
     if fmt == "kml":
         from geowarn.publish.kml import build_kml
 
-        return build_kml(corridors, zones, name=event.name).decode("utf-8")
+        return build_kml(corridors, zones, name=event.name, lang=lang).decode("utf-8")
     from geowarn.publish import cap
 
     options: dict[str, Any] = {"msg_type": msg_type, "references": references, "sent": sent, "identity": identity}

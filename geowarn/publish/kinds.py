@@ -36,6 +36,8 @@ class RenderInput:
     cap: CapIdentity | None = None
     #: When the event is over (not cancelled) at the time of reading: the map is drawn as ended (#13).
     ended_at: datetime | None = None
+    #: The reader's language of a :attr:`ArtifactKind.localised` kind (``None``: the region's, as stored).
+    lang: str | None = None
 
 
 Renderer = Callable[[RenderInput], bytes]
@@ -53,6 +55,8 @@ class ArtifactKind:
     render: Renderer
     suffix: str = ""  # suffix of the immutable per-version URL; "" = no per-version URL
     file_route: bool = True  # served by the published-file routes (else by an HTML page route)
+    #: One language per file: stored in the region's, rendered in the reader's on request (``?lang=``, #13).
+    localised: bool = False
 
     def url(self, event_id: str) -> str:
         """Return the path of the current version of this file."""
@@ -103,12 +107,11 @@ def _cap(inp: RenderInput) -> bytes:
 
 
 def _kml(inp: RenderInput) -> bytes:
-    return kml.build_kml(inp.event.corridors, inp.zones)
+    return kml.build_kml(inp.event.corridors, inp.zones, name=inp.event.name, lang=inp.lang)
 
 
 def _map(inp: RenderInput) -> bytes:
     """Render the map page: every language in the file, the event region's shown unless the reader asks (#13)."""
-    from geowarn.i18n import pick_language
     from geowarn.publish.commands import reference_layers
 
     html = maps.render_event_map(
@@ -118,7 +121,7 @@ def _map(inp: RenderInput) -> bytes:
         asset_base=inp.asset_base,
         tile_url=inp.tile_url,
         tile_attribution=inp.tile_attribution,
-        lang=pick_language(None, None, inp.zones[0].region_id if inp.zones else None),
+        lang=kml.default_language(inp.zones),
         ended_at=inp.ended_at,
     )
     return html.encode("utf-8")
@@ -148,9 +151,10 @@ KINDS: tuple[ArtifactKind, ...] = (
         "application/vnd.google-earth.kml+xml",
         "/events/{id}.kml",
         "{id}.kml",
-        "Published KML",
+        "Published KML (in the reader's language: lang, then Accept-Language, else the region's)",
         _kml,
         suffix="kml",
+        localised=True,
     ),
     ArtifactKind(
         "map",

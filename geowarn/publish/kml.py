@@ -25,8 +25,9 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geowarn.geodesy import orient_ccw, split_antimeridian
+from geowarn.i18n import label, message, normalise_language, pick_language, zone_label
 from geowarn.model import AlertZone, Corridor, Severity, TimeWindow, format_time
-from geowarn.publish.localtime import format_window, region_timezone
+from geowarn.publish.localtime import region_timezone, window_text
 from geowarn.publish.xmltext import xml_safe
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -114,14 +115,32 @@ def _description(title: str, rows: Sequence[tuple[str, str]]) -> str:
     return f"<h3>{html.escape(title)}</h3><table>{body}</table>"
 
 
-def _windows_text(windows: Sequence[TimeWindow], tz: str) -> str:
-    return "; ".join(format_window(w.start, w.end, tz) for w in sorted(windows, key=lambda w: w.start))
+def _windows_text(windows: Sequence[TimeWindow], tz: str, lang: str) -> str:
+    ordered = sorted(windows, key=lambda w: w.start)
+    return message("kml.separator", lang).join(window_text(w.start, w.end, tz, lang) for w in ordered)
+
+
+def _region_title(z: AlertZone, lang: str) -> str:
+    """``Okinawa / 沖縄県`` for an English reader, ``沖縄県 / Okinawa`` for a Japanese one."""
+    names = [z.region_name, z.region_name_ja] if z.region_name_ja else [z.region_name]
+    return " / ".join(reversed(names) if lang == "ja" else names)
 
 
 def build_kml(
-    corridors: Sequence[Corridor], zones: Sequence[AlertZone], *, name: str = "geowarn", tz: str = "Asia/Tokyo"
+    corridors: Sequence[Corridor],
+    zones: Sequence[AlertZone],
+    *,
+    name: str = "geowarn",
+    tz: str = "Asia/Tokyo",
+    lang: str | None = None,
 ) -> bytes:
-    """Build a KML document with a folder of corridors and a folder of alert zones (UTF-8 bytes)."""
+    """Build a KML document with a folder of corridors and a folder of alert zones (UTF-8 bytes).
+
+    ``lang`` (``ja``, ``en``) is the language of the folder names and balloons, with times in
+    each zone's local time and the zone named in it (``07:30–12:30（日本時間）``); default: the
+    language of the zones' region (:func:`default_language`, ``ja`` for Japan).
+    """
+    lang = normalise_language(lang) or default_language(zones)
     root = etree.Element(f"{{{KML_NS}}}kml", nsmap={None: KML_NS})
     doc = _sub(root, "Document")
     _sub(doc, "name", name)
@@ -130,38 +149,56 @@ def build_kml(
     for sev, color in _SEVERITY_KML.items():
         _style(doc, f"zone-{sev.value.lower()}", color, color, "80", "1.5")
 
+    def window_row(zone_tz: str) -> str:
+        return message("map.window", lang, tz=zone_label(zone_tz, lang, zone_tz))
+
     folder = _sub(doc, "Folder")
-    _sub(folder, "name", "Corridors")
+    _sub(folder, "name", message("map.layer_corridors", lang))
     for c in corridors:
         pm = _sub(folder, "Placemark")
         pm.set("id", _xml_id("c", c.id))
         _sub(pm, "name", c.label or c.id)
-        rows = [("Phase", str(c.phase)), ("Source", c.source), (f"Window ({tz})", _windows_text(c.windows, tz))]
+        rows = [
+            (message("map.phase", lang), label("phase", c.phase, lang)),
+            (message("map.source", lang), c.source),
+            (window_row(tz), _windows_text(c.windows, tz, lang)),
+        ]
         _sub(pm, "description", _description(c.label or c.id, rows))
         _timespan(pm, c.windows)
         _sub(pm, "styleUrl", f"#corridor-{c.phase.value}")
         _geometry(pm, c.geometry)
 
     folder = _sub(doc, "Folder")
-    _sub(folder, "name", "Alert zones")
+    _sub(folder, "name", message("map.layer_zones", lang))
     for z in sorted(zones, key=lambda z: (z.severity.rank, -z.area_km2)):
         if z.geometry is None or z.geometry.is_empty:
             continue
         ztz = region_timezone(z.region_id, tz)
         pm = _sub(folder, "Placemark")
         pm.set("id", _xml_id("z", z.id))
-        title = z.region_name + (f" / {z.region_name_ja}" if z.region_name_ja else "")
-        _sub(pm, "name", f"{title} — {z.severity}")
+        title = _region_title(z, lang)
+        severity = label("severity", z.severity, lang)
+        _sub(pm, "name", f"{title} — {severity}")
+        levels = (severity, label("urgency", z.urgency, lang), label("certainty", z.certainty, lang))
         rows = [
-            ("Region", f"{z.region_id} ({z.layer})"),
-            ("Severity", f"{z.severity} / {z.urgency} / {z.certainty}"),
-            ("Response", str(z.response)),
-            ("Area", f"{z.area_km2:,.1f} km²"),
-            (f"Window ({ztz})", _windows_text(z.windows, ztz)),
-            ("Corridor", z.corridor_id),
+            (message("map.region", lang), f"{z.region_id} ({z.layer})"),
+            (message("map.severity", lang), " / ".join(levels)),
+            (message("map.response", lang), label("response", z.response, lang)),
+            (message("map.area", lang), f"{z.area_km2:,.1f} km²"),
+            (window_row(ztz), _windows_text(z.windows, ztz, lang)),
+            (message("map.corridor", lang), z.corridor_id),
         ]
         _sub(pm, "description", _description(title, rows))
         _timespan(pm, z.windows)
         _sub(pm, "styleUrl", f"#zone-{z.severity.value.lower()}")
         _geometry(pm, z.geometry)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def default_language(zones: Sequence[AlertZone]) -> str:
+    """Return the language of an event's published files when no reader chose one: its first zone's region's.
+
+    >>> default_language([])
+    'en'
+    """
+    return pick_language(None, None, zones[0].region_id if zones else None)

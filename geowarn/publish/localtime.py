@@ -85,6 +85,19 @@ def format_span(start: datetime, end: datetime, tz: str) -> str:
     return f"{a:%Y-%m-%d %H:%M}–{tail}"
 
 
+def window_text(start: datetime, end: datetime, tz: str, lang: str) -> str:
+    """Format a window in local time with the zone named in the reader's language (:func:`geowarn.i18n.with_zone`).
+
+    >>> from datetime import UTC
+    >>> a, b = datetime(2016, 2, 6, 22, 30, tzinfo=UTC), datetime(2016, 2, 7, 3, 30, tzinfo=UTC)
+    >>> window_text(a, b, "Asia/Tokyo", "ja"), window_text(a, b, "Asia/Hong_Kong", "en")
+    ('2016-02-07 07:30–12:30（日本時間）', '2016-02-07 06:30–11:30 HKT')
+    """
+    from geowarn.i18n import with_zone
+
+    return with_zone(format_span(start, end, tz), tz, lang, to_local(start, tz).tzname() or tz)
+
+
 def format_window(start: datetime | None, end: datetime | None, tz: str) -> str:
     """Format a compact human window in local time, e.g. ``2016-02-07 07:30–12:30 JST``."""
     if start is None or end is None:

@@ -293,5 +293,5 @@ def local_time_warnings(text: str) -> list[ParseWarning]:
     out = []
     for offset, token in unread_local_times(n.text, read):
         line, col = n.line_col(offset)
-        out.append(ParseWarning(line, col, token, "looks like a date or time but starts or ends no window"))
+        out.append(ParseWarning.of(line, col, token, "date_no_window"))
     return out

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,14 +35,57 @@ class ParseWarning:
     column: int
     token: str
     reason: str
+    #: The reason's stable code (catalogue ``warning.<code>``, :meth:`of`) and its values (quoted input, verbatim).
+    code: str = ""
+    values: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def of(cls, line: int, column: int, token: str, code: str, /, **values: str) -> ParseWarning:
+        """Make the warning whose reason is the catalogue message ``warning.<code>`` (English; pages translate it).
+
+        >>> w = ParseWarning.of(3, 7, "N895", "weak_coordinate")
+        >>> w.reason, w.to_dict()["code"]
+        ('looks like a route or label, not a coordinate; not read', 'weak_coordinate')
+        """
+        from geowarn.i18n import message
+
+        return cls(line, column, token, message(f"warning.{code}", "en", **values), code, dict(values))
 
     def __str__(self) -> str:
         """Return the warning as ``line L, column C: 'token' reason``."""
         return f"line {self.line}, column {self.column}: {self.token!r} {self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form (``geowarn.meta.warnings`` items)."""
-        return {"line": self.line, "column": self.column, "token": self.token, "reason": self.reason}
+        """JSON form (``geowarn.meta.warnings`` items): the English ``reason``, with its ``code`` (and ``values``)."""
+        out: dict[str, Any] = {"line": self.line, "column": self.column, "token": self.token, "reason": self.reason}
+        if self.code:
+            out["code"] = self.code
+        if self.values:
+            out["values"] = dict(self.values)
+        return out
+
+
+def warning_reason(warning: Mapping[str, Any], lang: str) -> str:
+    """Return the reason of a warning's JSON form (:meth:`ParseWarning.to_dict`) in ``lang``.
+
+    One without a known ``code`` (an older stored one, a parser's own error text) keeps its reason.
+
+    >>> w = ParseWarning.of(2, 1, "17212Z", "dtg_repaired", fixed="172120", to="170325").to_dict()
+    >>> warning_reason(w, "ja")
+    '数字が1つ欠けています：170325Zより前の唯一の時刻として172120Zと読みました。確認してください'
+    >>> warning_reason({"reason": "not read", "code": "no-such-code"}, "ja")
+    'not read'
+    """
+    from geowarn.i18n import CATALOGUE, message
+
+    msgid = f"warning.{warning.get('code')}"
+    values = warning.get("values") or {}
+    if msgid not in CATALOGUE or not isinstance(values, dict):
+        return str(warning.get("reason", ""))
+    try:
+        return message(msgid, lang, **values)
+    except (KeyError, IndexError):  # values of another version of the message
+        return str(warning.get("reason", ""))
 
 
 @dataclass

@@ -55,7 +55,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -235,8 +235,7 @@ def _kept(
     paren = m["paren"] or ""
     if not re.fullmatch(r"[土日曜祝及びを、,・\s]*除く", paren):
         if paren:
-            reason = "reserve days, not read as windows" if "予備" in paren else "not understood; not read"
-            warn(m.start("paren") - 1, f"({paren})", reason)
+            warn(m.start("paren") - 1, f"({paren})", "reserve_days" if "予備" in paren else "bracket_not_understood")
         return days, False
     off: set[date] = set()
     if "祝" in paren:
@@ -281,15 +280,14 @@ def _windows(n: Normalised, work: str) -> tuple[list[tuple[int, int]], list[Time
     out: list[TimeWindow] = []
     warns: list[ParseWarning] = []
 
-    def warn(index: int, token: str, why: str) -> None:
+    def warn(index: int, token: str, code: str) -> None:
         line, col = n.line_col(index)
-        warns.append(ParseWarning(line, col, token, why))
+        warns.append(ParseWarning.of(line, col, token, code))
 
     for m in _WINDOW.finditer(work):
         ranges, days = _days(n, m, _era_year(m))
         if re.fullmatch(r"\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日\s*まで\s*", m["days"]):
-            why = "an end without a start (…まで): read as that day only; the work may already be under way"
-            warn(m.start(), " ".join(work[m.start() : m.end("days")].split()), why)
+            warn(m.start(), " ".join(work[m.start() : m.end("days")].split()), "end_without_start")
         kept, skipping = _kept(n, m, days, warn)
         tz = UTC if m["zone"] else _JST
         if m["t1"]:
@@ -308,7 +306,7 @@ def _windows(n: Normalised, work: str) -> tuple[list[tuple[int, int]], list[Time
                 out.append(TimeWindow(s.astimezone(UTC), e.astimezone(UTC)))
         else:
             if m["sun"]:
-                warn(m.start("sun"), m["sun"], "sunrise to sunset, read as the whole day")
+                warn(m.start("sun"), m["sun"], "sunrise_whole_day")
             whole = [(d, d) for d in kept] if skipping else ranges
             for a, b in whole:
                 s = datetime(a.year, a.month, a.day, tzinfo=tz)
@@ -443,12 +441,14 @@ def _coast_warning(n: Normalised, a: _Area, props: dict[str, Any]) -> ParseWarni
     """Warn that an area was closed along the land layer's coast: the operator checks it on the map."""
     line, col = n.line_col(a.block)
     d1, d2 = props["shore_m"]
-    why = (
-        f"closed along the coast of the shipped land layer from ({len(a.points)}) to (1) (its shore corners {d1:.0f} m "
-        f"and {d2:.0f} m from that coast; {props['area_m2'] / 1e6:.3f} km², the straight line would give "
-        f"{props['chord_area_m2'] / 1e6:.3f} km²); check it on the map"
-    )
-    return ParseWarning(line, col, a.label, why)
+    values = {
+        "last": str(len(a.points)),
+        "d1": f"{d1:.0f}",
+        "d2": f"{d2:.0f}",
+        "area": f"{props['area_m2'] / 1e6:.3f}",
+        "chord": f"{props['chord_area_m2'] / 1e6:.3f}",
+    }
+    return ParseWarning.of(line, col, a.label, "coast_closed", **values)
 
 
 def _shape_warnings(n: Normalised, areas: list[_Area], corridors: list[Corridor]) -> list[ParseWarning]:
@@ -458,8 +458,8 @@ def _shape_warnings(n: Normalised, areas: list[_Area], corridors: list[Corridor]
         if a.cut is not None:
             line, col = n.line_col(a.start)
             hemi = ("EW" if a.cut[1] in ("east", "west") else "NS")[a.cut[0] < 0]
-            why = f"a part of a circle: read as the circle's part {a.cut[1]} of {abs(a.cut[0]):.4f}°{hemi}"
-            out.append(ParseWarning(line, col, a.label, why + "; check it on the map"))
+            cut = f"{abs(a.cut[0]):.4f}°{hemi}"
+            out.append(ParseWarning.of(line, col, a.label, f"circle_part_{a.cut[1]}", cut=cut))
     return out
 
 
@@ -555,11 +555,11 @@ def _parse_one(text: str, *, name: str | None, in_paste: bool = False) -> Parsed
         if not windows and "月" in token:  # 期間 6月27日〜30日: the period of the notice, without its year
             why = f"window from {token!r} has no year (write it, e.g. 令和8年{token})"
             raise ParseError(why, line=line, column=col)
-        warns.append(ParseWarning(line, col, token, "looks like a date or time but starts or ends no window"))
+        warns.append(ParseWarning.of(line, col, token, "date_no_window"))
     if not areas and in_paste and not find_points(work, bare_decimal=False):
         # a 水路通報 page pasted whole: an item without any position (灯台光達距離変更 …) holds no area
         first = title if len(title) <= 40 else title[:40] + "…"
-        warns.append(ParseWarning(1, 1, first, "an item without any position; no corridor from it"))
+        warns.append(ParseWarning.of(1, 1, first, "no_position"))
         return ParsedInput("jcg", [], meta, warns)
     if not areas and cancels and not find_points(work, bare_decimal=False):
         return ParsedInput("jcg", [], meta, sorted(warns, key=lambda w: (w.line, w.column)))
@@ -626,7 +626,7 @@ def parse_jcg(data: str | bytes, *, name: str | None = None) -> ParsedInput:
         out = _parse_one(part, name=name, in_paste=True)
         base = text.count("\n", 0, spans[len(warns_seen)][0])
         warns_seen.append(part)
-        warns.extend(ParseWarning(w.line + base, w.column, w.token, w.reason) for w in out.warnings)
+        warns.extend(replace(w, line=w.line + base) for w in out.warnings)
         return out
 
     warns_seen: list[str] = []

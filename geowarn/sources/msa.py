@@ -435,7 +435,7 @@ def window_warnings(text: str) -> list[ParseWarning]:
         rest = mask(work, [(s, e) for s, e, _ in windows])
         for m in _TIME_LIKE.finditer(rest):
             line, col = line_col(text, start + n.origin(m.start()))
-            found.append(ParseWarning(line, col, m.group(0), "looks like a date or time but starts or ends no window"))
+            found.append(ParseWarning.of(line, col, m.group(0), "date_no_window"))
     return found
 
 

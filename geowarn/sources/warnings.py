@@ -62,11 +62,12 @@ def _centres(props: dict[str, object]) -> list[tuple[float, float]]:
     return out
 
 
-def _unused(corridors: list[Corridor], lat: float, lon: float) -> str | None:
-    """Tell why a point is used by no corridor (``None``: it is a corner, a centre, inside a circle or track).
+def _unused(corridors: list[Corridor], lat: float, lon: float) -> tuple[str, dict[str, str]] | None:
+    """Tell why a point is used by no corridor: a warning code and its values (``None``: it is used).
 
-    A point inside a polygon but on none of its edges is no corner of it: the polygon was drawn
-    without it (NOTAM A0215/24's expected fall point), which the operator must see.
+    Used means a corner, a centre, inside a circle or track. A point inside a polygon but on none of
+    its edges is no corner of it: the polygon was drawn without it (NOTAM A0215/24's expected fall
+    point), which the operator must see.
     """
     inside: str | None = None
     for c in corridors:
@@ -83,8 +84,8 @@ def _unused(corridors: list[Corridor], lat: float, lon: float) -> str | None:
                 return None
             inside = inside or c.id
     if inside:
-        return f"lies inside {inside} but is none of its corners; not read"
-    return "is not part of any corridor"
+        return "inside_not_corner", {"corridor": inside}
+    return "not_in_corridor", {}
 
 
 def _is_cut(corridors: list[Corridor], axis: str, value: float) -> bool:
@@ -123,9 +124,9 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
     work = mask(work, [(m.start(), m.end()) for m in (*_Q_LINE.finditer(work), *_NOTAM_ID.finditer(work))])
     found: list[ParseWarning] = []
 
-    def add(offset: int, token: str, reason: str) -> None:
+    def add(offset: int, token: str, code: str, **values: str) -> None:
         line, col = line_col(text, offset)
-        found.append(ParseWarning(line, col, token, reason))
+        found.append(ParseWarning.of(line, col, token, code, **values))
 
     try:
         comps = find_components(work)
@@ -138,7 +139,7 @@ def collect_warnings(out: ParsedInput, text: str) -> list[ParseWarning]:
 
 
 def _coordinate_warnings(
-    comps: list[Component], work: str, text: str, corridors: list[Corridor], add: Callable[[int, str, str], None]
+    comps: list[Component], work: str, text: str, corridors: list[Corridor], add: Callable[..., None]
 ) -> None:
     """Report (via ``add``) each lat/lon pair no corridor uses (:func:`_unused`) and each unpaired or weak component."""
     i = 0
@@ -149,21 +150,20 @@ def _coordinate_warnings(
         if c.axis == "lat" and nxt is not None and nxt.axis == "lon" and re.fullmatch(r"[\s,/;:、，]{0,10}", gap):
             why = _unused(corridors, c.value, nxt.value)
             if why:
-                add(c.start, text[c.start : nxt.end], why)
+                add(c.start, text[c.start : nxt.end], why[0], **why[1])
             i += 2
             continue
         if _is_cut(corridors, c.axis, c.value):
             i += 1  # the meridian or parallel that cuts a circle (…のうち132-10E以西を除く)
             continue
         if c.weak:
-            add(c.start, c.text, "looks like a route or label, not a coordinate; not read")
+            add(c.start, c.text, "weak_coordinate")
         else:
-            what = "a latitude without a longitude after it" if c.axis == "lat" else "a longitude without a latitude"
-            add(c.start, c.text, f"is {what}; not read")
+            add(c.start, c.text, "lone_latitude" if c.axis == "lat" else "lone_longitude")
         i += 1
 
 
-def _time_warnings(keys: set[tuple[int, int, int]], work: str, add: Callable[[int, str, str], None]) -> None:
+def _time_warnings(keys: set[tuple[int, int, int]], work: str, add: Callable[..., None]) -> None:
     """Report (via ``add``) each date-time group or time of day outside ``CANCEL`` lines that starts or ends no window.
 
     ``keys`` are the ``(day, hour, minute)`` of the window edges and issue/cancel times (:func:`_times`).
@@ -177,24 +177,24 @@ def _time_warnings(keys: set[tuple[int, int, int]], work: str, add: Callable[[in
     for pat in (_DTG, _STAMP):
         for m in pat.finditer(work):
             if not in_cancel(m) and (int(m["d"]), int(m["h"]), int(m["mi"])) not in keys:
-                add(m.start(), m.group(0), "looks like a time but starts or ends no window")
+                add(m.start(), m.group(0), "time_no_window")
     for m in _GARBLED.finditer(work):  # HYDROPAC 3317/25: "17212Z TO 170325Z DEC"
         end = _GARBLED_END.match(work, m.end())
         to = end.group("e") if end else ""
         fixed = repair_dtg(m.group(0)[:-1], to) if to and len(m.group(0)) == 6 else None
         if fixed is not None and (int(fixed[:2]), int(fixed[2:4]), int(fixed[4:])) in keys:
-            add(m.start(), m.group(0), f"has a digit missing: read as {fixed}Z, the only time before {to}Z; check it")
+            add(m.start(), m.group(0), "dtg_repaired", fixed=fixed, to=to)
         else:
-            add(m.start(), m.group(0), "looks like a date-time group with a digit missing or extra; not read")
+            add(m.start(), m.group(0), "dtg_garbled")
     clock = {(h, mi) for _, h, mi in keys}
     for m in _CLOCK_RANGE.finditer(work):  # NOTAM D) and E) schedules: D) 0231-0328, (2200-0200 NEXT DAY)
         if not in_cancel(m) and not {(int(m["h1"]), int(m["m1"])), (int(m["h2"]), int(m["m2"]))} <= clock:
-            add(m.start(), m.group(0), "looks like a time range but starts or ends no window")
+            add(m.start(), m.group(0), "range_no_window")
     for m in _SUN.finditer(work):  # GREEK NAVTEX: HAZARDOUS OPERATIONS SUNRISE TO SUNSET 01 JAN THRU 14 JUN
-        add(m.start(), m.group(0), "is a time of day no window can give (read as whole days, if at all)")
+        add(m.start(), m.group(0), "sun_time")
     for m in _HHMM.finditer(work):
         if not in_cancel(m) and (int(m["h"]), int(m["mi"])) not in clock:
-            add(m.start(), m.group(0), "looks like a time of day but starts or ends no window")
+            add(m.start(), m.group(0), "clock_no_window")
 
 
 def with_warnings(out: ParsedInput, text: str) -> ParsedInput:

@@ -242,14 +242,14 @@ class SQLStore(abc.ABC):
         with self._reading(tx) as t:
             row = t.fetchone("SELECT * FROM events WHERE id = ?", [event_id])
             if row is None:
-                raise NotFound(f"no event {event_id!r}")
+                raise NotFound.of("error.no_event", id=repr(event_id))
             event = self._event_from_row(row)
             if version is not None and version != event.version:
                 vrow = t.fetchone(
                     "SELECT * FROM event_versions WHERE event_id = ? AND version = ?", [event_id, version]
                 )
                 if vrow is None:
-                    raise NotFound(f"event {event_id!r} has no version {version}")
+                    raise NotFound.of("error.no_version", id=repr(event_id), version=version)
                 event = event.replace(
                     version=version,
                     name=vrow["name"],
@@ -317,7 +317,7 @@ class SQLStore(abc.ABC):
         wstart, wend = (min(starts) if starts else None), (max(ends) if ends else None)
         if current is None:
             if event.version != 1:
-                raise NotFound(f"no event {event.id!r}")
+                raise NotFound.of("error.no_event", id=repr(event.id))
             tx.execute(
                 "INSERT INTO events (id, name, kind, status, created, updated, version, window_start, window_end) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -447,7 +447,7 @@ class SQLStore(abc.ABC):
             if version is None:
                 v = t.scalar("SELECT version FROM events WHERE id = ?", [event_id])
                 if v is None:
-                    raise NotFound(f"no event {event_id!r}")
+                    raise NotFound.of("error.no_event", id=repr(event_id))
                 version = int(v)
             rows = t.fetchall(
                 "SELECT feature FROM zones WHERE event_id = ? AND version = ? ORDER BY seq, id",
@@ -602,7 +602,7 @@ class SQLStore(abc.ABC):
                     "SELECT * FROM artifacts WHERE event_id = ? AND version = ? AND kind = ?", [event_id, version, kind]
                 )
         if row is None:
-            raise NotFound(f"event {event_id!r} has no published {kind}")
+            raise NotFound.of("error.no_published", id=repr(event_id), kind=kind)
         return Artifact(
             row["event_id"],
             int(row["version"]),

@@ -241,3 +241,38 @@ def test_cli_cap_for_the_engines_okinawa_overflight_zone(real_demo, tmp_path):
     shells = shapely.union_all([shapely.Polygon(p.exterior) for p in getattr(expected, "geoms", [expected])])
     back = shapely.union_all(polygons_of(root))
     assert hausdorff_km(shells, back) < 1.0
+
+
+def test_every_info_language_has_its_own_complete_catalogue_text():
+    """Each ``<info>`` language is a CATALOGUE language, and every ``cap.*`` text exists in each of them (#13)."""
+    from geowarn.i18n import CAP_LANGUAGES, CATALOGUE
+    from geowarn.publish.cap import LANGUAGES
+
+    assert sorted(LANGUAGES) == sorted(CAP_LANGUAGES.values())
+    cap_ids = [k for k in CATALOGUE if k.startswith("cap.")]
+    assert len(cap_ids) > 20
+    for msgid in cap_ids:
+        assert set(CATALOGUE[msgid]) == set(CAP_LANGUAGES), msgid
+        assert all(CATALOGUE[msgid][lang] for lang in CAP_LANGUAGES), msgid
+
+
+@pytest.mark.parametrize("msg_type", ["Alert", "Cancel"])
+def test_ja_info_is_japanese_throughout_and_en_info_english(demo, msg_type):
+    """No English phrase of the en-US block leaks into the ja-JP block (headline, description, instruction)."""
+    from geowarn.i18n import CATALOGUE
+
+    event, zones = demo
+    refs = ["a@example.org,old-1,2016-02-02T21:00:00+09:00"] if msg_type == "Cancel" else ()
+    root = parse_cap(build_cap(event, zones, sent=SENT, msg_type=msg_type, references=refs))
+    ja = root.find("cap:info[cap:language='ja-JP']", NS)
+    en = root.find("cap:info[cap:language='en-US']", NS)
+    tags = ("event", "headline", "description", "instruction")
+    ja_text = " ".join(ja.findtext(f"cap:{t}", namespaces=NS) for t in tags)
+    en_text = " ".join(en.findtext(f"cap:{t}", namespaces=NS) for t in tags)
+    for word in ("Window", "area", "falling", "Cancelled", "Stay", "Do not touch", "JST", "Severe", "Extreme"):
+        assert word not in ja_text, word
+    assert "期間" in ja_text or msg_type == "Cancel"
+    assert "日本時間" in ja_text and "JST" in en_text
+    assert not any("\u3040" <= ch <= "\u30ff" for ch in en_text.replace(event.name, ""))  # no kana in en-US
+    severities = [CATALOGUE[f"severity.{z.severity}"]["ja"] for z in zones]
+    assert any(s in ja.findtext("cap:description", namespaces=NS) for s in severities)

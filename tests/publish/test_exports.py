@@ -75,7 +75,7 @@ def test_antimeridian_zone_is_cut(demo, geoms, name):
 
 def test_kml(demo):
     event, zones = demo
-    kml = build_kml(event.corridors, zones, name=event.name)
+    kml = build_kml(event.corridors, zones, name=event.name, lang="en")
     root = etree.fromstring(kml)
     marks = root.findall(".//k:Placemark", K)
     assert len(marks) == len(event.corridors) + sum(1 for z in zones if z.geometry is not None)
@@ -90,6 +90,28 @@ def test_kml(demo):
     assert back.symmetric_difference(okinawa).area < 1e-6 * okinawa.area + 1e-9
     ts = next(m for m in marks if "territorial" in m.findtext("k:name", namespaces=K))
     assert ts.findall(".//k:innerBoundaryIs", K)  # KML keeps holes
+
+
+def _balloons(kml: bytes) -> str:
+    root = etree.fromstring(kml)
+    texts = [t.text or "" for t in root.iterfind(".//k:Placemark/k:description", K)]
+    return " ".join(texts + [t.text or "" for t in root.iterfind(".//k:Folder/k:name", K)])
+
+
+def test_kml_in_the_regions_language_by_default_and_in_the_readers_on_request(demo):
+    """KML (#13): Japanese by default for Japan's zones, English with ``lang="en"``; times local, zone named."""
+    event, zones = demo
+    assert zones[0].region_id.startswith(("JP-", "TS-JP", "EEZ-JP")), zones[0].region_id
+    ja, en = (_balloons(build_kml(event.corridors, zones, name=event.name, lang=lang)) for lang in (None, "en"))
+    assert "警戒区域" in ja and "落下区域" in ja and "時間帯（日本時間）" in ja and "重大" in ja
+    assert "2016-02-07 07:30–12:30（日本時間）" in ja and "JST" not in ja and "Window" not in ja
+    assert "Alert zones" in en and "Corridors" in en and "Window (JST)" in en
+    assert "2016-02-07 07:30–12:30 JST" in en and "日本時間" not in en
+    assert "Severe" in en and "重大" not in en and "Shelter" in en and "屋内退避" in ja
+    root = etree.fromstring(build_kml(event.corridors, zones, lang="ja"))
+    names = [m.findtext("k:name", namespaces=K) for m in root.iterfind(".//k:Placemark", K)]
+    assert "沖縄県 / Okinawa — 重大" in names, names
+    assert build_kml(event.corridors, zones, lang="ko") == build_kml(event.corridors, zones)  # unknown: region's
 
 
 def test_kml_balloons_escape_html(xss_demo):
@@ -201,6 +223,19 @@ def test_cli_export_other_formats(tmp_path, demo_files):
     assert len(hrefs) == 6 and all(h.startswith("/alerts/") for h in hrefs)
     for h in hrefs:
         assert validate_cap((capdir / h.rsplit("/", 1)[1]).read_bytes()) == []
+
+
+def test_cli_export_kml_lang(tmp_path, demo_files):
+    """``export kml`` (#13): the region's language by default (ja for these zones), ``--lang en`` English."""
+    corridors, zpath = demo_files
+    runner = CliRunner()
+    ja = runner.invoke(main, ["export", "kml", str(zpath), "--corridors", str(corridors)])
+    en = runner.invoke(main, ["export", "kml", str(zpath), "--corridors", str(corridors), "--lang", "en"])
+    assert ja.exit_code == 0 and en.exit_code == 0, (ja.output, en.output)
+    assert "警戒区域" in ja.stdout and "（日本時間）" in ja.stdout and "Alert zones" not in ja.stdout
+    assert "Alert zones" in en.stdout and " JST" in en.stdout and "日本時間" not in en.stdout
+    bad = runner.invoke(main, ["export", "kml", str(zpath), "--lang", "ko"])
+    assert bad.exit_code == 2 and "ko" in bad.output
 
 
 def test_cli_export_atom_in_the_readers_language(tmp_path, demo_files):

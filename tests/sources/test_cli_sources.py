@@ -133,5 +133,11 @@ def test_parse_prints_warnings_on_stderr_and_in_meta() -> None:
     assert "warning: line 2, column 7: 'W66' looks like a route or label" in err
     fc = json.loads(out)
     assert fc["geowarn"]["meta"]["warnings"] == [
-        {"line": 2, "column": 7, "token": "W66", "reason": "looks like a route or label, not a coordinate; not read"}
+        {
+            "line": 2,
+            "column": 7,
+            "token": "W66",
+            "reason": "looks like a route or label, not a coordinate; not read",
+            "code": "weak_coordinate",  # the reason's stable code (#13): pages show it in the reader's language
+        }
     ]

@@ -273,3 +273,28 @@ def test_an_unreadable_notam_area_is_an_error_naming_it() -> None:
     )
     with pytest.raises(ParseError, match=r"area 2: 'N19430'"):
         parse(text)
+
+
+def test_every_corpus_warning_has_a_code_whose_catalogue_text_is_its_reason() -> None:
+    """Parser warnings carry stable codes (#13): the English catalogue text is the reason, the ja text Japanese."""
+    import re
+    from pathlib import Path
+
+    from geowarn.i18n import CATALOGUE
+    from geowarn.sources.common import warning_reason
+
+    seen = []
+    for path in sorted((Path(__file__).parent.parent / "data" / "notices").glob("*.txt")):
+        for w in parse(path.read_bytes(), "auto").warnings:
+            d = w.to_dict()
+            assert f"warning.{d.get('code')}" in CATALOGUE, (path.name, d)
+            assert warning_reason(d, "en") == w.reason, (path.name, d)
+            ja = warning_reason(d, "ja")
+            assert ja != w.reason and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", ja), (path.name, ja)
+            assert all(v in ja for v in d.get("values", {}).values()), (path.name, ja)  # the input verbatim
+            seen.append(d["code"])
+    assert {"dtg_repaired", "inside_not_corner", "not_in_corridor", "circle_part_east", "sunrise_whole_day"} <= set(
+        seen
+    ), seen
+    text = "A0001/23 - N392852E0955438-N385637E0955854-N385000E0960000 BACK TO START. ROUTES N895 AND W66 CLOSED"
+    assert [w.code for w in parse(text).warnings] == ["weak_coordinate"]

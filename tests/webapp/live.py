@@ -89,6 +89,19 @@ def start_server(data_dir: Path, *, extra_env: dict[str, str] | None = None, thr
 # --------------------------------------------------------------------------- gunicorn and SSE clients
 
 
+def child_pids(parent: int) -> set[int]:
+    """The pids of ``parent``'s live child processes, read from ``/proc/*/stat`` (Linux)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            out.add(int(stat.parent.name))
+    return out
+
+
 @dataclass
 class Gunicorn:
     """A gunicorn master (``deploy/gunicorn.conf.py``) with its workers, on a free loopback port."""
@@ -100,15 +113,7 @@ class Gunicorn:
 
     def worker_pids(self) -> set[int]:
         """The pids of the master's live worker processes."""
-        out = set()
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.proc.pid:
-                out.add(int(stat.parent.name))
-        return out
+        return child_pids(self.proc.pid)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

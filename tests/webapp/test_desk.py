@@ -85,7 +85,12 @@ def test_parser_warnings_are_in_the_api_answer_with_line_and_column(desk_app: Fl
     assert {"line": 2, "column": expected_col, "token": "W66"}.items() <= next(
         w for w in warnings if w["token"] == "W66"
     ).items()
-    assert all(set(w) >= {"line", "column", "token", "reason"} for w in warnings)
+    assert all(set(w) >= {"line", "column", "token", "reason", "code"} for w in warnings)
+    w66 = next(w for w in warnings if w["token"] == "W66")  # the English reason as before, with its code (#13)
+    assert (w66["reason"], w66["code"]) == (
+        "looks like a route or label, not a coordinate; not read",
+        "weak_coordinate",
+    )
     # a clean notice answers an empty list, not a missing member
     clean = NOTAM.replace(" ROUTES N895 AND W66 CLOSED.", "").replace("A0777", "A0778")
     r = client.post("/api/events", data=clean, content_type="text/plain", headers=auth)
@@ -437,3 +442,38 @@ def test_an_update_may_correct_a_drawn_corridor_without_any_notice_text(desk_app
     assert r.status_code == 200, r.get_json()
     props = r.get_json()["corridors"]["features"][0]["properties"]
     assert (props["id"], props["origin"], props["window_start"]) == ("drawn-1", "corrected", "2099-01-01T01:00:00Z")
+
+
+def test_parser_warnings_on_the_pages_are_in_the_readers_language_and_the_api_keeps_english(
+    client: FlaskClient, app: Flask
+) -> None:
+    """The preview and the approvals list show each warning's reason from its code in ja or en (#13)."""
+    from geowarn.i18n import CATALOGUE
+
+    csrf = _login(client, app, "alice")
+    form = {"csrf_token": csrf, "mode": "text", "text": NOTAM, "name": "Oki", "action": "preview"}
+    ja = client.post("/operator", data={**form, "lang": "ja"}).get_data(as_text=True)
+    en = client.post("/operator", data={**form, "lang": "en"}).get_data(as_text=True)
+    weak = CATALOGUE["warning.weak_coordinate"]
+    assert "<code>W66</code>" in ja and weak["ja"] in ja and weak["en"] not in ja
+    assert weak["en"] in en and weak["ja"] not in en
+
+
+def test_the_approver_reads_the_warnings_in_their_own_language(tmp_path: Path) -> None:
+    """The approvals list shows the request's parser warnings with the approver's language (#13)."""
+    from geowarn.i18n import CATALOGUE
+
+    app = _app(tmp_path, None, APPROVAL="2")  # type: ignore[arg-type]
+    try:
+        alice, bob = app.test_client(), app.test_client()
+        csrf_a = _login(alice, app, "alice")
+        _login(bob, app, "bob")
+        form = {"csrf_token": csrf_a, "mode": "text", "text": NOTAM, "name": "Oki", "action": "publish"}
+        assert alice.post("/operator", data={**form, "ack_warnings": "on"}).status_code == 303
+        weak = CATALOGUE["warning.weak_coordinate"]
+        ja = bob.get("/operator/approvals?lang=ja").get_data(as_text=True)
+        en = bob.get("/operator/approvals?lang=en").get_data(as_text=True)
+        assert "<code>W66</code>" in ja and weak["ja"] in ja and weak["en"] not in ja
+        assert weak["en"] in en and weak["ja"] not in en
+    finally:
+        close_app(app)

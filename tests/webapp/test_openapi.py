@@ -62,7 +62,8 @@ def test_the_new_operations_are_documented(client: FlaskClient) -> None:
     assert set(paths["/api/subscriptions/{subscriptionId}"]) == {"get", "delete"}
     for suffix in ("geojson", "kml", "cap"):
         op = paths[f"/events/{{eventId}}/v{{version}}.{suffix}"]["get"]
-        assert {p["name"] for p in op["parameters"]} == {"eventId", "version"}
+        expected = {"eventId", "version"} | ({"lang"} if suffix == "kml" else set())  # KML: the reader's language
+        assert {p["name"] for p in op["parameters"]} == expected
     assert all(op.get("security") == [{"bearer": []}] for op in paths["/api/subscriptions"].values())
     # an unsupported request content type is a 400 (tested in test_api): no 415 is promised
     assert not any("415" in op["responses"] for ops in paths.values() for op in ops.values())

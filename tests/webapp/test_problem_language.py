@@ -1,7 +1,8 @@
 """Issue 13: the public pages' and feeds' errors have their problem ``title`` in the reader's language.
 
 The language is chosen as for the pages (``?lang=``, ``Accept-Language``, the region's language); the
-``detail`` stays English (it quotes the input). The JSON API (``/api/…``) answers in English always.
+common ``detail`` texts are catalogue messages (``error.*``) in that language too, the input they quote
+kept verbatim. The JSON API (``/api/…``) answers in English always, but for the public point query.
 """
 
 from __future__ import annotations
@@ -44,3 +45,43 @@ def test_a_japanese_region_page_error_is_in_japanese_without_any_header(client: 
     assert status == 400 and lang == "ja" and body["title"] == CATALOGUE["problem.invalid-parameter"]["ja"]
     status, body, lang = problem(client, "/regions/JP-47?now=not-a-time&lang=en")
     assert (status, body["title"], lang) == (400, "Invalid parameter", "en")
+
+
+def test_common_details_are_in_the_readers_language_and_quote_the_input_verbatim(client: FlaskClient) -> None:
+    """The detail of a missing event, a bad ``lang``/``f``/``topic``, an unknown URL and parameter (#13)."""
+    weird = "no-such-<b>&-event"
+    status, body, lang = problem(client, f"/events/{weird}", **JA)
+    assert (status, lang, body["detail"]) == (404, "ja", f"事象 {weird!r} はありません")
+    assert problem(client, f"/events/{weird}?lang=en", **JA)[1]["detail"] == f"no event {weird!r}"
+    status, body, _ = problem(client, "/alerts.atom?lang=xx", **JA)
+    assert (status, body["detail"]) == (400, "lang は en, ja のいずれかです（指定：'xx'）")
+    assert problem(client, "/alerts.atom?lang=xx")[1]["detail"] == "lang must be one of en, ja, got 'xx'"
+    assert problem(client, "/alerts.atom?x=1", **JA)[1]["detail"].startswith("不明なクエリパラメータ：x（")
+    assert problem(client, "/?f=xml", **JA)[1]["detail"] == "f は json か html です（指定：'xml'）"
+    detail = problem(client, "/events/stream?topic=region:", **JA)[1]["detail"]
+    assert detail.startswith("topic は") and "'region:'" in detail
+    r = client.get("/no/such/page", headers={**JA, "Accept": "text/html"})  # a browser: the error page
+    assert r.status_code == 404 and CATALOGUE["error.http_404"]["ja"] in r.get_data(as_text=True)
+    assert problem(client, "/no/such/page")[1]["detail"] == CATALOGUE["error.http_404"]["en"]
+    status, body, _ = problem(client, "/regions/JP-47?now=not-a-time")  # a Japanese region: ja without a header
+    assert body["detail"] == "now は ISO 8601 の時刻です（指定：'not-a-time'）"
+    # the published files and the point query are public too
+    status, body, lang = problem(client, "/events/nope.kml", **JA)
+    assert (status, lang, body["detail"]) == (404, "ja", "事象 'nope' はありません")
+    status, body, lang = problem(client, "/api/affected?lang=ja&place=XX-nowhere")
+    assert status == 404 and body["detail"] == "場所 'XX-nowhere' はありません", body
+    status, body, lang = problem(client, "/api/affected?lat=95&lon=127", **JA)
+    assert (status, lang, body["detail"], body["field"]) == (400, "ja", "lat：95 は -90〜90 の範囲外です", "lat")
+    assert problem(client, "/api/affected?lat=95&lon=127")[1]["detail"] == "lat: 95 is outside -90..90"
+    # the token API stays English
+    assert problem(client, f"/api/events/{weird}", **JA)[1]["detail"] == f"no event {weird!r}"
+
+
+def test_every_error_message_has_both_languages_with_the_same_placeholders() -> None:
+    from string import Formatter
+
+    ids = [k for k in CATALOGUE if k.startswith("error.")]
+    assert len(ids) >= 10
+    for msgid in ids:
+        fields = [{f for _, f, _, _ in Formatter().parse(CATALOGUE[msgid][lang]) if f} for lang in ("en", "ja")]
+        assert fields[0] == fields[1], msgid

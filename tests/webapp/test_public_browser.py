@@ -278,3 +278,29 @@ def test_share_skip_link_and_print(app: Flask, served: str, browser: Any) -> Non
     assert hidden == ["none", "none", "none"], hidden
     assert page.locator("#verdict").is_visible()
     g.close()
+
+
+#: Card cells of the phone layout: those shown with their label, and the empty ones (text, display).
+CARD_CELLS = """(sel) => Array.from(document.querySelectorAll(sel)).map(td => ({
+  label: td.dataset.label, text: td.textContent.trim(), display: getComputedStyle(td).display,
+  before: getComputedStyle(td, '::before').content,
+}))"""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_empty_card_cells_show_no_lone_label(app: Flask, served: str, browser: Any, size: str) -> None:  # noqa: F811
+    """A corridor without a label: on a phone its Label cell is not shown (no 'Label' followed by nothing) (#13)."""
+    publish(app, "Miyako morning")
+    g = Guarded(browser, size, locale="en-US")
+    g.page.goto(f"{served}/events/miyako-morning?now={NOW}&lang=en")
+    cells = g.page.evaluate(CARD_CELLS, "table.cards td")
+    empty = [c for c in cells if not c["text"]]
+    assert any(c["label"] == "Label" for c in empty), cells  # the corridor has no label: an empty cell
+    shown = [c for c in cells if c["display"] != "none"]
+    if size == "phone":
+        assert all(c["display"] == "none" for c in empty), empty
+        assert shown and all(c["text"] for c in shown), shown  # every card line shown has a value
+        assert all(c["before"].strip('"') == c["label"] for c in shown), shown  # … after its label
+    else:  # the laptop's table keeps the column (a cell per header)
+        assert all(c["display"] == "table-cell" for c in cells), cells
+    g.close()
