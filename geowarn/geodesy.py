@@ -477,20 +477,35 @@ def geodesic_area_km2(geometry: BaseGeometry | None) -> float:
     return abs(float(area)) / 1e6
 
 
-def geodesic_areas_km2(geometries: Sequence[BaseGeometry | None] | NDArray[Any]) -> FloatArray:
+def geodesic_areas_km2(
+    geometries: Sequence[BaseGeometry | None] | NDArray[Any], *, method: str = "pyproj"
+) -> FloatArray:
     """Vectorised areas in km² through the equal-area CRS EPSG:6933.
 
     Agrees with :func:`geodesic_area_km2` within 0.1 % for geometries whose
     edges are short (densified or layer-like); meant for bulk work.
+
+    ``method="pyproj"`` projects every vertex with pyproj and takes the planar
+    area (what ``make layers`` ships: piece areas stay byte-identical);
+    ``method="formula"`` evaluates the same projection in closed form (EPSG:6933
+    is a cylindrical equal-area map: x is linear in longitude, y is the authalic
+    function of latitude), about 3× faster, agreeing to ~1e-12.
 
     Examples
     --------
     >>> a = geodesic_areas_km2([shapely.box(0, 0, 1, 1), shapely.box(120, 60, 121, 61), None])
     >>> [round(float(v)) for v in a]
     [12308, 6123, 0]
+    >>> b = geodesic_areas_km2([shapely.box(0, 0, 1, 1), shapely.box(120, 60, 121, 61), None], method="formula")
+    >>> bool(np.allclose(a, b, rtol=1e-11, atol=0))
+    True
     """
     arr = np.asarray(list(geometries) if not isinstance(geometries, np.ndarray) else geometries, dtype=object)
     arr[shapely.is_missing(arr)] = None
+    if method == "formula":
+        return _equal_area_km2(arr)
+    if method != "pyproj":
+        raise ValueError(f"method must be 'pyproj' or 'formula', not {method!r}")
     arr = np.asarray(shapely.force_2d(arr), dtype=object)
 
     def to_ea(xy: FloatArray) -> FloatArray:
@@ -500,6 +515,56 @@ def geodesic_areas_km2(geometries: Sequence[BaseGeometry | None] | NDArray[Any])
     projected = shapely.transform(arr, to_ea)
     areas = shapely.area(projected)
     return np.nan_to_num(np.asarray(areas, dtype=float), nan=0.0) / 1e6
+
+
+_WGS84_A = 6_378_137.0
+_WGS84_E2 = (1 / 298.257223563) * (2 - 1 / 298.257223563)
+_WGS84_E = math.sqrt(_WGS84_E2)
+
+
+def _authalic_q(lat_deg: FloatArray) -> FloatArray:
+    """Snyder's q(φ) of the ellipsoidal cylindrical equal-area projection (PROJ's ``pj_qsfn``)."""
+    s = np.sin(np.radians(lat_deg))
+    es = _WGS84_E * s
+    return (1 - _WGS84_E2) * (s / (1 - es * es) - np.log((1 - es) / (1 + es)) / (2 * _WGS84_E))
+
+
+def _equal_area_km2(arr: NDArray[Any]) -> FloatArray:
+    """Planar areas in EPSG:6933 from the projection's closed form, without projecting geometries.
+
+    With x = a·k0·λ and y = a·q(φ)/(2·k0), the shoelace sum of (x, y) is a²/2 times that of (λ, q);
+    each ring is measured relative to its first vertex (no cancellation on small rings).
+    """
+    out = np.zeros(len(arr))
+    parts, owner = shapely.get_parts(arr, return_index=True)
+    nested = np.isin(shapely.get_type_id(parts), (6, 7))  # collections holding multi-geometries
+    while nested.any():
+        sub, sub_owner = shapely.get_parts(parts[nested], return_index=True)
+        parts, owner = np.concatenate([parts[~nested], sub]), np.concatenate([owner[~nested], owner[nested][sub_owner]])
+        nested = np.isin(shapely.get_type_id(parts), (6, 7))
+    poly = shapely.get_type_id(parts) == 3
+    parts, owner = parts[poly], owner[poly]
+    if len(parts) == 0:
+        return out
+    rings, ring_poly = shapely.get_rings(parts, return_index=True)
+    xy, idx = shapely.get_coordinates(rings, return_index=True)
+    if len(xy) < 2:
+        return out
+    first = np.minimum(np.searchsorted(idx, np.arange(len(rings))), len(xy) - 1)
+    lam = np.radians(normalize_longitude(xy[:, 0]))
+    q = _authalic_q(xy[:, 1])
+    lam -= lam[first][idx]
+    q -= q[first][idx]
+    same = idx[1:] == idx[:-1]
+    cross = np.where(same, lam[:-1] * q[1:] - lam[1:] * q[:-1], 0.0)
+    ring_area = np.abs(np.bincount(idx[:-1], weights=cross, minlength=len(rings)))
+    # the first ring of every polygon is its shell, the others its holes
+    shell = np.ones(len(rings), dtype=bool)
+    shell[1:] = ring_poly[1:] != ring_poly[:-1]
+    signed = np.where(shell, ring_area, -ring_area)
+    per_part = np.bincount(ring_poly, weights=signed, minlength=len(parts))
+    out += np.bincount(owner, weights=per_part, minlength=len(arr))
+    return out * (_WGS84_A * _WGS84_A / 4) / 1e6
 
 
 def geodesic_distance_m(a: BaseGeometry, b: BaseGeometry) -> float:

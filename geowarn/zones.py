@@ -19,10 +19,13 @@ thousands of vertices):
   predicate="intersects")``; pieces wholly inside a corridor part are taken
   as they are (prepared ``contains``, area from the index) and corridor parts
   wholly inside a piece likewise; only the rest are clipped to the corridor's
-  bounding box and intersected, in one vectorised shapely call;
+  bounding box and intersected, in vectorised shapely calls;
+* those exact intersections of all layers are pooled and cut into chunks that
+  the threads (:data:`ENGINE_THREADS`) take in turn, so both stay busy however
+  unequal the layers are (shapely releases the GIL in its vectorised calls);
 * areas are vectorised (:func:`geowarn.geodesy.geodesic_areas_km2`,
-  EPSG:6933), after the corridor's long edges were densified along the
-  geodesic, so they agree with :meth:`pyproj.Geod.geometry_area_perimeter`.
+  EPSG:6933 in closed form), after the corridor's long edges were densified
+  along the geodesic, so they agree with :meth:`pyproj.Geod.geometry_area_perimeter`.
 
 >>> from shapely import box
 >>> from geowarn.model import Corridor, Phase, Region, RegionKind
@@ -37,10 +40,11 @@ thousands of vertices):
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,7 +76,7 @@ KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQ = 111.320
 
 ENGINE_THREADS = 2
-"""Threads :func:`compute_zones` works on layers with by default (shapely releases the GIL)."""
+"""Threads :func:`compute_zones` works with by default (shapely releases the GIL)."""
 
 IntArray = NDArray[np.int64]
 
@@ -125,6 +129,8 @@ class LayerIndex:
     geometries: NDArray[Any]
     region_area_km2: NDArray[np.float64]
     region_pieces: IntArray
+    region_bounds: NDArray[np.float64]
+    region_vertices: IntArray
     pieces: NDArray[Any]
     piece_region: IntArray
     piece_area_km2: NDArray[np.float64]
@@ -262,6 +268,8 @@ def _layer_index(layer: LayerLike) -> LayerIndex:
         geometries=geoms,
         region_pieces=np.bincount(owner, minlength=len(regions)).astype(np.int64),
         region_area_km2=np.bincount(owner, weights=piece_area, minlength=len(regions)).astype(float),
+        region_bounds=shapely.bounds(geoms).reshape(-1, 4),
+        region_vertices=shapely.get_num_coordinates(geoms).astype(np.int64),
         pieces=pieces,
         piece_region=owner,
         piece_area_km2=piece_area,
@@ -338,7 +346,7 @@ def _prepare_corridors(corridors: Sequence[Corridor]) -> _Corridors:
     for k in np.flatnonzero(long_):
         parts[k] = densify(parts[k], DENSIFY_M)
     shapely.prepare(parts)
-    part_area = geodesic_areas_km2(parts) if len(parts) else np.zeros(0)
+    part_area = geodesic_areas_km2(parts, method="formula") if len(parts) else np.zeros(0)
     area = np.bincount(owner, weights=part_area, minlength=len(corridors)).astype(float)
     return _Corridors(list(corridors), parts, owner, part_area, area)
 
@@ -356,16 +364,36 @@ def zone_id(event_id: str | None, corridor_id: str, layer_id: str, region_id: st
     return "z-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-def _overlaps(cs: _Corridors, ix: LayerIndex) -> tuple[IntArray, IntArray, NDArray[Any], NDArray[np.float64]]:
-    """Corridor part × region overlaps with positive area: part index, region index, geometry, area.
+@dataclass
+class _Overlaps:
+    """One layer's corridor part × region overlaps; the exact intersections still to do are tasks."""
+
+    part: IntArray
+    region: IntArray
+    geom: NDArray[Any]
+    area: NDArray[np.float64]  # NaN: measure geom; the tasks' rows are filled by :func:`_exact`
+    task_row: IntArray  # rows whose geometry is ``a ∩ b`` (after the clips below)
+    task_a: NDArray[Any]
+    task_b: NDArray[Any]
+    task_box: NDArray[np.float64]  # a box holding a ∩ b
+    clip_a: NDArray[np.bool_]  # clip a to the box first
+    clip_b: NDArray[np.bool_]  # clip b to the box first
+
+
+def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
+    """Corridor part × region overlaps: part index, region index, geometry, area, and the exact work left.
 
     Pairs come from the piece index; per (part, region) the geometry is, fastest first:
     the one piece wholly inside the part; the part wholly inside its one piece; the whole
     region when every piece of it lies inside the part; the exact intersection of the one
     touched piece; else the region clipped to the part's bounding box, intersected once.
+    The two exact cases are left as tasks (:func:`_exact`), run by all threads over all layers.
     """
     empty_i = np.zeros(0, dtype=np.int64)
-    nothing = (empty_i, empty_i, np.zeros(0, dtype=object), np.zeros(0))
+    no_geom = np.zeros(0, dtype=object)
+    nothing = _Overlaps(
+        empty_i, empty_i, no_geom, np.zeros(0), empty_i, no_geom, no_geom, np.zeros((0, 4)), *([np.zeros(0, bool)] * 2)
+    )
     if len(cs.parts) == 0 or len(ix.pieces) == 0:
         return nothing
     pi, qj = ix.tree.query(cs.parts, predicate="intersects")
@@ -394,9 +422,19 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> tuple[IntArray, IntArray, NDArr
     geom[whole] = ix.geometries[g_region[whole]]
     area[whole] = ix.region_area_km2[g_region[whole]]
     one_cut = single & ~one_in & ~one_around
-    if one_cut.any():
-        k = first[one_cut]
-        geom[one_cut] = _polygonal(shapely.intersection(pieces[k], _clip_big(parts[k], pieces[k])))
+    # one touched piece: piece ∩ part, long parts clipped to the piece's box first
+    k = first[one_cut]
+    cut_b = parts[k]
+    tasks = [
+        (
+            np.flatnonzero(one_cut),
+            pieces[k],
+            cut_b,
+            ix.piece_bounds[qj[k]],
+            np.zeros(len(k), dtype=bool),
+            shapely.get_num_coordinates(cut_b) > CLIP_VERTICES,
+        )
+    ]
     many = ~single & ~whole
     if many.any():
         # a corridor part spanning several pieces but wholly inside the region (prepared contains)
@@ -418,23 +456,30 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> tuple[IntArray, IntArray, NDArr
         )
         bp = shapely.bounds(cs.parts[g_part[many]])
         box[:, :2], box[:, 2:] = np.maximum(box[:, :2], bp[:, :2]), np.minimum(box[:, 2:], bp[:, 2:])
-        geom[many] = _polygonal(_clipped_intersection(ix.geometries[g_region[many]], cs.parts[g_part[many]], box))
-    todo = np.isnan(area)
-    if todo.any():
-        area[todo] = geodesic_areas_km2(geom[todo])
-    keep = area > MIN_AREA_KM2
-    return g_part[keep], g_region[keep], geom[keep], area[keep]
+        regions = ix.geometries[g_region[many]]
+        br = ix.region_bounds[g_region[many]]
+        within = (br[:, 0] >= box[:, 0]) & (br[:, 1] >= box[:, 1]) & (br[:, 2] <= box[:, 2]) & (br[:, 3] <= box[:, 3])
+        big = (ix.region_vertices[g_region[many]] > CLIP_VERTICES) & ~within
+        tasks.append((np.flatnonzero(many), regions, cs.parts[g_part[many]], box, big, np.zeros(len(box), dtype=bool)))
+    row, ta, tb, tbox, ca, cb = (np.concatenate(x) for x in zip(*tasks, strict=True))
+    return _Overlaps(g_part, g_region, geom, area, row, ta, tb, tbox.reshape(-1, 4), ca, cb)
 
 
-def _clip_big(parts: NDArray[Any], pieces: NDArray[Any]) -> NDArray[Any]:
-    """Clip corridor parts with many vertices (long swaths) to the pieces' bounding boxes."""
-    big = shapely.get_num_coordinates(parts) > CLIP_VERTICES
-    if not big.any():
-        return parts
-    b = shapely.bounds(pieces[big])
-    out = parts.copy()
-    out[big] = _safe_clip(parts[big], b)
-    return out
+def _exact(
+    a: NDArray[Any], b: NDArray[Any], box: NDArray[np.float64], clip_a: NDArray[np.bool_], clip_b: NDArray[np.bool_]
+) -> tuple[NDArray[Any], NDArray[np.float64]]:
+    """Return ``a ∩ b`` (polygonal parts) and its area, ``a`` / ``b`` first clipped to ``box`` where asked.
+
+    Vectorised shapely calls only (they release the GIL): threads run this on chunks of tasks.
+    """
+    if clip_a.any():
+        a = a.copy()
+        a[clip_a] = _safe_clip(a[clip_a], box[clip_a])
+    if clip_b.any():
+        b = b.copy()
+        b[clip_b] = _safe_clip(b[clip_b], box[clip_b])
+    geom = _polygonal(shapely.intersection(a, b))
+    return geom, geodesic_areas_km2(geom, method="formula")
 
 
 def _safe_clip(geoms: NDArray[Any], b: NDArray[np.float64]) -> NDArray[Any]:
@@ -445,17 +490,6 @@ def _safe_clip(geoms: NDArray[Any], b: NDArray[np.float64]) -> NDArray[Any]:
     if bad.any():
         clipped[bad] = geoms[bad]
     return np.asarray(clipped, dtype=object)
-
-
-def _clipped_intersection(regions: NDArray[Any], parts: NDArray[Any], bp: NDArray[np.float64]) -> NDArray[Any]:
-    """``region ∩ part``, big regions first clipped to ``bp`` (a box holding ``region ∩ part``)."""
-    regions = regions.copy()
-    br = shapely.bounds(regions)
-    within = (br[:, 0] >= bp[:, 0]) & (br[:, 1] >= bp[:, 1]) & (br[:, 2] <= bp[:, 2]) & (br[:, 3] <= bp[:, 3])
-    big = (shapely.get_num_coordinates(regions) > CLIP_VERTICES) & ~within
-    if big.any():
-        regions[big] = _safe_clip(regions[big], bp[big])
-    return np.asarray(shapely.intersection(regions, parts), dtype=object)
 
 
 def _polygonal(geoms: NDArray[Any]) -> NDArray[Any]:
@@ -575,8 +609,9 @@ def compute_zones(
     event_id
         Event id for zone ids and ``AlertZone.event_id`` (default: each corridor's).
     threads
-        Layers are worked on by this many threads (the caller's and ``threads - 1`` helpers; shapely
-        releases the GIL in its vectorised calls); ``1`` keeps everything in the calling thread.
+        Layers and the pooled exact intersections are worked on by this many threads (the caller's and
+        ``threads - 1`` helpers; shapely releases the GIL in its vectorised calls); ``1`` keeps everything
+        in the calling thread.
 
     Returns
     -------
@@ -617,6 +652,8 @@ def compute_zones(
 
 
 _POOL: tuple[int, ThreadPoolExecutor] | None = None
+_EXACT_CHUNKS = 8
+"""The exact intersections of all layers are cut into this many chunks per thread (threads take the next)."""
 
 
 def _helpers(n: int) -> ThreadPoolExecutor:
@@ -628,6 +665,34 @@ def _helpers(n: int) -> ThreadPoolExecutor:
         return _POOL[1]
 
 
+def _in_threads(cs: _Corridors, jobs: list[Callable[[_Corridors], None]], copies: list[_Corridors]) -> None:
+    """Run ``jobs`` on the caller's thread and one helper per copy, each taking the next job not yet taken.
+
+    A helper passes its copy of the corridors to the jobs it runs (the caller passes ``cs``): jobs
+    using prepared corridor parts get copies of their own (:func:`_copy_corridors`).
+    """
+    todo = list(jobs)
+    take = threading.Lock()
+
+    def work(own: _Corridors) -> None:
+        while True:
+            with take:
+                if not todo:
+                    return
+                job = todo.pop(0)
+            job(own)
+
+    helpers = copies[: max(0, len(jobs) - 1)]
+    futures = []
+    if helpers:
+        pool = _helpers(len(helpers))
+        futures = [pool.submit(work, own) for own in helpers]
+    work(cs)
+    for f in futures:
+        if not f.cancel():  # started: wait for the job it holds
+            f.result()
+
+
 def _run_layers(
     cs: _Corridors,
     layers: list[LayerLike],
@@ -637,33 +702,65 @@ def _run_layers(
     event_id: str | None,
     threads: int,
 ) -> list[list[AlertZone]]:
-    """Zones of every layer, in the order of ``layers``; the biggest layers are taken first.
+    """Zones of every layer, in the order of ``layers``, in three steps that all threads share.
 
-    Each thread takes the next layer not yet taken and holds that layer's lock while it works;
-    every helper works on its own copy of the (prepared) corridor parts.
+    1. per layer (biggest first, holding the layer's lock): index query, containment tests, fast paths;
+    2. the exact intersections left over by all layers, cut into chunks (so that two threads stay busy
+       whatever the sizes of the layers);
+    3. per layer: zones and proximity zones.
     """
-    out: list[list[AlertZone]] = [[] for _ in layers]
-    todo = sorted(range(len(layers)), key=lambda k: -int(shapely.get_num_coordinates(indexes[k].pieces).sum()))
-    take = threading.Lock()
+    order = sorted(range(len(layers)), key=lambda k: -int(indexes[k].region_vertices.sum()))
+    helpers = max(0, int(threads) - 1)
+    copies = [_copy_corridors(cs) for _ in range(min(helpers, len(layers) - 1))]
+    found: list[_Overlaps | None] = [None] * len(layers)
 
-    def work(own: _Corridors) -> None:
-        while True:
-            with take:
-                if not todo:
-                    return
-                k = todo.pop(0)
+    def plan(k: int) -> Callable[[_Corridors], None]:
+        def job(own: _Corridors) -> None:
             with indexes[k].lock:
-                out[k] = _layer_zones(own, layers[k], indexes[k], margin_km, now, event_id)
+                found[k] = _overlaps(own, indexes[k])
 
-    helpers = max(0, min(int(threads), len(layers)) - 1)
-    futures = []
-    if helpers:
-        pool = _helpers(helpers)
-        futures = [pool.submit(work, _copy_corridors(cs)) for _ in range(helpers)]
-    work(cs)
-    for f in futures:
-        if not f.cancel():  # started: wait for the layer it holds
-            f.result()
+        return job
+
+    _in_threads(cs, [plan(k) for k in order], copies)
+    ovs = [f for f in found if f is not None]
+    ntask = sum(len(o.task_row) for o in ovs)
+    if ntask:
+        ta, tb = np.concatenate([o.task_a for o in ovs]), np.concatenate([o.task_b for o in ovs])
+        tbox = np.concatenate([o.task_box for o in ovs])
+        ca, cb = np.concatenate([o.clip_a for o in ovs]), np.concatenate([o.clip_b for o in ovs])
+        geom = np.empty(ntask, dtype=object)
+        area = np.zeros(ntask)
+        # chunks of about equal cost (vertex counts; a clipped region counts a quarter)
+        weight = shapely.get_num_coordinates(ta) * np.where(ca, 0.25, 1.0) + shapely.get_num_coordinates(tb)
+        cum = np.cumsum(weight)
+        nchunk = max(1, min(ntask, _EXACT_CHUNKS * max(1, int(threads))))
+        cuts = np.searchsorted(cum, cum[-1] * np.arange(1, nchunk) / nchunk)
+        bounds = np.unique(np.concatenate([[0], cuts, [ntask]]))
+
+        def exact(lo: int, hi: int) -> Callable[[_Corridors], None]:
+            def job(own: _Corridors) -> None:
+                sl = slice(lo, hi)
+                geom[sl], area[sl] = _exact(ta[sl], tb[sl], tbox[sl], ca[sl], cb[sl])
+
+            return job
+
+        jobs = [exact(int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds) if hi > lo]
+        _in_threads(cs, jobs, [cs] * helpers)  # no prepared geometry used: no copies needed
+        at = 0
+        for o in ovs:
+            n = len(o.task_row)
+            o.geom[o.task_row], o.area[o.task_row] = geom[at : at + n], area[at : at + n]
+            at += n
+    out: list[list[AlertZone]] = [[] for _ in layers]
+
+    def zones(k: int) -> Callable[[_Corridors], None]:
+        def job(own: _Corridors) -> None:
+            with indexes[k].lock:
+                out[k] = _layer_zones(own, layers[k], indexes[k], found[k], margin_km, now, event_id)
+
+        return job
+
+    _in_threads(cs, [zones(k) for k in order], copies if margin_km > 0 else [])
     return out
 
 
@@ -677,10 +774,22 @@ def _copy_corridors(cs: _Corridors) -> _Corridors:
 
 
 def _layer_zones(
-    cs: _Corridors, layer: LayerLike, ix: LayerIndex, margin_km: float, now: datetime, event_id: str | None
+    cs: _Corridors,
+    layer: LayerLike,
+    ix: LayerIndex,
+    ov: _Overlaps | None,
+    margin_km: float,
+    now: datetime,
+    event_id: str | None,
 ) -> list[AlertZone]:
     zones: list[AlertZone] = []
-    g_part, g_region, geom, area = _overlaps(cs, ix)
+    if ov is None:
+        ov = _overlaps(cs, ix)
+    todo = np.isnan(ov.area)
+    if todo.any():
+        ov.area[todo] = geodesic_areas_km2(ov.geom[todo], method="formula")
+    keep = ov.area > MIN_AREA_KM2
+    g_part, g_region, geom, area = ov.part[keep], ov.region[keep], ov.geom[keep], ov.area[keep]
     ci = cs.part_owner[g_part]
     groups: dict[tuple[int, int], list[int]] = {}
     for k in np.lexsort((g_part, g_region, ci)):

@@ -174,6 +174,27 @@ def test_vectorised_area_within_0_1_percent_of_geod(lat: float) -> None:
         assert area == pytest.approx(abs(exact) / 1e6, rel=0.001)
 
 
+def test_area_formula_agrees_with_projecting_through_pyproj() -> None:
+    """``method="formula"`` (EPSG:6933 in closed form, issue 16) gives pyproj's planar areas."""
+    ring = Point(130.0, 35.0).buffer(2.0)
+    shapes = [
+        geodesy.densify(shapely.box(124.0, 30.0, 125.0, 30.8), 2_000),
+        ring.difference(Point(130.0, 35.0).buffer(0.5)),  # a hole
+        MultiPolygon([shapely.box(179.0, -10.0, 180.0, -9.0), shapely.box(-180.0, -10.0, -179.0, -9.0)]),
+        shapely.GeometryCollection([shapely.box(10.0, 80.0, 20.0, 89.0), LineString([(0, 0), (1, 1)])]),
+        shapely.box(140.0, 35.0, 140.00001, 35.00001),  # about 1 m²: no cancellation
+        Point(1.0, 1.0),
+        Polygon(),
+        None,
+    ]
+    projected = geodesy.geodesic_areas_km2(shapes)
+    formula = geodesy.geodesic_areas_km2(shapes, method="formula")
+    assert projected[0] > 0 and projected[-3:].tolist() == [0.0, 0.0, 0.0]
+    np.testing.assert_allclose(formula, projected, rtol=1e-9, atol=0)
+    with pytest.raises(ValueError, match="method"):
+        geodesy.geodesic_areas_km2(shapes, method="degrees")
+
+
 def test_area_of_shared_geometries(shared_geometry: tuple[str, shapely.Geometry]) -> None:
     name, geom = shared_geometry
     area = geodesy.geodesic_area_km2(geom)

@@ -682,6 +682,19 @@ def test_threads_give_the_zones_of_one_thread(shipped: dict[str, object], kms4_c
         assert a.geometry is None or a.geometry.equals_exact(b.geometry, tolerance=0)
 
 
+def test_three_threads_share_the_exact_work_of_all_layers(
+    shipped: dict[str, object], kms4_corridors: list[Corridor]
+) -> None:
+    """The exact intersections of all layers are cut into chunks that any thread takes: same zones."""
+    layers = [shipped[k] for k in ALERT_LAYERS]
+    one = compute_zones(kms4_corridors, layers, margin_km=0, now=T0, threads=1)  # type: ignore[arg-type]
+    three = compute_zones(kms4_corridors, layers, margin_km=0, now=T0, threads=3)  # type: ignore[arg-type]
+    assert sum(z.geometry is not None for z in one) > 10
+    assert [(z.id, z.area_km2) for z in one] == [(z.id, z.area_km2) for z in three]
+    for a, b in zip(one, three, strict=True):
+        assert a.geometry is not None and a.geometry.equals_exact(b.geometry, tolerance=0)
+
+
 def test_threads_work_in_a_forked_child(corridors: list[Corridor], layers: list[SimpleLayer]) -> None:
     """The helper threads of the parent do not exist in a forked child (gunicorn workers): no hang."""
     import multiprocessing
