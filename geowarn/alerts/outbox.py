@@ -58,26 +58,24 @@ class Delivery:
     error: str | None = None
 
 
-def enqueue(tx: Any, message_id: str, sub: Subscription, now: datetime, *, suffix: str = "") -> list[str]:
-    """Queue ``message_id`` on every channel of ``sub`` (a snapshot of the channel is kept).
+def rows_for(message_id: str, sub: Subscription, now: datetime, tx: Any, *, suffix: str = "") -> list[repo.OutboxRow]:
+    """Return the outbox rows queueing ``message_id`` on every channel of ``sub`` (a snapshot of each channel).
 
     ``suffix`` makes the row ids unique when a message is queued again (a region topic's
-    standing warning re-retained after another event's all-clear).
+    standing warning re-retained after another event's all-clear). ``tx`` seals webhook secrets.
     """
-    ids = []
+    out = []
     for i, ch in enumerate(sub.channels):
-        oid = f"{message_id}#{i}{suffix}"
-        repo.insert_outbox_row(
-            tx,
-            id=oid,
-            message_id=message_id,
-            subscription_id=sub.id,
-            channel_key=f"{sub.id}#{i}",
-            channel=json.dumps(stored_channel(ch, tx)),
-            now=now,
-        )
-        ids.append(oid)
-    return ids
+        channel = json.dumps(stored_channel(ch, tx))
+        out.append(repo.OutboxRow(f"{message_id}#{i}{suffix}", message_id, sub.id, f"{sub.id}#{i}", channel, now, now))
+    return out
+
+
+def enqueue(tx: Any, message_id: str, sub: Subscription, now: datetime, *, suffix: str = "") -> list[str]:
+    """Queue ``message_id`` on every channel of ``sub`` (:func:`rows_for`); return the row ids."""
+    rows = rows_for(message_id, sub, now, tx, suffix=suffix)
+    repo.insert_outbox_rows(tx, rows)
+    return [r.id for r in rows]
 
 
 def claim(
