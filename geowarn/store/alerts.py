@@ -280,32 +280,34 @@ def has_due(tx: Tx, now: datetime) -> bool:
     return tx.fetchone(f"SELECT o.num FROM outbox o WHERE {_DUE} LIMIT 1", [now, now]) is not None
 
 
-def insert_attempt(
-    tx: Tx,
-    *,
-    outbox_id: str,
-    attempt: int,
-    worker: str,
-    started: datetime,
-    finished: datetime,
-    ok: bool,
-    status_code: int | None,
-    error: str,
-) -> None:
-    """Record one delivery attempt (an empty ``error`` is stored as NULL)."""
-    tx.execute(
+class AttemptRow(NamedTuple):
+    """One delivery attempt, in the order :func:`insert_attempts` binds it (``error``: ``None`` when none)."""
+
+    outbox_id: str
+    attempt: int
+    worker: str
+    started: datetime
+    finished: datetime
+    ok: int  # 1 or 0
+    status_code: int | None
+    error: str | None
+
+
+def insert_attempts(tx: Tx, rows: Sequence[AttemptRow]) -> None:
+    """Record delivery attempts."""
+    tx.executemany(
         "INSERT INTO delivery_attempts (outbox_id, attempt, worker, started, finished, ok, status_code, error) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [outbox_id, attempt, worker, started, finished, 1 if ok else 0, status_code, error or None],
+        rows,
     )
 
 
-def mark_delivered(tx: Tx, outbox_id: str, now: datetime) -> None:
-    """Mark a pending row delivered (whoever holds its lease)."""
-    tx.execute(
+def mark_delivered(tx: Tx, rows: Sequence[tuple[datetime, str]]) -> None:
+    """Mark pending rows delivered (whoever holds their lease); ``rows``: (delivery time, outbox id)."""
+    tx.executemany(
         "UPDATE outbox SET status = 'delivered', delivered = ?, lease_owner = NULL, lease_until = NULL, "
         "last_error = NULL WHERE id = ? AND status = 'pending'",
-        [now, outbox_id],
+        rows,
     )
 
 
