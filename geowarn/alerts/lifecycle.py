@@ -275,18 +275,17 @@ def filter_languages(xml: bytes, languages: Sequence[str]) -> bytes:
 # --------------------------------------------------------------------------- the store side
 
 
-def _load_state(tx: Any, event_id: str, sub_id: str) -> tuple[State | None, int, list[dict[str, Any]]]:
-    row = repo.alert_state(tx, event_id, sub_id)
+def _state_of(row: dict[str, Any] | None) -> State | None:
+    """Return the :class:`State` of an ``alert_state`` row (``None``: no state yet)."""
     if row is None:
-        return None, 0, []
-    state = State(row["status"], json.loads(row["summary"]), parse_time(row["window_end"]), parse_time(row["expires"]))
-    return state, int(row["seq"]), json.loads(row["zones"] or "[]")
+        return None
+    return State(row["status"], json.loads(row["summary"]), parse_time(row["window_end"]), parse_time(row["expires"]))
 
 
-def _references(tx: Any, event_id: str, sub_id: str) -> list[str]:
-    """``sender,identifier,sent`` of every message since (and including) the latest Alert."""
+def _references(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """``sender,identifier,sent`` of every message since (and including) the latest Alert (``rows`` in sequence)."""
     refs: list[str] = []
-    for r in repo.message_references(tx, event_id, sub_id):
+    for r in rows:
         if r["msg_type"] == "Alert":
             refs = []
         refs.append(r["reference"])
@@ -312,6 +311,9 @@ class Renderings:
     it is built once with a placeholder id and the id is put in per subscriber (byte-identical to
     building it for each; ``tests/alerts/test_fanout.py`` checks). The zones' JSON kept in each
     state is shared likewise. Only zones of the event version itself are keyed (by position).
+
+    So are the selection (matches and zones shown) of the subscriptions with the same filters
+    and no polygon, and the lifecycle step of those whose stored state is the same.
     """
 
     def __init__(self, zones: Sequence[AlertZone]) -> None:
@@ -319,6 +321,8 @@ class Renderings:
         self._index = {id(z): i for i, z in enumerate(self._zones)}
         self.caps: dict[tuple[Any, ...], tuple[bytes, str]] = {}
         self.zone_json: dict[tuple[int, ...], str] = {}
+        self.selections: dict[tuple[Any, ...], tuple[list[Match], list[AlertZone]]] = {}
+        self.decisions: dict[tuple[Any, ...], tuple[Decision | None, str]] = {}
 
     def key(self, zones: Sequence[AlertZone]) -> tuple[int, ...] | None:
         """Positions of ``zones`` in the event version's zones; ``None`` when one is not among them."""
@@ -388,6 +392,120 @@ def _zone_json(memo: Renderings | None, mine: Sequence[AlertZone]) -> str:
     return memo.zone_json[key]
 
 
+def _selection(
+    memo: Renderings | None, event: Event, zones: Sequence[AlertZone], sub: Subscription, now: datetime
+) -> tuple[tuple[Any, ...] | None, list[Match], list[AlertZone]]:
+    """Return what concerns ``sub`` (its filters' key when shared through ``memo``, its matches, the zones shown)."""
+    key = None
+    if memo is not None and sub.polygon is None:
+        key = (sub.regions, sub.layers, sub.margin_km, sub.min_severity, sub.phases)
+        hit = memo.selections.get(key)
+        if hit is not None:
+            return key, *hit
+    own = polygon_zones(sub, event.corridors, event_id=event.id, now=now)
+    matches = matches_for(sub, zones, own)
+    mine = relevant_zones(sub, zones, own)
+    if key is not None and memo is not None:
+        memo.selections[key] = (matches, mine)
+    return key, matches, mine
+
+
+def _decision(
+    memo: Renderings | None,
+    key: tuple[Any, ...] | None,
+    row: dict[str, Any] | None,
+    matches: Sequence[Match],
+    event_status: EventStatus,
+    now: datetime,
+) -> tuple[Decision | None, str]:
+    """Return :func:`decide` for the stored state ``row`` and the JSON of its summary (shared through ``memo``)."""
+    mkey = None
+    if memo is not None and key is not None:
+        mkey = (key, None if row is None else (row["status"], row["summary"], row["window_end"], row["expires"]))
+        hit = memo.decisions.get(mkey)
+        if hit is not None:
+            return hit
+    decision = decide(_state_of(row), matches, event_status, now)
+    out = (decision, json.dumps(decision.summary, sort_keys=True) if decision is not None else "")
+    if mkey is not None and memo is not None:
+        memo.decisions[mkey] = out
+    return out
+
+
+@dataclass(frozen=True)
+class Writes:
+    """What the lifecycle step of one (event, subscription) writes (see :func:`write`)."""
+
+    message: repo.MessageRow | None
+    outbox: tuple[repo.OutboxRow, ...]
+    state: repo.StateRow
+    insert: bool  # the first state of (event, subscription)
+
+
+def write(tx: Any, writes: Sequence[Writes]) -> None:
+    """Write the steps of many subscribers in four statements (the messages first: outbox rows refer to them)."""
+    repo.insert_messages(tx, [w.message for w in writes if w.message is not None])
+    repo.insert_outbox_rows(tx, [r for w in writes for r in w.outbox])
+    repo.insert_states(tx, [w.state for w in writes if w.insert])
+    repo.update_states(tx, [w.state for w in writes if not w.insert])
+
+
+def _step(
+    tx: Any,
+    event: Event,
+    zones: Sequence[AlertZone],
+    sub: Subscription,
+    now: datetime,
+    cap: CapIdentity | None,
+    memo: Renderings | None,
+    row: dict[str, Any] | None,
+    history: Sequence[dict[str, Any]],
+) -> Writes | None:
+    """Return what the lifecycle of (``event``, ``sub``) writes, given its state ``row`` and its messages' ``history``.
+
+    ``history``: ``msg_type, reference`` of the earlier messages, in sequence. Reads nothing but
+    (for a region topic ending) the standing warning of another event.
+    """
+    now = utc(now)
+    key, matches, mine = _selection(memo, event, zones, sub, now)
+    decision, summary = _decision(memo, key, row, matches, event.status, now)
+    if decision is None:
+        return None
+    seq = int(row["seq"]) if row is not None else 0
+    stored_zones = (row["zones"] if row is not None else None) or "[]"
+    message = None
+    queued: list[repo.OutboxRow] = []
+    if decision.msg_type is not None:
+        seq += 1
+        message_id = f"geowarn-{event.id}-{sub.id}-{seq}"
+        shown = mine
+        if decision.msg_type == "Cancel" and not shown:
+            shown = [AlertZone.from_feature(f, index=i) for i, f in enumerate(json.loads(stored_zones))]
+        refs = [] if decision.msg_type == "Alert" else _references(history)
+        sent = now.replace(microsecond=0)
+        body, reference = _render(memo, event, shown, sub, decision, seq, refs, sent, cap)
+        response = "AllClear" if decision.all_clear else None
+        message = repo.MessageRow(
+            message_id,
+            event.id,
+            sub.id,
+            seq,
+            event.version,
+            decision.msg_type,
+            response,
+            reference,
+            decision.reason,
+            body,
+            now,
+        )
+        queued = _queue(tx, message_id, sub, event.id, decision, now)
+    zone_json = _zone_json(memo, mine) if mine else stored_zones
+    state = repo.StateRow(
+        decision.status, seq, summary, decision.window_end, decision.expires, zone_json, now, event.id, sub.id
+    )
+    return Writes(message, tuple(queued), state, insert=row is None)
+
+
 def process_subscription(
     tx: Any,
     event: Event,
@@ -402,69 +520,28 @@ def process_subscription(
     Returns the message id written, or ``None``. ``memo``: renderings shared with the other
     subscribers of this event version.
     """
-    now = utc(now)
-    own = polygon_zones(sub, event.corridors, event_id=event.id, now=now)
-    matches = matches_for(sub, zones, own)
-    prev, seq, prev_zone_features = _load_state(tx, event.id, sub.id)
-    decision = decide(prev, matches, event.status, now)
-    if decision is None:
+    row = repo.alert_state(tx, event.id, sub.id)
+    history = repo.message_references(tx, event.id, [sub.id]).get(sub.id, []) if row is not None else []
+    w = _step(tx, event, zones, sub, now, cap, memo, row, history)
+    if w is None:
         return None
-    mine = relevant_zones(sub, zones, own)
-    message_id = None
-    if decision.msg_type is not None:
-        seq += 1
-        message_id = f"geowarn-{event.id}-{sub.id}-{seq}"
-        shown = mine
-        if decision.msg_type == "Cancel" and not shown:
-            shown = [AlertZone.from_feature(f, index=i) for i, f in enumerate(prev_zone_features)]
-        refs = [] if decision.msg_type == "Alert" else _references(tx, event.id, sub.id)
-        sent = now.replace(microsecond=0)
-        body, reference = _render(memo, event, shown, sub, decision, seq, refs, sent, cap)
-        response = "AllClear" if decision.all_clear else None
-        repo.insert_message(
-            tx,
-            id=message_id,
-            event_id=event.id,
-            subscription_id=sub.id,
-            seq=seq,
-            event_version=event.version,
-            msg_type=decision.msg_type,
-            response=response,
-            reference=reference,
-            reason=decision.reason,
-            body=body,
-            created=now,
-        )
-        _queue(tx, message_id, sub, event.id, decision, now)
-    zone_json = _zone_json(memo, mine) if mine else json.dumps(prev_zone_features)
-    repo.write_alert_state(
-        tx,
-        insert=prev is None,
-        event_id=event.id,
-        subscription_id=sub.id,
-        status=decision.status,
-        seq=seq,
-        summary=json.dumps(decision.summary, sort_keys=True),
-        window_end=decision.window_end,
-        expires=decision.expires,
-        zones=zone_json,
-        updated=now,
-    )
-    return message_id
+    write(tx, [w])
+    return w.message.id if w.message is not None else None
 
 
-def _queue(tx: Any, message_id: str, sub: Subscription, event_id: str, decision: Decision, now: datetime) -> None:
-    """Queue ``message_id`` on the channels of ``sub`` (a region topic keeps the standing warning retained)."""
-    from geowarn.alerts.outbox import enqueue
+def _queue(
+    tx: Any, message_id: str, sub: Subscription, event_id: str, decision: Decision, now: datetime
+) -> list[repo.OutboxRow]:
+    """Return the outbox rows of ``message_id`` to ``sub`` (a region topic keeps the standing warning retained)."""
+    from geowarn.alerts.outbox import rows_for
 
     over = decision.msg_type == "Cancel" or decision.all_clear
     standing = repo.latest_active_message(tx, sub.id, event_id) if sub.id.startswith(REGION_TOPIC) and over else None
     if standing is None:
-        enqueue(tx, message_id, sub, now)
-        return
+        return rows_for(message_id, sub, now, tx)
     live = dataclasses.replace(sub, channels=tuple(dataclasses.replace(c, retain=False) for c in sub.channels))
-    enqueue(tx, message_id, live, now)
-    enqueue(tx, standing, sub, now, suffix=f"@{message_id}")  # the other event's warning, retained again
+    # the other event's warning, retained again
+    return rows_for(message_id, live, now, tx) + rows_for(standing, sub, now, tx, suffix=f"@{message_id}")
 
 
 def region_subscription(region_id: str, prefix: str) -> Subscription:
@@ -528,13 +605,23 @@ def process_event(
 
     Returns the ids of the CAP messages written to the outbox (each delivered on every channel of
     its subscription). On PostgreSQL a ``NOTIFY geowarn_outbox`` wakes the workers at commit.
+
+    The subscriptions go by batches of :data:`BATCH` (issue 16: one event, 100,000 subscribers):
+    their states and message histories are read in two statements, each step is taken in
+    memory, and the batch is written in four statements inside a savepoint. A subscriber whose
+    step fails is logged and left out (its state unchanged: the next change tries again); a
+    batch whose writes fail is rolled back and written one subscriber at a time, each in its
+    own savepoint, as the region topics are. Webhook secrets stay sealed from the subscription
+    rows to the outbox rows (the commit never needs them in clear).
     """
-    ids = []
-    subs = list_subscriptions(tx)
-    if region_topics:
-        subs += region_subscriptions(tx, event, zones, region_topics)
+    ids: list[str] = []
+    # tx=None: the stored webhook secrets are not opened; the outbox snapshot keeps them sealed
+    subs = [Subscription.from_row(r) for r in repo.active_subscriptions(tx)]
+    regions = region_subscriptions(tx, event, zones, region_topics) if region_topics else []
     memo = Renderings(zones)
-    for sub in subs:
+    for i in range(0, len(subs), BATCH):
+        ids += _process_batch(tx, event, zones, subs[i : i + BATCH], now, cap, memo)
+    for sub in regions:
         mid = _guarded(tx, event, zones, sub, now, cap, memo)
         if mid is not None:
             ids.append(mid)
@@ -542,6 +629,41 @@ def process_event(
         repo.notify_outbox(tx)
         log.info("event %s v%s: %d alert message(s) queued", event.id, event.version, len(ids))
     return ids
+
+
+#: Subscriptions whose steps :func:`process_event` writes together.
+BATCH = 1000
+
+
+def _process_batch(
+    tx: Any,
+    event: Event,
+    zones: Sequence[AlertZone],
+    subs: Sequence[Subscription],
+    now: datetime,
+    cap: CapIdentity | None,
+    memo: Renderings,
+) -> list[str]:
+    """Take the steps of ``subs`` in memory and write them together; return the message ids written."""
+    states = repo.alert_states(tx, event.id, [s.id for s in subs])
+    histories = repo.message_references(tx, event.id, list(states))
+    steps: list[tuple[Subscription, Writes]] = []
+    for sub in subs:
+        try:
+            w = _step(tx, event, zones, sub, now, cap, memo, states.get(sub.id), histories.get(sub.id, []))
+        except Exception:
+            log.exception("alert lifecycle of event %s for subscription %s failed", event.id, sub.id)
+            continue
+        if w is not None:
+            steps.append((sub, w))
+    try:
+        with repo.savepoint(tx, "geowarn_alert_batch"):
+            write(tx, [w for _, w in steps])
+    except Exception:
+        log.exception("writing %d alert step(s) of event %s together failed; one at a time", len(steps), event.id)
+        done = (_guarded(tx, event, zones, sub, now, cap, memo) for sub, _ in steps)
+        return [mid for mid in done if mid is not None]
+    return [w.message.id for _, w in steps if w.message is not None]
 
 
 def catch_up(store: Any, tx: Any, sub: Subscription, now: datetime, *, cap: CapIdentity | None = None) -> list[str]:
@@ -604,7 +726,7 @@ def plan_event(tx: Any, event: Event, zones: Sequence[AlertZone], now: datetime)
     for sub in list_subscriptions(tx):
         own = polygon_zones(sub, event.corridors, event_id=event.id, now=now)
         matches = matches_for(sub, zones, own)
-        prev, _seq, _zones = _load_state(tx, event.id, sub.id)
+        prev = _state_of(repo.alert_state(tx, event.id, sub.id))
         decision = decide(prev, matches, event.status, now)
         if decision is None or decision.msg_type is None:
             continue

@@ -58,39 +58,35 @@ class Delivery:
     error: str | None = None
 
 
-def enqueue(tx: Any, message_id: str, sub: Subscription, now: datetime, *, suffix: str = "") -> list[str]:
-    """Queue ``message_id`` on every channel of ``sub`` (a snapshot of the channel is kept).
+def rows_for(message_id: str, sub: Subscription, now: datetime, tx: Any, *, suffix: str = "") -> list[repo.OutboxRow]:
+    """Return the outbox rows queueing ``message_id`` on every channel of ``sub`` (a snapshot of each channel).
 
     ``suffix`` makes the row ids unique when a message is queued again (a region topic's
-    standing warning re-retained after another event's all-clear).
+    standing warning re-retained after another event's all-clear). ``tx`` seals webhook secrets.
     """
-    ids = []
+    out = []
     for i, ch in enumerate(sub.channels):
-        oid = f"{message_id}#{i}{suffix}"
-        repo.insert_outbox_row(
-            tx,
-            id=oid,
-            message_id=message_id,
-            subscription_id=sub.id,
-            channel_key=f"{sub.id}#{i}",
-            channel=json.dumps(stored_channel(ch, tx)),
-            now=now,
-        )
-        ids.append(oid)
-    return ids
+        channel = json.dumps(stored_channel(ch, tx))
+        out.append(repo.OutboxRow(f"{message_id}#{i}{suffix}", message_id, sub.id, f"{sub.id}#{i}", channel, now, now))
+    return out
+
+
+def enqueue(tx: Any, message_id: str, sub: Subscription, now: datetime, *, suffix: str = "") -> list[str]:
+    """Queue ``message_id`` on every channel of ``sub`` (:func:`rows_for`); return the row ids."""
+    rows = rows_for(message_id, sub, now, tx, suffix=suffix)
+    repo.insert_outbox_rows(tx, rows)
+    return [r.id for r in rows]
 
 
 def claim(
     store: Any, worker: str, *, limit: int = 10, lease_s: float = LEASE_S, now: datetime | None = None
 ) -> list[Delivery]:
     """Lease up to ``limit`` due rows to ``worker`` (attempt counters are bumped at claim time)."""
-    now = utc(now or datetime.now(UTC))
-    until = now + timedelta(seconds=lease_s)
-    with store.transaction() as tx:
-        rows = repo.claim_due(tx, worker, until=until, now=now, limit=limit)
-        if not rows:
-            return []
-        msgs = repo.message_bodies(tx, [r["message_id"] for r in rows])
+    return settle(store, worker, [], claim=limit, lease_s=lease_s, now=now)[1]
+
+
+def _deliveries(tx: Any, rows: list[dict[str, Any]], msgs: dict[str, dict[str, Any]]) -> list[Delivery]:
+    """Return the claimed ``rows`` with their messages ``msgs``, by row id (``tx`` opens the webhook secrets)."""
     out = []
     for r in sorted(rows, key=lambda r: r["id"]):
         m = msgs[r["message_id"]]
@@ -121,22 +117,6 @@ def has_due(store: Any, now: datetime | None = None) -> bool:
     now = utc(now or datetime.now(UTC))
     with store.snapshot() as tx:
         return repo.has_due(tx, now)
-
-
-def _attempt(
-    tx: Any, d: Delivery, worker: str, started: datetime, finished: datetime, ok: bool, code: int | None, error: str
-) -> None:
-    repo.insert_attempt(
-        tx,
-        outbox_id=d.id,
-        attempt=d.attempt,
-        worker=worker,
-        started=started,
-        finished=finished,
-        ok=ok,
-        status_code=code,
-        error=error,
-    )
 
 
 @dataclass(frozen=True)
@@ -189,24 +169,63 @@ def record(
     Returns each row's new status (``delivered``, ``pending`` or ``parked``), in order. A success
     marks its row delivered even if the lease has passed meanwhile.
     """
-    out = []
+    return settle(store, worker, outcomes, base=base, cap=cap, max_attempts=max_attempts)[0]
+
+
+def settle(
+    store: Any,
+    worker: str,
+    outcomes: list[Outcome],
+    *,
+    claim: int = 0,
+    lease_s: float = LEASE_S,
+    now: datetime | None = None,
+    base: float = RETRY_BASE_S,
+    cap: float = RETRY_CAP_S,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> tuple[list[str], list[Delivery]]:
+    """Record ``outcomes`` (see :func:`record`) and lease up to ``claim`` due rows, in one transaction.
+
+    A worker's round trip (issue 16): what finished is written and what comes next is claimed
+    with one commit. Returns the new statuses of ``outcomes`` and the rows claimed.
+    """
+    if not outcomes and claim <= 0:
+        return [], []
+    now = utc(now or datetime.now(UTC))
+    rows: list[dict[str, Any]] = []
+    msgs: dict[str, dict[str, Any]] = {}
     with store.transaction() as tx:
-        for o in outcomes:
-            d = o.delivery
-            _attempt(tx, d, worker, o.started, o.finished, o.ok, o.code, o.error)
-            if o.ok:
-                repo.mark_delivered(tx, d.id, o.finished)
-                out.append("delivered")
-                continue
-            park = o.permanent or d.attempt >= max_attempts
-            if park:
-                reason = o.error if o.permanent else f"gave up after {d.attempt} attempts: {o.error}"
-                repo.park(tx, d.id, reason[:2000])
-                out.append("parked")
-                continue
-            nxt = o.finished + timedelta(seconds=backoff(d.attempt, base=base, cap=cap))
-            repo.reschedule(tx, d.id, worker, next_attempt=nxt, error=o.error[:2000])
-            out.append("pending")
+        out = _record(tx, worker, outcomes, base=base, cap=cap, max_attempts=max_attempts)
+        if claim > 0:
+            rows = repo.claim_due(tx, worker, until=now + timedelta(seconds=lease_s), now=now, limit=claim)
+            if rows:
+                msgs = repo.message_bodies(tx, [r["message_id"] for r in rows])
+    return out, _deliveries(tx, rows, msgs)
+
+
+def _record(tx: Any, worker: str, outcomes: list[Outcome], *, base: float, cap: float, max_attempts: int) -> list[str]:
+    out = []
+    attempts, delivered = [], []
+    for o in outcomes:
+        d = o.delivery
+        attempts.append(
+            repo.AttemptRow(d.id, d.attempt, worker, o.started, o.finished, int(o.ok), o.code, o.error or None)
+        )
+        if o.ok:
+            delivered.append((o.finished, d.id))
+            out.append("delivered")
+            continue
+        park = o.permanent or d.attempt >= max_attempts
+        if park:
+            reason = o.error if o.permanent else f"gave up after {d.attempt} attempts: {o.error}"
+            repo.park(tx, d.id, reason[:2000])
+            out.append("parked")
+            continue
+        nxt = o.finished + timedelta(seconds=backoff(d.attempt, base=base, cap=cap))
+        repo.reschedule(tx, d.id, worker, next_attempt=nxt, error=o.error[:2000])
+        out.append("pending")
+    repo.insert_attempts(tx, attempts)
+    repo.mark_delivered(tx, delivered)
     return out
 
 

@@ -9,7 +9,8 @@ Throughput (issue 16): each worker keeps up to ``concurrency`` deliveries in fli
 claims due rows ``batch`` at a time in one transaction (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so
 several ``geowarn worker`` processes never claim the same row), keeps webhook connections alive
 (:class:`geowarn.alerts.channels.Pool`) and records the outcomes that finished together in one
-transaction.
+transaction, which also claims the next rows while the last claim came back full (one commit per
+round, no probe; :func:`geowarn.alerts.outbox.settle`).
 
 Wake-up: on PostgreSQL the worker ``LISTEN``s on ``geowarn_outbox`` (the lifecycle ``NOTIFY``s at
 commit); on SQLite it polls (a cheap indexed query) every ``poll_interval`` seconds.
@@ -85,6 +86,7 @@ class Worker:
         self.connections = channels.Pool()
         self._listener: Listener | None = None
         self._last_tick = 0.0
+        self._more = False  # the last claim was full: claim again without probing first
         self.delivered = 0
         self.failed = 0
 
@@ -116,17 +118,25 @@ class Worker:
 
     def _record_all(self, outcomes: list[outbox.Outcome]) -> list[str]:
         """Write ``outcomes`` in one transaction (retried while the store is down); return the new statuses."""
+        return self._settle(outcomes)[0]
+
+    def _settle(self, outcomes: list[outbox.Outcome], claim: int = 0) -> tuple[list[str], list[outbox.Delivery]]:
+        """Write ``outcomes`` and claim up to ``claim`` rows in one transaction (retried while the store is down)."""
         result: list[str] = []
+        claimed: list[outbox.Delivery] = []
 
         def _do() -> None:
-            result[:] = outbox.record(
+            statuses, rows = outbox.settle(
                 self.store,
                 self.id,
                 outcomes,
+                claim=claim,
+                lease_s=self.options.lease_s,
                 base=self.options.retry_base,
                 cap=self.options.retry_cap,
                 max_attempts=self.options.max_attempts,
             )
+            result[:], claimed[:] = statuses, rows
 
         self._record(_do)
         for o in outcomes:
@@ -134,7 +144,7 @@ class Worker:
                 self.delivered += 1
             else:
                 self.failed += 1
-        return result or ["pending"] * len(outcomes)
+        return result or ["pending"] * len(outcomes), claimed
 
     def _record(self, fn: Callable[[], None]) -> None:
         """Write an outcome, retrying while the database is unavailable (the lease covers a short outage)."""
@@ -170,23 +180,38 @@ class Worker:
         """Rows a worker holds at most (in flight plus queued for a free thread)."""
         return max(1, self.options.concurrency) + max(1, self.options.batch)
 
+    def _room(self, in_flight: set[Future[outbox.Outcome]]) -> int:
+        """Rows the next claim may take: a batch, at most the capacity left."""
+        return min(max(1, self.options.batch), self._capacity() - len(in_flight))
+
+    def _start(self, in_flight: set[Future[outbox.Outcome]], batch: list[outbox.Delivery], room: int) -> None:
+        """Start sending claimed rows; a full claim means more rows are probably due (no probe before the next)."""
+        for d in batch:
+            in_flight.add(self._pool.submit(self._send, d))
+        self._more = room > 0 and len(batch) >= room
+
     def _claim_more(self, in_flight: set[Future[outbox.Outcome]], *, now: datetime | None = None) -> int:
         """Claim due rows up to the capacity left and start sending them; return how many."""
-        room = min(max(1, self.options.batch), self._capacity() - len(in_flight))
+        room = self._room(in_flight)
         if room <= 0:
             return 0
         batch = outbox.claim(self.store, self.id, limit=room, lease_s=self.options.lease_s, now=now)
-        for d in batch:
-            in_flight.add(self._pool.submit(self._send, d))
+        self._start(in_flight, batch, room)
         return len(batch)
 
-    def _collect(self, in_flight: set[Future[outbox.Outcome]], *, timeout: float | None) -> int:
-        """Wait for some deliveries in flight to finish and record them together; return how many."""
+    def _collect(self, in_flight: set[Future[outbox.Outcome]], *, timeout: float | None, claim: bool = False) -> int:
+        """Wait for some deliveries in flight to finish and record them together; return how many.
+
+        ``claim``: after a full claim, claim the next rows in the same transaction (one commit per round).
+        """
         done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
         if not done:
             return 0
         in_flight.difference_update(done)
-        self._record_all([f.result() for f in done])
+        room = max(0, self._room(in_flight)) if claim and self._more else 0
+        _, batch = self._settle([f.result() for f in done], room)
+        if room:
+            self._start(in_flight, batch, room)
         return len(done)
 
     def _drain(self, in_flight: set[Future[outbox.Outcome]]) -> None:
@@ -234,7 +259,7 @@ class Worker:
             try:
                 self.tick()
                 # a read-only probe first: idle polling never takes SQLite's write lock
-                if len(in_flight) < self._capacity() and outbox.has_due(self.store):
+                if len(in_flight) < self._capacity() and (self._more or outbox.has_due(self.store)):
                     claimed = self._claim_more(in_flight)
                 delay = self.options.poll_interval
             except StoreError as exc:
@@ -242,7 +267,7 @@ class Worker:
                 delay = min(max(delay * 2, 0.1), 5.0)
             if in_flight:
                 # wake when a delivery finishes, or soon to claim rows that became due meanwhile
-                self._collect(in_flight, timeout=delay)
+                self._collect(in_flight, timeout=delay, claim=True)
                 continue
             if claimed:
                 continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from geowarn.store.notify import notify
 from geowarn.store.tx import Tx
@@ -75,34 +75,49 @@ def alert_state(tx: Tx, event_id: str, sub_id: str) -> dict[str, Any] | None:
     )
 
 
-def write_alert_state(
-    tx: Tx,
-    *,
-    insert: bool,
-    event_id: str,
-    subscription_id: str,
-    status: str,
-    seq: int,
-    summary: str,
-    window_end: datetime | None,
-    expires: datetime | None,
-    zones: str,
-    updated: datetime,
-) -> None:
-    """Insert (``insert``) or update the state of (event, subscription); ``summary``, ``zones``: JSON text."""
-    params = [status, seq, summary, window_end, expires, zones, updated, event_id, subscription_id]
-    if insert:
-        tx.execute(
-            "INSERT INTO alert_state (status, seq, summary, window_end, expires, zones, updated, event_id, "
-            "subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params,
-        )
-    else:
-        tx.execute(
-            "UPDATE alert_state SET status = ?, seq = ?, summary = ?, window_end = ?, expires = ?, zones = ?, "
-            "updated = ? WHERE event_id = ? AND subscription_id = ?",
-            params,
-        )
+class StateRow(NamedTuple):
+    """The state of one (event, subscription), in the order :func:`insert_states` and :func:`update_states` bind it."""
+
+    status: str
+    seq: int
+    summary: str  # JSON text
+    window_end: datetime | None
+    expires: datetime | None
+    zones: str  # JSON text
+    updated: datetime
+    event_id: str
+    subscription_id: str
+
+
+def alert_states(tx: Tx, event_id: str, sub_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """:func:`alert_state` of many subscriptions of one event at once, by subscription id (absent: no state)."""
+    if not sub_ids:
+        return {}
+    marks = ", ".join("?" for _ in sub_ids)
+    rows = tx.fetchall(
+        "SELECT subscription_id, status, seq, summary, window_end, expires, zones FROM alert_state "
+        f"WHERE event_id = ? AND subscription_id IN ({marks})",
+        [event_id, *sub_ids],
+    )
+    return {r["subscription_id"]: r for r in rows}
+
+
+def insert_states(tx: Tx, rows: Sequence[StateRow]) -> None:
+    """Insert the first state of each (event, subscription) of ``rows``."""
+    tx.executemany(
+        "INSERT INTO alert_state (status, seq, summary, window_end, expires, zones, updated, event_id, "
+        "subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def update_states(tx: Tx, rows: Sequence[StateRow]) -> None:
+    """Replace the state of each (event, subscription) of ``rows``."""
+    tx.executemany(
+        "UPDATE alert_state SET status = ?, seq = ?, summary = ?, window_end = ?, expires = ?, zones = ?, "
+        "updated = ? WHERE event_id = ? AND subscription_id = ?",
+        rows,
+    )
 
 
 def expire_alert_state(tx: Tx, event_id: str, sub_id: str, now: datetime) -> None:
@@ -145,34 +160,43 @@ def latest_active_message(tx: Tx, sub_id: str, other_than_event: str) -> str | N
     return str(row["id"]) if row else None
 
 
-def message_references(tx: Tx, event_id: str, sub_id: str) -> list[dict[str, Any]]:
-    """``msg_type, reference`` of every message to (event, subscription), in sequence."""
-    return tx.fetchall(
-        "SELECT msg_type, reference FROM alert_messages WHERE event_id = ? AND subscription_id = ? ORDER BY seq",
-        [event_id, sub_id],
-    )
+def message_references(tx: Tx, event_id: str, sub_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """``msg_type, reference`` of every message to (event, subscription) of each of ``sub_ids``, in sequence."""
+    if not sub_ids:
+        return {}
+    marks = ", ".join("?" for _ in sub_ids)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in tx.fetchall(
+        "SELECT subscription_id, msg_type, reference FROM alert_messages WHERE event_id = ? "
+        f"AND subscription_id IN ({marks}) ORDER BY subscription_id, seq",
+        [event_id, *sub_ids],
+    ):
+        out.setdefault(r["subscription_id"], []).append(r)
+    return out
 
 
-def insert_message(
-    tx: Tx,
-    *,
-    id: str,
-    event_id: str,
-    subscription_id: str,
-    seq: int,
-    event_version: int,
-    msg_type: str,
-    response: str | None,
-    reference: str,
-    reason: str,
-    body: bytes,
-    created: datetime,
-) -> None:
-    """Insert one CAP message (``body``: the XML)."""
-    tx.execute(
+class MessageRow(NamedTuple):
+    """One CAP message, in the order :func:`insert_messages` binds it."""
+
+    id: str
+    event_id: str
+    subscription_id: str
+    seq: int
+    event_version: int
+    msg_type: str
+    response: str | None
+    reference: str
+    reason: str
+    body: bytes  # the XML
+    created: datetime
+
+
+def insert_messages(tx: Tx, rows: Sequence[MessageRow]) -> None:
+    """Insert CAP messages."""
+    tx.executemany(
         "INSERT INTO alert_messages (id, event_id, subscription_id, seq, event_version, msg_type, response, "
         "reference, reason, body, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [id, event_id, subscription_id, seq, event_version, msg_type, response, reference, reason, body, created],
+        rows,
     )
 
 
@@ -204,14 +228,24 @@ _DUE = (
 )
 
 
-def insert_outbox_row(
-    tx: Tx, *, id: str, message_id: str, subscription_id: str, channel_key: str, channel: str, now: datetime
-) -> None:
-    """Queue one (message, channel) row, due now (``channel``: the channel's JSON)."""
-    tx.execute(
+class OutboxRow(NamedTuple):
+    """One (message, channel) row, in the order :func:`insert_outbox_rows` binds it."""
+
+    id: str
+    message_id: str
+    subscription_id: str
+    channel_key: str
+    channel: str  # the channel's JSON
+    next_attempt: datetime
+    created: datetime
+
+
+def insert_outbox_rows(tx: Tx, rows: Sequence[OutboxRow]) -> None:
+    """Queue (message, channel) rows, pending (their ``num`` follows the order of ``rows``)."""
+    tx.executemany(
         "INSERT INTO outbox (id, message_id, subscription_id, channel_key, channel, status, attempts, "
         "next_attempt, created) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        [id, message_id, subscription_id, channel_key, channel, now, now],
+        rows,
     )
 
 
@@ -246,32 +280,34 @@ def has_due(tx: Tx, now: datetime) -> bool:
     return tx.fetchone(f"SELECT o.num FROM outbox o WHERE {_DUE} LIMIT 1", [now, now]) is not None
 
 
-def insert_attempt(
-    tx: Tx,
-    *,
-    outbox_id: str,
-    attempt: int,
-    worker: str,
-    started: datetime,
-    finished: datetime,
-    ok: bool,
-    status_code: int | None,
-    error: str,
-) -> None:
-    """Record one delivery attempt (an empty ``error`` is stored as NULL)."""
-    tx.execute(
+class AttemptRow(NamedTuple):
+    """One delivery attempt, in the order :func:`insert_attempts` binds it (``error``: ``None`` when none)."""
+
+    outbox_id: str
+    attempt: int
+    worker: str
+    started: datetime
+    finished: datetime
+    ok: int  # 1 or 0
+    status_code: int | None
+    error: str | None
+
+
+def insert_attempts(tx: Tx, rows: Sequence[AttemptRow]) -> None:
+    """Record delivery attempts."""
+    tx.executemany(
         "INSERT INTO delivery_attempts (outbox_id, attempt, worker, started, finished, ok, status_code, error) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [outbox_id, attempt, worker, started, finished, 1 if ok else 0, status_code, error or None],
+        rows,
     )
 
 
-def mark_delivered(tx: Tx, outbox_id: str, now: datetime) -> None:
-    """Mark a pending row delivered (whoever holds its lease)."""
-    tx.execute(
+def mark_delivered(tx: Tx, rows: Sequence[tuple[datetime, str]]) -> None:
+    """Mark pending rows delivered (whoever holds their lease); ``rows``: (delivery time, outbox id)."""
+    tx.executemany(
         "UPDATE outbox SET status = 'delivered', delivered = ?, lease_owner = NULL, lease_until = NULL, "
         "last_error = NULL WHERE id = ? AND status = 'pending'",
-        [now, outbox_id],
+        rows,
     )
 
 

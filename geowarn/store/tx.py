@@ -91,6 +91,19 @@ class Tx:
         self._cur.execute(sql, self._adapt(params))
         return self._cur
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement once per row of parameters (``?`` placeholders), each row checked like :meth:`execute`.
+
+        psycopg sends the rows pipelined (no round trip per row); SQLite steps one prepared statement.
+        """
+        if not rows:
+            return
+        for r in rows:
+            check_no_nul(r)
+        if self.dialect == "postgis":
+            sql = translate_placeholders(sql, rows[0])
+        self._cur.executemany(sql, [self._adapt(r) for r in rows])
+
     def fetchall(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
         """Run a query and return every row as a dict."""
         return [dict(r) for r in self.execute(sql, params).fetchall()]

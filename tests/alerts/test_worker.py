@@ -55,6 +55,35 @@ def test_concurrent_claims_are_disjoint(store: Store, store_url: str) -> None:
         s.close()
 
 
+def test_settle_records_and_claims_the_next_rows_in_one_transaction(store: Store) -> None:
+    """A worker's round (issue 16): the outcomes are written and the next rows claimed with one commit;
+    an Update is claimable in the very round that records its Alert delivered, not before."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from geowarn.model import Severity
+
+    with store.transaction() as tx:
+        rules.save_subscription(tx, Subscription.create(id="sub-1", regions=["JP-47"], channels=[Channel("mqtt", "t")]))
+    z = make_zone("JP-47")
+    with store.transaction() as tx:
+        lifecycle.process_event(tx, make_event(), [z], T0)
+        lifecycle.process_event(tx, make_event(version=2), [dataclasses.replace(z, severity=Severity.EXTREME)], T0)
+    alert = outbox.claim(store, "w1", limit=10)
+    assert [d.msg_type for d in alert] == ["Alert"]  # the Update waits behind it
+    ok = outbox.Outcome(alert[0], datetime.now(UTC), datetime.now(UTC), True)
+    statuses, update = outbox.settle(store, "w1", [ok], claim=10)
+    assert statuses == ["delivered"] and [d.msg_type for d in update] == ["Update"]
+    assert update[0].attempt == 1
+    failed = outbox.Outcome(update[0], datetime.now(UTC), datetime.now(UTC), False, 503, "HTTP 503")
+    assert outbox.settle(store, "w1", [failed], claim=10, base=60.0) == (["pending"], [])  # backed off
+    assert outbox.stats(store) == {"delivered": 1, "pending": 1}
+    with store.snapshot() as tx:
+        tries = tx.fetchall("SELECT outbox_id, attempt, ok, error FROM delivery_attempts ORDER BY id")
+    assert [(t["attempt"], t["ok"], t["error"]) for t in tries] == [(1, 1, None), (1, 0, "HTTP 503")]
+    assert outbox.settle(store, "w1", [], claim=0) == ([], [])
+
+
 def test_receiver_500_for_a_while_then_delivered_once(store: Store, receiver: WebhookReceiver) -> None:
     sent = queue_messages(store, receiver.url, receiver.secret, 3)
     receiver.fail_count = 7  # the first 7 requests get HTTP 500

@@ -38,6 +38,23 @@ def test_applied_migrations_carry_the_file_checksums(store) -> None:  # type: ig
     assert _checksums(store) == {m.number: m.checksum for m in schema.migrations()}
 
 
+def test_large_alert_text_is_compressed_with_lz4_on_postgresql(store) -> None:  # type: ignore[no-untyped-def]
+    lz4 = next(m for m in schema.migrations() if m.name == "0410_lz4_bodies")
+    assert lz4.statements("sqlite") == []
+    if store.dialect != "postgis":
+        return
+    with store.snapshot() as tx:
+        rows = tx.fetchall(
+            "SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relname IN ('alert_messages', 'alert_state') AND a.attname IN ('body', 'zones') "
+            "AND c.relnamespace = to_regnamespace(current_schema())::oid ORDER BY 1"
+        )
+    assert [(r["relname"], r["attname"], r["attcompression"]) for r in rows] == [
+        ("alert_messages", "body", "l"),
+        ("alert_state", "zones", "l"),
+    ]
+
+
 def test_a_changed_migration_refuses_to_open(store, store_url) -> None:  # type: ignore[no-untyped-def]
     with store.transaction() as tx:
         tx.execute("UPDATE schema_migrations SET checksum = ? WHERE version = 2", ["0" * 64])

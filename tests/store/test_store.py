@@ -222,3 +222,24 @@ def test_tx_execute_with_question_marks(store) -> None:  # type: ignore[no-untyp
     with store.snapshot() as tx:
         assert tx.fetchall("SELECT k, v FROM t_probe WHERE k LIKE 'a%' ORDER BY k") == [{"k": "a%b", "v": 1}]
         assert tx.scalar("SELECT v FROM t_probe WHERE k = ?", ["c"]) == 2
+
+
+def test_tx_executemany_binds_every_row_in_order_and_refuses_nul(store) -> None:  # type: ignore[no-untyped-def]
+    when = datetime(2016, 2, 6, 12, tzinfo=UTC)
+    with store.transaction() as tx:
+        blob, time = _types(store)
+        tx.execute(f"CREATE TABLE t_many (k TEXT PRIMARY KEY, b {blob}, at {time})")
+        tx.executemany("INSERT INTO t_many (k, b, at) VALUES (?, ?, ?)", [("a%", b"\x00\x01", when), ("b", b"", when)])
+        tx.executemany("INSERT INTO t_many (k, b, at) VALUES (?, ?, ?)", [])
+    with store.snapshot() as tx:
+        rows = tx.fetchall("SELECT k, b, at FROM t_many ORDER BY k")
+    assert [(r["k"], bytes(r["b"])) for r in rows] == [("a%", b"\x00\x01"), ("b", b"")]
+    assert {str(r["at"])[:10] for r in rows} == {"2016-02-06"}
+    with pytest.raises(InvalidParameter), store.transaction() as tx:
+        tx.executemany("INSERT INTO t_many (k, b, at) VALUES (?, ?, ?)", [("c", b"", when), ("d\x00", b"", when)])
+    with store.snapshot() as tx:
+        assert tx.scalar("SELECT COUNT(*) AS n FROM t_many") == 2
+
+
+def _types(store) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    return ("BYTEA", "TIMESTAMPTZ") if store.dialect == "postgis" else ("BLOB", "TEXT")
