@@ -41,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.webapp.live import child_pids  # noqa: E402
+
 NGINX_CONF = """
 worker_processes 2;
 pid {tmp}/nginx.pid;
@@ -106,14 +108,7 @@ def gunicorn_opts(workers: int, port: int, threads: int) -> list[str]:
 
 def tree_cpu_ns(pid: int) -> int:
     """CPU time (ns) of process ``pid`` and its children so far (``/proc/<pid>/schedstat``)."""
-    pids = [pid]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    pids.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
+    pids = [pid, *child_pids(pid)]
     total = 0
     for p in pids:
         try:
