@@ -15,6 +15,7 @@ from geowarn.alerts import outbox
 from geowarn.alerts.worker import WorkerOptions
 from geowarn.errors import InvalidParameter
 from geowarn.settings import END_MARKER, START_MARKER, Settings, env_var, settings_table_markdown, update_readme
+from geowarn.store import alerts as repo
 
 ROOT = Path(__file__).parents[1]
 README = ROOT / "README.md"
@@ -170,7 +171,8 @@ def test_cap_identity_reaches_alert_messages(tmp_path: Path) -> None:
         ids = lifecycle.process_event(tx, make_event(), [make_zone("JP-47")], T0, cap=ident)
     assert len(ids) == 1
     with store.snapshot() as tx:
-        row = tx.fetchall("SELECT body, reference FROM alert_messages")[0]
+        row = tx.fetchall("SELECT subscription_id, body, body_ref, reference FROM alert_messages")[0]
+        repo.resolve_bodies(tx, [row])
     root = parse_cap(bytes(row["body"]))
     assert root.findtext("cap:sender", namespaces=NS) == "ops@city.example.jp"
     assert root.findtext("cap:status", namespaces=NS) == "Exercise"

@@ -299,7 +299,7 @@ def _reference(xml: bytes) -> str:
 
 
 #: Stands for the subscription id in a CAP rendering shared by many subscribers (see :class:`Renderings`).
-_PLACEHOLDER = "geowarnSubscriberPlaceholder7f3a9c"
+_PLACEHOLDER = repo.SUBSCRIBER_MARK
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
 
@@ -309,8 +309,10 @@ class Renderings:
     Subscribers shown the same engine zones, in the same languages, at the same point of their
     lifecycle get the same CAP but for their subscription id in the identifier and references:
     it is built once with a placeholder id and the id is put in per subscriber (byte-identical to
-    building it for each; ``tests/alerts/test_fanout.py`` checks). The zones' JSON kept in each
-    state is shared likewise. Only zones of the event version itself are keyed (by position).
+    building it for each; ``tests/alerts/test_fanout.py`` checks). That shared rendering is stored
+    once (``alert_texts``, migration 0420) and each message keeps its digest, not the bytes; the
+    zones' JSON kept in each state is shared likewise. Only zones of the event version itself are
+    keyed (by position).
 
     So are the selection (matches and zones shown) of the subscriptions with the same filters
     and no polygon, and the lifecycle step of those whose stored state is the same.
@@ -319,8 +321,8 @@ class Renderings:
     def __init__(self, zones: Sequence[AlertZone]) -> None:
         self._zones = list(zones)  # kept alive: their ids key the renderings
         self._index = {id(z): i for i, z in enumerate(self._zones)}
-        self.caps: dict[tuple[Any, ...], tuple[bytes, str]] = {}
-        self.zone_json: dict[tuple[int, ...], str] = {}
+        self.caps: dict[tuple[Any, ...], Rendered] = {}
+        self.zone_json: dict[tuple[int, ...], tuple[str, str]] = {}
         self.selections: dict[tuple[Any, ...], tuple[list[Match], list[AlertZone]]] = {}
         self.decisions: dict[tuple[Any, ...], tuple[Decision | None, str]] = {}
 
@@ -335,6 +337,25 @@ class Renderings:
         return tuple(out)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """The CAP of one message: its own ``body``, or (``shared``) the digest and bytes of a rendering stored once.
+
+    A shared rendering has :data:`~geowarn.store.alerts.SUBSCRIBER_MARK` for the subscription id;
+    the message's body is that text with the mark replaced (:func:`~geowarn.store.alerts.resolve_bodies`).
+    """
+
+    body: bytes
+    reference: str
+    shared: tuple[str, bytes] | None = None
+
+    def bytes_for(self, sub_id: str) -> bytes:
+        """Return the CAP bytes the subscriber ``sub_id`` receives."""
+        if self.shared is None:
+            return self.body
+        return self.shared[1].replace(_PLACEHOLDER.encode(), sub_id.encode())
+
+
 def _render(
     memo: Renderings | None,
     event: Event,
@@ -345,8 +366,8 @@ def _render(
     refs: Sequence[str],
     sent: datetime,
     cap: CapIdentity | None,
-) -> tuple[bytes, str]:
-    """Return the CAP XML of message ``seq`` to ``sub`` and its ``sender,identifier,sent`` reference."""
+) -> Rendered:
+    """Return the CAP XML of message ``seq`` to ``sub`` with its ``sender,identifier,sent`` reference."""
     assert decision.msg_type is not None
 
     def build(identifier: str, references: Sequence[str]) -> tuple[bytes, str]:
@@ -374,22 +395,26 @@ def _render(
             break
         generic.append(f"{parts[0]},geowarn-{event.id}-{_PLACEHOLDER}-{parts[1][len(own) :]},{parts[2]}")
     if memo is None or zkey is None:
-        return build(f"{own}{seq}", refs)
+        return Rendered(*build(f"{own}{seq}", refs))
     key: tuple[Any, ...] = (zkey, decision.msg_type, seq, tuple(generic), tuple(sub.languages))
     key += (decision.all_clear, decision.reason, sent)
     hit = memo.caps.get(key)
     if hit is None:
-        hit = memo.caps[key] = build(f"geowarn-{event.id}-{_PLACEHOLDER}-{seq}", generic)
-    return hit[0].replace(_PLACEHOLDER.encode(), sub.id.encode()), hit[1].replace(_PLACEHOLDER, sub.id)
+        body, ref = build(f"geowarn-{event.id}-{_PLACEHOLDER}-{seq}", generic)
+        hit = memo.caps[key] = Rendered(b"", ref, (repo.text_digest(body), body))
+    return dataclasses.replace(hit, reference=hit.reference.replace(_PLACEHOLDER, sub.id))
 
 
-def _zone_json(memo: Renderings | None, mine: Sequence[AlertZone]) -> str:
+def _zone_json(memo: Renderings | None, mine: Sequence[AlertZone]) -> tuple[str, str]:
+    """Return the digest and the JSON text of the zones ``mine`` (shared through ``memo``)."""
     key = memo.key(mine) if memo is not None else None
-    if memo is None or key is None:
-        return json.dumps([z.to_feature() for z in mine])
-    if key not in memo.zone_json:
-        memo.zone_json[key] = json.dumps([z.to_feature() for z in mine])
-    return memo.zone_json[key]
+    if memo is not None and key is not None and key in memo.zone_json:
+        return memo.zone_json[key]
+    text = json.dumps([z.to_feature() for z in mine])
+    out = (repo.text_digest(text.encode("utf-8")), text)
+    if memo is not None and key is not None:
+        memo.zone_json[key] = out
+    return out
 
 
 def _selection(
@@ -440,10 +465,12 @@ class Writes:
     outbox: tuple[repo.OutboxRow, ...]
     state: repo.StateRow
     insert: bool  # the first state of (event, subscription)
+    texts: tuple[tuple[str, bytes], ...] = ()  # (digest, content) of the shared texts its rows refer to
 
 
 def write(tx: Any, writes: Sequence[Writes]) -> None:
-    """Write the steps of many subscribers in four statements (the messages first: outbox rows refer to them)."""
+    """Write the steps of many subscribers in five statements (texts and messages first: rows refer to them)."""
+    repo.insert_texts(tx, dict(t for w in writes for t in w.texts))
     repo.insert_messages(tx, [w.message for w in writes if w.message is not None])
     repo.insert_outbox_rows(tx, [r for w in writes for r in w.outbox])
     repo.insert_states(tx, [w.state for w in writes if w.insert])
@@ -473,6 +500,7 @@ def _step(
         return None
     seq = int(row["seq"]) if row is not None else 0
     stored_zones = (row["zones"] if row is not None else None) or "[]"
+    shared: dict[str, bytes] = {}
     message = None
     queued: list[repo.OutboxRow] = []
     if decision.msg_type is not None:
@@ -483,7 +511,9 @@ def _step(
             shown = [AlertZone.from_feature(f, index=i) for i, f in enumerate(json.loads(stored_zones))]
         refs = [] if decision.msg_type == "Alert" else _references(history)
         sent = now.replace(microsecond=0)
-        body, reference = _render(memo, event, shown, sub, decision, seq, refs, sent, cap)
+        rendered = _render(memo, event, shown, sub, decision, seq, refs, sent, cap)
+        if rendered.shared is not None:
+            shared[rendered.shared[0]] = rendered.shared[1]
         response = "AllClear" if decision.all_clear else None
         message = repo.MessageRow(
             message_id,
@@ -493,17 +523,35 @@ def _step(
             event.version,
             decision.msg_type,
             response,
-            reference,
+            rendered.reference,
             decision.reason,
-            body,
+            rendered.body,
+            rendered.shared[0] if rendered.shared is not None else None,
             now,
         )
         queued = _queue(tx, message_id, sub, event.id, decision, now)
-    zone_json = _zone_json(memo, mine) if mine else stored_zones
+    zones_text: str | None
+    if mine:
+        zones_ref, text = _zone_json(memo, mine)
+        zones_text = None
+        shared[zones_ref] = text.encode("utf-8")
+    elif row is not None and row.get("zones_ref"):  # unchanged, already stored once
+        zones_text, zones_ref = None, row["zones_ref"]
+    else:  # a state written before migration 0420 keeps its own text
+        zones_text, zones_ref = stored_zones, None
     state = repo.StateRow(
-        decision.status, seq, summary, decision.window_end, decision.expires, zone_json, now, event.id, sub.id
+        decision.status,
+        seq,
+        summary,
+        decision.window_end,
+        decision.expires,
+        zones_text,
+        zones_ref,
+        now,
+        event.id,
+        sub.id,
     )
-    return Writes(message, tuple(queued), state, insert=row is None)
+    return Writes(message, tuple(queued), state, insert=row is None, texts=tuple(shared.items()))
 
 
 def process_subscription(

@@ -8,7 +8,8 @@ deliveries. Times are passed as aware datetimes (the Tx stores them per dialect)
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -63,16 +64,94 @@ def deactivate_subscription(tx: Tx, sub_id: str) -> bool:
     return bool(cur.rowcount)
 
 
+# --------------------------------------------------------------------------- shared texts (migration 0420)
+
+#: Stands for the subscription id in a CAP body stored once for many subscribers (``alert_texts``):
+#: a message with a ``body_ref`` is that text with this mark replaced by its subscription id.
+SUBSCRIBER_MARK = "geowarnSubscriberPlaceholder7f3a9c"
+_MARK = SUBSCRIBER_MARK.encode()
+
+#: Texts read or written by this process, by digest (content-addressed: never stale).
+_TEXTS: dict[str, bytes] = {}
+_TEXTS_MAX = 256
+
+
+def text_digest(content: bytes) -> str:
+    """Return the key of ``content`` in ``alert_texts`` (sha256, hex).
+
+    >>> text_digest(b"[]")[:12]
+    '4f53cda18c2b'
+    """
+    return hashlib.sha256(content).hexdigest()
+
+
+def _remember(digest: str, content: bytes) -> None:
+    if len(_TEXTS) >= _TEXTS_MAX:
+        _TEXTS.clear()
+    _TEXTS[digest] = content
+
+
+def insert_texts(tx: Tx, texts: Mapping[str, bytes]) -> None:
+    """Store each ``digest → content`` of ``texts`` once (a text already stored is left as it is)."""
+    if not texts:
+        return
+    tx.executemany(
+        "INSERT INTO alert_texts (digest, content) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING",
+        sorted(texts.items()),
+    )
+    for digest, content in texts.items():
+        _remember(digest, content)
+
+
+def texts(tx: Tx, digests: Iterable[str]) -> dict[str, bytes]:
+    """Return the stored texts of ``digests`` (read once per process; a digest not stored is absent)."""
+    want = set(digests)
+    out = {d: _TEXTS[d] for d in want if d in _TEXTS}
+    missing = sorted(want - set(out))
+    if missing:
+        marks = ", ".join("?" for _ in missing)
+        for r in tx.fetchall(f"SELECT digest, content FROM alert_texts WHERE digest IN ({marks})", missing):
+            content = bytes(r["content"])
+            out[r["digest"]] = content
+            _remember(r["digest"], content)
+    return out
+
+
+def resolve_bodies(tx: Tx, rows: Sequence[dict[str, Any]]) -> None:
+    """Give each ``alert_messages`` row (``body, body_ref, subscription_id``) its CAP bytes in ``body``, in place.
+
+    A shared body is the stored text with :data:`SUBSCRIBER_MARK` replaced by the row's
+    subscription id; a row without ``body_ref`` keeps its own.
+    """
+    shared = texts(tx, {r["body_ref"] for r in rows if r.get("body_ref")})
+    for r in rows:
+        if r.get("body_ref"):
+            r["body"] = shared[r["body_ref"]].replace(_MARK, str(r["subscription_id"]).encode())
+        else:
+            r["body"] = bytes(r["body"])
+
+
+def resolve_zones(tx: Tx, rows: Sequence[dict[str, Any]]) -> None:
+    """Give each ``alert_state`` row (``zones, zones_ref``) its zones JSON in ``zones``, in place."""
+    shared = texts(tx, {r["zones_ref"] for r in rows if r.get("zones_ref")})
+    for r in rows:
+        if r.get("zones_ref"):
+            r["zones"] = shared[r["zones_ref"]].decode("utf-8")
+
+
 # --------------------------------------------------------------------------- alert states and messages
 
 
 def alert_state(tx: Tx, event_id: str, sub_id: str) -> dict[str, Any] | None:
     """``status, seq, summary, window_end, expires, zones`` of (event, subscription), or ``None``."""
-    return tx.fetchone(
-        "SELECT status, seq, summary, window_end, expires, zones FROM alert_state "
+    row = tx.fetchone(
+        "SELECT status, seq, summary, window_end, expires, zones, zones_ref FROM alert_state "
         "WHERE event_id = ? AND subscription_id = ?",
         [event_id, sub_id],
     )
+    if row is not None:
+        resolve_zones(tx, [row])
+    return row
 
 
 class StateRow(NamedTuple):
@@ -83,7 +162,8 @@ class StateRow(NamedTuple):
     summary: str  # JSON text
     window_end: datetime | None
     expires: datetime | None
-    zones: str  # JSON text
+    zones: str | None  # JSON text, or None when stored once in alert_texts
+    zones_ref: str | None  # its digest there
     updated: datetime
     event_id: str
     subscription_id: str
@@ -95,18 +175,19 @@ def alert_states(tx: Tx, event_id: str, sub_ids: Sequence[str]) -> dict[str, dic
         return {}
     marks = ", ".join("?" for _ in sub_ids)
     rows = tx.fetchall(
-        "SELECT subscription_id, status, seq, summary, window_end, expires, zones FROM alert_state "
+        "SELECT subscription_id, status, seq, summary, window_end, expires, zones, zones_ref FROM alert_state "
         f"WHERE event_id = ? AND subscription_id IN ({marks})",
         [event_id, *sub_ids],
     )
+    resolve_zones(tx, rows)
     return {r["subscription_id"]: r for r in rows}
 
 
 def insert_states(tx: Tx, rows: Sequence[StateRow]) -> None:
     """Insert the first state of each (event, subscription) of ``rows``."""
     tx.executemany(
-        "INSERT INTO alert_state (status, seq, summary, window_end, expires, zones, updated, event_id, "
-        "subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO alert_state (status, seq, summary, window_end, expires, zones, zones_ref, updated, event_id, "
+        "subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
 
@@ -115,7 +196,7 @@ def update_states(tx: Tx, rows: Sequence[StateRow]) -> None:
     """Replace the state of each (event, subscription) of ``rows``."""
     tx.executemany(
         "UPDATE alert_state SET status = ?, seq = ?, summary = ?, window_end = ?, expires = ?, zones = ?, "
-        "updated = ? WHERE event_id = ? AND subscription_id = ?",
+        "zones_ref = ?, updated = ? WHERE event_id = ? AND subscription_id = ?",
         rows,
     )
 
@@ -187,7 +268,8 @@ class MessageRow(NamedTuple):
     response: str | None
     reference: str
     reason: str
-    body: bytes  # the XML
+    body: bytes  # the XML (empty when shared)
+    body_ref: str | None  # the digest of the shared XML in alert_texts (SUBSCRIBER_MARK for the subscription id)
     created: datetime
 
 
@@ -195,7 +277,7 @@ def insert_messages(tx: Tx, rows: Sequence[MessageRow]) -> None:
     """Insert CAP messages."""
     tx.executemany(
         "INSERT INTO alert_messages (id, event_id, subscription_id, seq, event_version, msg_type, response, "
-        "reference, reason, body, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "reference, reason, body, body_ref, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
 
@@ -265,13 +347,15 @@ def claim_due(tx: Tx, worker: str, *, until: datetime, now: datetime, limit: int
 
 
 def message_bodies(tx: Tx, message_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """``id, body, msg_type, event_id`` of the given messages, by id."""
+    """``id, subscription_id, body, msg_type, event_id`` of the given messages, by id (``body``: the CAP bytes)."""
     if not message_ids:
         return {}
     marks = ", ".join("?" for _ in message_ids)
     rows = tx.fetchall(
-        f"SELECT id, body, msg_type, event_id FROM alert_messages WHERE id IN ({marks})", list(message_ids)
+        f"SELECT id, subscription_id, body, body_ref, msg_type, event_id FROM alert_messages WHERE id IN ({marks})",
+        list(message_ids),
     )
+    resolve_bodies(tx, rows)
     return {r["id"]: r for r in rows}
 
 

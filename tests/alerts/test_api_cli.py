@@ -17,6 +17,7 @@ from geowarn.alerts.rules import Channel, Subscription
 from geowarn.cli import main
 from geowarn.model import Corridor, Phase, Severity
 from geowarn.store import Store
+from geowarn.store import alerts as repo
 from tests.alerts.helpers import T0, WINDOW, make_event, make_zone
 from webapp import create_app
 from webapp.core import close_app
@@ -101,7 +102,9 @@ def test_polygon_subscription_matches_corridors_within_margin(store: Store) -> N
         ids = lifecycle.process_event(tx, ev, [make_zone("JP-47", severity=Severity.EXTREME)], T0)
     assert len(ids) == 1 and near.id in ids[0]
     with store.snapshot() as tx:
-        body = bytes(tx.scalar("SELECT body FROM alert_messages"))
+        row = tx.fetchone("SELECT subscription_id, body, body_ref FROM alert_messages")
+        repo.resolve_bodies(tx, [row])
+        body = row["body"]
     from lxml import etree
 
     from geowarn.publish.cap import CAP_NS, validate_cap

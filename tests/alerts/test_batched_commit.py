@@ -16,6 +16,7 @@ from geowarn.alerts import lifecycle, rules
 from geowarn.alerts.rules import Channel, Subscription, channel_from_storage, list_subscriptions
 from geowarn.model import AlertZone, Event, Severity
 from geowarn.store import Store
+from geowarn.store import alerts as repo
 from tests.alerts.helpers import T0, make_event, make_zone
 
 
@@ -26,8 +27,9 @@ class _Rollback(Exception):
 def _written(tx: Any) -> dict[str, Any]:
     """Every message, outbox row (in queue order, secrets opened) and state of the store."""
     msgs = tx.fetchall("SELECT * FROM alert_messages ORDER BY id")
+    repo.resolve_bodies(tx, msgs)  # a body stored once for many (batched) or its own (alone): the same bytes
     for m in msgs:
-        m["body"] = bytes(m["body"])
+        del m["body_ref"]
     rows = tx.fetchall(
         "SELECT id, message_id, subscription_id, channel_key, channel, status, attempts, next_attempt, created "
         "FROM outbox ORDER BY num"
@@ -90,7 +92,10 @@ def test_batches_write_what_each_subscriber_alone_writes(store: Store, monkeypat
     ids = _same_as_alone(store, make_event(version=4, corridors=[]), [])  # the corridor is gone
     assert ids == [f"geowarn-ev1-sub-{x}" for x in ("a-3", "b-3", "c-3", "d-2", "f-3")]
     with store.snapshot() as tx:
-        cancels = tx.fetchall("SELECT id, body FROM alert_messages WHERE msg_type = 'Cancel' ORDER BY id")
+        cancels = tx.fetchall(
+            "SELECT id, subscription_id, body, body_ref FROM alert_messages WHERE msg_type = 'Cancel' ORDER BY id"
+        )
+        repo.resolve_bodies(tx, cancels)
     assert [c["id"] for c in cancels] == sorted(ids) and all(b"<polygon>" in bytes(c["body"]) for c in cancels)
 
 
@@ -139,7 +144,7 @@ def test_many_subscribers_share_their_selection_and_step(store: Store, monkeypat
     assert len(memos[0].selections) == 1 and len(memos[0].decisions) == 1 and len(memos[0].caps) == 1
     with store.snapshot() as tx:
         rows = tx.fetchall("SELECT message_id, channel FROM outbox ORDER BY num")
-        body = bytes(tx.scalar("SELECT body FROM alert_messages WHERE id = 'geowarn-ev1-sub-1234-1'"))
+        body = repo.message_bodies(tx, ["geowarn-ev1-sub-1234-1"])["geowarn-ev1-sub-1234-1"]["body"]
     assert [r["message_id"] for r in rows] == ids
     assert {json.loads(r["channel"])["target"] for r in rows} == {f"t/{i}" for i in range(2500)}
     assert b"<identifier>geowarn-ev1-sub-1234-1</identifier>" in body and b"Extreme" in body

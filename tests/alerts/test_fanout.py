@@ -19,6 +19,7 @@ from geowarn.alerts.worker import Worker, WorkerOptions
 from geowarn.model import EventStatus
 from geowarn.settings import Settings
 from geowarn.store import Store
+from geowarn.store import alerts as repo
 from tests.alerts.helpers import (
     T0,
     WebhookReceiver,
@@ -287,6 +288,7 @@ def test_shared_renderings_are_byte_identical(store: Store) -> None:
         lifecycle.process_event(tx, make_event(version=2), [dataclasses.replace(z, area_km2=2000.0)], T0)
     with store.snapshot() as tx:
         rows = tx.fetchall("SELECT * FROM alert_messages ORDER BY subscription_id, seq")
+        repo.resolve_bodies(tx, rows)
     assert len(rows) == 8
     by_sub = {s.id: s for s in subs}
     for r in rows:

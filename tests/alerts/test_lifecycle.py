@@ -13,6 +13,7 @@ from geowarn.alerts.lifecycle import State, decide
 from geowarn.alerts.rules import Channel, Match, Subscription
 from geowarn.model import EventStatus, Severity, TimeWindow
 from geowarn.publish.cap import CAP_NS, validate_cap
+from geowarn.store import alerts as repo
 from tests.alerts.helpers import T0, WINDOW, make_event, make_zone, moved
 
 NS = {"c": CAP_NS}
@@ -98,10 +99,9 @@ def run(store, event, zones, now=T0):  # type: ignore[no-untyped-def]
 def messages(store):  # type: ignore[no-untyped-def]
     with store.snapshot() as tx:
         rows = tx.fetchall(
-            "SELECT id, subscription_id, msg_type, response, body FROM alert_messages ORDER BY created, seq"
+            "SELECT id, subscription_id, msg_type, response, body, body_ref FROM alert_messages ORDER BY created, seq"
         )
-    for r in rows:
-        r["body"] = bytes(r["body"])
+        repo.resolve_bodies(tx, rows)
     return rows
 
 
