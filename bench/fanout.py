@@ -269,7 +269,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--subscribers", type=int, default=100_000)
     ap.add_argument("--quick", action="store_true", help="2,000 subscribers (sizes 100 and 2,000)")
-    ap.add_argument("--workers", default="1,2,4")
+    ap.add_argument("--workers", default="1,2,4", help="worker counts ('' : time the commit alone)")
     ap.add_argument("--sizes", default=None, help="comma-separated sizes (default 100, 1000, 10000 … N)")
     ap.add_argument("--database-url", default=None, help="postgresql://… (default: SQLite in a temp dir)")
     args = ap.parse_args()
@@ -278,7 +278,7 @@ def main() -> int:
         sizes = [int(x) for x in args.sizes.split(",")]
     else:
         sizes = sorted({s for s in (100, 1_000, 10_000, 100_000) if s < n} | {n})
-    workers = [int(x) for x in args.workers.split(",")]
+    workers = [int(x) for x in args.workers.split(",") if x.strip()]  # none: the commit alone
 
     from geowarn.store import open_store
 
@@ -296,8 +296,9 @@ def main() -> int:
     mq = MqttCounter(f"{topic_base}/#", f"{region_prefix}/#")
     backend = "PostGIS" if args.database_url else "SQLite"
     print(f"alert fan-out, {backend}, sizes {sizes}, workers {workers} (90 % webhook, 5 % e-mail, 5 % MQTT)")
-    print(f"{'subs':>7} {'rows':>7} {'commit s':>9} {'workers':>7} {'last s':>8} {'deliv/s':>8} lost dup")
+    print(f"{'subs':>7} {'rows':>7} {'commit s':>9} {'workers':>7} {'last s':>8} {'deliv/s':>8} lost dup  load")
     table = []
+    commits: dict[int, tuple[float, str]] = {}
     try:
         for size in sizes:
             tmp = Path(tempfile.mkdtemp(prefix=f"geowarn-bench-fanout-{size}-"))
@@ -322,12 +323,16 @@ def main() -> int:
             # store has no data directory of its own, and this process's default one is ./instance
             store.secret_key_dir = tmp
             built = build(store, size, urls, topic_base, region_prefix)
+            commits[size] = (built["t_commit"], _load())
+            if not workers:
+                print(f"{size:>7} {built['rows']:>7} {built['t_commit']:>9.2f} {'-':>7}  {commits[size][1]}")
             for k in workers:
                 r = run(store, env, tmp, k, built, parent, mq)
+                r["load"] = _load()
                 table.append((size, r))
                 print(
                     f"{size:>7} {built['rows']:>7} {built['t_commit']:>9.2f} {k:>7} {r['elapsed']:>8.2f} "
-                    f"{r['rate']:>8.0f} {r['lost']:>4} {r['dup']:>3}"
+                    f"{r['rate']:>8.0f} {r['lost']:>4} {r['dup']:>3}  {r['load']}"
                     + (f"  (bad signatures {r['bad']}, parked {r['parked']})" if r["bad"] or r["parked"] else ""),
                     flush=True,
                 )
@@ -338,8 +343,14 @@ def main() -> int:
         sink_proc.join(5)
         if sink_proc.is_alive():
             sink_proc.terminate()
+    _growth_table(sizes, workers, commits, table)
     if len(sizes) > 1:
         small, big = sizes[0], sizes[-1]
+        a_c, b_c = commits[small][0], commits[big][0]
+        print(f"growth {small} → {big} subscribers ({big / small:.0f}×): commit ×{b_c / a_c:.1f}")
+        for i in range(1, len(sizes)):
+            lo, hi = sizes[i - 1], sizes[i]
+            print(f"  commit {lo} → {hi} ({hi / lo:.0f}×): ×{commits[hi][0] / commits[lo][0]:.1f}")
         for k in workers:
             a = next(r for s, r in table if s == small and r["workers"] == k)
             b = next(r for s, r in table if s == big and r["workers"] == k)
@@ -350,6 +361,29 @@ def main() -> int:
     bad = sum(r["lost"] + r["dup"] + r["bad"] for _, r in table)
     print(f"lost + duplicated + bad signatures over all runs: {bad} (target 0)")
     return 0 if bad == 0 else 1
+
+
+def _load() -> str:
+    """The 1/5/15-minute load averages, as text."""
+    return "load " + "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _growth_table(
+    sizes: list[int], workers: list[int], commits: dict[int, tuple[float, str]], table: list[tuple[int, Any]]
+) -> None:
+    """Print the Markdown table of how the cost grows from the smallest size to the largest."""
+    head = " | ".join(f"last s {k}w" for k in workers) + " | " + " | ".join(f"deliv/s {k}w" for k in workers)
+    print(f"\n| subscribers | commit s | {head} | lost | dup | load (1/5/15) |")
+    print("|" + "---|" * (5 + 2 * len(workers)))
+    for size in sizes:
+        rows = {r["workers"]: r for s, r in table if s == size}
+        last = " | ".join(f"{rows[k]['elapsed']:.1f}" if k in rows else "-" for k in workers)
+        rate = " | ".join(f"{rows[k]['rate']:,.0f}" if k in rows else "-" for k in workers)
+        lost = sum(r["lost"] for r in rows.values())
+        dup = sum(r["dup"] for r in rows.values())
+        loads = [commits[size][1]] + [rows[k]["load"] for k in workers if k in rows]
+        print(f"| {size:,} | {commits[size][0]:.2f} | {last} | {rate} | {lost} | {dup} | {loads[0]} … {loads[-1]} |")
+    print()
 
 
 def _fresh_schema(url: str, schema: str) -> str:
