@@ -655,7 +655,7 @@ def process_event(
     its subscription). On PostgreSQL a ``NOTIFY geowarn_outbox`` wakes the workers at commit.
 
     The subscriptions go by batches of :data:`BATCH` (issue 16: one event, 100,000 subscribers):
-    their states and message histories are read in two statements, each step is taken in
+    the event's states and message histories are read first, in two statements, each step is taken in
     memory, and the batch is written in four statements inside a savepoint. A subscriber whose
     step fails is logged and left out (its state unchanged: the next change tries again); a
     batch whose writes fail is rolled back and written one subscriber at a time, each in its
@@ -667,8 +667,10 @@ def process_event(
     subs = [Subscription.from_row(r) for r in repo.active_subscriptions(tx)]
     regions = region_subscriptions(tx, event, zones, region_topics) if region_topics else []
     memo = Renderings(zones)
+    states = repo.alert_states(tx, event.id) if subs else {}  # every state of the event, one scan
+    histories = repo.message_references(tx, event.id) if states else {}
     for i in range(0, len(subs), BATCH):
-        ids += _process_batch(tx, event, zones, subs[i : i + BATCH], now, cap, memo)
+        ids += _process_batch(tx, event, zones, subs[i : i + BATCH], now, cap, memo, states, histories)
     for sub in regions:
         mid = _guarded(tx, event, zones, sub, now, cap, memo)
         if mid is not None:
@@ -691,10 +693,13 @@ def _process_batch(
     now: datetime,
     cap: CapIdentity | None,
     memo: Renderings,
+    states: dict[str, dict[str, Any]],
+    histories: dict[str, list[dict[str, Any]]],
 ) -> list[str]:
-    """Take the steps of ``subs`` in memory and write them together; return the message ids written."""
-    states = repo.alert_states(tx, event.id, [s.id for s in subs])
-    histories = repo.message_references(tx, event.id, list(states))
+    """Take the steps of ``subs`` in memory and write them together; return the message ids written.
+
+    ``states`` and ``histories``: the event's states and message references, by subscription id.
+    """
     steps: list[tuple[Subscription, Writes]] = []
     for sub in subs:
         try:

@@ -169,16 +169,21 @@ class StateRow(NamedTuple):
     subscription_id: str
 
 
-def alert_states(tx: Tx, event_id: str, sub_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """:func:`alert_state` of many subscriptions of one event at once, by subscription id (absent: no state)."""
-    if not sub_ids:
+def alert_states(tx: Tx, event_id: str, sub_ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+    """:func:`alert_state` of many subscriptions of one event at once, by subscription id (absent: no state).
+
+    ``sub_ids=None``: every state of the event, in one scan. Issue 16: reading 100,000 states by
+    batches of ``IN (…1,000 ids)`` was quadratic on PostgreSQL (the prepared statement's generic
+    plan scanned every state of the event so far and compared each with the 1,000 parameters).
+    """
+    if sub_ids is not None and not sub_ids:
         return {}
-    marks = ", ".join("?" for _ in sub_ids)
-    rows = tx.fetchall(
-        "SELECT subscription_id, status, seq, summary, window_end, expires, zones, zones_ref FROM alert_state "
-        f"WHERE event_id = ? AND subscription_id IN ({marks})",
-        [event_id, *sub_ids],
-    )
+    sql = "SELECT subscription_id, status, seq, summary, window_end, expires, zones, zones_ref FROM alert_state "
+    if sub_ids is None:
+        rows = tx.fetchall(sql + "WHERE event_id = ?", [event_id])
+    else:
+        marks = ", ".join("?" for _ in sub_ids)
+        rows = tx.fetchall(sql + f"WHERE event_id = ? AND subscription_id IN ({marks})", [event_id, *sub_ids])
     resolve_zones(tx, rows)
     return {r["subscription_id"]: r for r in rows}
 
@@ -241,17 +246,20 @@ def latest_active_message(tx: Tx, sub_id: str, other_than_event: str) -> str | N
     return str(row["id"]) if row else None
 
 
-def message_references(tx: Tx, event_id: str, sub_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """``msg_type, reference`` of every message to (event, subscription) of each of ``sub_ids``, in sequence."""
-    if not sub_ids:
+def message_references(tx: Tx, event_id: str, sub_ids: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """``msg_type, reference`` of every message to (event, subscription) of each of ``sub_ids``, in sequence.
+
+    ``sub_ids=None``: of every subscription the event was sent to, in one scan (see :func:`alert_states`).
+    """
+    if sub_ids is not None and not sub_ids:
         return {}
-    marks = ", ".join("?" for _ in sub_ids)
+    sql = "SELECT subscription_id, msg_type, reference FROM alert_messages WHERE event_id = ?"
+    params: list[Any] = [event_id]
+    if sub_ids is not None:
+        sql += f" AND subscription_id IN ({', '.join('?' for _ in sub_ids)})"
+        params += sub_ids
     out: dict[str, list[dict[str, Any]]] = {}
-    for r in tx.fetchall(
-        "SELECT subscription_id, msg_type, reference FROM alert_messages WHERE event_id = ? "
-        f"AND subscription_id IN ({marks}) ORDER BY subscription_id, seq",
-        [event_id, *sub_ids],
-    ):
+    for r in tx.fetchall(sql + " ORDER BY subscription_id, seq", params):
         out.setdefault(r["subscription_id"], []).append(r)
     return out
 

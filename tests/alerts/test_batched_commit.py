@@ -148,3 +148,28 @@ def test_many_subscribers_share_their_selection_and_step(store: Store, monkeypat
     assert [r["message_id"] for r in rows] == ids
     assert {json.loads(r["channel"])["target"] for r in rows} == {f"t/{i}" for i in range(2500)}
     assert b"<identifier>geowarn-ev1-sub-1234-1</identifier>" in body and b"Extreme" in body
+
+
+def test_the_states_and_histories_of_an_event_are_read_once(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: reading states by batches of ``IN (…1,000 ids)`` was quadratic on PostgreSQL at 100,000
+    subscribers (a generic plan compared every state of the event with every id); one scan per event."""
+    monkeypatch.setattr(lifecycle, "BATCH", 4)
+    with store.transaction() as tx:
+        for sub in _subscribers():
+            rules.save_subscription(tx, sub)
+    z = make_zone("JP-47")
+    with store.transaction() as tx:
+        lifecycle.process_event(tx, make_event(), [z], T0)
+    seen: list[str] = []
+    real = type(tx).fetchall
+
+    def counting(self: Any, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        seen.append(sql)
+        return real(self, sql, params)
+
+    monkeypatch.setattr(type(tx), "fetchall", counting)
+    with store.transaction() as tx:
+        ids = lifecycle.process_event(tx, make_event(version=2), [dataclasses.replace(z, area_km2=2000.0)], T0)
+    assert len(ids) == 4  # two batches of updates, with their references
+    assert len([q for q in seen if "FROM alert_state " in q]) == 1
+    assert len([q for q in seen if "FROM alert_messages " in q and "reference" in q]) == 1
