@@ -1,8 +1,10 @@
 """The PostgreSQL + PostGIS backend (psycopg 3): geometry(Geometry, 4326) with GiST indexes.
 
-Connections come from a real pool (``psycopg_pool.ConnectionPool``) that checks each
-connection before handing it out, so after a database restart the dead connections are
-replaced instead of failing one request per thread (issue 14 #4); a request that arrives
+Connections come from a real pool (``psycopg_pool.ConnectionPool``) that checks a
+connection idle for more than :data:`POOL_CHECK_IDLE_S` before handing it out, so after a
+database restart the dead connections are replaced instead of failing one request per
+thread (issue 14 #4); a connection handed back moments ago is not checked again (issue 16:
+the check's round trip cost ~11 ms per transaction of a busy worker under load). A request that arrives
 while the database is down waits up to :data:`POOL_TIMEOUT_S` for it. Each process has its
 own pool (gunicorn workers fork after the app factory). Spatial filters run in SQL with
 ``ST_Intersects`` against ``ST_MakeEnvelope``; an antimeridian-crossing bbox
@@ -15,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +30,30 @@ from geowarn.store.tx import Tx
 POOL_MAX = 32
 #: How long a request waits for a connection (the database restarting) before 503.
 POOL_TIMEOUT_S = 15.0
+#: A pooled connection idle for longer than this is checked (one round trip) before it is handed out.
+POOL_CHECK_IDLE_S = 0.5
+
+#: When each pooled connection was last handed back (``time.monotonic()``).
+_RETURNED: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+
+def _stamp(conn: Any) -> None:
+    """``reset`` callback of the pool: note when ``conn`` came back."""
+    _RETURNED[conn] = time.monotonic()
+
+
+def _check_if_idle(conn: Any) -> None:
+    """Check a pooled connection before it is handed out (the pool's ``check`` callback).
+
+    A closed or broken connection fails at once; one idle for longer than :data:`POOL_CHECK_IDLE_S`
+    (0: always) is checked with a round trip (:meth:`psycopg_pool.ConnectionPool.check_connection`).
+    """
+    from psycopg_pool import ConnectionPool
+
+    if conn.closed or conn.broken:
+        raise StoreError("pooled connection closed")
+    if time.monotonic() - _RETURNED.get(conn, 0.0) > POOL_CHECK_IDLE_S:
+        ConnectionPool.check_connection(conn)
 
 
 class PostGISStore(SQLStore):
@@ -78,7 +106,8 @@ class PostGISStore(SQLStore):
                     min_size=1,
                     max_size=POOL_MAX,
                     timeout=POOL_TIMEOUT_S,
-                    check=ConnectionPool.check_connection,
+                    check=_check_if_idle,
+                    reset=_stamp,
                     name="geowarn",
                     open=True,
                 )
