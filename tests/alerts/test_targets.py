@@ -133,3 +133,37 @@ def test_redirects_are_not_followed(receiver: WebhookReceiver) -> None:
     with pytest.raises(DeliveryError, match="HTTP 302"):
         channels.send(Channel("webhook", receiver.url, receiver.secret), MSG, timeout=2)
     assert receiver.requests == 1 and receiver.received == []
+
+
+def test_a_checked_address_is_reused_for_a_short_while(
+    receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: one lookup per host and TTL, not per delivery; a refusal is never kept."""
+    import socket
+
+    from geowarn.alerts import targets
+
+    calls: list[str] = []
+    real = socket.getaddrinfo
+
+    def counting(host: str, *a: object, **k: object) -> object:
+        if host == "localhost":  # (connecting to the checked address resolves "127.0.0.1" too)
+            calls.append(host)
+        return real(host, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", counting)
+    targets._RESOLVED.clear()
+    port = receiver.url.rsplit(":", 1)[1].split("/")[0]
+    hook = Channel("webhook", f"http://localhost:{port}/hook", receiver.secret)
+    for allow in ((), ()):  # refused twice: looked up twice
+        with pytest.raises(DeliveryError):
+            channels.send(hook, MSG, timeout=2, settings=Settings(allow_private_targets=allow))
+    assert calls == ["localhost", "localhost"]
+    ok = Settings(allow_private_targets=("127.0.0.0/8",))
+    assert [channels.send(hook, MSG, timeout=2, settings=ok) for _ in range(3)] == [200] * 3
+    assert calls == ["localhost"] * 3
+    monkeypatch.setattr(targets, "RESOLVE_TTL_S", 0.0)  # expired: looked up at each delivery again
+    targets._RESOLVED.clear()
+    assert [channels.send(hook, MSG, timeout=2, settings=ok) for _ in range(2)] == [200] * 2
+    assert calls == ["localhost"] * 5
+    assert len(receiver.wait_for(5)) == 5
