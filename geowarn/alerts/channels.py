@@ -207,6 +207,18 @@ class Pool:
         if client is not None:
             _mqtt_close(client)
 
+    def take_smtp(self, key: tuple[Any, ...]) -> smtplib.SMTP | None:
+        """Take this thread's kept SMTP session for ``key`` (server, port, user, STARTTLS), or ``None``."""
+        smtp: smtplib.SMTP | None = self._mine("smtp").pop(key, None)
+        return smtp
+
+    def keep_smtp(self, key: tuple[Any, ...], smtp: smtplib.SMTP) -> None:
+        """Keep an SMTP session for this thread's next e-mail through the same server."""
+        old = self._mine("smtp").pop(key, None)
+        if old is not None:
+            _smtp_close(old)
+        self._mine("smtp")[key] = smtp
+
     def close(self) -> None:
         """Close every kept connection of every thread."""
         with self._lock:
@@ -215,6 +227,8 @@ class Pool:
             for conn in list(d.values()):
                 if isinstance(conn, http.client.HTTPConnection):
                     conn.close()
+                elif isinstance(conn, smtplib.SMTP):
+                    _smtp_close(conn)
                 else:
                     _mqtt_close(conn)
             d.clear()
@@ -326,26 +340,91 @@ def email_message(channel: Channel, msg: Outgoing, sender: str) -> EmailMessage:
     return em
 
 
+def _smtp_open(cfg: dict[str, Any], timeout: float) -> smtplib.SMTP:
+    """Connect (STARTTLS, login as configured) to the SMTP server of ``cfg``."""
+    smtp = smtplib.SMTP(cfg["host"], cfg["port"], timeout=timeout)
+    try:
+        if smtp.sock is not None:  # a kept session's next e-mail must not wait for a delayed ACK
+            _nodelay(smtp.sock)
+        if cfg["starttls"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if cfg["user"]:
+            smtp.login(cfg["user"], cfg["password"] or "")
+    except BaseException:
+        _smtp_close(smtp)
+        raise
+    return smtp
+
+
+def _smtp_error(exc: smtplib.SMTPException | OSError, target: str) -> DeliveryError:
+    """Return the :class:`DeliveryError` of an SMTP failure (permanent on a 5xx)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [c for c, _ in exc.recipients.values()]
+        return DeliveryError(f"SMTP refused {target}: {codes}", permanent=all(c >= 500 for c in codes))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return DeliveryError(f"SMTP error {exc.smtp_code}: {exc.smtp_error!r}", permanent=exc.smtp_code >= 500)
+    return DeliveryError(f"SMTP server unreachable: {exc}")
+
+
+def _smtp_close(smtp: smtplib.SMTP) -> None:
+    """End an SMTP session politely, or just drop it."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
 def send_email(
-    channel: Channel, msg: Outgoing, *, timeout: float | None = None, settings: Settings | None = None
+    channel: Channel,
+    msg: Outgoing,
+    *,
+    timeout: float | None = None,
+    settings: Settings | None = None,
+    pool: Pool | None = None,
 ) -> int:
-    """Send through the configured SMTP server; return the SMTP reply code (250)."""
+    """Send through the configured SMTP server; return the SMTP reply code (250).
+
+    With a ``pool`` the session is kept for the thread's next e-mail through the same server
+    (issue 16: one connection per e-mail); a kept session the server has closed meanwhile gets
+    one fresh try, and a session that saw an error is not kept.
+    """
     cfg = smtp_settings(settings=settings)
     em = email_message(channel, msg, cfg["from"])
+    limit = timeout or timeout_s(settings)
+    key = (cfg["host"], cfg["port"], cfg["user"], cfg["starttls"])
+    smtp = pool.take_smtp(key) if pool is not None else None
+    reused = smtp is not None
+    keep = False
     try:
-        with smtplib.SMTP(cfg["host"], cfg["port"], timeout=timeout or timeout_s(settings)) as smtp:
-            if cfg["starttls"]:
-                smtp.starttls(context=ssl.create_default_context())
-            if cfg["user"]:
-                smtp.login(cfg["user"], cfg["password"] or "")
+        if smtp is not None:
+            smtp.timeout = limit
+            if smtp.sock is not None:
+                smtp.sock.settimeout(limit)
+            try:
+                refused = smtp.send_message(em)
+            except (smtplib.SMTPServerDisconnected, ConnectionError):  # closed while idle: one fresh try
+                smtp.close()
+                smtp = None
+        if smtp is None:
+            smtp, reused = _smtp_open(cfg, limit), False
+            if pool is not None:
+                with pool._lock:
+                    pool.opened += 1
             refused = smtp.send_message(em)
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [c for c, _ in exc.recipients.values()]
-        raise DeliveryError(f"SMTP refused {channel.target}: {codes}", permanent=all(c >= 500 for c in codes)) from None
-    except smtplib.SMTPResponseException as exc:
-        raise DeliveryError(f"SMTP error {exc.smtp_code}: {exc.smtp_error!r}", permanent=exc.smtp_code >= 500) from None
+        keep = pool is not None
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"SMTP server unreachable: {exc}") from None
+        # a refused recipient leaves the session fine (smtplib reset it); any other error drops it
+        keep = pool is not None and isinstance(exc, smtplib.SMTPRecipientsRefused)
+        raise _smtp_error(exc, channel.target) from None
+    finally:
+        if smtp is not None:
+            if keep and pool is not None:
+                pool.keep_smtp(key, smtp)
+                if reused:
+                    with pool._lock:
+                        pool.reused += 1
+            else:
+                _smtp_close(smtp)
     if refused:
         raise DeliveryError(f"SMTP refused {channel.target}: {refused}", permanent=True)
     return 250
@@ -458,12 +537,12 @@ def send(
 
     ``settings`` (the worker's) gives the SMTP server, MQTT broker and default timeout;
     without it they come from the ``GEOWARN_*`` variables. ``pool`` (the worker's) keeps
-    webhook and MQTT connections between deliveries.
+    webhook, SMTP and MQTT connections between deliveries.
     """
     if channel.kind == "webhook":
         return send_webhook(channel, msg, timeout=timeout, settings=settings, pool=pool)
     if channel.kind == "mqtt":
         return send_mqtt(channel, msg, timeout=timeout, settings=settings, pool=pool)
     if channel.kind == "email":
-        return send_email(channel, msg, timeout=timeout, settings=settings)
+        return send_email(channel, msg, timeout=timeout, settings=settings, pool=pool)
     raise DeliveryError(f"unknown channel kind {channel.kind!r}", permanent=True)

@@ -190,3 +190,49 @@ def test_secrets_masked_in_listings() -> None:
     )
     assert "top-secret-1" not in str(sub.to_json()) and "top-secret-1" in str(sub.to_json(reveal=True))
     assert os.environ.get("GEOWARN_SMTP_PORT") is None or True
+
+
+def test_email_sessions_are_kept_per_thread_through_errors_and_a_server_restart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 16: one SMTP connection per e-mail; with the worker's pool a thread keeps its session."""
+    from aiosmtpd.controller import Controller
+
+    class Peers(_Collect):
+        def __init__(self) -> None:
+            super().__init__()
+            self.peers: set[Any] = set()
+
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            self.peers.add(session.peer)
+            return await super().handle_DATA(server, session, envelope)
+
+    handler = Peers()
+    port = free_port()
+    monkeypatch.setenv("GEOWARN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("GEOWARN_SMTP_PORT", str(port))
+    pool = channels.Pool()
+    ctl = Controller(handler, hostname="127.0.0.1", port=port)
+    ctl.start()
+    try:
+        for i in range(5):
+            assert channels.send(Channel("email", f"ops{i}@example.org"), MSG, pool=pool) == 250
+        assert len(handler.messages) == 5 and len(handler.peers) == 1 and (pool.opened, pool.reused) == (1, 4)
+        handler.reject = 550  # a refused recipient: permanent, and the session stays usable
+        with pytest.raises(DeliveryError) as ei:
+            channels.send(Channel("email", "nobody@example.org"), MSG, pool=pool)
+        assert ei.value.permanent
+        handler.reject = None
+        assert channels.send(Channel("email", "ops@example.org"), MSG, pool=pool) == 250
+        assert len(handler.messages) == 6 and len(handler.peers) == 1
+    finally:
+        ctl.stop()
+    ctl = Controller(handler, hostname="127.0.0.1", port=port)  # the kept session is gone with the old server
+    ctl.start()
+    try:
+        assert channels.send(Channel("email", "again@example.org"), MSG, pool=pool) == 250
+        assert len(handler.messages) == 7 and len(handler.peers) == 2
+    finally:
+        pool.close()
+        ctl.stop()
+    assert [e.rcpt_tos for e in handler.messages][-2:] == [["ops@example.org"], ["again@example.org"]]
