@@ -46,12 +46,14 @@ def test_large_alert_text_is_compressed_with_lz4_on_postgresql(store) -> None:  
     with store.snapshot() as tx:
         rows = tx.fetchall(
             "SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-            "WHERE c.relname IN ('alert_messages', 'alert_state') AND a.attname IN ('body', 'zones') "
+            "WHERE c.relname IN ('alert_messages', 'alert_state', 'alert_texts') AND a.attname IN ('body', 'zones', "
+            "'content') "
             "AND c.relnamespace = to_regnamespace(current_schema())::oid ORDER BY 1"
         )
     assert [(r["relname"], r["attname"], r["attcompression"]) for r in rows] == [
         ("alert_messages", "body", "l"),
         ("alert_state", "zones", "l"),
+        ("alert_texts", "content", "l"),  # migration 0420: the texts shared by many subscribers
     ]
 
 
