@@ -381,8 +381,9 @@ def _growth_table(
         rate = " | ".join(f"{rows[k]['rate']:,.0f}" if k in rows else "-" for k in workers)
         lost = sum(r["lost"] for r in rows.values())
         dup = sum(r["dup"] for r in rows.values())
-        loads = [commits[size][1]] + [rows[k]["load"] for k in workers if k in rows]
-        print(f"| {size:,} | {commits[size][0]:.2f} | {last} | {rate} | {lost} | {dup} | {loads[0]} … {loads[-1]} |")
+        loads = [x.removeprefix("load ") for x in [commits[size][1]] + [rows[k]["load"] for k in workers if k in rows]]
+        span = loads[0] if len(loads) == 1 else f"{loads[0]} … {loads[-1]}"
+        print(f"| {size:,} | {commits[size][0]:.2f} | {last} | {rate} | {lost} | {dup} | {span} |")
     print()
 
 
