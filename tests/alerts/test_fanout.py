@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -216,10 +217,21 @@ def test_several_worker_processes_on_postgis(tmp_path: Path, store: Store, store
     receiver = WebhookReceiver("shared-secret-123")
     try:
         sent = queue_messages(store, receiver.url, receiver.secret, 150)
+        with store.transaction() as tx:  # not due until all three processes are up: a slow start is not "sharing"
+            tx.execute("UPDATE outbox SET next_attempt = ?", [datetime(2100, 1, 1, tzinfo=UTC)])
         receiver.stall_s = 0.01
         env = {"GEOWARN_ALLOW_PRIVATE_TARGETS": "127.0.0.1", "GEOWARN_WORKER_BATCH": "8"}
         procs = [worker_proc(tmp_path, "--concurrency", "3", env=env, database_url=store_url) for _ in range(3)]
         try:
+            deadline = time.monotonic() + 60
+            while (tmp_path / "worker.log").read_text(errors="replace").count(" started") < 3:
+                assert time.monotonic() < deadline and all(p.poll() is None for p in procs), (
+                    tmp_path / "worker.log"
+                ).read_text()
+                time.sleep(0.05)
+            with store.transaction() as tx:
+                tx.execute("UPDATE outbox SET next_attempt = ?", [datetime.now(UTC)])
+                repo.notify_outbox(tx)
             st = wait_delivered(store, len(sent), timeout=90)
         finally:
             for p in procs:
