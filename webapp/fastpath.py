@@ -4,7 +4,8 @@
 ``/alerts/<id>.cap`` (without a query string; a KML only without ``Accept-Language``, since it
 is rendered in the reader's language) are answered here, before Flask:
 one indexed query for the current artifact's ETag, the immutable bytes from a
-per-process cache keyed by that ETag, the same headers as the Flask route
+per-process cache keyed by that ETag (or, with ``GEOWARN_STATIC_DIR``, the version's file there
+sent with ``wsgi.file_wrapper``: gunicorn's ``sendfile``, no Python bytes), the same headers as the Flask route
 (ETag, Last-Modified, Cache-Control, Content-Disposition, security headers) and
 304 for a matching ``If-None-Match`` / ``If-Modified-Since``. Anything else —
 unknown events, query strings, other methods — falls through to Flask, which
@@ -26,7 +27,8 @@ from cachetools import LRUCache
 from geowarn.ids import EVENT_ID_BODY
 from geowarn.model import parse_time, utc
 from geowarn.publish.kinds import FILE_KINDS, ArtifactKind
-from geowarn.store import Store
+from geowarn.publish.static import STATIC_KINDS, StaticFiles
+from geowarn.store import Artifact, Store
 from webapp.caching import CURRENT
 
 #: URL pattern → artifact kind, from the one table of published kinds.
@@ -34,7 +36,7 @@ ROUTES: dict[re.Pattern[str], ArtifactKind] = {
     re.compile("^" + re.escape(k.path).replace(re.escape("{id}"), f"({EVENT_ID_BODY})") + "$"): k for k in FILE_KINDS
 }
 QUERY = (
-    "SELECT a.etag AS etag, a.created AS created, a.media_type AS media_type FROM artifacts a "
+    "SELECT a.version AS version, a.etag AS etag, a.created AS created, a.media_type AS media_type FROM artifacts a "
     "JOIN events e ON e.id = a.event_id AND e.version = a.version WHERE a.event_id = ? AND a.kind = ?"
 )
 
@@ -45,8 +47,16 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 class ArtifactFastPath:
     """WSGI middleware serving current published artifacts without entering Flask."""
 
-    def __init__(self, app: WSGIApp, store: Store, security_headers: list[tuple[str, str]], size: int = 256) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        store: Store,
+        security_headers: list[tuple[str, str]],
+        size: int = 256,
+        static: StaticFiles | None = None,
+    ) -> None:
         self.app = app
+        self.static = static
         self.store = store
         self.security = security_headers
         self._cache: LRUCache[str, _Entry] = LRUCache(maxsize=size)
@@ -76,7 +86,23 @@ class ArtifactFastPath:
             start_response("304 NOT MODIFIED", entry.validators)
             return [b""]
         start_response("200 OK", entry.headers)
-        return [b""] if method == "HEAD" else [entry.body]
+        if method == "HEAD":
+            return [b""]
+        if self.static is not None and kind.kind in STATIC_KINDS:
+            f = self._static_file(entry.artifact)
+            if f is not None:
+                wrapper = environ.get("wsgi.file_wrapper")
+                return wrapper(f, 65536) if wrapper else _chunks(f)
+        return [entry.body]
+
+    def _static_file(self, art: Artifact) -> Any:
+        """Open the version's file in the static directory; write it and the current link nginx serves if missing."""
+        assert self.static is not None
+        f = self.static.open_version(art.event_id, art.kind, art.version)
+        if f is not None and self.static.current_path(art.event_id, art.kind).exists():
+            return f
+        self.static.write(self.store, art)  # nginx asked us: the file is missing (never raises)
+        return f or self.static.open_version(art.event_id, art.kind, art.version)
 
     def _entry(self, etag: str, event_id: str, kind: ArtifactKind, row: dict[str, Any]) -> _Entry:
         with self._lock:
@@ -98,7 +124,8 @@ class ArtifactFastPath:
             ("Content-Length", str(len(body))),
             ("Content-Disposition", f'inline; filename="{kind.download_name(event_id)}"'),
         ]
-        entry = _Entry(body, created, validators, headers)
+        art = Artifact(event_id, int(row["version"]), kind.kind, str(row["media_type"]), body, etag, created)
+        entry = _Entry(body, created, validators, headers, art)
         with self._lock:
             self._cache[etag] = entry
         return entry
@@ -112,6 +139,13 @@ class _Entry:
     created: datetime
     validators: list[tuple[str, str]]
     headers: list[tuple[str, str]]
+    artifact: Artifact
+
+
+def _chunks(f: Any) -> Iterable[bytes]:
+    with f:
+        while chunk := f.read(65536):
+            yield chunk
 
 
 def _route(path: str) -> tuple[str, ArtifactKind] | None:

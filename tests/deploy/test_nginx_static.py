@@ -1,0 +1,197 @@
+"""Published files served by nginx from ``GEOWARN_STATIC_DIR``, gunicorn behind it (issue 16).
+
+Real nginx and gunicorn on loopback: the per-version and current-version GeoJSON/CAP files come
+from disk (``X-Cache-Status: STATIC``) with the app's headers and bytes; a cancel is visible on the
+current URL as soon as its POST has answered; a file missing on disk, or a request with a query
+string or a token, is answered by the app. Without nginx: a failed write never refuses the warning,
+and a render finishing after a newer version committed leaves no current file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from geowarn.deploy import NginxSite, nginx_conf
+from geowarn.publish.static import StaticFiles
+from tests.alerts.helpers import free_port, stop_process
+from tests.deploy.test_nginx import APP, GUNICORN, NGINX, ROOT, _get, _need_nginx, _wait
+
+#: Headers a file from disk must carry as the app's answer does.
+SAME = (
+    "Content-Type",
+    "Content-Length",
+    "Cache-Control",
+    "Content-Disposition",
+    "Last-Modified",
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+)
+
+
+@dataclass
+class Site:
+    nginx: str
+    app: str
+    token: str
+    static: StaticFiles
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    _need_nginx()
+    from geowarn.demo import load_demo
+    from geowarn.store import open_store
+
+    tmp = Path(tempfile.mkdtemp(prefix="geowarn-nginx-static-"))  # not under pytest's 0700 tree
+    tmp.chmod(0o755)
+    data, static = tmp / "data", tmp / "static"
+    static.mkdir()
+    store = open_store(data_dir=data)
+    load_demo(store)  # rendered without the static directory: the app writes the files when nginx asks
+    _, token = store.create_token("nginx-static-test")
+    store.close()
+    gport, nport = free_port(), free_port()
+    env = {**os.environ, "GEOWARN_DATA": str(data), "GEOWARN_STATIC_DIR": str(static), "PYTHONWARNINGS": "ignore"}
+    env.pop("GEOWARN_DATABASE_URL", None)
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        glog = tmp / "gunicorn.log"
+        with glog.open("wb") as out:
+            cmd = [GUNICORN, "-c", "deploy/gunicorn.conf.py", "-b", f"127.0.0.1:{gport}", "-w", "2", APP]
+            procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
+        _wait(f"http://127.0.0.1:{gport}/healthz", procs[0], glog)
+        conf = tmp / "nginx.conf"
+        conf.write_text(nginx_conf(NginxSite.scratch(tmp, nport, gport, static_dir=static)), encoding="utf-8")
+        nlog = tmp / "nginx.out"
+        with nlog.open("wb") as out:
+            cmd = [NGINX, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"]
+            procs.append(subprocess.Popen(cmd, stdout=out, stderr=out))
+        _wait(f"http://127.0.0.1:{nport}/healthz", procs[1], nlog)
+        yield Site(f"http://127.0.0.1:{nport}", f"http://127.0.0.1:{gport}", token, StaticFiles(static))
+    finally:
+        for p in reversed(procs):
+            stop_process(p)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _from_disk(site: Site, path: str) -> tuple[dict[str, str], bytes]:
+    """GET ``path`` through nginx until it comes from the static directory (the first miss writes it)."""
+    for _ in range(2):
+        status, headers, body = _get(site.nginx + path)
+        assert status == 200, (path, status, body[:300])
+        if headers.get("X-Cache-Status") == "STATIC":
+            return headers, body
+    raise AssertionError(f"{path} was not served from the static directory: {headers}")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/events/kwangmyongsong-4-2016.geojson",
+        "/alerts/kwangmyongsong-4-2016.cap",
+        "/events/kwangmyongsong-4-2016/v1.geojson",
+        "/events/kwangmyongsong-4-2016/v2.cap",
+    ],
+)
+def test_published_files_come_from_disk_with_the_apps_headers(site: Site, path: str) -> None:
+    headers, body = _from_disk(site, path)
+    status, direct, direct_body = _get(site.app + path)
+    assert status == 200 and body == direct_body
+    assert {h: headers.get(h) for h in SAME} == {h: direct.get(h) for h in SAME}
+    assert (site.static.root / path.lstrip("/")).read_bytes() == body
+    immutable = "/v" in path
+    assert ("immutable" in headers["Cache-Control"]) is immutable
+    code, _, empty = _get(site.nginx + path, {"If-None-Match": headers["ETag"]})
+    assert code == 304 and empty == b""
+
+
+def test_a_query_string_or_a_token_goes_to_the_app(site: Site) -> None:
+    path = "/events/kwangmyongsong-4-2016.geojson"
+    _from_disk(site, path)
+    for query, headers in (("?x=1", {}), ("", {"Authorization": "Bearer x"})):
+        status, h, got = _get(site.nginx + path + query, headers)
+        assert (status, got) == _get(site.app + path + query, headers)[::2]  # the app's answer (?x=1: a 400)
+        assert h.get("X-Cache-Status") != "STATIC", (query, headers)
+    assert _get(site.nginx + path + "?x=1")[0] == 400
+
+
+def test_a_missing_file_falls_back_to_the_app_which_writes_it_again(site: Site) -> None:
+    path = "/alerts/kwangmyongsong-4-2016.cap"
+    _, body = _from_disk(site, path)
+    site.static.current_path("kwangmyongsong-4-2016", "cap").unlink()
+    status, headers, got = _get(site.nginx + path)
+    assert status == 200 and got == body and headers.get("X-Cache-Status") != "STATIC"
+    assert _from_disk(site, path)[1] == body
+
+
+def test_a_cancel_is_visible_on_the_current_url_at_once(site: Site) -> None:
+    from geowarn.demo import CHOLLIMA_ID
+
+    path = f"/events/{CHOLLIMA_ID}.geojson"
+    _, before = _from_disk(site, path)
+    assert json.loads(before)["event"]["status"] != "cancelled"
+    req = urllib.request.Request(
+        f"{site.nginx}/api/events/{CHOLLIMA_ID}/cancel",
+        data=b"{}",
+        method="POST",
+        headers={"Authorization": f"Bearer {site.token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 200
+    status, _, now = _get(site.nginx + path)  # from the app or from the cancel's own file: never the old one
+    assert status == 200 and json.loads(now)["event"]["status"] == "cancelled"
+    _, again = _from_disk(site, path)
+    assert json.loads(again)["event"]["status"] == "cancelled"
+    assert site.static.version_path(CHOLLIMA_ID, "geojson", 1).read_bytes() == before  # v1 stays as it was
+
+
+def test_a_failed_write_never_refuses_the_warning(tmp_path: Path) -> None:
+    from geowarn.demo import CHOLLIMA_ID, load_demo
+    from geowarn.service import Options, cancel_event
+    from geowarn.store import open_store
+
+    blocker = tmp_path / "static"
+    blocker.write_text("a file where the directory should be")  # every write below it fails
+    store = open_store(data_dir=tmp_path / "data")
+    try:
+        load_demo(store, options=Options(static_dir=str(blocker)))
+        result = cancel_event(store, CHOLLIMA_ID, options=Options(static_dir=str(blocker)))
+        assert result.event.version == 2 and "geojson" in result.artifacts
+        assert store.get_event(CHOLLIMA_ID).status.value == "cancelled"
+    finally:
+        store.close()
+
+
+def test_a_render_finishing_after_a_newer_version_leaves_no_current_file(tmp_path: Path) -> None:
+    from geowarn.demo import CHOLLIMA_ID, load_demo
+    from geowarn.service import Options, cancel_event
+    from geowarn.store import open_store
+
+    static = StaticFiles(tmp_path / "static")
+    store = open_store(data_dir=tmp_path / "data")
+    try:
+        load_demo(store, options=Options(static_dir=str(static.root)))
+        current = static.current_path(CHOLLIMA_ID, "geojson")
+        v1 = store.get_artifact(CHOLLIMA_ID, "geojson")
+        assert current.read_bytes() == v1.body
+        cancel_event(store, CHOLLIMA_ID, options=Options(static_dir=str(static.root)))
+        v2 = store.get_artifact(CHOLLIMA_ID, "geojson")
+        assert current.read_bytes() == v2.body != v1.body
+        current.unlink()
+        assert static.write(store, v1) is False  # a late render of v1
+        assert not current.exists() and static.version_path(CHOLLIMA_ID, "geojson", 1).read_bytes() == v1.body
+        assert static.write(store, v2) is True and current.read_bytes() == v2.body
+    finally:
+        store.close()
