@@ -106,7 +106,8 @@ def nginx_conf(site: NginxSite | None = None) -> str:
     Examples
     --------
     >>> conf = nginx_conf(NginxSite(listen="127.0.0.1:8080", upstream="127.0.0.1:9000"))
-    >>> "listen 127.0.0.1:8080;" in conf and "server 127.0.0.1:9000;" in conf and "@" not in conf
+    >>> import re
+    >>> "listen 127.0.0.1:8080;" in conf and "server 127.0.0.1:9000;" in conf and not re.search("@[A-Z_]+@", conf)
     True
     >>> "server 127.0.0.1:9000 backup;" in conf and "server 127.0.0.1:8001;" in conf
     True
@@ -144,6 +145,19 @@ _STATIC_MAP = """
         "HEAD:" 1;
         default 0;
     }
+    # Region pages: one file per 10 s window (epoch // 10, geowarn.publish.static.bucket_of) and language key.
+    map $msec $gw_bucket {
+        "~^(?<b>[0-9]+)[0-9]\\." $b;
+    }
+    map $http_accept_language $gw_lang {
+        "" default;
+        "~^(?<l>ja|en)(-[A-Za-z0-9]+)*(,|$)" $l;
+        default "";
+    }
+    map "$geowarn_static:$gw_lang" $gw_region_static {
+        "~^1:." 1;
+        default 0;
+    }
 """
 
 
@@ -170,4 +184,29 @@ def _static_locations(static_dir: str) -> str:
             "            add_header X-Cache-Status STATIC;",
             "        }",
         ]
+    out += [
+        "        # Region pages written by the app for a 10 s window whose page does not change within it",
+        "        # (webapp.pages); a new event version removes them all right after its commit.",
+        '        location ~ "^/regions/(?<gw_region>[A-Za-z0-9-]{1,40})$" {',
+        "            error_page 418 = @geowarn_cached;",
+        "            if ($gw_region_static = 0) { return 418; }",
+        f"            root {static_dir};",
+        "            try_files /regions/$gw_region/$gw_lang/$gw_bucket.html @geowarn_cached;",
+        "            types { }",
+        '            default_type "text/html; charset=utf-8";',
+        "            etag on;",
+        f'            add_header Cache-Control "{CURRENT}";',
+        '            add_header Vary "Accept-Language, Cookie";',
+        *(f'            add_header {k} "{v}";' for k, v in SECURITY_HEADERS),
+        "            add_header X-Cache-Status STATIC;",
+        "        }",
+        "        # A window the app keeps (its page changes within it): cached one second, never stale after,",
+        "        # so a publish or a cancel shows within a second (not the 2 s of stale-while-revalidate).",
+        "        location @geowarn_cached {",
+        "            proxy_pass http://$geowarn_pool;",
+        "            proxy_ignore_headers Cache-Control Expires;",
+        "            proxy_cache_valid 200 1s;",
+        "            add_header X-Cache-Status $upstream_cache_status always;",
+        "        }",
+    ]
     return "\n".join(out) + "\n\n"

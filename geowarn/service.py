@@ -346,7 +346,9 @@ def _save(
             tx, event, zones, now, options.cap if options else None, options.region_topics if options else None
         )
     if options is not None and options.static_dir:  # committed: nginx must not answer the old version any more
-        StaticFiles(options.static_dir).drop_current(event.id)
+        static = StaticFiles(options.static_dir)
+        static.drop_current(event.id)
+        static.drop_regions()  # any region's verdict may have changed
     if options is not None and options.renders is not None:
         # queued, or left pending for the worker's retries and on-demand rendering when the queue is full
         options.renders.submit(store, event, zones, options)

@@ -71,6 +71,7 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     from webapp.fastpath import ArtifactFastPath
 
     static = StaticFiles(settings.static_dir) if settings.static_dir is not None else None
+    app.extensions["geowarn.static"] = static
     app.wsgi_app = ArtifactFastPath(app.wsgi_app, store, SECURITY_HEADERS, static=static)  # type: ignore[method-assign]
     if settings.trusted_proxies:  # X-Forwarded-Proto/-Host/-For of that many proxies (an https front end)
         from werkzeug.middleware.proxy_fix import ProxyFix

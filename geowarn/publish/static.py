@@ -20,7 +20,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import threading
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,6 +36,12 @@ log = logging.getLogger(__name__)
 #: The kinds written to the static directory: not localised and served with fixed headers.
 STATIC_KINDS = ("geojson", "cap")
 _EVENT_ID = re.compile(EVENT_ID_BODY)
+#: Seconds of one region-page file: nginx picks ``regions/<id>/<lang>/<epoch // 10>.html`` by its clock.
+REGION_BUCKET_S = 10
+#: Region ids whose page may be written (the nginx location's pattern, geowarn.deploy).
+REGION_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
+#: The first ``Accept-Language`` tag without a q-value, when it is a language of the pages (nginx's map too).
+FIRST_LANGUAGE = re.compile(r"(ja|en)(-[A-Za-z0-9]+)*(,|$)")
 
 
 class StaticFiles:
@@ -118,6 +127,74 @@ class StaticFiles:
             return
         for kind in STATIC_KINDS:
             _unlink(self.current_path(event_id, kind))
+
+    # ------------------------------------------------------------------ region pages
+
+    def region_path(self, region_id: str, key: str, bucket: int) -> Path:
+        """Return the file of a region page for one :data:`REGION_BUCKET_S` window (``key``: :func:`region_key`)."""
+        return self.root / "regions" / region_id / key / f"{bucket}.html"
+
+    def write_region(self, store: Store, region_id: str, key: str, bucket: int, body: bytes, generation: int) -> bool:
+        """Write a region page valid for the whole window ``bucket``, rendered at store ``generation``.
+
+        Unlinked again when the store moved on meanwhile (a commit's :meth:`drop_regions` may have run
+        before the rename); older windows' files of that page are removed. Never raises.
+        """
+        if not REGION_ID.fullmatch(region_id) or key not in ("default", "ja", "en"):
+            return False
+        path = self.region_path(region_id, key, bucket)
+        try:
+            if not path.exists():
+                _atomic_write(path, body, bucket * REGION_BUCKET_S)
+            for old in path.parent.glob("*.html"):
+                if old.stem.isdigit() and int(old.stem) < bucket:
+                    _unlink(old)
+        except OSError:
+            log.exception("writing the static region page %s failed", region_id)
+            _unlink(path)
+            return False
+        try:
+            if store.generation() == generation:
+                return True
+        except Exception:
+            log.exception("checking the static region page %s failed; unlinked", region_id)
+        _unlink(path)
+        return False
+
+    def drop_regions(self) -> None:
+        """Remove every region page (right after a new event version committed); never raises."""
+        regions = self.root / "regions"
+        trash = self.root / f".regions-{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}"
+        try:
+            regions.rename(trash)  # at once for nginx, whatever the rmtree takes
+        except FileNotFoundError:
+            return
+        except OSError:
+            log.exception("could not remove %s: nginx may serve its pages for up to %d s", regions, REGION_BUCKET_S)
+            return
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def region_key(accept_language: str | None) -> str | None:
+    """Return the region-page file's language key for an ``Accept-Language`` (``None``: ask the app).
+
+    >>> region_key(None), region_key("ja,en;q=0.8"), region_key("en-US,en"), region_key("fr,en"), region_key("ja;q=0.5")
+    ('default', 'ja', 'en', None, None)
+    """
+    if not accept_language:
+        return "default"
+    m = FIRST_LANGUAGE.match(accept_language)
+    return m.group(1) if m else None
+
+
+def bucket_of(now: datetime) -> int:
+    """Return the region-page window of ``now`` (nginx: ``$msec`` without its last digit).
+
+    >>> from datetime import UTC
+    >>> bucket_of(datetime(2026, 12, 7, 23, 40, 19, tzinfo=UTC))
+    179668681
+    """
+    return int(now.timestamp()) // REGION_BUCKET_S
 
 
 def current_version(store: Store, event_id: str) -> int | None:

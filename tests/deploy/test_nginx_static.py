@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -195,3 +198,70 @@ def test_a_render_finishing_after_a_newer_version_leaves_no_current_file(tmp_pat
         assert static.write(store, v2) is True and current.read_bytes() == v2.body
     finally:
         store.close()
+
+
+def _publish(site: Site, event_id: str, start: datetime, end: datetime) -> None:
+    from geowarn.model import format_time
+    from tests.webapp.helpers import corridor_fc
+    from tests.webapp.live import api
+
+    fc = corridor_fc({"a": (125.1, 24.6, 125.5, 24.9)}, format_time(start), format_time(end))  # off Okinawa
+    status, body = api(site.nginx, site.token, "POST", "/api/events", {"geojson": fc, "id": event_id})
+    assert status == 201, body
+
+
+def _state(body: bytes) -> str:
+    m = re.search(rb'class="verdict state-([a-z_-]+)"', body)
+    assert m, body[:500]
+    return m.group(1).decode()
+
+
+def test_the_region_page_comes_from_disk_and_a_publish_shows_at_once(site: Site) -> None:
+    page = "/regions/JP-47"
+    for _ in range(30):  # a 10 s window in which the page changes (the minute it shows) is left to the app
+        status, headers, body = _get(site.nginx + page)
+        assert status == 200
+        if headers.get("X-Cache-Status") == "STATIC":
+            break
+        time.sleep(0.5)
+    assert headers.get("X-Cache-Status") == "STATIC", headers
+    _, direct, _ = _get(site.app + page)
+    same = [h for h in SAME if h not in ("Content-Length", "Last-Modified", "Content-Disposition")]
+    assert {h: headers.get(h) for h in (*same, "Vary")} == {h: direct.get(h) for h in (*same, "Vary")}
+    assert b'href="/events/static-publish"' not in body
+    now = datetime.now(UTC)
+    _publish(site, "static-publish", now + timedelta(hours=2), now + timedelta(hours=5))
+    time.sleep(1.1)  # the commit removed the region pages; nginx's own copy of a window lives 1 s at most
+    status, headers, body = _get(site.nginx + page)
+    assert status == 200 and b'href="/events/static-publish"' in body, headers
+
+
+def test_a_window_starting_flips_the_region_page_at_that_second(site: Site) -> None:
+    page = "/regions/JP-47"
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now + timedelta(seconds=15 - (now.second % 10) + 5)  # the middle of a 10 s window, 10-20 s from now
+    _publish(site, "static-window", start, start + timedelta(hours=1))
+    seen = []
+    while datetime.now(UTC) < start + timedelta(seconds=3):
+        asked = datetime.now(UTC)
+        status, headers, body = _get(site.nginx + page)
+        assert status == 200
+        seen.append((asked, _state(body), headers.get("X-Cache-Status")))
+        time.sleep(0.2)
+    before = {s for t, s, _ in seen if t < start - timedelta(seconds=1)}
+    after = {s for t, s, _ in seen if t >= start + timedelta(seconds=1)}
+    assert before and after and not before & after, seen
+    assert "STATIC" in {c for t, _, c in seen if t < start - timedelta(seconds=1)}, seen  # nginx served it before
+
+
+def test_nginx_matches_what_the_app_writes() -> None:
+    """The patterns of the nginx locations and maps are the app's own (ids, region ids, language key)."""
+    from geowarn import deploy
+    from geowarn.ids import EVENT_ID_BODY
+    from geowarn.publish.static import FIRST_LANGUAGE, REGION_ID
+
+    conf = nginx_conf(NginxSite(static_dir="/srv/static"))
+    assert deploy._ID == EVENT_ID_BODY
+    assert f'"^/regions/(?<gw_region>{REGION_ID.pattern})$"' in conf
+    assert f'"~^(?<l>{FIRST_LANGUAGE.pattern[1:]}" $l;' in conf
+    assert "root /srv/static;" in conf and "$geowarn_static" not in nginx_conf(NginxSite(static_dir=None))
