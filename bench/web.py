@@ -11,8 +11,7 @@ the plain nginx. The bare WSGI app runs with the same workers and threads as geo
 
 The proxied gunicorn runs with ``GEOWARN_STATIC_DIR``: the published GeoJSON and CAP files and the
 region page (per 10 s window without a change) are then answered by nginx from that directory
-(``geowarn.publish.static``), the map and the alert-zone items from nginx's proxy cache; gunicorn
-alone sends the published files from there with ``wsgi.file_wrapper`` (sendfile).
+(``geowarn.publish.static``), the map and the alert-zone items from nginx's proxy cache.
 
 Targets (issue 16): through the proxy ≥ 90 % of nginx's rate with p99 < 50 ms; the app on its
 own ≥ 25 % for the published GeoJSON. nginx's own p99 on the same machine (wrk shares its 2 CPUs)
