@@ -186,13 +186,15 @@ def region_page(region_id: str) -> Response:
 
 
 def _write_static_region(region_id: str, lang: str, now: datetime, gen: int) -> None:
-    """Write the page of the current :data:`~geowarn.publish.static.REGION_BUCKET_S` window for nginx.
+    """Write the page of this and the next :data:`~geowarn.publish.static.REGION_AHEAD` windows for nginx.
 
-    Only when the page rendered at the window's first and last second is the same: a window start
-    or end, a countdown's minute or the checked-at minute inside it leave that window to the app,
-    so nginx never shows a verdict past the second it changes (``GEOWARN_STATIC_DIR``, issue 16).
+    A window (:data:`~geowarn.publish.static.REGION_BUCKET_S`) is written only when the page rendered
+    at its first and last second is the same: a window start or end, a countdown's minute or the
+    checked-at minute inside it leave that window to the app, so nginx never shows a verdict past the
+    second it changes; later windows are written ahead so that nginx rarely asks the app at a window's
+    start. Any event commit removes them (``GEOWARN_STATIC_DIR``, issue 16).
     """
-    from geowarn.publish.static import REGION_BUCKET_S, bucket_of, region_key
+    from geowarn.publish.static import REGION_AHEAD, REGION_BUCKET_S, bucket_of, region_key
 
     static = current_app.extensions.get("geowarn.static")
     key = region_key(request.headers.get("Accept-Language"))
@@ -201,11 +203,16 @@ def _write_static_region(region_id: str, lang: str, now: datetime, gen: int) -> 
     bucket = bucket_of(now)
 
     def write() -> bool:  # once per process, page, window and generation
-        first = datetime.fromtimestamp(bucket * REGION_BUCKET_S, UTC)
-        body, _ = _region_body(region_id, lang, first)
-        if _region_body(region_id, lang, first + timedelta(seconds=REGION_BUCKET_S - 1))[0] != body:
-            return False
-        return bool(static.write_region(store(), region_id, key, bucket, body, gen))
+        for b in range(bucket, bucket + REGION_AHEAD + 1):
+            if static.region_path(region_id, key, b).exists():
+                continue
+            first = datetime.fromtimestamp(b * REGION_BUCKET_S, UTC)
+            body, _ = _region_body(region_id, lang, first)
+            if _region_body(region_id, lang, first + timedelta(seconds=REGION_BUCKET_S - 1))[0] != body:
+                continue
+            if not static.write_region(store(), region_id, key, b, body, gen, keep_from=bucket):
+                return False
+        return True
 
     cache().get_or_set(("region-static", region_id, key, bucket, gen), write)
 

@@ -38,6 +38,8 @@ STATIC_KINDS = ("geojson", "cap")
 _EVENT_ID = re.compile(EVENT_ID_BODY)
 #: Seconds of one region-page file: nginx picks ``regions/<id>/<lang>/<epoch // 10>.html`` by its clock.
 REGION_BUCKET_S = 10
+#: Windows after the current one a region page is written ahead for (a minute: nginx asks the app about once a minute).
+REGION_AHEAD = 6
 #: Region ids whose page may be written (the nginx location's pattern, geowarn.deploy).
 REGION_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
 #: The first ``Accept-Language`` tag without a q-value, when it is a language of the pages (nginx's map too).
@@ -134,11 +136,13 @@ class StaticFiles:
         """Return the file of a region page for one :data:`REGION_BUCKET_S` window (``key``: :func:`region_key`)."""
         return self.root / "regions" / region_id / key / f"{bucket}.html"
 
-    def write_region(self, store: Store, region_id: str, key: str, bucket: int, body: bytes, generation: int) -> bool:
+    def write_region(
+        self, store: Store, region_id: str, key: str, bucket: int, body: bytes, generation: int, *, keep_from: int
+    ) -> bool:
         """Write a region page valid for the whole window ``bucket``, rendered at store ``generation``.
 
         Unlinked again when the store moved on meanwhile (a commit's :meth:`drop_regions` may have run
-        before the rename); older windows' files of that page are removed. Never raises.
+        before the rename); the page's files of windows before ``keep_from`` are removed. Never raises.
         """
         if not REGION_ID.fullmatch(region_id) or key not in ("default", "ja", "en"):
             return False
@@ -147,7 +151,7 @@ class StaticFiles:
             if not path.exists():
                 _atomic_write(path, body, bucket * REGION_BUCKET_S)
             for old in path.parent.glob("*.html"):
-                if old.stem.isdigit() and int(old.stem) < bucket:
+                if old.stem.isdigit() and int(old.stem) < keep_from:
                     _unlink(old)
         except OSError:
             log.exception("writing the static region page %s failed", region_id)
