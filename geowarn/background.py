@@ -148,9 +148,10 @@ class BackgroundRenders:
             try:
                 self._yield_to_writes()
                 inp = rendering.render_input(job.store, job.event, job.zones, job.options)
+                static_dir = job.options.static_dir if job.options else None
                 for kind in rendering.kind_names():  # failures are recorded by render_one
                     self._yield_to_writes()
-                    rendering.render_one(job.store, inp, kind)
+                    rendering.render_one(job.store, inp, kind, static_dir=static_dir)
             except Exception:  # the store failed: the rows stay pending, the worker retries
                 log.exception("background rendering of %s v%d failed", job.event.id, job.event.version)
             finally:

@@ -382,11 +382,18 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     help="The gunicorn pool for writes (POST, PUT, PATCH, DELETE); the same as --upstream for one pool.",
 )
 @click.option("--cache-dir", default="/var/cache/nginx/geowarn", show_default=True, help="nginx proxy cache.")
-def nginx_conf_command(listen: str, upstream: str, write_upstream: str, cache_dir: str) -> None:
+@click.option(
+    "--static-dir",
+    default="/var/lib/geowarn/static",
+    show_default=True,
+    help="The app's GEOWARN_STATIC_DIR: published GeoJSON/CAP files served from there ('' = all proxied).",
+)
+def nginx_conf_command(listen: str, upstream: str, write_upstream: str, cache_dir: str, static_dir: str) -> None:
     """Print an nginx.conf: a caching reverse proxy in front of gunicorn (see deploy/nginx.conf)."""
     from geowarn.deploy import NginxSite, nginx_conf
 
-    site = NginxSite(listen=listen, upstream=upstream, write_upstream=write_upstream, cache_dir=cache_dir)
+    static = static_dir or None
+    site = NginxSite(listen, upstream, write_upstream, cache_dir, static_dir=static)
     click.echo(nginx_conf(site), nl=False)
 
 

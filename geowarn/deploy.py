@@ -11,6 +11,37 @@ from importlib.resources import files
 from pathlib import Path
 
 _TEMPLATE = "data/deploy/nginx.conf.in"
+
+#: Cache-Control of a public answer about the current state (``webapp.caching``).
+CURRENT = "public, max-age=1, stale-while-revalidate=2"
+#: Cache-Control of an immutable per-version file.
+IMMUTABLE = "public, max-age=31536000, immutable"
+#: CSP of our pages: only our own origin; inline styles allowed (Leaflet and folium set them).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+#: Headers of every answer of the app (``webapp.core``) and of the files nginx serves from the static directory.
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+]
+_ID = "[a-z0-9][a-z0-9-]{0,79}"  # geowarn.ids.EVENT_ID_BODY, checked by a test
+#: Published files served from the static directory: URL regex, Content-Type, Cache-Control, download name.
+_STATIC_LOCATIONS = (
+    (
+        rf"^/events/(?<gw_id>{_ID})/v(?<gw_v>[0-9]+)\.geojson$",
+        "application/geo+json",
+        "immutable",
+        "$gw_id-v$gw_v.geojson",
+    ),
+    (rf"^/events/(?<gw_id>{_ID})/v(?<gw_v>[0-9]+)\.cap$", "application/cap+xml", "immutable", "$gw_id-v$gw_v.cap"),
+    (rf"^/events/(?<gw_id>{_ID})\.geojson$", "application/geo+json", "current", "$gw_id.geojson"),
+    (rf"^/alerts/(?<gw_id>{_ID})\.cap$", "application/cap+xml", "current", "$gw_id.cap.xml"),
+)
 _TEMP_KINDS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
@@ -31,9 +62,13 @@ class NginxSite:
     error_log: str = "/var/log/nginx/geowarn-error.log"
     workers: str = "auto"
     temp_dir: str | None = None
+    #: ``GEOWARN_STATIC_DIR`` of the app: its GeoJSON/CAP files are served from there (``None``: all proxied).
+    static_dir: str | None = "/var/lib/geowarn/static"
 
     @classmethod
-    def scratch(cls, root: Path, port: int, upstream: int, write_upstream: int | None = None) -> NginxSite:
+    def scratch(
+        cls, root: Path, port: int, upstream: int, write_upstream: int | None = None, static_dir: Path | None = None
+    ) -> NginxSite:
         """Return a loopback site keeping all its files under ``root`` (tests and benches).
 
         Makes ``root/cache`` and ``root/temp`` writable by nginx's unprivileged workers; writes go to
@@ -51,6 +86,7 @@ class NginxSite:
             error_log=str(root / "nginx-error.log"),
             workers="2",
             temp_dir=str(root / "temp"),
+            static_dir=str(static_dir) if static_dir is not None else None,
         )
 
 
@@ -70,7 +106,8 @@ def nginx_conf(site: NginxSite | None = None) -> str:
     Examples
     --------
     >>> conf = nginx_conf(NginxSite(listen="127.0.0.1:8080", upstream="127.0.0.1:9000"))
-    >>> "listen 127.0.0.1:8080;" in conf and "server 127.0.0.1:9000;" in conf and "@" not in conf
+    >>> import re
+    >>> "listen 127.0.0.1:8080;" in conf and "server 127.0.0.1:9000;" in conf and not re.search("@[A-Z_]+@", conf)
     True
     >>> "server 127.0.0.1:9000 backup;" in conf and "server 127.0.0.1:8001;" in conf
     True
@@ -94,6 +131,82 @@ def nginx_conf(site: NginxSite | None = None) -> str:
         "@WRITE_SERVERS@": write_servers,
         "@UPSTREAM@": site.upstream,
         "@LISTEN@": site.listen,
+        "@STATIC_MAP@": _STATIC_MAP if site.static_dir else "",
+        "@STATIC_LOCATIONS@": _static_locations(site.static_dir) if site.static_dir else "",
     }.items():
         text = text.replace(marker, value)
     return text
+
+
+_STATIC_MAP = """
+    # GET/HEAD without a query string, token or session: the published file may come from the static directory.
+    map "$request_method:$args$http_authorization$cookie_session" $geowarn_static {
+        "GET:" 1;
+        "HEAD:" 1;
+        default 0;
+    }
+    # Region pages: one file per 10 s window (epoch // 10, geowarn.publish.static.bucket_of) and language key.
+    map $msec $gw_bucket {
+        "~^(?<b>[0-9]+)[0-9]\\." $b;
+    }
+    map $http_accept_language $gw_lang {
+        "" default;
+        "~^(?<l>ja|en)(-[A-Za-z0-9]+)*(,|$)" $l;
+        default "";
+    }
+    map "$geowarn_static:$gw_lang" $gw_region_static {
+        "~^1:." 1;
+        default 0;
+    }
+"""
+
+
+def _static_locations(static_dir: str) -> str:
+    """Return the ``location`` blocks serving the published files of ``static_dir`` (the app when one is missing)."""
+    control = {"immutable": IMMUTABLE, "current": CURRENT}
+    out = [
+        "        # Published GeoJSON/CAP files written by the app into GEOWARN_STATIC_DIR after their commit",
+        "        # (geowarn.publish.static); anything missing, unusual or personal goes to gunicorn.",
+    ]
+    for regex, media_type, cache, name in _STATIC_LOCATIONS:
+        out += [
+            f'        location ~ "{regex}" {{',
+            "            error_page 418 = @geowarn;",
+            "            if ($geowarn_static = 0) { return 418; }",
+            f"            root {static_dir};",
+            "            try_files $uri @geowarn;",
+            "            types { }",
+            f"            default_type {media_type};",
+            "            etag on;",
+            f'            add_header Cache-Control "{control[cache]}";',
+            f"            add_header Content-Disposition 'inline; filename=\"{name}\"';",
+            *(f'            add_header {k} "{v}";' for k, v in SECURITY_HEADERS),
+            "            add_header X-Cache-Status STATIC;",
+            "        }",
+        ]
+    out += [
+        "        # Region pages written by the app for a 10 s window whose page does not change within it",
+        "        # (webapp.pages); a new event version removes them all right after its commit.",
+        '        location ~ "^/regions/(?<gw_region>[A-Za-z0-9-]{1,40})$" {',
+        "            error_page 418 = @geowarn_cached;",
+        "            if ($gw_region_static = 0) { return 418; }",
+        f"            root {static_dir};",
+        "            try_files /regions/$gw_region/$gw_lang/$gw_bucket.html @geowarn_cached;",
+        "            types { }",
+        '            default_type "text/html; charset=utf-8";',
+        "            etag on;",
+        f'            add_header Cache-Control "{CURRENT}";',
+        '            add_header Vary "Accept-Language, Cookie";',
+        *(f'            add_header {k} "{v}";' for k, v in SECURITY_HEADERS),
+        "            add_header X-Cache-Status STATIC;",
+        "        }",
+        "        # A window the app keeps (its page changes within it): cached one second, never stale after,",
+        "        # so a publish or a cancel shows within a second (not the 2 s of stale-while-revalidate).",
+        "        location @geowarn_cached {",
+        "            proxy_pass http://$geowarn_pool;",
+        "            proxy_ignore_headers Cache-Control Expires;",
+        "            proxy_cache_valid 200 1s;",
+        "            add_header X-Cache-Status $upstream_cache_status always;",
+        "        }",
+    ]
+    return "\n".join(out) + "\n\n"

@@ -21,6 +21,7 @@ from geowarn.errors import Conflict, NotFound, NotRendered
 from geowarn.model import AlertZone, Event
 from geowarn.publish import kinds
 from geowarn.publish.cap import reference_of
+from geowarn.publish.static import STATIC_KINDS, StaticFiles
 from geowarn.store import Artifact, Store
 from geowarn.store import renders as repo
 
@@ -86,6 +87,10 @@ def render_input(store: Store, event: Event, zones: Sequence[AlertZone], options
     )
 
 
+def _static_dir(options: Options | None) -> str | None:
+    return options.static_dir if options is not None else None
+
+
 def _kind(name: str) -> kinds.ArtifactKind:
     for k in kinds.KINDS:
         if k.kind == name:
@@ -93,8 +98,12 @@ def _kind(name: str) -> kinds.ArtifactKind:
     raise NotFound(f"no published kind {name!r}")
 
 
-def render_one(store: Store, inp: kinds.RenderInput, kind: str) -> Artifact | None:
-    """Render and store one file of a committed version; record the outcome. ``None`` when it failed."""
+def render_one(store: Store, inp: kinds.RenderInput, kind: str, *, static_dir: str | None = None) -> Artifact | None:
+    """Render and store one file of a committed version; record the outcome. ``None`` when it failed.
+
+    With ``static_dir`` (``GEOWARN_STATIC_DIR``) the stored file is also written there for nginx, after
+    its commit (:mod:`geowarn.publish.static`; a failed write is logged, never raised).
+    """
     event = inp.event
     k = _kind(kind)
     try:
@@ -113,6 +122,8 @@ def render_one(store: Store, inp: kinds.RenderInput, kind: str) -> Artifact | No
         except Conflict:  # another process rendered it first (a map embeds random ids): keep that one
             art = store.get_artifact(event.id, kind, version=event.version, tx=tx)
         repo.mark_ok(tx, event.id, event.version, kind, _now())
+    if static_dir:
+        StaticFiles(static_dir).write(store, art)
     return art
 
 
@@ -131,7 +142,7 @@ def render_version(
     inp = render_input(store, event, zones, options)
     out = {}
     for kind in only if only is not None else kind_names():
-        art = render_one(store, inp, kind)
+        art = render_one(store, inp, kind, static_dir=_static_dir(options))
         if art is not None:
             out[kind] = art
     return out
@@ -146,13 +157,18 @@ def published_file(
     (503, ``Retry-After``) when the file cannot be rendered at the moment.
     """
     try:
-        return store.get_artifact(event_id, kind, version=version)
+        found = store.get_artifact(event_id, kind, version=version)
     except NotFound:
         pass
+    else:
+        static_dir = _static_dir(options)
+        if static_dir and version is not None and kind in STATIC_KINDS:  # nginx asked us: it was not on disk
+            StaticFiles(static_dir).write_version(found)
+        return found
     _kind(kind)
     event = store.get_event(event_id, version=version)  # NotFound for an unknown event or version
     zones = store.zones(event_id, version=event.version)
-    art = render_one(store, render_input(store, event, zones, options), kind)
+    art = render_one(store, render_input(store, event, zones, options), kind, static_dir=_static_dir(options))
     if art is None:
         with store.snapshot() as tx:
             rows = {r["kind"]: r for r in repo.statuses(tx, event_id, event.version)}
@@ -230,7 +246,8 @@ def retry_due(store: Store, *, options: Options | None = None, now: datetime | N
             zones = store.zones(event_id, version=version)
         except NotFound:
             continue
-        if render_one(store, render_input(store, event, zones, options), kind) is not None:
+        inp = render_input(store, event, zones, options)
+        if render_one(store, inp, kind, static_dir=_static_dir(options)) is not None:
             done.append(f"{event_id} v{version} {kind}")
     return done
 

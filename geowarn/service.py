@@ -42,6 +42,7 @@ from geowarn.model import (
 )
 from geowarn.publish import kinds
 from geowarn.publish.geojson import feature_collection
+from geowarn.publish.static import StaticFiles
 from geowarn.settings import CapIdentity, Settings
 from geowarn.store import Artifact, Store, Tx
 from geowarn.store import renders as render_repo
@@ -69,6 +70,8 @@ class Options:
     #: Where the published files of a committed version are rendered: ``None`` inline after the commit
     #: (CLI, demo), else this background executor of the web process answers at once (issue 16).
     renders: BackgroundRenders | None = None
+    #: Where rendered GeoJSON/CAP files are also written for nginx (``GEOWARN_STATIC_DIR``; ``None``: nowhere).
+    static_dir: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
@@ -81,6 +84,7 @@ class Options:
             cap=settings.cap,
             approval=settings.approval,
             region_topics=settings.mqtt_region_topics,
+            static_dir=str(settings.static_dir) if settings.static_dir is not None else None,
         )
 
 
@@ -341,6 +345,10 @@ def _save(
         messages = _alert_hook(
             tx, event, zones, now, options.cap if options else None, options.region_topics if options else None
         )
+    if options is not None and options.static_dir:  # committed: nginx must not answer the old version any more
+        static = StaticFiles(options.static_dir)
+        static.drop_current(event.id)
+        static.drop_regions()  # any region's verdict may have changed
     if options is not None and options.renders is not None:
         # queued, or left pending for the worker's retries and on-demand rendering when the queue is full
         options.renders.submit(store, event, zones, options)

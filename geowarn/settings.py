@@ -322,6 +322,15 @@ class Settings:
         "issue 16). Renders a killed process leaves are done by the worker's retries or on demand.",
         _non_negative_int,
     )
+    static_dir: Path | None = setting(
+        "GEOWARN_STATIC_DIR",
+        None,
+        "Directory where each rendered GeoJSON and CAP file is also written (its per-version and current-version "
+        "URLs, atomically, right after the commit) for nginx to serve as static files (`geowarn nginx-conf "
+        "--static-dir`), falling back to the app for anything missing (unset: none; issue 16).",
+        _optional_path,
+        shown="none",
+    )
     mqtt_region_topics: str | None = setting(
         "GEOWARN_MQTT_REGION_TOPICS",
         None,

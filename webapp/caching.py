@@ -17,8 +17,8 @@ from __future__ import annotations
 from flask import current_app, request, session
 from werkzeug.wrappers import Response
 
-#: Cache-Control of a public answer about the current state.
-CURRENT = "public, max-age=1, stale-while-revalidate=2"
+from geowarn.deploy import CURRENT
+
 #: Cache-Control of an answer that must not be kept by a shared cache.
 PRIVATE = "private, no-cache"
 #: Statuses a shared cache may keep.

@@ -23,6 +23,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from geowarn.background import BackgroundRenders
+from geowarn.deploy import CSP, SECURITY_HEADERS
 from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorized
 from geowarn.i18n import CATALOGUE, label, message, pick_language
 from geowarn.ogcapi import APIRequest
@@ -34,12 +35,6 @@ from webapp.caching import cache_policy
 
 log = logging.getLogger(__name__)
 
-#: CSP of our pages: only our own origin; inline styles allowed (Leaflet and folium set them).
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "font-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'"
-)
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
@@ -72,9 +67,12 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     app.teardown_request(_write_ended)
     app.after_request(security_headers)
     app.after_request(cache_policy)
+    from geowarn.publish.static import StaticFiles
     from webapp.fastpath import ArtifactFastPath
 
-    app.wsgi_app = ArtifactFastPath(app.wsgi_app, store, SECURITY_HEADERS)  # type: ignore[method-assign]
+    static = StaticFiles(settings.static_dir) if settings.static_dir is not None else None
+    app.extensions["geowarn.static"] = static
+    app.wsgi_app = ArtifactFastPath(app.wsgi_app, store, SECURITY_HEADERS, static=static)  # type: ignore[method-assign]
     if settings.trusted_proxies:  # X-Forwarded-Proto/-Host/-For of that many proxies (an https front end)
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -346,14 +344,6 @@ def reject_nul() -> None:
     for key, values in request.args.lists():
         if "\x00" in key or any("\x00" in v for v in values):
             raise InvalidParameter(f"query parameter {key.replace(chr(0), '%00')!r} contains a NUL character (%00)")
-
-
-SECURITY_HEADERS = [
-    ("Content-Security-Policy", CSP),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-    ("X-Frame-Options", "SAMEORIGIN"),
-]
 
 
 def security_headers(resp: Response) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
@@ -176,11 +176,45 @@ def region_page(region_id: str) -> Response:
         asked = request.args.get("now") if current_app.testing else None  # written into the page's map URL
         key = ("region-page", request.path, lang, gen, since is None, now, asked)
         body, etag = cache().get_or_set(key, lambda: _region_body(region_id, lang, now))
+        if not request.args:
+            _write_static_region(region_id, lang, now, gen)
     resp = Response(body, mimetype="text/html")
     resp.vary.add("Accept-Language")
     resp.set_etag(etag)
     resp.make_conditional(request)
     return resp
+
+
+def _write_static_region(region_id: str, lang: str, now: datetime, gen: int) -> None:
+    """Write the page of this and the next :data:`~geowarn.publish.static.REGION_AHEAD` windows for nginx.
+
+    A window (:data:`~geowarn.publish.static.REGION_BUCKET_S`) is written only when the page rendered
+    at its first and last second is the same: a window start or end, a countdown's minute or the
+    checked-at minute inside it leave that window to the app, so nginx never shows a verdict past the
+    second it changes; later windows are written ahead so that nginx rarely asks the app at a window's
+    start. Any event commit removes them (``GEOWARN_STATIC_DIR``, issue 16).
+    """
+    from geowarn.publish.static import REGION_AHEAD, REGION_BUCKET_S, bucket_of, region_key
+
+    static = current_app.extensions.get("geowarn.static")
+    key = region_key(request.headers.get("Accept-Language"))
+    if static is None or key is None or lang != (key if key != "default" else pick_language(None, None, region_id)):
+        return
+    bucket = bucket_of(now)
+
+    def write() -> bool:  # once per process, page, window and generation
+        for b in range(bucket, bucket + REGION_AHEAD + 1):
+            if static.region_path(region_id, key, b).exists():
+                continue
+            first = datetime.fromtimestamp(b * REGION_BUCKET_S, UTC)
+            body, _ = _region_body(region_id, lang, first)
+            if _region_body(region_id, lang, first + timedelta(seconds=REGION_BUCKET_S - 1))[0] != body:
+                continue
+            if not static.write_region(store(), region_id, key, b, body, gen, keep_from=bucket):
+                return False
+        return True
+
+    cache().get_or_set(("region-static", region_id, key, bucket, gen), write)
 
 
 def _region_body(region_id: str, lang: str, now: datetime) -> tuple[bytes, str]:
