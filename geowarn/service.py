@@ -41,8 +41,8 @@ from geowarn.model import (
     utc,
 )
 from geowarn.publish import kinds
+from geowarn.publish import static as static_files
 from geowarn.publish.geojson import feature_collection
-from geowarn.publish.static import StaticFiles
 from geowarn.settings import CapIdentity, Settings
 from geowarn.store import Artifact, Store, Tx
 from geowarn.store import renders as render_repo
@@ -345,10 +345,10 @@ def _save(
         messages = _alert_hook(
             tx, event, zones, now, options.cap if options else None, options.region_topics if options else None
         )
-    if options is not None and options.static_dir:  # committed: nginx must not answer the old version any more
-        static = StaticFiles(options.static_dir)
-        static.drop_current(event.id)
-        static.drop_regions()  # any region's verdict may have changed
+        if options is not None and options.static_dir:
+            static_files.register(tx, options.static_dir)
+        static_dirs = static_files.registered(tx)  # also those of processes with the setting, when this one has none
+    static_files.drop_after_commit(static_dirs, event.id)  # committed: nginx must not answer the old version any more
     if options is not None and options.renders is not None:
         # queued, or left pending for the worker's retries and on-demand rendering when the queue is full
         options.renders.submit(store, event, zones, options)

@@ -28,6 +28,7 @@ from geowarn.errors import Forbidden, GeowarnError, PayloadTooLarge, Unauthorize
 from geowarn.i18n import CATALOGUE, label, message, pick_language
 from geowarn.ogcapi import APIRequest
 from geowarn.publish.kinds import FILE_KINDS
+from geowarn.publish.static import StaticFiles, register
 from geowarn.service import Options
 from geowarn.settings import Settings
 from geowarn.store import Artifact, Store, open_store
@@ -67,10 +68,11 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     app.teardown_request(_write_ended)
     app.after_request(security_headers)
     app.after_request(cache_policy)
-    from geowarn.publish.static import StaticFiles
     from webapp.fastpath import ArtifactFastPath
 
     static = StaticFiles(settings.static_dir) if settings.static_dir is not None else None
+    if static is not None:
+        _register_static(store, static)
     app.extensions["geowarn.static"] = static
     app.wsgi_app = ArtifactFastPath(app.wsgi_app, store, SECURITY_HEADERS, static=static)  # type: ignore[method-assign]
     if settings.trusted_proxies:  # X-Forwarded-Proto/-Host/-For of that many proxies (an https front end)
@@ -78,6 +80,15 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
 
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+
+def _register_static(store: Store, static: StaticFiles) -> None:
+    """Record the static directory in the store, so commits of processes without the setting clean it too."""
+    try:
+        with store.transaction() as tx:
+            register(tx, static.root)
+    except Exception:  # a read-only or unreachable store must not stop the pages; the commits register it too
+        log.exception("could not record the static directory %s in the store", static.root)
 
 
 class SessionCookies(SecureCookieSessionInterface):

@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 from geowarn.ids import EVENT_ID_BODY
 from geowarn.publish.kinds import BY_KIND
-from geowarn.store import Artifact, Store
+from geowarn.store import Artifact, Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +199,26 @@ def bucket_of(now: datetime) -> int:
     179668681
     """
     return int(now.timestamp()) // REGION_BUCKET_S
+
+
+def register(tx: Tx, root: str | os.PathLike[str]) -> None:
+    """Record ``root`` (absolute) in the store's ``static_dirs`` unless it is there already."""
+    path = str(Path(root).resolve())
+    if path not in registered(tx):
+        tx.execute("INSERT INTO static_dirs (path) VALUES (?) ON CONFLICT (path) DO NOTHING", [path])
+
+
+def registered(tx: Tx) -> list[str]:
+    """Return the static directories recorded in the store (every process drops stale files there)."""
+    return [str(r["path"]) for r in tx.fetchall("SELECT path FROM static_dirs ORDER BY path")]
+
+
+def drop_after_commit(roots: list[str], event_id: str) -> None:
+    """Remove ``event_id``'s current-version files and every region page below each of ``roots``; never raises."""
+    for root in roots:
+        static = StaticFiles(root)
+        static.drop_current(event_id)
+        static.drop_regions()  # any region's verdict may have changed
 
 
 def current_version(store: Store, event_id: str) -> int | None:

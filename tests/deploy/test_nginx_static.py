@@ -270,3 +270,39 @@ def test_nginx_matches_what_the_app_writes() -> None:
     assert f'"^/regions/(?<gw_region>{REGION_ID.pattern})$"' in conf
     assert f'"~^(?<l>{FIRST_LANGUAGE.pattern[1:]}" $l;' in conf
     assert "root /srv/static;" in conf and "$geowarn_static" not in nginx_conf(NginxSite(static_dir=None))
+
+
+def test_a_commit_without_the_setting_still_drops_the_registered_files(tmp_path: Path) -> None:
+    """A CLI or worker started without GEOWARN_STATIC_DIR must not leave nginx answering the old version."""
+    from geowarn.demo import CHOLLIMA_ID, load_demo
+    from geowarn.publish.static import registered
+    from geowarn.service import Options, cancel_event
+    from geowarn.store import open_store
+
+    static = StaticFiles(tmp_path / "static")
+    store = open_store(data_dir=tmp_path / "data")
+    try:
+        load_demo(store, options=Options(static_dir=str(static.root)))  # the web app, with the setting
+        current = static.current_path(CHOLLIMA_ID, "geojson")
+        page = static.region_path("JP-47", "ja", 1)
+        page.parent.mkdir(parents=True)
+        page.write_bytes(b"<p>before the cancel</p>")
+        assert current.exists()
+        with store.snapshot() as tx:
+            assert registered(tx) == [str(static.root.resolve())]
+        cancel_event(store, CHOLLIMA_ID, options=Options())  # e.g. `geowarn cancel` in a shell without it
+        assert not current.exists() and not page.exists()
+        assert static.version_path(CHOLLIMA_ID, "geojson", 1).exists()  # the immutable copy stays
+    finally:
+        store.close()
+
+
+def test_the_web_app_registers_its_static_directory(tmp_path: Path) -> None:
+    from geowarn.publish.static import registered
+    from webapp import create_app
+
+    app = create_app(
+        {"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": None, "STATIC_DIR": str(tmp_path / "s")}
+    )
+    with app.extensions["geowarn.store"].snapshot() as tx:
+        assert registered(tx) == [str((tmp_path / "s").resolve())]
