@@ -135,6 +135,8 @@ class LayerIndex:
     piece_region: IntArray
     piece_area_km2: NDArray[np.float64]
     piece_bounds: NDArray[np.float64]
+    piece_planar_area: NDArray[np.float64]
+    """Planar areas (square degrees): what rectangle clips of a region are checked against."""
     tree: shapely.STRtree
     lock: Any = field(default_factory=threading.Lock, repr=False, compare=False)
     """Held while a call works on this layer: GEOS builds prepared geometries' indexes lazily."""
@@ -274,6 +276,7 @@ def _layer_index(layer: LayerLike) -> LayerIndex:
         piece_region=owner,
         piece_area_km2=piece_area,
         piece_bounds=shapely.bounds(pieces).reshape(-1, 4),
+        piece_planar_area=np.asarray(shapely.area(pieces), dtype=np.float64).reshape(-1),
         tree=shapely.STRtree(pieces),
     )
     if len(_INDEX_CACHE) >= _INDEX_CACHE_MAX:
@@ -376,7 +379,8 @@ class _Overlaps:
     task_a: NDArray[Any]
     task_b: NDArray[Any]
     task_box: NDArray[np.float64]  # a box holding a ∩ b
-    clip_a: NDArray[np.bool_]  # clip a to the box first
+    clip_a: NDArray[np.bool_]  # clip a (a region) to the box first …
+    expect_a: NDArray[np.float64]  # … whose clip must have this planar area (NaN where not clipped)
     clip_b: NDArray[np.bool_]  # clip b to the box first
 
 
@@ -392,7 +396,17 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
     empty_i = np.zeros(0, dtype=np.int64)
     no_geom = np.zeros(0, dtype=object)
     nothing = _Overlaps(
-        empty_i, empty_i, no_geom, np.zeros(0), empty_i, no_geom, no_geom, np.zeros((0, 4)), *([np.zeros(0, bool)] * 2)
+        empty_i,
+        empty_i,
+        no_geom,
+        np.zeros(0),
+        empty_i,
+        no_geom,
+        no_geom,
+        np.zeros((0, 4)),
+        np.zeros(0, bool),
+        np.zeros(0),
+        np.zeros(0, bool),
     )
     if len(cs.parts) == 0 or len(ix.pieces) == 0:
         return nothing
@@ -430,8 +444,9 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
             np.flatnonzero(one_cut),
             pieces[k],
             cut_b,
-            ix.piece_bounds[qj[k]],
+            _grown(ix.piece_bounds[qj[k]]),
             np.zeros(len(k), dtype=bool),
+            np.full(len(k), np.nan),
             shapely.get_num_coordinates(cut_b) > CLIP_VERTICES,
         )
     ]
@@ -460,36 +475,111 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
         br = ix.region_bounds[g_region[many]]
         within = (br[:, 0] >= box[:, 0]) & (br[:, 1] >= box[:, 1]) & (br[:, 2] <= box[:, 2]) & (br[:, 3] <= box[:, 3])
         big = (ix.region_vertices[g_region[many]] > CLIP_VERTICES) & ~within
-        tasks.append((np.flatnonzero(many), regions, cs.parts[g_part[many]], box, big, np.zeros(len(box), dtype=bool)))
-    row, ta, tb, tbox, ca, cb = (np.concatenate(x) for x in zip(*tasks, strict=True))
-    return _Overlaps(g_part, g_region, geom, area, row, ta, tb, tbox.reshape(-1, 4), ca, cb)
+        box = _grown(box)
+        expect = np.full(len(box), np.nan)
+        expect[big] = _clipped_areas(ix, g_region[many][big], box[big])
+        tasks.append(
+            (np.flatnonzero(many), regions, cs.parts[g_part[many]], box, big, expect, np.zeros(len(box), dtype=bool))
+        )
+    row, ta, tb, tbox, ca, ea, cb = (np.concatenate(x) for x in zip(*tasks, strict=True))
+    return _Overlaps(g_part, g_region, geom, area, row, ta, tb, tbox.reshape(-1, 4), ca, ea, cb)
+
+
+CLIP_MARGIN_DEG = 1e-9
+"""Clipping rectangles are grown by this much, so that no clip cuts along a vertex of its bounding box."""
+CLIP_AREA_RTOL = 1e-9
+"""A region's rectangle clip is used when its planar area is within this relative tolerance of the expected."""
+
+
+def _grown(box: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the boxes ``(minx, miny, maxx, maxy)`` grown by :data:`CLIP_MARGIN_DEG` on every side."""
+    box = np.asarray(box, dtype=np.float64).reshape(-1, 4)
+    return np.column_stack([box[:, :2] - CLIP_MARGIN_DEG, box[:, 2:] + CLIP_MARGIN_DEG])
+
+
+def _clipped_areas(ix: LayerIndex, region: IntArray, box: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Planar area of each ``region ∩ box``, summed over the region's pieces (which tile it exactly).
+
+    What a correct rectangle clip of the whole region must measure: pieces inside the box count
+    their stored planar area, pieces across its edges are clipped themselves (they are small).
+    """
+    out = np.zeros(len(box))
+    if len(box) == 0:
+        return out
+    tb, pj = ix.tree.query(shapely.box(box[:, 0], box[:, 1], box[:, 2], box[:, 3]))
+    same = ix.piece_region[pj] == region[tb]
+    tb, pj = tb[same], pj[same]
+    pb, bb = ix.piece_bounds[pj], box[tb]
+    within = (pb[:, 0] >= bb[:, 0]) & (pb[:, 1] >= bb[:, 1]) & (pb[:, 2] <= bb[:, 2]) & (pb[:, 3] <= bb[:, 3])
+    area = np.where(within, ix.piece_planar_area[pj], 0.0)
+    cross = ~within
+    if cross.any():
+        bc = bb[cross]
+        clipped = shapely.lib.clip_by_rect(ix.pieces[pj[cross]], bc[:, 0], bc[:, 1], bc[:, 2], bc[:, 3])
+        area[cross] = shapely.area(clipped)
+    out += np.bincount(tb, weights=area, minlength=len(box))
+    return out
 
 
 def _exact(
-    a: NDArray[Any], b: NDArray[Any], box: NDArray[np.float64], clip_a: NDArray[np.bool_], clip_b: NDArray[np.bool_]
+    a: NDArray[Any],
+    b: NDArray[Any],
+    box: NDArray[np.float64],
+    clip_a: NDArray[np.bool_],
+    expect_a: NDArray[np.float64],
+    clip_b: NDArray[np.bool_],
 ) -> tuple[NDArray[Any], NDArray[np.float64]]:
     """Return ``a ∩ b`` (polygonal parts) and its area, ``a`` / ``b`` first clipped to ``box`` where asked.
 
+    A region's clip (``clip_a``) is kept where its planar area is ``expect_a`` (see :func:`_clipped_areas`),
+    a corridor part's (``clip_b``) where it is valid; else the unclipped input is intersected. GEOS'
+    rectangle clip sometimes returns a ring touching itself (an OGC-invalid ring with the right area,
+    which the overlay takes as it is); an intersection GEOS refuses is redone on the unclipped inputs.
     Vectorised shapely calls only (they release the GIL): threads run this on chunks of tasks.
     """
+    a0, b0 = a, b
     if clip_a.any():
         a = a.copy()
-        a[clip_a] = _safe_clip(a[clip_a], box[clip_a])
+        a[clip_a] = _checked_clip(a[clip_a], box[clip_a], expect_a[clip_a])
     if clip_b.any():
         b = b.copy()
-        b[clip_b] = _safe_clip(b[clip_b], box[clip_b])
-    geom = _polygonal(shapely.intersection(a, b))
+        b[clip_b] = _valid_clip(b[clip_b], box[clip_b])
+    try:
+        inter = shapely.intersection(a, b)
+    except shapely.errors.GEOSException:
+        inter = np.array([_intersection(x, y, x0, y0) for x, y, x0, y0 in zip(a, b, a0, b0, strict=True)], dtype=object)
+    geom = _polygonal(inter)
     return geom, geodesic_areas_km2(geom, method="formula")
 
 
-def _safe_clip(geoms: NDArray[Any], b: NDArray[np.float64]) -> NDArray[Any]:
-    """Rectangle clip (GEOS' fast RectangleIntersection), falling back to the input where it is not valid."""
-    eps = 1e-9
-    clipped = shapely.lib.clip_by_rect(geoms, b[:, 0] - eps, b[:, 1] - eps, b[:, 2] + eps, b[:, 3] + eps)
+def _intersection(a: BaseGeometry, b: BaseGeometry, a0: BaseGeometry, b0: BaseGeometry) -> BaseGeometry:
+    """Return ``a ∩ b``, or ``a0 ∩ b0`` (the unclipped inputs) where GEOS refuses the clipped ones."""
+    try:
+        return shapely.intersection(a, b)
+    except shapely.errors.GEOSException:
+        return shapely.intersection(a0, b0)
+
+
+def _checked_clip(geoms: NDArray[Any], box: NDArray[np.float64], expect: NDArray[np.float64]) -> NDArray[Any]:
+    """Rectangle clips (GEOS' fast RectangleIntersection), the input kept where a clip's planar area is not ``expect``.
+
+    Far cheaper than a validity check of the clip (a linear pass instead of noding it).
+    """
+    clipped = np.asarray(shapely.lib.clip_by_rect(geoms, box[:, 0], box[:, 1], box[:, 2], box[:, 3]), dtype=object)
+    got = np.asarray(shapely.area(clipped), dtype=np.float64)
+    bad = ~(np.abs(got - expect) <= CLIP_AREA_RTOL * np.maximum(expect, got) + 1e-15)
+    if bad.any():
+        clipped[bad] = geoms[bad]
+    return clipped
+
+
+def _valid_clip(geoms: NDArray[Any], box: NDArray[np.float64]) -> NDArray[Any]:
+    """Rectangle clips, falling back to the input where a clip is not valid (for the few long corridor parts)."""
+    clipped = np.asarray(shapely.lib.clip_by_rect(geoms, box[:, 0], box[:, 1], box[:, 2], box[:, 3]), dtype=object)
     bad = ~shapely.is_valid(clipped)
     if bad.any():
         clipped[bad] = geoms[bad]
-    return np.asarray(clipped, dtype=object)
+    return clipped
 
 
 def _polygonal(geoms: NDArray[Any]) -> NDArray[Any]:
@@ -728,6 +818,7 @@ def _run_layers(
         ta, tb = np.concatenate([o.task_a for o in ovs]), np.concatenate([o.task_b for o in ovs])
         tbox = np.concatenate([o.task_box for o in ovs])
         ca, cb = np.concatenate([o.clip_a for o in ovs]), np.concatenate([o.clip_b for o in ovs])
+        ea = np.concatenate([o.expect_a for o in ovs])
         geom = np.empty(ntask, dtype=object)
         area = np.zeros(ntask)
         # chunks of about equal cost (vertex counts; a clipped region counts a quarter)
@@ -740,7 +831,7 @@ def _run_layers(
         def exact(lo: int, hi: int) -> Callable[[_Corridors], None]:
             def job(own: _Corridors) -> None:
                 sl = slice(lo, hi)
-                geom[sl], area[sl] = _exact(ta[sl], tb[sl], tbox[sl], ca[sl], cb[sl])
+                geom[sl], area[sl] = _exact(ta[sl], tb[sl], tbox[sl], ca[sl], ea[sl], cb[sl])
 
             return job
 
