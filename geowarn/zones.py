@@ -39,7 +39,9 @@ thousands of vertices):
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import heapq
 import itertools
 import math
 import os
@@ -742,8 +744,9 @@ def compute_zones(
 
 
 _POOL: tuple[int, ThreadPoolExecutor] | None = None
-_EXACT_CHUNKS = 8
-"""The exact intersections of all layers are cut into this many chunks per thread (threads take the next)."""
+CHUNK_WEIGHT = 100_000
+"""A layer's exact intersections are queued in chunks of about this weight (vertices in; a clipped region
+counts a quarter): small enough for the threads to finish together, big enough to keep Python out of it."""
 
 
 def _helpers(n: int) -> ThreadPoolExecutor:
@@ -755,32 +758,46 @@ def _helpers(n: int) -> ThreadPoolExecutor:
         return _POOL[1]
 
 
-def _in_threads(cs: _Corridors, jobs: list[Callable[[_Corridors], None]], copies: list[_Corridors]) -> None:
-    """Run ``jobs`` on the caller's thread and one helper per copy, each taking the next job not yet taken.
+_Job = Callable[[Callable[[], _Corridors]], None]
+"""A job gets a function returning its thread's corridors (with prepared parts of the thread's own)."""
 
-    A helper passes its copy of the corridors to the jobs it runs (the caller passes ``cs``): jobs
-    using prepared corridor parts get copies of their own (:func:`_copy_corridors`).
-    """
-    todo = list(jobs)
-    take = threading.Lock()
 
-    def work(own: _Corridors) -> None:
+class _Jobs:
+    """Jobs shared by the caller's thread and helpers, lowest priority first; a job may queue more jobs."""
+
+    def __init__(self) -> None:
+        self._ready: list[tuple[int, int, _Job]] = []
+        self._seq = itertools.count()
+        self._busy = 0
+        self._cond = threading.Condition()
+        self.error: BaseException | None = None
+
+    def push(self, priority: int, job: _Job) -> None:
+        """Queue ``job``; among the queued, the lowest ``priority`` is taken first, then the oldest."""
+        with self._cond:
+            heapq.heappush(self._ready, (priority, next(self._seq), job))
+            self._cond.notify()
+
+    def work(self, corridors: Callable[[], _Corridors]) -> None:
+        """Take and run jobs until none is queued nor running (or one failed)."""
         while True:
-            with take:
-                if not todo:
+            with self._cond:
+                while not self._ready and self._busy and self.error is None:
+                    self._cond.wait()
+                if self.error is not None or not self._ready:
+                    self._cond.notify_all()
                     return
-                job = todo.pop(0)
-            job(own)
-
-    helpers = copies[: max(0, len(jobs) - 1)]
-    futures = []
-    if helpers:
-        pool = _helpers(len(helpers))
-        futures = [pool.submit(work, own) for own in helpers]
-    work(cs)
-    for f in futures:
-        if not f.cancel():  # started: wait for the job it holds
-            f.result()
+                job = heapq.heappop(self._ready)[2]
+                self._busy += 1
+            try:
+                job(corridors)
+            except BaseException as exc:  # handed to the caller, which raises it
+                with self._cond:
+                    self.error = self.error or exc
+            finally:
+                with self._cond:
+                    self._busy -= 1
+                    self._cond.notify_all()
 
 
 def _run_layers(
@@ -792,67 +809,105 @@ def _run_layers(
     event_id: str | None,
     threads: int,
 ) -> list[list[AlertZone]]:
-    """Zones of every layer, in the order of ``layers``, in three steps that all threads share.
+    """Zones of every layer, in the order of ``layers``, from jobs that any thread takes as they come.
 
     1. per layer (biggest first, holding the layer's lock): index query, containment tests, fast paths;
-    2. the exact intersections left over by all layers, cut into chunks (so that two threads stay busy
-       whatever the sizes of the layers);
-    3. per layer: zones and proximity zones.
+       the layer's exact intersections are then queued in chunks (:data:`CHUNK_WEIGHT`);
+    2. the chunks of all layers, in any thread (so that the threads finish together whatever the sizes
+       of the layers; shapely releases the GIL);
+    3. per layer, once its chunks are done: zones and proximity zones, taken before anything else so
+       that their Python runs while the other threads are in GEOS.
+
+    Jobs that use prepared corridor parts get the thread's own copy (:func:`_copy_corridors`), made by
+    a helper when it first needs one.
     """
-    order = sorted(range(len(layers)), key=lambda k: -int(indexes[k].region_vertices.sum()))
-    helpers = max(0, int(threads) - 1)
-    copies = [_copy_corridors(cs) for _ in range(min(helpers, len(layers) - 1))]
-    found: list[_Overlaps | None] = [None] * len(layers)
+    run = _LayerRun(cs, layers, indexes, margin_km, now, event_id, max(0, int(threads) - 1))
+    for k in sorted(range(len(layers)), key=lambda k: -int(indexes[k].region_vertices.sum())):
+        run.jobs.push(1, functools.partial(run.overlaps, k))
+    futures = []
+    if run.helpers:
+        pool = _helpers(run.helpers)
+        futures = [pool.submit(run.helper) for _ in range(run.helpers)]
+    run.jobs.work(lambda: cs)
+    for f in futures:
+        if not f.cancel():  # started: wait until it stops
+            f.result()
+    if run.jobs.error is not None:
+        raise run.jobs.error
+    return run.out
 
-    def plan(k: int) -> Callable[[_Corridors], None]:
-        def job(own: _Corridors) -> None:
-            with indexes[k].lock:
-                found[k] = _overlaps(own, indexes[k])
 
-        return job
+@dataclass
+class _LayerRun:
+    """The jobs of one :func:`_run_layers` call and what they share."""
 
-    _in_threads(cs, [plan(k) for k in order], copies)
-    ovs = [f for f in found if f is not None]
-    ntask = sum(len(o.task_row) for o in ovs)
-    if ntask:
-        ta, tb = np.concatenate([o.task_a for o in ovs]), np.concatenate([o.task_b for o in ovs])
-        tbox = np.concatenate([o.task_box for o in ovs])
-        ca, cb = np.concatenate([o.clip_a for o in ovs]), np.concatenate([o.clip_b for o in ovs])
-        ea = np.concatenate([o.expect_a for o in ovs])
-        geom = np.empty(ntask, dtype=object)
-        area = np.zeros(ntask)
-        # chunks of about equal cost (vertex counts; a clipped region counts a quarter)
-        weight = shapely.get_num_coordinates(ta) * np.where(ca, 0.25, 1.0) + shapely.get_num_coordinates(tb)
-        cum = np.cumsum(weight)
-        nchunk = max(1, min(ntask, _EXACT_CHUNKS * max(1, int(threads))))
+    cs: _Corridors
+    layers: list[LayerLike]
+    indexes: list[LayerIndex]
+    margin_km: float
+    now: datetime
+    event_id: str | None
+    helpers: int
+    jobs: _Jobs = field(default_factory=_Jobs)
+    out: list[list[AlertZone]] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)
+    left_lock: Any = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        """Make a place for every layer's zones and count of chunks left."""
+        self.out = [[] for _ in self.layers]
+        self.left = [0] * len(self.layers)
+
+    def helper(self) -> None:
+        """Work as a helper thread: jobs get a copy of the corridors of the thread's own."""
+        own: list[_Corridors] = []
+
+        def corridors() -> _Corridors:
+            if not own:
+                own.append(_copy_corridors(self.cs))
+            return own[0]
+
+        self.jobs.work(corridors)
+
+    def overlaps(self, k: int, corridors: Callable[[], _Corridors]) -> None:
+        """Find layer ``k``'s overlaps and queue its exact intersections in chunks (or its zones)."""
+        with self.indexes[k].lock:
+            ov = _overlaps(corridors(), self.indexes[k])
+        n = len(ov.task_row)
+        if n == 0:
+            self.jobs.push(0, functools.partial(self.zones, k, ov))
+            return
+        weight = shapely.get_num_coordinates(ov.task_a) * np.where(ov.clip_a, 0.25, 1.0)
+        cum = np.cumsum(weight + shapely.get_num_coordinates(ov.task_b))
+        nchunk = 1 if self.helpers == 0 else max(1, min(n, math.ceil(float(cum[-1]) / CHUNK_WEIGHT)))
         cuts = np.searchsorted(cum, cum[-1] * np.arange(1, nchunk) / nchunk)
-        bounds = np.unique(np.concatenate([[0], cuts, [ntask]]))
+        bounds = [int(b) for b in np.unique(np.concatenate([[0], cuts, [n]]))]
+        spans = [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
+        with self.left_lock:
+            self.left[k] = len(spans)
+        for lo, hi in spans:
+            self.jobs.push(2, functools.partial(self.exact, k, ov, lo, hi))
 
-        def exact(lo: int, hi: int) -> Callable[[_Corridors], None]:
-            def job(own: _Corridors) -> None:
-                sl = slice(lo, hi)
-                geom[sl], area[sl] = _exact(ta[sl], tb[sl], tbox[sl], ca[sl], ea[sl], cb[sl])
+    def exact(self, k: int, ov: _Overlaps, lo: int, hi: int, _: Callable[[], _Corridors]) -> None:
+        """Compute one chunk of layer ``k``'s exact intersections (no prepared geometry used)."""
+        sl = slice(lo, hi)
+        rows = ov.task_row[sl]
+        ov.geom[rows], ov.area[rows] = _exact(
+            ov.task_a[sl], ov.task_b[sl], ov.task_box[sl], ov.clip_a[sl], ov.expect_a[sl], ov.clip_b[sl]
+        )
+        with self.left_lock:
+            self.left[k] -= 1
+            done = self.left[k] == 0
+        if done:
+            self.jobs.push(0, functools.partial(self.zones, k, ov))
 
-            return job
-
-        jobs = [exact(int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds) if hi > lo]
-        _in_threads(cs, jobs, [cs] * helpers)  # no prepared geometry used: no copies needed
-        at = 0
-        for o in ovs:
-            n = len(o.task_row)
-            o.geom[o.task_row], o.area[o.task_row] = geom[at : at + n], area[at : at + n]
-            at += n
-    out: list[list[AlertZone]] = [[] for _ in layers]
-
-    def zones(k: int) -> Callable[[_Corridors], None]:
-        def job(own: _Corridors) -> None:
-            with indexes[k].lock:
-                out[k] = _layer_zones(own, layers[k], indexes[k], found[k], margin_km, now, event_id)
-
-        return job
-
-    _in_threads(cs, [zones(k) for k in order], copies if margin_km > 0 else [])
-    return out
+    def zones(self, k: int, ov: _Overlaps, corridors: Callable[[], _Corridors]) -> None:
+        """Make layer ``k``'s zones and proximity zones."""
+        own = corridors() if self.margin_km > 0 else self.cs  # proximity uses prepared parts
+        with self.indexes[k].lock:
+            self.out[k] = _layer_zones(
+                own, self.layers[k], self.indexes[k], ov, self.margin_km, self.now, self.event_id
+            )
 
 
 def _copy_corridors(cs: _Corridors) -> _Corridors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import geopandas as gpd
@@ -745,3 +746,43 @@ def test_region_clips_are_checked_against_the_areas_of_their_pieces(shipped: dic
         assert all(k is g for k, g in zip(kept, geoms, strict=True))
         checked += int(used.sum())
     assert checked > 150
+
+
+def test_engine_jobs_queue_follow_ups_and_hand_back_a_failure() -> None:
+    """Jobs run lowest priority first, may queue more jobs, and a failure stops every thread and is kept."""
+    import threading
+
+    from geowarn.zones import _Jobs
+
+    jobs = _Jobs()
+    ran: list[str] = []
+    lock = threading.Lock()
+
+    def note(name: str, then: str | None = None) -> Callable[[object], None]:
+        def job(_: object) -> None:
+            with lock:
+                ran.append(name)
+            if then is not None:
+                jobs.push(0, note(then))
+
+        return job
+
+    jobs.push(2, note("late"))
+    jobs.push(1, note("first", then="follow-up"))
+    jobs.work(lambda: None)  # type: ignore[arg-type,return-value]
+    assert ran == ["first", "follow-up", "late"] and jobs.error is None
+
+    def boom(_: object) -> None:
+        raise RuntimeError("boom")
+
+    failing = _Jobs()
+    for _ in range(20):
+        failing.push(1, note("work"))
+    failing.push(0, boom)
+    threads = [threading.Thread(target=failing.work, args=(lambda: None,)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert not any(t.is_alive() for t in threads)
+    assert isinstance(failing.error, RuntimeError)
