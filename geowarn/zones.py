@@ -295,9 +295,28 @@ class _Corridors:
     items: list[Corridor]
     parts: NDArray[Any]  # Polygon parts, densified, prepared
     part_owner: IntArray
-    part_area_km2: NDArray[np.float64]
+    part_area_km2: NDArray[np.float64]  # filled by :meth:`measure` (copies share these arrays)
     area_km2: NDArray[np.float64]
     timing: dict[int, tuple[Urgency, Certainty]] = field(default_factory=dict)
+    measuring: Any = field(default_factory=threading.Lock)
+    """Held while the areas are measured (:func:`_run_layers` does it in a job while the layers start)."""
+    measured: bool = False
+
+    def measure(self) -> None:
+        """Fill in the areas of the parts and corridors (the equal-area formula), once."""
+        with self.measuring:
+            if self.measured:
+                return
+            if len(self.parts):
+                self.part_area_km2[:] = geodesic_areas_km2(self.parts, method="formula")
+            self.area_km2[:] = np.bincount(self.part_owner, weights=self.part_area_km2, minlength=len(self.items))
+            self.measured = True
+
+    def areas(self) -> NDArray[np.float64]:
+        """Return the parts' areas (measured first, or waiting for the thread measuring them)."""
+        if not self.measured:
+            self.measure()
+        return self.part_area_km2
 
 
 def _check_corridor(c: Corridor, i: int) -> BaseGeometry:
@@ -351,9 +370,8 @@ def _prepare_corridors(corridors: Sequence[Corridor]) -> _Corridors:
     for k in np.flatnonzero(long_):
         parts[k] = densify(parts[k], DENSIFY_M)
     shapely.prepare(parts)
-    part_area = geodesic_areas_km2(parts, method="formula") if len(parts) else np.zeros(0)
-    area = np.bincount(owner, weights=part_area, minlength=len(corridors)).astype(float)
-    return _Corridors(list(corridors), parts, owner, part_area, area)
+    # areas: :meth:`_Corridors.measure`, run by a thread while the others start on the layers
+    return _Corridors(list(corridors), parts, owner, np.zeros(len(parts)), np.zeros(len(corridors)))
 
 
 # --------------------------------------------------------------------------- the engine
@@ -433,7 +451,7 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
     area[one_in] = ix.piece_area_km2[qj[first[one_in]]]
     one_around = single & around[first]
     geom[one_around] = parts[first[one_around]]
-    area[one_around] = cs.part_area_km2[g_part[one_around]]
+    area[one_around] = cs.areas()[g_part[one_around]]
     whole = ~single & (n_inside == counts) & (counts == ix.region_pieces[g_region])
     geom[whole] = ix.geometries[g_region[whole]]
     area[whole] = ix.region_area_km2[g_region[whole]]
@@ -458,7 +476,7 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
         held = np.zeros(len(uniq), dtype=bool)
         held[many] = shapely.contains(ix.geometries[g_region[many]], cs.parts[g_part[many]])
         geom[held] = cs.parts[g_part[held]]
-        area[held] = cs.part_area_km2[g_part[held]]
+        area[held] = cs.areas()[g_part[held]]
         many &= ~held
     if many.any():
         # region ∩ part lies within the touched pieces ∩ part: clip the region to both bounding boxes
@@ -822,6 +840,7 @@ def _run_layers(
     a helper when it first needs one.
     """
     run = _LayerRun(cs, layers, indexes, margin_km, now, event_id, max(0, int(threads) - 1))
+    run.jobs.push(-1, lambda _: cs.measure())  # first of all (the layers' jobs wait for it where they need it)
     for k in sorted(range(len(layers)), key=lambda k: -int(indexes[k].region_vertices.sum())):
         run.jobs.push(1, functools.partial(run.overlaps, k))
     futures = []
@@ -864,6 +883,7 @@ class _LayerRun:
 
         def corridors() -> _Corridors:
             if not own:
+                self.cs.measure()  # (done or waited for: a copy shares the areas)
                 own.append(_copy_corridors(self.cs))
             return own[0]
 
@@ -914,9 +934,10 @@ def _copy_corridors(cs: _Corridors) -> _Corridors:
     """Copy the corridors with their own prepared parts (a prepared geometry is not shared between threads)."""
     parts = shapely.from_wkb(shapely.to_wkb(cs.parts))
     shapely.prepare(parts)
-    return _Corridors(
-        cs.items, np.asarray(parts, dtype=object), cs.part_owner, cs.part_area_km2, cs.area_km2, cs.timing
-    )
+    copy = _Corridors(cs.items, np.asarray(parts, dtype=object), cs.part_owner, cs.part_area_km2, cs.area_km2)
+    copy.timing, copy.measuring = cs.timing, cs.measuring
+    copy.measured = True  # (copies are made by helpers, after the areas: see _LayerRun.helper)
+    return copy
 
 
 def _layer_zones(
@@ -929,6 +950,7 @@ def _layer_zones(
     event_id: str | None,
 ) -> list[AlertZone]:
     zones: list[AlertZone] = []
+    cs.areas()  # the corridors' areas are in (fractions)
     if ov is None:
         ov = _overlaps(cs, ix)
     todo = np.isnan(ov.area)
