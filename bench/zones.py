@@ -24,7 +24,8 @@ Methods (each returns (corridor, layer, region) → intersection area in km²)
 
 Checks: all methods give the same (corridor, region) pairs and total areas within 0.1 %.
 Times: median wall and CPU seconds (CPU = this process + the PostgreSQL backend, read from /proc;
-PostgreSQL without parallel workers, whose CPU the backend reading would miss).
+PostgreSQL without parallel workers, whose CPU the backend reading would miss); the load average at
+the start, after every set and at the end (the machine may be shared).
 Peak memory: peak RSS growth during one run in a forked child (Linux VmHWM reset at its start;
 PostGIS server memory is not included).
 """
