@@ -24,7 +24,8 @@ Methods (each returns (corridor, layer, region) → intersection area in km²)
 
 Checks: all methods give the same (corridor, region) pairs and total areas within 0.1 %.
 Times: median wall and CPU seconds (CPU = this process + the PostgreSQL backend, read from /proc;
-PostgreSQL without parallel workers, whose CPU the backend reading would miss).
+PostgreSQL without parallel workers, whose CPU the backend reading would miss); the load average at
+the start, after every set and at the end (the machine may be shared).
 Peak memory: peak RSS growth during one run in a forked child (Linux VmHWM reset at its start;
 PostGIS server memory is not included).
 """
@@ -316,6 +317,7 @@ def main() -> int:
     layers, layers_note = shipped_layers()
     nverts = sum(int(shapely.get_num_coordinates(np.asarray(list(x.geometries), dtype=object)).sum()) for x in layers)
     nreg = sum(len(x.regions) for x in layers)
+    print("load average at the start: {:.2f} {:.2f} {:.2f} (1, 5, 15 min)".format(*os.getloadavg()))
     print(f"layers: {layers_note}: {', '.join(x.id for x in layers)} ({nreg} regions, {nverts:,} vertices)")
 
     zmod._INDEX_CACHE.clear()
@@ -358,7 +360,7 @@ def main() -> int:
 
     header = (
         f"{'set':<20} {'corr':>5} {'pairs':>6} | {'geowarn':>8} {'gw-1t':>8} {'overlay':>8} {'postgis':>8} "
-        f"{'pg-sub':>8} | {'ovl/gw':>6} {'pg/gw':>6} {'sub/gw':>6} | {'gw MB':>6} {'ovl MB':>6}"
+        f"{'pg-sub':>8} | {'ovl/gw':>6} {'pg/gw':>6} {'sub/gw':>6} | {'gw MB':>6} {'ovl MB':>6} | {'load':>5}"
     )
     growth: list[str] = []
     rows: list[str] = []
@@ -380,6 +382,7 @@ def main() -> int:
             notes.append(f"{name}: overlay {agree(gw, ov)}; postgis {agree(gw, pgr)}; postgis-sub {agree(gw, pgs)}")
         else:
             notes.append(f"{name}: overlay {agree(gw, ov)}")
+        load = os.getloadavg()[0]  # 1-minute load average after this set's runs
         for kind, g, g1t, o, p, q in (
             ("wall", gw_w, g1_w, ov_w, pg_w, pgs_w),
             ("cpu", gw_c, g1_c, ov_c, pg_c, pgs_c),
@@ -387,7 +390,7 @@ def main() -> int:
             label = f"{name} {kind}"
             rows.append(
                 f"{label:<20} {len(cs):>5} {len(gw):>6} | {g:>8.3f} {g1t:>8.3f} {o:>8.3f} {p:>8.3f} {q:>8.3f} | "
-                f"{o / g:>6.1f} {p / g:>6.1f} {q / g:>6.1f} | {gw_mb:>6.0f} {ov_mb:>6.0f}"
+                f"{o / g:>6.1f} {p / g:>6.1f} {q / g:>6.1f} | {gw_mb:>6.0f} {ov_mb:>6.0f} | {load:>5.1f}"
             )
         growth.append(
             f"{len(cs):>6} {len(gw):>7} | "
@@ -414,6 +417,9 @@ def main() -> int:
     print("PostgreSQL runs without parallel workers (max_parallel_workers_per_gather = 0), like gw-1t.")
     print(f"geowarn's layer index is loaded once per process ({build:.3f} s here), like PostGIS' load + GiST.")
     print("MB = peak RSS growth during one run, in a forked child (PostGIS server memory not included).")
+    print(
+        "load = 1-minute load average after the set's runs; at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    )
     if pg is not None:
         pg.close()
     return 0

@@ -39,7 +39,9 @@ thousands of vertices):
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import heapq
 import itertools
 import math
 import os
@@ -135,6 +137,8 @@ class LayerIndex:
     piece_region: IntArray
     piece_area_km2: NDArray[np.float64]
     piece_bounds: NDArray[np.float64]
+    piece_planar_area: NDArray[np.float64]
+    """Planar areas (square degrees): what rectangle clips of a region are checked against."""
     tree: shapely.STRtree
     lock: Any = field(default_factory=threading.Lock, repr=False, compare=False)
     """Held while a call works on this layer: GEOS builds prepared geometries' indexes lazily."""
@@ -274,6 +278,7 @@ def _layer_index(layer: LayerLike) -> LayerIndex:
         piece_region=owner,
         piece_area_km2=piece_area,
         piece_bounds=shapely.bounds(pieces).reshape(-1, 4),
+        piece_planar_area=np.asarray(shapely.area(pieces), dtype=np.float64).reshape(-1),
         tree=shapely.STRtree(pieces),
     )
     if len(_INDEX_CACHE) >= _INDEX_CACHE_MAX:
@@ -290,9 +295,28 @@ class _Corridors:
     items: list[Corridor]
     parts: NDArray[Any]  # Polygon parts, densified, prepared
     part_owner: IntArray
-    part_area_km2: NDArray[np.float64]
+    part_area_km2: NDArray[np.float64]  # filled by :meth:`measure` (copies share these arrays)
     area_km2: NDArray[np.float64]
     timing: dict[int, tuple[Urgency, Certainty]] = field(default_factory=dict)
+    measuring: Any = field(default_factory=threading.Lock)
+    """Held while the areas are measured (:func:`_run_layers` does it in a job while the layers start)."""
+    measured: bool = False
+
+    def measure(self) -> None:
+        """Fill in the areas of the parts and corridors (the equal-area formula), once."""
+        with self.measuring:
+            if self.measured:
+                return
+            if len(self.parts):
+                self.part_area_km2[:] = geodesic_areas_km2(self.parts, method="formula")
+            self.area_km2[:] = np.bincount(self.part_owner, weights=self.part_area_km2, minlength=len(self.items))
+            self.measured = True
+
+    def areas(self) -> NDArray[np.float64]:
+        """Return the parts' areas (measured first, or waiting for the thread measuring them)."""
+        if not self.measured:
+            self.measure()
+        return self.part_area_km2
 
 
 def _check_corridor(c: Corridor, i: int) -> BaseGeometry:
@@ -346,9 +370,8 @@ def _prepare_corridors(corridors: Sequence[Corridor]) -> _Corridors:
     for k in np.flatnonzero(long_):
         parts[k] = densify(parts[k], DENSIFY_M)
     shapely.prepare(parts)
-    part_area = geodesic_areas_km2(parts, method="formula") if len(parts) else np.zeros(0)
-    area = np.bincount(owner, weights=part_area, minlength=len(corridors)).astype(float)
-    return _Corridors(list(corridors), parts, owner, part_area, area)
+    # areas: :meth:`_Corridors.measure`, run by a thread while the others start on the layers
+    return _Corridors(list(corridors), parts, owner, np.zeros(len(parts)), np.zeros(len(corridors)))
 
 
 # --------------------------------------------------------------------------- the engine
@@ -376,7 +399,8 @@ class _Overlaps:
     task_a: NDArray[Any]
     task_b: NDArray[Any]
     task_box: NDArray[np.float64]  # a box holding a ∩ b
-    clip_a: NDArray[np.bool_]  # clip a to the box first
+    clip_a: NDArray[np.bool_]  # clip a (a region) to the box first …
+    expect_a: NDArray[np.float64]  # … whose clip must have this planar area (NaN where not clipped)
     clip_b: NDArray[np.bool_]  # clip b to the box first
 
 
@@ -392,7 +416,17 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
     empty_i = np.zeros(0, dtype=np.int64)
     no_geom = np.zeros(0, dtype=object)
     nothing = _Overlaps(
-        empty_i, empty_i, no_geom, np.zeros(0), empty_i, no_geom, no_geom, np.zeros((0, 4)), *([np.zeros(0, bool)] * 2)
+        empty_i,
+        empty_i,
+        no_geom,
+        np.zeros(0),
+        empty_i,
+        no_geom,
+        no_geom,
+        np.zeros((0, 4)),
+        np.zeros(0, bool),
+        np.zeros(0),
+        np.zeros(0, bool),
     )
     if len(cs.parts) == 0 or len(ix.pieces) == 0:
         return nothing
@@ -417,7 +451,7 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
     area[one_in] = ix.piece_area_km2[qj[first[one_in]]]
     one_around = single & around[first]
     geom[one_around] = parts[first[one_around]]
-    area[one_around] = cs.part_area_km2[g_part[one_around]]
+    area[one_around] = cs.areas()[g_part[one_around]]
     whole = ~single & (n_inside == counts) & (counts == ix.region_pieces[g_region])
     geom[whole] = ix.geometries[g_region[whole]]
     area[whole] = ix.region_area_km2[g_region[whole]]
@@ -430,8 +464,9 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
             np.flatnonzero(one_cut),
             pieces[k],
             cut_b,
-            ix.piece_bounds[qj[k]],
+            _grown(ix.piece_bounds[qj[k]]),
             np.zeros(len(k), dtype=bool),
+            np.full(len(k), np.nan),
             shapely.get_num_coordinates(cut_b) > CLIP_VERTICES,
         )
     ]
@@ -441,7 +476,7 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
         held = np.zeros(len(uniq), dtype=bool)
         held[many] = shapely.contains(ix.geometries[g_region[many]], cs.parts[g_part[many]])
         geom[held] = cs.parts[g_part[held]]
-        area[held] = cs.part_area_km2[g_part[held]]
+        area[held] = cs.areas()[g_part[held]]
         many &= ~held
     if many.any():
         # region ∩ part lies within the touched pieces ∩ part: clip the region to both bounding boxes
@@ -460,36 +495,111 @@ def _overlaps(cs: _Corridors, ix: LayerIndex) -> _Overlaps:
         br = ix.region_bounds[g_region[many]]
         within = (br[:, 0] >= box[:, 0]) & (br[:, 1] >= box[:, 1]) & (br[:, 2] <= box[:, 2]) & (br[:, 3] <= box[:, 3])
         big = (ix.region_vertices[g_region[many]] > CLIP_VERTICES) & ~within
-        tasks.append((np.flatnonzero(many), regions, cs.parts[g_part[many]], box, big, np.zeros(len(box), dtype=bool)))
-    row, ta, tb, tbox, ca, cb = (np.concatenate(x) for x in zip(*tasks, strict=True))
-    return _Overlaps(g_part, g_region, geom, area, row, ta, tb, tbox.reshape(-1, 4), ca, cb)
+        box = _grown(box)
+        expect = np.full(len(box), np.nan)
+        expect[big] = _clipped_areas(ix, g_region[many][big], box[big])
+        tasks.append(
+            (np.flatnonzero(many), regions, cs.parts[g_part[many]], box, big, expect, np.zeros(len(box), dtype=bool))
+        )
+    row, ta, tb, tbox, ca, ea, cb = (np.concatenate(x) for x in zip(*tasks, strict=True))
+    return _Overlaps(g_part, g_region, geom, area, row, ta, tb, tbox.reshape(-1, 4), ca, ea, cb)
+
+
+CLIP_MARGIN_DEG = 1e-9
+"""Clipping rectangles are grown by this much, so that no clip cuts along a vertex of its bounding box."""
+CLIP_AREA_RTOL = 1e-9
+"""A region's rectangle clip is used when its planar area is within this relative tolerance of the expected."""
+
+
+def _grown(box: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the boxes ``(minx, miny, maxx, maxy)`` grown by :data:`CLIP_MARGIN_DEG` on every side."""
+    box = np.asarray(box, dtype=np.float64).reshape(-1, 4)
+    return np.column_stack([box[:, :2] - CLIP_MARGIN_DEG, box[:, 2:] + CLIP_MARGIN_DEG])
+
+
+def _clipped_areas(ix: LayerIndex, region: IntArray, box: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Planar area of each ``region ∩ box``, summed over the region's pieces (which tile it exactly).
+
+    What a correct rectangle clip of the whole region must measure: pieces inside the box count
+    their stored planar area, pieces across its edges are clipped themselves (they are small).
+    """
+    out = np.zeros(len(box))
+    if len(box) == 0:
+        return out
+    tb, pj = ix.tree.query(shapely.box(box[:, 0], box[:, 1], box[:, 2], box[:, 3]))
+    same = ix.piece_region[pj] == region[tb]
+    tb, pj = tb[same], pj[same]
+    pb, bb = ix.piece_bounds[pj], box[tb]
+    within = (pb[:, 0] >= bb[:, 0]) & (pb[:, 1] >= bb[:, 1]) & (pb[:, 2] <= bb[:, 2]) & (pb[:, 3] <= bb[:, 3])
+    area = np.where(within, ix.piece_planar_area[pj], 0.0)
+    cross = ~within
+    if cross.any():
+        bc = bb[cross]
+        clipped = shapely.lib.clip_by_rect(ix.pieces[pj[cross]], bc[:, 0], bc[:, 1], bc[:, 2], bc[:, 3])
+        area[cross] = shapely.area(clipped)
+    out += np.bincount(tb, weights=area, minlength=len(box))
+    return out
 
 
 def _exact(
-    a: NDArray[Any], b: NDArray[Any], box: NDArray[np.float64], clip_a: NDArray[np.bool_], clip_b: NDArray[np.bool_]
+    a: NDArray[Any],
+    b: NDArray[Any],
+    box: NDArray[np.float64],
+    clip_a: NDArray[np.bool_],
+    expect_a: NDArray[np.float64],
+    clip_b: NDArray[np.bool_],
 ) -> tuple[NDArray[Any], NDArray[np.float64]]:
     """Return ``a ∩ b`` (polygonal parts) and its area, ``a`` / ``b`` first clipped to ``box`` where asked.
 
+    A region's clip (``clip_a``) is kept where its planar area is ``expect_a`` (see :func:`_clipped_areas`),
+    a corridor part's (``clip_b``) where it is valid; else the unclipped input is intersected. GEOS'
+    rectangle clip sometimes returns a ring touching itself (an OGC-invalid ring with the right area,
+    which the overlay takes as it is); an intersection GEOS refuses is redone on the unclipped inputs.
     Vectorised shapely calls only (they release the GIL): threads run this on chunks of tasks.
     """
+    a0, b0 = a, b
     if clip_a.any():
         a = a.copy()
-        a[clip_a] = _safe_clip(a[clip_a], box[clip_a])
+        a[clip_a] = _checked_clip(a[clip_a], box[clip_a], expect_a[clip_a])
     if clip_b.any():
         b = b.copy()
-        b[clip_b] = _safe_clip(b[clip_b], box[clip_b])
-    geom = _polygonal(shapely.intersection(a, b))
+        b[clip_b] = _valid_clip(b[clip_b], box[clip_b])
+    try:
+        inter = shapely.intersection(a, b)
+    except shapely.errors.GEOSException:
+        inter = np.array([_intersection(x, y, x0, y0) for x, y, x0, y0 in zip(a, b, a0, b0, strict=True)], dtype=object)
+    geom = _polygonal(inter)
     return geom, geodesic_areas_km2(geom, method="formula")
 
 
-def _safe_clip(geoms: NDArray[Any], b: NDArray[np.float64]) -> NDArray[Any]:
-    """Rectangle clip (GEOS' fast RectangleIntersection), falling back to the input where it is not valid."""
-    eps = 1e-9
-    clipped = shapely.lib.clip_by_rect(geoms, b[:, 0] - eps, b[:, 1] - eps, b[:, 2] + eps, b[:, 3] + eps)
+def _intersection(a: BaseGeometry, b: BaseGeometry, a0: BaseGeometry, b0: BaseGeometry) -> BaseGeometry:
+    """Return ``a ∩ b``, or ``a0 ∩ b0`` (the unclipped inputs) where GEOS refuses the clipped ones."""
+    try:
+        return shapely.intersection(a, b)
+    except shapely.errors.GEOSException:
+        return shapely.intersection(a0, b0)
+
+
+def _checked_clip(geoms: NDArray[Any], box: NDArray[np.float64], expect: NDArray[np.float64]) -> NDArray[Any]:
+    """Rectangle clips (GEOS' fast RectangleIntersection), the input kept where a clip's planar area is not ``expect``.
+
+    Far cheaper than a validity check of the clip (a linear pass instead of noding it).
+    """
+    clipped = np.asarray(shapely.lib.clip_by_rect(geoms, box[:, 0], box[:, 1], box[:, 2], box[:, 3]), dtype=object)
+    got = np.asarray(shapely.area(clipped), dtype=np.float64)
+    bad = ~(np.abs(got - expect) <= CLIP_AREA_RTOL * np.maximum(expect, got) + 1e-15)
+    if bad.any():
+        clipped[bad] = geoms[bad]
+    return clipped
+
+
+def _valid_clip(geoms: NDArray[Any], box: NDArray[np.float64]) -> NDArray[Any]:
+    """Rectangle clips, falling back to the input where a clip is not valid (for the few long corridor parts)."""
+    clipped = np.asarray(shapely.lib.clip_by_rect(geoms, box[:, 0], box[:, 1], box[:, 2], box[:, 3]), dtype=object)
     bad = ~shapely.is_valid(clipped)
     if bad.any():
         clipped[bad] = geoms[bad]
-    return np.asarray(clipped, dtype=object)
+    return clipped
 
 
 def _polygonal(geoms: NDArray[Any]) -> NDArray[Any]:
@@ -652,8 +762,9 @@ def compute_zones(
 
 
 _POOL: tuple[int, ThreadPoolExecutor] | None = None
-_EXACT_CHUNKS = 8
-"""The exact intersections of all layers are cut into this many chunks per thread (threads take the next)."""
+CHUNK_WEIGHT = 100_000
+"""A layer's exact intersections are queued in chunks of about this weight (vertices in; a clipped region
+counts a quarter): small enough for the threads to finish together, big enough to keep Python out of it."""
 
 
 def _helpers(n: int) -> ThreadPoolExecutor:
@@ -665,32 +776,46 @@ def _helpers(n: int) -> ThreadPoolExecutor:
         return _POOL[1]
 
 
-def _in_threads(cs: _Corridors, jobs: list[Callable[[_Corridors], None]], copies: list[_Corridors]) -> None:
-    """Run ``jobs`` on the caller's thread and one helper per copy, each taking the next job not yet taken.
+_Job = Callable[[Callable[[], _Corridors]], None]
+"""A job gets a function returning its thread's corridors (with prepared parts of the thread's own)."""
 
-    A helper passes its copy of the corridors to the jobs it runs (the caller passes ``cs``): jobs
-    using prepared corridor parts get copies of their own (:func:`_copy_corridors`).
-    """
-    todo = list(jobs)
-    take = threading.Lock()
 
-    def work(own: _Corridors) -> None:
+class _Jobs:
+    """Jobs shared by the caller's thread and helpers, lowest priority first; a job may queue more jobs."""
+
+    def __init__(self) -> None:
+        self._ready: list[tuple[int, int, _Job]] = []
+        self._seq = itertools.count()
+        self._busy = 0
+        self._cond = threading.Condition()
+        self.error: BaseException | None = None
+
+    def push(self, priority: int, job: _Job) -> None:
+        """Queue ``job``; among the queued, the lowest ``priority`` is taken first, then the oldest."""
+        with self._cond:
+            heapq.heappush(self._ready, (priority, next(self._seq), job))
+            self._cond.notify()
+
+    def work(self, corridors: Callable[[], _Corridors]) -> None:
+        """Take and run jobs until none is queued nor running (or one failed)."""
         while True:
-            with take:
-                if not todo:
+            with self._cond:
+                while not self._ready and self._busy and self.error is None:
+                    self._cond.wait()
+                if self.error is not None or not self._ready:
+                    self._cond.notify_all()
                     return
-                job = todo.pop(0)
-            job(own)
-
-    helpers = copies[: max(0, len(jobs) - 1)]
-    futures = []
-    if helpers:
-        pool = _helpers(len(helpers))
-        futures = [pool.submit(work, own) for own in helpers]
-    work(cs)
-    for f in futures:
-        if not f.cancel():  # started: wait for the job it holds
-            f.result()
+                job = heapq.heappop(self._ready)[2]
+                self._busy += 1
+            try:
+                job(corridors)
+            except BaseException as exc:  # handed to the caller, which raises it
+                with self._cond:
+                    self.error = self.error or exc
+            finally:
+                with self._cond:
+                    self._busy -= 1
+                    self._cond.notify_all()
 
 
 def _run_layers(
@@ -702,75 +827,117 @@ def _run_layers(
     event_id: str | None,
     threads: int,
 ) -> list[list[AlertZone]]:
-    """Zones of every layer, in the order of ``layers``, in three steps that all threads share.
+    """Zones of every layer, in the order of ``layers``, from jobs that any thread takes as they come.
 
     1. per layer (biggest first, holding the layer's lock): index query, containment tests, fast paths;
-    2. the exact intersections left over by all layers, cut into chunks (so that two threads stay busy
-       whatever the sizes of the layers);
-    3. per layer: zones and proximity zones.
+       the layer's exact intersections are then queued in chunks (:data:`CHUNK_WEIGHT`);
+    2. the chunks of all layers, in any thread (so that the threads finish together whatever the sizes
+       of the layers; shapely releases the GIL);
+    3. per layer, once its chunks are done: zones and proximity zones, taken before anything else so
+       that their Python runs while the other threads are in GEOS.
+
+    Jobs that use prepared corridor parts get the thread's own copy (:func:`_copy_corridors`), made by
+    a helper when it first needs one.
     """
-    order = sorted(range(len(layers)), key=lambda k: -int(indexes[k].region_vertices.sum()))
-    helpers = max(0, int(threads) - 1)
-    copies = [_copy_corridors(cs) for _ in range(min(helpers, len(layers) - 1))]
-    found: list[_Overlaps | None] = [None] * len(layers)
+    run = _LayerRun(cs, layers, indexes, margin_km, now, event_id, max(0, int(threads) - 1))
+    run.jobs.push(-1, lambda _: cs.measure())  # first of all (the layers' jobs wait for it where they need it)
+    for k in sorted(range(len(layers)), key=lambda k: -int(indexes[k].region_vertices.sum())):
+        run.jobs.push(1, functools.partial(run.overlaps, k))
+    futures = []
+    if run.helpers:
+        pool = _helpers(run.helpers)
+        futures = [pool.submit(run.helper) for _ in range(run.helpers)]
+    run.jobs.work(lambda: cs)
+    for f in futures:
+        if not f.cancel():  # started: wait until it stops
+            f.result()
+    if run.jobs.error is not None:
+        raise run.jobs.error
+    return run.out
 
-    def plan(k: int) -> Callable[[_Corridors], None]:
-        def job(own: _Corridors) -> None:
-            with indexes[k].lock:
-                found[k] = _overlaps(own, indexes[k])
 
-        return job
+@dataclass
+class _LayerRun:
+    """The jobs of one :func:`_run_layers` call and what they share."""
 
-    _in_threads(cs, [plan(k) for k in order], copies)
-    ovs = [f for f in found if f is not None]
-    ntask = sum(len(o.task_row) for o in ovs)
-    if ntask:
-        ta, tb = np.concatenate([o.task_a for o in ovs]), np.concatenate([o.task_b for o in ovs])
-        tbox = np.concatenate([o.task_box for o in ovs])
-        ca, cb = np.concatenate([o.clip_a for o in ovs]), np.concatenate([o.clip_b for o in ovs])
-        geom = np.empty(ntask, dtype=object)
-        area = np.zeros(ntask)
-        # chunks of about equal cost (vertex counts; a clipped region counts a quarter)
-        weight = shapely.get_num_coordinates(ta) * np.where(ca, 0.25, 1.0) + shapely.get_num_coordinates(tb)
-        cum = np.cumsum(weight)
-        nchunk = max(1, min(ntask, _EXACT_CHUNKS * max(1, int(threads))))
+    cs: _Corridors
+    layers: list[LayerLike]
+    indexes: list[LayerIndex]
+    margin_km: float
+    now: datetime
+    event_id: str | None
+    helpers: int
+    jobs: _Jobs = field(default_factory=_Jobs)
+    out: list[list[AlertZone]] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)
+    left_lock: Any = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        """Make a place for every layer's zones and count of chunks left."""
+        self.out = [[] for _ in self.layers]
+        self.left = [0] * len(self.layers)
+
+    def helper(self) -> None:
+        """Work as a helper thread: jobs get a copy of the corridors of the thread's own."""
+        own: list[_Corridors] = []
+
+        def corridors() -> _Corridors:
+            if not own:
+                self.cs.measure()  # (done or waited for: a copy shares the areas)
+                own.append(_copy_corridors(self.cs))
+            return own[0]
+
+        self.jobs.work(corridors)
+
+    def overlaps(self, k: int, corridors: Callable[[], _Corridors]) -> None:
+        """Find layer ``k``'s overlaps and queue its exact intersections in chunks (or its zones)."""
+        with self.indexes[k].lock:
+            ov = _overlaps(corridors(), self.indexes[k])
+        n = len(ov.task_row)
+        if n == 0:
+            self.jobs.push(0, functools.partial(self.zones, k, ov))
+            return
+        weight = shapely.get_num_coordinates(ov.task_a) * np.where(ov.clip_a, 0.25, 1.0)
+        cum = np.cumsum(weight + shapely.get_num_coordinates(ov.task_b))
+        nchunk = 1 if self.helpers == 0 else max(1, min(n, math.ceil(float(cum[-1]) / CHUNK_WEIGHT)))
         cuts = np.searchsorted(cum, cum[-1] * np.arange(1, nchunk) / nchunk)
-        bounds = np.unique(np.concatenate([[0], cuts, [ntask]]))
+        bounds = [int(b) for b in np.unique(np.concatenate([[0], cuts, [n]]))]
+        spans = [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
+        with self.left_lock:
+            self.left[k] = len(spans)
+        for lo, hi in spans:
+            self.jobs.push(2, functools.partial(self.exact, k, ov, lo, hi))
 
-        def exact(lo: int, hi: int) -> Callable[[_Corridors], None]:
-            def job(own: _Corridors) -> None:
-                sl = slice(lo, hi)
-                geom[sl], area[sl] = _exact(ta[sl], tb[sl], tbox[sl], ca[sl], cb[sl])
+    def exact(self, k: int, ov: _Overlaps, lo: int, hi: int, _: Callable[[], _Corridors]) -> None:
+        """Compute one chunk of layer ``k``'s exact intersections (no prepared geometry used)."""
+        sl = slice(lo, hi)
+        rows = ov.task_row[sl]
+        ov.geom[rows], ov.area[rows] = _exact(
+            ov.task_a[sl], ov.task_b[sl], ov.task_box[sl], ov.clip_a[sl], ov.expect_a[sl], ov.clip_b[sl]
+        )
+        with self.left_lock:
+            self.left[k] -= 1
+            done = self.left[k] == 0
+        if done:
+            self.jobs.push(0, functools.partial(self.zones, k, ov))
 
-            return job
-
-        jobs = [exact(int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds) if hi > lo]
-        _in_threads(cs, jobs, [cs] * helpers)  # no prepared geometry used: no copies needed
-        at = 0
-        for o in ovs:
-            n = len(o.task_row)
-            o.geom[o.task_row], o.area[o.task_row] = geom[at : at + n], area[at : at + n]
-            at += n
-    out: list[list[AlertZone]] = [[] for _ in layers]
-
-    def zones(k: int) -> Callable[[_Corridors], None]:
-        def job(own: _Corridors) -> None:
-            with indexes[k].lock:
-                out[k] = _layer_zones(own, layers[k], indexes[k], found[k], margin_km, now, event_id)
-
-        return job
-
-    _in_threads(cs, [zones(k) for k in order], copies if margin_km > 0 else [])
-    return out
+    def zones(self, k: int, ov: _Overlaps, corridors: Callable[[], _Corridors]) -> None:
+        """Make layer ``k``'s zones and proximity zones."""
+        own = corridors() if self.margin_km > 0 else self.cs  # proximity uses prepared parts
+        with self.indexes[k].lock:
+            self.out[k] = _layer_zones(
+                own, self.layers[k], self.indexes[k], ov, self.margin_km, self.now, self.event_id
+            )
 
 
 def _copy_corridors(cs: _Corridors) -> _Corridors:
     """Copy the corridors with their own prepared parts (a prepared geometry is not shared between threads)."""
     parts = shapely.from_wkb(shapely.to_wkb(cs.parts))
     shapely.prepare(parts)
-    return _Corridors(
-        cs.items, np.asarray(parts, dtype=object), cs.part_owner, cs.part_area_km2, cs.area_km2, cs.timing
-    )
+    copy = _Corridors(cs.items, np.asarray(parts, dtype=object), cs.part_owner, cs.part_area_km2, cs.area_km2)
+    copy.timing, copy.measuring = cs.timing, cs.measuring
+    copy.measured = True  # (copies are made by helpers, after the areas: see _LayerRun.helper)
+    return copy
 
 
 def _layer_zones(
@@ -783,6 +950,7 @@ def _layer_zones(
     event_id: str | None,
 ) -> list[AlertZone]:
     zones: list[AlertZone] = []
+    cs.areas()  # the corridors' areas are in (fractions)
     if ov is None:
         ov = _overlaps(cs, ix)
     todo = np.isnan(ov.area)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import geopandas as gpd
@@ -710,3 +711,78 @@ def test_threads_work_in_a_forked_child(corridors: list[Corridor], layers: list[
         child.kill()
     assert not alive, "compute_zones hung in a forked child"
     assert child.exitcode == 0 and queue.get(timeout=5) == expected > 0
+
+
+# --------------------------------------------------------------------------- region clips (issue 16)
+
+
+def test_region_clips_are_checked_against_the_areas_of_their_pieces(shipped: dict[str, object]) -> None:
+    """The expected planar area of region ∩ box (from the pieces) is the exact one; wrong clips are not used."""
+    from geowarn.zones import CLIP_VERTICES, _checked_clip, _clipped_areas, _grown
+
+    rnd = random.Random(16)
+    checked = 0
+    for layer_id in ALERT_LAYERS:
+        ix = layer_index(shipped[layer_id])  # type: ignore[arg-type]
+        big = np.flatnonzero(ix.region_vertices > CLIP_VERTICES)
+        regions = np.array([int(rnd.choice(big)) for _ in range(40)], dtype=np.int64)
+        boxes = []
+        for r in regions:
+            x0, y0, x1, y1 = ix.region_bounds[r]
+            w, h = rnd.uniform(0.3, 3.0), rnd.uniform(0.3, 3.0)
+            cx, cy = rnd.uniform(x0, x1), rnd.uniform(y0, y1)
+            boxes.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+        box = _grown(np.array(boxes))
+        expect = _clipped_areas(ix, regions, box)
+        exact = shapely.area(shapely.intersection(ix.geometries[regions], shapely.box(*box.T)))
+        assert np.allclose(expect, exact, rtol=1e-9, atol=1e-15)
+        geoms = ix.geometries[regions]
+        clips = _checked_clip(geoms, box, expect)
+        used = np.array([c is not g for c, g in zip(clips, geoms, strict=True)])
+        assert used.mean() > 0.9  # GEOS' rectangle clip is right nearly always …
+        assert np.allclose(shapely.area(clips[used]), exact[used], rtol=1e-9, atol=1e-15)
+        # … and where the area it should have is not the area it has, the whole region is used instead
+        kept = _checked_clip(geoms, box, expect * 1.001 + 1e-9)
+        assert all(k is g for k, g in zip(kept, geoms, strict=True))
+        checked += int(used.sum())
+    assert checked > 150
+
+
+def test_engine_jobs_queue_follow_ups_and_hand_back_a_failure() -> None:
+    """Jobs run lowest priority first, may queue more jobs, and a failure stops every thread and is kept."""
+    import threading
+
+    from geowarn.zones import _Jobs
+
+    jobs = _Jobs()
+    ran: list[str] = []
+    lock = threading.Lock()
+
+    def note(name: str, then: str | None = None) -> Callable[[object], None]:
+        def job(_: object) -> None:
+            with lock:
+                ran.append(name)
+            if then is not None:
+                jobs.push(0, note(then))
+
+        return job
+
+    jobs.push(2, note("late"))
+    jobs.push(1, note("first", then="follow-up"))
+    jobs.work(lambda: None)  # type: ignore[arg-type,return-value]
+    assert ran == ["first", "follow-up", "late"] and jobs.error is None
+
+    def boom(_: object) -> None:
+        raise RuntimeError("boom")
+
+    failing = _Jobs()
+    for _ in range(20):
+        failing.push(1, note("work"))
+    failing.push(0, boom)
+    threads = [threading.Thread(target=failing.work, args=(lambda: None,)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert not any(t.is_alive() for t in threads)
+    assert isinstance(failing.error, RuntimeError)
