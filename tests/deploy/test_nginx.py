@@ -207,20 +207,25 @@ def test_error_answers_are_private(stack: Stack) -> None:
     assert json.loads(body)["status"] == 404
 
 
+def cancel_through(base: str, token: str, event_id: str) -> None:
+    """Cancel ``event_id`` with a POST to ``base`` (nginx in front of the app), expecting 200."""
+    req = urllib.request.Request(
+        f"{base}/api/events/{event_id}/cancel",
+        data=b"{}",
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 200
+
+
 def test_a_cancel_is_visible_through_the_cache(stack: Stack, tmp_path: Path) -> None:
     from geowarn.demo import CHOLLIMA_ID
 
     path = f"/events/{CHOLLIMA_ID}.geojson"
     _cache_status(stack.nginx + path)
     before = _cache_status(stack.nginx + path)[2]
-    req = urllib.request.Request(
-        f"{stack.nginx}/api/events/{CHOLLIMA_ID}/cancel",
-        data=b"{}",
-        method="POST",
-        headers={"Authorization": f"Bearer {stack.token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=30) as r:
-        assert r.status == 200
+    cancel_through(stack.nginx, stack.token, CHOLLIMA_ID)
     assert _get(stack.app + path)[2] != before
     time.sleep(3.2)  # max-age=1 + stale-while-revalidate=2: no cache may answer the old copy after this
     deadline = time.monotonic() + 15  # the new version's file may still be rendering on a loaded machine

@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,7 @@ import pytest
 from geowarn.deploy import NginxSite, nginx_conf
 from geowarn.publish.static import StaticFiles
 from tests.alerts.helpers import free_port, stop_process
-from tests.deploy.test_nginx import APP, GUNICORN, NGINX, ROOT, _get, _need_nginx, _wait
+from tests.deploy.test_nginx import APP, GUNICORN, NGINX, ROOT, _get, _need_nginx, _wait, cancel_through
 
 #: Headers a file from disk must carry as the app's answer does.
 SAME = (
@@ -145,14 +144,7 @@ def test_a_cancel_is_visible_on_the_current_url_at_once(site: Site) -> None:
     path = f"/events/{CHOLLIMA_ID}.geojson"
     _, before = _from_disk(site, path)
     assert json.loads(before)["event"]["status"] != "cancelled"
-    req = urllib.request.Request(
-        f"{site.nginx}/api/events/{CHOLLIMA_ID}/cancel",
-        data=b"{}",
-        method="POST",
-        headers={"Authorization": f"Bearer {site.token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=30) as r:
-        assert r.status == 200
+    cancel_through(site.nginx, site.token, CHOLLIMA_ID)
     status, _, now = _get(site.nginx + path)  # from the app or from the cancel's own file: never the old one
     assert status == 200 and json.loads(now)["event"]["status"] == "cancelled"
     _, again = _from_disk(site, path)
