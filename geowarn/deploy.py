@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from geowarn.ids import EVENT_ID_BODY
+
 _TEMPLATE = "data/deploy/nginx.conf.in"
 
 #: Cache-Control of a public answer about the current state (``webapp.caching``).
@@ -29,7 +31,11 @@ SECURITY_HEADERS = [
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "SAMEORIGIN"),
 ]
-_ID = "[a-z0-9][a-z0-9-]{0,79}"  # geowarn.ids.EVENT_ID_BODY, checked by a test
+_ID = EVENT_ID_BODY
+#: Region ids whose page may come from the static directory (nginx's location; geowarn.publish.static's check).
+REGION_ID_BODY = "[A-Za-z0-9-]{1,40}"
+#: The first ``Accept-Language`` tag without a q-value, if a language of the pages (nginx's map; the app's key).
+FIRST_LANGUAGE_BODY = "(ja|en)(-[A-Za-z0-9]+)*(,|$)"
 #: Published files served from the static directory: URL regex, Content-Type, Cache-Control, download name.
 _STATIC_LOCATIONS = (
     (
@@ -131,7 +137,7 @@ def nginx_conf(site: NginxSite | None = None) -> str:
         "@WRITE_SERVERS@": write_servers,
         "@UPSTREAM@": site.upstream,
         "@LISTEN@": site.listen,
-        "@STATIC_MAP@": _STATIC_MAP if site.static_dir else "",
+        "@STATIC_MAP@": _STATIC_MAP.replace("@FIRST_LANGUAGE@", _named_language()) if site.static_dir else "",
         "@STATIC_LOCATIONS@": _static_locations(site.static_dir) if site.static_dir else "",
     }.items():
         text = text.replace(marker, value)
@@ -151,7 +157,7 @@ _STATIC_MAP = """
     }
     map $http_accept_language $gw_lang {
         "" default;
-        "~^(?<l>ja|en)(-[A-Za-z0-9]+)*(,|$)" $l;
+        "~^@FIRST_LANGUAGE@" $l;
         default "";
     }
     map "$geowarn_static:$gw_lang" $gw_region_static {
@@ -159,6 +165,11 @@ _STATIC_MAP = """
         default 0;
     }
 """
+
+
+def _named_language() -> str:
+    """Return :data:`FIRST_LANGUAGE_BODY` with its language group named ``l`` (nginx's ``$l``)."""
+    return FIRST_LANGUAGE_BODY.replace("(", "(?<l>", 1)
 
 
 def _static_locations(static_dir: str) -> str:
@@ -187,7 +198,7 @@ def _static_locations(static_dir: str) -> str:
     out += [
         "        # Region pages written by the app for a 10 s window whose page does not change within it",
         "        # (webapp.pages); a new event version removes them all right after its commit.",
-        '        location ~ "^/regions/(?<gw_region>[A-Za-z0-9-]{1,40})$" {',
+        f'        location ~ "^/regions/(?<gw_region>{REGION_ID_BODY})$" {{',
         "            error_page 418 = @geowarn_cached;",
         "            if ($gw_region_static = 0) { return 418; }",
         f"            root {static_dir};",
@@ -200,8 +211,8 @@ def _static_locations(static_dir: str) -> str:
         *(f'            add_header {k} "{v}";' for k, v in SECURITY_HEADERS),
         "            add_header X-Cache-Status STATIC;",
         "        }",
-        "        # A window the app keeps (its page changes within it): cached one second, never stale after,",
-        "        # so a publish or a cancel shows within a second (not the 2 s of stale-while-revalidate).",
+        "        # A window the app keeps (its page changes within it): cached one second (nginx counts it in whole",
+        "        # seconds: at most 2 s), never stale after, so a publish or a cancel shows within 2 s.",
         "        location @geowarn_cached {",
         "            proxy_pass http://$geowarn_pool;",
         "            proxy_ignore_headers Cache-Control Expires;",

@@ -345,9 +345,11 @@ def _save(
         messages = _alert_hook(
             tx, event, zones, now, options.cap if options else None, options.region_topics if options else None
         )
+        # also those of processes with the setting, when this one has none
         if options is not None and options.static_dir:
-            static_files.register(tx, options.static_dir)
-        static_dirs = static_files.registered(tx)  # also those of processes with the setting, when this one has none
+            static_dirs = static_files.register(tx, options.static_dir)
+        else:
+            static_dirs = static_files.registered(tx)
     static_files.drop_after_commit(static_dirs, event.id)  # committed: nginx must not answer the old version any more
     if options is not None and options.renders is not None:
         # queued, or left pending for the worker's retries and on-demand rendering when the queue is full

@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from geowarn.deploy import FIRST_LANGUAGE_BODY, REGION_ID_BODY
 from geowarn.ids import EVENT_ID_BODY
 from geowarn.publish.kinds import BY_KIND
 from geowarn.store import Artifact, Store, Tx
@@ -41,9 +42,9 @@ REGION_BUCKET_S = 10
 #: Windows after the current one a region page is written ahead for (a minute: nginx asks the app about once a minute).
 REGION_AHEAD = 6
 #: Region ids whose page may be written (the nginx location's pattern, geowarn.deploy).
-REGION_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
+REGION_ID = re.compile(REGION_ID_BODY)
 #: The first ``Accept-Language`` tag without a q-value, when it is a language of the pages (nginx's map too).
-FIRST_LANGUAGE = re.compile(r"(ja|en)(-[A-Za-z0-9]+)*(,|$)")
+FIRST_LANGUAGE = re.compile(FIRST_LANGUAGE_BODY)
 
 
 class StaticFiles:
@@ -201,11 +202,14 @@ def bucket_of(now: datetime) -> int:
     return int(now.timestamp()) // REGION_BUCKET_S
 
 
-def register(tx: Tx, root: str | os.PathLike[str]) -> None:
-    """Record ``root`` (absolute) in the store's ``static_dirs`` unless it is there already."""
+def register(tx: Tx, root: str | os.PathLike[str]) -> list[str]:
+    """Record ``root`` (absolute) in the store's ``static_dirs`` unless it is there already; return them all."""
     path = str(Path(root).resolve())
-    if path not in registered(tx):
+    dirs = registered(tx)
+    if path not in dirs:
         tx.execute("INSERT INTO static_dirs (path) VALUES (?) ON CONFLICT (path) DO NOTHING", [path])
+        dirs = sorted([*dirs, path])
+    return dirs
 
 
 def registered(tx: Tx) -> list[str]:
